@@ -1,0 +1,37 @@
+/* gemm.h — general matrix multiply, BLIS-style strides:
+ *
+ *   C = alpha · A · B + beta · C      A is m×k, B is k×n, C is m×n
+ *
+ * Element (i, j) of X lives at x[i*rs_x + j*cs_x], so a transpose is a swap
+ * of the two strides and a slice is an offset pointer: no copies beyond the
+ * kernel's own packing. Strides are in elements and may be any positive
+ * values (C's must not alias distinct elements). m, n or k may be 0; with
+ * k == 0 (or alpha == 0) C is only scaled by beta. beta == 0 overwrites C
+ * without reading it, so NaNs already in C never leak into the result.
+ * The result is bit-for-bit the same for any thread count.
+ * The caller owns every buffer; nothing is retained after return. */
+#ifndef MMCALC_GEMM_H
+#define MMCALC_GEMM_H
+
+#include <stdint.h>
+
+/* Returns 0, or MM_ERR_INTERRUPTED (see diag.h) when mm_interrupted() was
+ * seen between blocks; C is then partly updated. */
+int mm_sgemm(int64_t m, int64_t n, int64_t k, float alpha,
+             const float *a, int64_t rs_a, int64_t cs_a,
+             const float *b, int64_t rs_b, int64_t cs_b, float beta,
+             float *c, int64_t rs_c, int64_t cs_c);
+int mm_dgemm(int64_t m, int64_t n, int64_t k, double alpha,
+             const double *a, int64_t rs_a, int64_t cs_a,
+             const double *b, int64_t rs_b, int64_t cs_b, double beta,
+             double *c, int64_t rs_c, int64_t cs_c);
+
+/* Threads used by later calls; n < 1 means the number of online CPUs. */
+void mm_gemm_set_threads(int n);
+int mm_gemm_threads(void);
+
+/* The name of the micro-kernel path in use: "avx512", "avx2", "generic".
+ * MMCALC_ISA in the environment forces one (read at first use). */
+const char *mm_gemm_isa(void);
+
+#endif

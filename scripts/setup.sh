@@ -1,0 +1,41 @@
+#!/bin/sh
+# setup.sh — install what the build needs (Debian packages), then configure
+# and compile build/. Sourced by run.sh and test.sh; extra packages to
+# install may be given as arguments.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+need="meson ninja-build pkg-config libreadline-dev check $*"
+
+missing=""
+if command -v dpkg >/dev/null 2>&1; then
+	for p in $need; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+	done
+else
+	for c in meson ninja pkg-config; do
+		command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+	done
+fi
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		sudo=""
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo="sudo"
+	else
+		echo "mmcalc needs:$missing" >&2
+		echo "install them as root with:" >&2
+		echo "  apt-get update && apt-get install -y$missing" >&2
+		exit 1
+	fi
+	echo "installing:$missing" >&2
+	$sudo apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >&2
+fi
+
+cd "$top"
+if [ ! -f build/build.ninja ]; then
+	meson setup build >&2
+fi
+ninja -C build >&2
