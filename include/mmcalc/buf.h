@@ -1,0 +1,29 @@
+/* buf.h — a growable byte string, the way library code hands text back
+ * without printing it. The buffer owns its memory; free with mm_buf_free.
+ * On allocation failure the buffer sets `failed` and drops later appends,
+ * so callers may check once at the end. */
+#ifndef MMCALC_BUF_H
+#define MMCALC_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct mm_buf {
+	char *data; /* NUL-terminated when len > 0 or after any append */
+	size_t len, cap;
+	bool failed;
+} mm_buf;
+
+#define MM_BUF_INIT {NULL, 0, 0, false}
+
+void mm_buf_free(mm_buf *b);
+void mm_buf_reset(mm_buf *b); /* length 0, keeps the memory */
+void mm_buf_add(mm_buf *b, const char *s, size_t n);
+void mm_buf_puts(mm_buf *b, const char *s);
+void mm_buf_putc(mm_buf *b, char c);
+void mm_buf_printf(mm_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The text so far, "" when empty (never NULL). */
+const char *mm_buf_str(const mm_buf *b);
+
+#endif
