@@ -1,0 +1,746 @@
+/* parse.c — the Pratt parser. One table gives every binary operator its
+ * binding power; prefix and postfix forms are handled around it. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmcalc/parse.h"
+
+/* Binding powers, lowest to highest. */
+enum {
+	BP_NONE = 0,
+	BP_ADD = 10,   /* + -        left */
+	BP_MUL = 20,   /* @ * / %    left */
+	BP_UNARY = 30, /* - +        prefix */
+	BP_POW = 40,   /* ** ^       right */
+	BP_POSTFIX = 50
+};
+
+static const struct {
+	mm_tok tok;
+	mm_binop op;
+	int bp;
+	bool right;
+} binops[] = {
+	{MM_T_PLUS, MM_OP_ADD, BP_ADD, false},
+	{MM_T_MINUS, MM_OP_SUB, BP_ADD, false},
+	{MM_T_AT, MM_OP_MATMUL, BP_MUL, false},
+	{MM_T_STAR, MM_OP_MUL, BP_MUL, false},
+	{MM_T_SLASH, MM_OP_DIV, BP_MUL, false},
+	{MM_T_PERCENT, MM_OP_MOD, BP_MUL, false},
+	{MM_T_POW, MM_OP_POW, BP_POW, true},
+};
+
+const char *mm_binop_name(mm_binop op)
+{
+	static const char *const names[] = {"+", "-", "@", "*", "/", "%", "**"};
+	return (unsigned)op < 7 ? names[op] : "?";
+}
+
+static mm_node *expr(mm_parser *p, int min_bp);
+
+static void advance(mm_parser *p)
+{
+	if (p->failed)
+		return;
+	p->tok = mm_lex_next(&p->lx, p->diag);
+	if (p->tok.kind == MM_T_ERROR)
+		p->failed = true;
+}
+
+void mm_parse_init(mm_parser *p, const char *src, size_t len,
+                   mm_arena *arena)
+{
+	memset(p, 0, sizeof *p);
+	mm_lex_init(&p->lx, src, len);
+	p->arena = arena;
+}
+
+static mm_span span(uint32_t start, uint32_t end)
+{
+	mm_span s = {start, end};
+	return s;
+}
+
+/* Reports a syntax error at the current token, unless one is reported. */
+static mm_node *fail(mm_parser *p, mm_span at, const char *msg,
+                     const char *hint)
+{
+	if (p->failed)
+		return NULL;
+	p->failed = true;
+	mm_diag_set(p->diag, MM_ERR_SYNTAX, at, "%s", msg);
+	if (hint)
+		mm_diag_hint(p->diag, "%s", hint);
+	return NULL;
+}
+
+static mm_node *expected(mm_parser *p, const char *what)
+{
+	char msg[160];
+	snprintf(msg, sizeof msg, "expected %s, found %s", what,
+	         mm_tok_name(p->tok.kind));
+	return fail(p, p->tok.span, msg, NULL);
+}
+
+static mm_node *oom(mm_parser *p)
+{
+	if (!p->failed) {
+		p->failed = true;
+		mm_diag_set(p->diag, MM_ERR_NOMEM, p->tok.span,
+		            "out of memory while parsing");
+	}
+	return NULL;
+}
+
+static mm_node *node(mm_parser *p, mm_node_kind kind, mm_span s)
+{
+	mm_node *n = mm_arena_alloc(p->arena, sizeof *n);
+	if (!n)
+		return oom(p);
+	n->kind = kind;
+	n->span = s;
+	n->op_span = s;
+	return n;
+}
+
+static const char *tok_text(mm_parser *p, mm_token t)
+{
+	const char *s = mm_arena_strndup(p->arena, p->lx.src + t.span.start,
+	                                 t.span.end - t.span.start);
+	if (!s)
+		oom(p);
+	return s;
+}
+
+/* A growable array of node pointers while a list is parsed. */
+typedef struct list {
+	mm_node **items;
+	const char **keys;
+	int n, cap;
+} list;
+
+static bool push(mm_parser *p, list *l, mm_node *item, const char *key)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 4;
+		mm_node **items = mm_arena_alloc(p->arena, sizeof *items * (size_t)cap);
+		const char **keys = mm_arena_alloc(p->arena, sizeof *keys * (size_t)cap);
+		if (!items || !keys)
+			return oom(p), false;
+		if (l->n) {
+			memcpy(items, l->items, sizeof *items * (size_t)l->n);
+			memcpy(keys, l->keys, sizeof *keys * (size_t)l->n);
+		}
+		l->items = items;
+		l->keys = keys;
+		l->cap = cap;
+	}
+	l->items[l->n] = item;
+	l->keys[l->n] = key;
+	l->n++;
+	return true;
+}
+
+static bool is_dim_sep(const mm_parser *p)
+{
+	if (p->tok.kind == MM_T_TIMES)
+		return true;
+	return p->tok.kind == MM_T_NAME &&
+	       p->tok.span.end - p->tok.span.start == 1 &&
+	       (p->lx.src[p->tok.span.start] == 'x' ||
+	        p->lx.src[p->tok.span.start] == 'X');
+}
+
+/* number := digits ['.' digits] [('e'|'E') ['+'|'-'] digits] */
+static mm_node *number(mm_parser *p)
+{
+	mm_token t = p->tok;
+	char buf[64];
+	size_t n = t.span.end - t.span.start;
+	mm_node *e = node(p, MM_N_NUMBER, t.span);
+	if (!e)
+		return NULL;
+	if (n >= sizeof buf)
+		return fail(p, t.span, "number too long", NULL);
+	memcpy(buf, p->lx.src + t.span.start, n);
+	buf[n] = '\0';
+	e->number = strtod(buf, NULL);
+	if (isinf(e->number))
+		return fail(p, t.span, "number out of range", NULL);
+	e->is_int = !strchr(buf, '.') && e->number == floor(e->number);
+	advance(p);
+	return e;
+}
+
+/* string := '"' chars '"'   with \" \\ \n \t escapes */
+static mm_node *string(mm_parser *p)
+{
+	mm_token t = p->tok;
+	mm_node *e = node(p, MM_N_STRING, t.span);
+	if (!e)
+		return NULL;
+	const char *s = p->lx.src + t.span.start + 1;
+	size_t n = t.span.end - t.span.start - 2;
+	char *out = mm_arena_alloc(p->arena, n + 1);
+	if (!out)
+		return oom(p);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\\' && i + 1 < n) {
+			c = s[++i];
+			c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
+		}
+		out[k++] = c;
+	}
+	out[k] = '\0';
+	e->str = out;
+	e->str_len = k;
+	advance(p);
+	return e;
+}
+
+/* paren := '(' ')' | '(' expr ')' | '(' dim (sep dim)+ ')' | '(' dim ',' ')'
+ * sep   := 'x' | '×' | ',' */
+static mm_node *paren(mm_parser *p)
+{
+	uint32_t start = p->tok.span.start;
+	advance(p);
+	if (p->tok.kind == MM_T_RPAREN) {
+		mm_node *e = node(p, MM_N_SHAPE, span(start, p->tok.span.end));
+		advance(p);
+		return e;
+	}
+	mm_node *first = expr(p, BP_NONE);
+	if (!first)
+		return NULL;
+	if (p->tok.kind == MM_T_RPAREN) {
+		/* (expr) is grouping: the node keeps its own span, but the
+		 * parentheses belong to the expression for messages. */
+		first->span = span(start, p->tok.span.end);
+		advance(p);
+		return first;
+	}
+	if (p->tok.kind != MM_T_COMMA && !is_dim_sep(p))
+		return expected(p, "')', ',' or 'x' after a dimension");
+	list dims = {0};
+	if (!push(p, &dims, first, NULL))
+		return NULL;
+	bool comma = p->tok.kind == MM_T_COMMA;
+	while (p->tok.kind == MM_T_COMMA || is_dim_sep(p)) {
+		if ((p->tok.kind == MM_T_COMMA) != comma)
+			return fail(p, p->tok.span,
+			            "mixed dimension separators in a shape",
+			            "write (2, 3, 4) or (2 x 3 x 4)");
+		advance(p);
+		if (comma && p->tok.kind == MM_T_RPAREN && dims.n == 1)
+			break; /* (3,) */
+		mm_node *d = expr(p, BP_NONE);
+		if (!d)
+			return NULL;
+		if (!push(p, &dims, d, NULL))
+			return NULL;
+	}
+	if (p->tok.kind != MM_T_RPAREN)
+		return expected(p, comma ? "',' or ')' in a shape"
+		                         : "'x' or ')' in a shape");
+	mm_node *e = node(p, MM_N_SHAPE, span(start, p->tok.span.end));
+	if (!e)
+		return NULL;
+	e->items = dims.items;
+	e->n = dims.n;
+	advance(p);
+	return e;
+}
+
+/* matrix := '[' [expr (',' expr)* [',']] ']' */
+static mm_node *matrix(mm_parser *p)
+{
+	uint32_t start = p->tok.span.start;
+	advance(p);
+	list items = {0};
+	while (p->tok.kind != MM_T_RBRACK) {
+		mm_node *e = expr(p, BP_NONE);
+		if (!e)
+			return NULL;
+		if (!push(p, &items, e, NULL))
+			return NULL;
+		if (p->tok.kind == MM_T_COMMA)
+			advance(p);
+		else if (p->tok.kind != MM_T_RBRACK)
+			return expected(p, "',' or ']' in a matrix");
+	}
+	mm_node *e = node(p, MM_N_MATRIX, span(start, p->tok.span.end));
+	if (!e)
+		return NULL;
+	e->items = items.items;
+	e->n = items.n;
+	advance(p);
+	return e;
+}
+
+/* primary := NUMBER | NAME | STRING | '?' | paren | matrix
+ *          | ('-' | '+') expr(BP_UNARY) */
+static mm_node *primary(mm_parser *p)
+{
+	mm_token t = p->tok;
+	mm_node *e;
+	switch (t.kind) {
+	case MM_T_NUMBER:
+		return number(p);
+	case MM_T_STRING:
+		return string(p);
+	case MM_T_NAME:
+		e = node(p, MM_N_NAME, t.span);
+		if (e && !(e->name = tok_text(p, t)))
+			return NULL;
+		advance(p);
+		return e;
+	case MM_T_HOLE:
+		e = node(p, MM_N_HOLE, t.span);
+		advance(p);
+		return e;
+	case MM_T_LPAREN:
+		return paren(p);
+	case MM_T_LBRACK:
+		return matrix(p);
+	case MM_T_MINUS:
+	case MM_T_PLUS: {
+		advance(p);
+		mm_node *operand = expr(p, BP_UNARY);
+		if (!operand)
+			return NULL;
+		e = node(p, t.kind == MM_T_MINUS ? MM_N_NEG : MM_N_PLUS,
+		         span(t.span.start, operand->span.end));
+		if (e) {
+			e->lhs = operand;
+			e->op_span = t.span;
+		}
+		return e;
+	}
+	case MM_T_TIMES:
+		return fail(p, t.span, "a dimension separator outside a shape",
+		            "shapes are written in parentheses: (1024x4096)");
+	case MM_T_EOF:
+		return expected(p, "an expression");
+	default:
+		if (t.kind == MM_T_RPAREN || t.kind == MM_T_RBRACK)
+			return fail(p, t.span, t.kind == MM_T_RPAREN
+			                           ? "unmatched ')'"
+			                           : "unmatched ']'",
+			            NULL);
+		return expected(p, "an expression");
+	}
+}
+
+/* call := NAME '(' [arg (',' arg)*] ')' ; arg := [NAME '='] expr */
+static mm_node *call(mm_parser *p, mm_node *callee)
+{
+	advance(p); /* ( */
+	list args = {0};
+	while (p->tok.kind != MM_T_RPAREN) {
+		const char *key = NULL;
+		if (p->tok.kind == MM_T_NAME) {
+			/* Look one token ahead for `key=` without consuming. */
+			mm_lexer save = p->lx;
+			mm_diag scratch;
+			mm_token next = mm_lex_next(&p->lx, &scratch);
+			p->lx = save;
+			if (next.kind == MM_T_ASSIGN) {
+				key = tok_text(p, p->tok);
+				if (!key)
+					return NULL;
+				advance(p);
+				advance(p);
+			}
+		}
+		mm_node *a = expr(p, BP_NONE);
+		if (!a)
+			return NULL;
+		if (!push(p, &args, a, key))
+			return NULL;
+		if (p->tok.kind == MM_T_COMMA)
+			advance(p);
+		else if (p->tok.kind != MM_T_RPAREN)
+			return expected(p, "',' or ')' after an argument");
+	}
+	mm_node *e = node(p, MM_N_CALL, span(callee->span.start, p->tok.span.end));
+	if (!e)
+		return NULL;
+	e->name = callee->name;
+	e->op_span = callee->span;
+	e->items = args.items;
+	e->keys = args.keys;
+	e->n = args.n;
+	advance(p);
+	return e;
+}
+
+/* Parses an optional expression of a slice bound: absent before ':', ','
+ * or ']'. */
+static bool slice_part(mm_parser *p, mm_node **out)
+{
+	*out = NULL;
+	if (p->tok.kind == MM_T_COLON || p->tok.kind == MM_T_COMMA ||
+	    p->tok.kind == MM_T_RBRACK)
+		return true;
+	*out = expr(p, BP_NONE);
+	return *out != NULL;
+}
+
+/* index := expr '[' item (',' item)* ']' ; item := expr | [e] ':' [e] [':' [e]] */
+static mm_node *index_(mm_parser *p, mm_node *base)
+{
+	advance(p); /* [ */
+	list items = {0};
+	do {
+		if (items.n > 0)
+			advance(p); /* , */
+		uint32_t start = p->tok.span.start;
+		mm_node *lo;
+		if (!slice_part(p, &lo))
+			return NULL;
+		if (p->tok.kind == MM_T_COLON) {
+			mm_node *s = node(p, MM_N_SLICE, p->tok.span);
+			if (!s)
+				return NULL;
+			s->slice[0] = lo;
+			advance(p);
+			if (!slice_part(p, &s->slice[1]))
+				return NULL;
+			if (p->tok.kind == MM_T_COLON) {
+				advance(p);
+				if (!slice_part(p, &s->slice[2]))
+					return NULL;
+			}
+			s->span = span(start, p->tok.span.start);
+			lo = s;
+		} else if (!lo) {
+			return expected(p, "an index or a slice");
+		}
+		if (!push(p, &items, lo, NULL))
+			return NULL;
+	} while (p->tok.kind == MM_T_COMMA);
+	if (p->tok.kind != MM_T_RBRACK)
+		return expected(p, "',' or ']' after an index");
+	mm_node *e = node(p, MM_N_INDEX, span(base->span.start, p->tok.span.end));
+	if (!e)
+		return NULL;
+	e->lhs = base;
+	e->items = items.items;
+	e->n = items.n;
+	e->op_span = span(base->span.end, p->tok.span.end);
+	advance(p);
+	return e;
+}
+
+/* postfix := primary ( '.T' | "'" | '(' args ')' | '[' items ']' )* */
+static mm_node *postfix(mm_parser *p, mm_node *e)
+{
+	while (e && !p->failed) {
+		mm_token t = p->tok;
+		if (t.kind == MM_T_DOT_T || t.kind == MM_T_QUOTE) {
+			mm_node *tr = node(p, MM_N_TRANSPOSE,
+			                   span(e->span.start, t.span.end));
+			if (!tr)
+				return NULL;
+			tr->lhs = e;
+			tr->op_span = t.span;
+			advance(p);
+			e = tr;
+		} else if (t.kind == MM_T_LPAREN && e->kind == MM_N_NAME) {
+			e = call(p, e);
+		} else if (t.kind == MM_T_LBRACK) {
+			e = index_(p, e);
+		} else {
+			break;
+		}
+	}
+	return e;
+}
+
+/* expr := prefix-or-primary postfix* (binop expr)*   (precedence climbing) */
+static mm_node *expr(mm_parser *p, int min_bp)
+{
+	if (p->failed)
+		return NULL;
+	if (++p->depth > MM_PARSE_MAX_DEPTH) {
+		p->failed = true;
+		mm_diag_set(p->diag, MM_ERR_LIMIT, p->tok.span,
+		            "expression nested too deeply (more than %d levels)",
+		            MM_PARSE_MAX_DEPTH);
+		return NULL;
+	}
+	mm_node *lhs = postfix(p, primary(p));
+	while (lhs && !p->failed) {
+		size_t i;
+		for (i = 0; i < sizeof binops / sizeof binops[0]; i++)
+			if (binops[i].tok == p->tok.kind)
+				break;
+		if (i == sizeof binops / sizeof binops[0])
+			break;
+		int bp = binops[i].bp;
+		if (bp <= min_bp)
+			break;
+		mm_span op = p->tok.span;
+		advance(p);
+		mm_node *rhs = expr(p, binops[i].right ? bp - 1 : bp);
+		if (!rhs)
+			return NULL;
+		mm_node *b = node(p, MM_N_BINARY, span(lhs->span.start, rhs->span.end));
+		if (!b)
+			return NULL;
+		b->op = binops[i].op;
+		b->op_span = op;
+		b->lhs = lhs;
+		b->rhs = rhs;
+		lhs = b;
+	}
+	p->depth--;
+	return p->failed ? NULL : lhs;
+}
+
+/* Skips to just after the next ';' (or to the end) after an error. */
+static void recover(mm_parser *p)
+{
+	const char *s = p->lx.src;
+	size_t i = p->tok.kind == MM_T_SEMI ? p->tok.span.end : p->lx.pos;
+	if (p->tok.kind == MM_T_SEMI) {
+		p->lx.pos = i;
+		return;
+	}
+	/* Scan bytes: the error may have been a bad token. Strings are
+	 * skipped so that a ';' inside one does not end the statement. */
+	bool in_str = false;
+	for (; i < p->lx.len; i++) {
+		if (in_str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"' || s[i] == '\n')
+				in_str = false;
+		} else if (s[i] == '"') {
+			in_str = true;
+		} else if (s[i] == '#') {
+			while (i < p->lx.len && s[i] != '\n')
+				i++;
+			i--;
+		} else if (s[i] == ';') {
+			i++;
+			break;
+		}
+	}
+	p->lx.pos = i > p->lx.len ? p->lx.len : i;
+}
+
+/* command := ':' NAME rest-of-statement (raw text up to ';' or '#') */
+static int command(mm_parser *p, mm_stmt *out)
+{
+	uint32_t start = p->tok.span.start;
+	advance(p);
+	if (p->tok.kind != MM_T_NAME) {
+		expected(p, "a command name after ':'");
+		return -1;
+	}
+	out->kind = MM_S_COMMAND;
+	out->name = tok_text(p, p->tok);
+	if (!out->name)
+		return -1;
+	out->name_span = p->tok.span;
+	const char *s = p->lx.src;
+	size_t i = p->tok.span.end;
+	bool in_str = false;
+	size_t end = i;
+	for (; i < p->lx.len; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '"')
+			in_str = true;
+		else if (c == ';' || c == '\n')
+			break;
+		else if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
+			break;
+	}
+	end = i;
+	size_t a = out->name_span.end;
+	while (a < end && (s[a] == ' ' || s[a] == '\t'))
+		a++;
+	size_t b = end;
+	while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r'))
+		b--;
+	out->args = span((uint32_t)a, (uint32_t)b);
+	out->span = span(start, (uint32_t)b);
+	/* Skip the comment, if any, and the ';' that ended the command. */
+	while (i < p->lx.len && s[i] != ';' && s[i] != '\n')
+		i++;
+	if (i < p->lx.len)
+		i++;
+	p->lx.pos = i;
+	return 1;
+}
+
+/* where := 'where' NAME '=' expr (',' NAME '=' expr)* */
+static bool where(mm_parser *p, mm_stmt *out)
+{
+	int cap = 0;
+	advance(p);
+	for (;;) {
+		if (p->tok.kind != MM_T_NAME) {
+			expected(p, "a name to bind after 'where'");
+			return false;
+		}
+		if (out->nwhere == cap) {
+			cap = cap ? cap * 2 : 4;
+			mm_binding *w = mm_arena_alloc(p->arena, sizeof *w * (size_t)cap);
+			if (!w)
+				return oom(p), false;
+			if (out->nwhere)
+				memcpy(w, out->where, sizeof *w * (size_t)out->nwhere);
+			out->where = w;
+		}
+		mm_binding *b = &out->where[out->nwhere++];
+		b->name = tok_text(p, p->tok);
+		b->span = p->tok.span;
+		advance(p);
+		if (p->tok.kind != MM_T_ASSIGN) {
+			expected(p, "'=' in a 'where' binding");
+			return false;
+		}
+		advance(p);
+		if (!(b->expr = expr(p, BP_NONE)))
+			return false;
+		if (p->tok.kind != MM_T_COMMA)
+			return true;
+		advance(p);
+	}
+}
+
+static bool is_word(const mm_parser *p, const char *w)
+{
+	size_t n = strlen(w);
+	return p->tok.kind == MM_T_NAME &&
+	       p->tok.span.end - p->tok.span.start == n &&
+	       memcmp(p->lx.src + p->tok.span.start, w, n) == 0;
+}
+
+/* statement := NAME '=' expr tail | expr ['=' expr] tail | ':' command
+ * tail      := ['where' bindings] ['->' UNIT] */
+static int statement(mm_parser *p, mm_stmt *out)
+{
+	memset(out, 0, sizeof *out);
+	if (p->tok.kind == MM_T_COLON)
+		return command(p, out);
+	uint32_t start = p->tok.span.start;
+	out->kind = MM_S_EXPR;
+	if (p->tok.kind == MM_T_NAME) {
+		mm_lexer save = p->lx;
+		mm_diag scratch;
+		mm_token next = mm_lex_next(&p->lx, &scratch);
+		p->lx = save;
+		if (next.kind == MM_T_ASSIGN) {
+			out->kind = MM_S_ASSIGN;
+			out->name = tok_text(p, p->tok);
+			out->name_span = p->tok.span;
+			advance(p);
+			advance(p);
+		}
+	}
+	out->expr = expr(p, BP_NONE);
+	if (!out->expr)
+		return -1;
+	if (p->tok.kind == MM_T_ASSIGN && out->kind == MM_S_EXPR) {
+		advance(p);
+		out->kind = MM_S_EQUATION;
+		if (!(out->rhs = expr(p, BP_NONE)))
+			return -1;
+	}
+	if (is_word(p, "where") && !where(p, out))
+		return -1;
+	if (p->tok.kind == MM_T_ARROW) {
+		advance(p);
+		if (p->tok.kind != MM_T_NAME) {
+			expected(p, "a unit after '->' (GFLOP, MiB, ms, ...)");
+			return -1;
+		}
+		out->unit = tok_text(p, p->tok);
+		out->unit_span = p->tok.span;
+		advance(p);
+	}
+	if (p->failed)
+		return -1;
+	if (p->tok.kind != MM_T_SEMI && p->tok.kind != MM_T_EOF) {
+		if (p->tok.kind == MM_T_RPAREN || p->tok.kind == MM_T_RBRACK)
+			fail(p, p->tok.span,
+			     p->tok.kind == MM_T_RPAREN ? "unmatched ')'"
+			                                : "unmatched ']'",
+			     NULL);
+		else if (p->tok.kind == MM_T_ASSIGN)
+			fail(p, p->tok.span, "unexpected '='",
+			     "only a name can be assigned to: NAME = EXPR");
+		else
+			expected(p, "an operator or the end of the statement");
+		return -1;
+	}
+	uint32_t end = out->expr->span.end;
+	if (out->rhs)
+		end = out->rhs->span.end;
+	if (out->nwhere)
+		end = out->where[out->nwhere - 1].expr->span.end;
+	if (out->unit)
+		end = out->unit_span.end;
+	out->span = span(start, end);
+	return 1;
+}
+
+int mm_parse_next(mm_parser *p, mm_stmt *out, mm_diag *d)
+{
+	p->diag = d;
+	p->failed = false;
+	p->depth = 0;
+	for (;;) {
+		advance(p);
+		if (p->failed) {
+			recover(p);
+			return -1;
+		}
+		if (p->tok.kind == MM_T_EOF)
+			return 0;
+		if (p->tok.kind != MM_T_SEMI)
+			break;
+	}
+	int r = statement(p, out);
+	if (r < 0) {
+		recover(p);
+		return -1;
+	}
+	if (out->kind != MM_S_COMMAND && p->tok.kind == MM_T_SEMI)
+		p->lx.pos = p->tok.span.end;
+	return r;
+}
+
+mm_node *mm_parse_expr_text(const char *src, size_t len, size_t offset,
+                            mm_arena *arena, mm_diag *d)
+{
+	mm_parser p;
+	mm_parse_init(&p, src, len, arena);
+	p.lx.pos = offset;
+	p.diag = d;
+	advance(&p);
+	if (p.failed)
+		return NULL;
+	mm_node *e = expr(&p, BP_NONE);
+	if (!e)
+		return NULL;
+	if (p.tok.kind != MM_T_EOF) {
+		expected(&p, "an operator or the end of the expression");
+		return NULL;
+	}
+	return e;
+}
