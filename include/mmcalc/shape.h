@@ -1,0 +1,65 @@
+/* shape.h — shape algebra with NumPy's rules: broadcasting, matmul with
+ * 1-D promotion and batch broadcasting, transpose, reductions, reshape and
+ * concatenation. Shapes are plain values (no heap); dims are exact
+ * non-negative integers below 2^63. */
+#ifndef MMCALC_SHAPE_H
+#define MMCALC_SHAPE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmcalc/buf.h"
+#include "mmcalc/diag.h"
+
+#define MM_MAX_NDIM 16
+
+typedef struct mm_shape {
+	int ndim;
+	int64_t dim[MM_MAX_NDIM];
+} mm_shape;
+
+/* Builds a shape from n dims (n <= MM_MAX_NDIM). */
+mm_shape mm_shape_make(int n, const int64_t *dims);
+bool mm_shape_eq(const mm_shape *a, const mm_shape *b);
+
+/* The number of elements when it fits in 64 bits; returns false (and sets
+ * *approx to the product as a double) when it does not. */
+bool mm_shape_numel(const mm_shape *s, uint64_t *out, double *approx);
+
+/* Appends the shape as people read it: "(1024 x 4096)", "(3,)", "()". */
+void mm_shape_print(mm_buf *b, const mm_shape *s);
+/* The same into a fixed buffer, for messages (truncated if needed). */
+const char *mm_shape_str(const mm_shape *s, char *buf, size_t cap);
+
+/* The broadcast shape of a and b for an elementwise operator op ("+").
+ * Errors (MM_ERR_SHAPE) name both shapes and the first axis that fails. */
+mm_code mm_shape_broadcast(const mm_shape *a, const mm_shape *b,
+                           const char *op, mm_shape *out, mm_diag *d);
+
+/* matmul's result shape and its m, k, n and batch count (the number of
+ * broadcast batch elements; 1 without batch axes). 0-d operands, inner
+ * mismatches and batch axes that do not broadcast are errors. */
+mm_code mm_shape_matmul(const mm_shape *a, const mm_shape *b, mm_shape *out,
+                        int64_t *m, int64_t *k, int64_t *n, uint64_t *batch,
+                        double *batch_approx, mm_diag *d);
+
+/* Swaps the last two axes (0-d and 1-D shapes are returned unchanged). */
+mm_shape mm_shape_transpose(const mm_shape *s);
+
+/* Normalises axis (negative counts from the end) against ndim; MM_ERR_VALUE
+ * when it is out of range. */
+mm_code mm_shape_axis(int ndim, int64_t axis, int *out, mm_diag *d);
+
+/* The shape after reducing over axis (all axes when all is true). */
+mm_shape mm_shape_reduce(const mm_shape *s, bool all, int axis, bool keepdims);
+
+/* reshape to n target dims, one of which may be -1. MM_ERR_SHAPE when the
+ * element counts differ or the -1 cannot be inferred. */
+mm_code mm_shape_reshape(const mm_shape *s, int n, const int64_t *dims,
+                         mm_shape *out, mm_diag *d);
+
+/* Concatenation of k shapes along axis (already normalised or negative). */
+mm_code mm_shape_concat(const mm_shape *s, int k, int64_t axis,
+                        mm_shape *out, mm_diag *d);
+
+#endif
