@@ -19,20 +19,20 @@ enum {
 
 static const struct {
 	mm_tok tok;
-	mm_binop op;
+	mm_bin op;
 	int bp;
 	bool right;
 } binops[] = {
-	{MM_T_PLUS, MM_OP_ADD, BP_ADD, false},
-	{MM_T_MINUS, MM_OP_SUB, BP_ADD, false},
-	{MM_T_AT, MM_OP_MATMUL, BP_MUL, false},
-	{MM_T_STAR, MM_OP_MUL, BP_MUL, false},
-	{MM_T_SLASH, MM_OP_DIV, BP_MUL, false},
-	{MM_T_PERCENT, MM_OP_MOD, BP_MUL, false},
-	{MM_T_POW, MM_OP_POW, BP_POW, true},
+	{MM_T_PLUS, MM_B_ADD, BP_ADD, false},
+	{MM_T_MINUS, MM_B_SUB, BP_ADD, false},
+	{MM_T_AT, MM_B_MATMUL, BP_MUL, false},
+	{MM_T_STAR, MM_B_MUL, BP_MUL, false},
+	{MM_T_SLASH, MM_B_DIV, BP_MUL, false},
+	{MM_T_PERCENT, MM_B_MOD, BP_MUL, false},
+	{MM_T_POW, MM_B_POW, BP_POW, true},
 };
 
-const char *mm_binop_name(mm_binop op)
+const char *mm_bin_name(mm_bin op)
 {
 	static const char *const names[] = {"+", "-", "@", "*", "/", "%", "**"};
 	return (unsigned)op < 7 ? names[op] : "?";

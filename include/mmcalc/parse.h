@@ -28,10 +28,10 @@ typedef enum mm_node_kind {
 	MM_N_HOLE       /* ? */
 } mm_node_kind;
 
-typedef enum mm_binop {
-	MM_OP_ADD, MM_OP_SUB, MM_OP_MATMUL, MM_OP_MUL, MM_OP_DIV, MM_OP_MOD,
-	MM_OP_POW
-} mm_binop;
+typedef enum mm_bin {
+	MM_B_ADD, MM_B_SUB, MM_B_MATMUL, MM_B_MUL, MM_B_DIV, MM_B_MOD,
+	MM_B_POW
+} mm_bin;
 
 struct mm_info; /* the checker's annotation, see check.h */
 
@@ -40,7 +40,7 @@ struct mm_node {
 	mm_node_kind kind;
 	mm_span span;     /* the whole expression */
 	mm_span op_span;  /* the operator or callee, for messages */
-	mm_binop op;
+	mm_bin op;
 	double number;
 	bool is_int;      /* a number written without a fraction, and integral */
 	const char *name; /* NAME and CALL */
@@ -110,6 +110,6 @@ mm_node *mm_parse_expr_text(const char *src, size_t len, size_t offset,
                             mm_arena *arena, mm_diag *d);
 
 /* The operator's spelling: "+", "@", "**". */
-const char *mm_binop_name(mm_binop op);
+const char *mm_bin_name(mm_bin op);
 
 #endif
