@@ -1,0 +1,42 @@
+/* print.h — NumPy-like text for concrete tensors, and JSON values.
+ * Appends to an mm_buf (never prints); an allocation failure shows as the
+ * buffer's `failed` flag. The tensor is borrowed. */
+#ifndef MMCALC_PRINT_H
+#define MMCALC_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmcalc/buf.h"
+#include "mmcalc/tensor.h"
+
+typedef struct mm_print_opts {
+	int precision;     /* most digits after the point (floatmode maxprec) */
+	int64_t threshold; /* more elements than this: summarise with ... */
+	int edgeitems;     /* items shown at each end of a summarised axis */
+	int linewidth;     /* wrap rows longer than this */
+	bool suppress;     /* NumPy's suppress=True: never scientific for
+	                    * small values, tiny values print as 0. */
+} mm_print_opts;
+
+/* NumPy's defaults: precision 8, threshold 1000, edgeitems 3, width 75. */
+#define MM_PRINT_OPTS_DEFAULT ((mm_print_opts){8, 1000, 3, 75, false})
+
+/* The body np.array2string(t) gives with the same options, e.g.
+ *   [[ 1.   2.5]
+ *    [-3.   4. ]]
+ * A 0-d tensor prints its value alone ("2.5"), an empty one "[]".
+ * Values choose fixed or scientific notation as NumPy does (scientific
+ * when the largest |x| >= 1e8, or, unless suppress, the smallest non-zero
+ * |x| < 1e-4 or the ratio of largest to smallest > 1e3); nan, inf, -inf
+ * are spelled so. opts NULL means MM_PRINT_OPTS_DEFAULT. No trailing
+ * newline. */
+void mm_print_tensor(mm_buf *b, const mm_tensor *t, const mm_print_opts *opts);
+
+/* Nested JSON arrays of all elements (no summarising), each number with
+ * round-trip precision: "%.17g" for f64, "%.9g" for f32. nan, inf and
+ * -inf, which JSON cannot hold, are written as null. A 0-d tensor is a
+ * bare number. */
+void mm_print_json(mm_buf *b, const mm_tensor *t);
+
+#endif

@@ -1,0 +1,167 @@
+/* tensor.h — concrete n-d arrays: f32/f64 data in 64-byte-aligned,
+ * reference-counted storage, with strided views (transpose, permutation,
+ * NumPy basic indexing) that share it without copying.
+ *
+ * Ownership, once for the whole library (tensor.h, ops.h, linalg.h):
+ *   - every function returning `mm_tensor *` returns a NEW reference that
+ *     the caller must release with mm_tensor_unref (NULL on error, with d
+ *     filled: code and message, span left {0,0} for the caller to set);
+ *   - every `const mm_tensor *` / `mm_tensor *` argument is BORROWED: the
+ *     callee takes its own reference when it keeps one (views do);
+ *   - mm_tensor_ref returns its argument with one more reference.
+ * A view shares its storage with its base: mm_tensor_set through one is
+ * seen through the other. Reference counts are not atomic: a tensor
+ * belongs to one thread at a time.
+ * No function here prints or exits. */
+#ifndef MMCALC_TENSOR_H
+#define MMCALC_TENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmcalc/diag.h"
+#include "mmcalc/dtype.h"
+#include "mmcalc/rng.h"
+
+#define MM_MAXDIM 8 /* most axes a tensor may have */
+
+typedef struct mm_storage mm_storage; /* opaque, refcounted data block */
+
+/* Fields are read-only for users; element (i0, i1, ...) of t lives at
+ * data + (i0*strides[0] + i1*strides[1] + ...) * element size.
+ * Strides are in elements and may be 0 (broadcast) or negative (reversed
+ * slices). dtype is MM_F32 or MM_F64. A 0-d tensor (ndim 0) holds one
+ * element. */
+typedef struct mm_tensor {
+	int refcount;
+	mm_dtype dtype;
+	int ndim;
+	int64_t shape[MM_MAXDIM];
+	int64_t strides[MM_MAXDIM];
+	void *data;
+	mm_storage *storage;
+} mm_tensor;
+
+/* One more reference to t (t may be NULL); returns t. */
+mm_tensor *mm_tensor_ref(const mm_tensor *t);
+/* Drops one reference; frees the tensor (and its storage, when no other
+ * view uses it) at zero. NULL is allowed. */
+void mm_tensor_unref(mm_tensor *t);
+
+/* Number of elements (product of the shape; 1 for 0-d). */
+int64_t mm_tensor_numel(const mm_tensor *t);
+/* Element size in bytes: 4 or 8. */
+size_t mm_tensor_elsize(const mm_tensor *t);
+/* Bytes of t's elements (numel × element size), not of its storage. */
+size_t mm_tensor_nbytes(const mm_tensor *t);
+/* True when elements are dense in C (row-major) order with the usual
+ * strides (axes of length 1 may have any stride). */
+bool mm_tensor_is_contiguous(const mm_tensor *t);
+/* True when a and b have the same ndim and shape. */
+bool mm_tensor_same_shape(const mm_tensor *a, const mm_tensor *b);
+
+/* The bytes a new contiguous tensor of this dtype and shape would need
+ * (dtypes other than f64 are stored as f32). For the evaluator's memory
+ * limit: call before allocating. Returns MM_OK and *out, or MM_ERR_VALUE
+ * (negative dim, ndim out of range) / MM_ERR_LIMIT (overflows size_t or
+ * int64) with d filled. d may be NULL. */
+mm_code mm_tensor_bytes_needed(mm_dtype dtype, int ndim, const int64_t *shape,
+                               size_t *out, mm_diag *d);
+
+/* --- constructors: all return a new contiguous tensor (new reference).
+ * dtype: f64 stays f64, any other dtype is stored as f32 (mm_dtype_exec).
+ * shape has ndim entries (0 <= ndim <= MM_MAXDIM, dims >= 0). Fail with
+ * MM_ERR_VALUE (bad shape), MM_ERR_LIMIT (size overflow) or MM_ERR_NOMEM. */
+
+/* Uninitialised contents. */
+mm_tensor *mm_tensor_new(mm_dtype dtype, int ndim, const int64_t *shape,
+                         mm_diag *d);
+mm_tensor *mm_tensor_zeros(mm_dtype dtype, int ndim, const int64_t *shape,
+                           mm_diag *d);
+mm_tensor *mm_tensor_ones(mm_dtype dtype, int ndim, const int64_t *shape,
+                          mm_diag *d);
+mm_tensor *mm_tensor_full(mm_dtype dtype, int ndim, const int64_t *shape,
+                          double value, mm_diag *d);
+/* A 0-d tensor holding value. */
+mm_tensor *mm_tensor_scalar(mm_dtype dtype, double value, mm_diag *d);
+/* Shape from ndim/shape, elements copied from vals in C order (numel
+ * values, converted to dtype). For matrix literals and tests. */
+mm_tensor *mm_tensor_from_doubles(mm_dtype dtype, int ndim,
+                                  const int64_t *shape, const double *vals,
+                                  mm_diag *d);
+/* n×m matrix with ones on the main diagonal; m < 0 means m = n. */
+mm_tensor *mm_tensor_eye(mm_dtype dtype, int64_t n, int64_t m, mm_diag *d);
+/* 1-D: start, start+step, ... while < stop (> stop for step < 0), length
+ * max(0, ceil((stop-start)/step)), element i = start + i*step as NumPy.
+ * step 0 or a non-finite argument is MM_ERR_VALUE. */
+mm_tensor *mm_tensor_arange(mm_dtype dtype, double start, double stop,
+                            double step, mm_diag *d);
+/* Uniform in [0, 1) / standard normal, drawn from rng in C order (see
+ * rng.h for the exact streams, identical on every platform). f32 tensors
+ * take mm_rng_uniform_f32 / (float)mm_rng_normal. */
+mm_tensor *mm_tensor_rand(mm_rng *rng, mm_dtype dtype, int ndim,
+                          const int64_t *shape, mm_diag *d);
+mm_tensor *mm_tensor_randn(mm_rng *rng, mm_dtype dtype, int ndim,
+                           const int64_t *shape, mm_diag *d);
+
+/* --- views: share t's storage, no copy (new reference). */
+
+/* Transpose of the last two axes (the language's .T and '); a 0-d or 1-d
+ * tensor is returned unchanged (a new reference to the same view). */
+mm_tensor *mm_tensor_transpose(const mm_tensor *t, mm_diag *d);
+/* Axis permutation: result axis i is t's axis axes[i]; axes holds
+ * t->ndim entries, each in [-ndim, ndim) (negative counts from the end)
+ * and each axis exactly once, else MM_ERR_VALUE. */
+mm_tensor *mm_tensor_permute(const mm_tensor *t, const int *axes, mm_diag *d);
+
+/* One per-axis spec of NumPy basic indexing. */
+typedef enum mm_index_kind {
+	MM_INDEX_INT,   /* a[i]: picks one position, removes the axis */
+	MM_INDEX_SLICE, /* a[start:stop:step]; all three omitted is ':' */
+} mm_index_kind;
+
+typedef struct mm_index {
+	mm_index_kind kind;
+	int64_t i;                         /* MM_INDEX_INT; negative from end */
+	int64_t start, stop, step;         /* MM_INDEX_SLICE */
+	bool has_start, has_stop, has_step; /* false: NumPy's default */
+} mm_index;
+
+/* ':' (the whole axis). */
+#define MM_INDEX_ALL ((mm_index){MM_INDEX_SLICE, 0, 0, 0, 1, false, false, false})
+
+/* Basic indexing with n specs applied to t's first n axes; the remaining
+ * axes are taken whole. An integer out of range is MM_ERR_VALUE naming
+ * the axis and its bounds; slices clamp as in Python; step 0 and more
+ * specs than axes are MM_ERR_VALUE. */
+mm_tensor *mm_tensor_index(const mm_tensor *t, const mm_index *idx, int n,
+                           mm_diag *d);
+/* A view of t with a new shape and strides of the same ndim rules;
+ * data_offset is in elements from t->data. The caller guarantees every
+ * element lies within t's storage. Used by ops for broadcast views. */
+mm_tensor *mm_tensor_view(const mm_tensor *t, int ndim, const int64_t *shape,
+                          const int64_t *strides, int64_t data_offset,
+                          mm_diag *d);
+
+/* --- copies */
+
+/* t itself (new reference) when already contiguous, else a contiguous
+ * copy. */
+mm_tensor *mm_tensor_contiguous(const mm_tensor *t, mm_diag *d);
+/* Always a fresh contiguous copy (safe to mutate). */
+mm_tensor *mm_tensor_copy(const mm_tensor *t, mm_diag *d);
+/* Contents converted to dtype (stored as mm_dtype_exec(dtype)); when t
+ * already has that storage dtype, t itself (new reference). */
+mm_tensor *mm_tensor_cast(const mm_tensor *t, mm_dtype dtype, mm_diag *d);
+
+/* --- elements. idx has t->ndim entries, each already in range (not
+ * checked: use mm_tensor_index for user input). */
+double mm_tensor_get(const mm_tensor *t, const int64_t *idx);
+void mm_tensor_set(mm_tensor *t, const int64_t *idx, double value);
+/* Element number i (0 <= i < numel) in C order, whatever the strides. */
+double mm_tensor_get_flat(const mm_tensor *t, int64_t i);
+/* The single element of a tensor with numel 1 (0-d or any shape of 1s). */
+double mm_tensor_item(const mm_tensor *t);
+
+#endif

@@ -1,0 +1,577 @@
+/* tensor.c — refcounted aligned storage, tensors, views and constructors. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmcalc/interrupt.h"
+#include "mmcalc/tensor.h"
+
+#define ALIGN 64
+#define NOSPAN ((mm_span){0, 0})
+
+struct mm_storage {
+	int refcount;
+	size_t bytes;
+	void *mem;
+};
+
+static size_t dsize(mm_dtype t) { return t == MM_F64 ? 8 : 4; }
+
+mm_tensor *mm_tensor_ref(const mm_tensor *t)
+{
+	mm_tensor *m = (mm_tensor *)t;
+	if (m)
+		m->refcount++;
+	return m;
+}
+
+static void storage_unref(mm_storage *s)
+{
+	if (s && --s->refcount == 0) {
+		free(s->mem);
+		free(s);
+	}
+}
+
+void mm_tensor_unref(mm_tensor *t)
+{
+	if (t && --t->refcount == 0) {
+		storage_unref(t->storage);
+		free(t);
+	}
+}
+
+int64_t mm_tensor_numel(const mm_tensor *t)
+{
+	int64_t n = 1;
+	for (int i = 0; i < t->ndim; i++)
+		n *= t->shape[i];
+	return n;
+}
+
+size_t mm_tensor_elsize(const mm_tensor *t) { return dsize(t->dtype); }
+
+size_t mm_tensor_nbytes(const mm_tensor *t)
+{
+	return (size_t)mm_tensor_numel(t) * dsize(t->dtype);
+}
+
+bool mm_tensor_is_contiguous(const mm_tensor *t)
+{
+	int64_t expect = 1;
+	for (int i = t->ndim - 1; i >= 0; i--) {
+		if (t->shape[i] == 0)
+			return true;
+		if (t->shape[i] != 1 && t->strides[i] != expect)
+			return false;
+		expect *= t->shape[i];
+	}
+	return true;
+}
+
+bool mm_tensor_same_shape(const mm_tensor *a, const mm_tensor *b)
+{
+	if (a->ndim != b->ndim)
+		return false;
+	for (int i = 0; i < a->ndim; i++)
+		if (a->shape[i] != b->shape[i])
+			return false;
+	return true;
+}
+
+mm_code mm_tensor_bytes_needed(mm_dtype dtype, int ndim, const int64_t *shape,
+                               size_t *out, mm_diag *d)
+{
+	if (ndim < 0 || ndim > MM_MAXDIM)
+		return mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+		                   "a tensor has 0 to %d axes, not %d",
+		                   MM_MAXDIM, ndim);
+	bool zero = false;
+	for (int i = 0; i < ndim; i++) {
+		if (shape[i] < 0)
+			return mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+			                   "negative dimension %lld on axis %d",
+			                   (long long)shape[i], i);
+		if (shape[i] == 0)
+			zero = true;
+	}
+	if (zero) {
+		*out = 0;
+		return MM_OK;
+	}
+	uint64_t n = dsize(mm_dtype_exec(dtype));
+	const uint64_t max = (uint64_t)PTRDIFF_MAX - ALIGN;
+	for (int i = 0; i < ndim; i++) {
+		if ((uint64_t)shape[i] > max / n)
+			return mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+			                   "tensor too large: its size in "
+			                   "bytes overflows");
+		n *= (uint64_t)shape[i];
+	}
+	*out = (size_t)n;
+	return MM_OK;
+}
+
+/* A tensor header with no storage yet; shape copied, C-order strides. */
+static mm_tensor *header(mm_dtype dtype, int ndim, const int64_t *shape,
+                         mm_diag *d)
+{
+	mm_tensor *t = calloc(1, sizeof *t);
+	if (!t) {
+		mm_diag_set(d, MM_ERR_NOMEM, NOSPAN, "out of memory");
+		return NULL;
+	}
+	t->refcount = 1;
+	t->dtype = mm_dtype_exec(dtype);
+	t->ndim = ndim;
+	int64_t s = 1;
+	for (int i = ndim - 1; i >= 0; i--) {
+		t->shape[i] = shape[i];
+		t->strides[i] = s;
+		s *= shape[i] > 0 ? shape[i] : 1;
+	}
+	return t;
+}
+
+mm_tensor *mm_tensor_new(mm_dtype dtype, int ndim, const int64_t *shape,
+                         mm_diag *d)
+{
+	size_t bytes;
+	if (mm_tensor_bytes_needed(dtype, ndim, shape, &bytes, d) != MM_OK)
+		return NULL;
+	mm_tensor *t = header(dtype, ndim, shape, d);
+	if (!t)
+		return NULL;
+	mm_storage *s = malloc(sizeof *s);
+	size_t alloc = (bytes + ALIGN - 1) / ALIGN * ALIGN;
+	void *mem = s ? aligned_alloc(ALIGN, alloc ? alloc : ALIGN) : NULL;
+	if (!mem) {
+		free(s);
+		free(t);
+		mm_diag_set(d, MM_ERR_NOMEM, NOSPAN,
+		            "out of memory allocating %zu bytes", bytes);
+		return NULL;
+	}
+	s->refcount = 1;
+	s->bytes = bytes;
+	s->mem = mem;
+	t->storage = s;
+	t->data = mem;
+	return t;
+}
+
+mm_tensor *mm_tensor_full(mm_dtype dtype, int ndim, const int64_t *shape,
+                          double value, mm_diag *d)
+{
+	mm_tensor *t = mm_tensor_new(dtype, ndim, shape, d);
+	if (!t)
+		return NULL;
+	int64_t n = mm_tensor_numel(t);
+	if (t->dtype == MM_F64) {
+		double *p = t->data;
+		for (int64_t i = 0; i < n; i++)
+			p[i] = value;
+	} else {
+		float *p = t->data, v = (float)value;
+		for (int64_t i = 0; i < n; i++)
+			p[i] = v;
+	}
+	return t;
+}
+
+mm_tensor *mm_tensor_zeros(mm_dtype dtype, int ndim, const int64_t *shape,
+                           mm_diag *d)
+{
+	mm_tensor *t = mm_tensor_new(dtype, ndim, shape, d);
+	if (t)
+		memset(t->data, 0, mm_tensor_nbytes(t));
+	return t;
+}
+
+mm_tensor *mm_tensor_ones(mm_dtype dtype, int ndim, const int64_t *shape,
+                          mm_diag *d)
+{
+	return mm_tensor_full(dtype, ndim, shape, 1.0, d);
+}
+
+mm_tensor *mm_tensor_scalar(mm_dtype dtype, double value, mm_diag *d)
+{
+	return mm_tensor_full(dtype, 0, NULL, value, d);
+}
+
+mm_tensor *mm_tensor_from_doubles(mm_dtype dtype, int ndim,
+                                  const int64_t *shape, const double *vals,
+                                  mm_diag *d)
+{
+	mm_tensor *t = mm_tensor_new(dtype, ndim, shape, d);
+	if (!t)
+		return NULL;
+	int64_t n = mm_tensor_numel(t);
+	if (t->dtype == MM_F64) {
+		if (n)
+			memcpy(t->data, vals, (size_t)n * sizeof(double));
+	} else {
+		float *p = t->data;
+		for (int64_t i = 0; i < n; i++)
+			p[i] = (float)vals[i];
+	}
+	return t;
+}
+
+mm_tensor *mm_tensor_eye(mm_dtype dtype, int64_t n, int64_t m, mm_diag *d)
+{
+	int64_t shape[2] = {n, m < 0 ? n : m};
+	mm_tensor *t = mm_tensor_zeros(dtype, 2, shape, d);
+	if (!t)
+		return NULL;
+	int64_t k = shape[0] < shape[1] ? shape[0] : shape[1];
+	for (int64_t i = 0; i < k; i++) {
+		if (t->dtype == MM_F64)
+			((double *)t->data)[i * shape[1] + i] = 1.0;
+		else
+			((float *)t->data)[i * shape[1] + i] = 1.0f;
+	}
+	return t;
+}
+
+mm_tensor *mm_tensor_arange(mm_dtype dtype, double start, double stop,
+                            double step, mm_diag *d)
+{
+	if (!isfinite(start) || !isfinite(stop) || !isfinite(step)) {
+		mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+		            "arange needs finite start, stop and step");
+		return NULL;
+	}
+	if (step == 0) {
+		mm_diag_set(d, MM_ERR_VALUE, NOSPAN, "arange step must not be 0");
+		return NULL;
+	}
+	double len = ceil((stop - start) / step);
+	if (!(len > 0))
+		len = 0;
+	if (len > 9.2e18) {
+		mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+		            "arange would have %.3g elements", len);
+		return NULL;
+	}
+	int64_t n = (int64_t)len;
+	mm_tensor *t = mm_tensor_new(dtype, 1, &n, d);
+	if (!t)
+		return NULL;
+	for (int64_t i = 0; i < n; i++) {
+		double v = start + (double)i * step;
+		if (t->dtype == MM_F64)
+			((double *)t->data)[i] = v;
+		else
+			((float *)t->data)[i] = (float)v;
+	}
+	return t;
+}
+
+static mm_tensor *random_fill(mm_rng *rng, mm_dtype dtype, int ndim,
+                              const int64_t *shape, bool normal, mm_diag *d)
+{
+	mm_tensor *t = mm_tensor_new(dtype, ndim, shape, d);
+	if (!t)
+		return NULL;
+	int64_t n = mm_tensor_numel(t);
+	for (int64_t i = 0; i < n; i++) {
+		if ((i & 0xffff) == 0xffff && mm_interrupted()) {
+			mm_tensor_unref(t);
+			mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
+			return NULL;
+		}
+		if (t->dtype == MM_F64)
+			((double *)t->data)[i] = normal ? mm_rng_normal(rng)
+			                                : mm_rng_uniform(rng);
+		else
+			((float *)t->data)[i] = normal
+				? (float)mm_rng_normal(rng)
+				: mm_rng_uniform_f32(rng);
+	}
+	return t;
+}
+
+mm_tensor *mm_tensor_rand(mm_rng *rng, mm_dtype dtype, int ndim,
+                          const int64_t *shape, mm_diag *d)
+{
+	return random_fill(rng, dtype, ndim, shape, false, d);
+}
+
+mm_tensor *mm_tensor_randn(mm_rng *rng, mm_dtype dtype, int ndim,
+                           const int64_t *shape, mm_diag *d)
+{
+	return random_fill(rng, dtype, ndim, shape, true, d);
+}
+
+mm_tensor *mm_tensor_view(const mm_tensor *t, int ndim, const int64_t *shape,
+                          const int64_t *strides, int64_t data_offset,
+                          mm_diag *d)
+{
+	if (ndim < 0 || ndim > MM_MAXDIM) {
+		mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+		            "a tensor has 0 to %d axes, not %d", MM_MAXDIM, ndim);
+		return NULL;
+	}
+	mm_tensor *v = calloc(1, sizeof *v);
+	if (!v) {
+		mm_diag_set(d, MM_ERR_NOMEM, NOSPAN, "out of memory");
+		return NULL;
+	}
+	v->refcount = 1;
+	v->dtype = t->dtype;
+	v->ndim = ndim;
+	for (int i = 0; i < ndim; i++) {
+		v->shape[i] = shape[i];
+		v->strides[i] = strides[i];
+	}
+	v->data = (char *)t->data + data_offset * (int64_t)dsize(t->dtype);
+	v->storage = t->storage;
+	t->storage->refcount++;
+	return v;
+}
+
+mm_tensor *mm_tensor_transpose(const mm_tensor *t, mm_diag *d)
+{
+	if (t->ndim < 2)
+		return mm_tensor_ref(t);
+	int64_t shape[MM_MAXDIM], strides[MM_MAXDIM];
+	memcpy(shape, t->shape, sizeof shape);
+	memcpy(strides, t->strides, sizeof strides);
+	int a = t->ndim - 2, b = t->ndim - 1;
+	shape[a] = t->shape[b];
+	shape[b] = t->shape[a];
+	strides[a] = t->strides[b];
+	strides[b] = t->strides[a];
+	return mm_tensor_view(t, t->ndim, shape, strides, 0, d);
+}
+
+mm_tensor *mm_tensor_permute(const mm_tensor *t, const int *axes, mm_diag *d)
+{
+	int64_t shape[MM_MAXDIM], strides[MM_MAXDIM];
+	bool seen[MM_MAXDIM] = {false};
+	int n = t->ndim;
+	for (int i = 0; i < n; i++) {
+		int ax = axes[i];
+		if (ax < -n || ax >= n) {
+			mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+			            "axis %d is out of bounds for a tensor with "
+			            "%d axes", ax, n);
+			return NULL;
+		}
+		if (ax < 0)
+			ax += n;
+		if (seen[ax]) {
+			mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+			            "axis %d repeated in the permutation", ax);
+			return NULL;
+		}
+		seen[ax] = true;
+		shape[i] = t->shape[ax];
+		strides[i] = t->strides[ax];
+	}
+	return mm_tensor_view(t, n, shape, strides, 0, d);
+}
+
+mm_tensor *mm_tensor_index(const mm_tensor *t, const mm_index *idx, int n,
+                           mm_diag *d)
+{
+	if (n > t->ndim) {
+		mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+		            "too many indices: %d for a tensor with %d axes", n,
+		            t->ndim);
+		return NULL;
+	}
+	int64_t shape[MM_MAXDIM], strides[MM_MAXDIM], off = 0;
+	int nd = 0;
+	for (int ax = 0; ax < t->ndim; ax++) {
+		int64_t len = t->shape[ax], st = t->strides[ax];
+		const mm_index *s = ax < n ? &idx[ax] : NULL;
+		if (s && s->kind == MM_INDEX_INT) {
+			int64_t i = s->i < 0 ? s->i + len : s->i;
+			if (i < 0 || i >= len) {
+				mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+				            "index %lld is out of bounds for axis "
+				            "%d with size %lld (valid: %lld to "
+				            "%lld)", (long long)s->i, ax,
+				            (long long)len, (long long)-len,
+				            (long long)len - 1);
+				return NULL;
+			}
+			off += i * st;
+			continue;
+		}
+		int64_t step = s && s->has_step ? s->step : 1;
+		if (step == 0) {
+			mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+			            "slice step cannot be zero (axis %d)", ax);
+			return NULL;
+		}
+		int64_t start, stop, cnt;
+		if (step > 0) {
+			start = s && s->has_start ? s->start : 0;
+			stop = s && s->has_stop ? s->stop : len;
+			if (start < 0 && (start += len) < 0)
+				start = 0;
+			if (start > len)
+				start = len;
+			if (stop < 0 && (stop += len) < 0)
+				stop = 0;
+			if (stop > len)
+				stop = len;
+			cnt = stop > start ? (stop - start - 1) / step + 1 : 0;
+		} else {
+			start = s && s->has_start ? s->start : len - 1;
+			stop = s && s->has_stop ? s->stop : -1;
+			if (s && s->has_start) {
+				if (start < 0 && (start += len) < 0)
+					start = -1;
+				if (start >= len)
+					start = len - 1;
+			}
+			if (s && s->has_stop) {
+				if (stop < 0 && (stop += len) < 0)
+					stop = -1;
+				if (stop >= len)
+					stop = len - 1;
+			}
+			cnt = stop < start ? (start - stop - 1) / -step + 1 : 0;
+		}
+		if (cnt > 0)
+			off += start * st;
+		shape[nd] = cnt;
+		strides[nd] = st * step;
+		nd++;
+	}
+	return mm_tensor_view(t, nd, shape, strides, off, d);
+}
+
+/* Copies src (any strides) into dst (contiguous, same shape), converting
+ * the dtype. Polls the interrupt flag between rows. */
+static mm_code copy_into(mm_tensor *dst, const mm_tensor *src, mm_diag *d)
+{
+	int64_t n = mm_tensor_numel(src);
+	if (n == 0)
+		return MM_OK;
+	int nd = src->ndim;
+	int64_t inner = nd ? src->shape[nd - 1] : 1;
+	int64_t is = nd ? src->strides[nd - 1] : 0;
+	int64_t idx[MM_MAXDIM] = {0};
+	int64_t rows = n / inner, since = 0;
+	size_t es = dsize(src->dtype);
+	for (int64_t r = 0; r < rows; r++) {
+		int64_t off = 0;
+		for (int k = 0; k < nd - 1; k++)
+			off += idx[k] * src->strides[k];
+		const char *sp = (const char *)src->data + off * (int64_t)es;
+		int64_t o = r * inner;
+		if (src->dtype == MM_F64 && dst->dtype == MM_F64) {
+			const double *s = (const double *)sp;
+			double *q = (double *)dst->data + o;
+			for (int64_t i = 0; i < inner; i++)
+				q[i] = s[i * is];
+		} else if (src->dtype == MM_F64) {
+			const double *s = (const double *)sp;
+			float *q = (float *)dst->data + o;
+			for (int64_t i = 0; i < inner; i++)
+				q[i] = (float)s[i * is];
+		} else if (dst->dtype == MM_F64) {
+			const float *s = (const float *)sp;
+			double *q = (double *)dst->data + o;
+			for (int64_t i = 0; i < inner; i++)
+				q[i] = s[i * is];
+		} else {
+			const float *s = (const float *)sp;
+			float *q = (float *)dst->data + o;
+			for (int64_t i = 0; i < inner; i++)
+				q[i] = s[i * is];
+		}
+		for (int k = nd - 2; k >= 0; k--) {
+			if (++idx[k] < src->shape[k])
+				break;
+			idx[k] = 0;
+		}
+		if ((since += inner) >= 16384) {
+			since = 0;
+			if (mm_interrupted())
+				return mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN,
+				                   "interrupted");
+		}
+	}
+	return MM_OK;
+}
+
+static mm_tensor *copy_as(const mm_tensor *t, mm_dtype dtype, mm_diag *d)
+{
+	mm_tensor *c = mm_tensor_new(dtype, t->ndim, t->shape, d);
+	if (!c)
+		return NULL;
+	if (t->dtype == c->dtype && mm_tensor_is_contiguous(t)) {
+		if (mm_tensor_nbytes(t))
+			memcpy(c->data, t->data, mm_tensor_nbytes(t));
+	} else if (copy_into(c, t, d) != MM_OK) {
+		mm_tensor_unref(c);
+		return NULL;
+	}
+	return c;
+}
+
+mm_tensor *mm_tensor_contiguous(const mm_tensor *t, mm_diag *d)
+{
+	if (mm_tensor_is_contiguous(t))
+		return mm_tensor_ref(t);
+	return copy_as(t, t->dtype, d);
+}
+
+mm_tensor *mm_tensor_copy(const mm_tensor *t, mm_diag *d)
+{
+	return copy_as(t, t->dtype, d);
+}
+
+mm_tensor *mm_tensor_cast(const mm_tensor *t, mm_dtype dtype, mm_diag *d)
+{
+	if (mm_dtype_exec(dtype) == t->dtype)
+		return mm_tensor_ref(t);
+	return copy_as(t, dtype, d);
+}
+
+static int64_t offset_of(const mm_tensor *t, const int64_t *idx)
+{
+	int64_t off = 0;
+	for (int i = 0; i < t->ndim; i++)
+		off += idx[i] * t->strides[i];
+	return off;
+}
+
+static double at(const mm_tensor *t, int64_t off)
+{
+	return t->dtype == MM_F64 ? ((const double *)t->data)[off]
+	                          : ((const float *)t->data)[off];
+}
+
+double mm_tensor_get(const mm_tensor *t, const int64_t *idx)
+{
+	return at(t, offset_of(t, idx));
+}
+
+void mm_tensor_set(mm_tensor *t, const int64_t *idx, double value)
+{
+	int64_t off = offset_of(t, idx);
+	if (t->dtype == MM_F64)
+		((double *)t->data)[off] = value;
+	else
+		((float *)t->data)[off] = (float)value;
+}
+
+double mm_tensor_get_flat(const mm_tensor *t, int64_t i)
+{
+	int64_t off = 0;
+	for (int k = t->ndim - 1; k >= 0; k--) {
+		int64_t len = t->shape[k];
+		off += (i % len) * t->strides[k];
+		i /= len;
+	}
+	return at(t, off);
+}
+
+double mm_tensor_item(const mm_tensor *t) { return mm_tensor_get_flat(t, 0); }
