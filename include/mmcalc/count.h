@@ -1,0 +1,114 @@
+/* count.h — the number type of every cost figure (FLOPs, MACs, bytes):
+ * an exact unsigned 64-bit integer while the value fits, otherwise a double
+ * marked approximate. Arithmetic never wraps: a result that does not fit
+ * in 64 bits becomes approximate, and an approximate operand makes the
+ * result approximate. Also the units of `EXPR -> UNIT` and the formatting
+ * of counts, rates and times (SI prefixes for FLOPs, IEC for bytes).
+ *
+ * Ownership: mm_count is a plain value, copy it freely. Formatting
+ * functions append to a caller-owned mm_buf and never print. Unit
+ * descriptors returned by mm_count_unit_find live in static storage. */
+#ifndef MMCALC_COUNT_H
+#define MMCALC_COUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmcalc/buf.h"
+
+typedef struct mm_count {
+	bool approx; /* false: `exact` holds the value; true: `value` does */
+	uint64_t exact;
+	double value; /* always set: the value as a double (rounded if exact) */
+} mm_count;
+
+/* An exact count. */
+mm_count mm_count_of(uint64_t n);
+/* A count from a double: exact when v is an integer in [0, 2^64), otherwise
+ * approximate with value v (inf and NaN included). */
+mm_count mm_count_from_double(double v);
+/* An approximate count, whatever v is. */
+mm_count mm_count_approx(double v);
+/* The zero count (exact). */
+#define MM_COUNT_ZERO ((mm_count){false, 0, 0.0})
+
+mm_count mm_count_add(mm_count a, mm_count b);
+/* a - b; clamps to exact 0 when b > a (counts are never negative). */
+mm_count mm_count_sub(mm_count a, mm_count b);
+mm_count mm_count_mul(mm_count a, mm_count b);
+mm_count mm_count_mul_u(mm_count a, uint64_t k);
+/* a / k: exact when a is exact and k divides it, otherwise approximate.
+ * k == 0 gives an approximate +inf (or NaN for 0/0). */
+mm_count mm_count_div_u(mm_count a, uint64_t k);
+/* a / b as a double (intensity, shares); b == 0 gives inf or NaN. */
+double mm_count_ratio(mm_count a, mm_count b);
+
+/* -1, 0 or 1. Two exact counts compare as integers; otherwise as doubles. */
+int mm_count_cmp(mm_count a, mm_count b);
+bool mm_count_eq(mm_count a, mm_count b);
+bool mm_count_is_zero(mm_count a);
+mm_count mm_count_min(mm_count a, mm_count b);
+mm_count mm_count_max(mm_count a, mm_count b);
+double mm_count_to_double(mm_count a);
+/* Stores the exact value in *out and returns true; false if approximate. */
+bool mm_count_get_u64(mm_count a, uint64_t *out);
+
+/* ---- formatting: every function appends to b, never NUL-less ---- */
+
+/* Plain digits: "34359738368"; approximate: "~2e36" (6 significant digits,
+ * trailing zeros dropped). sep != 0 groups exact digits by three with it
+ * ("34,359,738,368"). */
+void mm_count_format_digits(mm_buf *b, mm_count c, char sep);
+
+/* With an SI prefix (k M G T P E, powers of 1000) before unit and `sig`
+ * significant digits (sig <= 0 means 4), trailing zeros dropped:
+ * "34.36 GFLOP", "17.18 GMAC", "512 FLOP", "1 kFLOP". Exact values under
+ * 1000 print all their digits. Beyond the largest prefix the mantissa is
+ * scientific: "~2e36 FLOP". Approximate counts start with '~'. */
+void mm_count_format_si(mm_buf *b, mm_count c, const char *unit, int sig);
+/* The same with IEC prefixes (Ki Mi Gi Ti Pi Ei, powers of 1024) for bytes:
+ * "80 MiB", "1.5 GiB", "1000 B". */
+void mm_count_format_iec(mm_buf *b, mm_count c, const char *unit, int sig);
+/* SI formatting of a non-negative double (a rate: "989.4 TFLOP/s",
+ * "3.35 TB/s"); no '~' is added. Non-finite values print "inf"/"nan". */
+void mm_count_format_si_f(mm_buf *b, double v, const char *unit, int sig);
+/* A duration in the most readable of ns, µs, ms, s, min, h with `sig`
+ * significant digits: "1.234 ms", "12 µs". ascii spells µs as "us". */
+void mm_count_format_seconds(mm_buf *b, double seconds, int sig, bool ascii);
+
+/* ---- units for `EXPR -> UNIT` ---- */
+
+typedef enum mm_unit_kind {
+	MM_UNIT_FLOP,   /* FLOP kFLOP ... EFLOP (SI) */
+	MM_UNIT_MAC,    /* MAC kMAC ... EMAC (SI) */
+	MM_UNIT_BYTE,   /* B kB MB GB TB PB (SI) and KiB MiB GiB TiB PiB (IEC) */
+	MM_UNIT_SECOND, /* ns us µs ms s min h */
+} mm_unit_kind;
+
+typedef struct mm_unit {
+	const char *name; /* canonical spelling: "GFLOP", "MiB", "µs" */
+	mm_unit_kind kind;
+	uint64_t scale; /* base units (FLOP, MAC, B) per unit; 0 for time */
+	double seconds; /* seconds per unit for time units; 0 otherwise */
+} mm_unit;
+
+/* Looks a unit up by name: the exact spelling first, then ignoring case
+ * when exactly one unit matches that way ("gflop" is GFLOP, "KB" and "kb"
+ * are kB, "gib" is GiB). "us" and "µs" are the same. NULL when unknown. */
+const mm_unit *mm_count_unit_find(const char *name);
+/* The table of units (for `:help units`); *n receives its length. */
+const mm_unit *mm_count_units(size_t *n);
+/* The count's value in unit u (u must be FLOP, MAC or BYTE kind). */
+double mm_count_in_unit(mm_count c, const mm_unit *u);
+/* Writes c converted to u with the unit name: exact counts give the exact
+ * decimal when it has at most 12 fractional digits ("34.359738368 GFLOP",
+ * "16 MiB", "0.9765625 KiB"), otherwise 12 significant digits; approximate
+ * counts give "~" and 6 significant digits. ascii spells µs as "us". */
+void mm_count_format_in_unit(mm_buf *b, mm_count c, const mm_unit *u,
+                             bool ascii);
+/* A duration in time unit u, 6 significant digits: "12.5 ms". */
+void mm_count_format_seconds_in(mm_buf *b, double seconds,
+                                const mm_unit *u, bool ascii);
+
+#endif

@@ -1,0 +1,458 @@
+/* count.c — exact-or-approximate cost counts, units and their formatting. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mmcalc/count.h"
+
+/* 2^64 as a double: the first value that no longer fits. */
+#define TWO64 18446744073709551616.0
+
+mm_count mm_count_of(uint64_t n) { return (mm_count){false, n, (double)n}; }
+
+mm_count mm_count_approx(double v) { return (mm_count){true, 0, v}; }
+
+mm_count mm_count_from_double(double v)
+{
+	if (v >= 0.0 && v < TWO64 && v == floor(v))
+		return mm_count_of((uint64_t)v);
+	return mm_count_approx(v);
+}
+
+mm_count mm_count_add(mm_count a, mm_count b)
+{
+	uint64_t r;
+	if (!a.approx && !b.approx && !__builtin_add_overflow(a.exact, b.exact, &r))
+		return mm_count_of(r);
+	return mm_count_approx(a.value + b.value);
+}
+
+mm_count mm_count_sub(mm_count a, mm_count b)
+{
+	if (!a.approx && !b.approx)
+		return mm_count_of(a.exact > b.exact ? a.exact - b.exact : 0);
+	if (a.value <= b.value)
+		return MM_COUNT_ZERO;
+	return mm_count_approx(a.value - b.value);
+}
+
+mm_count mm_count_mul(mm_count a, mm_count b)
+{
+	uint64_t r;
+	if (!a.approx && !b.approx && !__builtin_mul_overflow(a.exact, b.exact, &r))
+		return mm_count_of(r);
+	return mm_count_approx(a.value * b.value);
+}
+
+mm_count mm_count_mul_u(mm_count a, uint64_t k)
+{
+	return mm_count_mul(a, mm_count_of(k));
+}
+
+mm_count mm_count_div_u(mm_count a, uint64_t k)
+{
+	if (!a.approx && k != 0 && a.exact % k == 0)
+		return mm_count_of(a.exact / k);
+	return mm_count_approx(a.value / (double)k);
+}
+
+double mm_count_ratio(mm_count a, mm_count b) { return a.value / b.value; }
+
+int mm_count_cmp(mm_count a, mm_count b)
+{
+	if (!a.approx && !b.approx)
+		return (a.exact > b.exact) - (a.exact < b.exact);
+	/* An exact count is below 2^64, whatever its double rounds to. */
+	if (!a.approx && b.value >= TWO64)
+		return -1;
+	if (!b.approx && a.value >= TWO64)
+		return 1;
+	return (a.value > b.value) - (a.value < b.value);
+}
+
+bool mm_count_eq(mm_count a, mm_count b) { return mm_count_cmp(a, b) == 0; }
+
+bool mm_count_is_zero(mm_count a)
+{
+	return a.approx ? a.value == 0.0 : a.exact == 0;
+}
+
+mm_count mm_count_min(mm_count a, mm_count b)
+{
+	return mm_count_cmp(a, b) <= 0 ? a : b;
+}
+
+mm_count mm_count_max(mm_count a, mm_count b)
+{
+	return mm_count_cmp(a, b) >= 0 ? a : b;
+}
+
+double mm_count_to_double(mm_count a) { return a.value; }
+
+bool mm_count_get_u64(mm_count a, uint64_t *out)
+{
+	if (a.approx)
+		return false;
+	if (out)
+		*out = a.exact;
+	return true;
+}
+
+/* ---- number formatting helpers ---- */
+
+#define NUM 64
+
+static int norm_sig(int sig) { return sig <= 0 ? 4 : sig > 17 ? 17 : sig; }
+
+/* Drops trailing zeros of a fraction, and the point if nothing is left. */
+static void trim_zeros(char *s)
+{
+	if (!strchr(s, '.'))
+		return;
+	size_t n = strlen(s);
+	while (n > 0 && s[n - 1] == '0')
+		s[--n] = '\0';
+	if (n > 0 && s[n - 1] == '.')
+		s[--n] = '\0';
+}
+
+/* v rounded to sig significant digits. */
+static double round_sig(double v, int sig)
+{
+	char t[NUM];
+	if (!isfinite(v) || v == 0.0)
+		return v;
+	snprintf(t, sizeof t, "%.*e", sig - 1, v);
+	return strtod(t, NULL);
+}
+
+/* Non-finite values as "inf", "-inf", "nan". */
+static bool put_nonfinite(mm_buf *b, double v)
+{
+	if (isnan(v))
+		mm_buf_puts(b, "nan");
+	else if (isinf(v))
+		mm_buf_puts(b, v < 0 ? "-inf" : "inf");
+	else
+		return false;
+	return true;
+}
+
+/* v (finite) in fixed notation with sig significant digits, zeros trimmed. */
+static void put_fixed(mm_buf *b, double v, int sig)
+{
+	char t[NUM];
+	int dec = 0;
+	if (v != 0.0) {
+		dec = sig - 1 - (int)floor(log10(fabs(v)));
+		if (dec < 0)
+			dec = 0;
+		if (dec > 20)
+			dec = 20;
+	}
+	snprintf(t, sizeof t, "%.*f", dec, v);
+	trim_zeros(t);
+	mm_buf_puts(b, t);
+}
+
+/* v like %g with sig digits, but exponents written "e36" and "e-5". */
+static void put_g(mm_buf *b, double v, int sig)
+{
+	char t[NUM];
+	if (put_nonfinite(b, v))
+		return;
+	snprintf(t, sizeof t, "%.*g", sig, v);
+	char *e = strchr(t, 'e');
+	if (!e) {
+		mm_buf_puts(b, t);
+		return;
+	}
+	*e = '\0';
+	trim_zeros(t);
+	mm_buf_puts(b, t);
+	mm_buf_putc(b, 'e');
+	const char *x = e + 1;
+	if (*x == '-')
+		mm_buf_putc(b, *x++);
+	else if (*x == '+')
+		x++;
+	while (*x == '0' && x[1] != '\0')
+		x++;
+	mm_buf_puts(b, x);
+}
+
+/* Exact decimal digits of n, grouped by three with sep when sep != 0. */
+static void put_u64(mm_buf *b, uint64_t n, char sep)
+{
+	char t[NUM];
+	int len = snprintf(t, sizeof t, "%llu", (unsigned long long)n);
+	for (int i = 0; i < len; i++) {
+		if (sep && i > 0 && (len - i) % 3 == 0)
+			mm_buf_putc(b, sep);
+		mm_buf_putc(b, t[i]);
+	}
+}
+
+void mm_count_format_digits(mm_buf *b, mm_count c, char sep)
+{
+	if (!c.approx) {
+		put_u64(b, c.exact, sep);
+		return;
+	}
+	mm_buf_putc(b, '~');
+	put_g(b, c.value, 6);
+}
+
+static const char *const si_prefix[] = {"", "k", "M", "G", "T", "P", "E"};
+static const char *const iec_prefix[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+#define NPREFIX 7
+
+/* A finite v >= 0 with a prefix chosen from powers of base, or scientific
+ * past the last prefix. Rounding happens before the choice, so 999.97 with
+ * four digits becomes "1 k", not "1000 ". */
+static void put_prefixed(mm_buf *b, double v, int sig, double base,
+                         const char *const *prefix, const char *unit)
+{
+	int p = 0;
+	double r = round_sig(v, sig);
+	while (p < NPREFIX - 1 && r >= base) {
+		v /= base;
+		p++;
+		r = round_sig(v, sig);
+	}
+	if (r >= base) {
+		put_g(b, v * pow(base, p), sig);
+		p = 0;
+	} else {
+		put_fixed(b, r, sig);
+	}
+	mm_buf_putc(b, ' ');
+	mm_buf_puts(b, prefix[p]);
+	mm_buf_puts(b, unit);
+}
+
+static void format_prefixed(mm_buf *b, mm_count c, const char *unit, int sig,
+                            double base, const char *const *prefix)
+{
+	sig = norm_sig(sig);
+	if (!c.approx && (double)c.exact < base) {
+		put_u64(b, c.exact, 0);
+		mm_buf_putc(b, ' ');
+		mm_buf_puts(b, unit);
+		return;
+	}
+	if (c.approx)
+		mm_buf_putc(b, '~');
+	if (put_nonfinite(b, c.value)) {
+		mm_buf_putc(b, ' ');
+		mm_buf_puts(b, unit);
+		return;
+	}
+	put_prefixed(b, c.value, sig, base, prefix, unit);
+}
+
+void mm_count_format_si(mm_buf *b, mm_count c, const char *unit, int sig)
+{
+	format_prefixed(b, c, unit, sig, 1000.0, si_prefix);
+}
+
+void mm_count_format_iec(mm_buf *b, mm_count c, const char *unit, int sig)
+{
+	format_prefixed(b, c, unit, sig, 1024.0, iec_prefix);
+}
+
+void mm_count_format_si_f(mm_buf *b, double v, const char *unit, int sig)
+{
+	sig = norm_sig(sig);
+	if (put_nonfinite(b, v) || v < 0) {
+		if (v < 0 && isfinite(v))
+			put_g(b, v, sig);
+		mm_buf_putc(b, ' ');
+		mm_buf_puts(b, unit);
+		return;
+	}
+	if (v < 1.0) {
+		put_g(b, v, sig);
+		mm_buf_putc(b, ' ');
+		mm_buf_puts(b, unit);
+		return;
+	}
+	put_prefixed(b, v, sig, 1000.0, si_prefix, unit);
+}
+
+/* ---- units ---- */
+
+#define K1 1000ull
+#define KI 1024ull
+
+static const mm_unit units[] = {
+	{"FLOP", MM_UNIT_FLOP, 1, 0},
+	{"kFLOP", MM_UNIT_FLOP, K1, 0},
+	{"MFLOP", MM_UNIT_FLOP, K1 * K1, 0},
+	{"GFLOP", MM_UNIT_FLOP, K1 * K1 * K1, 0},
+	{"TFLOP", MM_UNIT_FLOP, K1 * K1 * K1 * K1, 0},
+	{"PFLOP", MM_UNIT_FLOP, K1 * K1 * K1 * K1 * K1, 0},
+	{"EFLOP", MM_UNIT_FLOP, K1 * K1 * K1 * K1 * K1 * K1, 0},
+	{"MAC", MM_UNIT_MAC, 1, 0},
+	{"kMAC", MM_UNIT_MAC, K1, 0},
+	{"MMAC", MM_UNIT_MAC, K1 * K1, 0},
+	{"GMAC", MM_UNIT_MAC, K1 * K1 * K1, 0},
+	{"TMAC", MM_UNIT_MAC, K1 * K1 * K1 * K1, 0},
+	{"PMAC", MM_UNIT_MAC, K1 * K1 * K1 * K1 * K1, 0},
+	{"EMAC", MM_UNIT_MAC, K1 * K1 * K1 * K1 * K1 * K1, 0},
+	{"B", MM_UNIT_BYTE, 1, 0},
+	{"kB", MM_UNIT_BYTE, K1, 0},
+	{"MB", MM_UNIT_BYTE, K1 * K1, 0},
+	{"GB", MM_UNIT_BYTE, K1 * K1 * K1, 0},
+	{"TB", MM_UNIT_BYTE, K1 * K1 * K1 * K1, 0},
+	{"PB", MM_UNIT_BYTE, K1 * K1 * K1 * K1 * K1, 0},
+	{"KiB", MM_UNIT_BYTE, KI, 0},
+	{"MiB", MM_UNIT_BYTE, KI * KI, 0},
+	{"GiB", MM_UNIT_BYTE, KI * KI * KI, 0},
+	{"TiB", MM_UNIT_BYTE, KI * KI * KI * KI, 0},
+	{"PiB", MM_UNIT_BYTE, KI * KI * KI * KI * KI, 0},
+	{"ns", MM_UNIT_SECOND, 0, 1e-9},
+	{"µs", MM_UNIT_SECOND, 0, 1e-6},
+	{"ms", MM_UNIT_SECOND, 0, 1e-3},
+	{"s", MM_UNIT_SECOND, 0, 1.0},
+	{"min", MM_UNIT_SECOND, 0, 60.0},
+	{"h", MM_UNIT_SECOND, 0, 3600.0},
+};
+#define NUNITS (sizeof units / sizeof units[0])
+
+const mm_unit *mm_count_units(size_t *n)
+{
+	if (n)
+		*n = NUNITS;
+	return units;
+}
+
+const mm_unit *mm_count_unit_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	if (strcmp(name, "us") == 0 || strcmp(name, "\xCE\xBCs") == 0)
+		name = "µs"; /* Greek mu (U+03BC) and micro sign (U+00B5) alike */
+	for (size_t i = 0; i < NUNITS; i++)
+		if (strcmp(name, units[i].name) == 0)
+			return &units[i];
+	const mm_unit *found = NULL;
+	for (size_t i = 0; i < NUNITS; i++)
+		if (strcasecmp(name, units[i].name) == 0) {
+			if (found)
+				return NULL; /* ambiguous without case */
+			found = &units[i];
+		}
+	return found;
+}
+
+double mm_count_in_unit(mm_count c, const mm_unit *u)
+{
+	if (!u || u->scale == 0)
+		return c.value;
+	if (!c.approx && c.exact % u->scale == 0)
+		return (double)(c.exact / u->scale);
+	return c.value / (double)u->scale;
+}
+
+static const char *unit_name(const mm_unit *u, bool ascii)
+{
+	return ascii && u->kind == MM_UNIT_SECOND && u->seconds == 1e-6 ? "us"
+	                                                                 : u->name;
+}
+
+#define MAX_FRAC 12
+
+void mm_count_format_in_unit(mm_buf *b, mm_count c, const mm_unit *u,
+                             bool ascii)
+{
+	if (!u)
+		return;
+	if (u->kind == MM_UNIT_SECOND) {
+		mm_count_format_seconds_in(b, c.value, u, ascii);
+		return;
+	}
+	if (c.approx) {
+		mm_buf_putc(b, '~');
+		put_g(b, c.value / (double)u->scale, 6);
+	} else {
+		/* Long division: the remainder stays below the scale (<= 2^50 or
+		 * 10^18), so r * 10 never overflows. */
+		uint64_t s = u->scale, q = c.exact / s, r = c.exact % s;
+		char frac[MAX_FRAC + 1];
+		int n = 0;
+		while (r != 0 && n < MAX_FRAC) {
+			r *= 10;
+			frac[n++] = (char)('0' + r / s);
+			r %= s;
+		}
+		if (r != 0) {
+			put_g(b, (double)c.exact / (double)s, 12);
+		} else {
+			put_u64(b, q, 0);
+			if (n > 0) {
+				mm_buf_putc(b, '.');
+				mm_buf_add(b, frac, (size_t)n);
+			}
+		}
+	}
+	mm_buf_putc(b, ' ');
+	mm_buf_puts(b, unit_name(u, ascii));
+}
+
+void mm_count_format_seconds_in(mm_buf *b, double seconds, const mm_unit *u,
+                                bool ascii)
+{
+	if (!u || u->kind != MM_UNIT_SECOND)
+		return;
+	double v = seconds / u->seconds;
+	if (!put_nonfinite(b, v)) {
+		if (v != 0.0 && fabs(v) < 1e-4)
+			put_g(b, v, 6);
+		else
+			put_fixed(b, round_sig(v, 6), 6);
+	}
+	mm_buf_putc(b, ' ');
+	mm_buf_puts(b, unit_name(u, ascii));
+}
+
+void mm_count_format_seconds(mm_buf *b, double seconds, int sig, bool ascii)
+{
+	static const struct {
+		double below; /* use this unit when the rounded value is below */
+		double scale;
+		const char *name, *ascii;
+	} steps[] = {
+		{1e-6, 1e-9, "ns", "ns"},  {1e-3, 1e-6, "µs", "us"},
+		{1.0, 1e-3, "ms", "ms"},   {60.0, 1.0, "s", "s"},
+		{3600.0, 60.0, "min", "min"}, {INFINITY, 3600.0, "h", "h"},
+	};
+	sig = norm_sig(sig);
+	if (put_nonfinite(b, seconds)) {
+		mm_buf_puts(b, " s");
+		return;
+	}
+	if (seconds < 0) {
+		mm_buf_putc(b, '-');
+		seconds = -seconds;
+	}
+	if (seconds == 0.0) {
+		mm_buf_puts(b, "0 s");
+		return;
+	}
+	size_t i = 0;
+	for (; i + 1 < sizeof steps / sizeof steps[0]; i++)
+		if (round_sig(seconds, sig) < steps[i].below)
+			break;
+	/* The unit is chosen on the rounded value, so 999.96 ms with four
+	 * digits reads "1 s", not "1000 ms". */
+	double v = round_sig(seconds / steps[i].scale, sig);
+	if (v < 1e-3 && i == 0)
+		put_g(b, v, sig);
+	else
+		put_fixed(b, v, sig);
+	mm_buf_putc(b, ' ');
+	mm_buf_puts(b, ascii ? steps[i].ascii : steps[i].name);
+}
