@@ -26,12 +26,23 @@ int mm_dgemm(int64_t m, int64_t n, int64_t k, double alpha,
              const double *b, int64_t rs_b, int64_t cs_b, double beta,
              double *c, int64_t rs_c, int64_t cs_c);
 
-/* Threads used by later calls; n < 1 means the number of online CPUs. */
+/* Threads used by later calls; n < 1 means the number of online CPUs,
+ * which is also the default. Small products use one thread regardless. */
 void mm_gemm_set_threads(int n);
 int mm_gemm_threads(void);
 
 /* The name of the micro-kernel path in use: "avx512", "avx2", "generic".
- * MMCALC_ISA in the environment forces one (read at first use). */
+ * MMCALC_ISA in the environment forces one (read at first use; a path the
+ * CPU cannot run is ignored). */
 const char *mm_gemm_isa(void);
+
+/* Uses the named path ("generic", "avx2", "avx512"; NULL: the best this
+ * CPU runs) for later calls; not while a product runs. Returns 0, or -1 if
+ * it was not built or this CPU cannot run it (nothing changes then). */
+int mm_gemm_set_isa(const char *name);
+
+/* Joins the worker threads and frees the packing buffers (both come back
+ * at the next call); for leak checkers and clean exits. */
+void mm_gemm_shutdown(void);
 
 #endif

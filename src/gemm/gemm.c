@@ -1,31 +1,236 @@
-/* gemm.c — placeholder reference GEMM (triple loop) until the blocked
- * kernel lands; same contract as gemm.h. */
-#include <stddef.h>
+/* gemm.c — the public GEMM entry points: kernel dispatch, thread count,
+ * cache sizes and the packing workspace; the driver itself is gemm_tmpl.h,
+ * instantiated here for float and double. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "gemm_internal.h"
+#include "pool.h"
+#include "mmcalc/diag.h"
 #include "mmcalc/gemm.h"
+#include "mmcalc/interrupt.h"
 
-static int nthreads = 1;
+/* Largest k block of the small (unpacked-B) path: its stack buffers. */
+enum { SMALL_KC = 256 };
+/* Products up to this m·n·k (and k <= SMALL_KC, B rows contiguous) skip
+ * packing B: measured, packing costs more than it saves below about 96³. */
+#define SMALL_MNK (96.0 * 96.0 * 96.0)
+/* Below this many flops a second thread costs more than it brings. */
+#define MT_MIN_FLOPS (2.0 * 96 * 96 * 96)
+/* Matrix-vector: columns per chunk (a polling point between chunks) and
+ * the size n·k from which threads share the columns. */
+enum { GEMV_CHUNK = 2048 };
+#define GEMV_MT_MIN (256.0 * 1024)
 
-#define DEFINE_GEMM(NAME, T)                                                  \
-int NAME(int64_t m, int64_t n, int64_t k, T alpha,                           \
-         const T *a, int64_t rs_a, int64_t cs_a,                             \
-         const T *b, int64_t rs_b, int64_t cs_b, T beta,                     \
-         T *c, int64_t rs_c, int64_t cs_c)                                   \
-{                                                                            \
-	for (int64_t i = 0; i < m; i++)                                      \
-		for (int64_t j = 0; j < n; j++) {                            \
-			T s = 0;                                             \
-			for (int64_t p = 0; p < k; p++)                      \
-				s += a[i * rs_a + p * cs_a] * b[p * rs_b + j * cs_b]; \
-			T *cij = &c[i * rs_c + j * cs_c];                    \
-			*cij = alpha * s + (beta == 0 ? 0 : beta * *cij);    \
-		}                                                            \
-	return 0;                                                            \
+/* Held while the pool or the workspace is in use: one product at a time
+ * uses the threads (the small path does not take it). */
+static pthread_mutex_t call_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static atomic_int cfg_threads;
+static const struct mm_gemm_isa_kernels *_Atomic cur_isa;
+
+struct caches {
+	int64_t l1, l2, l3;
+};
+
+static struct caches cache_info;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static int64_t cache_or(int name, int64_t dflt)
+{
+	long v = sysconf(name);
+	return v > 4096 ? (int64_t)v : dflt;
 }
 
-DEFINE_GEMM(mm_sgemm, float)
-DEFINE_GEMM(mm_dgemm, double)
+static void read_caches(void)
+{
+	cache_info.l1 = cache_or(_SC_LEVEL1_DCACHE_SIZE, 32 * 1024);
+	cache_info.l2 = cache_or(_SC_LEVEL2_CACHE_SIZE, 1024 * 1024);
+	cache_info.l3 = cache_or(_SC_LEVEL3_CACHE_SIZE, 8 * 1024 * 1024);
+}
 
-void mm_gemm_set_threads(int n) { nthreads = n < 1 ? 1 : n; }
-int mm_gemm_threads(void) { return nthreads; }
-const char *mm_gemm_isa(void) { return "generic"; }
+static const struct caches *cache_sizes(void)
+{
+	pthread_once(&cache_once, read_caches);
+	return &cache_info;
+}
+
+void mm_gemm_test_caches(int64_t l1, int64_t l2, int64_t l3)
+{
+	read_caches();
+	pthread_once(&cache_once, read_caches);
+	if (l1 > 0)
+		cache_info.l1 = l1;
+	if (l2 > 0)
+		cache_info.l2 = l2;
+	if (l3 > 0)
+		cache_info.l3 = l3;
+}
+
+static pthread_once_t isa_once = PTHREAD_ONCE_INIT;
+
+static void isa_from_env(void)
+{
+	const struct mm_gemm_isa_kernels *k = NULL;
+	const char *want = getenv("MMCALC_ISA");
+	if (want && *want)
+		k = mm_gemm_select(want);
+	if (!k)
+		k = mm_gemm_select(NULL);
+	const struct mm_gemm_isa_kernels *none = NULL;
+	atomic_compare_exchange_strong(&cur_isa, &none, k);
+}
+
+static const struct mm_gemm_isa_kernels *kernels(void)
+{
+	pthread_once(&isa_once, isa_from_env);
+	return atomic_load(&cur_isa);
+}
+
+/* Packing buffers, kept between calls and grown on demand (under call_mu):
+ * one A panel shared by the threads, one B block per thread. Returns the
+ * array of B blocks, or NULL if memory ran out. */
+static struct {
+	void *a;
+	size_t a_size;
+	void **b;
+	size_t b_size;
+	int nb;
+} ws;
+
+static void *alloc64(size_t size)
+{
+	return aligned_alloc(64, (size + 63) / 64 * 64);
+}
+
+static void workspace_free(void)
+{
+	free(ws.a);
+	for (int i = 0; i < ws.nb; i++)
+		free(ws.b[i]);
+	free(ws.b);
+	memset(&ws, 0, sizeof ws);
+}
+
+static void **workspace(size_t a_size, size_t b_size, int nb)
+{
+	if (a_size > ws.a_size) {
+		free(ws.a);
+		ws.a = alloc64(a_size);
+		ws.a_size = ws.a ? a_size : 0;
+		if (!ws.a)
+			return NULL;
+	}
+	if (b_size > ws.b_size || nb > ws.nb) {
+		for (int i = 0; i < ws.nb; i++)
+			free(ws.b[i]);
+		free(ws.b);
+		ws.nb = 0;
+		ws.b_size = 0;
+		ws.b = calloc((size_t)nb, sizeof *ws.b);
+		if (!ws.b)
+			return NULL;
+		for (; ws.nb < nb; ws.nb++)
+			if (!(ws.b[ws.nb] = alloc64(b_size)))
+				return NULL;
+		ws.b_size = b_size;
+	}
+	return ws.b;
+}
+
+#define T float
+#define F(x) x##_s
+#define UKR ukr_s
+#define UKR_TYPE mm_gemm_ukr_f32
+#define GEMV gemv_s
+#define GEMV_TYPE mm_gemm_gemv_f32
+#define MR mr_s
+#define NR nr_s
+#define KC kc_s
+#include "gemm_tmpl.h"
+#undef T
+#undef F
+#undef UKR
+#undef UKR_TYPE
+#undef GEMV
+#undef GEMV_TYPE
+#undef MR
+#undef NR
+#undef KC
+
+#define T double
+#define F(x) x##_d
+#define UKR ukr_d
+#define UKR_TYPE mm_gemm_ukr_f64
+#define GEMV gemv_d
+#define GEMV_TYPE mm_gemm_gemv_f64
+#define MR mr_d
+#define NR nr_d
+#define KC kc_d
+#include "gemm_tmpl.h"
+
+int mm_sgemm(int64_t m, int64_t n, int64_t k, float alpha,
+             const float *a, int64_t rs_a, int64_t cs_a,
+             const float *b, int64_t rs_b, int64_t cs_b, float beta,
+             float *c, int64_t rs_c, int64_t cs_c)
+{
+	return gemm_s(m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b, beta, c,
+	              rs_c, cs_c);
+}
+
+int mm_dgemm(int64_t m, int64_t n, int64_t k, double alpha,
+             const double *a, int64_t rs_a, int64_t cs_a,
+             const double *b, int64_t rs_b, int64_t cs_b, double beta,
+             double *c, int64_t rs_c, int64_t cs_c)
+{
+	return gemm_d(m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b, beta, c,
+	              rs_c, cs_c);
+}
+
+/* The most threads a product uses, whatever is asked. */
+enum { MAX_THREADS = 256 };
+
+static int online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+void mm_gemm_set_threads(int n)
+{
+	atomic_store(&cfg_threads, n < 1 ? online_cpus()
+	                           : n > MAX_THREADS ? MAX_THREADS : n);
+}
+
+int mm_gemm_threads(void)
+{
+	int n = atomic_load(&cfg_threads);
+	return n > 0 ? n : online_cpus();
+}
+
+const char *mm_gemm_isa(void)
+{
+	return kernels()->name;
+}
+
+int mm_gemm_set_isa(const char *name)
+{
+	const struct mm_gemm_isa_kernels *k = mm_gemm_select(name);
+	if (!k)
+		return -1;
+	pthread_once(&isa_once, isa_from_env);
+	atomic_store(&cur_isa, k);
+	return 0;
+}
+
+void mm_gemm_shutdown(void)
+{
+	pthread_mutex_lock(&call_mu);
+	mm_gemm_pool_shutdown();
+	workspace_free();
+	pthread_mutex_unlock(&call_mu);
+}

@@ -1,0 +1,82 @@
+/* gemm_internal.h — the contract between the GEMM driver and its per-ISA
+ * micro-kernels and skinny (matrix-vector) routines. Not a public header. */
+#ifndef MMCALC_GEMM_INTERNAL_H
+#define MMCALC_GEMM_INTERNAL_H
+
+#include <stdint.h>
+
+/* A micro-kernel computes one MR×NR tile of C:
+ *
+ *   C[i,j] = alpha · Σ_p a[p*MR + i] · b[p*rs_b + j] + beta · C[i,j]
+ *
+ * for i < mr <= MR, j < nr <= NR, p < kc (kc may be 0). C[i,j] lives at
+ * c[i*rs_c + j*cs_c]; beta == 0 means C is written without being read.
+ * `a` is a packed MR-row sliver (MR values per p, rows >= mr zero or
+ * ignored). `b` holds kc rows of NR values each, rs_b apart: a packed
+ * NR-column sliver (rs_b == NR) or B itself in place; all NR values of every
+ * row must be readable even when nr < NR (the driver pads the last sliver).
+ * Every tile of one ISA goes through the same arithmetic, edge or not, so a
+ * product does not depend on how the work was split among threads. */
+typedef void mm_gemm_ukr_f32(int64_t kc, float alpha, const float *a,
+                             const float *b, int64_t rs_b, float beta,
+                             float *c, int64_t rs_c, int64_t cs_c,
+                             int mr, int nr);
+typedef void mm_gemm_ukr_f64(int64_t kc, double alpha, const double *a,
+                             const double *b, int64_t rs_b, double beta,
+                             double *c, int64_t rs_c, int64_t cs_c,
+                             int mr, int nr);
+
+/* A skinny routine computes a row vector times a matrix, for j < n:
+ *
+ *   y[j*incy] = alpha · Σ_p x[p*incx] · B[p*rs_b + j*cs_b] + beta · y[j*incy]
+ *
+ * (beta == 0: y is not read). Each y[j] is summed in an order that depends
+ * only on k and the strides, never on how the j range was split. */
+typedef void mm_gemm_gemv_f32(int64_t n, int64_t k, float alpha,
+                              const float *x, int64_t incx,
+                              const float *b, int64_t rs_b, int64_t cs_b,
+                              float beta, float *y, int64_t incy);
+typedef void mm_gemm_gemv_f64(int64_t n, int64_t k, double alpha,
+                              const double *x, int64_t incx,
+                              const double *b, int64_t rs_b, int64_t cs_b,
+                              double beta, double *y, int64_t incy);
+
+/* One ISA's kernels, register tile sizes and preferred KC (the depth of a
+ * packed sliver, chosen by measurement for that kernel). */
+struct mm_gemm_isa_kernels {
+	const char *name;
+	int mr_s, nr_s, kc_s;
+	mm_gemm_ukr_f32 *ukr_s;
+	mm_gemm_gemv_f32 *gemv_s;
+	int mr_d, nr_d, kc_d;
+	mm_gemm_ukr_f64 *ukr_d;
+	mm_gemm_gemv_f64 *gemv_d;
+};
+
+/* Largest MR and NR of any kernel (sizes of the drivers' tile buffers). */
+enum { MM_GEMM_MAX_MR = 16, MM_GEMM_MAX_NR = 32 };
+
+/* Per-ISA entry points, each compiled with that ISA's flags only. */
+mm_gemm_ukr_f32 mm_gemm_kernel_generic_f32_4x8;
+mm_gemm_ukr_f64 mm_gemm_kernel_generic_f64_4x4;
+mm_gemm_gemv_f32 mm_gemm_gemv_generic_f32;
+mm_gemm_gemv_f64 mm_gemm_gemv_generic_f64;
+
+mm_gemm_ukr_f32 mm_gemm_kernel_avx2_f32_6x16;
+mm_gemm_ukr_f64 mm_gemm_kernel_avx2_f64_6x8;
+mm_gemm_gemv_f32 mm_gemm_gemv_avx2_f32;
+mm_gemm_gemv_f64 mm_gemm_gemv_avx2_f64;
+
+mm_gemm_ukr_f32 mm_gemm_kernel_avx512_f32_12x32;
+mm_gemm_ukr_f64 mm_gemm_kernel_avx512_f64_12x16;
+mm_gemm_gemv_f32 mm_gemm_gemv_avx512_f32;
+mm_gemm_gemv_f64 mm_gemm_gemv_avx512_f64;
+
+/* Test hook: pretend the caches have these sizes in bytes (0: read them
+ * again), so that tests reach every block boundary with small matrices. */
+void mm_gemm_test_caches(int64_t l1, int64_t l2, int64_t l3);
+
+/* The kernel tables; dispatch.c picks one at run time. */
+const struct mm_gemm_isa_kernels *mm_gemm_select(const char *want);
+
+#endif

@@ -1,0 +1,381 @@
+/* gemm_tmpl.h — the GEMM driver for one element type. gemm.c includes it
+ * once for float and once for double, with T (the type), F(x) (a name with
+ * the type's suffix), UKR, GEMV, MR, NR and KC (the kernel table's fields
+ * for that type) defined; it reads the cache sizes and the workspace from
+ * gemm.c. The five loops of the Goto/BLIS algorithm are in large_job() and
+ * block(); the micro-kernel holds the innermost (over k). */
+
+/* Copies rows × kc of A into MR-row slivers (rows past `rows` zero): sliver
+ * s holds A[s·MR + i, p] at dst[s·MR·kc + p·MR + i]. */
+static void F(pack_a)(T *restrict dst, const T *a, int64_t rs_a,
+                      int64_t cs_a, int64_t rows, int64_t kc, int mr)
+{
+	for (int64_t i0 = 0; i0 < rows; i0 += mr, dst += mr * kc) {
+		int r = rows - i0 < mr ? (int)(rows - i0) : mr;
+		const T *src = a + i0 * rs_a;
+		if (rs_a == 1) {
+			for (int64_t p = 0; p < kc; p++) {
+				const T *s = src + p * cs_a;
+				T *d = dst + p * mr;
+				for (int i = 0; i < r; i++)
+					d[i] = s[i];
+				for (int i = r; i < mr; i++)
+					d[i] = 0;
+			}
+			continue;
+		}
+		for (int i = 0; i < r; i++) {
+			const T *s = src + i * rs_a;
+			if (cs_a == 1)
+				for (int64_t p = 0; p < kc; p++)
+					dst[p * mr + i] = s[p];
+			else
+				for (int64_t p = 0; p < kc; p++)
+					dst[p * mr + i] = s[p * cs_a];
+		}
+		for (int i = r; i < mr; i++)
+			for (int64_t p = 0; p < kc; p++)
+				dst[p * mr + i] = 0;
+	}
+}
+
+/* Copies kc × cols of B into NR-column slivers (columns past `cols` zero):
+ * sliver s holds B[p, s·NR + j] at dst[s·NR·kc + p·NR + j]. */
+static void F(pack_b)(T *restrict dst, const T *b, int64_t rs_b,
+                      int64_t cs_b, int64_t kc, int64_t cols, int nr)
+{
+	for (int64_t j0 = 0; j0 < cols; j0 += nr, dst += nr * kc) {
+		int w = cols - j0 < nr ? (int)(cols - j0) : nr;
+		const T *src = b + j0 * cs_b;
+		if (cs_b == 1) {
+			for (int64_t p = 0; p < kc; p++) {
+				memcpy(dst + p * nr, src + p * rs_b,
+				       (size_t)w * sizeof(T));
+				for (int j = w; j < nr; j++)
+					dst[p * nr + j] = 0;
+			}
+			continue;
+		}
+		for (int j = 0; j < w; j++) {
+			const T *s = src + j * cs_b;
+			if (rs_b == 1)
+				for (int64_t p = 0; p < kc; p++)
+					dst[p * nr + j] = s[p];
+			else
+				for (int64_t p = 0; p < kc; p++)
+					dst[p * nr + j] = s[p * rs_b];
+		}
+		for (int j = w; j < nr; j++)
+			for (int64_t p = 0; p < kc; p++)
+				dst[p * nr + j] = 0;
+	}
+}
+
+/* C = beta·C (beta == 0: zeros, C not read): the k == 0 or alpha == 0 case. */
+static void F(scale)(int64_t m, int64_t n, T beta, T *c, int64_t rs_c,
+                     int64_t cs_c)
+{
+	if (beta == 1)
+		return;
+	for (int64_t i = 0; i < m; i++)
+		for (int64_t j = 0; j < n; j++) {
+			T *cij = c + i * rs_c + j * cs_c;
+			*cij = beta == 0 ? 0 : beta * *cij;
+		}
+}
+
+struct F(job) {
+	int64_t m, n, k;
+	T alpha, beta;
+	const T *a;
+	int64_t rs_a, cs_a;
+	const T *b;
+	int64_t rs_b, cs_b;
+	T *c;
+	int64_t rs_c, cs_c;
+	const struct mm_gemm_isa_kernels *kr;
+	int64_t kc, mc, nc;        /* block sizes: L1, L3 (A panel), L2 (B) */
+	T *apack;                  /* A panel, mc × kc */
+	T *const *bpack;           /* one kc × nc B block per thread */
+	bool split_m;              /* threads own rows (else columns) */
+	atomic_bool stopped;       /* interrupted */
+	int status;
+};
+
+/* Loops 3, 2 and 1 for one packed A panel (rows ilo..ihi, packed at
+ * `apanel`) and k block pc..pc+kc: B is packed NC columns at a time into
+ * this thread's buffer (L2), and every MR × NR tile goes to the kernel.
+ * Returns true if interrupted. */
+static bool F(block)(struct F(job) *g, T *bbuf, const T *apanel,
+                     int64_t ilo, int64_t ihi, int64_t pc, int64_t kc,
+                     T beta, int64_t j0, int64_t j1)
+{
+	const int mr = g->kr->MR, nr = g->kr->NR;
+	UKR_TYPE *ukr = g->kr->UKR;
+
+	for (int64_t jc = j0; jc < j1; jc += g->nc) {             /* loop 3 */
+		int64_t nc = j1 - jc < g->nc ? j1 - jc : g->nc;
+		F(pack_b)(bbuf, g->b + pc * g->rs_b + jc * g->cs_b, g->rs_b,
+		          g->cs_b, kc, nc, nr);
+		for (int64_t ir = ilo; ir < ihi; ir += mr) {       /* loop 2 */
+			const T *as = apanel + (ir - ilo) * kc;
+			int r = ihi - ir < mr ? (int)(ihi - ir) : mr;
+			T *cr = g->c + ir * g->rs_c + jc * g->cs_c;
+			for (int64_t jr = 0; jr < nc; jr += nr) {  /* loop 1 */
+				int w = nc - jr < nr ? (int)(nc - jr) : nr;
+				ukr(kc, g->alpha, as, bbuf + jr * kc, nr, beta,
+				    cr + jr * g->cs_c, g->rs_c, g->cs_c, r, w);
+			}
+			if (mm_interrupted() || atomic_load_explicit(
+			            &g->stopped, memory_order_relaxed))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* One thread's share of a large product. Loop 5 walks the rows in A panels
+ * of MC (kept in L3), loop 4 the depth in KC. Split by columns, the threads
+ * pack one shared A panel together (barrier), then each multiplies it by
+ * its own columns of B (barrier before the panel is repacked). Split by
+ * rows, each thread packs and uses its own panels and needs no barrier.
+ * Either way a tile of C is computed by exactly the same operations. */
+static void F(large_job)(void *arg, int tid, int nt)
+{
+	struct F(job) *g = arg;
+	const int mr = g->kr->MR, nr = g->kr->NR;
+	T *bbuf = g->bpack[tid];
+
+	if (g->split_m) {
+		int64_t mu = (g->m + mr - 1) / mr;
+		int64_t i0 = mr * (mu * tid / nt);
+		int64_t i1 = mr * (mu * (tid + 1) / nt);
+		int64_t mct = g->mc / nt / mr * mr;
+		if (i1 > g->m)
+			i1 = g->m;
+		if (mct < mr)
+			mct = mr;
+		T *apanel = g->apack + tid * mct * g->kc;
+		for (int64_t ic = i0; ic < i1; ic += mct) {        /* loop 5 */
+			int64_t mc = i1 - ic < mct ? i1 - ic : mct;
+			for (int64_t pc = 0; pc < g->k; pc += g->kc) { /* loop 4 */
+				int64_t kc = g->k - pc < g->kc ? g->k - pc : g->kc;
+				F(pack_a)(apanel, g->a + ic * g->rs_a + pc * g->cs_a,
+				          g->rs_a, g->cs_a, mc, kc, mr);
+				if (F(block)(g, bbuf, apanel, ic, ic + mc, pc, kc,
+				             pc ? 1 : g->beta, 0, g->n)) {
+					atomic_store(&g->stopped, true);
+					return;
+				}
+			}
+		}
+		return;
+	}
+
+	int64_t nu = (g->n + nr - 1) / nr;
+	int64_t j0 = nr * (nu * tid / nt), j1 = nr * (nu * (tid + 1) / nt);
+	if (j1 > g->n)
+		j1 = g->n;
+	for (int64_t ic = 0; ic < g->m; ic += g->mc) {             /* loop 5 */
+		int64_t mc = g->m - ic < g->mc ? g->m - ic : g->mc;
+		int64_t ns = (mc + mr - 1) / mr;
+		int64_t s0 = ns * tid / nt, s1 = ns * (tid + 1) / nt;
+		int64_t rows = (s1 * mr < mc ? s1 * mr : mc) - s0 * mr;
+		for (int64_t pc = 0; pc < g->k; pc += g->kc) {     /* loop 4 */
+			int64_t kc = g->k - pc < g->kc ? g->k - pc : g->kc;
+			if (rows > 0)
+				F(pack_a)(g->apack + s0 * mr * kc,
+				          g->a + (ic + s0 * mr) * g->rs_a +
+				          pc * g->cs_a, g->rs_a, g->cs_a, rows, kc, mr);
+			mm_gemm_pool_barrier(nt, false);
+			bool stop = j0 < j1 &&
+			            F(block)(g, bbuf, g->apack, ic, ic + mc, pc, kc,
+			                     pc ? 1 : g->beta, j0, j1);
+			if (mm_gemm_pool_barrier(nt, stop)) {
+				atomic_store(&g->stopped, true);
+				return;
+			}
+		}
+	}
+}
+
+/* Balanced blocks of at most `max` along a dimension of size `len`, a
+ * multiple of `unit` long (the last may be shorter). */
+static int64_t F(even_block)(int64_t len, int64_t max, int unit)
+{
+	int64_t nb = (len + max - 1) / max;
+	int64_t b = (len + nb - 1) / nb;
+	return (b + unit - 1) / unit * unit;
+}
+
+/* Products with all of B near L1/L2 and few tiles: no B packing (the
+ * kernel reads B's rows in place), A packed a sliver at a time into a stack
+ * buffer, one thread. Also the fallback when the workspace cannot be
+ * allocated, for any size and strides. */
+static int F(small)(const struct mm_gemm_isa_kernels *kr, int64_t m,
+                    int64_t n, int64_t k, T alpha, const T *a, int64_t rs_a,
+                    int64_t cs_a, const T *b, int64_t rs_b, int64_t cs_b,
+                    T beta, T *c, int64_t rs_c, int64_t cs_c)
+{
+	_Alignas(64) T abuf[MM_GEMM_MAX_MR * SMALL_KC];
+	_Alignas(64) T bbuf[SMALL_KC * MM_GEMM_MAX_NR];
+	const int mr = kr->MR, nr = kr->NR;
+	int64_t kcb = F(even_block)(k, kr->KC < SMALL_KC ? kr->KC : SMALL_KC, 1);
+
+	for (int64_t pc = 0; pc < k; pc += kcb) {
+		int64_t kc = k - pc < kcb ? k - pc : kcb;
+		T bt = pc ? 1 : beta;
+		for (int64_t ir = 0; ir < m; ir += mr) {
+			int r = m - ir < mr ? (int)(m - ir) : mr;
+			F(pack_a)(abuf, a + ir * rs_a + pc * cs_a, rs_a, cs_a, r,
+			          kc, mr);
+			for (int64_t jr = 0; jr < n; jr += nr) {
+				int w = n - jr < nr ? (int)(n - jr) : nr;
+				const T *bs = b + pc * rs_b + jr * cs_b;
+				int64_t rsb = rs_b;
+				if (cs_b != 1 || w < nr) {
+					F(pack_b)(bbuf, bs, rs_b, cs_b, kc, w, nr);
+					bs = bbuf;
+					rsb = nr;
+				}
+				kr->UKR(kc, alpha, abuf, bs, rsb, bt,
+				        c + ir * rs_c + jr * cs_c, rs_c, cs_c, r, w);
+			}
+			if (mm_interrupted())
+				return MM_ERR_INTERRUPTED;
+		}
+	}
+	return 0;
+}
+
+struct F(gemv_job) {
+	GEMV_TYPE *gemv;
+	int64_t n, k;
+	T alpha, beta;
+	const T *x;
+	int64_t incx;
+	const T *b;
+	int64_t rs_b, cs_b;
+	T *y;
+	int64_t incy;
+	atomic_bool stopped;
+};
+
+/* One thread's columns of a matrix-vector product, in chunks with a
+ * polling point between them. */
+static void F(gemv_job)(void *arg, int tid, int nt)
+{
+	struct F(gemv_job) *g = arg;
+	int64_t nu = (g->n + GEMV_CHUNK - 1) / GEMV_CHUNK;
+	int64_t j1 = GEMV_CHUNK * (nu * (tid + 1) / nt);
+	if (j1 > g->n)
+		j1 = g->n;
+	for (int64_t j = GEMV_CHUNK * (nu * tid / nt); j < j1; j += GEMV_CHUNK) {
+		if (mm_interrupted() || atomic_load(&g->stopped)) {
+			atomic_store(&g->stopped, true);
+			return;
+		}
+		int64_t w = j1 - j < GEMV_CHUNK ? j1 - j : GEMV_CHUNK;
+		g->gemv(w, g->k, g->alpha, g->x, g->incx, g->b + j * g->cs_b,
+		        g->rs_b, g->cs_b, g->beta, g->y + j * g->incy, g->incy);
+	}
+}
+
+static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
+                   int64_t rs_a, int64_t cs_a, const T *b, int64_t rs_b,
+                   int64_t cs_b, T beta, T *c, int64_t rs_c, int64_t cs_c)
+{
+	if (m <= 0 || n <= 0)
+		return 0;
+	if (k <= 0 || alpha == 0) {
+		F(scale)(m, n, beta, c, rs_c, cs_c);
+		return 0;
+	}
+	/* The kernels want C's rows contiguous and the skinny path wants a
+	 * row vector: if C is a column or column-major, compute
+	 * Cᵀ = Bᵀ·Aᵀ instead (a swap of operands and strides, no copy). */
+	if (n == 1 ? m != 1 : (m != 1 && rs_c == 1 && cs_c != 1)) {
+		const T *t = a;
+		a = b;
+		b = t;
+		int64_t s = m;
+		m = n;
+		n = s;
+		s = rs_a;
+		rs_a = cs_b;
+		cs_b = s;
+		s = cs_a;
+		cs_a = rs_b;
+		rs_b = s;
+		s = rs_c;
+		rs_c = cs_c;
+		cs_c = s;
+	}
+	const struct mm_gemm_isa_kernels *kr = kernels();
+	int nthreads = mm_gemm_threads();
+
+	if (m == 1) {
+		struct F(gemv_job) g = {
+			kr->GEMV, n, k, alpha, beta, a, cs_a, b, rs_b, cs_b,
+			c, cs_c, false,
+		};
+		int nt = (double)n * (double)k < GEMV_MT_MIN ? 1 : nthreads;
+		if (nt > (n + GEMV_CHUNK - 1) / GEMV_CHUNK)
+			nt = (int)((n + GEMV_CHUNK - 1) / GEMV_CHUNK);
+		pthread_mutex_lock(&call_mu);
+		mm_gemm_pool_run(nt, F(gemv_job), &g);
+		pthread_mutex_unlock(&call_mu);
+		return atomic_load(&g.stopped) ? MM_ERR_INTERRUPTED : 0;
+	}
+
+	const int mr = kr->MR, nr = kr->NR;
+	const int64_t es = (int64_t)sizeof(T);
+	if (cs_b == 1 && (double)m * n * k <= SMALL_MNK && k <= SMALL_KC)
+		return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b,
+		                beta, c, rs_c, cs_c);
+
+	/* Block sizes: KC from the kernel, so its A sliver fits in 3/4 of L1
+	 * (measured best on Zen 4: 384 float, 256 double), NC so a
+	 * thread's B block fills about half its L2, MC so the shared A
+	 * panel takes a quarter of L3. All but the thread split depend on
+	 * m, n, k only, which keeps results independent of the threads. */
+	struct F(job) g = {
+		.m = m, .n = n, .k = k, .alpha = alpha, .beta = beta,
+		.a = a, .rs_a = rs_a, .cs_a = cs_a,
+		.b = b, .rs_b = rs_b, .cs_b = cs_b,
+		.c = c, .rs_c = rs_c, .cs_c = cs_c, .kr = kr,
+	};
+	const struct caches *cs = cache_sizes();
+	int64_t kcl1 = cs->l1 * 3 / 4 / (mr * es);
+	g.kc = F(even_block)(k, kcl1 < 32 ? 32 : kcl1 < kr->KC ? kcl1 : kr->KC, 1);
+	int64_t nc = cs->l2 / 2 / (g.kc * es) / nr * nr;
+	g.nc = nc < nr ? nr : nc;
+	int64_t mc = cs->l3 / 4 / (g.kc * es) / mr * mr;
+	g.mc = F(even_block)(m, mc < 4 * mr ? 4 * mr : mc, mr);
+
+	double flops = 2.0 * (double)m * (double)n * (double)k;
+	int nt = flops < MT_MIN_FLOPS ? 1 : nthreads;
+	int64_t nu = (n + nr - 1) / nr, mu = (m + mr - 1) / mr;
+	if (nt > nu && nt > mu)
+		nt = (int)(nu > mu ? nu : mu);
+	/* Columns unless rows balance clearly better (sharing one A panel
+	 * saves packing it twice). */
+	double eff_n = (double)nu / (double)(nt * ((nu + nt - 1) / nt));
+	double eff_m = (double)mu / (double)(nt * ((mu + nt - 1) / nt));
+	g.split_m = eff_m > eff_n + 0.1;
+
+	pthread_mutex_lock(&call_mu);
+	/* (split by rows, each thread's panel is rounded to MR rows) */
+	T *const *bp = (T *const *)workspace((size_t)((g.mc + nt * mr) * g.kc * es),
+	                                     (size_t)(g.kc * g.nc * es), nt);
+	if (!bp) {
+		pthread_mutex_unlock(&call_mu);
+		return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b,
+		                cs_b, beta, c, rs_c, cs_c);
+	}
+	g.apack = ws.a;
+	g.bpack = bp;
+	mm_gemm_pool_run(nt, F(large_job), &g);
+	pthread_mutex_unlock(&call_mu);
+	return atomic_load(&g.stopped) ? MM_ERR_INTERRUPTED : 0;
+}

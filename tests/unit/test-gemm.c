@@ -1,0 +1,533 @@
+/* test-gemm.c — the blocked GEMM against a naive triple loop (accumulated in
+ * long double), on every ISA path this CPU runs: sizes, block boundaries,
+ * transposes, strides, alpha/beta, both types, threads and interruption. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmcalc/diag.h"
+#include "mmcalc/gemm.h"
+#include "mmcalc/interrupt.h"
+#include "../../src/gemm/gemm_internal.h"
+
+static const char *const isas[] = {"generic", "avx2", "avx512"};
+enum { NISA = 3 };
+
+static uint64_t rng = 88172645463325252u;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static double uniform(void) /* in [-1, 1) */
+{
+	return (double)(next() >> 11) * 0x1p-52 - 1.0;
+}
+
+static int64_t upto(int64_t n) /* in [0, n] */
+{
+	return (int64_t)(next() % (uint64_t)(n + 1));
+}
+
+/* One product: op(A) is m×k, op(B) k×n, each stored row- or column-major
+ * (trans), with `pad` extra elements per leading dimension and elements
+ * `step` apart; C likewise. */
+struct spec {
+	int64_t m, n, k;
+	bool ta, tb, tc;
+	int64_t pad, step;
+	double alpha, beta;
+	bool f64;
+};
+
+/* Strides of an r×c operand stored with the spec's layout. */
+static void strides(int64_t r, int64_t c, bool t, int64_t pad, int64_t step,
+                    int64_t *rs, int64_t *cs, int64_t *len)
+{
+	int64_t ld = (t ? r : c) + pad;
+	*rs = (t ? 1 : ld) * step;
+	*cs = (t ? ld : 1) * step;
+	*len = ((t ? c : r) * ld + 1) * step;
+}
+
+/* Runs a spec; returns the worst error over the allowed error, so a value
+ * above 1 is a failure. `corrupt` perturbs one element of the result to
+ * show that the check can fail. Elements of C's buffer outside the matrix
+ * must keep their sentinel. */
+static double run(const struct spec *s, bool corrupt)
+{
+	int64_t rsa, csa, la, rsb, csb, lb, rsc, csc, lc;
+	strides(s->m, s->k, s->ta, s->pad, s->step, &rsa, &csa, &la);
+	strides(s->k, s->n, s->tb, s->pad, s->step, &rsb, &csb, &lb);
+	strides(s->m, s->n, s->tc, s->pad, s->step, &rsc, &csc, &lc);
+	double *a = malloc((size_t)la * sizeof *a);
+	double *b = malloc((size_t)lb * sizeof *b);
+	double *c0 = malloc((size_t)lc * sizeof *c0);
+	void *cv = malloc((size_t)lc * sizeof(double));
+	ck_assert(a && b && c0 && cv);
+	for (int64_t i = 0; i < la; i++)
+		a[i] = uniform();
+	for (int64_t i = 0; i < lb; i++)
+		b[i] = uniform();
+	for (int64_t i = 0; i < lc; i++)
+		c0[i] = s->beta == 0 ? NAN : uniform();
+	if (!s->f64) { /* the operands are exactly representable floats */
+		for (int64_t i = 0; i < la; i++)
+			a[i] = (float)a[i];
+		for (int64_t i = 0; i < lb; i++)
+			b[i] = (float)b[i];
+		for (int64_t i = 0; i < lc; i++)
+			c0[i] = (float)c0[i];
+	}
+	const double sentinel = 12345.0;
+	bool *inside = calloc((size_t)lc, 1);
+	ck_assert(inside);
+	for (int64_t i = 0; i < s->m; i++)
+		for (int64_t j = 0; j < s->n; j++)
+			inside[i * rsc + j * csc] = true;
+	int rc;
+	if (s->f64) {
+		double *c = cv;
+		for (int64_t i = 0; i < lc; i++)
+			c[i] = inside[i] ? c0[i] : sentinel;
+		rc = mm_dgemm(s->m, s->n, s->k, s->alpha, a, rsa, csa, b, rsb,
+		              csb, s->beta, c, rsc, csc);
+	} else {
+		float *af = malloc((size_t)la * sizeof *af);
+		float *bf = malloc((size_t)lb * sizeof *bf);
+		float *c = cv;
+		ck_assert(af && bf);
+		for (int64_t i = 0; i < la; i++)
+			af[i] = (float)a[i];
+		for (int64_t i = 0; i < lb; i++)
+			bf[i] = (float)b[i];
+		for (int64_t i = 0; i < lc; i++)
+			c[i] = (float)(inside[i] ? c0[i] : sentinel);
+		rc = mm_sgemm(s->m, s->n, s->k, (float)s->alpha, af, rsa, csa,
+		              bf, rsb, csb, (float)s->beta, c, rsc, csc);
+		free(af);
+		free(bf);
+	}
+	ck_assert_int_eq(rc, 0);
+
+	double eps = s->f64 ? 0x1p-52 : 0x1p-23, worst = 0;
+	for (int64_t i = 0; i < lc; i++) {
+		double got = s->f64 ? ((double *)cv)[i] : ((float *)cv)[i];
+		if (!inside[i])
+			ck_assert_msg(got == sentinel, "wrote outside C at %lld",
+			              (long long)i);
+	}
+	for (int64_t i = 0; i < s->m; i++)
+		for (int64_t j = 0; j < s->n; j++) {
+			long double sum = 0, mag = 0;
+			for (int64_t p = 0; p < s->k; p++) {
+				long double x = a[i * rsa + p * csa];
+				long double y = b[p * rsb + j * csb];
+				sum += x * y;
+				mag += fabsl(x * y);
+			}
+			int64_t at = i * rsc + j * csc;
+			long double want = s->alpha * sum, bound = fabs(s->alpha) * mag;
+			if (s->beta != 0) {
+				want += s->beta * c0[at];
+				bound += fabs(s->beta * c0[at]);
+			}
+			double got = s->f64 ? ((double *)cv)[at] : ((float *)cv)[at];
+			if (corrupt && i == s->m - 1 && j == s->n - 1)
+				got += 1e-3 * (1 + fabs(got));
+			/* Tolerance relative to k·eps·|A||B| (plus the rounding of
+			 * alpha·acc + beta·c itself). */
+			double tol = 2.0 * (double)(s->k + 3) * eps * (double)bound +
+			             1e-300;
+			double err = fabs(got - (double)want);
+			if (!(err <= tol)) { /* NaN fails too */
+				worst = isnan(err) ? INFINITY : fmax(worst, err / tol);
+			} else {
+				worst = fmax(worst, err / tol);
+			}
+		}
+	free(a);
+	free(b);
+	free(c0);
+	free(cv);
+	free(inside);
+	return worst;
+}
+
+static void expect_ok(const struct spec *s)
+{
+	double w = run(s, false);
+	ck_assert_msg(w <= 1.0,
+	              "isa %s %s m=%lld n=%lld k=%lld ta=%d tb=%d tc=%d pad=%lld "
+	              "step=%lld alpha=%g beta=%g: error %.3g x tolerance",
+	              mm_gemm_isa(), s->f64 ? "f64" : "f32", (long long)s->m,
+	              (long long)s->n, (long long)s->k, s->ta, s->tb, s->tc,
+	              (long long)s->pad, (long long)s->step, s->alpha, s->beta, w);
+}
+
+/* A spec with layout and scalars drawn from the variant number v. */
+static struct spec vary(int64_t m, int64_t n, int64_t k, unsigned v, bool f64)
+{
+	static const double alphas[] = {1.0, -0.75, 2.5, 1.0};
+	static const double betas[] = {0.0, 1.0, -0.5, 0.0, 0.25};
+	struct spec s = {
+		.m = m, .n = n, .k = k,
+		.ta = v & 1, .tb = (v >> 1) & 1, .tc = (v >> 2) & 1,
+		.pad = (v % 5 == 3) ? 3 : 0, .step = (v % 7 == 5) ? 2 : 1,
+		.alpha = alphas[v % 4], .beta = betas[v % 5], .f64 = f64,
+	};
+	return s;
+}
+
+/* Loops over the ISA paths this CPU runs (the test index is the path). */
+static bool use_isa(int i)
+{
+	mm_gemm_set_threads(1);
+	return mm_gemm_set_isa(isas[i]) == 0;
+}
+
+START_TEST(sizes_0_to_64)
+{
+	if (!use_isa(_i))
+		return;
+	for (int f = 0; f < 2; f++)
+		for (int64_t s = 0; s <= 64; s++) {
+			expect_ok(&(struct spec){s, s, s, false, false, false, 0,
+			                         1, 1.0, 0.0, f});
+			struct spec v = vary(s, upto(64), upto(64), (unsigned)s, f);
+			expect_ok(&v);
+			v = vary(upto(64), s, upto(64), (unsigned)s + 3, f);
+			expect_ok(&v);
+			v = vary(upto(64), upto(64), s, (unsigned)s + 5, f);
+			expect_ok(&v);
+		}
+}
+END_TEST
+
+START_TEST(transposes_strides_scalars)
+{
+	if (!use_isa(_i))
+		return;
+	static const double alphas[] = {1.0, 0.0, -1.5};
+	static const double betas[] = {0.0, 1.0, 0.5};
+	for (int f = 0; f < 2; f++)
+		for (unsigned t = 0; t < 8; t++)
+			for (int pad = 0; pad <= 5; pad += 5)
+				for (int step = 1; step <= 2; step++)
+					for (int al = 0; al < 3; al++)
+						for (int be = 0; be < 3; be++) {
+							struct spec s = {
+								37, 45, 29, t & 1, (t >> 1) & 1,
+								(t >> 2) & 1, pad, step,
+								alphas[al], betas[be], f};
+							expect_ok(&s);
+						}
+}
+END_TEST
+
+START_TEST(block_boundaries)
+{
+	if (!use_isa(_i))
+		return;
+	/* Register tiles (MR, NR of every kernel), k blocks (KC of every
+	 * kernel, the small path's 256), then NC and MC made small by
+	 * pretending the caches are small. */
+	static const int64_t tile[] = {4, 6, 8, 12, 16, 32};
+	static const int64_t depth[] = {256, 384, 512};
+	for (int f = 0; f < 2; f++) {
+		for (size_t i = 0; i < sizeof tile / sizeof tile[0]; i++)
+			for (int64_t d = -1; d <= 1; d++) {
+				int64_t t = tile[i] + d;
+				struct spec v = vary(t, 2 * t + 1, 7, (unsigned)(i + d + 1), f);
+				expect_ok(&v);
+				v = vary(3 * t, t, t + 5, (unsigned)(i + 2), f);
+				expect_ok(&v);
+			}
+		for (size_t i = 0; i < sizeof depth / sizeof depth[0]; i++)
+			for (int64_t d = -1; d <= 1; d++) {
+				struct spec v = vary(13, 35, depth[i] + d, (unsigned)(i + d + 2), f);
+				expect_ok(&v);
+				v = vary(100, 70, depth[i] + d, (unsigned)(i + 4), f);
+				expect_ok(&v);
+			}
+	}
+	/* L1 4 KiB, L2 32 KiB, L3 128 KiB: with k = 40, KC is 40 and NC and
+	 * MC are a few dozen to a few hundred; sweep around them. */
+	mm_gemm_test_caches(4096, 32768, 131072);
+	for (int f = 0; f < 2; f++) {
+		const struct mm_gemm_isa_kernels *kr = mm_gemm_select(isas[_i]);
+		int64_t es = f ? 8 : 4, mr = f ? kr->mr_d : kr->mr_s;
+		int64_t nr = f ? kr->nr_d : kr->nr_s;
+		int64_t kcl1 = 4096 * 3 / 4 / (mr * es);
+		int64_t kc = kcl1 < 32 ? 32 : kcl1;
+		int64_t k = kc + 1; /* two k blocks */
+		int64_t kb = (k + 1) / 2;
+		int64_t nc = 32768 / 2 / (kb * es) / nr * nr;
+		int64_t mc = 131072 / 4 / (kb * es) / mr * mr;
+		if (nc < nr)
+			nc = nr;
+		if (mc < 4 * mr)
+			mc = 4 * mr;
+		for (int64_t d = -1; d <= 1; d++) {
+			struct spec v = vary(50, nc + d, k, (unsigned)(d + 1), f);
+			expect_ok(&v);
+			v = vary(mc + d, 40, k, (unsigned)(d + 4), f);
+			expect_ok(&v);
+			v = vary(mc + d, 2 * nc + d, kc - 1, (unsigned)(d + 6), f);
+			expect_ok(&v);
+		}
+	}
+	mm_gemm_test_caches(0, 0, 0);
+}
+END_TEST
+
+START_TEST(random_sizes_to_300)
+{
+	if (!use_isa(_i))
+		return;
+	static const int64_t primes[] = {97, 127, 131, 211, 251, 257, 293};
+	for (int f = 0; f < 2; f++)
+		for (unsigned r = 0; r < 10; r++) {
+			int64_t m = r < 7 ? primes[r] : 1 + upto(299);
+			struct spec v = vary(m, 1 + upto(299), 1 + upto(299), r, f);
+			expect_ok(&v);
+		}
+	/* Skinny: vectors on either side, every layout. */
+	for (int f = 0; f < 2; f++)
+		for (unsigned v = 0; v < 8; v++) {
+			struct spec s = vary(1, 1 + upto(3000), 1 + upto(300), v, f);
+			expect_ok(&s);
+			s = vary(1 + upto(3000), 1, 1 + upto(300), v + 1, f);
+			expect_ok(&s);
+			s = vary(1, 1, 1 + upto(300), v + 2, f);
+			expect_ok(&s);
+		}
+}
+END_TEST
+
+START_TEST(check_can_fail)
+{
+	struct spec s = {20, 30, 40, false, true, false, 0, 1, 1.0, 0.5, false};
+	ck_assert(run(&s, false) <= 1.0);
+	ck_assert(run(&s, true) > 1.0);
+	s.f64 = true;
+	ck_assert(run(&s, true) > 1.0);
+}
+END_TEST
+
+/* C x against alpha·A(Bx) + beta·C0 x for a random x: O(n²) checking of
+ * products too large for the triple loop. */
+static void residual(int64_t m, int64_t n, int64_t k, bool f64, int threads)
+{
+	mm_gemm_set_threads(threads);
+	double *x = malloc((size_t)n * sizeof *x), *bx = malloc((size_t)k * sizeof *bx);
+	double *a = malloc((size_t)(m * k) * sizeof *a), *b = malloc((size_t)(k * n) * sizeof *b);
+	double *c0 = malloc((size_t)(m * n) * sizeof *c0);
+	void *c = malloc((size_t)(m * n) * sizeof(double));
+	ck_assert(x && bx && a && b && c0 && c);
+	for (int64_t i = 0; i < m * k; i++)
+		a[i] = f64 ? uniform() : (float)uniform();
+	for (int64_t i = 0; i < k * n; i++)
+		b[i] = f64 ? uniform() : (float)uniform();
+	for (int64_t i = 0; i < m * n; i++)
+		c0[i] = f64 ? uniform() : (float)uniform();
+	for (int64_t j = 0; j < n; j++)
+		x[j] = uniform();
+	double alpha = 1.25, beta = -0.5;
+	int rc;
+	if (f64) {
+		memcpy(c, c0, (size_t)(m * n) * sizeof(double));
+		rc = mm_dgemm(m, n, k, alpha, a, k, 1, b, 1, k, beta, c, n, 1);
+	} else {
+		float *af = malloc((size_t)(m * k) * 4), *bf = malloc((size_t)(k * n) * 4);
+		float *cf = c;
+		ck_assert(af && bf);
+		for (int64_t i = 0; i < m * k; i++)
+			af[i] = (float)a[i];
+		for (int64_t i = 0; i < k * n; i++)
+			bf[i] = (float)b[i];
+		for (int64_t i = 0; i < m * n; i++)
+			cf[i] = (float)c0[i];
+		/* B transposed here, to vary the layouts */
+		rc = mm_sgemm(m, n, k, (float)alpha, af, k, 1, bf, 1, k,
+		              (float)beta, cf, n, 1);
+		free(af);
+		free(bf);
+	}
+	ck_assert_int_eq(rc, 0);
+	/* b is stored as Bᵀ (k×n with B[p][j] at j*k + p) */
+	for (int64_t p = 0; p < k; p++) {
+		long double s = 0;
+		for (int64_t j = 0; j < n; j++)
+			s += (long double)b[j * k + p] * x[j];
+		bx[p] = (double)s;
+	}
+	double eps = f64 ? 0x1p-52 : 0x1p-23, worst = 0;
+	for (int64_t i = 0; i < m; i++) {
+		long double want = 0, got = 0, c0x = 0;
+		for (int64_t p = 0; p < k; p++)
+			want += (long double)a[i * k + p] * bx[p];
+		for (int64_t j = 0; j < n; j++) {
+			double cij = f64 ? ((double *)c)[i * n + j] : ((float *)c)[i * n + j];
+			got += (long double)cij * x[j];
+			c0x += (long double)c0[i * n + j] * x[j];
+		}
+		want = alpha * want + beta * c0x;
+		/* |C x| errors: each C element within k·eps·k-ish of truth,
+		 * summed over n with random signs: bound generously. */
+		double tol = 4.0 * (double)(k + n) * eps * sqrt((double)n) *
+		             sqrt((double)k);
+		worst = fmax(worst, fabs((double)(got - want)) / tol);
+	}
+	ck_assert_msg(worst <= 1.0, "%s %lldx%lldx%lld threads %d residual %.3g x tol",
+	              f64 ? "f64" : "f32", (long long)m, (long long)n,
+	              (long long)k, threads, worst);
+	free(x);
+	free(bx);
+	free(a);
+	free(b);
+	free(c0);
+	free(c);
+}
+
+START_TEST(large_residual)
+{
+	if (!use_isa(_i))
+		return;
+	residual(700, 650, 900, false, 2);
+	residual(500, 530, 600, true, 2);
+	residual(1, 4000, 700, false, 2);
+}
+END_TEST
+
+/* The same product with 1 and 2 threads must be bit-for-bit equal. */
+static void same_bits(int64_t m, int64_t n, int64_t k, bool f64)
+{
+	size_t es = f64 ? 8 : 4;
+	unsigned char *a = malloc((size_t)(m * k) * es), *b = malloc((size_t)(k * n) * es);
+	unsigned char *c1 = malloc((size_t)(m * n) * es), *c2 = malloc((size_t)(m * n) * es);
+	ck_assert(a && b && c1 && c2);
+	for (int64_t i = 0; i < m * k; i++) {
+		if (f64)
+			((double *)a)[i] = uniform();
+		else
+			((float *)a)[i] = (float)uniform();
+	}
+	for (int64_t i = 0; i < k * n; i++) {
+		if (f64)
+			((double *)b)[i] = uniform();
+		else
+			((float *)b)[i] = (float)uniform();
+	}
+	for (int t = 1; t <= 2; t++) {
+		unsigned char *c = t == 1 ? c1 : c2;
+		memset(c, 0, (size_t)(m * n) * es);
+		mm_gemm_set_threads(t);
+		int rc = f64 ? mm_dgemm(m, n, k, 0.5, (double *)a, k, 1, (double *)b, n, 1,
+		                        0.0, (double *)c, n, 1)
+		             : mm_sgemm(m, n, k, 0.5f, (float *)a, k, 1, (float *)b, n, 1,
+		                        0.0f, (float *)c, n, 1);
+		ck_assert_int_eq(rc, 0);
+	}
+	ck_assert_msg(memcmp(c1, c2, (size_t)(m * n) * es) == 0,
+	              "%s %lldx%lldx%lld differs between 1 and 2 threads",
+	              f64 ? "f64" : "f32", (long long)m, (long long)n, (long long)k);
+	free(a);
+	free(b);
+	free(c1);
+	free(c2);
+}
+
+START_TEST(threads_bit_identical)
+{
+	if (!use_isa(_i))
+		return;
+	for (int f = 0; f < 2; f++) {
+		same_bits(301, 517, 800, f);   /* columns split, two k blocks */
+		same_bits(900, 40, 300, f);    /* rows split */
+		same_bits(1, 5000, 300, f);    /* skinny */
+		same_bits(5000, 1, 300, f);
+		mm_gemm_test_caches(4096, 32768, 131072); /* many blocks */
+		same_bits(333, 251, 200, f);
+		mm_gemm_test_caches(0, 0, 0);
+	}
+}
+END_TEST
+
+START_TEST(interrupted)
+{
+	if (!use_isa(_i))
+		return;
+	int64_t n = 400;
+	float *a = calloc((size_t)(n * n), 4), *b = calloc((size_t)(n * n), 4);
+	float *c = calloc((size_t)(n * n), 4);
+	ck_assert(a && b && c);
+	for (int t = 1; t <= 2; t++) {
+		mm_gemm_set_threads(t);
+		mm_interrupt_request();
+		ck_assert_int_eq(mm_sgemm(n, n, n, 1, a, n, 1, b, n, 1, 0, c, n, 1),
+		                 MM_ERR_INTERRUPTED);
+		ck_assert_int_eq(mm_sgemm(1, n * n / 4, 4, 1, a, 4, 1, b, n, 1, 0, c, n, 1),
+		                 MM_ERR_INTERRUPTED);
+		ck_assert_int_eq(mm_sgemm(30, 30, 30, 1, a, n, 1, b, n, 1, 0, c, n, 1),
+		                 MM_ERR_INTERRUPTED);
+		mm_interrupt_clear();
+		ck_assert_int_eq(mm_sgemm(n, n, n, 1, a, n, 1, b, n, 1, 0, c, n, 1), 0);
+	}
+	free(a);
+	free(b);
+	free(c);
+	mm_gemm_shutdown();
+}
+END_TEST
+
+START_TEST(isa_names)
+{
+	const char *best = mm_gemm_isa();
+	ck_assert(strcmp(best, "generic") == 0 || strcmp(best, "avx2") == 0 ||
+	          strcmp(best, "avx512") == 0);
+	ck_assert_int_eq(mm_gemm_set_isa("generic"), 0);
+	ck_assert_str_eq(mm_gemm_isa(), "generic");
+	ck_assert_int_eq(mm_gemm_set_isa("nonsense"), -1);
+	ck_assert_str_eq(mm_gemm_isa(), "generic");
+	ck_assert_int_eq(mm_gemm_set_isa(NULL), 0);
+	mm_gemm_set_threads(3);
+	ck_assert_int_eq(mm_gemm_threads(), 3);
+	mm_gemm_set_threads(0);
+	ck_assert_int_ge(mm_gemm_threads(), 1);
+}
+END_TEST
+
+static Suite *gemm_suite(void)
+{
+	Suite *s = suite_create("gemm");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, check_can_fail);
+	tcase_add_test(tc, isa_names);
+	tcase_add_loop_test(tc, sizes_0_to_64, 0, NISA);
+	tcase_add_loop_test(tc, transposes_strides_scalars, 0, NISA);
+	tcase_add_loop_test(tc, block_boundaries, 0, NISA);
+	tcase_add_loop_test(tc, random_sizes_to_300, 0, NISA);
+	tcase_add_loop_test(tc, large_residual, 0, NISA);
+	tcase_add_loop_test(tc, threads_bit_identical, 0, NISA);
+	tcase_add_loop_test(tc, interrupted, 0, NISA);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(gemm_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
