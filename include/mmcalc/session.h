@@ -1,0 +1,63 @@
+/* session.h — libmmcalc's front door: a session holds variables and
+ * settings, takes text a line at a time and hands back one result per
+ * statement (a report, command output or a diagnostic) through a callback.
+ * It never prints: the CLI decides where text goes.
+ *
+ * Ownership: the session owns everything it creates. A result passed to
+ * the callback, and every string in it, is valid only during the call. */
+#ifndef MMCALC_SESSION_H
+#define MMCALC_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mmcalc/diag.h"
+
+typedef struct mm_session mm_session;
+
+typedef enum mm_result_kind {
+	MM_R_VALUE,  /* an expression's report */
+	MM_R_ASSIGN, /* NAME = expr */
+	MM_R_TEXT,   /* output of a command (:vars, :help, ...) */
+	MM_R_ERROR   /* a diagnostic */
+} mm_result_kind;
+
+typedef struct mm_result {
+	mm_result_kind kind;
+	const char *file;   /* where the statement came from: "<stdin>", ... */
+	long line;          /* 1-based */
+	const char *src;    /* the whole source line, for carets */
+	size_t src_len;
+	const mm_diag *diag; /* MM_R_ERROR */
+	const char *text;   /* human text, ending in '\n' ("" for none) */
+	const char *json;   /* one JSON object without newline, or NULL */
+} mm_result;
+
+typedef void (*mm_emit_fn)(void *ctx, const mm_result *r);
+
+/* A new session with default settings; NULL when out of memory. */
+mm_session *mm_session_new(void);
+void mm_session_free(mm_session *s);
+
+/* Produce JSON for results (--json); off by default. */
+void mm_session_set_json(mm_session *s, bool on);
+
+/* Runs every statement of one line (len bytes; need not be terminated).
+ * file and line say where it came from, for diagnostics. Returns the
+ * number of statements that failed. */
+int mm_session_run(mm_session *s, const char *file, long line,
+                   const char *src, size_t len, mm_emit_fn emit, void *ctx);
+
+/* Runs a whole text (a script), line by line. Returns the failures. */
+int mm_session_run_text(mm_session *s, const char *file, const char *text,
+                        size_t len, mm_emit_fn emit, void *ctx);
+
+/* True once :quit has run. */
+bool mm_session_quit(const mm_session *s);
+
+/* Completion: the i-th (0-based) name among commands (with their ':'),
+ * functions and variables that starts with prefix, or NULL past the last.
+ * Call with i = 0, 1, 2, ... for one prefix. */
+const char *mm_session_complete(mm_session *s, const char *prefix, int i);
+
+#endif

@@ -1,0 +1,1288 @@
+/* check.c — the checker: shapes, dtypes, folding of scalars and the cost
+ * of every node, before anything runs. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmcalc/check.h"
+
+/* Deeper trees are refused: the walks here and in eval.c recurse. */
+#define MAX_TREE_DEPTH 2000
+/* Literal leaves get ids from this range, variables from below it. */
+#define LITERAL_IDS (UINT64_C(1) << 62)
+
+/* ---- the environment ---- */
+
+void mm_env_free(mm_env *e)
+{
+	mm_env_clear(e);
+	free(e->vars);
+	e->vars = NULL;
+	e->cap = 0;
+}
+
+void mm_env_clear(mm_env *e)
+{
+	for (int i = 0; i < e->n; i++) {
+		free(e->vars[i].name);
+		free(e->vars[i].str);
+		mm_tensor_unref(e->vars[i].value);
+	}
+	e->n = 0;
+}
+
+mm_var *mm_env_find(const mm_env *e, const char *name)
+{
+	for (int i = 0; i < e->n; i++)
+		if (strcmp(e->vars[i].name, name) == 0)
+			return &e->vars[i];
+	return NULL;
+}
+
+bool mm_env_set(mm_env *e, const char *name, const mm_info *info)
+{
+	mm_var v = {0};
+	v.kind = info->kind;
+	v.num = info->num;
+	v.cnt = info->cnt;
+	v.measure = info->measure;
+	v.shape = info->shape;
+	v.dtype = info->dtype;
+	v.id = ++e->next_id;
+	if (info->kind == MM_K_STRING && !(v.str = strdup(info->str)))
+		return false;
+	mm_var *old = mm_env_find(e, name);
+	if (old) {
+		v.name = old->name;
+		mm_tensor_unref(old->value);
+		free(old->str);
+		v.value = mm_tensor_ref(info->value);
+		*old = v;
+		return true;
+	}
+	if (e->n == e->cap) {
+		int cap = e->cap ? e->cap * 2 : 16;
+		mm_var *vars = realloc(e->vars, sizeof *vars * (size_t)cap);
+		if (!vars) {
+			free(v.str);
+			return false;
+		}
+		e->vars = vars;
+		e->cap = cap;
+	}
+	if (!(v.name = strdup(name))) {
+		free(v.str);
+		return false;
+	}
+	v.value = mm_tensor_ref(info->value);
+	e->vars[e->n++] = v;
+	return true;
+}
+
+bool mm_env_remove(mm_env *e, const char *name)
+{
+	mm_var *v = mm_env_find(e, name);
+	if (!v)
+		return false;
+	free(v->name);
+	free(v->str);
+	mm_tensor_unref(v->value);
+	*v = e->vars[--e->n];
+	return true;
+}
+
+/* ---- built-in functions ---- */
+
+static const struct builtin {
+	const char *name;
+	mm_builtin f;
+	int min, max;      /* positional arguments; -1: any number */
+	const char *keys;  /* accepted keywords, space-separated */
+	const char *usage;
+} builtins[] = {
+	{"randn", MM_F_RANDN, 0, -1, "dtype", "randn(d1, d2, ... | SHAPE, dtype=f32)"},
+	{"rand", MM_F_RAND, 0, -1, "dtype", "rand(d1, d2, ... | SHAPE, dtype=f32)"},
+	{"zeros", MM_F_ZEROS, 0, -1, "dtype", "zeros(d1, d2, ... | SHAPE, dtype=f32)"},
+	{"ones", MM_F_ONES, 0, -1, "dtype", "ones(d1, d2, ... | SHAPE, dtype=f32)"},
+	{"eye", MM_F_EYE, 1, 2, "dtype", "eye(n[, m], dtype=f32)"},
+	{"full", MM_F_FULL, 2, -1, "dtype", "full(d1, d2, ... | SHAPE, value, dtype=f32)"},
+	{"arange", MM_F_ARANGE, 1, 3, "dtype", "arange([start,] stop[, step], dtype=f32)"},
+	{"exp", MM_F_EXP, 1, 1, "", "exp(x)"},
+	{"log", MM_F_LOG, 1, 1, "", "log(x)"},
+	{"sqrt", MM_F_SQRT, 1, 1, "", "sqrt(x)"},
+	{"abs", MM_F_ABS, 1, 1, "", "abs(x)"},
+	{"tanh", MM_F_TANH, 1, 1, "", "tanh(x)"},
+	{"sigmoid", MM_F_SIGMOID, 1, 1, "", "sigmoid(x)"},
+	{"relu", MM_F_RELU, 1, 1, "", "relu(x)"},
+	{"gelu", MM_F_GELU, 1, 1, "", "gelu(x)"},
+	{"sin", MM_F_SIN, 1, 1, "", "sin(x)"},
+	{"cos", MM_F_COS, 1, 1, "", "cos(x)"},
+	{"deg2rad", MM_F_DEG2RAD, 1, 1, "", "deg2rad(x)"},
+	{"rad2deg", MM_F_RAD2DEG, 1, 1, "", "rad2deg(x)"},
+	{"sum", MM_F_SUM, 1, 1, "axis keepdims", "sum(x, axis=, keepdims=false)"},
+	{"mean", MM_F_MEAN, 1, 1, "axis keepdims", "mean(x, axis=, keepdims=false)"},
+	{"max", MM_F_MAX, 1, 1, "axis keepdims", "max(x, axis=, keepdims=false)"},
+	{"min", MM_F_MIN, 1, 1, "axis keepdims", "min(x, axis=, keepdims=false)"},
+	{"norm", MM_F_NORM, 1, 1, "axis keepdims", "norm(x, axis=, keepdims=false)"},
+	{"softmax", MM_F_SOFTMAX, 1, 1, "axis", "softmax(x, axis=-1)"},
+	{"layernorm", MM_F_LAYERNORM, 1, 3, "weight bias", "layernorm(x[, weight, bias])"},
+	{"transpose", MM_F_TRANSPOSE, 1, 1, "", "transpose(x)"},
+	{"reshape", MM_F_RESHAPE, 2, -1, "", "reshape(x, d1, d2, ... | SHAPE)"},
+	{"concat", MM_F_CONCAT, 1, -1, "axis", "concat(a, b, ..., axis=0)"},
+	{"qr", MM_F_QR, 1, 1, "", "qr(x)"},
+	{"qr_r", MM_F_QR_R, 1, 1, "", "qr_r(x)"},
+	{"shape", MM_F_SHAPE, 1, 1, "", "shape(x)"},
+	{"numel", MM_F_NUMEL, 1, 1, "", "numel(x)"},
+	{"flops", MM_F_FLOPS, 1, 1, "", "flops(expr)"},
+	{"macs", MM_F_MACS, 1, 1, "", "macs(expr)"},
+	{"bytes", MM_F_BYTES, 1, 1, "", "bytes(expr)"},
+	{"load", MM_F_LOAD, 1, 1, "sep header dtype", "load(\"file.npy\" | \"file.csv\", sep=, header=false)"},
+	{"save", MM_F_SAVE, 2, 2, "", "save(\"file.npy\" | \"file.csv\", x)"},
+};
+
+#define NBUILTINS (sizeof builtins / sizeof builtins[0])
+
+const char *mm_builtin_name(mm_builtin f)
+{
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (builtins[i].f == f)
+			return builtins[i].name;
+	return "?";
+}
+
+mm_builtin mm_builtin_find(const char *name)
+{
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return builtins[i].f;
+	return MM_F_NONE;
+}
+
+static const struct builtin *builtin_of(mm_builtin f)
+{
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (builtins[i].f == f)
+			return &builtins[i];
+	return NULL;
+}
+
+/* ---- "did you mean" ---- */
+
+/* Optimal string alignment distance, capped for long names. */
+static int distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 40 || m > 40)
+		return 99;
+	int d[41][41];
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= n; i++)
+		for (size_t j = 1; j <= m; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[n][m];
+}
+
+static void consider(const char *name, const char *cand, const char **best,
+                     int *bestd)
+{
+	int dist = distance(name, cand);
+	size_t len = strlen(name);
+	int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+	if (dist <= limit && dist < *bestd) {
+		*bestd = dist;
+		*best = cand;
+	}
+}
+
+const char *mm_check_suggest(const mm_env *env, const char *name,
+                             const char *const *extra)
+{
+	const char *best = NULL;
+	int bestd = 99;
+	for (int i = 0; env && i < env->n; i++)
+		consider(name, env->vars[i].name, &best, &bestd);
+	for (size_t i = 0; i < NBUILTINS; i++)
+		consider(name, builtins[i].name, &best, &bestd);
+	for (; extra && *extra; extra++)
+		consider(name, *extra, &best, &bestd);
+	return best;
+}
+
+/* ---- helpers ---- */
+
+mm_count mm_check_bytes(const mm_shape *s, mm_dtype t)
+{
+	uint64_t n;
+	double approx;
+	unsigned bits = mm_dtype_bits(t);
+	mm_count c = mm_shape_numel(s, &n, &approx) ? mm_count_of(n)
+	                                            : mm_count_approx(approx);
+	if (bits % 8 == 0)
+		return mm_count_mul_u(c, bits / 8);
+	/* i4: half a byte each, rounded up to whole bytes */
+	return mm_count_div_u(mm_count_add(c, mm_count_of(1)), 2);
+}
+
+static mm_count numel(const mm_shape *s)
+{
+	uint64_t n;
+	double approx;
+	return mm_shape_numel(s, &n, &approx) ? mm_count_of(n)
+	                                      : mm_count_approx(approx);
+}
+
+static mm_code fail(mm_checker *c, mm_code code, mm_span at, const char *fmt,
+                    ...) __attribute__((format(printf, 4, 5)));
+
+static mm_code fail(mm_checker *c, mm_code code, mm_span at, const char *fmt,
+                    ...)
+{
+	va_list ap;
+	char msg[MM_DIAG_MSG];
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return mm_diag_set(c->diag, code, at, "%s", msg);
+}
+
+/* Points an error reported by a module without positions at `at`. */
+static mm_code placed(mm_checker *c, mm_code code, mm_span at)
+{
+	if (code != MM_OK && c->diag)
+		c->diag->span = at;
+	return code;
+}
+
+static mm_info *info_of(mm_checker *c, mm_node *e)
+{
+	if (!e->info) {
+		e->info = mm_arena_alloc(c->arena, sizeof *e->info);
+		if (!e->info)
+			return NULL;
+	}
+	return e->info;
+}
+
+static const char *kind_name(const mm_info *i)
+{
+	switch (i->kind) {
+	case MM_K_NUMBER: return "a number";
+	case MM_K_STRING: return "a string";
+	case MM_K_TENSOR: return "a tensor";
+	default: return "no value";
+	}
+}
+
+/* A number that is a valid dimension or count: integral, >= 0. */
+static mm_code as_dim(mm_checker *c, const mm_node *e, int64_t *out)
+{
+	const mm_info *i = e->info;
+	if (i->kind != MM_K_NUMBER)
+		return fail(c, MM_ERR_TYPE, e->span,
+		            "a dimension must be an integer, got %s%s",
+		            kind_name(i),
+		            i->kind == MM_K_TENSOR ? " (a name bound to a tensor?)"
+		                                   : "");
+	if (i->num != floor(i->num) || isnan(i->num)) {
+		fail(c, MM_ERR_VALUE, e->span,
+		     "a dimension must be a whole number, got %g", i->num);
+		mm_diag_hint(c->diag, "round it, e.g. with d/h written so that "
+		                      "it divides exactly");
+		return MM_ERR_VALUE;
+	}
+	if (i->num < 0)
+		return fail(c, MM_ERR_VALUE, e->span,
+		            "a dimension cannot be negative, got %.0f", i->num);
+	if (i->num >= 9223372036854775807.0)
+		return fail(c, MM_ERR_LIMIT, e->span,
+		            "dimension %g is too large (the limit is 2^63 - 1)",
+		            i->num);
+	*out = (int64_t)i->num;
+	return MM_OK;
+}
+
+/* An integer argument that may be negative (axis, index). */
+static mm_code as_int(mm_checker *c, const mm_node *e, const char *what,
+                      int64_t *out)
+{
+	const mm_info *i = e->info;
+	if (i->kind != MM_K_NUMBER || i->num != floor(i->num) ||
+	    fabs(i->num) >= 9e18)
+		return fail(c, MM_ERR_TYPE, e->span, "%s must be an integer", what);
+	*out = (int64_t)i->num;
+	return MM_OK;
+}
+
+static mm_code as_bool(mm_checker *c, const mm_node *e, const char *what,
+                       bool *out)
+{
+	if (e->kind == MM_N_NAME && !mm_env_find(c->env, e->name) &&
+	    (strcmp(e->name, "true") == 0 || strcmp(e->name, "false") == 0)) {
+		*out = e->name[0] == 't';
+		return MM_OK;
+	}
+	const mm_info *i = e->info;
+	if (!i || i->kind != MM_K_NUMBER)
+		return fail(c, MM_ERR_TYPE, e->span,
+		            "%s must be true or false", what);
+	*out = i->num != 0;
+	return MM_OK;
+}
+
+/* dtype=NAME or dtype="NAME". */
+static mm_code as_dtype(mm_checker *c, const mm_node *e, mm_dtype *out)
+{
+	const char *s = NULL;
+	if (e->kind == MM_N_NAME)
+		s = e->name;
+	else if (e->kind == MM_N_STRING)
+		s = e->str;
+	if (!s || !mm_dtype_parse(s, out)) {
+		fail(c, MM_ERR_ARG, e->span, "unknown dtype%s%s", s ? " " : "",
+		     s ? s : "");
+		mm_diag_hint(c->diag, "dtypes: f64 f32 tf32 f16 bf16 f8 i8 i4");
+		return MM_ERR_ARG;
+	}
+	return MM_OK;
+}
+
+static void set_tensor(mm_info *i, const mm_shape *s, mm_dtype t, bool concrete)
+{
+	i->kind = MM_K_TENSOR;
+	i->shape = *s;
+	i->dtype = t;
+	i->concrete = concrete;
+}
+
+static void set_number(mm_info *i, double v)
+{
+	i->kind = MM_K_NUMBER;
+	i->num = v;
+	i->measure = MM_M_PLAIN;
+}
+
+static mm_code check(mm_checker *c, mm_node *e);
+
+/* ---- scalar folding ---- */
+
+static double fold_binary(mm_bin op, double a, double b)
+{
+	switch (op) {
+	case MM_B_ADD: return a + b;
+	case MM_B_SUB: return a - b;
+	case MM_B_MUL: return a * b;
+	case MM_B_DIV: return a / b;
+	case MM_B_MOD: {
+		/* NumPy: the result has the sign of the divisor */
+		double r = fmod(a, b);
+		if (r != 0 && ((r < 0) != (b < 0)))
+			r += b;
+		return r;
+	}
+	case MM_B_POW: return pow(a, b);
+	default: return NAN;
+	}
+}
+
+static double gelu(double x) { return 0.5 * x * (1 + erf(x / sqrt(2.0))); }
+
+static double fold_unary(mm_builtin f, double x)
+{
+	switch (f) {
+	case MM_F_EXP: return exp(x);
+	case MM_F_LOG: return log(x);
+	case MM_F_SQRT: return sqrt(x);
+	case MM_F_ABS: return fabs(x);
+	case MM_F_TANH: return tanh(x);
+	case MM_F_SIGMOID: return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
+	case MM_F_RELU: return x > 0 ? x : (isnan(x) ? x : 0);
+	case MM_F_GELU: return gelu(x);
+	case MM_F_SIN: return sin(x);
+	case MM_F_COS: return cos(x);
+	case MM_F_DEG2RAD: return x * (M_PI / 180.0);
+	case MM_F_RAD2DEG: return x * (180.0 / M_PI);
+	default: return NAN;
+	}
+}
+
+/* ---- node kinds ---- */
+
+static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
+{
+	const mm_var *v = mm_env_find(c->env, e->name);
+	if (!v) {
+		if (mm_builtin_find(e->name) != MM_F_NONE) {
+			fail(c, MM_ERR_TYPE, e->span, "%s is a function", e->name);
+			mm_diag_hint(c->diag, "call it: %s",
+			             builtin_of(mm_builtin_find(e->name))->usage);
+			return MM_ERR_TYPE;
+		}
+		fail(c, MM_ERR_NAME, e->span, "unknown name '%s'", e->name);
+		const char *s = mm_check_suggest(c->env, e->name, NULL);
+		if (s)
+			mm_diag_hint(c->diag, "did you mean '%s'?", s);
+		else if (strcmp(e->name, "ans") == 0)
+			mm_diag_hint(c->diag, "ans is the previous result; there is "
+			                      "none yet");
+		else
+			mm_diag_hint(c->diag, "bind it first: %s = (1024 x 4096), "
+			                      "or :vars lists the names", e->name);
+		return MM_ERR_NAME;
+	}
+	i->var = v;
+	i->kind = v->kind;
+	i->num = v->num;
+	i->cnt = v->cnt;
+	i->measure = v->measure;
+	i->str = v->str;
+	if (v->kind == MM_K_TENSOR) {
+		set_tensor(i, &v->shape, v->dtype,
+		           v->value != NULL || c->opts.fill_abstract);
+		i->leaf = true;
+		i->leaf_id = v->id;
+		i->value = v->value ? mm_tensor_ref(v->value) : NULL;
+	}
+	return MM_OK;
+}
+
+/* shape := '(' dim ('x' dim)* ')' — an abstract tensor of the default dtype */
+static mm_code check_shape(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_shape s = {0};
+	if (e->n > MM_MAX_NDIM)
+		return fail(c, MM_ERR_LIMIT, e->span,
+		            "a shape has at most %d dimensions", MM_MAX_NDIM);
+	for (int k = 0; k < e->n; k++) {
+		mm_code r = check(c, e->items[k]);
+		if (r != MM_OK)
+			return r;
+		if ((r = as_dim(c, e->items[k], &s.dim[k])) != MM_OK)
+			return r;
+	}
+	s.ndim = e->n;
+	set_tensor(i, &s, c->opts.dtype, c->opts.fill_abstract);
+	i->leaf = true;
+	i->leaf_id = LITERAL_IDS + c->next_leaf++;
+	return MM_OK;
+}
+
+/* Walks a matrix literal: every element a number, every row alike. */
+static mm_code matrix_shape(mm_checker *c, mm_node *e, mm_shape *s, int depth)
+{
+	if (depth >= MM_MAXDIM)
+		return fail(c, MM_ERR_LIMIT, e->span,
+		            "a matrix literal nests at most %d levels", MM_MAXDIM);
+	s->ndim = depth + 1;
+	s->dim[depth] = e->n;
+	if (e->n == 0)
+		return MM_OK;
+	bool nested = e->items[0]->kind == MM_N_MATRIX;
+	mm_shape first = {0};
+	for (int k = 0; k < e->n; k++) {
+		mm_node *it = e->items[k];
+		if ((it->kind == MM_N_MATRIX) != nested)
+			return fail(c, MM_ERR_SHAPE, it->span,
+			            "matrix rows must all be lists or all numbers");
+		if (nested) {
+			mm_shape sub = *s;
+			mm_code r = matrix_shape(c, it, &sub, depth + 1);
+			if (r != MM_OK)
+				return r;
+			if (k == 0) {
+				first = sub;
+			} else if (!mm_shape_eq(&first, &sub)) {
+				fail(c, MM_ERR_SHAPE, it->span,
+				     "ragged matrix: row %d has %lld elements, row 1 has "
+				     "%lld",
+				     k + 1, (long long)sub.dim[depth + 1],
+				     (long long)first.dim[depth + 1]);
+				return MM_ERR_SHAPE;
+			}
+		} else {
+			mm_code r = check(c, it);
+			if (r != MM_OK)
+				return r;
+			if (it->info->kind != MM_K_NUMBER)
+				return fail(c, MM_ERR_TYPE, it->span,
+				            "matrix elements must be numbers, got %s",
+				            kind_name(it->info));
+		}
+	}
+	if (nested)
+		*s = first;
+	return MM_OK;
+}
+
+static mm_code check_matrix(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_shape s = {0};
+	mm_code r = matrix_shape(c, e, &s, 0);
+	if (r != MM_OK)
+		return r;
+	set_tensor(i, &s, c->opts.dtype, true);
+	i->leaf = true;
+	i->leaf_id = LITERAL_IDS + c->next_leaf++;
+	return MM_OK;
+}
+
+/* Cost of an elementwise operation producing out from operands a, b. */
+static void elementwise_cost(mm_info *i, const mm_info *a, const mm_info *b,
+                             unsigned per_element)
+{
+	i->cls = MM_C_ELEMENTWISE;
+	i->flops = mm_count_mul_u(numel(&i->shape), per_element);
+	mm_count bytes = mm_check_bytes(&i->shape, i->dtype);
+	if (a && a->kind == MM_K_TENSOR)
+		bytes = mm_count_add(bytes, mm_check_bytes(&a->shape, a->dtype));
+	if (b && b->kind == MM_K_TENSOR)
+		bytes = mm_count_add(bytes, mm_check_bytes(&b->shape, b->dtype));
+	i->op_bytes = bytes;
+}
+
+static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_code r;
+	if ((r = check(c, e->lhs)) != MM_OK || (r = check(c, e->rhs)) != MM_OK)
+		return r;
+	const mm_info *a = e->lhs->info, *b = e->rhs->info;
+	const char *op = mm_bin_name(e->op);
+	if (a->kind == MM_K_STRING || b->kind == MM_K_STRING ||
+	    a->kind == MM_K_NONE || b->kind == MM_K_NONE) {
+		const mm_node *bad = (a->kind == MM_K_STRING || a->kind == MM_K_NONE)
+		                         ? e->lhs : e->rhs;
+		return fail(c, MM_ERR_TYPE, bad->span,
+		            "%s: operand is %s, not a number or tensor", op,
+		            kind_name(bad->info));
+	}
+	if (a->kind == MM_K_NUMBER && b->kind == MM_K_NUMBER) {
+		if (e->op == MM_B_MATMUL) {
+			fail(c, MM_ERR_SHAPE, e->op_span,
+			     "@: matmul needs tensors, got two numbers");
+			mm_diag_hint(c->diag, "use * to multiply numbers");
+			return MM_ERR_SHAPE;
+		}
+		set_number(i, fold_binary(e->op, a->num, b->num));
+		return MM_OK;
+	}
+	if (e->op == MM_B_MATMUL) {
+		if (a->kind != MM_K_TENSOR || b->kind != MM_K_TENSOR) {
+			fail(c, MM_ERR_SHAPE, e->op_span,
+			     "@: matmul needs two tensors, got a number");
+			mm_diag_hint(c->diag, "use * to scale by a number");
+			return MM_ERR_SHAPE;
+		}
+		int64_t m, k, n;
+		uint64_t batch;
+		double batch_approx;
+		mm_shape out;
+		r = mm_shape_matmul(&a->shape, &b->shape, &out, &m, &k, &n, &batch,
+		                    &batch_approx, c->diag);
+		if (r != MM_OK)
+			return placed(c, r, e->op_span);
+		set_tensor(i, &out, mm_dtype_promote(a->dtype, b->dtype),
+		           a->concrete && b->concrete);
+		mm_count bt = batch_approx == (double)batch ? mm_count_of(batch)
+		                                            : mm_count_approx(batch_approx);
+		mm_count macs = mm_count_mul(mm_count_mul(mm_count_of((uint64_t)m),
+		                                          mm_count_of((uint64_t)k)),
+		                             mm_count_of((uint64_t)n));
+		i->macs = mm_count_mul(macs, bt);
+		i->flops = mm_count_mul_u(i->macs, 2);
+		i->cls = MM_C_MATMUL;
+		i->op_bytes = mm_count_add(
+			mm_count_add(mm_check_bytes(&a->shape, a->dtype),
+			             mm_check_bytes(&b->shape, b->dtype)),
+			mm_check_bytes(&out, i->dtype));
+		return MM_OK;
+	}
+	/* elementwise, a number broadcasts as a 0-d operand of the tensor's
+	 * dtype (NumPy's weak scalars) */
+	mm_shape sa = {0}, sb = {0}, out;
+	mm_dtype t;
+	bool concrete;
+	if (a->kind == MM_K_TENSOR && b->kind == MM_K_TENSOR) {
+		sa = a->shape;
+		sb = b->shape;
+		t = mm_dtype_promote(a->dtype, b->dtype);
+		concrete = a->concrete && b->concrete;
+	} else {
+		const mm_info *tt = a->kind == MM_K_TENSOR ? a : b;
+		(a->kind == MM_K_TENSOR ? &sa : &sb)[0] = tt->shape;
+		t = tt->dtype;
+		concrete = tt->concrete;
+	}
+	r = mm_shape_broadcast(&sa, &sb, op, &out, c->diag);
+	if (r != MM_OK)
+		return placed(c, r, e->op_span);
+	set_tensor(i, &out, t, concrete);
+	elementwise_cost(i, a, b, 1);
+	return MM_OK;
+}
+
+/* index := base '[' item, ... ']' with NumPy basic indexing */
+static mm_code check_index(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_code r = check(c, e->lhs);
+	if (r != MM_OK)
+		return r;
+	const mm_info *b = e->lhs->info;
+	if (b->kind != MM_K_TENSOR)
+		return fail(c, MM_ERR_TYPE, e->lhs->span, "only a tensor can be "
+		            "indexed, this is %s", kind_name(b));
+	if (e->n > b->shape.ndim)
+		return fail(c, MM_ERR_VALUE, e->op_span,
+		            "too many indices: %d for %d axes", e->n, b->shape.ndim);
+	mm_shape out = {0};
+	for (int k = 0; k < b->shape.ndim; k++) {
+		int64_t len = b->shape.dim[k];
+		if (k >= e->n) {
+			out.dim[out.ndim++] = len;
+			continue;
+		}
+		mm_node *it = e->items[k];
+		if (it->kind != MM_N_SLICE) {
+			int64_t ix = 0;
+			if ((r = check(c, it)) != MM_OK ||
+			    (r = as_int(c, it, "an index", &ix)) != MM_OK)
+				return r;
+			if (ix < -len || ix >= len)
+				return fail(c, MM_ERR_VALUE, it->span,
+				            "index %lld is out of range for axis %d of "
+				            "length %lld",
+				            (long long)ix, k, (long long)len);
+			continue;
+		}
+		int64_t part[3] = {0, 0, 1};
+		bool has[3] = {false, false, false};
+		for (int p = 0; p < 3; p++) {
+			if (!it->slice[p])
+				continue;
+			if ((r = check(c, it->slice[p])) != MM_OK ||
+			    (r = as_int(c, it->slice[p], "a slice bound", &part[p])) != MM_OK)
+				return r;
+			has[p] = true;
+		}
+		int64_t step = part[2];
+		if (step == 0)
+			return fail(c, MM_ERR_VALUE, it->span, "slice step cannot be 0");
+		/* Python's slice.indices() */
+		int64_t lo, hi;
+		if (step > 0) {
+			lo = !has[0] ? 0 : part[0] < 0 ? part[0] + len : part[0];
+			hi = !has[1] ? len : part[1] < 0 ? part[1] + len : part[1];
+			lo = lo < 0 ? 0 : lo > len ? len : lo;
+			hi = hi < 0 ? 0 : hi > len ? len : hi;
+			out.dim[out.ndim++] = hi > lo ? (hi - lo + step - 1) / step : 0;
+		} else {
+			lo = !has[0] ? len - 1 : part[0] < 0 ? part[0] + len : part[0];
+			hi = !has[1] ? -1 : part[1] < 0 ? part[1] + len : part[1];
+			lo = lo < -1 ? -1 : lo > len - 1 ? len - 1 : lo;
+			hi = hi < -1 ? -1 : hi > len - 1 ? len - 1 : hi;
+			out.dim[out.ndim++] = lo > hi ? (lo - hi - step - 1) / -step : 0;
+		}
+	}
+	set_tensor(i, &out, b->dtype, b->concrete);
+	i->view = true;
+	i->cls = MM_C_NONE;
+	return MM_OK;
+}
+
+/* The dims of a constructor: numbers d1, d2, ... or one shape value. */
+static mm_code ctor_dims(mm_checker *c, mm_node *e, int from, int to,
+                         mm_shape *s)
+{
+	int n = to - from;
+	if (n == 1 && e->items[from]->info->kind == MM_K_TENSOR) {
+		*s = e->items[from]->info->shape;
+		return MM_OK;
+	}
+	if (n > MM_MAXDIM)
+		return fail(c, MM_ERR_LIMIT, e->span,
+		            "at most %d dimensions can be executed", MM_MAXDIM);
+	s->ndim = n;
+	for (int k = 0; k < n; k++) {
+		mm_code r = as_dim(c, e->items[from + k], &s->dim[k]);
+		if (r != MM_OK)
+			return r;
+	}
+	return MM_OK;
+}
+
+static int find_key(const mm_node *e, const char *key)
+{
+	for (int k = 0; k < e->n; k++)
+		if (e->keys[k] && strcmp(e->keys[k], key) == 0)
+			return k;
+	return -1;
+}
+
+static mm_code need_tensor(mm_checker *c, const mm_node *arg, const char *fn)
+{
+	if (arg->info->kind == MM_K_TENSOR)
+		return MM_OK;
+	return fail(c, MM_ERR_TYPE, arg->span, "%s: expected a tensor, got %s",
+	            fn, kind_name(arg->info));
+}
+
+static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_builtin f = mm_builtin_find(e->name);
+	const struct builtin *bi = builtin_of(f);
+	mm_code r;
+	if (!bi) {
+		fail(c, MM_ERR_NAME, e->op_span, "unknown function '%s'", e->name);
+		const char *s = mm_check_suggest(NULL, e->name, NULL);
+		if (s)
+			mm_diag_hint(c->diag, "did you mean %s?", builtin_of(mm_builtin_find(s))->usage);
+		else
+			mm_diag_hint(c->diag, ":help functions lists them");
+		return MM_ERR_NAME;
+	}
+	i->fn = f;
+	/* Arguments: positional first, then keywords, each keyword known. */
+	int npos = 0;
+	bool seen_key = false;
+	for (int k = 0; k < e->n; k++) {
+		if (!e->keys[k]) {
+			if (seen_key)
+				return fail(c, MM_ERR_SYNTAX, e->items[k]->span,
+				            "%s: positional argument after a keyword "
+				            "argument", bi->name);
+			npos++;
+			continue;
+		}
+		seen_key = true;
+		const char *key = e->keys[k];
+		size_t kl = strlen(key);
+		const char *p = bi->keys;
+		bool ok = false;
+		while (*p) {
+			size_t l = strcspn(p, " ");
+			if (l == kl && strncmp(p, key, l) == 0)
+				ok = true;
+			p += l;
+			while (*p == ' ')
+				p++;
+		}
+		if (!ok) {
+			fail(c, MM_ERR_ARG, e->items[k]->span,
+			     "%s has no argument named '%s'", bi->name, key);
+			mm_diag_hint(c->diag, "usage: %s", bi->usage);
+			return MM_ERR_ARG;
+		}
+		for (int j = 0; j < k; j++)
+			if (e->keys[j] && strcmp(e->keys[j], key) == 0)
+				return fail(c, MM_ERR_ARG, e->items[k]->span,
+				            "%s: '%s' given twice", bi->name, key);
+	}
+	if (npos < bi->min || (bi->max >= 0 && npos > bi->max)) {
+		if (bi->min == bi->max)
+			fail(c, MM_ERR_ARG, e->span, "%s takes %d argument%s, got %d",
+			     bi->name, bi->min, bi->min == 1 ? "" : "s", npos);
+		else
+			fail(c, MM_ERR_ARG, e->span, "%s: wrong number of arguments "
+			     "(%d)", bi->name, npos);
+		mm_diag_hint(c->diag, "usage: %s", bi->usage);
+		return MM_ERR_ARG;
+	}
+	/* Check every argument but the dtype and boolean keywords, which may
+	 * be bare words. */
+	for (int k = 0; k < e->n; k++) {
+		const char *key = e->keys[k];
+		if (key && (strcmp(key, "dtype") == 0 || strcmp(key, "keepdims") == 0 ||
+		            strcmp(key, "header") == 0))
+			continue;
+		if ((r = check(c, e->items[k])) != MM_OK)
+			return r;
+	}
+	mm_dtype dt = c->opts.dtype;
+	int kd = find_key(e, "dtype");
+	if (kd >= 0 && (r = as_dtype(c, e->items[kd], &dt)) != MM_OK)
+		return r;
+	mm_node *x = npos > 0 ? e->items[0] : NULL;
+	const mm_info *xi = x ? x->info : NULL;
+	mm_shape s = {0};
+
+	switch (f) {
+	case MM_F_RANDN: case MM_F_RAND: case MM_F_ZEROS: case MM_F_ONES:
+	case MM_F_FULL: {
+		int to = f == MM_F_FULL ? npos - 1 : npos;
+		if ((r = ctor_dims(c, e, 0, to, &s)) != MM_OK)
+			return r;
+		if (f == MM_F_FULL && e->items[npos - 1]->info->kind != MM_K_NUMBER)
+			return fail(c, MM_ERR_TYPE, e->items[npos - 1]->span,
+			            "full: the fill value must be a number");
+		set_tensor(i, &s, dt, true);
+		i->cls = MM_C_DATA;
+		i->op_bytes = mm_check_bytes(&s, dt);
+		return MM_OK;
+	}
+	case MM_F_EYE:
+		s.ndim = 2;
+		if ((r = as_dim(c, e->items[0], &s.dim[0])) != MM_OK)
+			return r;
+		s.dim[1] = s.dim[0];
+		if (npos == 2 && (r = as_dim(c, e->items[1], &s.dim[1])) != MM_OK)
+			return r;
+		set_tensor(i, &s, dt, true);
+		i->cls = MM_C_DATA;
+		i->op_bytes = mm_check_bytes(&s, dt);
+		return MM_OK;
+	case MM_F_ARANGE: {
+		double a[3] = {0, 0, 1};
+		for (int k = 0; k < npos; k++) {
+			if (e->items[k]->info->kind != MM_K_NUMBER)
+				return fail(c, MM_ERR_TYPE, e->items[k]->span,
+				            "arange: arguments must be numbers");
+		}
+		if (npos == 1) {
+			a[1] = e->items[0]->info->num;
+		} else {
+			a[0] = e->items[0]->info->num;
+			a[1] = e->items[1]->info->num;
+			if (npos == 3)
+				a[2] = e->items[2]->info->num;
+		}
+		if (a[2] == 0 || !isfinite(a[0]) || !isfinite(a[1]) || !isfinite(a[2]))
+			return fail(c, MM_ERR_VALUE, e->span,
+			            "arange: step must be non-zero and bounds finite");
+		double len = ceil((a[1] - a[0]) / a[2]);
+		if (len > 9e18)
+			return fail(c, MM_ERR_LIMIT, e->span, "arange: too many elements");
+		s.ndim = 1;
+		s.dim[0] = len > 0 ? (int64_t)len : 0;
+		set_tensor(i, &s, dt, true);
+		i->cls = MM_C_DATA;
+		i->op_bytes = mm_check_bytes(&s, dt);
+		return MM_OK;
+	}
+	case MM_F_EXP: case MM_F_LOG: case MM_F_SQRT: case MM_F_ABS:
+	case MM_F_TANH: case MM_F_SIGMOID: case MM_F_RELU: case MM_F_GELU:
+	case MM_F_SIN: case MM_F_COS: case MM_F_DEG2RAD: case MM_F_RAD2DEG:
+		if (xi->kind == MM_K_NUMBER) {
+			set_number(i, fold_unary(f, xi->num));
+			return MM_OK;
+		}
+		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
+			return r;
+		set_tensor(i, &xi->shape, xi->dtype, xi->concrete);
+		elementwise_cost(i, xi, NULL, 1);
+		return MM_OK;
+	case MM_F_SUM: case MM_F_MEAN: case MM_F_MAX: case MM_F_MIN:
+	case MM_F_NORM: {
+		int ka = find_key(e, "axis"), kk = find_key(e, "keepdims");
+		if (kk >= 0 && (r = as_bool(c, e->items[kk], "keepdims", &i->keepdims)) != MM_OK)
+			return r;
+		if (xi->kind == MM_K_NUMBER) {
+			set_number(i, f == MM_F_NORM ? fabs(xi->num) : xi->num);
+			return MM_OK;
+		}
+		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
+			return r;
+		i->all_axes = ka < 0;
+		if (ka >= 0) {
+			int64_t ax;
+			if ((r = as_int(c, e->items[ka], "axis", &ax)) != MM_OK)
+				return r;
+			if ((r = mm_shape_axis(xi->shape.ndim, ax, &i->axis, c->diag)) != MM_OK)
+				return placed(c, r, e->items[ka]->span);
+		}
+		if ((f == MM_F_MAX || f == MM_F_MIN)) {
+			bool empty = false;
+			for (int k = 0; k < xi->shape.ndim; k++)
+				if ((i->all_axes || k == i->axis) && xi->shape.dim[k] == 0)
+					empty = true;
+			if (empty)
+				return fail(c, MM_ERR_VALUE, e->span,
+				            "%s of an empty axis has no value", bi->name);
+		}
+		s = mm_shape_reduce(&xi->shape, i->all_axes, i->axis, i->keepdims);
+		set_tensor(i, &s, xi->dtype, xi->concrete);
+		i->cls = MM_C_REDUCTION;
+		i->flops = numel(&xi->shape);
+		i->op_bytes = mm_count_add(mm_check_bytes(&xi->shape, xi->dtype),
+		                           mm_check_bytes(&s, xi->dtype));
+		return MM_OK;
+	}
+	case MM_F_SOFTMAX: {
+		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
+			return r;
+		int ka = find_key(e, "axis");
+		int64_t ax = -1;
+		if (ka >= 0 && (r = as_int(c, e->items[ka], "axis", &ax)) != MM_OK)
+			return r;
+		if ((r = mm_shape_axis(xi->shape.ndim, ax, &i->axis, c->diag)) != MM_OK)
+			return placed(c, r, ka >= 0 ? e->items[ka]->span : e->span);
+		set_tensor(i, &xi->shape, xi->dtype, xi->concrete);
+		elementwise_cost(i, xi, NULL, 5);
+		i->cls = MM_C_SOFTMAX;
+		return MM_OK;
+	}
+	case MM_F_LAYERNORM: {
+		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
+			return r;
+		if (xi->shape.ndim == 0)
+			return fail(c, MM_ERR_SHAPE, x->span,
+			            "layernorm needs at least one axis");
+		int64_t last = xi->shape.dim[xi->shape.ndim - 1];
+		bool concrete = xi->concrete;
+		for (int k = 1; k < e->n; k++) {
+			mm_node *w = e->items[k];
+			if ((r = need_tensor(c, w, bi->name)) != MM_OK)
+				return r;
+			uint64_t n;
+			mm_shape_numel(&w->info->shape, &n, NULL);
+			if (w->info->shape.ndim > 1 || (int64_t)n != last) {
+				char sb[160];
+				return fail(c, MM_ERR_SHAPE, w->span,
+				            "layernorm: weight and bias need %lld elements "
+				            "(the last axis), got %s",
+				            (long long)last,
+				            mm_shape_str(&w->info->shape, sb, sizeof sb));
+			}
+			concrete = concrete && w->info->concrete;
+		}
+		set_tensor(i, &xi->shape, xi->dtype, concrete);
+		elementwise_cost(i, xi, NULL, e->n > 1 ? 5 : 4);
+		i->cls = MM_C_NORM;
+		return MM_OK;
+	}
+	case MM_F_TRANSPOSE: {
+		if (xi->kind == MM_K_NUMBER) {
+			set_number(i, xi->num);
+			return MM_OK;
+		}
+		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
+			return r;
+		s = mm_shape_transpose(&xi->shape);
+		set_tensor(i, &s, xi->dtype, xi->concrete);
+		i->view = true;
+		return MM_OK;
+	}
+	case MM_F_RESHAPE: {
+		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
+			return r;
+		int64_t dims[MM_MAX_NDIM];
+		int nd = npos - 1;
+		if (nd == 1 && e->items[1]->info->kind == MM_K_TENSOR) {
+			mm_shape t = e->items[1]->info->shape;
+			nd = t.ndim;
+			memcpy(dims, t.dim, sizeof dims);
+		} else {
+			if (nd > MM_MAXDIM)
+				return fail(c, MM_ERR_LIMIT, e->span,
+				            "reshape: at most %d dimensions", MM_MAXDIM);
+			for (int k = 0; k < nd; k++)
+				if ((r = as_int(c, e->items[1 + k], "a dimension", &dims[k])) != MM_OK)
+					return r;
+		}
+		if ((r = mm_shape_reshape(&xi->shape, nd, dims, &s, c->diag)) != MM_OK)
+			return placed(c, r, e->span);
+		set_tensor(i, &s, xi->dtype, xi->concrete);
+		i->view = true;
+		return MM_OK;
+	}
+	case MM_F_CONCAT: {
+		mm_shape parts[64];
+		int np = npos;
+		if (np > 64)
+			return fail(c, MM_ERR_LIMIT, e->span, "concat: at most 64 values");
+		bool concrete = true;
+		mm_dtype t = MM_I4;
+		for (int k = 0; k < np; k++) {
+			if ((r = need_tensor(c, e->items[k], bi->name)) != MM_OK)
+				return r;
+			parts[k] = e->items[k]->info->shape;
+			concrete = concrete && e->items[k]->info->concrete;
+			t = k == 0 ? e->items[k]->info->dtype
+			           : mm_dtype_promote(t, e->items[k]->info->dtype);
+		}
+		int ka = find_key(e, "axis");
+		int64_t ax = 0;
+		if (ka >= 0 && (r = as_int(c, e->items[ka], "axis", &ax)) != MM_OK)
+			return r;
+		if ((r = mm_shape_concat(parts, np, ax, &s, c->diag)) != MM_OK)
+			return placed(c, r, e->span);
+		mm_shape_axis(s.ndim, ax, &i->axis, NULL);
+		set_tensor(i, &s, t, concrete);
+		i->cls = MM_C_DATA;
+		i->op_bytes = mm_count_mul_u(mm_check_bytes(&s, t), 2);
+		return MM_OK;
+	}
+	case MM_F_QR: case MM_F_QR_R: {
+		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
+			return r;
+		if (xi->shape.ndim != 2) {
+			char sb[160];
+			return fail(c, MM_ERR_SHAPE, x->span,
+			            "%s needs a matrix (2 axes), got %s", bi->name,
+			            mm_shape_str(&xi->shape, sb, sizeof sb));
+		}
+		int64_t m = xi->shape.dim[0], n = xi->shape.dim[1];
+		int64_t kk = m < n ? m : n;
+		s.ndim = 2;
+		s.dim[0] = f == MM_F_QR ? m : kk;
+		s.dim[1] = f == MM_F_QR ? kk : n;
+		set_tensor(i, &s, xi->dtype, xi->concrete);
+		i->cls = MM_C_LINALG;
+		/* Householder QR (geqrf) 2mn^2 - 2n^3/3 for m >= n, and forming
+		 * the reduced Q (orgqr) as much again; LAPACK Working Note 41. */
+		double dm = (double)(m > n ? m : n), dn = (double)kk;
+		double fl = 2 * dm * dn * dn - 2 * dn * dn * dn / 3;
+		i->flops = mm_count_from_double(round(2 * fl));
+		i->op_bytes = mm_count_add(mm_check_bytes(&xi->shape, xi->dtype),
+		                           mm_check_bytes(&s, xi->dtype));
+		return MM_OK;
+	}
+	case MM_F_SHAPE:
+		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
+			return r;
+		set_tensor(i, &xi->shape, xi->dtype, false);
+		i->leaf = true;
+		i->leaf_id = LITERAL_IDS + c->next_leaf++;
+		return MM_OK;
+	case MM_F_NUMEL:
+		if (xi->kind == MM_K_NUMBER) {
+			set_number(i, 1);
+			return MM_OK;
+		}
+		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
+			return r;
+		i->kind = MM_K_NUMBER;
+		i->cnt = numel(&xi->shape);
+		i->num = mm_count_to_double(i->cnt);
+		return MM_OK;
+	case MM_F_FLOPS: case MM_F_MACS: case MM_F_BYTES: {
+		mm_totals t;
+		if (xi->kind != MM_K_TENSOR) {
+			i->kind = MM_K_NUMBER;
+			i->cnt = MM_COUNT_ZERO;
+		} else {
+			mm_check_totals(x, &t);
+			i->kind = MM_K_NUMBER;
+			if (f == MM_F_FLOPS)
+				i->cnt = t.flops;
+			else if (f == MM_F_MACS)
+				i->cnt = t.macs;
+			else if (xi->leaf || xi->view)
+				i->cnt = mm_check_bytes(&xi->shape, xi->dtype);
+			else
+				i->cnt = mm_count_add(t.bytes_in, t.bytes_out);
+		}
+		i->num = mm_count_to_double(i->cnt);
+		i->measure = f == MM_F_FLOPS ? MM_M_FLOP
+		           : f == MM_F_MACS  ? MM_M_MAC : MM_M_BYTE;
+		return MM_OK;
+	}
+	case MM_F_LOAD:
+	case MM_F_SAVE:
+		return fail(c, MM_ERR_UNSUPPORTED, e->op_span,
+		            "%s is not available yet in this build", bi->name);
+	default:
+		return fail(c, MM_ERR_UNSUPPORTED, e->op_span,
+		            "%s is not implemented", bi->name);
+	}
+}
+
+static mm_code check(mm_checker *c, mm_node *e)
+{
+	mm_info *i = info_of(c, e);
+	if (!i)
+		return fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+	if (++c->depth > MAX_TREE_DEPTH) {
+		c->depth--;
+		return fail(c, MM_ERR_LIMIT, e->span,
+		            "expression too deep (more than %d operations nested)",
+		            MAX_TREE_DEPTH);
+	}
+	mm_code r = MM_OK;
+	switch (e->kind) {
+	case MM_N_NUMBER:
+		set_number(i, e->number);
+		break;
+	case MM_N_STRING:
+		i->kind = MM_K_STRING;
+		i->str = e->str;
+		break;
+	case MM_N_NAME:
+		r = check_name(c, e, i);
+		break;
+	case MM_N_SHAPE:
+		r = check_shape(c, e, i);
+		break;
+	case MM_N_MATRIX:
+		r = check_matrix(c, e, i);
+		break;
+	case MM_N_BINARY:
+		r = check_binary(c, e, i);
+		break;
+	case MM_N_NEG:
+	case MM_N_PLUS:
+		if ((r = check(c, e->lhs)) != MM_OK)
+			break;
+		if (e->lhs->info->kind == MM_K_NUMBER) {
+			set_number(i, e->kind == MM_N_NEG ? -e->lhs->info->num
+			                                  : e->lhs->info->num);
+		} else if (e->lhs->info->kind == MM_K_TENSOR) {
+			const mm_info *x = e->lhs->info;
+			set_tensor(i, &x->shape, x->dtype, x->concrete);
+			if (e->kind == MM_N_NEG)
+				elementwise_cost(i, x, NULL, 1);
+			else
+				i->view = true;
+		} else {
+			r = fail(c, MM_ERR_TYPE, e->span, "cannot negate %s",
+			         kind_name(e->lhs->info));
+		}
+		break;
+	case MM_N_TRANSPOSE:
+		if ((r = check(c, e->lhs)) != MM_OK)
+			break;
+		if (e->lhs->info->kind == MM_K_NUMBER) {
+			set_number(i, e->lhs->info->num);
+		} else if (e->lhs->info->kind == MM_K_TENSOR) {
+			const mm_info *x = e->lhs->info;
+			mm_shape s = mm_shape_transpose(&x->shape);
+			set_tensor(i, &s, x->dtype, x->concrete);
+			i->view = true;
+		} else {
+			r = fail(c, MM_ERR_TYPE, e->span, "cannot transpose %s",
+			         kind_name(e->lhs->info));
+		}
+		break;
+	case MM_N_CALL:
+		r = check_call(c, e, i);
+		break;
+	case MM_N_INDEX:
+		r = check_index(c, e, i);
+		break;
+	case MM_N_SLICE:
+		r = fail(c, MM_ERR_SYNTAX, e->span, "a slice outside brackets");
+		break;
+	case MM_N_HOLE:
+		r = fail(c, MM_ERR_SYNTAX, e->span,
+		         "'?' stands for an unknown operand in an equation");
+		mm_diag_hint(c->diag, "write EXPR = SHAPE, e.g. (1024x4096) @ ? = "
+		                      "(1024x512)");
+		break;
+	}
+	c->depth--;
+	return r;
+}
+
+mm_code mm_check_expr(mm_checker *c, mm_node *e)
+{
+	c->depth = 0;
+	return check(c, e);
+}
+
+/* ---- totals ---- */
+
+typedef struct walk {
+	mm_totals *t;
+	uint64_t seen[64];  /* leaf ids counted so far */
+	int nseen;
+	mm_count live;      /* intermediates alive now */
+	mm_count peak;      /* the most intermediates alive at once */
+	mm_count new_leaves; /* leaves that execution would allocate */
+} walk;
+
+static bool seen_leaf(walk *w, uint64_t id)
+{
+	for (int k = 0; k < w->nseen; k++)
+		if (w->seen[k] == id)
+			return true;
+	if (w->nseen < 64)
+		w->seen[w->nseen++] = id;
+	return false;
+}
+
+static void children(const mm_node *e, const mm_node **out, int *n)
+{
+	*n = 0;
+	switch (e->kind) {
+	case MM_N_BINARY:
+		out[(*n)++] = e->lhs;
+		out[(*n)++] = e->rhs;
+		break;
+	case MM_N_NEG: case MM_N_PLUS: case MM_N_TRANSPOSE: case MM_N_INDEX:
+		out[(*n)++] = e->lhs;
+		break;
+	case MM_N_CALL:
+		/* shape(), numel(), flops()... only look at their argument */
+		if (e->info && (e->info->fn == MM_F_SHAPE || e->info->fn == MM_F_NUMEL ||
+		                e->info->fn == MM_F_FLOPS || e->info->fn == MM_F_MACS ||
+		                e->info->fn == MM_F_BYTES))
+			break;
+		for (int k = 0; k < e->n && *n < 64; k++)
+			out[(*n)++] = e->items[k];
+		break;
+	default:
+		break;
+	}
+}
+
+/* Returns the bytes of intermediates this node's result keeps alive. */
+static mm_count walk_node(walk *w, const mm_node *e)
+{
+	const mm_info *i = e->info;
+	if (!i || i->kind != MM_K_TENSOR)
+		return MM_COUNT_ZERO;
+	if (i->leaf) {
+		if (!seen_leaf(w, i->leaf_id)) {
+			mm_count b = mm_check_bytes(&i->shape, i->dtype);
+			w->t->bytes_in = mm_count_add(w->t->bytes_in, b);
+			if (!i->value)
+				w->new_leaves = mm_count_add(w->new_leaves, b);
+		}
+		return MM_COUNT_ZERO;
+	}
+	const mm_node *kids[64];
+	int nk;
+	children(e, kids, &nk);
+	mm_count held = MM_COUNT_ZERO;
+	for (int k = 0; k < nk; k++)
+		held = mm_count_add(held, walk_node(w, kids[k]));
+	if (i->view)
+		return held; /* the view keeps its operand's memory alive */
+	w->t->flops = mm_count_add(w->t->flops, i->flops);
+	w->t->macs = mm_count_add(w->t->macs, i->macs);
+	if (i->cls == MM_C_MATMUL)
+		w->t->matmul_flops = mm_count_add(w->t->matmul_flops, i->flops);
+	if (!mm_count_is_zero(i->flops) || i->cls != MM_C_NONE)
+		w->t->nops++;
+	mm_count out = mm_check_bytes(&i->shape, i->dtype);
+	w->live = mm_count_add(w->live, out);
+	w->peak = mm_count_max(w->peak, w->live);
+	w->live = mm_count_sub(w->live, held);
+	return out;
+}
+
+void mm_check_totals(const mm_node *e, mm_totals *t)
+{
+	memset(t, 0, sizeof *t);
+	walk w = {.t = t};
+	walk_node(&w, e);
+	if (e->info && e->info->kind == MM_K_TENSOR)
+		t->bytes_out = mm_check_bytes(&e->info->shape, e->info->dtype);
+	t->bytes_peak = mm_count_add(t->bytes_in, w.peak);
+	/* The result of a bare leaf (a name, a literal) is the input itself. */
+	if (e->info && e->info->leaf)
+		t->bytes_peak = t->bytes_in;
+	t->bytes_alloc = mm_count_add(w.new_leaves, w.peak);
+}
