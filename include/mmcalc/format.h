@@ -1,0 +1,57 @@
+/* format.h — the reports people and programs read: a statement's result
+ * with its shape, cost and timing, as text and as one JSON object; plus
+ * numbers in the shortest form that reads back exactly. Appends to mm_buf;
+ * never prints. */
+#ifndef MMCALC_FORMAT_H
+#define MMCALC_FORMAT_H
+
+#include <stdbool.h>
+
+#include "mmcalc/buf.h"
+#include "mmcalc/check.h"
+#include "mmcalc/print.h"
+
+/* How a report is written. */
+typedef struct mm_report_opts {
+	bool exact;            /* exact digits next to SI figures */
+	mm_print_opts print;   /* how values print */
+} mm_report_opts;
+
+/* Timing of an executed statement. */
+typedef struct mm_timing {
+	bool executed;
+	double seconds;        /* best run */
+	double seconds_median; /* :bench only, else 0 */
+	int runs;              /* :bench only, else 0 */
+	bool filled;           /* :run filled abstract operands */
+	bool computed_f32;     /* dtype other than f32/f64 executed in f32 */
+} mm_timing;
+
+/* A double in the shortest form that reads back to the same value
+ * ("0.1", "1024", "1e+300", "nan", "inf"). */
+void mm_format_double(mm_buf *b, double v);
+
+/* The human report of a statement's value: name may be NULL (an
+ * expression) or the assigned variable. i describes the value, t the
+ * statement's totals (NULL for numbers and strings), tm its timing. */
+void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
+                      const mm_totals *t, const mm_timing *tm,
+                      const mm_report_opts *o);
+
+/* The same as one JSON object (no newline). */
+void mm_format_report_json(mm_buf *b, long line, const char *name,
+                           const mm_info *i, const mm_totals *t,
+                           const mm_timing *tm, int max_values);
+
+/* An error as one JSON object: {"line":..,"kind":"error","error":{..}}.
+ * src is the statement's line for column numbers (may be NULL). */
+void mm_format_error_json(mm_buf *b, const char *file, long line,
+                          const mm_diag *d, const char *src, size_t len);
+
+/* A JSON string literal with escapes. */
+void mm_format_json_string(mm_buf *b, const char *s);
+
+/* A count as a JSON value: an exact integer, or a float when approximate. */
+void mm_format_json_count(mm_buf *b, mm_count c);
+
+#endif

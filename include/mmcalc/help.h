@@ -1,0 +1,20 @@
+/* help.h — the text of :help, one entry per topic. The same entries feed
+ * the man page's checks (tests/docs), so the two say the same things. */
+#ifndef MMCALC_HELP_H
+#define MMCALC_HELP_H
+
+#include <stddef.h>
+
+typedef struct mm_help_topic {
+	const char *name;    /* "functions", "commands", ... */
+	const char *summary; /* one line for the index */
+	const char *text;    /* the body, lines ending in '\n' */
+} mm_help_topic;
+
+/* The topics, in the order :help lists them; *n receives the count. */
+const mm_help_topic *mm_help_topics(size_t *n);
+/* A topic by name (also a function or command name, which finds the topic
+ * that documents it); NULL when none. */
+const mm_help_topic *mm_help_find(const char *name);
+
+#endif

@@ -1,0 +1,244 @@
+/* repl.c — the interactive prompt: GNU Readline with history, completion,
+ * Ctrl-C handling (the Readline manual's "Readline Signal Handling": the
+ * handlers only set flags, and the callback interface lets the loop act
+ * on them), the start-up file and terminal resizes. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cli.h"
+#include "mmcalc/interrupt.h"
+
+#define PROMPT "mm> "
+
+static volatile sig_atomic_t got_sigint, got_winch, busy;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (busy) {
+		/* A second Ctrl-C during the same work ends the process. */
+		if (mm_interrupted())
+			_exit(130);
+		mm_interrupt_request();
+	} else {
+		got_sigint = 1;
+	}
+}
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	got_winch = 1;
+}
+
+static mm_session *session;
+static cli_opts *opts;
+static long lineno;
+static bool done;
+static char *history_path;
+
+/* ---- history ---- */
+
+/* mkdir -p for the directories of path. */
+static void make_parents(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(path, 0700);
+		*p = '/';
+	}
+}
+
+static char *join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 1;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s%s", a, b);
+	return s;
+}
+
+/* $MMCALC_HISTORY, else $XDG_STATE_HOME/mmcalc/history, else
+ * ~/.local/state/mmcalc/history. */
+static char *find_history(void)
+{
+	const char *h = getenv("MMCALC_HISTORY");
+	if (h && *h)
+		return strdup(h);
+	const char *state = getenv("XDG_STATE_HOME");
+	if (state && *state)
+		return join(state, "/mmcalc/history");
+	const char *home = getenv("HOME");
+	if (home && *home)
+		return join(home, "/.local/state/mmcalc/history");
+	return NULL;
+}
+
+/* $XDG_CONFIG_HOME/mmcalc/init.mm, else ~/.config/mmcalc/init.mm */
+static char *find_init(void)
+{
+	const char *cfg = getenv("XDG_CONFIG_HOME");
+	if (cfg && *cfg)
+		return join(cfg, "/mmcalc/init.mm");
+	const char *home = getenv("HOME");
+	if (home && *home)
+		return join(home, "/.config/mmcalc/init.mm");
+	return NULL;
+}
+
+static void run_init(void)
+{
+	char *path = find_init();
+	if (!path)
+		return;
+	FILE *f = fopen(path, "r");
+	if (f) {
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		long no = 0;
+		while ((n = getline(&line, &cap, f)) >= 0 && !mm_session_quit(session)) {
+			if (n > 0 && line[n - 1] == '\n')
+				n--;
+			mm_session_run(session, path, ++no, line, (size_t)n, cli_emit, opts);
+		}
+		free(line);
+		fclose(f);
+	}
+	free(path);
+}
+
+/* ---- completion ---- */
+
+static char *complete_one(const char *text, int state)
+{
+	static int i;
+	if (state == 0)
+		i = 0;
+	const char *m = mm_session_complete(session, text, i++);
+	return m ? strdup(m) : NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+	(void)start;
+	(void)end;
+	rl_attempted_completion_over = 1; /* never fall back to file names */
+	return rl_completion_matches(text, complete_one);
+}
+
+/* ---- the loop ---- */
+
+static void on_line(char *line)
+{
+	if (!line) {
+		/* Ctrl-D */
+		done = true;
+		rl_callback_handler_remove();
+		putchar('\n');
+		return;
+	}
+	lineno++;
+	if (*line) {
+		add_history(line);
+		if (history_path)
+			append_history(1, history_path);
+	}
+	/* Readline must not own the terminal while we compute and print. */
+	rl_callback_handler_remove();
+	busy = 1;
+	mm_interrupt_clear();
+	mm_session_run(session, "<stdin>", lineno, line, strlen(line), cli_emit, opts);
+	fflush(stdout);
+	busy = 0;
+	mm_interrupt_clear();
+	free(line);
+	if (mm_session_quit(session)) {
+		done = true;
+		return;
+	}
+	rl_callback_handler_install(PROMPT, on_line);
+}
+
+int cli_repl(mm_session *s, cli_opts *o)
+{
+	session = s;
+	opts = o;
+	rl_readline_name = "mmcalc";
+	rl_attempted_completion_function = complete;
+	rl_basic_word_break_characters = " \t\n\"'`@$><=;|&{}()[],+-*/%^";
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
+
+	using_history();
+	history_path = find_history();
+	if (history_path) {
+		make_parents(history_path);
+		read_history(history_path);
+		/* Make sure the file exists so append_history can add to it. */
+		FILE *f = fopen(history_path, "a");
+		if (f)
+			fclose(f);
+	}
+	if (!o->quiet)
+		printf("mmcalc %s \xe2\x80\x94 :help for help, Ctrl-D to quit\n", "0.1.0");
+	if (!o->no_init)
+		run_init();
+	fflush(stdout);
+
+	if (!mm_session_quit(s))
+		rl_callback_handler_install(PROMPT, on_line);
+	else
+		done = true;
+	while (!done) {
+		fd_set fds;
+		FD_ZERO(&fds);
+		FD_SET(fileno(rl_instream ? rl_instream : stdin), &fds);
+		int r = select(fileno(rl_instream ? rl_instream : stdin) + 1, &fds,
+		               NULL, NULL, NULL);
+		if (got_winch) {
+			got_winch = 0;
+			rl_resize_terminal();
+		}
+		if (got_sigint) {
+			/* Ctrl-C at the prompt abandons the line. */
+			got_sigint = 0;
+			rl_free_line_state();
+			rl_cleanup_after_signal();
+			rl_replace_line("", 0);
+			rl_crlf();
+			rl_on_new_line();
+			rl_reset_after_signal();
+			rl_redisplay();
+			continue;
+		}
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (r > 0)
+			rl_callback_read_char();
+	}
+	rl_callback_handler_remove();
+	free(history_path);
+	return 0;
+}

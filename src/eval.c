@@ -1,0 +1,352 @@
+/* eval.c — executes checked trees on concrete tensors. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmcalc/eval.h"
+#include "mmcalc/linalg.h"
+#include "mmcalc/ops.h"
+
+static mm_code placed(mm_evaluator *ev, mm_code code, mm_span at)
+{
+	if (code != MM_OK && ev->diag)
+		ev->diag->span = at;
+	return code;
+}
+
+static bool is_tensor(const mm_node *e)
+{
+	return e->info && e->info->kind == MM_K_TENSOR;
+}
+
+/* Walks the nodes an evaluation visits, leaves included. */
+static int operands(const mm_node *e, mm_node **out)
+{
+	int n = 0;
+	switch (e->kind) {
+	case MM_N_BINARY:
+		out[n++] = e->lhs;
+		out[n++] = e->rhs;
+		break;
+	case MM_N_NEG: case MM_N_PLUS: case MM_N_TRANSPOSE: case MM_N_INDEX:
+		out[n++] = e->lhs;
+		break;
+	case MM_N_CALL:
+		switch (e->info->fn) {
+		case MM_F_SHAPE: case MM_F_NUMEL: case MM_F_FLOPS: case MM_F_MACS:
+		case MM_F_BYTES: case MM_F_RANDN: case MM_F_RAND: case MM_F_ZEROS:
+		case MM_F_ONES: case MM_F_FULL: case MM_F_EYE: case MM_F_ARANGE:
+			break; /* their arguments are only looked at, not computed */
+		default:
+			for (int k = 0; k < e->n && n < 64; k++)
+				out[n++] = e->items[k];
+		}
+		break;
+	default:
+		break;
+	}
+	return n;
+}
+
+mm_code mm_eval_fill(mm_evaluator *ev, mm_node *e)
+{
+	if (!is_tensor(e))
+		return MM_OK;
+	mm_info *i = e->info;
+	if (i->leaf) {
+		if (i->value || e->kind == MM_N_MATRIX)
+			return MM_OK;
+		i->value = mm_tensor_randn(ev->rng, i->dtype, i->shape.ndim,
+		                           i->shape.dim, ev->diag);
+		return i->value ? MM_OK : placed(ev, ev->diag->code, e->span);
+	}
+	mm_node *kids[64];
+	int n = operands(e, kids);
+	for (int k = 0; k < n; k++) {
+		mm_code r = mm_eval_fill(ev, kids[k]);
+		if (r != MM_OK)
+			return r;
+	}
+	return MM_OK;
+}
+
+/* A numeric operand as a 0-d tensor of the dtype it meets. */
+static mm_tensor *scalar_for(mm_evaluator *ev, const mm_info *num,
+                             const mm_info *other)
+{
+	mm_dtype t = other->value ? other->value->dtype : mm_dtype_exec(other->dtype);
+	return mm_tensor_scalar(t, num->num, ev->diag);
+}
+
+/* Collects the numbers of a matrix literal in C order. */
+static void matrix_values(const mm_node *e, double *out, int64_t *k)
+{
+	for (int j = 0; j < e->n; j++) {
+		if (e->items[j]->kind == MM_N_MATRIX)
+			matrix_values(e->items[j], out, k);
+		else
+			out[(*k)++] = e->items[j]->info->num;
+	}
+}
+
+static mm_tensor *eval_matrix(mm_evaluator *ev, const mm_node *e)
+{
+	const mm_info *i = e->info;
+	uint64_t n;
+	mm_shape_numel(&i->shape, &n, NULL);
+	double *vals = malloc(sizeof *vals * (n ? n : 1));
+	if (!vals) {
+		mm_diag_set(ev->diag, MM_ERR_NOMEM, e->span, "out of memory");
+		return NULL;
+	}
+	int64_t k = 0;
+	matrix_values(e, vals, &k);
+	mm_tensor *t = mm_tensor_from_doubles(i->dtype, i->shape.ndim,
+	                                      i->shape.dim, vals, ev->diag);
+	free(vals);
+	return t;
+}
+
+static mm_binop binop_of(mm_bin op)
+{
+	switch (op) {
+	case MM_B_ADD: return MM_OP_ADD;
+	case MM_B_SUB: return MM_OP_SUB;
+	case MM_B_MUL: return MM_OP_MUL;
+	case MM_B_DIV: return MM_OP_DIV;
+	case MM_B_MOD: return MM_OP_MOD;
+	default: return MM_OP_POW;
+	}
+}
+
+static mm_tensor *eval_binary(mm_evaluator *ev, mm_node *e)
+{
+	const mm_info *a = e->lhs->info, *b = e->rhs->info;
+	if (e->op == MM_B_MATMUL)
+		return mm_op_matmul(a->value, b->value, ev->diag);
+	mm_tensor *tmp = NULL, *r;
+	if (a->kind == MM_K_NUMBER) {
+		if (!(tmp = scalar_for(ev, a, b)))
+			return NULL;
+		r = mm_op_binary(binop_of(e->op), tmp, b->value, ev->diag);
+	} else if (b->kind == MM_K_NUMBER) {
+		if (!(tmp = scalar_for(ev, b, a)))
+			return NULL;
+		r = mm_op_binary(binop_of(e->op), a->value, tmp, ev->diag);
+	} else {
+		r = mm_op_binary(binop_of(e->op), a->value, b->value, ev->diag);
+	}
+	mm_tensor_unref(tmp);
+	return r;
+}
+
+static mm_tensor *eval_index(mm_evaluator *ev, mm_node *e)
+{
+	mm_index idx[MM_MAXDIM];
+	for (int k = 0; k < e->n && k < MM_MAXDIM; k++) {
+		const mm_node *it = e->items[k];
+		if (it->kind != MM_N_SLICE) {
+			idx[k] = (mm_index){MM_INDEX_INT, (int64_t)it->info->num, 0, 0, 1,
+			                    false, false, false};
+			continue;
+		}
+		idx[k] = MM_INDEX_ALL;
+		if (it->slice[0]) {
+			idx[k].start = (int64_t)it->slice[0]->info->num;
+			idx[k].has_start = true;
+		}
+		if (it->slice[1]) {
+			idx[k].stop = (int64_t)it->slice[1]->info->num;
+			idx[k].has_stop = true;
+		}
+		if (it->slice[2]) {
+			idx[k].step = (int64_t)it->slice[2]->info->num;
+			idx[k].has_step = true;
+		}
+	}
+	return mm_tensor_index(e->lhs->info->value, idx, e->n, ev->diag);
+}
+
+static int find_key(const mm_node *e, const char *key)
+{
+	for (int k = 0; k < e->n; k++)
+		if (e->keys[k] && strcmp(e->keys[k], key) == 0)
+			return k;
+	return -1;
+}
+
+static mm_tensor *eval_call(mm_evaluator *ev, mm_node *e)
+{
+	mm_info *i = e->info;
+	const mm_shape *s = &i->shape;
+	mm_tensor *x = e->n > 0 && e->items[0]->info ? e->items[0]->info->value : NULL;
+	int npos = 0;
+	while (npos < e->n && !e->keys[npos])
+		npos++;
+	switch (i->fn) {
+	case MM_F_RANDN:
+		return mm_tensor_randn(ev->rng, i->dtype, s->ndim, s->dim, ev->diag);
+	case MM_F_RAND:
+		return mm_tensor_rand(ev->rng, i->dtype, s->ndim, s->dim, ev->diag);
+	case MM_F_ZEROS:
+		return mm_tensor_zeros(i->dtype, s->ndim, s->dim, ev->diag);
+	case MM_F_ONES:
+		return mm_tensor_ones(i->dtype, s->ndim, s->dim, ev->diag);
+	case MM_F_FULL:
+		return mm_tensor_full(i->dtype, s->ndim, s->dim,
+		                      e->items[npos - 1]->info->num, ev->diag);
+	case MM_F_EYE:
+		return mm_tensor_eye(i->dtype, s->dim[0], s->dim[1], ev->diag);
+	case MM_F_ARANGE: {
+		double a[3] = {0, 0, 1};
+		if (npos == 1) {
+			a[1] = e->items[0]->info->num;
+		} else {
+			a[0] = e->items[0]->info->num;
+			a[1] = e->items[1]->info->num;
+			if (npos == 3)
+				a[2] = e->items[2]->info->num;
+		}
+		return mm_tensor_arange(i->dtype, a[0], a[1], a[2], ev->diag);
+	}
+	case MM_F_EXP: return mm_op_unary(MM_OP_EXP, x, ev->diag);
+	case MM_F_LOG: return mm_op_unary(MM_OP_LOG, x, ev->diag);
+	case MM_F_SQRT: return mm_op_unary(MM_OP_SQRT, x, ev->diag);
+	case MM_F_ABS: return mm_op_unary(MM_OP_ABS, x, ev->diag);
+	case MM_F_TANH: return mm_op_unary(MM_OP_TANH, x, ev->diag);
+	case MM_F_SIGMOID: return mm_op_unary(MM_OP_SIGMOID, x, ev->diag);
+	case MM_F_RELU: return mm_op_unary(MM_OP_RELU, x, ev->diag);
+	case MM_F_GELU: return mm_op_unary(MM_OP_GELU, x, ev->diag);
+	case MM_F_SIN: return mm_op_unary(MM_OP_SIN, x, ev->diag);
+	case MM_F_COS: return mm_op_unary(MM_OP_COS, x, ev->diag);
+	case MM_F_DEG2RAD: return mm_op_unary(MM_OP_DEG2RAD, x, ev->diag);
+	case MM_F_RAD2DEG: return mm_op_unary(MM_OP_RAD2DEG, x, ev->diag);
+	case MM_F_SUM: case MM_F_MEAN: case MM_F_MAX: case MM_F_MIN:
+	case MM_F_NORM: {
+		static const mm_reduce red[] = {
+			[MM_F_SUM] = MM_RED_SUM, [MM_F_MEAN] = MM_RED_MEAN,
+			[MM_F_MAX] = MM_RED_MAX, [MM_F_MIN] = MM_RED_MIN,
+			[MM_F_NORM] = MM_RED_NORM,
+		};
+		return mm_op_reduce(red[i->fn], x, i->all_axes ? MM_AXIS_ALL : i->axis,
+		                    i->keepdims, ev->diag);
+	}
+	case MM_F_SOFTMAX:
+		return mm_op_softmax(x, i->axis, ev->diag);
+	case MM_F_LAYERNORM: {
+		int kw = find_key(e, "weight"), kb = find_key(e, "bias");
+		const mm_tensor *w = npos > 1 ? e->items[1]->info->value
+		                   : kw >= 0 ? e->items[kw]->info->value : NULL;
+		const mm_tensor *b = npos > 2 ? e->items[2]->info->value
+		                   : kb >= 0 ? e->items[kb]->info->value : NULL;
+		return mm_op_layernorm(x, w, b, ev->diag);
+	}
+	case MM_F_TRANSPOSE:
+		return mm_tensor_transpose(x, ev->diag);
+	case MM_F_RESHAPE:
+		return mm_op_reshape(x, s->ndim, s->dim, ev->diag);
+	case MM_F_CONCAT: {
+		const mm_tensor *list[64];
+		for (int k = 0; k < npos; k++)
+			list[k] = e->items[k]->info->value;
+		return mm_op_concat(list, npos, i->axis, ev->diag);
+	}
+	case MM_F_QR: case MM_F_QR_R: {
+		mm_tensor *q = NULL, *r = NULL;
+		if (mm_linalg_qr(x, i->fn == MM_F_QR ? &q : NULL,
+		                 i->fn == MM_F_QR_R ? &r : NULL, ev->diag) != MM_OK)
+			return NULL;
+		return i->fn == MM_F_QR ? q : r;
+	}
+	default:
+		mm_diag_set(ev->diag, MM_ERR_UNSUPPORTED, e->op_span,
+		            "%s cannot be executed", mm_builtin_name(i->fn));
+		return NULL;
+	}
+}
+
+mm_code mm_eval(mm_evaluator *ev, mm_node *e)
+{
+	if (!is_tensor(e))
+		return MM_OK;
+	mm_info *i = e->info;
+	if (i->value)
+		return MM_OK;
+	if (!i->concrete)
+		return mm_diag_set(ev->diag, MM_ERR_VALUE, e->span,
+		                   "this value has a shape but no data");
+	mm_node *kids[64];
+	int n = operands(e, kids);
+	for (int k = 0; k < n; k++) {
+		mm_code r = mm_eval(ev, kids[k]);
+		if (r != MM_OK)
+			return r;
+	}
+	mm_tensor *v = NULL;
+	switch (e->kind) {
+	case MM_N_MATRIX:
+		v = eval_matrix(ev, e);
+		break;
+	case MM_N_BINARY:
+		v = eval_binary(ev, e);
+		break;
+	case MM_N_NEG:
+		v = mm_op_unary(MM_OP_NEG, e->lhs->info->value, ev->diag);
+		break;
+	case MM_N_PLUS:
+		v = mm_tensor_ref(e->lhs->info->value);
+		break;
+	case MM_N_TRANSPOSE:
+		v = mm_tensor_transpose(e->lhs->info->value, ev->diag);
+		break;
+	case MM_N_INDEX:
+		v = eval_index(ev, e);
+		break;
+	case MM_N_CALL:
+		v = eval_call(ev, e);
+		break;
+	default:
+		return mm_diag_set(ev->diag, MM_ERR_VALUE, e->span,
+		                   "this value has a shape but no data");
+	}
+	if (!v)
+		return placed(ev, ev->diag->code ? ev->diag->code : MM_ERR_NOMEM,
+		              e->kind == MM_N_BINARY ? e->op_span : e->span);
+	i->value = v;
+	/* Operands no longer needed free their memory now (liveness). */
+	for (int k = 0; k < n; k++)
+		if (is_tensor(kids[k]) && !kids[k]->info->leaf) {
+			mm_tensor_unref(kids[k]->info->value);
+			kids[k]->info->value = NULL;
+		}
+	return MM_OK;
+}
+
+void mm_eval_release(mm_node *e, bool keep_root)
+{
+	if (!e->info)
+		return;
+	mm_node *kids[64];
+	int n = e->info->kind == MM_K_TENSOR ? operands(e, kids) : 0;
+	for (int k = 0; k < n; k++)
+		mm_eval_release(kids[k], false);
+	if (!keep_root && e->info->value) {
+		mm_tensor_unref(e->info->value);
+		e->info->value = NULL;
+	}
+}
+
+void mm_eval_release_all(mm_node *e)
+{
+	if (!e)
+		return;
+	if (e->info && e->info->value) {
+		mm_tensor_unref(e->info->value);
+		e->info->value = NULL;
+	}
+	mm_eval_release_all(e->lhs);
+	mm_eval_release_all(e->rhs);
+	for (int k = 0; k < 3; k++)
+		mm_eval_release_all(e->slice[k]);
+	for (int k = 0; k < e->n; k++)
+		mm_eval_release_all(e->items[k]);
+}

@@ -1,0 +1,311 @@
+/* format.c — reports of results, as text and as JSON. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmcalc/format.h"
+
+void mm_format_double(mm_buf *b, double v)
+{
+	char s[40];
+	if (isnan(v)) {
+		mm_buf_puts(b, "nan");
+		return;
+	}
+	if (isinf(v)) {
+		mm_buf_puts(b, v < 0 ? "-inf" : "inf");
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e16) {
+		snprintf(s, sizeof s, "%.0f", v);
+		mm_buf_puts(b, strcmp(s, "-0") == 0 ? "-0" : s);
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(s, sizeof s, "%.*g", prec, v);
+		if (strtod(s, NULL) == v)
+			break;
+	}
+	mm_buf_puts(b, s);
+}
+
+static const char *sep = " \xc2\xb7 "; /* " · " */
+
+static void put_shape(mm_buf *b, const mm_info *i)
+{
+	mm_shape_print(b, &i->shape);
+	mm_buf_putc(b, ' ');
+	mm_buf_puts(b, mm_dtype_name(i->dtype));
+}
+
+static void put_exact(mm_buf *b, mm_count c, const char *unit,
+                      const mm_report_opts *o)
+{
+	uint64_t v;
+	if (o && o->exact && mm_count_get_u64(c, &v) && v >= 1000)
+		mm_buf_printf(b, " = %llu %s", (unsigned long long)v, unit);
+}
+
+/* "34.36 GFLOP (17.18 GMAC) · in 80 MiB · out 16 MiB · peak 96 MiB ·
+ *  341.3 FLOP/B" */
+static void put_costs(mm_buf *b, const mm_totals *t, const mm_report_opts *o)
+{
+	mm_count_format_si(b, t->flops, "FLOP", 4);
+	put_exact(b, t->flops, "FLOP", o);
+	if (!mm_count_is_zero(t->macs)) {
+		mm_buf_puts(b, " (");
+		mm_count_format_si(b, t->macs, "MAC", 4);
+		mm_buf_putc(b, ')');
+	}
+	mm_buf_puts(b, sep);
+	mm_buf_puts(b, "in ");
+	mm_count_format_iec(b, t->bytes_in, "B", 4);
+	put_exact(b, t->bytes_in, "B", o);
+	mm_buf_puts(b, sep);
+	mm_buf_puts(b, "out ");
+	mm_count_format_iec(b, t->bytes_out, "B", 4);
+	mm_buf_puts(b, sep);
+	mm_buf_puts(b, "peak ");
+	mm_count_format_iec(b, t->bytes_peak, "B", 4);
+	mm_count traffic = mm_count_add(t->bytes_in, t->bytes_out);
+	if (!mm_count_is_zero(traffic)) {
+		mm_buf_puts(b, sep);
+		mm_count_format_si_f(b, mm_count_ratio(t->flops, traffic), "FLOP/B", 4);
+	}
+}
+
+static void put_timing(mm_buf *b, const mm_totals *t, const mm_timing *tm)
+{
+	/* Constructors alone are not worth a timing line. */
+	if (!tm || !tm->executed || (mm_count_is_zero(t->flops) && !tm->runs))
+		return;
+	mm_buf_puts(b, "\n  ");
+	if (tm->runs > 0) {
+		mm_buf_printf(b, "best of %d: ", tm->runs);
+		mm_count_format_seconds(b, tm->seconds, 4, false);
+		mm_buf_puts(b, ", median ");
+		mm_count_format_seconds(b, tm->seconds_median, 4, false);
+	} else {
+		mm_buf_puts(b, "ran in ");
+		mm_count_format_seconds(b, tm->seconds, 4, false);
+	}
+	if (t && !mm_count_is_zero(t->flops) && tm->seconds > 0) {
+		mm_buf_puts(b, sep);
+		mm_count_format_si_f(b, mm_count_to_double(t->flops) / tm->seconds,
+		                     "FLOP/s", 4);
+	}
+	if (tm->filled)
+		mm_buf_puts(b, " (operands filled with random data)");
+	if (tm->computed_f32)
+		mm_buf_puts(b, " (computed in f32)");
+}
+
+static void put_number(mm_buf *b, const mm_info *i)
+{
+	if (i->measure == MM_M_PLAIN) {
+		mm_format_double(b, i->num);
+		return;
+	}
+	const char *unit = i->measure == MM_M_FLOP ? "FLOP"
+	                 : i->measure == MM_M_MAC  ? "MAC" : "B";
+	mm_count_format_digits(b, i->cnt, 0);
+	mm_buf_printf(b, " %s", unit);
+	uint64_t v;
+	if (!mm_count_get_u64(i->cnt, &v) || v >= 1000) {
+		mm_buf_puts(b, " (");
+		if (i->measure == MM_M_BYTE)
+			mm_count_format_iec(b, i->cnt, unit, 4);
+		else
+			mm_count_format_si(b, i->cnt, unit, 4);
+		mm_buf_putc(b, ')');
+	}
+}
+
+void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
+                      const mm_totals *t, const mm_timing *tm,
+                      const mm_report_opts *o)
+{
+	if (name)
+		mm_buf_printf(b, i->kind == MM_K_TENSOR && i->value ? "%s =" : "%s = ",
+		              name);
+	switch (i->kind) {
+	case MM_K_NONE:
+		break;
+	case MM_K_NUMBER:
+		put_number(b, i);
+		break;
+	case MM_K_STRING:
+		mm_format_json_string(b, i->str);
+		break;
+	case MM_K_TENSOR:
+		if (i->value) {
+			/* A value prints first, NumPy-like, then what it is. */
+			if (name)
+				mm_buf_putc(b, '\n');
+			mm_print_tensor(b, i->value, o ? &o->print : NULL);
+			mm_buf_putc(b, '\n');
+		}
+		put_shape(b, i);
+		if (t && !mm_count_is_zero(t->flops)) {
+			mm_buf_puts(b, "\n  ");
+			put_costs(b, t, o);
+		} else {
+			mm_buf_puts(b, sep);
+			mm_count_format_iec(b, mm_check_bytes(&i->shape, i->dtype), "B", 4);
+			if (i->value)
+				mm_buf_puts(b, sep), mm_buf_puts(b, "concrete");
+		}
+		put_timing(b, t, tm);
+		break;
+	}
+	mm_buf_putc(b, '\n');
+}
+
+void mm_format_json_string(mm_buf *b, const char *s)
+{
+	mm_buf_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			mm_buf_putc(b, '\\'), mm_buf_putc(b, (char)c);
+		else if (c == '\n')
+			mm_buf_puts(b, "\\n");
+		else if (c == '\t')
+			mm_buf_puts(b, "\\t");
+		else if (c < 0x20)
+			mm_buf_printf(b, "\\u%04x", c);
+		else
+			mm_buf_putc(b, (char)c);
+	}
+	mm_buf_putc(b, '"');
+}
+
+void mm_format_json_count(mm_buf *b, mm_count c)
+{
+	uint64_t v;
+	if (mm_count_get_u64(c, &v))
+		mm_buf_printf(b, "%llu", (unsigned long long)v);
+	else if (isfinite(mm_count_to_double(c)))
+		mm_buf_printf(b, "%.17g", mm_count_to_double(c));
+	else
+		mm_buf_puts(b, "null");
+}
+
+static void json_double(mm_buf *b, double v)
+{
+	if (isfinite(v))
+		mm_buf_printf(b, "%.17g", v);
+	else
+		mm_buf_puts(b, "null");
+}
+
+static void json_key(mm_buf *b, const char *k)
+{
+	mm_buf_printf(b, ",\"%s\":", k);
+}
+
+void mm_format_report_json(mm_buf *b, long line, const char *name,
+                           const mm_info *i, const mm_totals *t,
+                           const mm_timing *tm, int max_values)
+{
+	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"%s\"", line,
+	              name ? "assign" : "value");
+	if (name) {
+		json_key(b, "name");
+		mm_format_json_string(b, name);
+	}
+	if (i->kind == MM_K_NUMBER) {
+		json_key(b, "value");
+		if (i->measure != MM_M_PLAIN) {
+			mm_format_json_count(b, i->cnt);
+			json_key(b, "unit");
+			mm_buf_puts(b, i->measure == MM_M_FLOP ? "\"FLOP\""
+			             : i->measure == MM_M_MAC  ? "\"MAC\"" : "\"B\"");
+		} else {
+			json_double(b, i->num);
+		}
+	} else if (i->kind == MM_K_STRING) {
+		json_key(b, "value");
+		mm_format_json_string(b, i->str);
+	} else if (i->kind == MM_K_TENSOR) {
+		json_key(b, "shape");
+		mm_buf_putc(b, '[');
+		for (int k = 0; k < i->shape.ndim; k++)
+			mm_buf_printf(b, k ? ",%lld" : "%lld", (long long)i->shape.dim[k]);
+		mm_buf_putc(b, ']');
+		json_key(b, "dtype");
+		mm_buf_printf(b, "\"%s\"", mm_dtype_name(i->dtype));
+		mm_totals z;
+		if (!t) {
+			memset(&z, 0, sizeof z);
+			z.bytes_out = z.bytes_in = z.bytes_peak =
+				mm_check_bytes(&i->shape, i->dtype);
+			t = &z;
+		}
+		json_key(b, "flops");
+		mm_format_json_count(b, t->flops);
+		json_key(b, "macs");
+		mm_format_json_count(b, t->macs);
+		json_key(b, "bytes_in");
+		mm_format_json_count(b, t->bytes_in);
+		json_key(b, "bytes_out");
+		mm_format_json_count(b, t->bytes_out);
+		json_key(b, "bytes_peak");
+		mm_format_json_count(b, t->bytes_peak);
+		json_key(b, "intensity");
+		mm_count traffic = mm_count_add(t->bytes_in, t->bytes_out);
+		json_double(b, mm_count_is_zero(traffic) ? 0
+		                : mm_count_ratio(t->flops, traffic));
+		bool approx = t->flops.approx || t->bytes_in.approx ||
+		              t->bytes_out.approx || t->bytes_peak.approx;
+		json_key(b, "exact");
+		mm_buf_puts(b, approx ? "false" : "true");
+		json_key(b, "concrete");
+		mm_buf_puts(b, i->value ? "true" : "false");
+		json_key(b, "executed");
+		mm_buf_puts(b, tm && tm->executed ? "true" : "false");
+		if (tm && tm->executed) {
+			json_key(b, "seconds");
+			json_double(b, tm->seconds);
+			json_key(b, "gflops");
+			json_double(b, tm->seconds > 0 ? mm_count_to_double(t->flops) /
+			                                     tm->seconds / 1e9
+			                               : 0);
+			if (tm->runs > 0) {
+				json_key(b, "seconds_median");
+				json_double(b, tm->seconds_median);
+				json_key(b, "runs");
+				mm_buf_printf(b, "%d", tm->runs);
+			}
+		}
+		if (i->value && mm_tensor_numel(i->value) <= max_values) {
+			json_key(b, "values");
+			mm_print_json(b, i->value);
+		}
+	}
+	mm_buf_putc(b, '}');
+}
+
+void mm_format_error_json(mm_buf *b, const char *file, long line,
+                          const mm_diag *d, const char *src, size_t len)
+{
+	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"error\",\"error\":{", line);
+	mm_buf_puts(b, "\"message\":");
+	mm_format_json_string(b, d->message);
+	mm_buf_puts(b, ",\"code\":");
+	mm_format_json_string(b, mm_code_name(d->code));
+	mm_buf_puts(b, ",\"file\":");
+	mm_format_json_string(b, file);
+	mm_buf_printf(b, ",\"line\":%ld", line);
+	if (src) {
+		mm_buf_printf(b, ",\"col\":%ld,\"end_col\":%ld",
+		              mm_diag_column(src, len, d->span.start),
+		              mm_diag_column(src, len, d->span.end));
+	}
+	if (d->hint[0]) {
+		mm_buf_puts(b, ",\"hint\":");
+		mm_format_json_string(b, d->hint);
+	}
+	mm_buf_puts(b, "}}");
+}

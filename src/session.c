@@ -1,0 +1,875 @@
+/* session.c — statements in, results out: variables, settings, commands. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmcalc/eval.h"
+#include "mmcalc/format.h"
+#include "mmcalc/gemm.h"
+#include "mmcalc/help.h"
+#include "mmcalc/interrupt.h"
+#include "mmcalc/session.h"
+
+/* Scripts may source scripts, but not forever. */
+#define MAX_SOURCE_DEPTH 16
+
+struct mm_session {
+	mm_env env;
+	mm_arena arena;
+	mm_rng rng;
+	uint64_t seed;
+	mm_dtype dtype;
+	bool json;
+	mm_report_opts report;
+	uint64_t memlimit, memlimit_default;
+	int threads, threads_default;
+	bool quit;
+	int source_depth;
+	mm_buf text, jbuf;
+};
+
+/* What one statement is being run with. */
+typedef struct stmt_ctx {
+	mm_session *s;
+	const char *file;
+	long line;
+	const char *src;
+	size_t len;
+	mm_emit_fn emit;
+	void *ctx;
+} stmt_ctx;
+
+static const char *const commands[] = {
+	"help", "vars", "clear", "set", "dtype", "seed", "threads", "run",
+	"bench", "source", "quit", NULL,
+};
+
+static uint64_t physical_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	if (pages <= 0 || size <= 0)
+		return UINT64_C(4) << 30;
+	return (uint64_t)pages * (uint64_t)size;
+}
+
+mm_session *mm_session_new(void)
+{
+	mm_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->dtype = MM_F32;
+	s->report.print = MM_PRINT_OPTS_DEFAULT;
+	s->memlimit = s->memlimit_default = physical_memory() / 2;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	s->threads = s->threads_default = n > 0 ? (int)n : 1;
+	mm_gemm_set_threads(s->threads);
+	mm_rng_seed(&s->rng, 0);
+	return s;
+}
+
+void mm_session_free(mm_session *s)
+{
+	if (!s)
+		return;
+	mm_env_free(&s->env);
+	mm_arena_free(&s->arena);
+	mm_buf_free(&s->text);
+	mm_buf_free(&s->jbuf);
+	free(s);
+}
+
+void mm_session_set_json(mm_session *s, bool on) { s->json = on; }
+bool mm_session_quit(const mm_session *s) { return s->quit; }
+
+/* ---- emitting ---- */
+
+static void emit(stmt_ctx *c, mm_result_kind kind, const mm_diag *d)
+{
+	mm_result r = {kind, c->file, c->line, c->src, c->len, d,
+	               mm_buf_str(&c->s->text),
+	               c->s->json && c->s->jbuf.len ? mm_buf_str(&c->s->jbuf) : NULL};
+	c->emit(c->ctx, &r);
+	mm_buf_reset(&c->s->text);
+	mm_buf_reset(&c->s->jbuf);
+}
+
+static int emit_error(stmt_ctx *c, const mm_diag *d)
+{
+	mm_buf_reset(&c->s->text);
+	mm_buf_reset(&c->s->jbuf);
+	if (c->s->json)
+		mm_format_error_json(&c->s->jbuf, c->file, c->line, d, c->src, c->len);
+	emit(c, MM_R_ERROR, d);
+	return 1;
+}
+
+/* Emits the text accumulated in s->text as a command's output. */
+static int emit_text(stmt_ctx *c)
+{
+	if (c->s->json) {
+		mm_buf_reset(&c->s->jbuf);
+		mm_buf_printf(&c->s->jbuf, "{\"line\":%ld,\"kind\":\"text\",\"text\":",
+		              c->line);
+		mm_format_json_string(&c->s->jbuf, mm_buf_str(&c->s->text));
+		mm_buf_putc(&c->s->jbuf, '}');
+	}
+	emit(c, MM_R_TEXT, NULL);
+	return 0;
+}
+
+static int error_at(stmt_ctx *c, mm_code code, mm_span at, const char *hint,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int error_at(stmt_ctx *c, mm_code code, mm_span at, const char *hint,
+                    const char *fmt, ...)
+{
+	mm_diag d;
+	char msg[MM_DIAG_MSG];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	mm_diag_set(&d, code, at, "%s", msg);
+	if (hint)
+		mm_diag_hint(&d, "%s", hint);
+	return emit_error(c, &d);
+}
+
+/* ---- evaluation of an expression statement ---- */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* How an expression is to be run. */
+typedef struct run_opts {
+	bool fill;    /* :run */
+	int bench;    /* :bench: runs after a warm-up, else 0 */
+} run_opts;
+
+/* Checks, executes when concrete, and fills *i and *t. On an error the
+ * diag is set and the tree's values are released. */
+static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
+                        mm_totals *t, mm_timing *tm, mm_diag *d)
+{
+	mm_session *s = c->s;
+	mm_checker ck = {&s->env, &s->arena, d, {s->dtype, ro->fill}, 0, 0};
+	memset(tm, 0, sizeof *tm);
+	mm_code r = mm_check_expr(&ck, e);
+	if (r != MM_OK)
+		return r;
+	mm_info *i = e->info;
+	memset(t, 0, sizeof *t);
+	if (i->kind != MM_K_TENSOR)
+		return MM_OK;
+	mm_check_totals(e, t);
+	if (!i->concrete || (i->leaf && !ro->fill))
+		return MM_OK;
+	if (mm_count_cmp(t->bytes_alloc, mm_count_of(s->memlimit)) > 0) {
+		mm_buf need = MM_BUF_INIT, lim = MM_BUF_INIT;
+		mm_count_format_iec(&need, t->bytes_alloc, "B", 4);
+		mm_count_format_iec(&lim, mm_count_of(s->memlimit), "B", 4);
+		mm_diag_set(d, MM_ERR_LIMIT, e->span,
+		            "executing this needs %s, over the memory limit of %s",
+		            mm_buf_str(&need), mm_buf_str(&lim));
+		mm_diag_hint(d, "nothing was allocated; raise it with :set memlimit "
+		                "SIZE, or use shapes alone for the cost");
+		mm_buf_free(&need);
+		mm_buf_free(&lim);
+		return MM_ERR_LIMIT;
+	}
+	mm_evaluator ev = {&s->rng, d};
+	mm_interrupt_clear();
+	if (ro->fill) {
+		if ((r = mm_eval_fill(&ev, e)) != MM_OK)
+			return r;
+		tm->filled = true;
+	}
+	int runs = ro->bench > 0 ? ro->bench + 1 : 1;
+	double times[64];
+	if (runs > 64)
+		runs = 64;
+	for (int k = 0; k < runs; k++) {
+		if (k > 0)
+			mm_eval_release(e, false);
+		double t0 = now();
+		if ((r = mm_eval(&ev, e)) != MM_OK)
+			return r;
+		times[k] = now() - t0;
+	}
+	tm->executed = t->nops > 0;
+	if (ro->bench > 0) {
+		qsort(times + 1, (size_t)(runs - 1), sizeof times[0], cmp_double);
+		tm->runs = runs - 1;
+		tm->seconds = times[1];
+		int m = runs - 1;
+		tm->seconds_median = m % 2 ? times[1 + m / 2]
+		                           : (times[m / 2] + times[m / 2 + 1]) / 2;
+	} else {
+		tm->seconds = times[0];
+	}
+	tm->computed_f32 = i->dtype != MM_F32 && i->dtype != MM_F64;
+	return MM_OK;
+}
+
+/* Converts the statement's value for `-> UNIT` into s->text. */
+static int convert_unit(stmt_ctx *c, const mm_stmt *st, const mm_info *i,
+                        const mm_totals *t)
+{
+	const mm_unit *u = mm_count_unit_find(st->unit);
+	if (!u)
+		return error_at(c, MM_ERR_ARG, st->unit_span,
+		                "units: FLOP kFLOP MFLOP GFLOP TFLOP PFLOP, MAC.., "
+		                "B kB MB GB, KiB MiB GiB TiB",
+		                "unknown unit '%s'", st->unit);
+	mm_count v;
+	if (i->kind == MM_K_NUMBER) {
+		bool fits = (i->measure == MM_M_FLOP && u->kind == MM_UNIT_FLOP) ||
+		            (i->measure == MM_M_MAC && u->kind == MM_UNIT_MAC) ||
+		            (i->measure == MM_M_BYTE && u->kind == MM_UNIT_BYTE) ||
+		            i->measure == MM_M_PLAIN;
+		if (!fits)
+			return error_at(c, MM_ERR_ARG, st->unit_span, NULL,
+			                "cannot convert %s to %s",
+			                i->measure == MM_M_FLOP ? "FLOPs"
+			                : i->measure == MM_M_MAC ? "MACs" : "bytes",
+			                u->name);
+		v = i->measure == MM_M_PLAIN ? mm_count_from_double(i->num) : i->cnt;
+	} else if (i->kind == MM_K_TENSOR) {
+		if (u->kind == MM_UNIT_FLOP)
+			v = t->flops;
+		else if (u->kind == MM_UNIT_MAC)
+			v = t->macs;
+		else if (u->kind == MM_UNIT_BYTE)
+			v = i->leaf ? t->bytes_in : mm_count_add(t->bytes_in, t->bytes_out);
+		else
+			return error_at(c, MM_ERR_UNSUPPORTED, st->unit_span,
+			                "predicted times need a device model",
+			                "cannot convert to %s yet", u->name);
+	} else {
+		return error_at(c, MM_ERR_TYPE, st->span, NULL,
+		                "only numbers and costs convert to units");
+	}
+	if (u->kind == MM_UNIT_SECOND)
+		return error_at(c, MM_ERR_UNSUPPORTED, st->unit_span, NULL,
+		                "cannot convert to %s yet", u->name);
+	mm_count_format_in_unit(&c->s->text, v, u, false);
+	mm_buf_putc(&c->s->text, '\n');
+	if (c->s->json) {
+		mm_buf_printf(&c->s->jbuf, "{\"line\":%ld,\"kind\":\"value\",\"value\":",
+		              c->line);
+		double x = mm_count_in_unit(v, u);
+		if (isfinite(x))
+			mm_buf_printf(&c->s->jbuf, "%.17g", x);
+		else
+			mm_buf_puts(&c->s->jbuf, "null");
+		mm_buf_puts(&c->s->jbuf, ",\"unit\":");
+		mm_format_json_string(&c->s->jbuf, u->name);
+		mm_buf_putc(&c->s->jbuf, '}');
+	}
+	emit(c, MM_R_VALUE, NULL);
+	return 0;
+}
+
+/* A saved binding, to restore after `where`. */
+typedef struct saved {
+	const char *name;
+	bool existed;
+	mm_info info;
+} saved;
+
+static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
+{
+	mm_session *s = c->s;
+	mm_diag d;
+	mm_diag_clear(&d);
+	mm_totals t;
+	mm_timing tm;
+	saved where[16];
+	int nwhere = 0, failed = 0;
+
+	if (st->nwhere > 16)
+		return error_at(c, MM_ERR_LIMIT, st->span, NULL,
+		                "at most 16 bindings after 'where'");
+	/* `where n=1024`: bind for this statement only. */
+	for (int k = 0; k < st->nwhere; k++) {
+		const mm_binding *b = &st->where[k];
+		mm_checker ck = {&s->env, &s->arena, &d, {s->dtype, false}, 0, 0};
+		if (mm_check_expr(&ck, b->expr) != MM_OK) {
+			failed = emit_error(c, &d);
+			goto restore;
+		}
+		if (b->expr->info->kind != MM_K_NUMBER) {
+			failed = error_at(c, MM_ERR_TYPE, b->expr->span, NULL,
+			                  "'where' binds numbers (dimensions)");
+			goto restore;
+		}
+		saved *sv = &where[nwhere++];
+		memset(sv, 0, sizeof *sv);
+		sv->name = b->name;
+		mm_var *old = mm_env_find(&s->env, b->name);
+		if (old) {
+			sv->existed = true;
+			sv->info.kind = old->kind;
+			sv->info.num = old->num;
+			sv->info.cnt = old->cnt;
+			sv->info.measure = old->measure;
+			sv->info.str = old->str ? mm_arena_strndup(&s->arena, old->str,
+			                                           strlen(old->str)) : NULL;
+			sv->info.shape = old->shape;
+			sv->info.dtype = old->dtype;
+			sv->info.value = mm_tensor_ref(old->value);
+		}
+		if (!mm_env_set(&s->env, b->name, b->expr->info)) {
+			failed = error_at(c, MM_ERR_NOMEM, b->span, NULL, "out of memory");
+			goto restore;
+		}
+	}
+
+	if (evaluate(c, st->expr, ro, &t, &tm, &d) != MM_OK) {
+		failed = emit_error(c, &d);
+		goto done;
+	}
+	mm_info *i = st->expr->info;
+	if (st->unit) {
+		failed = convert_unit(c, st, i, &t);
+		goto done;
+	}
+	const char *name = st->kind == MM_S_ASSIGN ? st->name : NULL;
+	const mm_totals *tp = i->kind == MM_K_TENSOR ? &t : NULL;
+	if (i->kind != MM_K_NONE) {
+		mm_format_report(&s->text, name, i, tp, &tm, &s->report);
+		if (s->json)
+			mm_format_report_json(&s->jbuf, c->line, name, i, tp, &tm,
+			                      (int)s->report.print.threshold);
+	}
+	emit(c, st->kind == MM_S_ASSIGN ? MM_R_ASSIGN : MM_R_VALUE, NULL);
+	/* Bind after reporting: a failed statement changes nothing. */
+	if (i->kind != MM_K_NONE &&
+	    !mm_env_set(&s->env, name ? name : "ans", i))
+		failed = error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
+	if (name)
+		for (int k = 0; k < nwhere; k++)
+			if (strcmp(where[k].name, name) == 0)
+				where[k].name = NULL; /* the assignment wins */
+done:
+	mm_eval_release_all(st->expr);
+restore:
+	for (int k = nwhere - 1; k >= 0; k--) {
+		if (!where[k].name) {
+			mm_tensor_unref(where[k].info.value);
+			continue;
+		}
+		if (where[k].existed)
+			mm_env_set(&s->env, where[k].name, &where[k].info);
+		else
+			mm_env_remove(&s->env, where[k].name);
+		mm_tensor_unref(where[k].info.value);
+	}
+	return failed;
+}
+
+/* ---- commands ---- */
+
+/* The argument text of a command as a NUL-terminated copy in the arena. */
+static const char *args_of(stmt_ctx *c, const mm_stmt *st)
+{
+	const char *a = mm_arena_strndup(&c->s->arena, c->src + st->args.start,
+	                                 st->args.end - st->args.start);
+	return a ? a : "";
+}
+
+static int cmd_help(stmt_ctx *c, const mm_stmt *st)
+{
+	const char *topic = args_of(c, st);
+	mm_buf *b = &c->s->text;
+	size_t n;
+	const mm_help_topic *t = mm_help_topics(&n);
+	if (!*topic) {
+		mm_buf_puts(b, t[0].text);
+		mm_buf_puts(b, "\nTopics:\n");
+		for (size_t k = 0; k < n; k++)
+			mm_buf_printf(b, "  %-10s %s\n", t[k].name, t[k].summary);
+		return emit_text(c);
+	}
+	const char *word = topic[0] == ':' ? topic + 1 : topic;
+	const mm_help_topic *h = mm_help_find(word);
+	if (!h) {
+		const char *names[16];
+		size_t k;
+		for (k = 0; k < n && k < 15; k++)
+			names[k] = t[k].name;
+		names[k] = NULL;
+		const char *s = mm_check_suggest(NULL, word, names);
+		char hint[128];
+		snprintf(hint, sizeof hint, "did you mean :help %s?", s ? s : "");
+		return error_at(c, MM_ERR_ARG, st->args, s ? hint : ":help lists the topics",
+		                "no help on '%s'", word);
+	}
+	mm_buf_puts(b, h->text);
+	return emit_text(c);
+}
+
+static int cmd_vars(stmt_ctx *c)
+{
+	mm_session *s = c->s;
+	mm_buf *b = &s->text;
+	mm_count total = MM_COUNT_ZERO, held = MM_COUNT_ZERO;
+	if (s->env.n == 0) {
+		mm_buf_puts(b, "no variables\n");
+		return emit_text(c);
+	}
+	mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", "name", "shape", "dtype",
+	              "bytes", "kind");
+	mm_buf row = MM_BUF_INIT;
+	for (int k = 0; k < s->env.n; k++) {
+		const mm_var *v = &s->env.vars[k];
+		mm_buf_reset(&row);
+		if (v->kind == MM_K_TENSOR) {
+			mm_buf shape = MM_BUF_INIT, bytes = MM_BUF_INIT;
+			mm_shape_print(&shape, &v->shape);
+			mm_count nb = mm_check_bytes(&v->shape, v->dtype);
+			mm_count_format_iec(&bytes, nb, "B", 4);
+			total = mm_count_add(total, nb);
+			if (v->value)
+				held = mm_count_add(held, nb);
+			mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", v->name,
+			              mm_buf_str(&shape), mm_dtype_name(v->dtype),
+			              mm_buf_str(&bytes), v->value ? "concrete" : "abstract");
+			mm_buf_free(&shape);
+			mm_buf_free(&bytes);
+		} else if (v->kind == MM_K_NUMBER) {
+			mm_format_double(&row, v->num);
+			mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", v->name,
+			              mm_buf_str(&row), "", "", "number");
+		} else {
+			mm_format_json_string(&row, v->str ? v->str : "");
+			mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", v->name,
+			              mm_buf_str(&row), "", "", "string");
+		}
+	}
+	mm_buf_reset(&row);
+	mm_count_format_iec(&row, total, "B", 4);
+	mm_buf_printf(b, "%-12s %-24s %-6s %-12s", "total", "", "", mm_buf_str(&row));
+	mm_buf_reset(&row);
+	mm_count_format_iec(&row, held, "B", 4);
+	mm_buf_printf(b, " (%s held in memory)\n", mm_buf_str(&row));
+	mm_buf_free(&row);
+	return emit_text(c);
+}
+
+static int cmd_clear(stmt_ctx *c, const mm_stmt *st)
+{
+	const char *a = args_of(c, st);
+	if (!*a) {
+		mm_env_clear(&c->s->env);
+		return emit_text(c);
+	}
+	char *copy = strdup(a), *save = NULL;
+	if (!copy)
+		return error_at(c, MM_ERR_NOMEM, st->args, NULL, "out of memory");
+	int failed = 0;
+	for (char *w = strtok_r(copy, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save))
+		if (!mm_env_remove(&c->s->env, w) && !failed)
+			failed = error_at(c, MM_ERR_NAME, st->args, NULL,
+			                  "no variable named '%s'", w);
+	free(copy);
+	return failed ? failed : emit_text(c);
+}
+
+/* Parses a size such as 4GiB, 512 MiB, 2e9 or 1.5GB into bytes. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || errno || v < 0 || !isfinite(v))
+		return false;
+	while (*end == ' ')
+		end++;
+	double scale = 1;
+	if (*end) {
+		const mm_unit *u = mm_count_unit_find(end);
+		if (!u || u->kind != MM_UNIT_BYTE)
+			return false;
+		scale = (double)u->scale;
+	}
+	v *= scale;
+	if (v >= 18446744073709551615.0)
+		return false;
+	*out = (uint64_t)v;
+	return true;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+	if (!strcmp(s, "on") || !strcmp(s, "true") || !strcmp(s, "1") ||
+	    !strcmp(s, "yes")) {
+		*out = true;
+		return true;
+	}
+	if (!strcmp(s, "off") || !strcmp(s, "false") || !strcmp(s, "0") ||
+	    !strcmp(s, "no")) {
+		*out = false;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || *end || errno || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int set_dtype(stmt_ctx *c, mm_span at, const char *v)
+{
+	mm_dtype t;
+	if (!mm_dtype_parse(v, &t))
+		return error_at(c, MM_ERR_ARG, at, "dtypes: f64 f32 tf32 f16 bf16 f8 i8 i4",
+		                "unknown dtype '%s'", v);
+	c->s->dtype = t;
+	return 0;
+}
+
+static int set_seed(stmt_ctx *c, mm_span at, const char *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (end == v || *end || errno || v[0] == '-')
+		return error_at(c, MM_ERR_ARG, at, NULL,
+		                "a seed is a whole number from 0 to 2^64-1, got '%s'", v);
+	c->s->seed = n;
+	mm_rng_seed(&c->s->rng, n);
+	return 0;
+}
+
+static int set_threads(stmt_ctx *c, mm_span at, const char *v)
+{
+	long long n;
+	if (!parse_int(v, 1, 1024, &n))
+		return error_at(c, MM_ERR_ARG, at, NULL,
+		                "threads must be a whole number from 1 to 1024, got '%s'", v);
+	c->s->threads = (int)n;
+	mm_gemm_set_threads((int)n);
+	return 0;
+}
+
+static void list_settings(stmt_ctx *c)
+{
+	mm_session *s = c->s;
+	mm_buf *b = &s->text;
+	mm_buf lim = MM_BUF_INIT;
+	mm_count_format_iec(&lim, mm_count_of(s->memlimit), "B", 4);
+	mm_buf_printf(b, "%c precision  %d\n", s->report.print.precision != 8 ? '*' : ' ',
+	              s->report.print.precision);
+	mm_buf_printf(b, "%c threshold  %lld\n",
+	              s->report.print.threshold != 1000 ? '*' : ' ',
+	              (long long)s->report.print.threshold);
+	mm_buf_printf(b, "%c memlimit   %s\n", s->memlimit != s->memlimit_default ? '*' : ' ',
+	              mm_buf_str(&lim));
+	mm_buf_printf(b, "%c exact      %s\n", s->report.exact ? '*' : ' ',
+	              s->report.exact ? "on" : "off");
+	mm_buf_printf(b, "%c dtype      %s\n", s->dtype != MM_F32 ? '*' : ' ',
+	              mm_dtype_name(s->dtype));
+	mm_buf_printf(b, "%c seed       %llu\n", s->seed ? '*' : ' ',
+	              (unsigned long long)s->seed);
+	mm_buf_printf(b, "%c threads    %d\n", s->threads != s->threads_default ? '*' : ' ',
+	              s->threads);
+	mm_buf_puts(b, "(* marks a setting changed from its default)\n");
+	mm_buf_free(&lim);
+}
+
+static int cmd_set(stmt_ctx *c, const mm_stmt *st)
+{
+	mm_session *s = c->s;
+	const char *a = args_of(c, st);
+	if (!*a) {
+		list_settings(c);
+		return emit_text(c);
+	}
+	size_t kl = strcspn(a, " \t");
+	char key[32];
+	if (kl >= sizeof key)
+		kl = sizeof key - 1;
+	memcpy(key, a, kl);
+	key[kl] = '\0';
+	const char *v = a + strcspn(a, " \t");
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (!*v)
+		return error_at(c, MM_ERR_ARG, st->args, "write :set KEY VALUE; :set alone lists them",
+		                "a value is missing after '%s'", key);
+	long long n;
+	int r = 0;
+	if (!strcmp(key, "precision")) {
+		if (!parse_int(v, 0, 17, &n))
+			return error_at(c, MM_ERR_ARG, st->args, NULL,
+			                "precision is a whole number from 0 to 17");
+		s->report.print.precision = (int)n;
+	} else if (!strcmp(key, "threshold")) {
+		if (!parse_int(v, 0, INT32_MAX, &n))
+			return error_at(c, MM_ERR_ARG, st->args, NULL,
+			                "threshold is a whole number of elements");
+		s->report.print.threshold = n;
+	} else if (!strcmp(key, "memlimit")) {
+		uint64_t lim;
+		if (!parse_size(v, &lim))
+			return error_at(c, MM_ERR_ARG, st->args, "sizes: 512MiB, 4GiB, 2e9, 1.5GB",
+			                "not a size: '%s'", v);
+		s->memlimit = lim;
+	} else if (!strcmp(key, "exact")) {
+		if (!parse_bool(v, &s->report.exact))
+			return error_at(c, MM_ERR_ARG, st->args, NULL, "exact is on or off");
+	} else if (!strcmp(key, "dtype")) {
+		r = set_dtype(c, st->args, v);
+	} else if (!strcmp(key, "seed")) {
+		r = set_seed(c, st->args, v);
+	} else if (!strcmp(key, "threads")) {
+		r = set_threads(c, st->args, v);
+	} else {
+		static const char *const keys[] = {"precision", "threshold", "memlimit",
+		                                   "exact", "dtype", "seed", "threads", NULL};
+		const char *sug = mm_check_suggest(NULL, key, keys);
+		char hint[96];
+		snprintf(hint, sizeof hint, "did you mean '%s'?", sug ? sug : "");
+		return error_at(c, MM_ERR_ARG, st->args,
+		                sug ? hint : "keys: precision threshold memlimit exact dtype seed threads",
+		                "no setting named '%s'", key);
+	}
+	return r ? r : emit_text(c);
+}
+
+/* :run EXPR and :bench EXPR [N] */
+static int cmd_run(stmt_ctx *c, const mm_stmt *st, bool bench)
+{
+	mm_diag d;
+	mm_span a = st->args;
+	int runs = 5;
+	if (a.end == a.start)
+		return error_at(c, MM_ERR_ARG, st->name_span, NULL,
+		                ":%s needs an expression", st->name);
+	if (bench) {
+		/* A trailing whole number is the count of runs. */
+		uint32_t e = a.end, k = e;
+		while (k > a.start && c->src[k - 1] >= '0' && c->src[k - 1] <= '9')
+			k--;
+		if (k < e && k > a.start && (c->src[k - 1] == ' ' || c->src[k - 1] == '\t')) {
+			long long n = 0;
+			for (uint32_t j = k; j < e; j++)
+				n = n * 10 + (c->src[j] - '0');
+			if (n < 1 || n > 50)
+				return error_at(c, MM_ERR_ARG, (mm_span){k, e}, NULL,
+				                ":bench runs 1 to 50 times");
+			mm_diag scratch;
+			mm_node *probe = mm_parse_expr_text(c->src, k, a.start, &c->s->arena,
+			                                    &scratch);
+			if (probe) {
+				runs = (int)n;
+				a.end = k;
+			}
+		}
+	}
+	mm_node *e = mm_parse_expr_text(c->src, a.end, a.start, &c->s->arena, &d);
+	if (!e)
+		return emit_error(c, &d);
+	mm_stmt sub = *st;
+	sub.kind = MM_S_EXPR;
+	sub.expr = e;
+	sub.nwhere = 0;
+	sub.unit = NULL;
+	run_opts ro = {true, bench ? runs : 0};
+	return run_expr(c, &sub, &ro);
+}
+
+static int cmd_source(stmt_ctx *c, const mm_stmt *st);
+
+static int command(stmt_ctx *c, const mm_stmt *st)
+{
+	const char *name = st->name;
+	if (!strcmp(name, "help") || !strcmp(name, "h"))
+		return cmd_help(c, st);
+	if (!strcmp(name, "vars") || !strcmp(name, "whos"))
+		return cmd_vars(c);
+	if (!strcmp(name, "clear"))
+		return cmd_clear(c, st);
+	if (!strcmp(name, "set"))
+		return cmd_set(c, st);
+	if (!strcmp(name, "quit") || !strcmp(name, "q") || !strcmp(name, "exit")) {
+		c->s->quit = true;
+		return 0;
+	}
+	if (!strcmp(name, "run"))
+		return cmd_run(c, st, false);
+	if (!strcmp(name, "bench"))
+		return cmd_run(c, st, true);
+	if (!strcmp(name, "source"))
+		return cmd_source(c, st);
+	if (!strcmp(name, "dtype") || !strcmp(name, "seed") || !strcmp(name, "threads")) {
+		const char *v = args_of(c, st);
+		if (!*v) {
+			if (!strcmp(name, "dtype"))
+				mm_buf_printf(&c->s->text, "%s\n", mm_dtype_name(c->s->dtype));
+			else if (!strcmp(name, "seed"))
+				mm_buf_printf(&c->s->text, "%llu\n", (unsigned long long)c->s->seed);
+			else
+				mm_buf_printf(&c->s->text, "%d\n", c->s->threads);
+			return emit_text(c);
+		}
+		int r = !strcmp(name, "dtype") ? set_dtype(c, st->args, v)
+		      : !strcmp(name, "seed")  ? set_seed(c, st->args, v)
+		                               : set_threads(c, st->args, v);
+		return r ? r : emit_text(c);
+	}
+	const char *sug = mm_check_suggest(NULL, name, commands);
+	char hint[96];
+	snprintf(hint, sizeof hint, "did you mean :%s?", sug ? sug : "");
+	return error_at(c, MM_ERR_NAME, st->name_span,
+	                sug && mm_builtin_find(sug) == MM_F_NONE ? hint
+	                    : ":help commands lists them",
+	                "unknown command ':%s'", name);
+}
+
+/* ---- lines and scripts ---- */
+
+int mm_session_run(mm_session *s, const char *file, long line,
+                   const char *src, size_t len, mm_emit_fn emit_fn, void *ctx)
+{
+	stmt_ctx c = {s, file, line, src, len, emit_fn, ctx};
+	mm_parser p;
+	mm_stmt st;
+	mm_diag d;
+	int failed = 0;
+	if (len > UINT32_MAX / 2) {
+		mm_diag_set(&d, MM_ERR_LIMIT, (mm_span){0, 0},
+		            "line too long (%zu bytes)", len);
+		c.src = NULL;
+		c.len = 0;
+		return emit_error(&c, &d);
+	}
+	mm_arena_reset(&s->arena);
+	mm_parse_init(&p, src, len, &s->arena);
+	for (;;) {
+		mm_diag_clear(&d);
+		int r = mm_parse_next(&p, &st, &d);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			failed += emit_error(&c, &d);
+		} else if (st.kind == MM_S_COMMAND) {
+			failed += command(&c, &st);
+		} else if (st.kind == MM_S_EQUATION) {
+			failed += error_at(&c, MM_ERR_UNSUPPORTED, st.span,
+			                   "to bind a name write NAME = EXPR",
+			                   "equations with '?' are not supported yet");
+		} else {
+			run_opts ro = {false, 0};
+			failed += run_expr(&c, &st, &ro);
+		}
+		if (s->quit)
+			break;
+	}
+	return failed;
+}
+
+int mm_session_run_text(mm_session *s, const char *file, const char *text,
+                        size_t len, mm_emit_fn emit_fn, void *ctx)
+{
+	int failed = 0;
+	long line = 1;
+	size_t i = 0;
+	while (i < len && !s->quit) {
+		size_t j = i;
+		while (j < len && text[j] != '\n')
+			j++;
+		failed += mm_session_run(s, file, line, text + i, j - i, emit_fn, ctx);
+		i = j + 1;
+		line++;
+	}
+	return failed;
+}
+
+static int cmd_source(stmt_ctx *c, const mm_stmt *st)
+{
+	mm_session *s = c->s;
+	const char *a = args_of(c, st);
+	char path[4096];
+	size_t n = strlen(a);
+	if (n >= 2 && a[0] == '"' && a[n - 1] == '"') {
+		a++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof path)
+		return error_at(c, MM_ERR_ARG, st->args, NULL, ":source needs a file name");
+	memcpy(path, a, n);
+	path[n] = '\0';
+	if (s->source_depth >= MAX_SOURCE_DEPTH)
+		return error_at(c, MM_ERR_LIMIT, st->args, NULL,
+		                "scripts sourced %d deep; is one sourcing itself?",
+		                MAX_SOURCE_DEPTH);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return error_at(c, MM_ERR_IO, st->args, NULL, "cannot open %s: %s", path,
+		                strerror(errno));
+	mm_buf text = MM_BUF_INIT;
+	char chunk[65536];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		mm_buf_add(&text, chunk, got);
+	bool bad = ferror(f) || text.failed;
+	fclose(f);
+	if (bad) {
+		mm_buf_free(&text);
+		return error_at(c, MM_ERR_IO, st->args, NULL, "cannot read %s", path);
+	}
+	/* The sourced script gets the session's arena afresh line by line;
+	 * this statement's nodes are no longer needed. */
+	s->source_depth++;
+	int failed = mm_session_run_text(s, path, mm_buf_str(&text), text.len,
+	                                 c->emit, c->ctx);
+	s->source_depth--;
+	mm_buf_free(&text);
+	return failed ? 1 : 0;
+}
+
+const char *mm_session_complete(mm_session *s, const char *prefix, int i)
+{
+	size_t n = strlen(prefix);
+	static char cmd[32];
+	if (prefix[0] == ':') {
+		for (int k = 0; commands[k]; k++)
+			if (strncmp(commands[k], prefix + 1, n - 1) == 0 && i-- == 0) {
+				snprintf(cmd, sizeof cmd, ":%s", commands[k]);
+				return cmd;
+			}
+		return NULL;
+	}
+	for (int f = MM_F_NONE + 1; f < MM_F_COUNT; f++) {
+		const char *name = mm_builtin_name((mm_builtin)f);
+		if (strncmp(name, prefix, n) == 0 && i-- == 0)
+			return name;
+	}
+	for (int k = 0; k < s->env.n; k++)
+		if (strncmp(s->env.vars[k].name, prefix, n) == 0 && i-- == 0)
+			return s->env.vars[k].name;
+	return NULL;
+}
