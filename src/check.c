@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mmcalc/check.h"
 
@@ -202,6 +203,10 @@ static void consider(const char *name, const char *cand, const char **best,
 {
 	int dist = distance(name, cand);
 	size_t len = strlen(name);
+	/* One- and two-letter names are close to everything: only a
+	 * difference of case is worth suggesting. */
+	if (len <= 2 && strcasecmp(name, cand) != 0)
+		return;
 	int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
 	if (dist <= limit && dist < *bestd) {
 		*bestd = dist;
@@ -301,8 +306,8 @@ static mm_code as_dim(mm_checker *c, const mm_node *e, int64_t *out)
 	if (i->num != floor(i->num) || isnan(i->num)) {
 		fail(c, MM_ERR_VALUE, e->span,
 		     "a dimension must be a whole number, got %g", i->num);
-		mm_diag_hint(c->diag, "round it, e.g. with d/h written so that "
-		                      "it divides exactly");
+		mm_diag_hint(c->diag, "dimensions are whole numbers; check the "
+		                      "division that made it");
 		return MM_ERR_VALUE;
 	}
 	if (i->num < 0)

@@ -237,6 +237,8 @@ static mm_node *paren(mm_parser *p)
 		advance(p);
 		if (comma && p->tok.kind == MM_T_RPAREN && dims.n == 1)
 			break; /* (3,) */
+		if (p->tok.kind == MM_T_RPAREN || p->tok.kind == MM_T_EOF)
+			return expected(p, "a dimension");
 		mm_node *d = expr(p, BP_NONE);
 		if (!d)
 			return NULL;

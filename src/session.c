@@ -176,7 +176,8 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
 	if (i->kind != MM_K_TENSOR)
 		return MM_OK;
 	mm_check_totals(e, t);
-	if (!i->concrete || (i->leaf && !ro->fill))
+	/* Abstract results only cost; a bare variable already has its data. */
+	if (!i->concrete || (i->leaf && i->value && !ro->fill))
 		return MM_OK;
 	if (mm_count_cmp(t->bytes_alloc, mm_count_of(s->memlimit)) > 0) {
 		mm_buf need = MM_BUF_INIT, lim = MM_BUF_INIT;

@@ -1,0 +1,56 @@
+#!/bin/sh
+# golden.sh MMCALC DIR NAME — runs DIR/NAME.mm through MMCALC as a script on
+# standard input and compares stdout, stderr and the exit status with
+# NAME.out, NAME.err (absent: empty) and NAME.status (absent: 0 unless
+# NAME.err exists, then 1). A first line "# args: ..." adds arguments.
+# Timings are masked as <time> and rates as <rate>, since they vary.
+# With UPDATE=1 the expected files are rewritten from what ran.
+set -u
+mmcalc=$1 dir=$2 name=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+args=$(sed -n '1s/^# args: //p' "$dir/$name.mm")
+cd "$dir" || exit 2
+# shellcheck disable=SC2086
+"$mmcalc" $args < "$name.mm" > "$tmp/out" 2> "$tmp/err"
+status=$?
+mask() {
+	sed -E -e 's/[0-9]+(\.[0-9]+)? (ns|µs|us|ms|s|min|h)\b/<time>/g' \
+	       -e 's/[0-9]+(\.[0-9]+)? [kMGTPE]?FLOP\/s/<rate>/g' \
+	       -e 's/"(seconds|seconds_median|gflops)":[-+.0-9eE]+/"\1":<n>/g' "$1"
+}
+mask "$tmp/out" > "$tmp/out.m"
+mask "$tmp/err" > "$tmp/err.m"
+if [ "${UPDATE:-0}" = 1 ]; then
+	cp "$tmp/out.m" "$name.out"
+	if [ -s "$tmp/err.m" ]; then cp "$tmp/err.m" "$name.err"; else rm -f "$name.err"; fi
+	expect=0
+	[ -s "$tmp/err.m" ] && expect=1
+	if [ "$status" != "$expect" ]; then echo "$status" > "$name.status"; else rm -f "$name.status"; fi
+	exit 0
+fi
+fail=0
+if ! diff -u "$name.out" "$tmp/out.m"; then
+	echo "stdout differs from $name.out" >&2
+	fail=1
+fi
+if [ -f "$name.err" ]; then
+	if ! diff -u "$name.err" "$tmp/err.m"; then
+		echo "stderr differs from $name.err" >&2
+		fail=1
+	fi
+	expect=1
+else
+	if [ -s "$tmp/err.m" ]; then
+		echo "unexpected stderr:" >&2
+		cat "$tmp/err.m" >&2
+		fail=1
+	fi
+	expect=0
+fi
+[ -f "$name.status" ] && expect=$(cat "$name.status")
+if [ "$status" != "$expect" ]; then
+	echo "exit status $status, expected $expect" >&2
+	fail=1
+fi
+exit $fail
