@@ -203,12 +203,17 @@ static void consider(const char *name, const char *cand, const char **best,
 {
 	int dist = distance(name, cand);
 	size_t len = strlen(name);
-	/* One- and two-letter names are close to everything: only a
-	 * difference of case is worth suggesting. */
-	if (len <= 2 && strcasecmp(name, cand) != 0)
+	/* Short names are close to everything: a one-letter name only
+	 * suggests a difference of case, a two-letter one keeps its first. */
+	if (len == 1 && strcasecmp(name, cand) != 0)
+		return;
+	if (len == 2 && name[0] != cand[0])
 		return;
 	int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
-	if (dist <= limit && dist < *bestd) {
+	/* Ties go to the candidate of the same length (Wg: Wq before W). */
+	if (dist <= limit && (dist < *bestd ||
+	                      (dist == *bestd && *best && strlen(cand) == len &&
+	                       strlen(*best) != len))) {
 		*bestd = dist;
 		*best = cand;
 	}
@@ -240,7 +245,10 @@ mm_count mm_check_bytes(const mm_shape *s, mm_dtype t)
 	if (bits % 8 == 0)
 		return mm_count_mul_u(c, bits / 8);
 	/* i4: half a byte each, rounded up to whole bytes */
-	return mm_count_div_u(mm_count_add(c, mm_count_of(1)), 2);
+	uint64_t v;
+	if (mm_count_get_u64(c, &v))
+		return mm_count_of(v / 2 + v % 2);
+	return mm_count_approx(approx / 2);
 }
 
 static mm_count numel(const mm_shape *s)
