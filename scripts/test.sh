@@ -1,9 +1,19 @@
 #!/bin/sh
 # test.sh — install what is missing, build, and run every test suite; then
-# the unit and golden suites again under AddressSanitizer+UBSan, and the
-# benchmarks at their smallest size.
+# the unit and golden suites again in a second build under AddressSanitizer
+# and UndefinedBehaviorSanitizer, failing on any report.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/scripts/setup.sh" libopenblas-dev tmux
+"$top/scripts/setup.sh" libopenblas-dev
 cd "$top"
 meson test -C build --print-errorlogs
+
+if [ ! -f build-asan/build.ninja ]; then
+	meson setup build-asan -Dbuildtype=debugoptimized \
+		-Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=all >&2
+fi
+ninja -C build-asan >&2
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	meson test -C build-asan --print-errorlogs --suite unit --suite golden \
+	--suite fuzz-corpus
