@@ -166,6 +166,16 @@ static mm_node *number(mm_parser *p)
 		return fail(p, t.span, "number too long", NULL);
 	memcpy(buf, p->lx.src + t.span.start, n);
 	buf[n] = '\0';
+	/* Plain integers (most dims) need no strtod. */
+	if (n <= 15 && strspn(buf, "0123456789") == n) {
+		int64_t v = 0;
+		for (size_t i = 0; i < n; i++)
+			v = v * 10 + (buf[i] - '0');
+		e->number = (double)v;
+		e->is_int = true;
+		advance(p);
+		return e;
+	}
 	e->number = strtod(buf, NULL);
 	if (isinf(e->number))
 		return fail(p, t.span, "number out of range", NULL);

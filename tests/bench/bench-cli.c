@@ -1,0 +1,104 @@
+/* bench-cli.c — the command as a user meets it: statements per second on a
+ * large generated shape-only script piped in, and the time from start to
+ * exit for one -e expression. Usage: bench-cli MMCALC [--quick]. */
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs argv with stdin from in_path (or /dev/null) and stdout to
+ * /dev/null; returns the exit status or -1. */
+static int run(char *const argv[], const char *in_path)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, in_path ? in_path : "/dev/null",
+	                                 O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	pid_t pid;
+	int st = -1;
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) == 0)
+		waitpid(pid, &st, 0);
+	posix_spawn_file_actions_destroy(&fa);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench-cli MMCALC [--quick]\n");
+		return 2;
+	}
+	bool quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
+	long nstmt = quick ? 20000 : 1000000;
+	int nexec = quick ? 20 : 200;
+	char path[] = "/tmp/mmcalc-bench-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		perror("mkstemp");
+		return 2;
+	}
+	FILE *f = fdopen(fd, "w");
+	static const int dims[] = {64, 128, 768, 1024, 4096, 11008};
+	unsigned x = 12345;
+	for (long i = 0; i < nstmt; i++) {
+		x = x * 1103515245u + 12345u;
+		int m = dims[(x >> 8) % 6], k = dims[(x >> 12) % 6], n = dims[(x >> 16) % 6];
+		switch (i % 4) {
+		case 0: fprintf(f, "(%dx%d) @ (%dx%d)\n", m, k, k, n); break;
+		case 1: fprintf(f, "(%d x %d) + (%d,)\n", m, k, k); break;
+		case 2: fprintf(f, "softmax((8x%dx%d))\n", m, k); break;
+		default: fprintf(f, "(8x%dx%d) @ (%dx%d)\n", m, k, k, n); break;
+		}
+	}
+	fclose(f);
+
+	char *script_argv[] = {argv[1], NULL};
+	double best = 1e9;
+	for (int r = 0; r < (quick ? 1 : 3); r++) {
+		double t0 = now();
+		int st = run(script_argv, path);
+		double t = now() - t0;
+		if (st != 0) {
+			fprintf(stderr, "bench-cli: mmcalc exited %d on the script\n", st);
+			unlink(path);
+			return 1;
+		}
+		if (t < best)
+			best = t;
+	}
+	unlink(path);
+	printf("script: %ld statements in %.3f s: %.0f statements/s (aim >= 1000000)\n",
+	       nstmt, best, (double)nstmt / best);
+
+	char *e_argv[] = {argv[1], "-e", "(1024x4096) @ (4096x4096)", NULL};
+	double sum = 0, min = 1e9;
+	for (int r = 0; r < nexec; r++) {
+		double t0 = now();
+		if (run(e_argv, NULL) != 0) {
+			fprintf(stderr, "bench-cli: mmcalc -e failed\n");
+			return 1;
+		}
+		double t = now() - t0;
+		sum += t;
+		if (t < min)
+			min = t;
+	}
+	printf("-e start to exit: mean %.2f ms, best %.2f ms over %d runs (aim < 5 ms)\n",
+	       sum / nexec * 1e3, min * 1e3, nexec);
+	return 0;
+}
