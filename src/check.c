@@ -8,6 +8,9 @@
 #include <strings.h>
 
 #include "mmcalc/check.h"
+#include "mmcalc/csv.h"
+#include "mmcalc/npy.h"
+#include "mmcalc/path.h"
 
 /* Deeper trees are refused: the walks here and in eval.c recurse. */
 #define MAX_TREE_DEPTH 2000
@@ -752,6 +755,91 @@ static mm_code need_tensor(mm_checker *c, const mm_node *arg, const char *fn)
 	            fn, kind_name(arg->info));
 }
 
+/* Gives a loader the data of a new tensor, which *ctx receives. */
+static void *load_alloc(void *ctx, mm_dtype dtype, int ndim,
+                        const int64_t *shape, mm_diag *d)
+{
+	mm_tensor **out = ctx;
+	*out = mm_tensor_new(dtype, ndim, shape, d);
+	return *out ? (*out)->data : NULL;
+}
+
+/* load("file.npy" | "file.csv", sep=, header=, dtype=): read when checked,
+ * since the shape is in the file. */
+static mm_code check_load(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_node *p = e->items[0];
+	mm_code r;
+	if (p->info->kind != MM_K_STRING)
+		return fail(c, MM_ERR_TYPE, p->span,
+		            "load: the file name must be a string in quotes");
+	mm_io_load_opts o = {0};
+	mm_tensor *t = NULL;
+	o.alloc = load_alloc;
+	o.alloc_ctx = &t;
+	o.max_bytes = c->opts.memlimit;
+	int k;
+	if ((k = find_key(e, "header")) >= 0 &&
+	    (r = as_bool(c, e->items[k], "header", &o.header)) != MM_OK)
+		return r;
+	if ((k = find_key(e, "sep")) >= 0) {
+		const mm_info *si = e->items[k]->info;
+		if (si->kind != MM_K_STRING || strlen(si->str) != 1)
+			return fail(c, MM_ERR_ARG, e->items[k]->span,
+			            "sep must be one character in quotes, such as \",\"");
+		o.sep = si->str[0];
+	}
+	mm_dtype want = MM_F64;
+	if ((k = find_key(e, "dtype")) >= 0) {
+		if ((r = as_dtype(c, e->items[k], &want)) != MM_OK)
+			return r;
+		o.f32 = want != MM_F64;
+	}
+	char *path = mm_path_resolve(p->info->str, c->opts.base_dir, c->diag);
+	if (!path)
+		return placed(c, c->diag->code, p->span);
+	mm_io_info info;
+	bool csv = mm_path_has_ext(path, ".csv") || mm_path_has_ext(path, ".tsv") ||
+	           mm_path_has_ext(path, ".txt");
+	if (!csv && !mm_path_has_ext(path, ".npy")) {
+		free(path);
+		return fail(c, MM_ERR_ARG, p->span,
+		            "load: the name must end in .npy, .csv, .tsv or .txt");
+	}
+	if (csv && !o.sep && mm_path_has_ext(path, ".tsv"))
+		o.sep = '\t';
+	r = csv ? mm_csv_load(path, &o, &info, c->diag)
+	        : mm_npy_load(path, &o, &info, c->diag);
+	i->path = mm_arena_strndup(c->arena, path, strlen(path));
+	free(path);
+	if (r != MM_OK) {
+		mm_tensor_unref(t);
+		return placed(c, r, e->span);
+	}
+	/* .npy keeps f32 as f32 unless f32 was asked for the rest */
+	if (want != MM_F64 && t->dtype == MM_F64) {
+		mm_tensor *f = mm_tensor_cast(t, MM_F32, c->diag);
+		mm_tensor_unref(t);
+		if (!(t = f))
+			return placed(c, c->diag->code, e->span);
+	}
+	mm_shape s = mm_shape_make(t->ndim, t->shape);
+	set_tensor(i, &s, want != MM_F64 && want != MM_F32 ? want : t->dtype, true);
+	i->value = t;
+	i->leaf = true;
+	i->leaf_id = LITERAL_IDS + c->next_leaf++;
+	i->cls = MM_C_DATA;
+	char note[160];
+	if (csv)
+		snprintf(note, sizeof note, "loaded from text");
+	else
+		snprintf(note, sizeof note, "loaded from %s%s%s", info.file_dtype,
+		         info.widened ? ", widened" : "",
+		         info.fortran_order ? ", Fortran order" : "");
+	i->note = mm_arena_strndup(c->arena, note, strlen(note));
+	return MM_OK;
+}
+
 static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_builtin f = mm_builtin_find(e->name);
@@ -1103,9 +1191,40 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		return MM_OK;
 	}
 	case MM_F_LOAD:
-	case MM_F_SAVE:
-		return fail(c, MM_ERR_UNSUPPORTED, e->op_span,
-		            "%s is not available yet in this build", bi->name);
+		return check_load(c, e, i);
+	case MM_F_SAVE: {
+		mm_node *p = e->items[0], *v = e->items[1];
+		if (p->info->kind != MM_K_STRING)
+			return fail(c, MM_ERR_TYPE, p->span,
+			            "save: the file name must be a string in quotes");
+		if ((r = need_tensor(c, v, bi->name)) != MM_OK)
+			return r;
+		if (!v->info->concrete) {
+			fail(c, MM_ERR_VALUE, v->span,
+			     "save needs data, and this has a shape only");
+			mm_diag_hint(c->diag, "make it with randn, zeros, a matrix "
+			                      "literal or load");
+			return MM_ERR_VALUE;
+		}
+		if (!mm_path_has_ext(p->info->str, ".npy") &&
+		    !mm_path_has_ext(p->info->str, ".csv") &&
+		    !mm_path_has_ext(p->info->str, ".tsv") &&
+		    !mm_path_has_ext(p->info->str, ".txt"))
+			return fail(c, MM_ERR_ARG, p->span,
+			            "save: the name must end in .npy, .csv, .tsv or .txt");
+		char *path = mm_path_resolve(p->info->str, c->opts.base_dir, c->diag);
+		if (!path)
+			return placed(c, c->diag->code, p->span);
+		i->path = mm_arena_strndup(c->arena, path, strlen(path));
+		free(path);
+		char note[96];
+		snprintf(note, sizeof note, "saved to %s", p->info->str);
+		i->note = mm_arena_strndup(c->arena, note, strlen(note));
+		set_tensor(i, &v->info->shape, v->info->dtype, true);
+		i->view = true;
+		i->cls = MM_C_DATA;
+		return MM_OK;
+	}
 	default:
 		return fail(c, MM_ERR_UNSUPPORTED, e->op_span,
 		            "%s is not implemented", bi->name);

@@ -2,7 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmcalc/csv.h"
 #include "mmcalc/eval.h"
+#include "mmcalc/npy.h"
+#include "mmcalc/path.h"
 #include "mmcalc/linalg.h"
 #include "mmcalc/ops.h"
 
@@ -256,6 +259,23 @@ static mm_tensor *eval_call(mm_evaluator *ev, mm_node *e)
 		                 i->fn == MM_F_QR_R ? &r : NULL, ev->diag) != MM_OK)
 			return NULL;
 		return i->fn == MM_F_QR ? q : r;
+	}
+	case MM_F_SAVE: {
+		mm_tensor *v = e->items[1]->info->value;
+		mm_tensor *c = mm_tensor_contiguous(v, ev->diag);
+		if (!c)
+			return NULL;
+		mm_code r;
+		if (mm_path_has_ext(i->path, ".npy"))
+			r = mm_npy_save(i->path, c->dtype, c->ndim, c->shape, c->data,
+			                ev->diag);
+		else
+			r = mm_csv_save(i->path, c->dtype, c->ndim, c->shape, c->data,
+			                mm_csv_sep_for_path(i->path), ev->diag);
+		mm_tensor_unref(c);
+		if (r != MM_OK)
+			return NULL;
+		return mm_tensor_ref(v);
 	}
 	default:
 		mm_diag_set(ev->diag, MM_ERR_UNSUPPORTED, e->op_span,

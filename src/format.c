@@ -147,6 +147,8 @@ void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
 			mm_buf_putc(b, '\n');
 		}
 		put_shape(b, i);
+		if (i->note)
+			mm_buf_printf(b, " (%s)", i->note);
 		if (t && !mm_count_is_zero(t->flops)) {
 			mm_buf_puts(b, "\n  ");
 			put_costs(b, t, o);

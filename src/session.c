@@ -12,6 +12,7 @@
 #include "mmcalc/gemm.h"
 #include "mmcalc/help.h"
 #include "mmcalc/interrupt.h"
+#include "mmcalc/path.h"
 #include "mmcalc/session.h"
 
 /* Scripts may source scripts, but not forever. */
@@ -29,6 +30,7 @@ struct mm_session {
 	int threads, threads_default;
 	bool quit;
 	int source_depth;
+	char *base_dir;   /* the directory of the script being sourced */
 	mm_buf text, jbuf;
 };
 
@@ -77,6 +79,7 @@ void mm_session_free(mm_session *s)
 		return;
 	mm_env_free(&s->env);
 	mm_arena_free(&s->arena);
+	free(s->base_dir);
 	mm_buf_free(&s->text);
 	mm_buf_free(&s->jbuf);
 	free(s);
@@ -166,7 +169,8 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
                         mm_totals *t, mm_timing *tm, mm_diag *d)
 {
 	mm_session *s = c->s;
-	mm_checker ck = {&s->env, &s->arena, d, {s->dtype, ro->fill}, 0, 0};
+	mm_checker ck = {&s->env, &s->arena, d,
+	                 {s->dtype, ro->fill, s->base_dir, s->memlimit}, 0, 0};
 	memset(tm, 0, sizeof *tm);
 	mm_code r = mm_check_expr(&ck, e);
 	if (r != MM_OK)
@@ -308,7 +312,8 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 	/* `where n=1024`: bind for this statement only. */
 	for (int k = 0; k < st->nwhere; k++) {
 		const mm_binding *b = &st->where[k];
-		mm_checker ck = {&s->env, &s->arena, &d, {s->dtype, false}, 0, 0};
+		mm_checker ck = {&s->env, &s->arena, &d,
+		                 {s->dtype, false, s->base_dir, s->memlimit}, 0, 0};
 		if (mm_check_expr(&ck, b->expr) != MM_OK) {
 			failed = emit_error(c, &d);
 			goto restore;
@@ -827,6 +832,14 @@ static int cmd_source(stmt_ctx *c, const mm_stmt *st)
 		return error_at(c, MM_ERR_LIMIT, st->args, NULL,
 		                "scripts sourced %d deep; is one sourcing itself?",
 		                MAX_SOURCE_DEPTH);
+	mm_diag d;
+	char *resolved = mm_path_resolve(path, s->base_dir, &d);
+	if (!resolved) {
+		d.span = st->args;
+		return emit_error(c, &d);
+	}
+	snprintf(path, sizeof path, "%s", resolved);
+	free(resolved);
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return error_at(c, MM_ERR_IO, st->args, NULL, "cannot open %s: %s", path,
@@ -844,10 +857,15 @@ static int cmd_source(stmt_ctx *c, const mm_stmt *st)
 	}
 	/* The sourced script gets the session's arena afresh line by line;
 	 * this statement's nodes are no longer needed. */
+	/* Inside the script, relative names start at its directory. */
+	char *outer = s->base_dir;
+	s->base_dir = mm_path_dirname(path);
 	s->source_depth++;
 	int failed = mm_session_run_text(s, path, mm_buf_str(&text), text.len,
 	                                 c->emit, c->ctx);
 	s->source_depth--;
+	free(s->base_dir);
+	s->base_dir = outer;
 	mm_buf_free(&text);
 	return failed ? 1 : 0;
 }

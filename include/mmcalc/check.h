@@ -80,6 +80,8 @@ typedef struct mm_info {
 	bool view;           /* result aliases an operand (no new memory) */
 	const struct mm_var *var; /* NAME: the variable */
 	mm_tensor *value;    /* set by the evaluator (one reference) */
+	const char *note;    /* said in the report: "loaded from <i4 ..." */
+	const char *path;    /* load/save: the resolved file name */
 } mm_info;
 
 typedef struct mm_var {
@@ -114,6 +116,9 @@ void mm_env_clear(mm_env *e);
 typedef struct mm_check_opts {
 	mm_dtype dtype;      /* the default dtype (:dtype) */
 	bool fill_abstract;  /* :run: abstract leaves will be filled */
+	const char *base_dir; /* relative file names start here (a sourced
+	                         script's directory); NULL: the current one */
+	uint64_t memlimit;   /* load() refuses bigger arrays; 0: no limit */
 } mm_check_opts;
 
 typedef struct mm_checker {
