@@ -1379,8 +1379,10 @@ static mm_count walk_node(walk *w, const mm_node *e)
 		if (!seen_leaf(w, i->leaf_id)) {
 			mm_count b = mm_check_bytes(&i->shape, i->dtype);
 			w->t->bytes_in = mm_count_add(w->t->bytes_in, b);
-			if (!i->value)
+			if (!i->value && e->kind != MM_N_MATRIX) {
 				w->new_leaves = mm_count_add(w->new_leaves, b);
+				w->t->nabstract++;
+			}
 		}
 		return MM_COUNT_ZERO;
 	}

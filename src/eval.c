@@ -345,6 +345,8 @@ void mm_eval_release(mm_node *e, bool keep_root)
 {
 	if (!e->info)
 		return;
+	if (e->info->leaf)
+		return; /* inputs stay: a benchmark runs on the same data */
 	mm_node *kids[64];
 	int n = e->info->kind == MM_K_TENSOR ? operands(e, kids) : 0;
 	for (int k = 0; k < n; k++)

@@ -127,8 +127,8 @@ void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
                       const mm_report_opts *o)
 {
 	if (name)
-		mm_buf_printf(b, i->kind == MM_K_TENSOR && i->value ? "%s =" : "%s = ",
-		              name);
+		mm_buf_printf(b, i->kind == MM_K_TENSOR && i->value &&
+		                     !(o && o->no_values) ? "%s =" : "%s = ", name);
 	switch (i->kind) {
 	case MM_K_NONE:
 		break;
@@ -139,7 +139,7 @@ void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
 		mm_format_json_string(b, i->str);
 		break;
 	case MM_K_TENSOR:
-		if (i->value) {
+		if (i->value && !(o && o->no_values)) {
 			/* A value prints first, NumPy-like, then what it is. */
 			if (name)
 				mm_buf_putc(b, '\n');

@@ -201,7 +201,7 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
 	if (ro->fill) {
 		if ((r = mm_eval_fill(&ev, e)) != MM_OK)
 			return r;
-		tm->filled = true;
+		tm->filled = t->nabstract > 0;
 	}
 	int runs = ro->bench > 0 ? ro->bench + 1 : 1;
 	double times[64];
@@ -357,7 +357,10 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 	const char *name = st->kind == MM_S_ASSIGN ? st->name : NULL;
 	const mm_totals *tp = i->kind == MM_K_TENSOR ? &t : NULL;
 	if (i->kind != MM_K_NONE) {
-		mm_format_report(&s->text, name, i, tp, &tm, &s->report);
+		/* Random operands make random values: :run reports the time. */
+		mm_report_opts ro_report = s->report;
+		ro_report.no_values = ro->fill;
+		mm_format_report(&s->text, name, i, tp, &tm, &ro_report);
 		if (s->json)
 			mm_format_report_json(&s->jbuf, c->line, name, i, tp, &tm,
 			                      (int)s->report.print.threshold);

@@ -152,6 +152,7 @@ typedef struct mm_totals {
 	mm_count bytes_peak;        /* inputs + live intermediates, at most */
 	mm_count bytes_alloc;       /* what execution would allocate anew */
 	int nops;                   /* operations that cost something */
+	int nabstract;              /* inputs without data (:run fills them) */
 } mm_totals;
 
 void mm_check_totals(const mm_node *e, mm_totals *t);

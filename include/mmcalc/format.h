@@ -14,6 +14,7 @@
 /* How a report is written. */
 typedef struct mm_report_opts {
 	bool exact;            /* exact digits next to SI figures */
+	bool no_values;        /* report without the values (:run, :bench) */
 	mm_print_opts print;   /* how values print */
 } mm_report_opts;
 
