@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "mmcalc/eval.h"
+#include "mmcalc/explain.h"
 #include "mmcalc/format.h"
 #include "mmcalc/gemm.h"
 #include "mmcalc/help.h"
@@ -47,7 +48,7 @@ typedef struct stmt_ctx {
 
 static const char *const commands[] = {
 	"help", "vars", "clear", "set", "dtype", "seed", "threads", "run",
-	"bench", "source", "quit", NULL,
+	"bench", "source", "explain", "quit", NULL,
 };
 
 static uint64_t physical_memory(void)
@@ -712,6 +713,76 @@ static int cmd_run(stmt_ctx *c, const mm_stmt *st, bool bench)
 
 static int cmd_source(stmt_ctx *c, const mm_stmt *st);
 
+/* Strips a trailing " WORD=true|false" from the span a; returns -1 when
+ * absent, else the flag. */
+static int trailing_flag(const char *src, mm_span *a, const char *word)
+{
+	size_t wl = strlen(word);
+	for (int v = 0; v < 2; v++) {
+		const char *val = v ? "false" : "true";
+		size_t n = wl + 1 + strlen(val);
+		if (a->end - a->start <= n)
+			continue;
+		const char *p = src + a->end - n;
+		if (strncmp(p, word, wl) == 0 && p[wl] == '=' &&
+		    strncmp(p + wl + 1, val, strlen(val)) == 0 &&
+		    (p[-1] == ' ' || p[-1] == '\t')) {
+			a->end -= (uint32_t)n;
+			while (a->end > a->start && (src[a->end - 1] == ' ' ||
+			                             src[a->end - 1] == '\t'))
+				a->end--;
+			return !v;
+		}
+	}
+	return -1;
+}
+
+/* Parses and checks the expression of a command such as :explain. */
+static mm_node *command_expr(stmt_ctx *c, const mm_stmt *st, mm_span a,
+                             int *failed)
+{
+	mm_diag d;
+	*failed = 0;
+	if (a.end == a.start) {
+		*failed = error_at(c, MM_ERR_ARG, st->name_span, NULL,
+		                   ":%s needs an expression", st->name);
+		return NULL;
+	}
+	mm_node *e = mm_parse_expr_text(c->src, a.end, a.start, &c->s->arena, &d);
+	if (!e) {
+		*failed = emit_error(c, &d);
+		return NULL;
+	}
+	mm_session *s = c->s;
+	mm_checker ck = {&s->env, &s->arena, &d,
+	                 {s->dtype, false, s->base_dir, s->memlimit}, 0, 0};
+	if (mm_check_expr(&ck, e) != MM_OK) {
+		*failed = emit_error(c, &d);
+		mm_eval_release_all(e);
+		return NULL;
+	}
+	if (e->info->kind != MM_K_TENSOR) {
+		*failed = error_at(c, MM_ERR_TYPE, e->span, NULL,
+		                   ":%s needs a tensor expression", st->name);
+		mm_eval_release_all(e);
+		return NULL;
+	}
+	return e;
+}
+
+static int cmd_explain(stmt_ctx *c, const mm_stmt *st)
+{
+	mm_span a = st->args;
+	int train = trailing_flag(c->src, &a, "train");
+	int failed;
+	mm_node *e = command_expr(c, st, a, &failed);
+	if (!e)
+		return failed;
+	mm_explain(&c->s->text, e, NULL, NULL, train == 1);
+	mm_eval_release_all(e);
+	return emit_text(c);
+}
+
 static int command(stmt_ctx *c, const mm_stmt *st)
 {
 	const char *name = st->name;
@@ -733,6 +804,8 @@ static int command(stmt_ctx *c, const mm_stmt *st)
 		return cmd_run(c, st, true);
 	if (!strcmp(name, "source"))
 		return cmd_source(c, st);
+	if (!strcmp(name, "explain"))
+		return cmd_explain(c, st);
 	if (!strcmp(name, "dtype") || !strcmp(name, "seed") || !strcmp(name, "threads")) {
 		const char *v = args_of(c, st);
 		if (!*v) {
