@@ -1307,6 +1307,12 @@ static mm_code check(mm_checker *c, mm_node *e)
 		r = fail(c, MM_ERR_SYNTAX, e->span, "a slice outside brackets");
 		break;
 	case MM_N_HOLE:
+		if (c->hole) {
+			set_tensor(i, c->hole, c->opts.dtype, c->opts.fill_abstract);
+			i->leaf = true;
+			i->leaf_id = LITERAL_IDS + c->next_leaf++;
+			break;
+		}
 		r = fail(c, MM_ERR_SYNTAX, e->span,
 		         "'?' stands for an unknown operand in an equation");
 		mm_diag_hint(c->diag, "write EXPR = SHAPE, e.g. (1024x4096) @ ? = "

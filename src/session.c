@@ -15,6 +15,7 @@
 #include "mmcalc/interrupt.h"
 #include "mmcalc/path.h"
 #include "mmcalc/session.h"
+#include "mmcalc/solve.h"
 
 /* Scripts may source scripts, but not forever. */
 #define MAX_SOURCE_DEPTH 16
@@ -171,7 +172,7 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
 {
 	mm_session *s = c->s;
 	mm_checker ck = {&s->env, &s->arena, d,
-	                 {s->dtype, ro->fill, s->base_dir, s->memlimit}, 0, 0};
+	                 {s->dtype, ro->fill, s->base_dir, s->memlimit}, 0, 0, NULL};
 	memset(tm, 0, sizeof *tm);
 	mm_code r = mm_check_expr(&ck, e);
 	if (r != MM_OK)
@@ -314,7 +315,7 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 	for (int k = 0; k < st->nwhere; k++) {
 		const mm_binding *b = &st->where[k];
 		mm_checker ck = {&s->env, &s->arena, &d,
-		                 {s->dtype, false, s->base_dir, s->memlimit}, 0, 0};
+		                 {s->dtype, false, s->base_dir, s->memlimit}, 0, 0, NULL};
 		if (mm_check_expr(&ck, b->expr) != MM_OK) {
 			failed = emit_error(c, &d);
 			goto restore;
@@ -755,7 +756,7 @@ static mm_node *command_expr(stmt_ctx *c, const mm_stmt *st, mm_span a,
 	}
 	mm_session *s = c->s;
 	mm_checker ck = {&s->env, &s->arena, &d,
-	                 {s->dtype, false, s->base_dir, s->memlimit}, 0, 0};
+	                 {s->dtype, false, s->base_dir, s->memlimit}, 0, 0, NULL};
 	if (mm_check_expr(&ck, e) != MM_OK) {
 		*failed = emit_error(c, &d);
 		mm_eval_release_all(e);
@@ -831,6 +832,52 @@ static int command(stmt_ctx *c, const mm_stmt *st)
 	                "unknown command ':%s'", name);
 }
 
+/* EXPR = SHAPE with one '?' in EXPR: which shape must it be? */
+static int run_equation(stmt_ctx *c, const mm_stmt *st)
+{
+	mm_session *s = c->s;
+	mm_diag d;
+	mm_diag_clear(&d);
+	mm_checker ck = {&s->env, &s->arena, &d,
+	                 {s->dtype, false, s->base_dir, s->memlimit}, 0, 0, NULL};
+	int failed = 0;
+	mm_shape hole;
+	if (mm_check_expr(&ck, st->rhs) != MM_OK) {
+		failed = emit_error(c, &d);
+	} else if (st->rhs->info->kind != MM_K_TENSOR) {
+		failed = error_at(c, MM_ERR_TYPE, st->rhs->span,
+		                  "write the result as a shape, e.g. (1024x512)",
+		                  "the right side of an equation must be a shape");
+	} else if (mm_solve_hole(&ck, st->expr, &st->rhs->info->shape, &hole) != MM_OK) {
+		failed = emit_error(c, &d);
+	} else {
+		mm_totals t;
+		mm_check_totals(st->expr, &t);
+		mm_buf *b = &s->text;
+		mm_buf_puts(b, "? = ");
+		mm_shape_print(b, &hole);
+		mm_buf_printf(b, " %s\n", mm_dtype_name(s->dtype));
+		if (s->json) {
+			mm_buf_printf(&s->jbuf, "{\"line\":%ld,\"kind\":\"solve\",\"shape\":[",
+			              c->line);
+			for (int k = 0; k < hole.ndim; k++)
+				mm_buf_printf(&s->jbuf, k ? ",%lld" : "%lld", (long long)hole.dim[k]);
+			mm_buf_puts(&s->jbuf, "],\"flops\":");
+			mm_format_json_count(&s->jbuf, t.flops);
+			mm_buf_putc(&s->jbuf, '}');
+		}
+		if (!mm_count_is_zero(t.flops)) {
+			mm_buf_puts(b, "  then the left side costs ");
+			mm_count_format_si(b, t.flops, "FLOP", 4);
+			mm_buf_putc(b, '\n');
+		}
+		emit(c, MM_R_VALUE, NULL);
+	}
+	mm_eval_release_all(st->expr);
+	mm_eval_release_all(st->rhs);
+	return failed;
+}
+
 /* ---- lines and scripts ---- */
 
 int mm_session_run(mm_session *s, const char *file, long line,
@@ -860,9 +907,7 @@ int mm_session_run(mm_session *s, const char *file, long line,
 		} else if (st.kind == MM_S_COMMAND) {
 			failed += command(&c, &st);
 		} else if (st.kind == MM_S_EQUATION) {
-			failed += error_at(&c, MM_ERR_UNSUPPORTED, st.span,
-			                   "to bind a name write NAME = EXPR",
-			                   "equations with '?' are not supported yet");
+			failed += run_equation(&c, &st);
 		} else {
 			run_opts ro = {false, 0};
 			failed += run_expr(&c, &st, &ro);

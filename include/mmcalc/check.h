@@ -128,6 +128,7 @@ typedef struct mm_checker {
 	mm_check_opts opts;
 	int depth;
 	uint64_t next_leaf; /* ids for literals, distinct from variables */
+	const mm_shape *hole; /* when set, '?' is an abstract tensor of it */
 } mm_checker;
 
 /* Annotates e and every node under it. Returns MM_OK or an error code with

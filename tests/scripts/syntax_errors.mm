@@ -11,7 +11,6 @@ x
 a.b
 (3x3) $ (3x3)
 W = = 3
-(3x3) = (3x3)
 1 2
 randn(2, 3, dtype=q16)
 sum((3x4), axis=2)

@@ -1,0 +1,201 @@
+/* solve.c — shapes for holes, by walking from the result down to the '?'
+ * and inverting one operation at a time. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mmcalc/solve.h"
+
+static int count_holes(const mm_node *e, const mm_node **hole)
+{
+	if (!e)
+		return 0;
+	if (e->kind == MM_N_HOLE) {
+		*hole = e;
+		return 1;
+	}
+	int n = count_holes(e->lhs, hole) + count_holes(e->rhs, hole);
+	for (int k = 0; k < 3; k++)
+		n += count_holes(e->slice[k], hole);
+	for (int k = 0; k < e->n; k++)
+		n += count_holes(e->items[k], hole);
+	return n;
+}
+
+static bool contains(const mm_node *e, const mm_node *x)
+{
+	if (!e)
+		return false;
+	if (e == x)
+		return true;
+	if (contains(e->lhs, x) || contains(e->rhs, x))
+		return true;
+	for (int k = 0; k < e->n; k++)
+		if (contains(e->items[k], x))
+			return true;
+	return false;
+}
+
+static mm_code impossible(mm_checker *c, const mm_node *at, const char *fmt,
+                          ...) __attribute__((format(printf, 3, 4)));
+
+static mm_code impossible(mm_checker *c, const mm_node *at, const char *fmt, ...)
+{
+	char msg[MM_DIAG_MSG];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return mm_diag_set(c->diag, MM_ERR_SHAPE, at->span, "no shape fits: %s", msg);
+}
+
+/* The shape the subtree e (which contains hole) must have so that e's
+ * shape is want; recurses to the hole. */
+static mm_code down(mm_checker *c, mm_node *e, const mm_node *hole,
+                    mm_shape want, mm_shape *out)
+{
+	char sa[160], sw[160];
+	mm_code r;
+	if (e == hole) {
+		*out = want;
+		return MM_OK;
+	}
+	switch (e->kind) {
+	case MM_N_NEG: case MM_N_PLUS:
+		return down(c, e->lhs, hole, want, out);
+	case MM_N_TRANSPOSE:
+		return down(c, e->lhs, hole, mm_shape_transpose(&want), out);
+	case MM_N_CALL: {
+		mm_builtin f = mm_builtin_find(e->name);
+		bool same = (f >= MM_F_EXP && f <= MM_F_RAD2DEG) || f == MM_F_SOFTMAX ||
+		            f == MM_F_LAYERNORM;
+		if (f == MM_F_TRANSPOSE)
+			return down(c, e->items[0], hole, mm_shape_transpose(&want), out);
+		if (same && e->n >= 1 && contains(e->items[0], hole))
+			return down(c, e->items[0], hole, want, out);
+		return mm_diag_set(c->diag, MM_ERR_UNSUPPORTED, e->op_span,
+		                   "cannot solve for '?' inside %s(...)", e->name);
+	}
+	case MM_N_BINARY: {
+		bool left = contains(e->lhs, hole);
+		mm_node *other = left ? e->rhs : e->lhs;
+		if ((r = mm_check_expr(c, other)) != MM_OK)
+			return r;
+		const mm_info *o = other->info;
+		if (o->kind == MM_K_NUMBER && e->op != MM_B_MATMUL)
+			return down(c, left ? e->lhs : e->rhs, hole, want, out);
+		if (o->kind != MM_K_TENSOR)
+			return mm_diag_set(c->diag, MM_ERR_TYPE, other->span,
+			                   "the other operand must be a tensor");
+		mm_shape os = o->shape, x = {0};
+		if (e->op != MM_B_MATMUL) {
+			/* The most general operand is the result shape itself; the
+			 * other operand must broadcast to it. */
+			mm_shape b;
+			if (mm_shape_broadcast(&os, &want, mm_bin_name(e->op), &b, NULL) != MM_OK ||
+			    !mm_shape_eq(&b, &want))
+				return impossible(c, other, "%s does not broadcast to %s",
+				                  mm_shape_str(&os, sa, sizeof sa),
+				                  mm_shape_str(&want, sw, sizeof sw));
+			return down(c, left ? e->lhs : e->rhs, hole, want, out);
+		}
+		if (os.ndim == 0)
+			return impossible(c, other, "matmul needs operands with at least 1 axis");
+		int nb = want.ndim >= 2 ? want.ndim - 2 : 0; /* batch axes of want */
+		if (!left) {
+			/* A @ X = W: A is (.. m x k) or (k,) */
+			int64_t k = os.dim[os.ndim - 1];
+			if (os.ndim >= 2) {
+				int64_t m = os.dim[os.ndim - 2];
+				if (want.ndim < 2 && !(want.ndim == 1 && want.dim[0] == m))
+					return impossible(c, e, "%s @ ? has %lld rows; %s cannot be its result",
+					                  mm_shape_str(&os, sa, sizeof sa), (long long)m,
+					                  mm_shape_str(&want, sw, sizeof sw));
+				if (want.ndim == 1) { /* X is a vector (k,) */
+					x.ndim = 1;
+					x.dim[0] = k;
+				} else {
+					if (want.dim[want.ndim - 2] != m)
+						return impossible(c, e, "%s @ ? has %lld rows, the result %s has %lld",
+						                  mm_shape_str(&os, sa, sizeof sa), (long long)m,
+						                  mm_shape_str(&want, sw, sizeof sw),
+						                  (long long)want.dim[want.ndim - 2]);
+					x = want;
+					x.dim[x.ndim - 2] = k;
+				}
+			} else { /* a vector on the left: W is (.., n) */
+				if (want.ndim == 0) {
+					x.ndim = 1;
+					x.dim[0] = k;
+				} else {
+					x.ndim = want.ndim + 1;
+					memcpy(x.dim, want.dim, sizeof want.dim[0] * (size_t)(want.ndim - 1));
+					x.dim[x.ndim - 2] = k;
+					x.dim[x.ndim - 1] = want.dim[want.ndim - 1];
+				}
+			}
+		} else {
+			/* X @ B = W: B is (.. k x n) or (k,) */
+			int64_t k = os.ndim >= 2 ? os.dim[os.ndim - 2] : os.dim[0];
+			if (os.ndim >= 2) {
+				int64_t n = os.dim[os.ndim - 1];
+				if (want.ndim == 0 || want.dim[want.ndim - 1] != n)
+					return impossible(c, e, "? @ %s has %lld columns, the result %s %s",
+					                  mm_shape_str(&os, sa, sizeof sa), (long long)n,
+					                  mm_shape_str(&want, sw, sizeof sw),
+					                  want.ndim ? "does not" : "has none");
+				if (want.ndim == 1) {
+					x.ndim = 1;
+					x.dim[0] = k;
+				} else {
+					x = want;
+					x.dim[x.ndim - 1] = k;
+				}
+			} else { /* a vector on the right: W is (.., m) */
+				if (want.ndim == 0) {
+					x.ndim = 1;
+					x.dim[0] = k;
+				} else {
+					x = want;
+					x.ndim = want.ndim + 1;
+					x.dim[x.ndim - 1] = k;
+				}
+			}
+		}
+		(void)nb;
+		return down(c, left ? e->lhs : e->rhs, hole, x, out);
+	}
+	default:
+		return mm_diag_set(c->diag, MM_ERR_UNSUPPORTED, e->span,
+		                   "cannot solve for '?' here");
+	}
+}
+
+mm_code mm_solve_hole(mm_checker *c, mm_node *lhs, const mm_shape *want,
+                      mm_shape *out)
+{
+	const mm_node *hole = NULL;
+	int n = count_holes(lhs, &hole);
+	if (n != 1)
+		return mm_diag_set(c->diag, MM_ERR_ARG, lhs->span,
+		                   n ? "one '?' at a time: this side has %d" :
+		                       "the left side has no '?' to solve for%.0d", n);
+	mm_code r = down(c, lhs, hole, *want, out);
+	if (r != MM_OK)
+		return r;
+	/* Check the answer: the whole left side with the hole bound. */
+	const mm_shape *saved = c->hole;
+	c->hole = out;
+	r = mm_check_expr(c, lhs);
+	c->hole = saved;
+	if (r != MM_OK)
+		return r;
+	if (!mm_shape_eq(&lhs->info->shape, want)) {
+		char sa[160], sw[160];
+		return impossible(c, lhs, "with ? = %s the left side is %s, not %s",
+		                  mm_shape_str(out, sa, sizeof sa),
+		                  mm_shape_str(&lhs->info->shape, sw, sizeof sw),
+		                  mm_shape_str(want, sa, sizeof sa));
+	}
+	return MM_OK;
+}
