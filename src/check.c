@@ -144,6 +144,8 @@ static const struct builtin {
 	{"bytes", MM_F_BYTES, 1, 1, "", "bytes(expr)"},
 	{"load", MM_F_LOAD, 1, 1, "sep header dtype", "load(\"file.npy\" | \"file.csv\", sep=, header=false)"},
 	{"save", MM_F_SAVE, 2, 2, "", "save(\"file.npy\" | \"file.csv\", x)"},
+	{"attention", MM_F_ATTENTION, 3, 3, "causal kv_heads scale",
+	 "attention(Q, K, V, causal=false, kv_heads=, scale=1/sqrt(d))"},
 };
 
 #define NBUILTINS (sizeof builtins / sizeof builtins[0])
@@ -840,6 +842,97 @@ static mm_code check_load(mm_checker *c, mm_node *e, mm_info *i)
 	return MM_OK;
 }
 
+/* attention(Q, K, V, causal=, kv_heads=, scale=): Q (.. h x s_q x d),
+ * K (.. kv x s_k x d), V (.. kv x s_k x d_v) gives (.. h x s_q x d_v); h a
+ * multiple of kv (grouped-query attention). Both matmuls cost
+ * 2·s_q·s_k·d each per head and batch element (causal: half). */
+static mm_code check_attention(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_code r;
+	const char *fn = "attention";
+	for (int k = 0; k < 3; k++)
+		if ((r = need_tensor(c, e->items[k], fn)) != MM_OK)
+			return r;
+	const mm_shape *q = &e->items[0]->info->shape, *kk = &e->items[1]->info->shape,
+	               *v = &e->items[2]->info->shape;
+	char sq[160], sk[160], sv[160];
+	if (q->ndim < 2 || kk->ndim < 2 || v->ndim < 2)
+		return fail(c, MM_ERR_SHAPE, e->span,
+		            "attention: Q, K and V need at least 2 axes (tokens x dim)");
+	int64_t s_q = q->dim[q->ndim - 2], d = q->dim[q->ndim - 1];
+	int64_t s_k = kk->dim[kk->ndim - 2], dk = kk->dim[kk->ndim - 1];
+	int64_t s_v = v->dim[v->ndim - 2], d_v = v->dim[v->ndim - 1];
+	if (dk != d || s_v != s_k || kk->ndim != q->ndim || v->ndim != q->ndim) {
+		fail(c, MM_ERR_SHAPE, e->span,
+		     "attention: Q %s, K %s, V %s do not fit", mm_shape_str(q, sq, sizeof sq),
+		     mm_shape_str(kk, sk, sizeof sk), mm_shape_str(v, sv, sizeof sv));
+		mm_diag_hint(c->diag, "Q is (.. heads x s_q x d), K (.. kv_heads x s_k x d), "
+		                      "V (.. kv_heads x s_k x d_v)");
+		return MM_ERR_SHAPE;
+	}
+	/* Leading axes: equal, except the heads axis, where Q's count is a
+	 * multiple of K's and V's (grouped-query attention). */
+	int64_t heads = q->ndim >= 3 ? q->dim[q->ndim - 3] : 1;
+	int64_t kv = kk->ndim >= 3 ? kk->dim[kk->ndim - 3] : 1;
+	for (int a = 0; a < q->ndim - 2; a++) {
+		bool head_axis = a == q->ndim - 3;
+		if (kk->dim[a] != v->dim[a] ||
+		    (!head_axis && kk->dim[a] != q->dim[a]) ||
+		    (head_axis && (kv == 0 || heads % kv != 0)))
+			return fail(c, MM_ERR_SHAPE, e->span,
+			            "attention: the leading axes of Q %s, K %s and V %s "
+			            "differ (Q's heads must be a multiple of K's)",
+			            mm_shape_str(q, sq, sizeof sq), mm_shape_str(kk, sk, sizeof sk),
+			            mm_shape_str(v, sv, sizeof sv));
+	}
+	int ka;
+	if ((ka = find_key(e, "kv_heads")) >= 0) {
+		int64_t want = 0;
+		if ((r = as_int(c, e->items[ka], "kv_heads", &want)) != MM_OK)
+			return r;
+		if (want != kv)
+			return fail(c, MM_ERR_SHAPE, e->items[ka]->span,
+			            "attention: kv_heads=%lld, but K has %lld heads",
+			            (long long)want, (long long)kv);
+	}
+	if ((ka = find_key(e, "causal")) >= 0 &&
+	    (r = as_bool(c, e->items[ka], "causal", &i->causal)) != MM_OK)
+		return r;
+	i->scale = d > 0 ? 1 / sqrt((double)d) : 1;
+	if ((ka = find_key(e, "scale")) >= 0) {
+		if (e->items[ka]->info->kind != MM_K_NUMBER)
+			return fail(c, MM_ERR_TYPE, e->items[ka]->span, "scale must be a number");
+		i->scale = e->items[ka]->info->num;
+	}
+	mm_shape out = *q;
+	out.dim[out.ndim - 1] = d_v;
+	mm_dtype t = mm_dtype_promote(mm_dtype_promote(e->items[0]->info->dtype,
+	                                               e->items[1]->info->dtype),
+	                              e->items[2]->info->dtype);
+	bool concrete = e->items[0]->info->concrete && e->items[1]->info->concrete &&
+	                e->items[2]->info->concrete;
+	set_tensor(i, &out, t, concrete);
+	mm_shape lead = *q;
+	lead.ndim -= 2;
+	mm_count batch = numel(&lead);
+	mm_count ss = mm_count_mul(mm_count_of((uint64_t)s_q), mm_count_of((uint64_t)s_k));
+	mm_count macs = mm_count_mul(ss, mm_count_of((uint64_t)d + (uint64_t)d_v));
+	macs = mm_count_mul(macs, batch);
+	if (i->causal)
+		macs = mm_count_div_u(macs, 2);
+	i->macs = macs;
+	i->matmul_flops = mm_count_mul_u(macs, 2);
+	/* scale (1) and softmax (5) per score: the non-matmul part */
+	i->flops = mm_count_add(i->matmul_flops, mm_count_mul_u(mm_count_mul(ss, batch), 6));
+	i->cls = MM_C_SOFTMAX;
+	i->op_bytes = mm_count_add(mm_count_add(mm_check_bytes(q, t), mm_check_bytes(kk, t)),
+	                           mm_count_add(mm_check_bytes(v, t), mm_check_bytes(&out, t)));
+	if (i->causal) {
+		i->note = "causal: the matmuls count half";
+	}
+	return MM_OK;
+}
+
 static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_builtin f = mm_builtin_find(e->name);
@@ -906,7 +999,7 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 	for (int k = 0; k < e->n; k++) {
 		const char *key = e->keys[k];
 		if (key && (strcmp(key, "dtype") == 0 || strcmp(key, "keepdims") == 0 ||
-		            strcmp(key, "header") == 0))
+		            strcmp(key, "header") == 0 || strcmp(key, "causal") == 0))
 			continue;
 		if ((r = check(c, e->items[k])) != MM_OK)
 			return r;
@@ -1192,6 +1285,8 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 	}
 	case MM_F_LOAD:
 		return check_load(c, e, i);
+	case MM_F_ATTENTION:
+		return check_attention(c, e, i);
 	case MM_F_SAVE: {
 		mm_node *p = e->items[0], *v = e->items[1];
 		if (p->info->kind != MM_K_STRING)
@@ -1402,8 +1497,9 @@ static mm_count walk_node(walk *w, const mm_node *e)
 		return held; /* the view keeps its operand's memory alive */
 	w->t->flops = mm_count_add(w->t->flops, i->flops);
 	w->t->macs = mm_count_add(w->t->macs, i->macs);
-	if (i->cls == MM_C_MATMUL)
-		w->t->matmul_flops = mm_count_add(w->t->matmul_flops, i->flops);
+	w->t->matmul_flops = mm_count_add(w->t->matmul_flops,
+	                                  i->cls == MM_C_MATMUL ? i->flops
+	                                                        : i->matmul_flops);
 	if (!mm_count_is_zero(i->flops) || i->cls != MM_C_NONE)
 		w->t->nops++;
 	mm_count out = mm_check_bytes(&i->shape, i->dtype);

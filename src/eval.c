@@ -1,4 +1,5 @@
 /* eval.c — executes checked trees on concrete tensors. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +178,90 @@ static int find_key(const mm_node *e, const char *key)
 	return -1;
 }
 
+/* Sets scores above the causal diagonal to -inf, in place (s contiguous,
+ * (.. x s_q x s_k); query i sees keys up to i + s_k - s_q). */
+static void causal_mask(mm_tensor *s)
+{
+	int64_t sq = s->shape[s->ndim - 2], sk = s->shape[s->ndim - 1];
+	int64_t mats = sq && sk ? mm_tensor_numel(s) / (sq * sk) : 0;
+	for (int64_t b = 0; b < mats; b++)
+		for (int64_t i = 0; i < sq; i++)
+			for (int64_t j = i + sk - sq + 1; j < sk; j++) {
+				if (j < 0)
+					continue;
+				int64_t at = (b * sq + i) * sk + j;
+				if (s->dtype == MM_F64)
+					((double *)s->data)[at] = -INFINITY;
+				else
+					((float *)s->data)[at] = -INFINITY;
+			}
+}
+
+/* softmax(Q @ K.T · scale [+ causal mask]) @ V; with fewer K/V heads than
+ * Q heads, Q's heads are grouped so that each group meets its K/V head by
+ * broadcasting (no copies of K or V). */
+static mm_tensor *eval_attention(mm_evaluator *ev, mm_node *e)
+{
+	mm_info *i = e->info;
+	const mm_tensor *q = e->items[0]->info->value, *k = e->items[1]->info->value,
+	                *v = e->items[2]->info->value;
+	mm_tensor *qq = NULL, *kk = NULL, *vv = NULL, *kt = NULL, *s = NULL,
+	          *s2 = NULL, *sc = NULL, *a = NULL, *o = NULL, *out = NULL;
+	int nd = q->ndim;
+	int64_t heads = nd >= 3 ? q->shape[nd - 3] : 1;
+	int64_t kv = nd >= 3 ? k->shape[nd - 3] : 1;
+	if (heads != kv && nd + 1 > MM_MAXDIM) {
+		mm_diag_set(ev->diag, MM_ERR_UNSUPPORTED, e->span,
+		            "attention: too many axes to group heads");
+		return NULL;
+	}
+	if (heads != kv) {
+		int64_t sh[MM_MAXDIM];
+		memcpy(sh, q->shape, sizeof sh[0] * (size_t)nd);
+		sh[nd - 3] = kv;
+		sh[nd - 2] = heads / kv;
+		sh[nd - 1] = q->shape[nd - 2];
+		sh[nd] = q->shape[nd - 1];
+		if (!(qq = mm_op_reshape(q, nd + 1, sh, ev->diag)))
+			goto done;
+		memcpy(sh, k->shape, sizeof sh[0] * (size_t)nd);
+		sh[nd - 2] = 1;
+		sh[nd - 1] = k->shape[nd - 2];
+		sh[nd] = k->shape[nd - 1];
+		if (!(kk = mm_op_reshape(k, nd + 1, sh, ev->diag)))
+			goto done;
+		sh[nd] = v->shape[nd - 1];
+		if (!(vv = mm_op_reshape(v, nd + 1, sh, ev->diag)))
+			goto done;
+	} else {
+		qq = mm_tensor_ref(q);
+		kk = mm_tensor_ref(k);
+		vv = mm_tensor_ref(v);
+	}
+	if (!(kt = mm_tensor_transpose(kk, ev->diag)) ||
+	    !(s = mm_op_matmul(qq, kt, ev->diag)) ||
+	    !(sc = mm_tensor_scalar(s->dtype, i->scale, ev->diag)) ||
+	    !(s2 = mm_op_binary(MM_OP_MUL, s, sc, ev->diag)))
+		goto done;
+	if (i->causal)
+		causal_mask(s2);
+	if (!(a = mm_op_softmax(s2, -1, ev->diag)) ||
+	    !(o = mm_op_matmul(a, vv, ev->diag)))
+		goto done;
+	out = mm_op_reshape(o, i->shape.ndim, i->shape.dim, ev->diag);
+done:
+	mm_tensor_unref(qq);
+	mm_tensor_unref(kk);
+	mm_tensor_unref(vv);
+	mm_tensor_unref(kt);
+	mm_tensor_unref(s);
+	mm_tensor_unref(sc);
+	mm_tensor_unref(s2);
+	mm_tensor_unref(a);
+	mm_tensor_unref(o);
+	return out;
+}
+
 static mm_tensor *eval_call(mm_evaluator *ev, mm_node *e)
 {
 	mm_info *i = e->info;
@@ -260,6 +345,8 @@ static mm_tensor *eval_call(mm_evaluator *ev, mm_node *e)
 			return NULL;
 		return i->fn == MM_F_QR ? q : r;
 	}
+	case MM_F_ATTENTION:
+		return eval_attention(ev, e);
 	case MM_F_SAVE: {
 		mm_tensor *v = e->items[1]->info->value;
 		mm_tensor *c = mm_tensor_contiguous(v, ev->diag);

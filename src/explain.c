@@ -93,7 +93,7 @@ void mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 	unsigned mult = train ? 3 : 1;
 	mm_buf_printf(b, "%-3s ", "#");
 	pad(b, "op", 10);
-	pad(b, "shape", 22);
+	pad(b, "shape", 24);
 	pad(b, "FLOPs", 14);
 	pad(b, "share", 8);
 	pad(b, "bytes", 12);
@@ -113,7 +113,7 @@ void mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 		pad(b, mm_explain_op_name(rs.r[k].e), 10);
 		mm_buf_reset(&cell);
 		mm_shape_print(&cell, &i->shape);
-		pad(b, mm_buf_str(&cell), 22);
+		pad(b, mm_buf_str(&cell), 24);
 		mm_buf_reset(&cell);
 		mm_count_format_si(&cell, fl, "FLOP", 4);
 		pad(b, mm_buf_str(&cell), 14);

@@ -55,6 +55,7 @@ typedef enum mm_builtin {
 	MM_F_SOFTMAX, MM_F_LAYERNORM, MM_F_TRANSPOSE, MM_F_RESHAPE,
 	MM_F_CONCAT, MM_F_QR, MM_F_QR_R, MM_F_SHAPE, MM_F_NUMEL,
 	MM_F_FLOPS, MM_F_MACS, MM_F_BYTES, MM_F_LOAD, MM_F_SAVE,
+	MM_F_ATTENTION,
 	MM_F_COUNT
 } mm_builtin;
 
@@ -76,7 +77,10 @@ typedef struct mm_info {
 	bool keepdims;
 	mm_opclass cls;      /* the operation this node performs */
 	mm_count flops, macs;
+	mm_count matmul_flops; /* the matmul part of flops (attention) */
 	mm_count op_bytes;   /* operands read + result written by this op */
+	double scale;        /* attention: the factor applied to the scores */
+	bool causal;         /* attention */
 	bool view;           /* result aliases an operand (no new memory) */
 	const struct mm_var *var; /* NAME: the variable */
 	mm_tensor *value;    /* set by the evaluator (one reference) */
