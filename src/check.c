@@ -32,6 +32,7 @@ void mm_env_clear(mm_env *e)
 	for (int i = 0; i < e->n; i++) {
 		free(e->vars[i].name);
 		free(e->vars[i].str);
+		free(e->vars[i].polys);
 		mm_tensor_unref(e->vars[i].value);
 	}
 	e->n = 0;
@@ -57,11 +58,27 @@ bool mm_env_set(mm_env *e, const char *name, const mm_info *info)
 	v.id = ++e->next_id;
 	if (info->kind == MM_K_STRING && !(v.str = strdup(info->str)))
 		return false;
+	if (info->kind == MM_K_TENSOR && mm_shape_is_symbolic(&info->shape)) {
+		/* The variable keeps its own copies of symbolic dims (they may
+		 * point into an arena, or into the variable being replaced). */
+		v.polys = malloc(sizeof *v.polys * (size_t)info->shape.ndim);
+		if (!v.polys) {
+			free(v.str);
+			return false;
+		}
+		for (int k = 0; k < info->shape.ndim; k++)
+			if (info->shape.sym[k]) {
+				v.polys[k] = *info->shape.sym[k];
+				v.shape.sym[k] = &v.polys[k];
+			}
+	}
 	mm_var *old = mm_env_find(e, name);
 	if (old) {
 		v.name = old->name;
 		mm_tensor_unref(old->value);
 		free(old->str);
+		free(old->polys);
+
 		v.value = mm_tensor_ref(info->value);
 		*old = v;
 		return true;
@@ -71,6 +88,7 @@ bool mm_env_set(mm_env *e, const char *name, const mm_info *info)
 		mm_var *vars = realloc(e->vars, sizeof *vars * (size_t)cap);
 		if (!vars) {
 			free(v.str);
+			free(v.polys);
 			return false;
 		}
 		e->vars = vars;
@@ -78,6 +96,7 @@ bool mm_env_set(mm_env *e, const char *name, const mm_info *info)
 	}
 	if (!(v.name = strdup(name))) {
 		free(v.str);
+		free(v.polys);
 		return false;
 	}
 	v.value = mm_tensor_ref(info->value);
@@ -92,6 +111,7 @@ bool mm_env_remove(mm_env *e, const char *name)
 		return false;
 	free(v->name);
 	free(v->str);
+	free(v->polys);
 	mm_tensor_unref(v->value);
 	*v = e->vars[--e->n];
 	return true;
@@ -395,6 +415,7 @@ static void set_number(mm_info *i, double v)
 }
 
 static mm_code check(mm_checker *c, mm_node *e);
+static mm_code subst_shape(mm_checker *c, mm_shape *s, mm_span at);
 
 /* ---- scalar folding ---- */
 
@@ -469,12 +490,215 @@ static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 	i->measure = v->measure;
 	i->str = v->str;
 	if (v->kind == MM_K_TENSOR) {
-		set_tensor(i, &v->shape, v->dtype,
+		mm_shape sh = v->shape;
+		if (mm_shape_is_symbolic(&sh)) {
+			mm_code r = subst_shape(c, &sh, e->span);
+			if (r != MM_OK)
+				return r;
+			i->symbolic = mm_shape_is_symbolic(&sh);
+		}
+		set_tensor(i, &sh, v->dtype,
 		           v->value != NULL || c->opts.fill_abstract);
 		i->leaf = true;
 		i->leaf_id = v->id;
 		i->value = v->value ? mm_tensor_ref(v->value) : NULL;
 	}
+	return MM_OK;
+}
+
+/* ---- symbols ---- */
+
+static const mm_poly *arena_poly(mm_checker *c, const mm_poly *p)
+{
+	mm_poly *q = mm_arena_alloc(c->arena, sizeof *q);
+	if (q)
+		*q = *p;
+	return q;
+}
+
+/* A dimension expression as a polynomial: unbound names are symbols,
+ * names bound to numbers their values. */
+static mm_code sym_eval(mm_checker *c, mm_node *e, mm_poly *out)
+{
+	mm_code r;
+	mm_poly a, b;
+	if (++c->depth > MAX_TREE_DEPTH) {
+		c->depth--;
+		return fail(c, MM_ERR_LIMIT, e->span, "dimension too deeply nested");
+	}
+	switch (e->kind) {
+	case MM_N_NAME: {
+		const mm_var *v = mm_env_find(c->env, e->name);
+		if (!v && mm_builtin_find(e->name) == MM_F_NONE &&
+		    strcmp(e->name, "ans") != 0) {
+			r = mm_poly_sym(out, e->name, strlen(e->name), c->diag);
+			r = placed(c, r, e->span);
+			break;
+		}
+		goto numeric;
+	}
+	case MM_N_BINARY:
+		if (e->op == MM_B_ADD || e->op == MM_B_SUB || e->op == MM_B_MUL ||
+		    e->op == MM_B_DIV) {
+			if ((r = sym_eval(c, e->lhs, &a)) != MM_OK ||
+			    (r = sym_eval(c, e->rhs, &b)) != MM_OK)
+				break;
+			r = e->op == MM_B_ADD ? mm_poly_add(out, &a, &b, c->diag)
+			  : e->op == MM_B_SUB ? mm_poly_sub(out, &a, &b, c->diag)
+			  : e->op == MM_B_MUL ? mm_poly_mul(out, &a, &b, c->diag)
+			                      : mm_poly_div(out, &a, &b, c->diag);
+			r = placed(c, r, e->op_span);
+			break;
+		}
+		if (e->op == MM_B_POW && e->rhs->kind == MM_N_NUMBER &&
+		    e->rhs->is_int && e->rhs->number >= 0 && e->rhs->number <= 16) {
+			if ((r = sym_eval(c, e->lhs, &a)) == MM_OK)
+				r = placed(c, mm_poly_pow(out, &a, (unsigned)e->rhs->number,
+				                          c->diag), e->op_span);
+			break;
+		}
+		goto numeric;
+	case MM_N_NEG:
+		if ((r = sym_eval(c, e->lhs, &a)) == MM_OK)
+			r = placed(c, mm_poly_mul_int(out, &a, -1, c->diag), e->span);
+		break;
+	default:
+	numeric: {
+		int64_t v;
+		if ((r = check(c, e)) != MM_OK)
+			break;
+		const mm_info *i = e->info;
+		if (i->kind != MM_K_NUMBER || i->num != floor(i->num) ||
+		    fabs(i->num) >= 9223372036854775807.0) {
+			r = as_dim(c, e, &v); /* says what is wrong */
+			if (r == MM_OK)
+				r = fail(c, MM_ERR_VALUE, e->span, "not a dimension");
+			break;
+		}
+		mm_poly_const(out, (int64_t)i->num);
+		r = MM_OK;
+	}
+	}
+	c->depth--;
+	return r;
+}
+
+/* dim k of s from the expression e: a number, or a polynomial of symbols. */
+static mm_code dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k)
+{
+	mm_poly p;
+	mm_code r = sym_eval(c, e, &p);
+	if (r != MM_OK)
+		return r;
+	int64_t v;
+	s->sym[k] = NULL;
+	if (mm_poly_get_const(&p, &v)) {
+		if (v < 0)
+			return fail(c, MM_ERR_VALUE, e->span,
+			            "a dimension cannot be negative, got %lld", (long long)v);
+		s->dim[k] = v;
+		return MM_OK;
+	}
+	if (mm_poly_is_const(&p)) {
+		fail(c, MM_ERR_VALUE, e->span, "a dimension must be a whole number");
+		mm_diag_hint(c->diag, "dimensions are whole numbers; check the "
+		                      "division that made it");
+		return MM_ERR_VALUE;
+	}
+	s->dim[k] = 0;
+	if (!(s->sym[k] = arena_poly(c, &p)))
+		return fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+	return MM_OK;
+}
+
+/* Looks symbols up among the variables bound to whole numbers. */
+static bool env_lookup(void *ctx, const char *name, int64_t *value)
+{
+	const mm_var *v = mm_env_find(ctx, name);
+	if (!v || v->kind != MM_K_NUMBER || v->num != floor(v->num) ||
+	    fabs(v->num) >= 9e18)
+		return false;
+	*value = (int64_t)v->num;
+	return true;
+}
+
+/* A variable's symbolic dims with the symbols bound since substituted. */
+static mm_code subst_shape(mm_checker *c, mm_shape *s, mm_span at)
+{
+	for (int k = 0; k < s->ndim; k++) {
+		if (!s->sym[k])
+			continue;
+		mm_poly p;
+		int64_t v;
+		mm_code r = mm_poly_subst(&p, s->sym[k], env_lookup, c->env, c->diag);
+		if (r != MM_OK)
+			return placed(c, r, at);
+		if (mm_poly_get_const(&p, &v) && v >= 0) {
+			s->dim[k] = v;
+			s->sym[k] = NULL;
+		} else if (!(s->sym[k] = arena_poly(c, &p))) {
+			return fail(c, MM_ERR_NOMEM, at, "out of memory");
+		}
+	}
+	return MM_OK;
+}
+
+/* numel of s as a polynomial. */
+static mm_code sym_numel(mm_checker *c, const mm_shape *s, mm_poly *out)
+{
+	mm_poly_const(out, 1);
+	for (int k = 0; k < s->ndim; k++) {
+		mm_poly d;
+		if (s->sym[k])
+			d = *s->sym[k];
+		else
+			mm_poly_const(&d, s->dim[k]);
+		mm_code r = mm_poly_mul(out, out, &d, c->diag);
+		if (r != MM_OK)
+			return r;
+	}
+	return MM_OK;
+}
+
+static mm_code sym_bytes(mm_checker *c, const mm_shape *s, mm_dtype t,
+                         mm_poly *out)
+{
+	mm_code r = sym_numel(c, s, out);
+	if (r != MM_OK)
+		return r;
+	unsigned bits = mm_dtype_bits(t);
+	if (bits % 8 == 0)
+		return mm_poly_mul_int(out, out, bits / 8, c->diag);
+	mm_poly two;
+	mm_poly_const(&two, 2);
+	return mm_poly_div(out, out, &two, c->diag);
+}
+
+static bool any_symbolic(const mm_info *i)
+{
+	return i && i->kind == MM_K_TENSOR && i->symbolic;
+}
+
+/* Symbolic costs of an op: per·numel(count) FLOPs (plus macs when given),
+ * bytes of the result and of the tensor operands a and b. */
+static mm_code sym_cost(mm_checker *c, mm_info *i, const mm_shape *count,
+                        unsigned per, const mm_info *a, const mm_info *b)
+{
+	mm_poly f, by, t;
+	mm_code r;
+	if ((r = sym_numel(c, count, &f)) != MM_OK ||
+	    (r = mm_poly_mul_int(&f, &f, per, c->diag)) != MM_OK ||
+	    (r = sym_bytes(c, &i->shape, i->dtype, &by)) != MM_OK)
+		return r;
+	const mm_info *ops[2] = {a, b};
+	for (int k = 0; k < 2; k++)
+		if (ops[k] && ops[k]->kind == MM_K_TENSOR) {
+			if ((r = sym_bytes(c, &ops[k]->shape, ops[k]->dtype, &t)) != MM_OK ||
+			    (r = mm_poly_add(&by, &by, &t, c->diag)) != MM_OK)
+				return r;
+		}
+	if (!(i->sflops = arena_poly(c, &f)) || !(i->sbytes = arena_poly(c, &by)))
+		return MM_ERR_NOMEM;
 	return MM_OK;
 }
 
@@ -486,13 +710,12 @@ static mm_code check_shape(mm_checker *c, mm_node *e, mm_info *i)
 		return fail(c, MM_ERR_LIMIT, e->span,
 		            "a shape has at most %d dimensions", MM_MAX_NDIM);
 	for (int k = 0; k < e->n; k++) {
-		mm_code r = check(c, e->items[k]);
+		mm_code r = dim_of(c, e->items[k], &s, k);
 		if (r != MM_OK)
-			return r;
-		if ((r = as_dim(c, e->items[k], &s.dim[k])) != MM_OK)
 			return r;
 	}
 	s.ndim = e->n;
+	i->symbolic = mm_shape_is_symbolic(&s);
 	set_tensor(i, &s, c->opts.dtype, c->opts.fill_abstract);
 	i->leaf = true;
 	i->leaf_id = LITERAL_IDS + c->next_leaf++;
@@ -562,6 +785,10 @@ static mm_code check_matrix(mm_checker *c, mm_node *e, mm_info *i)
 static void elementwise_cost(mm_info *i, const mm_info *a, const mm_info *b,
                              unsigned per_element)
 {
+	if (i->symbolic) {
+		i->cls = MM_C_ELEMENTWISE;
+		return; /* the caller costs it with sym_cost */
+	}
 	i->cls = MM_C_ELEMENTWISE;
 	i->flops = mm_count_mul_u(numel(&i->shape), per_element);
 	mm_count bytes = mm_check_bytes(&i->shape, i->dtype);
@@ -608,12 +835,33 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 		uint64_t batch;
 		double batch_approx;
 		mm_shape out;
-		r = mm_shape_matmul(&a->shape, &b->shape, &out, &m, &k, &n, &batch,
-		                    &batch_approx, c->diag);
+		r = mm_shape_matmul_as(&a->shape, &b->shape, &out, &m, &k, &n, &batch,
+		                       &batch_approx, &c->assume, c->diag);
 		if (r != MM_OK)
 			return placed(c, r, e->op_span);
 		set_tensor(i, &out, mm_dtype_promote(a->dtype, b->dtype),
 		           a->concrete && b->concrete);
+		i->cls = MM_C_MATMUL;
+		if (a->symbolic || b->symbolic) {
+			/* MACs: numel of the result times the inner dimension */
+			i->symbolic = true;
+			mm_shape inner = {0};
+			inner.ndim = 1;
+			inner.dim[0] = a->shape.dim[a->shape.ndim - 1];
+			inner.sym[0] = a->shape.sym[a->shape.ndim - 1];
+			mm_poly macs, k2;
+			if ((r = sym_numel(c, &out, &macs)) != MM_OK ||
+			    (r = sym_numel(c, &inner, &k2)) != MM_OK ||
+			    (r = mm_poly_mul(&macs, &macs, &k2, c->diag)) != MM_OK ||
+			    (r = sym_cost(c, i, &out, 0, a, b)) != MM_OK)
+				return placed(c, r, e->op_span);
+			mm_poly fl;
+			if ((r = mm_poly_mul_int(&fl, &macs, 2, c->diag)) != MM_OK)
+				return placed(c, r, e->op_span);
+			i->smacs = arena_poly(c, &macs);
+			i->sflops = arena_poly(c, &fl);
+			return MM_OK;
+		}
 		mm_count bt = batch_approx == (double)batch ? mm_count_of(batch)
 		                                            : mm_count_approx(batch_approx);
 		mm_count macs = mm_count_mul(mm_count_mul(mm_count_of((uint64_t)m),
@@ -644,11 +892,14 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 		t = tt->dtype;
 		concrete = tt->concrete;
 	}
-	r = mm_shape_broadcast(&sa, &sb, op, &out, c->diag);
+	r = mm_shape_broadcast_as(&sa, &sb, op, &out, &c->assume, c->diag);
 	if (r != MM_OK)
 		return placed(c, r, e->op_span);
 	set_tensor(i, &out, t, concrete);
+	i->symbolic = any_symbolic(a) || any_symbolic(b);
 	elementwise_cost(i, a, b, 1);
+	if (i->symbolic && (r = sym_cost(c, i, &out, 1, a, b)) != MM_OK)
+		return placed(c, r, e->op_span);
 	return MM_OK;
 }
 
@@ -662,6 +913,9 @@ static mm_code check_index(mm_checker *c, mm_node *e, mm_info *i)
 	if (b->kind != MM_K_TENSOR)
 		return fail(c, MM_ERR_TYPE, e->lhs->span, "only a tensor can be "
 		            "indexed, this is %s", kind_name(b));
+	if (b->symbolic)
+		return fail(c, MM_ERR_UNSUPPORTED, e->op_span,
+		            "indexing does not take symbolic dimensions yet");
 	if (e->n > b->shape.ndim)
 		return fail(c, MM_ERR_VALUE, e->op_span,
 		            "too many indices: %d for %d axes", e->n, b->shape.ndim);
@@ -1004,6 +1258,20 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		if ((r = check(c, e->items[k])) != MM_OK)
 			return r;
 	}
+	/* Symbolic dims go through the shape-preserving functions and the
+	 * reductions; the rest need numbers. */
+	bool sym_ok = (f >= MM_F_EXP && f <= MM_F_NORM) || f == MM_F_SOFTMAX ||
+	              f == MM_F_LAYERNORM || f == MM_F_TRANSPOSE || f == MM_F_SHAPE;
+	for (int k = 0; k < e->n && !sym_ok; k++)
+		if (e->items[k]->info && any_symbolic(e->items[k]->info)) {
+			fail(c, MM_ERR_UNSUPPORTED, e->items[k]->span,
+			     "%s does not take symbolic dimensions yet", bi->name);
+			mm_diag_hint(c->diag, "bind the symbols first (n = 1024), or "
+			                      "for this statement only: ... where n = 1024");
+			return MM_ERR_UNSUPPORTED;
+		}
+	if (e->n > 0 && e->items[0]->info)
+		i->symbolic = any_symbolic(e->items[0]->info);
 	mm_dtype dt = c->opts.dtype;
 	int kd = find_key(e, "dtype");
 	if (kd >= 0 && (r = as_dtype(c, e->items[kd], &dt)) != MM_OK)
@@ -1076,6 +1344,8 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 			return r;
 		set_tensor(i, &xi->shape, xi->dtype, xi->concrete);
 		elementwise_cost(i, xi, NULL, 1);
+		if (i->symbolic && (r = sym_cost(c, i, &xi->shape, 1, xi, NULL)) != MM_OK)
+			return placed(c, r, e->span);
 		return MM_OK;
 	case MM_F_SUM: case MM_F_MEAN: case MM_F_MAX: case MM_F_MIN:
 	case MM_F_NORM: {
@@ -1099,7 +1369,8 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		if ((f == MM_F_MAX || f == MM_F_MIN)) {
 			bool empty = false;
 			for (int k = 0; k < xi->shape.ndim; k++)
-				if ((i->all_axes || k == i->axis) && xi->shape.dim[k] == 0)
+				if ((i->all_axes || k == i->axis) && xi->shape.dim[k] == 0 &&
+				    !xi->shape.sym[k])
 					empty = true;
 			if (empty)
 				return fail(c, MM_ERR_VALUE, e->span,
@@ -1108,6 +1379,11 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		s = mm_shape_reduce(&xi->shape, i->all_axes, i->axis, i->keepdims);
 		set_tensor(i, &s, xi->dtype, xi->concrete);
 		i->cls = MM_C_REDUCTION;
+		if (i->symbolic) {
+			if ((r = sym_cost(c, i, &xi->shape, 1, xi, NULL)) != MM_OK)
+				return placed(c, r, e->span);
+			return MM_OK;
+		}
 		i->flops = numel(&xi->shape);
 		i->op_bytes = mm_count_add(mm_check_bytes(&xi->shape, xi->dtype),
 		                           mm_check_bytes(&s, xi->dtype));
@@ -1125,6 +1401,8 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		set_tensor(i, &xi->shape, xi->dtype, xi->concrete);
 		elementwise_cost(i, xi, NULL, 5);
 		i->cls = MM_C_SOFTMAX;
+		if (i->symbolic && (r = sym_cost(c, i, &xi->shape, 5, xi, NULL)) != MM_OK)
+			return placed(c, r, e->span);
 		return MM_OK;
 	}
 	case MM_F_LAYERNORM: {
@@ -1135,6 +1413,10 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 			            "layernorm needs at least one axis");
 		int64_t last = xi->shape.dim[xi->shape.ndim - 1];
 		bool concrete = xi->concrete;
+		if (xi->symbolic && e->n > 1)
+			return fail(c, MM_ERR_UNSUPPORTED, e->span,
+			            "layernorm with weight and bias does not take symbolic "
+			            "dimensions yet");
 		for (int k = 1; k < e->n; k++) {
 			mm_node *w = e->items[k];
 			if ((r = need_tensor(c, w, bi->name)) != MM_OK)
@@ -1154,6 +1436,9 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		set_tensor(i, &xi->shape, xi->dtype, concrete);
 		elementwise_cost(i, xi, NULL, e->n > 1 ? 5 : 4);
 		i->cls = MM_C_NORM;
+		if (i->symbolic &&
+		    (r = sym_cost(c, i, &xi->shape, e->n > 1 ? 5 : 4, xi, NULL)) != MM_OK)
+			return placed(c, r, e->span);
 		return MM_OK;
 	}
 	case MM_F_TRANSPOSE: {
@@ -1368,10 +1653,14 @@ static mm_code check(mm_checker *c, mm_node *e)
 		} else if (e->lhs->info->kind == MM_K_TENSOR) {
 			const mm_info *x = e->lhs->info;
 			set_tensor(i, &x->shape, x->dtype, x->concrete);
-			if (e->kind == MM_N_NEG)
+			i->symbolic = x->symbolic;
+			if (e->kind == MM_N_NEG) {
 				elementwise_cost(i, x, NULL, 1);
-			else
+				if (i->symbolic)
+					r = placed(c, sym_cost(c, i, &x->shape, 1, x, NULL), e->span);
+			} else {
 				i->view = true;
+			}
 		} else {
 			r = fail(c, MM_ERR_TYPE, e->span, "cannot negate %s",
 			         kind_name(e->lhs->info));
@@ -1386,6 +1675,7 @@ static mm_code check(mm_checker *c, mm_node *e)
 			const mm_info *x = e->lhs->info;
 			mm_shape s = mm_shape_transpose(&x->shape);
 			set_tensor(i, &s, x->dtype, x->concrete);
+			i->symbolic = x->symbolic;
 			i->view = true;
 		} else {
 			r = fail(c, MM_ERR_TYPE, e->span, "cannot transpose %s",
@@ -1521,4 +1811,76 @@ void mm_check_totals(const mm_node *e, mm_totals *t)
 	if (e->info && e->info->leaf)
 		t->bytes_peak = t->bytes_in;
 	t->bytes_alloc = mm_count_add(w.new_leaves, w.peak);
+}
+
+/* ---- symbolic totals ---- */
+
+typedef struct symwalk {
+	mm_checker c;          /* for the poly helpers: arena and diag */
+	mm_sym_totals *t;
+	uint64_t seen[64];
+	int nseen;
+} symwalk;
+
+static mm_code sym_add(symwalk *w, mm_poly *acc, const mm_poly *p, mm_count n)
+{
+	mm_poly q;
+	if (!p) {
+		mm_poly_from_count(&q, n);
+		p = &q;
+	}
+	return mm_poly_add(acc, acc, p, w->c.diag);
+}
+
+static mm_code sym_walk(symwalk *w, const mm_node *e)
+{
+	const mm_info *i = e->info;
+	mm_code r;
+	if (!i || i->kind != MM_K_TENSOR)
+		return MM_OK;
+	if (i->leaf) {
+		for (int k = 0; k < w->nseen; k++)
+			if (w->seen[k] == i->leaf_id)
+				return MM_OK;
+		if (w->nseen < 64)
+			w->seen[w->nseen++] = i->leaf_id;
+		mm_poly b;
+		if ((r = sym_bytes(&w->c, &i->shape, i->dtype, &b)) != MM_OK)
+			return r;
+		return mm_poly_add(w->t->bytes_in, w->t->bytes_in, &b, w->c.diag);
+	}
+	const mm_node *kids[64];
+	int nk;
+	children(e, kids, &nk);
+	for (int k = 0; k < nk; k++)
+		if ((r = sym_walk(w, kids[k])) != MM_OK)
+			return r;
+	if (i->view)
+		return MM_OK;
+	if ((r = sym_add(w, w->t->flops, i->sflops, i->flops)) != MM_OK ||
+	    (r = sym_add(w, w->t->macs, i->smacs, i->macs)) != MM_OK)
+		return r;
+	return MM_OK;
+}
+
+mm_code mm_check_totals_sym(const mm_node *e, mm_arena *arena,
+                            mm_sym_totals *t, mm_diag *d)
+{
+	symwalk w = {0};
+	w.c.arena = arena;
+	w.c.diag = d;
+	w.t = t;
+	mm_poly *p = mm_arena_alloc(arena, sizeof *p * 4);
+	if (!p)
+		return mm_diag_set(d, MM_ERR_NOMEM, e->span, "out of memory");
+	t->flops = &p[0];
+	t->macs = &p[1];
+	t->bytes_in = &p[2];
+	t->bytes_out = &p[3];
+	for (int k = 0; k < 4; k++)
+		mm_poly_const(&p[k], 0);
+	mm_code r = sym_walk(&w, e);
+	if (r == MM_OK && e->info && e->info->kind == MM_K_TENSOR)
+		r = sym_bytes(&w.c, &e->info->shape, e->info->dtype, t->bytes_out);
+	return r == MM_OK ? MM_OK : (d->span = e->span, r);
 }

@@ -311,3 +311,109 @@ void mm_format_error_json(mm_buf *b, const char *file, long line,
 	}
 	mm_buf_puts(b, "}}");
 }
+
+static void put_assumptions(mm_buf *b, const mm_assume *as)
+{
+	if (!as || as->n == 0)
+		return;
+	mm_buf_puts(b, "  assuming ");
+	for (int k = 0; k < as->n; k++) {
+		if (k)
+			mm_buf_puts(b, ", ");
+		mm_buf_puts(b, as->text[k]);
+	}
+	mm_buf_putc(b, '\n');
+}
+
+void mm_format_report_sym(mm_buf *b, const char *name, const mm_info *i,
+                          const mm_sym_totals *st, const mm_assume *as)
+{
+	if (name)
+		mm_buf_printf(b, "%s = ", name);
+	put_shape(b, i);
+	if (st && !mm_poly_is_zero(st->flops)) {
+		mm_buf_puts(b, "\n  ");
+		mm_poly_print(b, st->flops, 0);
+		mm_buf_puts(b, " FLOP");
+		if (!mm_poly_is_zero(st->macs)) {
+			mm_buf_puts(b, " (");
+			mm_poly_print(b, st->macs, 0);
+			mm_buf_puts(b, " MAC)");
+		}
+		mm_buf_puts(b, sep);
+		mm_buf_puts(b, "in ");
+		mm_poly_print(b, st->bytes_in, 0);
+		mm_buf_puts(b, " B");
+		mm_buf_puts(b, sep);
+		mm_buf_puts(b, "out ");
+		mm_poly_print(b, st->bytes_out, 0);
+		mm_buf_puts(b, " B");
+	} else if (st) {
+		mm_buf_puts(b, sep);
+		mm_poly_print(b, st->bytes_out, 0);
+		mm_buf_puts(b, " B");
+	}
+	mm_buf_putc(b, '\n');
+	put_assumptions(b, as);
+}
+
+static void json_poly(mm_buf *b, const mm_poly *p)
+{
+	mm_count c;
+	if (mm_poly_get_count(p, &c)) {
+		mm_format_json_count(b, c);
+		return;
+	}
+	mm_buf t = MM_BUF_INIT;
+	mm_poly_print(&t, p, MM_POLY_ASCII | MM_POLY_EXPAND);
+	mm_format_json_string(b, mm_buf_str(&t));
+	mm_buf_free(&t);
+}
+
+void mm_format_report_sym_json(mm_buf *b, long line, const char *name,
+                               const mm_info *i, const mm_sym_totals *st,
+                               const mm_assume *as)
+{
+	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"%s\"", line,
+	              name ? "assign" : "value");
+	if (name) {
+		json_key(b, "name");
+		mm_format_json_string(b, name);
+	}
+	json_key(b, "shape");
+	mm_buf_putc(b, '[');
+	for (int k = 0; k < i->shape.ndim; k++) {
+		if (k)
+			mm_buf_putc(b, ',');
+		if (i->shape.sym[k])
+			json_poly(b, i->shape.sym[k]);
+		else
+			mm_buf_printf(b, "%lld", (long long)i->shape.dim[k]);
+	}
+	mm_buf_putc(b, ']');
+	json_key(b, "dtype");
+	mm_buf_printf(b, "\"%s\"", mm_dtype_name(i->dtype));
+	json_key(b, "symbolic");
+	mm_buf_puts(b, "true");
+	json_key(b, "flops");
+	json_poly(b, st->flops);
+	json_key(b, "macs");
+	json_poly(b, st->macs);
+	json_key(b, "bytes_in");
+	json_poly(b, st->bytes_in);
+	json_key(b, "bytes_out");
+	json_poly(b, st->bytes_out);
+	json_key(b, "executed");
+	mm_buf_puts(b, "false");
+	if (as && as->n) {
+		json_key(b, "assumptions");
+		mm_buf_putc(b, '[');
+		for (int k = 0; k < as->n; k++) {
+			if (k)
+				mm_buf_putc(b, ',');
+			mm_format_json_string(b, as->text[k]);
+		}
+		mm_buf_putc(b, ']');
+	}
+	mm_buf_putc(b, '}');
+}

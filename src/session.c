@@ -29,6 +29,7 @@ struct mm_session {
 	bool json;
 	mm_report_opts report;
 	uint64_t memlimit, memlimit_default;
+	bool strict;      /* :set strict: symbolic assumptions are errors */
 	int threads, threads_default;
 	bool quit;
 	int source_depth;
@@ -168,18 +169,21 @@ typedef struct run_opts {
 /* Checks, executes when concrete, and fills *i and *t. On an error the
  * diag is set and the tree's values are released. */
 static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
-                        mm_totals *t, mm_timing *tm, mm_diag *d)
+                        mm_totals *t, mm_timing *tm, mm_assume *as,
+                        mm_diag *d)
 {
 	mm_session *s = c->s;
 	mm_checker ck = {&s->env, &s->arena, d,
-	                 {s->dtype, ro->fill, s->base_dir, s->memlimit}, 0, 0, NULL};
+	                 {s->dtype, ro->fill, s->base_dir, s->memlimit, s->strict}, 0, 0, NULL, {0}};
+	ck.assume.strict = s->strict;
 	memset(tm, 0, sizeof *tm);
 	mm_code r = mm_check_expr(&ck, e);
+	*as = ck.assume;
 	if (r != MM_OK)
 		return r;
 	mm_info *i = e->info;
 	memset(t, 0, sizeof *t);
-	if (i->kind != MM_K_TENSOR)
+	if (i->kind != MM_K_TENSOR || i->symbolic)
 		return MM_OK;
 	mm_check_totals(e, t);
 	/* Abstract results only cost; a bare variable already has its data. */
@@ -315,7 +319,7 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 	for (int k = 0; k < st->nwhere; k++) {
 		const mm_binding *b = &st->where[k];
 		mm_checker ck = {&s->env, &s->arena, &d,
-		                 {s->dtype, false, s->base_dir, s->memlimit}, 0, 0, NULL};
+		                 {s->dtype, false, s->base_dir, s->memlimit, s->strict}, 0, 0, NULL, {0}};
 		if (mm_check_expr(&ck, b->expr) != MM_OK) {
 			failed = emit_error(c, &d);
 			goto restore;
@@ -347,16 +351,39 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 		}
 	}
 
-	if (evaluate(c, st->expr, ro, &t, &tm, &d) != MM_OK) {
+	mm_assume as;
+	if (evaluate(c, st->expr, ro, &t, &tm, &as, &d) != MM_OK) {
 		failed = emit_error(c, &d);
 		goto done;
 	}
 	mm_info *i = st->expr->info;
+	const char *name = st->kind == MM_S_ASSIGN ? st->name : NULL;
+	if (i->kind == MM_K_TENSOR && i->symbolic) {
+		mm_sym_totals sym;
+		if (st->unit || ro->fill) {
+			failed = error_at(c, MM_ERR_UNSUPPORTED, st->span,
+			                  "bind the symbols first (n = 1024), or for this "
+			                  "statement only: ... where n = 1024",
+			                  "%s needs numeric dimensions",
+			                  st->unit ? "a unit conversion" : "execution");
+			goto done;
+		}
+		if (mm_check_totals_sym(st->expr, &s->arena, &sym, &d) != MM_OK) {
+			failed = emit_error(c, &d);
+			goto done;
+		}
+		mm_format_report_sym(&s->text, name, i, &sym, &as);
+		if (s->json)
+			mm_format_report_sym_json(&s->jbuf, c->line, name, i, &sym, &as);
+		emit(c, name ? MM_R_ASSIGN : MM_R_VALUE, NULL);
+		if (!mm_env_set(&s->env, name ? name : "ans", i))
+			failed = error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
+		goto done;
+	}
 	if (st->unit) {
 		failed = convert_unit(c, st, i, &t);
 		goto done;
 	}
-	const char *name = st->kind == MM_S_ASSIGN ? st->name : NULL;
 	const mm_totals *tp = i->kind == MM_K_TENSOR ? &t : NULL;
 	if (i->kind != MM_K_NONE) {
 		/* Random operands make random values: :run reports the time. */
@@ -600,6 +627,8 @@ static void list_settings(stmt_ctx *c)
 	              mm_buf_str(&lim));
 	mm_buf_printf(b, "%c exact      %s\n", s->report.exact ? '*' : ' ',
 	              s->report.exact ? "on" : "off");
+	mm_buf_printf(b, "%c strict     %s\n", s->strict ? '*' : ' ',
+	              s->strict ? "on" : "off");
 	mm_buf_printf(b, "%c dtype      %s\n", s->dtype != MM_F32 ? '*' : ' ',
 	              mm_dtype_name(s->dtype));
 	mm_buf_printf(b, "%c seed       %llu\n", s->seed ? '*' : ' ',
@@ -648,6 +677,9 @@ static int cmd_set(stmt_ctx *c, const mm_stmt *st)
 			return error_at(c, MM_ERR_ARG, st->args, "sizes: 512MiB, 4GiB, 2e9, 1.5GB",
 			                "not a size: '%s'", v);
 		s->memlimit = lim;
+	} else if (!strcmp(key, "strict")) {
+		if (!parse_bool(v, &s->strict))
+			return error_at(c, MM_ERR_ARG, st->args, NULL, "strict is on or off");
 	} else if (!strcmp(key, "exact")) {
 		if (!parse_bool(v, &s->report.exact))
 			return error_at(c, MM_ERR_ARG, st->args, NULL, "exact is on or off");
@@ -659,7 +691,8 @@ static int cmd_set(stmt_ctx *c, const mm_stmt *st)
 		r = set_threads(c, st->args, v);
 	} else {
 		static const char *const keys[] = {"precision", "threshold", "memlimit",
-		                                   "exact", "dtype", "seed", "threads", NULL};
+		                                   "exact", "strict", "dtype", "seed",
+		                                   "threads", NULL};
 		const char *sug = mm_check_suggest(NULL, key, keys);
 		char hint[96];
 		snprintf(hint, sizeof hint, "did you mean '%s'?", sug ? sug : "");
@@ -756,7 +789,7 @@ static mm_node *command_expr(stmt_ctx *c, const mm_stmt *st, mm_span a,
 	}
 	mm_session *s = c->s;
 	mm_checker ck = {&s->env, &s->arena, &d,
-	                 {s->dtype, false, s->base_dir, s->memlimit}, 0, 0, NULL};
+	                 {s->dtype, false, s->base_dir, s->memlimit, s->strict}, 0, 0, NULL, {0}};
 	if (mm_check_expr(&ck, e) != MM_OK) {
 		*failed = emit_error(c, &d);
 		mm_eval_release_all(e);
@@ -839,7 +872,7 @@ static int run_equation(stmt_ctx *c, const mm_stmt *st)
 	mm_diag d;
 	mm_diag_clear(&d);
 	mm_checker ck = {&s->env, &s->arena, &d,
-	                 {s->dtype, false, s->base_dir, s->memlimit}, 0, 0, NULL};
+	                 {s->dtype, false, s->base_dir, s->memlimit, s->strict}, 0, 0, NULL, {0}};
 	int failed = 0;
 	mm_shape hole;
 	if (mm_check_expr(&ck, st->rhs) != MM_OK) {

@@ -1,7 +1,9 @@
 /* shape.c — shape algebra with NumPy's rules. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "mmcalc/poly.h"
 #include "mmcalc/shape.h"
 
 static const mm_span nospan = {0, 0};
@@ -15,12 +17,75 @@ mm_shape mm_shape_make(int n, const int64_t *dims)
 	return s;
 }
 
+bool mm_shape_is_symbolic(const mm_shape *s)
+{
+	for (int i = 0; i < s->ndim; i++)
+		if (s->sym[i])
+			return true;
+	return false;
+}
+
+/* Dims compared: equal, different, or unknown (symbols). */
+enum { DIM_EQ, DIM_NE, DIM_UNKNOWN };
+
+static int dim_cmp(const mm_shape *a, int i, const mm_shape *b, int j)
+{
+	const mm_poly *x = a->sym[i], *y = b->sym[j];
+	if (!x && !y)
+		return a->dim[i] == b->dim[j] ? DIM_EQ : DIM_NE;
+	if (x && y)
+		return mm_poly_eq(x, y) ? DIM_EQ : DIM_UNKNOWN;
+	return DIM_UNKNOWN;
+}
+
+static bool dim_is_one(const mm_shape *a, int i)
+{
+	return !a->sym[i] && a->dim[i] == 1;
+}
+
+/* Writes dim i of a as people read it. */
+static void dim_print(mm_buf *b, const mm_shape *a, int i)
+{
+	if (a->sym[i])
+		mm_poly_print(b, a->sym[i], 0);
+	else
+		mm_buf_printf(b, "%lld", (long long)a->dim[i]);
+}
+
+/* Records "x == y" for dims that must be equal; false (and d set) when
+ * there is nowhere to record it or strict mode forbids it. */
+static bool assume_eq(mm_assume *as, const mm_shape *a, int i,
+                      const mm_shape *b, int j, mm_diag *d)
+{
+	mm_buf t = MM_BUF_INIT;
+	dim_print(&t, a, i);
+	mm_buf_puts(&t, " == ");
+	dim_print(&t, b, j);
+	bool ok = as && !as->strict;
+	if (ok) {
+		bool dup = false;
+		for (int k = 0; k < as->n; k++)
+			if (strcmp(as->text[k], mm_buf_str(&t)) == 0)
+				dup = true;
+		if (!dup && as->n < MM_MAX_ASSUME)
+			snprintf(as->text[as->n++], sizeof as->text[0], "%s",
+			         mm_buf_str(&t));
+	} else {
+		mm_diag_set(d, MM_ERR_SHAPE, (mm_span){0, 0},
+		            "%s may not hold%s", mm_buf_str(&t),
+		            as ? " (strict mode: assumptions are errors)" : "");
+		mm_diag_hint(d, ":set strict false accepts it as an assumption");
+	}
+	mm_buf_free(&t);
+	return ok;
+}
+
 bool mm_shape_eq(const mm_shape *a, const mm_shape *b)
 {
 	if (a->ndim != b->ndim)
 		return false;
 	for (int i = 0; i < a->ndim; i++)
-		if (a->dim[i] != b->dim[i])
+		if (dim_cmp(a, i, b, i) != DIM_EQ)
 			return false;
 	return true;
 }
@@ -31,6 +96,13 @@ bool mm_shape_numel(const mm_shape *s, uint64_t *out, double *approx)
 	double f = 1;
 	bool exact = true;
 	for (int i = 0; i < s->ndim; i++) {
+		if (s->sym[i]) {
+			if (out)
+				*out = 0;
+			if (approx)
+				*approx = NAN;
+			return false;
+		}
 		uint64_t d = (uint64_t)s->dim[i];
 		f *= (double)d;
 		if (exact && d && n > UINT64_MAX / d)
@@ -54,7 +126,7 @@ void mm_shape_print(mm_buf *b, const mm_shape *s)
 	for (int i = 0; i < s->ndim; i++) {
 		if (i)
 			mm_buf_puts(b, " x ");
-		mm_buf_printf(b, "%lld", (long long)s->dim[i]);
+		dim_print(b, s, i);
 	}
 	if (s->ndim == 1)
 		mm_buf_putc(b, ',');
@@ -73,25 +145,52 @@ const char *mm_shape_str(const mm_shape *s, char *buf, size_t cap)
 mm_code mm_shape_broadcast(const mm_shape *a, const mm_shape *b,
                            const char *op, mm_shape *out, mm_diag *d)
 {
+	return mm_shape_broadcast_as(a, b, op, out, NULL, d);
+}
+
+mm_code mm_shape_broadcast_as(const mm_shape *a, const mm_shape *b,
+                              const char *op, mm_shape *out, mm_assume *as,
+                              mm_diag *d)
+{
 	int n = a->ndim > b->ndim ? a->ndim : b->ndim;
 	mm_shape r = {0};
 	r.ndim = n;
 	for (int i = 1; i <= n; i++) {
-		int64_t x = i <= a->ndim ? a->dim[a->ndim - i] : 1;
-		int64_t y = i <= b->ndim ? b->dim[b->ndim - i] : 1;
-		if (x != y && x != 1 && y != 1) {
+		int ia = a->ndim - i, ib = b->ndim - i, o = n - i;
+		if (ia < 0 || (ib >= 0 && dim_is_one(a, ia))) {
+			r.dim[o] = b->dim[ib];
+			r.sym[o] = b->sym[ib];
+			continue;
+		}
+		if (ib < 0 || dim_is_one(b, ib)) {
+			r.dim[o] = a->dim[ia];
+			r.sym[o] = a->sym[ia];
+			continue;
+		}
+		int c = dim_cmp(a, ia, b, ib);
+		if (c == DIM_UNKNOWN) {
+			if (!assume_eq(as, a, ia, b, ib, d))
+				return MM_ERR_SHAPE;
+			/* A number is the better guess of the two. */
+			bool take_b = a->sym[ia] && !b->sym[ib];
+			r.dim[o] = take_b ? b->dim[ib] : a->dim[ia];
+			r.sym[o] = take_b ? b->sym[ib] : a->sym[ia];
+			continue;
+		}
+		if (c == DIM_NE) {
 			char sa[160], sb[160];
 			mm_diag_set(d, MM_ERR_SHAPE, nospan,
 			            "%s: shapes do not broadcast: %s %s %s; axis -%d: "
 			            "%lld != %lld",
 			            op, mm_shape_str(a, sa, sizeof sa), op,
-			            mm_shape_str(b, sb, sizeof sb), i, (long long)x,
-			            (long long)y);
+			            mm_shape_str(b, sb, sizeof sb), i, (long long)a->dim[ia],
+			            (long long)b->dim[ib]);
 			mm_diag_hint(d, "dims are matched from the right; each pair "
 			                "must be equal or one of them 1");
 			return MM_ERR_SHAPE;
 		}
-		r.dim[n - i] = x == 1 ? y : x;
+		r.dim[o] = a->dim[ia];
+		r.sym[o] = a->sym[ia];
 	}
 	*out = r;
 	return MM_OK;
@@ -100,6 +199,14 @@ mm_code mm_shape_broadcast(const mm_shape *a, const mm_shape *b,
 mm_code mm_shape_matmul(const mm_shape *a, const mm_shape *b, mm_shape *out,
                         int64_t *m, int64_t *k, int64_t *n, uint64_t *batch,
                         double *batch_approx, mm_diag *d)
+{
+	return mm_shape_matmul_as(a, b, out, m, k, n, batch, batch_approx, NULL, d);
+}
+
+mm_code mm_shape_matmul_as(const mm_shape *a, const mm_shape *b,
+                           mm_shape *out, int64_t *m, int64_t *k, int64_t *n,
+                           uint64_t *batch, double *batch_approx,
+                           mm_assume *as, mm_diag *d)
 {
 	char sa[160], sb[160];
 	if (a->ndim == 0 || b->ndim == 0) {
@@ -112,25 +219,41 @@ mm_code mm_shape_matmul(const mm_shape *a, const mm_shape *b, mm_shape *out,
 	}
 	/* 1-D operands are promoted: a vector on the left is a row (1 x k),
 	 * on the right a column (k x 1); the added axis is removed after. */
-	int64_t am = a->ndim == 1 ? 1 : a->dim[a->ndim - 2];
-	int64_t ak = a->dim[a->ndim - 1];
-	int64_t bk = b->ndim == 1 ? b->dim[0] : b->dim[b->ndim - 2];
-	int64_t bn = b->ndim == 1 ? 1 : b->dim[b->ndim - 1];
-	if (ak != bk) {
+	int im = a->ndim - 2, ik = a->ndim - 1;
+	int jk = b->ndim == 1 ? 0 : b->ndim - 2, jn = b->ndim - 1;
+	int64_t am = a->ndim == 1 ? 1 : a->dim[im];
+	int64_t ak = a->dim[ik];
+	int64_t bk = b->dim[jk];
+	int64_t bn = b->ndim == 1 ? 1 : b->dim[jn];
+	int c = dim_cmp(a, ik, b, jk);
+	if (c == DIM_UNKNOWN) {
+		if (!assume_eq(as, a, ik, b, jk, d)) {
+			mm_buf t = MM_BUF_INIT;
+			mm_buf_printf(&t, "@: inner dimensions of %s @ %s: %s",
+			              mm_shape_str(a, sa, sizeof sa),
+			              mm_shape_str(b, sb, sizeof sb), d ? d->message : "");
+			if (d)
+				snprintf(d->message, sizeof d->message, "%.*s",
+				         (int)sizeof d->message - 1, mm_buf_str(&t));
+			mm_buf_free(&t);
+			return MM_ERR_SHAPE;
+		}
+	} else if (c == DIM_NE) {
 		mm_diag_set(d, MM_ERR_SHAPE, nospan,
 		            "@: inner dimensions differ: %s @ %s; %lld != %lld",
 		            mm_shape_str(a, sa, sizeof sa),
 		            mm_shape_str(b, sb, sizeof sb), (long long)ak,
 		            (long long)bk);
-		if (b->ndim >= 2 && bn == ak)
+		if (b->ndim >= 2 && !b->sym[jn] && bn == ak)
 			mm_diag_hint(d, "did you mean the transpose of the right "
 			                "operand? A @ B.T has inner dimension %lld",
 			             (long long)ak);
-		else if (a->ndim >= 2 && am == bk)
+		else if (a->ndim >= 2 && !a->sym[im] && am == bk)
 			mm_diag_hint(d, "did you mean the transpose of the left "
 			                "operand? A.T @ B has inner dimension %lld",
 			             (long long)bk);
-		else if (a->ndim >= 2 && b->ndim >= 2 && am == bn)
+		else if (a->ndim >= 2 && b->ndim >= 2 && !a->sym[im] &&
+		         !b->sym[jn] && am == bn)
 			mm_diag_hint(d, "did you mean B @ A? its inner dimension is "
 			                "%lld", (long long)bn);
 		else
@@ -140,11 +263,11 @@ mm_code mm_shape_matmul(const mm_shape *a, const mm_shape *b, mm_shape *out,
 	}
 	/* Batch axes: everything before the last two, broadcast. */
 	mm_shape ba = {0}, bb = {0}, bt;
-	if (a->ndim > 2)
-		ba = mm_shape_make(a->ndim - 2, a->dim);
-	if (b->ndim > 2)
-		bb = mm_shape_make(b->ndim - 2, b->dim);
-	if (mm_shape_broadcast(&ba, &bb, "@", &bt, d) != MM_OK) {
+	for (int i = 0; i < a->ndim - 2; i++, ba.ndim++)
+		ba.dim[i] = a->dim[i], ba.sym[i] = a->sym[i];
+	for (int i = 0; i < b->ndim - 2; i++, bb.ndim++)
+		bb.dim[i] = b->dim[i], bb.sym[i] = b->sym[i];
+	if (mm_shape_broadcast_as(&ba, &bb, "@", &bt, as, d) != MM_OK) {
 		mm_diag_set(d, MM_ERR_SHAPE, nospan,
 		            "@: batch axes do not broadcast: %s @ %s",
 		            mm_shape_str(a, sa, sizeof sa),
@@ -158,15 +281,20 @@ mm_code mm_shape_matmul(const mm_shape *a, const mm_shape *b, mm_shape *out,
 		return MM_ERR_LIMIT;
 	}
 	mm_shape r = bt;
-	if (a->ndim >= 2)
-		r.dim[r.ndim++] = am;
-	if (b->ndim >= 2)
-		r.dim[r.ndim++] = bn;
+	if (a->ndim >= 2) {
+		r.dim[r.ndim] = am;
+		r.sym[r.ndim++] = a->sym[im];
+	}
+	if (b->ndim >= 2) {
+		r.dim[r.ndim] = bn;
+		r.sym[r.ndim++] = b->sym[jn];
+	}
 	*out = r;
 	*m = am;
 	*k = ak;
 	*n = bn;
-	mm_shape_numel(&bt, batch, batch_approx);
+	if (!mm_shape_numel(&bt, batch, batch_approx) && mm_shape_is_symbolic(&bt))
+		*batch = 0;
 	return MM_OK;
 }
 
@@ -177,6 +305,9 @@ mm_shape mm_shape_transpose(const mm_shape *s)
 		int64_t t = r.dim[r.ndim - 1];
 		r.dim[r.ndim - 1] = r.dim[r.ndim - 2];
 		r.dim[r.ndim - 2] = t;
+		const struct mm_poly *p = r.sym[r.ndim - 1];
+		r.sym[r.ndim - 1] = r.sym[r.ndim - 2];
+		r.sym[r.ndim - 2] = p;
 	}
 	return r;
 }
@@ -207,6 +338,7 @@ mm_shape mm_shape_reduce(const mm_shape *s, bool all, int axis, bool keepdims)
 			if (keepdims)
 				r.dim[r.ndim++] = 1;
 		} else {
+			r.sym[r.ndim] = s->sym[i];
 			r.dim[r.ndim++] = s->dim[i];
 		}
 	}

@@ -17,6 +17,7 @@
 #include "mmcalc/diag.h"
 #include "mmcalc/dtype.h"
 #include "mmcalc/parse.h"
+#include "mmcalc/poly.h"
 #include "mmcalc/shape.h"
 #include "mmcalc/tensor.h"
 
@@ -85,6 +86,8 @@ typedef struct mm_info {
 	const struct mm_var *var; /* NAME: the variable */
 	mm_tensor *value;    /* set by the evaluator (one reference) */
 	const char *note;    /* said in the report: "loaded from <i4 ..." */
+	bool symbolic;       /* this node or one under it has symbolic dims */
+	const mm_poly *sflops, *smacs, *sbytes; /* symbolic op costs, or NULL */
 	const char *path;    /* load/save: the resolved file name */
 } mm_info;
 
@@ -98,6 +101,7 @@ typedef struct mm_var {
 	mm_shape shape;
 	mm_dtype dtype;
 	mm_tensor *value; /* concrete data, or NULL when abstract */
+	mm_poly *polys;   /* symbolic dims (shape.sym points here), or NULL */
 	uint64_t id;
 } mm_var;
 
@@ -123,6 +127,7 @@ typedef struct mm_check_opts {
 	const char *base_dir; /* relative file names start here (a sourced
 	                         script's directory); NULL: the current one */
 	uint64_t memlimit;   /* load() refuses bigger arrays; 0: no limit */
+	bool strict;         /* symbols that may differ are an error */
 } mm_check_opts;
 
 typedef struct mm_checker {
@@ -133,6 +138,7 @@ typedef struct mm_checker {
 	int depth;
 	uint64_t next_leaf; /* ids for literals, distinct from variables */
 	const mm_shape *hole; /* when set, '?' is an abstract tensor of it */
+	mm_assume assume;   /* what symbolic shape checks assumed */
 } mm_checker;
 
 /* Annotates e and every node under it. Returns MM_OK or an error code with
@@ -161,6 +167,15 @@ typedef struct mm_totals {
 } mm_totals;
 
 void mm_check_totals(const mm_node *e, mm_totals *t);
+
+/* Totals of a statement with symbolic dims, as polynomials allocated in
+ * arena (peak memory is left out: it is a maximum, not a polynomial). */
+typedef struct mm_sym_totals {
+	mm_poly *flops, *macs, *bytes_in, *bytes_out;
+} mm_sym_totals;
+
+mm_code mm_check_totals_sym(const mm_node *e, mm_arena *arena,
+                            mm_sym_totals *t, mm_diag *d);
 
 /* Bytes of a tensor of this shape and dtype (i4 counts half a byte). */
 mm_count mm_check_bytes(const mm_shape *s, mm_dtype t);

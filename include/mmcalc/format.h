@@ -44,6 +44,15 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
                            const mm_info *i, const mm_totals *t,
                            const mm_timing *tm, int max_values);
 
+/* The report of a value with symbolic dims: shape, FLOPs, MACs and bytes
+ * as polynomials (st), then what the shape checks assumed (as, may be
+ * NULL). */
+void mm_format_report_sym(mm_buf *b, const char *name, const mm_info *i,
+                          const mm_sym_totals *st, const mm_assume *as);
+void mm_format_report_sym_json(mm_buf *b, long line, const char *name,
+                               const mm_info *i, const mm_sym_totals *st,
+                               const mm_assume *as);
+
 /* An error as one JSON object: {"line":..,"kind":"error","error":{..}}.
  * src is the statement's line for column numbers (may be NULL). */
 void mm_format_error_json(mm_buf *b, const char *file, long line,

@@ -1,7 +1,9 @@
 /* shape.h — shape algebra with NumPy's rules: broadcasting, matmul with
  * 1-D promotion and batch broadcasting, transpose, reductions, reshape and
- * concatenation. Shapes are plain values (no heap); dims are exact
- * non-negative integers below 2^63. */
+ * concatenation. Shapes are plain values (no heap); a dim is an exact
+ * non-negative integer below 2^63, or a polynomial over symbols (n, B*T)
+ * that the shape points to and does not own (it lives in the statement's
+ * arena or in a variable). */
 #ifndef MMCALC_SHAPE_H
 #define MMCALC_SHAPE_H
 
@@ -13,10 +15,26 @@
 
 #define MM_MAX_NDIM 16
 
+struct mm_poly;
+
 typedef struct mm_shape {
 	int ndim;
 	int64_t dim[MM_MAX_NDIM];
+	/* non-NULL: the dim is this polynomial and dim[] holds 0 */
+	const struct mm_poly *sym[MM_MAX_NDIM];
 } mm_shape;
+
+/* Where shape checks with symbols record what they assume ("d == 4096")
+ * instead of failing; with strict set, an assumption is an error. */
+#define MM_MAX_ASSUME 8
+typedef struct mm_assume {
+	bool strict;
+	int n;
+	char text[MM_MAX_ASSUME][96];
+} mm_assume;
+
+/* True when any dim is symbolic. */
+bool mm_shape_is_symbolic(const mm_shape *s);
 
 /* Builds a shape from n dims (n <= MM_MAX_NDIM). */
 mm_shape mm_shape_make(int n, const int64_t *dims);
@@ -35,6 +53,11 @@ const char *mm_shape_str(const mm_shape *s, char *buf, size_t cap);
  * Errors (MM_ERR_SHAPE) name both shapes and the first axis that fails. */
 mm_code mm_shape_broadcast(const mm_shape *a, const mm_shape *b,
                            const char *op, mm_shape *out, mm_diag *d);
+/* The same with symbols: dims that may differ are assumed equal and the
+ * assumption recorded in as (NULL: they are an error). */
+mm_code mm_shape_broadcast_as(const mm_shape *a, const mm_shape *b,
+                              const char *op, mm_shape *out, mm_assume *as,
+                              mm_diag *d);
 
 /* matmul's result shape and its m, k, n and batch count (the number of
  * broadcast batch elements; 1 without batch axes). 0-d operands, inner
@@ -42,6 +65,12 @@ mm_code mm_shape_broadcast(const mm_shape *a, const mm_shape *b,
 mm_code mm_shape_matmul(const mm_shape *a, const mm_shape *b, mm_shape *out,
                         int64_t *m, int64_t *k, int64_t *n, uint64_t *batch,
                         double *batch_approx, mm_diag *d);
+/* The same with symbols and assumptions (m, k, n are then 0 when symbolic:
+ * the caller costs from the shapes). */
+mm_code mm_shape_matmul_as(const mm_shape *a, const mm_shape *b,
+                           mm_shape *out, int64_t *m, int64_t *k, int64_t *n,
+                           uint64_t *batch, double *batch_approx,
+                           mm_assume *as, mm_diag *d);
 
 /* Swaps the last two axes (0-d and 1-D shapes are returned unchanged). */
 mm_shape mm_shape_transpose(const mm_shape *s);

@@ -138,6 +138,62 @@ START_TEST(quit_and_completion)
 }
 END_TEST
 
+/* The string value of "key":"..." in the last JSON result. */
+static void json_string(const char *key, char *out, size_t size)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "\"%s\":\"", key);
+	const char *v = strstr(cap.json, pat);
+	ck_assert_msg(v != NULL, "no %s in %s", key, cap.json);
+	v += strlen(pat);
+	size_t n = strcspn(v, "\"");
+	ck_assert(n < size);
+	memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+START_TEST(symbolic_json_substitutes)
+{
+	/* A symbolic figure in JSON is an expression that, with the symbols
+	 * bound, gives the numeric statement's figure. */
+	const char *exprs[] = {"(n x d) @ (d x d)", "softmax((B x h x T x T)) + 1",
+	                       "(B*T x C) @ (C x 3*C)", "layernorm((n x d/h))"};
+	const char *where = " where n = 1024, d = 4096, B = 8, h = 16, T = 512, C = 768";
+	for (size_t k = 0; k < sizeof exprs / sizeof exprs[0]; k++) {
+		char fl[256], by[256], line[512];
+		ck_assert_int_eq(run(exprs[k]), 0);
+		json_string("flops", fl, sizeof fl);
+		json_string("bytes_out", by, sizeof by);
+		snprintf(line, sizeof line, "%s%s", exprs[k], where);
+		ck_assert_int_eq(run(line), 0);
+		const char *f = strstr(cap.json, "\"flops\":");
+		const char *b = strstr(cap.json, "\"bytes_out\":");
+		ck_assert(f && b);
+		double want_f = strtod(f + 8, NULL), want_b = strtod(b + 12, NULL);
+		snprintf(line, sizeof line, "%s%s", fl, where);
+		ck_assert_double_eq(value(line), want_f);
+		snprintf(line, sizeof line, "%s%s", by, where);
+		ck_assert_double_eq(value(line), want_b);
+	}
+}
+END_TEST
+
+START_TEST(holes)
+{
+	ck_assert_int_eq(run("(1024x4096) @ ? = (1024x512)"), 0);
+	ck_assert_msg(strstr(cap.json, "\"shape\":[4096,512]") != NULL, "%s", cap.json);
+	ck_assert_int_eq(run("? @ (4096x4096) = (8x4096)"), 0);
+	ck_assert_msg(strstr(cap.json, "\"shape\":[8,4096]") != NULL, "%s", cap.json);
+	ck_assert_int_eq(run("(7x1x5) + ? = (7x3x5)"), 0);
+	ck_assert_msg(strstr(cap.json, "\"shape\":[7,3,5]") != NULL, "%s", cap.json);
+	ck_assert_int_eq(run("(2x8x16) @ ? = (2x8x4)"), 0);
+	ck_assert_msg(strstr(cap.json, "\"shape\":[2,16,4]") != NULL, "%s", cap.json);
+	ck_assert_int_eq(run("(1024x4096) @ ? = (512x512)"), 1);
+	ck_assert_msg(strstr(cap.err, "no shape fits") != NULL, "%s", cap.err);
+	ck_assert_int_eq(run("? @ ? = (3x3)"), 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("session");
@@ -147,6 +203,8 @@ int main(void)
 	tcase_add_test(tc, computed_like_numpy);
 	tcase_add_test(tc, settings);
 	tcase_add_test(tc, quit_and_completion);
+	tcase_add_test(tc, symbolic_json_substitutes);
+	tcase_add_test(tc, holes);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

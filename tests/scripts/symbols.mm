@@ -1,0 +1,21 @@
+# Unbound names in dims are symbols; costs are polynomials
+(n x d) @ (d x d)
+X = (B*T x C)
+W = (C x 3*C)
+Y = X @ W
+softmax((B x h x T x T))
+layernorm(X) + relu(X)
+(n x d/h)
+(n x d) @ (4096 x 5)
+(n x d) + (m,)
+:set strict on
+(n x d) @ (4096 x 5)
+:set strict off
+(n x d) @ (d x d) where n = 1024, d = 4096
+n
+(n x d) @ (d x d) -> GFLOP
+concat((n x 3), (n x 3))
+:run (n x d) @ (d x d)
+B = 8; T = 1024; C = 768
+Y
+X @ W
