@@ -493,8 +493,8 @@ START_TEST(header_dict_syntax)
 	 * Python 2 longs, a list for the shape */
 	static const char *good[] = {
 		"{'shape':(3,4),'fortran_order':False,'descr':'<f8'}",
-		"{ \"descr\" : \"<f8\" ,\n 'fortran_order' : False , "
-		"'shape' : ( 3 , 4 , ) , }   \n",
+		("{ \"descr\" : \"<f8\" ,\n 'fortran_order' : False , "
+		 "'shape' : ( 3 , 4 , ) , }   \n"),
 		"{'descr': '<f8', 'fortran_order': False, 'shape': (3L, 4L)}",
 		"{'descr': '<f8', 'fortran_order': False, 'shape': [3, 4]}",
 	};
@@ -518,10 +518,10 @@ START_TEST(header_dict_syntax)
 		"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4)} x",
 		"{'descr': '<f8' 'fortran_order': False, 'shape': (3, 4)}",
 		"{'descr: '<f8', 'fortran_order': False, 'shape': (3, 4)}",
-		"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), "
-		"'extra': 1}",
-		"{'descr': '<f8', 'fortran_order': False, 'shape': "
-		"(1,1,1,1,1,1,1,1,1)}",
+		("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), "
+		 "'extra': 1}"),
+		("{'descr': '<f8', 'fortran_order': False, 'shape': "
+		 "(1,1,1,1,1,1,1,1,1)}"),
 		"{'descr': 'f', 'fortran_order': False, 'shape': (3, 4)}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
