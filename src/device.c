@@ -1,0 +1,685 @@
+/* device.c — device profiles, host calibration and its cache, rooflines. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "mmcalc/device.h"
+#include "mmcalc/gemm.h"
+
+static const mm_span nospan = {0, 0};
+
+/* Datasheet figures, dense (vendors print the 2:4-sparse figure, twice the
+ * dense one, with an asterisk; those are halved here). Order of peak[]:
+ * the mm_dtype enum. Sources, as named in each row:
+ * - H100 SXM: NVIDIA H100 Tensor Core GPU datasheet and the Hopper
+ *   architecture whitepaper (SXM5): FP64 tensor 66.9, FP32 66.9, TF32
+ *   494.7, FP16/BF16 989.4, FP8 1978.9 TFLOPS, INT8 1978.9 TOPS; HBM3
+ *   3.35 TB/s.
+ * - H200 SXM: NVIDIA H200 Tensor Core GPU datasheet: the same compute as
+ *   H100 SXM (FP8 3958 TFLOPS sparse), HBM3e 4.8 TB/s.
+ * - A100 80GB SXM: NVIDIA A100 Tensor Core GPU datasheet: FP64 tensor
+ *   19.5, FP32 19.5, TF32 156, FP16/BF16 312 TFLOPS, INT8 624, INT4 1248
+ *   TOPS; HBM2e 2039 GB/s.
+ * - L4: NVIDIA L4 Tensor Core GPU datasheet: FP32 30.3, TF32 120*,
+ *   FP16/BF16 242*, FP8 485* TFLOPS, INT8 485* TOPS (* sparse); GDDR6
+ *   300 GB/s. No FP64 figure.
+ * - RTX 4090: NVIDIA Ada Lovelace GPU architecture whitepaper: FP64 1.3,
+ *   FP32 82.6, TF32 tensor 82.6, FP16/BF16 tensor 165.2 (FP32
+ *   accumulate), FP8 330.3 (FP32 accumulate) TFLOPS, INT8 660.6, INT4
+ *   1321.2 TOPS; GDDR6X 1008 GB/s.
+ * - MI300X: AMD Instinct MI300X accelerator data sheet: FP64 matrix
+ *   163.4, FP32 163.4, TF32 653.7, FP16/BF16 1307.4, FP8 2614.9 TFLOPS,
+ *   INT8 2614.9 TOPS; HBM3 5.3 TB/s.
+ * - Apple M2: Apple's M2 announcement (June 2022): 10-core GPU 3.6 TFLOPS
+ *   FP32, 100 GB/s unified memory. Apple gives no other dtype figures. */
+static const mm_device builtin[] = {
+	{"H100 SXM", "h100-sxm", MM_DEVICE_GPU,
+	 {[MM_F32] = 66.9e12, [MM_F64] = 66.9e12, [MM_TF32] = 494.7e12,
+	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, [MM_F8] = 1978.9e12,
+	  [MM_I8] = 1978.9e12},
+	 3.35e12, "NVIDIA H100 Tensor Core GPU datasheet; Hopper whitepaper",
+	 "f64 is the FP64 tensor-core rate; no INT4"},
+	{"H200 SXM", "h200-sxm", MM_DEVICE_GPU,
+	 {[MM_F32] = 66.9e12, [MM_F64] = 66.9e12, [MM_TF32] = 494.7e12,
+	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, [MM_F8] = 1978.9e12,
+	  [MM_I8] = 1978.9e12},
+	 4.8e12, "NVIDIA H200 Tensor Core GPU datasheet",
+	 "the H100 SXM's compute with HBM3e memory"},
+	{"A100 80GB SXM", "a100-80gb-sxm", MM_DEVICE_GPU,
+	 {[MM_F32] = 19.5e12, [MM_F64] = 19.5e12, [MM_TF32] = 156e12,
+	  [MM_F16] = 312e12, [MM_BF16] = 312e12, [MM_I8] = 624e12,
+	  [MM_I4] = 1248e12},
+	 2039e9, "NVIDIA A100 Tensor Core GPU datasheet",
+	 "f64 is the FP64 tensor-core rate; no FP8"},
+	{"L4", "l4", MM_DEVICE_GPU,
+	 {[MM_F32] = 30.3e12, [MM_TF32] = 60e12, [MM_F16] = 121e12,
+	  [MM_BF16] = 121e12, [MM_F8] = 242.5e12, [MM_I8] = 242.5e12},
+	 300e9, "NVIDIA L4 Tensor Core GPU datasheet",
+	 "no FP64 figure in the datasheet"},
+	{"RTX 4090", "rtx-4090", MM_DEVICE_GPU,
+	 {[MM_F32] = 82.6e12, [MM_F64] = 1.3e12, [MM_TF32] = 82.6e12,
+	  [MM_F16] = 165.2e12, [MM_BF16] = 165.2e12, [MM_F8] = 330.3e12,
+	  [MM_I8] = 660.6e12, [MM_I4] = 1321.2e12},
+	 1008e9, "NVIDIA Ada Lovelace GPU architecture whitepaper",
+	 "tensor rates with FP32 accumulate"},
+	{"MI300X", "mi300x", MM_DEVICE_GPU,
+	 {[MM_F32] = 163.4e12, [MM_F64] = 163.4e12, [MM_TF32] = 653.7e12,
+	  [MM_F16] = 1307.4e12, [MM_BF16] = 1307.4e12, [MM_F8] = 2614.9e12,
+	  [MM_I8] = 2614.9e12},
+	 5.3e12, "AMD Instinct MI300X accelerator data sheet",
+	 "f64 is the FP64 matrix rate"},
+	{"Apple M2", "apple-m2", MM_DEVICE_CPU,
+	 {[MM_F32] = 3.6e12},
+	 100e9, "Apple M2 announcement (June 2022)",
+	 "the 10-core GPU's FP32 rate; other dtypes use it"},
+};
+#define NBUILTIN (sizeof builtin / sizeof builtin[0])
+
+/* Other names, letters and digits only, lowercase. */
+static const struct {
+	const char *alias;
+	size_t index;
+} aliases[] = {
+	{"h100", 0},   {"h100sxm5", 0}, {"h200", 1},       {"a100", 2},
+	{"a100sxm", 2}, {"a10080gb", 2}, {"nvidial4", 3},   {"4090", 4},
+	{"rtx4090", 4}, {"geforcertx4090", 4}, {"mi300", 5}, {"m2", 6},
+};
+
+const mm_device *mm_device_builtin(size_t *n)
+{
+	if (n)
+		*n = NBUILTIN;
+	return builtin;
+}
+
+/* Lowercase letters and digits of s, the rest dropped. */
+static void squash(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (; *s && n + 1 < cap; s++)
+		if (isalnum((unsigned char)*s))
+			out[n++] = (char)tolower((unsigned char)*s);
+	out[n] = '\0';
+}
+
+const mm_device *mm_device_find(const char *name)
+{
+	char want[64], have[64];
+	if (!name)
+		return NULL;
+	squash(name, want, sizeof want);
+	if (!*want)
+		return NULL;
+	for (size_t i = 0; i < NBUILTIN; i++) {
+		squash(builtin[i].key, have, sizeof have);
+		if (strcmp(want, have) == 0)
+			return &builtin[i];
+		squash(builtin[i].name, have, sizeof have);
+		if (strcmp(want, have) == 0)
+			return &builtin[i];
+	}
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+		if (strcmp(want, aliases[i].alias) == 0)
+			return &builtin[aliases[i].index];
+	return NULL;
+}
+
+double mm_device_peak(const mm_device *dev, mm_dtype t, mm_dtype *used)
+{
+	if ((unsigned)t >= MM_DTYPE_COUNT)
+		t = MM_F32;
+	mm_dtype u = t;
+	double p = dev->peak[t];
+	if (p <= 0 && t != MM_F64 && t != MM_F32) {
+		u = MM_F32;
+		p = dev->peak[MM_F32];
+	}
+	if (used)
+		*used = u;
+	return p > 0 ? p : 0;
+}
+
+mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
+                           mm_count bytes, mm_dtype t, mm_roofline *out,
+                           mm_diag *d)
+{
+	mm_roofline r;
+	memset(&r, 0, sizeof r);
+	r.peak = mm_device_peak(dev, t, &r.peak_dtype);
+	if (r.peak <= 0)
+		return mm_diag_set(d, MM_ERR_UNSUPPORTED, nospan,
+		                   "%s has no %s peak in its profile", dev->name,
+		                   mm_dtype_name(t));
+	if (!(dev->bw > 0))
+		return mm_diag_set(d, MM_ERR_UNSUPPORTED, nospan,
+		                   "%s has no memory bandwidth in its profile",
+		                   dev->name);
+	double f = mm_count_to_double(flops), b = mm_count_to_double(bytes);
+	r.bw = dev->bw;
+	r.compute_s = f / r.peak;
+	r.memory_s = b / r.bw;
+	r.compute_bound = r.compute_s >= r.memory_s;
+	r.seconds = r.compute_bound ? r.compute_s : r.memory_s;
+	r.intensity = b > 0 ? f / b : f > 0 ? INFINITY : 0.0;
+	r.ridge = r.peak / r.bw;
+	*out = r;
+	return MM_OK;
+}
+
+/* ---- custom devices ---- */
+
+void mm_device_make_custom(mm_device *out, double peak, double bw)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->name, sizeof out->name, "custom");
+	snprintf(out->key, sizeof out->key, "custom");
+	out->kind = MM_DEVICE_CUSTOM;
+	for (int i = 0; i < MM_DTYPE_COUNT; i++)
+		out->peak[i] = peak;
+	out->bw = bw;
+	snprintf(out->source, sizeof out->source, "given by the user");
+}
+
+/* Parses VALUE of key=VALUE: a number, a prefix, a unit. bytes selects
+ * the units allowed ("B/s" or "FLOP/s"). */
+static bool parse_value(const char *s, size_t len, bool bytes, double *out)
+{
+	char buf[64];
+	if (len == 0 || len >= sizeof buf)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	char *end;
+	errno = 0;
+	double v = strtod(buf, &end);
+	if (end == buf || errno || !(v > 0) || !isfinite(v))
+		return false;
+	static const char prefixes[] = "kmgtpe";
+	const char *p = *end ? strchr(prefixes, tolower((unsigned char)*end))
+	                     : NULL;
+	if (p && *end) {
+		int k = (int)(p - prefixes) + 1;
+		end++;
+		if (*end == 'i' && bytes) {
+			v *= pow(1024.0, k);
+			end++;
+		} else {
+			v *= pow(1000.0, k);
+		}
+	}
+	static const char *const flop_units[] = {"", "flop/s", "flops", "op/s",
+	                                         "ops", "flop"};
+	static const char *const byte_units[] = {"", "b/s", "b"};
+	const char *const *u = bytes ? byte_units : flop_units;
+	size_t nu = bytes ? 3 : 6;
+	for (size_t i = 0; i < nu; i++)
+		if (strcasecmp(end, u[i]) == 0) {
+			*out = v;
+			return true;
+		}
+	return false;
+}
+
+mm_code mm_device_custom(mm_device *out, const char *args, mm_diag *d)
+{
+	mm_device dev;
+	mm_device_make_custom(&dev, 0, 0);
+	bool any_peak = false;
+	const char *s = args ? args : "";
+	while (*s) {
+		while (*s == ' ' || *s == ',' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		size_t n = strcspn(s, " ,\t");
+		const char *eq = memchr(s, '=', n);
+		if (!eq) {
+			mm_diag_set(d, MM_ERR_ARG, nospan,
+			            "expected key=value, got '%.*s'", (int)n, s);
+			mm_diag_hint(d, ":device custom peak=312T bw=2TB/s");
+			return MM_ERR_ARG;
+		}
+		char key[16];
+		size_t kl = (size_t)(eq - s);
+		if (kl >= sizeof key)
+			kl = sizeof key - 1;
+		memcpy(key, s, kl);
+		key[kl] = '\0';
+		const char *val = eq + 1;
+		size_t vl = n - (size_t)(val - s);
+		double v;
+		mm_dtype t;
+		bool is_bw = strcmp(key, "bw") == 0;
+		bool is_peak = strcmp(key, "peak") == 0;
+		bool is_dtype = !is_bw && !is_peak && mm_dtype_parse(key, &t);
+		if (!is_bw && !is_peak && !is_dtype) {
+			mm_diag_set(d, MM_ERR_ARG, nospan,
+			            "unknown custom device key '%s'", key);
+			mm_diag_hint(d, "keys: peak, bw, or a dtype (f64=..., "
+			                "f16=...)");
+			return MM_ERR_ARG;
+		}
+		if (!parse_value(val, vl, is_bw, &v)) {
+			mm_diag_set(d, MM_ERR_ARG, nospan,
+			            "bad value '%.*s' for %s", (int)vl, val, key);
+			mm_diag_hint(d, is_bw ? "a positive bandwidth like 2TB/s, "
+			                        "900G or 1.5TiB/s"
+			                      : "a positive rate like 312T, "
+			                        "312TFLOP/s or 3.12e14");
+			return MM_ERR_ARG;
+		}
+		if (is_bw) {
+			dev.bw = v;
+		} else if (is_peak) {
+			for (int i = 0; i < MM_DTYPE_COUNT; i++)
+				dev.peak[i] = v;
+			any_peak = true;
+		}
+		s += n;
+	}
+	/* Per-dtype values override peak= whatever their order: a second
+	 * pass. */
+	for (s = args ? args : ""; *s;) {
+		while (*s == ' ' || *s == ',' || *s == '\t')
+			s++;
+		size_t n = strcspn(s, " ,\t");
+		const char *eq = memchr(s, '=', n);
+		if (eq) {
+			char key[16];
+			size_t kl = (size_t)(eq - s);
+			mm_dtype t;
+			double v;
+			if (kl < sizeof key) {
+				memcpy(key, s, kl);
+				key[kl] = '\0';
+				if (strcmp(key, "peak") && strcmp(key, "bw") &&
+				    mm_dtype_parse(key, &t) &&
+				    parse_value(eq + 1, n - kl - 1, false, &v)) {
+					dev.peak[t] = v;
+					any_peak = true;
+				}
+			}
+		}
+		s += n;
+	}
+	if (!any_peak || !(dev.bw > 0)) {
+		mm_diag_set(d, MM_ERR_ARG, nospan, "a custom device needs %s",
+		            !any_peak ? "a peak (peak=...)" : "a bandwidth (bw=...)");
+		mm_diag_hint(d, ":device custom peak=312T bw=2TB/s");
+		return MM_ERR_ARG;
+	}
+	snprintf(dev.source, sizeof dev.source, "given by the user: %s",
+	         args ? args : "");
+	*out = dev;
+	return MM_OK;
+}
+
+/* ---- host calibration ---- */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+#define CAL_N 256
+
+/* Best GEMM rate over repeated products for about budget seconds. */
+static mm_code gemm_rate(bool f64, double budget, double *rate)
+{
+	size_t n = (size_t)CAL_N * CAL_N, es = f64 ? 8 : 4;
+	void *a = calloc(n, es), *b = calloc(n, es), *c = calloc(n, es);
+	mm_code rc = MM_OK;
+	*rate = 0;
+	if (!a || !b || !c) {
+		rc = MM_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double v = (double)(i % 7) * 0.125 - 0.375;
+		if (f64) {
+			((double *)a)[i] = v;
+			((double *)b)[i] = -v;
+		} else {
+			((float *)a)[i] = (float)v;
+			((float *)b)[i] = (float)-v;
+		}
+	}
+	double flops = 2.0 * CAL_N * CAL_N * CAL_N, start = now();
+	for (int it = 0; it < 3 || now() - start < budget; it++) {
+		double t0 = now();
+		int r = f64 ? mm_dgemm(CAL_N, CAL_N, CAL_N, 1.0, a, CAL_N, 1, b,
+		                       CAL_N, 1, 0.0, c, CAL_N, 1)
+		            : mm_sgemm(CAL_N, CAL_N, CAL_N, 1.0f, a, CAL_N, 1, b,
+		                       CAL_N, 1, 0.0f, c, CAL_N, 1);
+		double dt = now() - t0;
+		if (r != 0) {
+			rc = MM_ERR_INTERRUPTED;
+			goto out;
+		}
+		if (dt > 0 && flops / dt > *rate)
+			*rate = flops / dt;
+		if (it > 100000)
+			break;
+	}
+out:
+	free(a);
+	free(b);
+	free(c);
+	return rc;
+}
+
+#define TRIAD_N ((size_t)4 << 20) /* doubles per array: 32 MiB */
+#define MAX_TRIAD_THREADS 64
+
+typedef struct triad_job {
+	double *a;
+	const double *b, *c;
+	size_t lo, hi;
+} triad_job;
+
+static void *triad_run(void *arg)
+{
+	triad_job *j = arg;
+	for (size_t i = j->lo; i < j->hi; i++)
+		j->a[i] = j->b[i] + 3.0 * j->c[i];
+	return NULL;
+}
+
+/* One pass of a = b + 3·c over nth threads. */
+static void triad_pass(double *a, const double *b, const double *c, int nth)
+{
+	pthread_t tid[MAX_TRIAD_THREADS];
+	triad_job job[MAX_TRIAD_THREADS];
+	bool started[MAX_TRIAD_THREADS] = {false};
+	for (int t = 0; t < nth; t++) {
+		job[t] = (triad_job){a, b, c, TRIAD_N * (size_t)t / (size_t)nth,
+		                     TRIAD_N * (size_t)(t + 1) / (size_t)nth};
+		if (t > 0)
+			started[t] = pthread_create(&tid[t], NULL, triad_run,
+			                            &job[t]) == 0;
+	}
+	triad_run(&job[0]);
+	for (int t = 1; t < nth; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			triad_run(&job[t]); /* no thread: do its share here */
+	}
+}
+
+static mm_code triad_rate(int nth, double budget, double *rate)
+{
+	double *a = malloc(TRIAD_N * sizeof *a), *b = malloc(TRIAD_N * sizeof *b),
+	       *c = malloc(TRIAD_N * sizeof *c);
+	*rate = 0;
+	if (!a || !b || !c) {
+		free(a);
+		free(b);
+		free(c);
+		return MM_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < TRIAD_N; i++) {
+		a[i] = 0;
+		b[i] = (double)(i & 15);
+		c[i] = 0.5;
+	}
+	double bytes = 3.0 * sizeof(double) * (double)TRIAD_N, start = now();
+	for (int it = 0; it < 3 || now() - start < budget; it++) {
+		double t0 = now();
+		triad_pass(a, b, c, nth);
+		double dt = now() - t0;
+		if (dt > 0 && bytes / dt > *rate)
+			*rate = bytes / dt;
+		if (it > 1000)
+			break;
+	}
+	free(a);
+	free(b);
+	free(c);
+	return MM_OK;
+}
+
+/* The CPU's model name from /proc/cpuinfo, "" when unknown. */
+static void cpu_model(char *out, size_t cap)
+{
+	out[0] = '\0';
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	if (!f)
+		return;
+	char line[256];
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, "model name", 10) != 0)
+			continue;
+		const char *v = strchr(line, ':');
+		if (!v)
+			break;
+		v++;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		snprintf(out, cap, "%s", v);
+		out[strcspn(out, "\n")] = '\0';
+		break;
+	}
+	fclose(f);
+}
+
+mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d)
+{
+	mm_host_calib c;
+	memset(&c, 0, sizeof c);
+	if (!(budget_s > 0))
+		budget_s = 0.6;
+	c.threads = mm_gemm_threads();
+	snprintf(c.isa, sizeof c.isa, "%s", mm_gemm_isa());
+	cpu_model(c.cpu, sizeof c.cpu);
+	mm_code rc = gemm_rate(false, 0.25 * budget_s, &c.peak_f32);
+	if (rc == MM_OK)
+		rc = gemm_rate(true, 0.25 * budget_s, &c.peak_f64);
+	int nth = c.threads < 1 ? 1
+	          : c.threads > MAX_TRIAD_THREADS ? MAX_TRIAD_THREADS
+	                                          : c.threads;
+	if (rc == MM_OK)
+		rc = triad_rate(nth, 0.4 * budget_s, &c.bw);
+	if (rc == MM_ERR_NOMEM)
+		return mm_diag_set(d, rc, nospan,
+		                   "not enough memory to calibrate the host");
+	if (rc != MM_OK)
+		return mm_diag_set(d, rc, nospan, "host calibration interrupted");
+	*out = c;
+	return MM_OK;
+}
+
+/* ---- the cache file ---- */
+
+#define CACHE_VERSION 1
+
+mm_code mm_device_cache_write(const char *path, const mm_host_calib *c,
+                              mm_diag *d)
+{
+	/* Create the parent directories, one component at a time. */
+	char dir[4096];
+	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+		return mm_diag_set(d, MM_ERR_IO, nospan, "cache path too long");
+	for (char *p = dir + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+				return mm_diag_set(d, MM_ERR_IO, nospan,
+				                   "cannot create %s: %s", dir,
+				                   strerror(errno));
+			*p = '/';
+		}
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return mm_diag_set(d, MM_ERR_IO, nospan, "cannot write %s: %s",
+		                   tmp, strerror(errno));
+	fprintf(f,
+	        "# mmcalc host calibration: mmcalc's GEMM rate (FLOP/s) and "
+	        "triad bandwidth (B/s)\n"
+	        "version %d\ncpu %s\nthreads %d\nisa %s\n"
+	        "peak_f32 %.6e\npeak_f64 %.6e\nbw %.6e\n",
+	        CACHE_VERSION, c->cpu, c->threads, c->isa, c->peak_f32,
+	        c->peak_f64, c->bw);
+	bool ok = !ferror(f);
+	ok &= fclose(f) == 0;
+	if (!ok || rename(tmp, path) != 0) {
+		int e = errno;
+		remove(tmp);
+		return mm_diag_set(d, MM_ERR_IO, nospan, "cannot write %s: %s",
+		                   path, strerror(e));
+	}
+	return MM_OK;
+}
+
+mm_code mm_device_cache_read(const char *path, mm_host_calib *out,
+                             mm_diag *d)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return mm_diag_set(d, MM_ERR_IO, nospan, "cannot read %s: %s",
+		                   path, strerror(errno));
+	mm_host_calib c;
+	memset(&c, 0, sizeof c);
+	int version = 0, seen = 0;
+	char line[512];
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		char *v = strchr(line, ' ');
+		if (!v)
+			continue;
+		*v++ = '\0';
+		char *end = NULL;
+		if (strcmp(line, "version") == 0) {
+			version = (int)strtol(v, &end, 10);
+		} else if (strcmp(line, "cpu") == 0) {
+			snprintf(c.cpu, sizeof c.cpu, "%s", v);
+			seen |= 1;
+		} else if (strcmp(line, "threads") == 0) {
+			c.threads = (int)strtol(v, &end, 10);
+			seen |= 2;
+		} else if (strcmp(line, "isa") == 0) {
+			snprintf(c.isa, sizeof c.isa, "%s", v);
+			seen |= 4;
+		} else if (strcmp(line, "peak_f32") == 0) {
+			c.peak_f32 = strtod(v, &end);
+			seen |= 8;
+		} else if (strcmp(line, "peak_f64") == 0) {
+			c.peak_f64 = strtod(v, &end);
+			seen |= 16;
+		} else if (strcmp(line, "bw") == 0) {
+			c.bw = strtod(v, &end);
+			seen |= 32;
+		}
+		if (end && *end)
+			seen = -1000; /* trailing garbage after a number */
+	}
+	fclose(f);
+	if (version != CACHE_VERSION || seen != 63 || !(c.peak_f32 > 0) ||
+	    !(c.peak_f64 > 0) || !(c.bw > 0) || c.threads < 1 ||
+	    !isfinite(c.peak_f32) || !isfinite(c.peak_f64) || !isfinite(c.bw))
+		return mm_diag_set(d, MM_ERR_FORMAT, nospan,
+		                   "%s is not a valid host calibration", path);
+	*out = c;
+	return MM_OK;
+}
+
+bool mm_device_cache_path(mm_buf *out, const char *xdg_cache_home,
+                          const char *home)
+{
+	if (xdg_cache_home && xdg_cache_home[0] == '/') {
+		mm_buf_printf(out, "%s/mmcalc/host", xdg_cache_home);
+		return true;
+	}
+	if (home && home[0] == '/') {
+		mm_buf_printf(out, "%s/.cache/mmcalc/host", home);
+		return true;
+	}
+	return false;
+}
+
+void mm_device_from_calib(mm_device *out, const mm_host_calib *c)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->name, sizeof out->name, "host");
+	snprintf(out->key, sizeof out->key, "host");
+	out->kind = MM_DEVICE_HOST;
+	out->peak[MM_F32] = c->peak_f32;
+	out->peak[MM_F64] = c->peak_f64;
+	out->bw = c->bw;
+	snprintf(out->source, sizeof out->source,
+	         "measured: mmcalc's GEMM (%s, %d thread%s) and a triad",
+	         c->isa, c->threads, c->threads == 1 ? "" : "s");
+	snprintf(out->note, sizeof out->note, "%s%s",
+	         c->cpu[0] ? c->cpu : "unknown CPU",
+	         "; other dtypes execute in f32");
+}
+
+mm_code mm_device_host(mm_device *out, const char *cache_path,
+                       bool recalibrate, bool *measured, mm_diag *d)
+{
+	mm_host_calib c;
+	if (measured)
+		*measured = false;
+	if (cache_path && !recalibrate &&
+	    mm_device_cache_read(cache_path, &c, NULL) == MM_OK) {
+		char cpu[sizeof c.cpu];
+		cpu_model(cpu, sizeof cpu);
+		if (strcmp(cpu, c.cpu) == 0 && c.threads == mm_gemm_threads() &&
+		    strcmp(c.isa, mm_gemm_isa()) == 0) {
+			mm_device_from_calib(out, &c);
+			return MM_OK;
+		}
+	}
+	mm_code rc = mm_device_calibrate(&c, 0, d);
+	if (rc != MM_OK)
+		return rc;
+	if (measured)
+		*measured = true;
+	if (cache_path)
+		mm_device_cache_write(cache_path, &c, NULL);
+	mm_device_from_calib(out, &c);
+	return MM_OK;
+}
+
+/* ---- describing ---- */
+
+void mm_device_describe(mm_buf *b, const mm_device *dev)
+{
+	static const mm_dtype order[] = {MM_F64, MM_F32, MM_TF32, MM_F16,
+	                                 MM_BF16, MM_F8, MM_I8, MM_I4};
+	mm_buf_printf(b, "%s:", dev->name);
+	const char *sep = " ";
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		mm_dtype t = order[i];
+		if (!(dev->peak[t] > 0))
+			continue;
+		/* Equal neighbours read as one: "f16/bf16 989.4 TFLOP/s". */
+		if (i + 1 < sizeof order / sizeof order[0] &&
+		    dev->peak[order[i + 1]] == dev->peak[t] &&
+		    (t == MM_F16 || t == MM_F64)) {
+			mm_buf_printf(b, "%s%s/%s ", sep, mm_dtype_name(t),
+			              mm_dtype_name(order[i + 1]));
+			i++;
+		} else {
+			mm_buf_printf(b, "%s%s ", sep, mm_dtype_name(t));
+		}
+		bool ints = t == MM_I8 || t == MM_I4;
+		mm_count_format_si_f(b, dev->peak[t], ints ? "OP/s" : "FLOP/s", 4);
+		sep = ", ";
+	}
+	mm_buf_puts(b, "; ");
+	mm_count_format_si_f(b, dev->bw, "B/s", 4);
+}

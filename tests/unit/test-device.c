@@ -1,0 +1,289 @@
+/* test-device.c — device profiles, rooflines, custom devices, host cache. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mmcalc/device.h"
+#include "mmcalc/gemm.h"
+
+/* |got/want - 1| < rel */
+static void near(double got, double want, double rel)
+{
+	ck_assert_msg(fabs(got / want - 1) < rel, "got %.9g, want %.9g", got,
+	              want);
+}
+
+START_TEST(lookup)
+{
+	const mm_device *h = mm_device_find("h100");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(h->name, "H100 SXM");
+	ck_assert_ptr_eq(mm_device_find("H100 SXM"), h);
+	ck_assert_ptr_eq(mm_device_find("h100-sxm"), h);
+	ck_assert_ptr_eq(mm_device_find("H100_SXM"), h);
+	ck_assert_str_eq(mm_device_find("A100")->name, "A100 80GB SXM");
+	ck_assert_str_eq(mm_device_find("a100-80gb")->name, "A100 80GB SXM");
+	ck_assert_str_eq(mm_device_find("MI300X")->name, "MI300X");
+	ck_assert_str_eq(mm_device_find("rtx 4090")->name, "RTX 4090");
+	ck_assert_str_eq(mm_device_find("4090")->name, "RTX 4090");
+	ck_assert_str_eq(mm_device_find("apple-m2")->name, "Apple M2");
+	ck_assert_str_eq(mm_device_find("M2")->name, "Apple M2");
+	ck_assert_str_eq(mm_device_find("H200")->name, "H200 SXM");
+	ck_assert_str_eq(mm_device_find("l4")->name, "L4");
+	ck_assert_ptr_null(mm_device_find("h1000"));
+	ck_assert_ptr_null(mm_device_find(""));
+	ck_assert_ptr_null(mm_device_find("host"));
+	ck_assert_ptr_null(mm_device_find(NULL));
+	size_t n;
+	const mm_device *all = mm_device_builtin(&n);
+	ck_assert_uint_ge(n, 7);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_ptr_eq(mm_device_find(all[i].key), &all[i]);
+		ck_assert_ptr_eq(mm_device_find(all[i].name), &all[i]);
+		ck_assert(all[i].peak[MM_F32] > 0);
+		ck_assert(all[i].bw > 0);
+		ck_assert_uint_gt(strlen(all[i].source), 10);
+	}
+}
+END_TEST
+
+START_TEST(peaks)
+{
+	const mm_device *h = mm_device_find("h100");
+	mm_dtype used;
+	ck_assert(mm_device_peak(h, MM_BF16, &used) == 989.4e12);
+	ck_assert_int_eq(used, MM_BF16);
+	/* No INT4 on H100: the f32 rate stands in, and says so. */
+	ck_assert(mm_device_peak(h, MM_I4, &used) == 66.9e12);
+	ck_assert_int_eq(used, MM_F32);
+	/* No f64 figure for L4: no fallback (f32 would be 64x too fast). */
+	const mm_device *l4 = mm_device_find("l4");
+	ck_assert(mm_device_peak(l4, MM_F64, NULL) == 0);
+	mm_roofline r;
+	mm_diag d;
+	ck_assert_int_eq(mm_device_roofline(l4, mm_count_of(1), mm_count_of(1),
+	                                    MM_F64, &r, &d),
+	                 MM_ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(d.message, "f64"));
+	ck_assert(mm_device_peak(mm_device_find("m2"), MM_F16, &used) == 3.6e12);
+	ck_assert_int_eq(used, MM_F32);
+}
+END_TEST
+
+START_TEST(roofline_by_hand)
+{
+	/* (1024x4096) @ (4096x4096) in bf16 on H100 SXM:
+	 * FLOPs 2·1024·4096·4096 = 34359738368;
+	 * bytes (1024·4096 + 4096·4096 + 1024·4096) · 2 = 50331648;
+	 * compute 34359738368 / 989.4e12 = 34.728 µs,
+	 * memory 50331648 / 3.35e12 = 15.024 µs: compute-bound;
+	 * intensity 682.6667 FLOP/B, ridge 989.4 / 3.35 = 295.3433 FLOP/B. */
+	mm_roofline r;
+	ck_assert_int_eq(mm_device_roofline(mm_device_find("h100"),
+	                                    mm_count_of(34359738368u),
+	                                    mm_count_of(50331648), MM_BF16, &r,
+	                                    NULL),
+	                 MM_OK);
+	near(r.compute_s, 34.728e-6, 1e-4);
+	near(r.memory_s, 15.024e-6, 1e-4);
+	near(r.seconds, 34.728e-6, 1e-4);
+	ck_assert(r.compute_bound);
+	near(r.intensity, 682.6667, 1e-6);
+	near(r.ridge, 295.3433, 1e-6);
+	/* A matrix-vector product (4096x4096) @ (4096x1) in f32 on A100:
+	 * 33554432 FLOPs over 67141632 bytes: 1.72 µs of compute, 32.93 µs of
+	 * memory: memory-bound, intensity 0.49976 against a ridge of 9.5635. */
+	ck_assert_int_eq(mm_device_roofline(mm_device_find("a100"),
+	                                    mm_count_of(33554432),
+	                                    mm_count_of(67141632), MM_F32, &r,
+	                                    NULL),
+	                 MM_OK);
+	ck_assert(!r.compute_bound);
+	near(r.seconds, 32.929e-6, 1e-4);
+	near(r.compute_s, 1.7207e-6, 1e-4);
+	near(r.intensity, 0.49976, 1e-4);
+	near(r.ridge, 9.5635, 1e-4);
+	/* Zero bytes: infinite intensity, compute-bound. */
+	ck_assert_int_eq(mm_device_roofline(mm_device_find("a100"),
+	                                    mm_count_of(10), MM_COUNT_ZERO,
+	                                    MM_F32, &r, NULL),
+	                 MM_OK);
+	ck_assert(isinf(r.intensity));
+	ck_assert(r.compute_bound);
+}
+END_TEST
+
+START_TEST(custom)
+{
+	mm_device dev;
+	mm_diag d;
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=312T bw=2TB/s", &d), MM_OK);
+	ck_assert(dev.peak[MM_F32] == 312e12);
+	ck_assert(dev.peak[MM_F16] == 312e12);
+	ck_assert(dev.bw == 2e12);
+	ck_assert_int_eq(dev.kind, MM_DEVICE_CUSTOM);
+	ck_assert_int_eq(mm_device_custom(&dev,
+	                                  "f16=400T, peak=100TFLOP/s, bw=1.5TiB/s",
+	                                  &d),
+	                 MM_OK);
+	ck_assert(dev.peak[MM_F16] == 400e12); /* a dtype beats peak= */
+	ck_assert(dev.peak[MM_F32] == 100e12);
+	ck_assert(dev.bw == 1.5 * 1099511627776.0);
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=3.12e14 bw=900G", &d), MM_OK);
+	ck_assert(dev.peak[MM_F64] == 3.12e14);
+	ck_assert(dev.bw == 900e9);
+	mm_device keep = dev;
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=abc bw=1T", &d), MM_ERR_ARG);
+	ck_assert_int_eq(mm_device_custom(&dev, "bw=1T", &d), MM_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(d.message, "peak"));
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=1T", &d), MM_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(d.message, "bandwidth"));
+	ck_assert_int_eq(mm_device_custom(&dev, "speed=1 bw=1T", &d), MM_ERR_ARG);
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=-5 bw=1T", &d), MM_ERR_ARG);
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=5T bw=1TFLOP/s", &d),
+	                 MM_ERR_ARG);
+	ck_assert_int_eq(mm_device_custom(&dev, "peak 5T", &d), MM_ERR_ARG);
+	ck_assert_int_eq(mm_device_custom(&dev, "", &d), MM_ERR_ARG);
+	ck_assert_mem_eq(&dev, &keep, sizeof dev); /* unchanged on error */
+	/* A roofline on it: 1e12 FLOPs and 1e9 bytes at 312T and 2TB/s. */
+	mm_roofline r;
+	mm_device_make_custom(&dev, 312e12, 2e12);
+	ck_assert_int_eq(mm_device_roofline(&dev, mm_count_of(1000000000000u),
+	                                    mm_count_of(1000000000), MM_F32,
+	                                    &r, NULL),
+	                 MM_OK);
+	near(r.seconds, 1.0 / 312, 1e-12);
+	near(r.memory_s, 0.5e-3, 1e-12);
+	near(r.ridge, 156, 1e-12);
+}
+END_TEST
+
+START_TEST(describe)
+{
+	mm_buf b = MM_BUF_INIT;
+	mm_device_describe(&b, mm_device_find("h100"));
+	ck_assert_str_eq(mm_buf_str(&b),
+	                 "H100 SXM: f64/f32 66.9 TFLOP/s, tf32 494.7 TFLOP/s, "
+	                 "f16/bf16 989.4 TFLOP/s, f8 1.979 PFLOP/s, "
+	                 "i8 1.979 POP/s; 3.35 TB/s");
+	mm_buf_reset(&b);
+	mm_device_describe(&b, mm_device_find("m2"));
+	ck_assert_str_eq(mm_buf_str(&b), "Apple M2: f32 3.6 TFLOP/s; 100 GB/s");
+	mm_buf_free(&b);
+}
+END_TEST
+
+START_TEST(cache_path)
+{
+	mm_buf b = MM_BUF_INIT;
+	ck_assert(mm_device_cache_path(&b, "/x/cache", "/home/u"));
+	ck_assert_str_eq(mm_buf_str(&b), "/x/cache/mmcalc/host");
+	mm_buf_reset(&b);
+	ck_assert(mm_device_cache_path(&b, NULL, "/home/u"));
+	ck_assert_str_eq(mm_buf_str(&b), "/home/u/.cache/mmcalc/host");
+	mm_buf_reset(&b);
+	/* A relative XDG path is ignored, as the XDG spec says. */
+	ck_assert(mm_device_cache_path(&b, "rel", "/home/u"));
+	ck_assert_str_eq(mm_buf_str(&b), "/home/u/.cache/mmcalc/host");
+	mm_buf_reset(&b);
+	ck_assert(!mm_device_cache_path(&b, "", NULL));
+	ck_assert_str_eq(mm_buf_str(&b), "");
+	mm_buf_free(&b);
+}
+END_TEST
+
+/* A fresh temporary directory; the caller removes what it made. */
+static void tempdir(char *dir, size_t cap)
+{
+	const char *t = getenv("TMPDIR");
+	snprintf(dir, cap, "%s/mmcalc-test-device-XXXXXX", t && *t ? t : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+START_TEST(calibration_and_cache)
+{
+	mm_host_calib c;
+	mm_diag d;
+	ck_assert_int_eq(mm_device_calibrate(&c, 0.2, &d), MM_OK);
+	ck_assert(c.peak_f32 > 1e8);
+	ck_assert(c.peak_f64 > 1e8);
+	ck_assert(c.bw > 1e8);
+	ck_assert_int_eq(c.threads, mm_gemm_threads());
+	ck_assert_str_eq(c.isa, mm_gemm_isa());
+
+	char dir[256], path[512], sub[300];
+	tempdir(dir, sizeof dir);
+	snprintf(sub, sizeof sub, "%s/mmcalc", dir);
+	snprintf(path, sizeof path, "%s/host", sub);
+	ck_assert_int_eq(mm_device_cache_write(path, &c, &d), MM_OK);
+	mm_host_calib r;
+	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_OK);
+	near(r.peak_f32, c.peak_f32, 1e-6);
+	near(r.peak_f64, c.peak_f64, 1e-6);
+	near(r.bw, c.bw, 1e-6);
+	ck_assert_int_eq(r.threads, c.threads);
+	ck_assert_str_eq(r.cpu, c.cpu);
+	ck_assert_str_eq(r.isa, c.isa);
+
+	/* The host profile comes from the cache now, not from a measurement:
+	 * a planted figure proves it. */
+	r.peak_f32 = 123e9;
+	ck_assert_int_eq(mm_device_cache_write(path, &r, &d), MM_OK);
+	mm_device host;
+	bool measured = true;
+	ck_assert_int_eq(mm_device_host(&host, path, false, &measured, &d), MM_OK);
+	ck_assert(!measured);
+	ck_assert(host.peak[MM_F32] == 123e9);
+	ck_assert_str_eq(host.name, "host");
+	ck_assert_int_eq(host.kind, MM_DEVICE_HOST);
+	/* Another thread count invalidates it. */
+	r.threads = c.threads + 7;
+	ck_assert_int_eq(mm_device_cache_write(path, &r, &d), MM_OK);
+	ck_assert_int_eq(mm_device_host(&host, path, false, &measured, &d), MM_OK);
+	ck_assert(measured);
+	ck_assert(host.peak[MM_F32] > 1e8 && host.peak[MM_F32] != 123e9);
+	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_OK);
+	ck_assert_int_eq(r.threads, c.threads); /* rewritten */
+
+	/* Malformed and missing files. */
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("version 1\npeak_f32 12abc\n", f);
+	fclose(f);
+	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_ERR_FORMAT);
+	remove(path);
+	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_ERR_IO);
+	rmdir(sub);
+	ck_assert_int_eq(rmdir(dir), 0); /* nothing else was left behind */
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("device");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, lookup);
+	tcase_add_test(tc, peaks);
+	tcase_add_test(tc, roofline_by_hand);
+	tcase_add_test(tc, custom);
+	tcase_add_test(tc, describe);
+	tcase_add_test(tc, cache_path);
+	suite_add_tcase(s, tc);
+	TCase *cal = tcase_create("calibration");
+	tcase_add_test(cal, calibration_and_cache);
+	tcase_set_timeout(cal, 60);
+	suite_add_tcase(s, cal);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
