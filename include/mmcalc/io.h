@@ -16,7 +16,23 @@
  * byte limit, or a size that overflows), MM_ERR_NOMEM, MM_ERR_INTERRUPTED
  * (mm_interrupted() became true between chunks) or MM_ERR_UNSUPPORTED
  * (valid, but a dtype or layout mmcalc does not read). Messages start with
- * the file's name; spans are left {0,0} for the caller to set. */
+ * the file's name; spans are left {0,0} for the caller to set.
+ *
+ * Typical use, loading into a tensor (tensor.h):
+ *   static void *to_tensor(void *ctx, mm_dtype t, int ndim,
+ *                          const int64_t *shape, mm_diag *d)
+ *   {
+ *       mm_tensor **out = ctx;   // check the memory limit here too
+ *       *out = mm_tensor_new(t, ndim, shape, d);
+ *       return *out ? (*out)->data : NULL;
+ *   }
+ *   mm_tensor *x = NULL;
+ *   mm_io_load_opts o = {.alloc = to_tensor, .alloc_ctx = &x,
+ *                        .max_bytes = limit};
+ *   if (mm_npy_load(path, &o, &info, d) != MM_OK) {
+ *       mm_tensor_unref(x);      // NULL, or allocated before the failure
+ *       x = NULL;
+ *   } */
 #ifndef MMCALC_IO_H
 #define MMCALC_IO_H
 
