@@ -1,0 +1,207 @@
+/* test-chain.c — matrix chain order: DP, fixed orders, enumeration. */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmcalc/chain.h"
+
+static void expect_render(const mm_chain_order *o, const char *const *names,
+                          const char *want)
+{
+	mm_buf b = MM_BUF_INIT;
+	mm_chain_render(&b, o, names);
+	ck_assert_str_eq(mm_buf_str(&b), want);
+	mm_buf_free(&b);
+}
+
+START_TEST(issue_example)
+{
+	/* (1024x4096) @ (4096x4096) @ (4096x1):
+	 * left to right: 2·1024·4096·4096 + 2·1024·4096·1
+	 *              = 34359738368 + 8388608 = 34368126976 (34.4 GFLOP);
+	 * right to left: 2·4096·4096·1 + 2·1024·4096·1
+	 *              = 33554432 + 8388608 = 41943040 (41.9 MFLOP). */
+	const uint64_t p[] = {1024, 4096, 4096, 1};
+	const char *const names[] = {"X", "W", "v"};
+	mm_chain_order l, r, best;
+	ck_assert_int_eq(mm_chain_left(3, p, &l, NULL), MM_OK);
+	ck_assert_int_eq(mm_chain_right(3, p, &r, NULL), MM_OK);
+	ck_assert_int_eq(mm_chain_optimal(3, p, &best, NULL), MM_OK);
+	ck_assert(!l.flops.approx);
+	ck_assert_uint_eq(l.flops.exact, 34368126976u);
+	ck_assert_uint_eq(r.flops.exact, 41943040u);
+	ck_assert_uint_eq(best.flops.exact, 41943040u);
+	expect_render(&l, names, "(X @ W) @ v");
+	expect_render(&r, names, "X @ (W @ v)");
+	expect_render(&best, NULL, "A @ (B @ C)");
+	ck_assert_uint_eq(best.nsteps, 2);
+	/* Evaluation order: W @ v first. */
+	ck_assert_uint_eq(best.step[0].lo, 1);
+	ck_assert_uint_eq(best.step[0].hi, 2);
+	ck_assert_uint_eq(best.step[1].lo, 0);
+	ck_assert_uint_eq(best.step[1].mid, 0);
+	mm_chain_order all[4];
+	size_t count = 0;
+	mm_count total;
+	ck_assert_int_eq(mm_chain_enumerate(3, p, all, 4, &count, &total, NULL),
+	                 MM_OK);
+	ck_assert_uint_eq(count, 2);
+	ck_assert_uint_eq(total.exact, 2);
+	ck_assert_uint_eq(all[0].flops.exact, 41943040u);
+	ck_assert_uint_eq(all[1].flops.exact, 34368126976u);
+	expect_render(&all[1], names, "(X @ W) @ v");
+}
+END_TEST
+
+START_TEST(clrs_example)
+{
+	/* CLRS 15.2: dims 30 35 15 5 10 20 25, 15125 scalar multiplications
+	 * at best, ((A1 (A2 A3)) ((A4 A5) A6)). FLOPs are twice that. */
+	const uint64_t p[] = {30, 35, 15, 5, 10, 20, 25};
+	mm_chain_order best;
+	ck_assert_int_eq(mm_chain_optimal(6, p, &best, NULL), MM_OK);
+	ck_assert_uint_eq(best.flops.exact, 30250);
+	expect_render(&best, NULL, "(A @ (B @ C)) @ ((D @ E) @ F)");
+	ck_assert(mm_count_eq(mm_chain_cost(&best, p), best.flops));
+	mm_chain_order all[64];
+	size_t count;
+	mm_count total;
+	ck_assert_int_eq(mm_chain_enumerate(6, p, all, 64, &count, &total, NULL),
+	                 MM_OK);
+	ck_assert_uint_eq(count, 42); /* Catalan(5) */
+	ck_assert_uint_eq(total.exact, 42);
+	ck_assert(mm_count_eq(all[0].flops, best.flops));
+	for (size_t i = 1; i < count; i++) {
+		ck_assert_int_le(mm_count_cmp(all[i - 1].flops, all[i].flops), 0);
+		for (size_t j = 0; j < i; j++) /* all distinct */
+			ck_assert(memcmp(all[i].step, all[j].step,
+			                 sizeof all[i].step) != 0);
+	}
+	/* Only the best three when asked for three. */
+	mm_chain_order top[3];
+	ck_assert_int_eq(mm_chain_enumerate(6, p, top, 3, &count, NULL, NULL),
+	                 MM_OK);
+	ck_assert_uint_eq(count, 3);
+	for (int i = 0; i < 3; i++)
+		ck_assert(mm_count_eq(top[i].flops, all[i].flops));
+}
+END_TEST
+
+/* A small deterministic generator for the brute-force comparison. */
+static uint64_t next(uint64_t *s)
+{
+	*s = *s * 6364136223846793005u + 1442695040888963407u;
+	return *s >> 33;
+}
+
+START_TEST(dp_matches_brute_force)
+{
+	uint64_t seed = 42;
+	static mm_chain_order all[5000];
+	for (int trial = 0; trial < 60; trial++) {
+		size_t n = 1 + (size_t)(trial % 8);
+		uint64_t p[MM_CHAIN_MAX + 1];
+		for (size_t i = 0; i <= n; i++)
+			p[i] = 1 + next(&seed) % 100;
+		mm_chain_order best;
+		size_t count;
+		mm_count total;
+		ck_assert_int_eq(mm_chain_optimal(n, p, &best, NULL), MM_OK);
+		ck_assert_int_eq(mm_chain_enumerate(n, p, all, 5000, &count, &total,
+		                                    NULL),
+		                 MM_OK);
+		ck_assert_uint_eq(count, total.exact);
+		ck_assert(mm_count_eq(all[0].flops, best.flops));
+		ck_assert_uint_eq(best.nsteps, n - 1);
+	}
+}
+END_TEST
+
+START_TEST(edges)
+{
+	const uint64_t p[] = {3, 4};
+	mm_chain_order o;
+	mm_diag d;
+	ck_assert_int_eq(mm_chain_optimal(1, p, &o, NULL), MM_OK);
+	ck_assert(mm_count_is_zero(o.flops));
+	ck_assert_uint_eq(o.nsteps, 0);
+	expect_render(&o, NULL, "A");
+	ck_assert_int_eq(mm_chain_optimal(0, p, &o, &d), MM_ERR_VALUE);
+	uint64_t q[MM_CHAIN_MAX + 2];
+	for (size_t i = 0; i < MM_CHAIN_MAX + 2; i++)
+		q[i] = 2;
+	ck_assert_int_eq(mm_chain_left(MM_CHAIN_MAX + 1, q, &o, &d),
+	                 MM_ERR_LIMIT);
+	/* The longest chain: left to right costs 31 products of 2·2·2·2. */
+	ck_assert_int_eq(mm_chain_left(MM_CHAIN_MAX, q, &o, NULL), MM_OK);
+	ck_assert_uint_eq(o.flops.exact, 16 * (MM_CHAIN_MAX - 1));
+	/* Long chains: optimal, left and right only; Catalan(31) counted. */
+	mm_chain_order few[8];
+	size_t count;
+	mm_count total;
+	ck_assert_int_eq(mm_chain_enumerate(12, q, few, 8, &count, &total, NULL),
+	                 MM_OK);
+	/* Every order costs the same here: the optimum is then left to right
+	 * (ties take the larger split), so the list is left, then right. */
+	ck_assert_uint_eq(count, 2);
+	ck_assert_uint_eq(total.exact, 58786); /* Catalan(11) */
+	expect_render(&few[0], NULL,
+	              "((((((((((A @ B) @ C) @ D) @ E) @ F) @ G) @ H) @ I) @ J) "
+	              "@ K) @ L");
+	expect_render(&few[1], NULL,
+	              "A @ (B @ (C @ (D @ (E @ (F @ (G @ (H @ (I @ (J @ (K @ "
+	              "L))))))))))");
+	/* The same tie rule when everything is enumerated. */
+	ck_assert_int_eq(mm_chain_enumerate(4, q, few, 8, &count, &total, NULL),
+	                 MM_OK);
+	ck_assert_uint_eq(count, 5);
+	expect_render(&few[0], NULL, "((A @ B) @ C) @ D");
+	ck_assert_int_eq(mm_chain_optimal(4, q, &o, NULL), MM_OK);
+	expect_render(&o, NULL, "((A @ B) @ C) @ D");
+	/* Names past Z. */
+	ck_assert_int_eq(mm_chain_right(28, q, &o, NULL), MM_OK);
+	mm_buf b = MM_BUF_INIT;
+	mm_chain_render(&b, &o, NULL);
+	ck_assert_ptr_nonnull(strstr(mm_buf_str(&b), "Z @ (M27 @ M28)"));
+	mm_buf_free(&b);
+}
+END_TEST
+
+START_TEST(huge_is_approximate)
+{
+	/* (1e12 x 1e12) @ (1e12 x 1e12) @ (1e12 x 1): never wrapped. */
+	const uint64_t p[] = {1000000000000u, 1000000000000u, 1000000000000u, 1};
+	mm_chain_order l, best;
+	ck_assert_int_eq(mm_chain_left(3, p, &l, NULL), MM_OK);
+	ck_assert_int_eq(mm_chain_optimal(3, p, &best, NULL), MM_OK);
+	ck_assert(l.flops.approx);
+	ck_assert(l.flops.value > 1.99e36 && l.flops.value < 2.01e36);
+	/* Right to left: 2e24 + 2e24 = 4e24, also too large for 64 bits. */
+	ck_assert(best.flops.approx);
+	ck_assert(best.flops.value > 3.99e24 && best.flops.value < 4.01e24);
+	expect_render(&best, NULL, "A @ (B @ C)");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("chain");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, issue_example);
+	tcase_add_test(tc, clrs_example);
+	tcase_add_test(tc, dp_matches_brute_force);
+	tcase_add_test(tc, edges);
+	tcase_add_test(tc, huge_is_approximate);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
