@@ -164,6 +164,7 @@ static const struct builtin {
 	{"bytes", MM_F_BYTES, 1, 1, "", "bytes(expr)"},
 	{"load", MM_F_LOAD, 1, 1, "sep header dtype", "load(\"file.npy\" | \"file.csv\", sep=, header=false)"},
 	{"save", MM_F_SAVE, 2, 2, "", "save(\"file.npy\" | \"file.csv\", x)"},
+	{"time", MM_F_TIME, 1, 1, "", "time(expr)"},
 	{"attention", MM_F_ATTENTION, 3, 3, "causal kv_heads scale",
 	 "attention(Q, K, V, causal=false, kv_heads=, scale=1/sqrt(d))"},
 };
@@ -1546,6 +1547,23 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		i->cnt = numel(&xi->shape);
 		i->num = mm_count_to_double(i->cnt);
 		return MM_OK;
+	case MM_F_TIME: {
+		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
+			return r;
+		if (!c->opts.predict)
+			return fail(c, MM_ERR_UNSUPPORTED, e->op_span,
+			            "time needs a device model");
+		mm_totals t;
+		mm_check_totals(x, &t);
+		double sec = c->opts.predict(c->opts.predict_ctx, t.flops,
+		                             mm_count_add(t.bytes_in, t.bytes_out),
+		                             xi->dtype, c->diag);
+		if (sec < 0)
+			return placed(c, c->diag->code, e->span);
+		set_number(i, sec);
+		i->measure = MM_M_SECOND;
+		return MM_OK;
+	}
 	case MM_F_FLOPS: case MM_F_MACS: case MM_F_BYTES: {
 		mm_totals t;
 		if (xi->kind != MM_K_TENSOR) {
@@ -1750,7 +1768,7 @@ static void children(const mm_node *e, const mm_node **out, int *n)
 		/* shape(), numel(), flops()... only look at their argument */
 		if (e->info && (e->info->fn == MM_F_SHAPE || e->info->fn == MM_F_NUMEL ||
 		                e->info->fn == MM_F_FLOPS || e->info->fn == MM_F_MACS ||
-		                e->info->fn == MM_F_BYTES))
+		                e->info->fn == MM_F_BYTES || e->info->fn == MM_F_TIME))
 			break;
 		for (int k = 0; k < e->n && *n < 64; k++)
 			out[(*n)++] = e->items[k];

@@ -37,7 +37,7 @@ static int operands(const mm_node *e, mm_node **out)
 	case MM_N_CALL:
 		switch (e->info->fn) {
 		case MM_F_SHAPE: case MM_F_NUMEL: case MM_F_FLOPS: case MM_F_MACS:
-		case MM_F_BYTES: case MM_F_RANDN: case MM_F_RAND: case MM_F_ZEROS:
+		case MM_F_BYTES: case MM_F_TIME: case MM_F_RANDN: case MM_F_RAND: case MM_F_ZEROS:
 		case MM_F_ONES: case MM_F_FULL: case MM_F_EYE: case MM_F_ARANGE:
 			break; /* their arguments are only looked at, not computed */
 		default:

@@ -41,7 +41,7 @@ static void children(const mm_node *e, const mm_node **out, int *n)
 	case MM_N_CALL:
 		if (e->info && (e->info->fn == MM_F_SHAPE || e->info->fn == MM_F_NUMEL ||
 		                e->info->fn == MM_F_FLOPS || e->info->fn == MM_F_MACS ||
-		                e->info->fn == MM_F_BYTES))
+		                e->info->fn == MM_F_BYTES || e->info->fn == MM_F_TIME))
 			break;
 		for (int k = 0; k < e->n && *n < 64; k++)
 			out[(*n)++] = e->items[k];

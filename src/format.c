@@ -75,8 +75,22 @@ static void put_costs(mm_buf *b, const mm_totals *t, const mm_report_opts *o)
 	}
 }
 
+/* "on H100 SXM: 34.72 µs, compute-bound (ridge 295.3 FLOP/B)" */
+static void put_prediction(mm_buf *b, const mm_timing *tm)
+{
+	mm_buf_printf(b, "predicted on %s: ", tm->device);
+	mm_count_format_seconds(b, tm->predicted, 4, false);
+	mm_buf_printf(b, ", %s-bound (ridge ", tm->compute_bound ? "compute" : "memory");
+	mm_count_format_si_f(b, tm->ridge, "FLOP/B)", 4);
+}
+
 static void put_timing(mm_buf *b, const mm_totals *t, const mm_timing *tm)
 {
+	if (tm && !tm->executed && tm->predicted >= 0 && tm->device &&
+	    !mm_count_is_zero(t->flops)) {
+		mm_buf_puts(b, "\n  ");
+		put_prediction(b, tm);
+	}
 	/* Constructors alone are not worth a timing line. */
 	if (!tm || !tm->executed || (mm_count_is_zero(t->flops) && !tm->runs))
 		return;
@@ -99,12 +113,20 @@ static void put_timing(mm_buf *b, const mm_totals *t, const mm_timing *tm)
 		mm_buf_puts(b, " (operands filled with random data)");
 	if (tm->computed_f32)
 		mm_buf_puts(b, " (computed in f32)");
+	if (tm->predicted >= 0 && tm->device) {
+		mm_buf_puts(b, "\n  ");
+		put_prediction(b, tm);
+	}
 }
 
 static void put_number(mm_buf *b, const mm_info *i)
 {
 	if (i->measure == MM_M_PLAIN) {
 		mm_format_double(b, i->num);
+		return;
+	}
+	if (i->measure == MM_M_SECOND) {
+		mm_count_format_seconds(b, i->num, 4, false);
 		return;
 	}
 	const char *unit = i->measure == MM_M_FLOP ? "FLOP"
@@ -219,7 +241,11 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 	}
 	if (i->kind == MM_K_NUMBER) {
 		json_key(b, "value");
-		if (i->measure != MM_M_PLAIN) {
+		if (i->measure == MM_M_SECOND) {
+			json_double(b, i->num);
+			json_key(b, "unit");
+			mm_buf_puts(b, "\"s\"");
+		} else if (i->measure != MM_M_PLAIN) {
 			mm_format_json_count(b, i->cnt);
 			json_key(b, "unit");
 			mm_buf_puts(b, i->measure == MM_M_FLOP ? "\"FLOP\""
@@ -267,6 +293,14 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 		mm_buf_puts(b, i->value ? "true" : "false");
 		json_key(b, "executed");
 		mm_buf_puts(b, tm && tm->executed ? "true" : "false");
+		if (tm && tm->predicted >= 0 && tm->device) {
+			json_key(b, "predicted_seconds");
+			json_double(b, tm->predicted);
+			json_key(b, "device");
+			mm_format_json_string(b, tm->device);
+			json_key(b, "bound");
+			mm_buf_puts(b, tm->compute_bound ? "\"compute\"" : "\"memory\"");
+		}
 		if (tm && tm->executed) {
 			json_key(b, "seconds");
 			json_double(b, tm->seconds);

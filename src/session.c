@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mmcalc/device.h"
 #include "mmcalc/eval.h"
 #include "mmcalc/explain.h"
 #include "mmcalc/format.h"
@@ -34,6 +35,10 @@ struct mm_session {
 	bool quit;
 	int source_depth;
 	char *base_dir;   /* the directory of the script being sourced */
+	mm_device dev;    /* the device predictions are for */
+	bool dev_ready;   /* dev holds figures (host: calibrated or cached) */
+	bool dev_chosen;  /* picked with :device: abstract reports predict */
+	char *cache_path; /* the host calibration cache, or NULL */
 	mm_buf text, jbuf;
 };
 
@@ -50,7 +55,7 @@ typedef struct stmt_ctx {
 
 static const char *const commands[] = {
 	"help", "vars", "clear", "set", "dtype", "seed", "threads", "run",
-	"bench", "source", "explain", "quit", NULL,
+	"bench", "source", "explain", "device", "devices", "quit", NULL,
 };
 
 static uint64_t physical_memory(void)
@@ -83,12 +88,19 @@ void mm_session_free(mm_session *s)
 	mm_env_free(&s->env);
 	mm_arena_free(&s->arena);
 	free(s->base_dir);
+	free(s->cache_path);
 	mm_buf_free(&s->text);
 	mm_buf_free(&s->jbuf);
 	free(s);
 }
 
 void mm_session_set_json(mm_session *s, bool on) { s->json = on; }
+
+void mm_session_set_cache_path(mm_session *s, const char *path)
+{
+	free(s->cache_path);
+	s->cache_path = path ? strdup(path) : NULL;
+}
 bool mm_session_quit(const mm_session *s) { return s->quit; }
 
 /* ---- emitting ---- */
@@ -145,6 +157,76 @@ static int error_at(stmt_ctx *c, mm_code code, mm_span at, const char *hint,
 	return emit_error(c, &d);
 }
 
+/* ---- devices ---- */
+
+/* Makes s->dev usable: the host is measured (or read from the cache) the
+ * first time a prediction needs it. */
+static mm_code ensure_device(mm_session *s, mm_diag *d)
+{
+	if (s->dev_ready)
+		return MM_OK;
+	mm_code r = mm_device_host(&s->dev, s->cache_path, false, NULL, d);
+	if (r == MM_OK)
+		s->dev_ready = true;
+	return r;
+}
+
+static double predict(void *ctx, mm_count flops, mm_count bytes, mm_dtype t,
+                      mm_diag *d)
+{
+	mm_session *s = ctx;
+	mm_roofline rl;
+	if (ensure_device(s, d) != MM_OK ||
+	    mm_device_roofline(&s->dev, flops, bytes, t, &rl, d) != MM_OK)
+		return -1;
+	return rl.seconds;
+}
+
+/* For :explain, which has no diag to fill. */
+static double predict_quiet(void *ctx, mm_count flops, mm_count bytes,
+                            mm_dtype t)
+{
+	mm_diag d;
+	return predict(ctx, flops, bytes, t, &d);
+}
+
+/* Fills the prediction of tm for a statement's totals (quietly: a device
+ * without a figure for this dtype just predicts nothing). */
+static void add_prediction(mm_session *s, const mm_totals *t, mm_dtype dt,
+                           mm_timing *tm)
+{
+	mm_diag d;
+	mm_roofline rl;
+	tm->predicted = -1;
+	if (ensure_device(s, &d) != MM_OK ||
+	    mm_device_roofline(&s->dev, t->flops,
+	                       mm_count_add(t->bytes_in, t->bytes_out), dt, &rl,
+	                       &d) != MM_OK)
+		return;
+	tm->predicted = rl.seconds;
+	tm->device = s->dev.name;
+	tm->compute_bound = rl.compute_bound;
+	tm->ridge = rl.ridge;
+}
+
+static mm_checker checker(mm_session *s, mm_diag *d, bool fill)
+{
+	mm_checker ck;
+	memset(&ck, 0, sizeof ck);
+	ck.env = &s->env;
+	ck.arena = &s->arena;
+	ck.diag = d;
+	ck.opts.dtype = s->dtype;
+	ck.opts.fill_abstract = fill;
+	ck.opts.base_dir = s->base_dir;
+	ck.opts.memlimit = s->memlimit;
+	ck.opts.strict = s->strict;
+	ck.opts.predict = predict;
+	ck.opts.predict_ctx = s;
+	ck.assume.strict = s->strict;
+	return ck;
+}
+
 /* ---- evaluation of an expression statement ---- */
 
 static double now(void)
@@ -173,9 +255,7 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
                         mm_diag *d)
 {
 	mm_session *s = c->s;
-	mm_checker ck = {&s->env, &s->arena, d,
-	                 {s->dtype, ro->fill, s->base_dir, s->memlimit, s->strict}, 0, 0, NULL, {0}};
-	ck.assume.strict = s->strict;
+	mm_checker ck = checker(s, d, ro->fill);
 	memset(tm, 0, sizeof *tm);
 	mm_code r = mm_check_expr(&ck, e);
 	*as = ck.assume;
@@ -183,12 +263,16 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
 		return r;
 	mm_info *i = e->info;
 	memset(t, 0, sizeof *t);
+	tm->predicted = -1;
 	if (i->kind != MM_K_TENSOR || i->symbolic)
 		return MM_OK;
 	mm_check_totals(e, t);
 	/* Abstract results only cost; a bare variable already has its data. */
-	if (!i->concrete || (i->leaf && i->value && !ro->fill))
+	if (!i->concrete || (i->leaf && i->value && !ro->fill)) {
+		if (s->dev_chosen && !mm_count_is_zero(t->flops))
+			add_prediction(s, t, i->dtype, tm);
 		return MM_OK;
+	}
 	if (mm_count_cmp(t->bytes_alloc, mm_count_of(s->memlimit)) > 0) {
 		mm_buf need = MM_BUF_INIT, lim = MM_BUF_INIT;
 		mm_count_format_iec(&need, t->bytes_alloc, "B", 4);
@@ -233,6 +317,8 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
 		tm->seconds = times[0];
 	}
 	tm->computed_f32 = i->dtype != MM_F32 && i->dtype != MM_F64;
+	if (tm->executed && !mm_count_is_zero(t->flops))
+		add_prediction(s, t, i->dtype, tm);
 	return MM_OK;
 }
 
@@ -246,12 +332,18 @@ static int convert_unit(stmt_ctx *c, const mm_stmt *st, const mm_info *i,
 		                "units: FLOP kFLOP MFLOP GFLOP TFLOP PFLOP, MAC.., "
 		                "B kB MB GB, KiB MiB GiB TiB",
 		                "unknown unit '%s'", st->unit);
-	mm_count v;
-	if (i->kind == MM_K_NUMBER) {
+	mm_count v = MM_COUNT_ZERO;
+	double secs = -1;
+	if (i->kind == MM_K_NUMBER && i->measure == MM_M_SECOND) {
+		if (u->kind != MM_UNIT_SECOND)
+			return error_at(c, MM_ERR_ARG, st->unit_span, NULL,
+			                "cannot convert seconds to %s", u->name);
+		secs = i->num;
+	} else if (i->kind == MM_K_NUMBER) {
 		bool fits = (i->measure == MM_M_FLOP && u->kind == MM_UNIT_FLOP) ||
 		            (i->measure == MM_M_MAC && u->kind == MM_UNIT_MAC) ||
 		            (i->measure == MM_M_BYTE && u->kind == MM_UNIT_BYTE) ||
-		            i->measure == MM_M_PLAIN;
+		            (i->measure == MM_M_PLAIN && u->kind != MM_UNIT_SECOND);
 		if (!fits)
 			return error_at(c, MM_ERR_ARG, st->unit_span, NULL,
 			                "cannot convert %s to %s",
@@ -266,23 +358,34 @@ static int convert_unit(stmt_ctx *c, const mm_stmt *st, const mm_info *i,
 			v = t->macs;
 		else if (u->kind == MM_UNIT_BYTE)
 			v = i->leaf ? t->bytes_in : mm_count_add(t->bytes_in, t->bytes_out);
-		else
-			return error_at(c, MM_ERR_UNSUPPORTED, st->unit_span,
-			                "predicted times need a device model",
-			                "cannot convert to %s yet", u->name);
+		else {
+			mm_diag d;
+			secs = predict(c->s, t->flops, mm_count_add(t->bytes_in, t->bytes_out),
+			               i->dtype, &d);
+			if (secs < 0) {
+				d.span = st->span;
+				return emit_error(c, &d);
+			}
+		}
 	} else {
 		return error_at(c, MM_ERR_TYPE, st->span, NULL,
 		                "only numbers and costs convert to units");
 	}
-	if (u->kind == MM_UNIT_SECOND)
-		return error_at(c, MM_ERR_UNSUPPORTED, st->unit_span, NULL,
-		                "cannot convert to %s yet", u->name);
-	mm_count_format_in_unit(&c->s->text, v, u, false);
+	if (u->kind == MM_UNIT_SECOND) {
+		if (secs < 0)
+			return error_at(c, MM_ERR_ARG, st->unit_span,
+			                "time(expr) predicts seconds; convert that",
+			                "cannot convert this to %s", u->name);
+		mm_count_format_seconds_in(&c->s->text, secs, u, false);
+	} else {
+		mm_count_format_in_unit(&c->s->text, v, u, false);
+	}
 	mm_buf_putc(&c->s->text, '\n');
 	if (c->s->json) {
 		mm_buf_printf(&c->s->jbuf, "{\"line\":%ld,\"kind\":\"value\",\"value\":",
 		              c->line);
-		double x = mm_count_in_unit(v, u);
+		double x = u->kind == MM_UNIT_SECOND ? secs / u->seconds
+		                                     : mm_count_in_unit(v, u);
 		if (isfinite(x))
 			mm_buf_printf(&c->s->jbuf, "%.17g", x);
 		else
@@ -318,8 +421,7 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 	/* `where n=1024`: bind for this statement only. */
 	for (int k = 0; k < st->nwhere; k++) {
 		const mm_binding *b = &st->where[k];
-		mm_checker ck = {&s->env, &s->arena, &d,
-		                 {s->dtype, false, s->base_dir, s->memlimit, s->strict}, 0, 0, NULL, {0}};
+		mm_checker ck = checker(s, &d, false);
 		if (mm_check_expr(&ck, b->expr) != MM_OK) {
 			failed = emit_error(c, &d);
 			goto restore;
@@ -430,6 +532,8 @@ static const char *args_of(stmt_ctx *c, const mm_stmt *st)
 	return a ? a : "";
 }
 
+static void help_devices(mm_buf *b);
+
 static int cmd_help(stmt_ctx *c, const mm_stmt *st)
 {
 	const char *topic = args_of(c, st);
@@ -444,6 +548,10 @@ static int cmd_help(stmt_ctx *c, const mm_stmt *st)
 		return emit_text(c);
 	}
 	const char *word = topic[0] == ':' ? topic + 1 : topic;
+	if (!strcmp(word, "devices") || !strcmp(word, "device")) {
+		help_devices(b);
+		return emit_text(c);
+	}
 	const mm_help_topic *h = mm_help_find(word);
 	if (!h) {
 		const char *names[16];
@@ -747,6 +855,110 @@ static int cmd_run(stmt_ctx *c, const mm_stmt *st, bool bench)
 
 static int cmd_source(stmt_ctx *c, const mm_stmt *st);
 
+/* :devices — every profile, one line each, with the current one marked. */
+static int cmd_devices(stmt_ctx *c)
+{
+	mm_session *s = c->s;
+	size_t n;
+	const mm_device *t = mm_device_builtin(&n);
+	mm_buf *b = &s->text;
+	for (size_t k = 0; k < n; k++) {
+		bool cur = s->dev_ready && strcmp(s->dev.key, t[k].key) == 0;
+		mm_buf_puts(b, cur ? "* " : "  ");
+		mm_device_describe(b, &t[k]);
+		mm_buf_putc(b, '\n');
+	}
+	bool host = !s->dev_ready || s->dev.kind == MM_DEVICE_HOST;
+	mm_buf_puts(b, host ? "* " : "  ");
+	if (s->dev_ready && s->dev.kind == MM_DEVICE_HOST)
+		mm_device_describe(b, &s->dev);
+	else
+		mm_buf_puts(b, "host: this machine, measured when first needed");
+	mm_buf_putc(b, '\n');
+	if (s->dev_ready && s->dev.kind == MM_DEVICE_CUSTOM) {
+		mm_buf_puts(b, "* ");
+		mm_device_describe(b, &s->dev);
+		mm_buf_putc(b, '\n');
+	}
+	mm_buf_puts(b, "(* the current device; :device NAME picks one, :help devices "
+	               "names the sources)\n");
+	return emit_text(c);
+}
+
+/* :device [NAME | host [recalibrate] | custom peak=... bw=...] */
+static int cmd_device(stmt_ctx *c, const mm_stmt *st)
+{
+	mm_session *s = c->s;
+	const char *a = args_of(c, st);
+	mm_diag d;
+	mm_device dev;
+	if (!*a) {
+		if (ensure_device(s, &d) != MM_OK) {
+			d.span = st->name_span;
+			return emit_error(c, &d);
+		}
+	} else if (strncmp(a, "custom", 6) == 0 && (a[6] == ' ' || a[6] == '\0')) {
+		if (mm_device_custom(&dev, a + 6, &d) != MM_OK) {
+			d.span = st->args;
+			return emit_error(c, &d);
+		}
+		s->dev = dev;
+		s->dev_ready = s->dev_chosen = true;
+	} else if (strncmp(a, "host", 4) == 0 && (a[4] == ' ' || a[4] == '\0')) {
+		bool re = strstr(a + 4, "recalibrate") != NULL;
+		if (mm_device_host(&dev, s->cache_path, re, NULL, &d) != MM_OK) {
+			d.span = st->args;
+			return emit_error(c, &d);
+		}
+		s->dev = dev;
+		s->dev_ready = s->dev_chosen = true;
+	} else {
+		const mm_device *f = mm_device_find(a);
+		if (!f) {
+			size_t n;
+			const mm_device *t = mm_device_builtin(&n);
+			const char *keys[64];
+			size_t k;
+			for (k = 0; k < n && k < 61; k++)
+				keys[k] = t[k].key;
+			keys[k++] = "host";
+			keys[k++] = "custom";
+			keys[k] = NULL;
+			const char *sug = mm_check_suggest(NULL, a, keys);
+			char hint[96];
+			snprintf(hint, sizeof hint, "did you mean %s? :devices lists them",
+			         sug ? sug : "");
+			return error_at(c, MM_ERR_ARG, st->args,
+			                sug ? hint : ":devices lists them",
+			                "no device named '%s'", a);
+		}
+		s->dev = *f;
+		s->dev_ready = s->dev_chosen = true;
+	}
+	mm_device_describe(&s->text, &s->dev);
+	mm_buf_putc(&s->text, '\n');
+	return emit_text(c);
+}
+
+/* :help devices — the profiles and where their figures come from. */
+static void help_devices(mm_buf *b)
+{
+	size_t n;
+	const mm_device *t = mm_device_builtin(&n);
+	mm_buf_puts(b, "Device profiles for predicted times (roofline: time = max(FLOPs / "
+	               "peak,\nbytes / bandwidth)). Dense peaks, from the sources named:\n");
+	for (size_t k = 0; k < n; k++) {
+		mm_buf_puts(b, "  ");
+		mm_device_describe(b, &t[k]);
+		mm_buf_printf(b, "\n      source: %s%s%s\n", t[k].source,
+		              t[k].note[0] ? "; " : "", t[k].note);
+	}
+	mm_buf_puts(b, "  host: this machine: fp32/fp64 peak of mmcalc's own GEMM and the\n"
+	               "      bandwidth of a streaming triad, measured once and cached in\n"
+	               "      $XDG_CACHE_HOME/mmcalc/host (:device host recalibrate)\n"
+	               "  custom: :device custom peak=312T bw=2TB/s [f64=... f16=...]\n");
+}
+
 /* Strips a trailing " WORD=true|false" from the span a; returns -1 when
  * absent, else the flag. */
 static int trailing_flag(const char *src, mm_span *a, const char *word)
@@ -788,8 +1000,7 @@ static mm_node *command_expr(stmt_ctx *c, const mm_stmt *st, mm_span a,
 		return NULL;
 	}
 	mm_session *s = c->s;
-	mm_checker ck = {&s->env, &s->arena, &d,
-	                 {s->dtype, false, s->base_dir, s->memlimit, s->strict}, 0, 0, NULL, {0}};
+	mm_checker ck = checker(s, &d, false);
 	if (mm_check_expr(&ck, e) != MM_OK) {
 		*failed = emit_error(c, &d);
 		mm_eval_release_all(e);
@@ -812,7 +1023,7 @@ static int cmd_explain(stmt_ctx *c, const mm_stmt *st)
 	mm_node *e = command_expr(c, st, a, &failed);
 	if (!e)
 		return failed;
-	mm_explain(&c->s->text, e, NULL, NULL, train == 1);
+	mm_explain(&c->s->text, e, predict_quiet, c->s, train == 1);
 	mm_eval_release_all(e);
 	return emit_text(c);
 }
@@ -840,6 +1051,10 @@ static int command(stmt_ctx *c, const mm_stmt *st)
 		return cmd_source(c, st);
 	if (!strcmp(name, "explain"))
 		return cmd_explain(c, st);
+	if (!strcmp(name, "devices"))
+		return cmd_devices(c);
+	if (!strcmp(name, "device"))
+		return cmd_device(c, st);
 	if (!strcmp(name, "dtype") || !strcmp(name, "seed") || !strcmp(name, "threads")) {
 		const char *v = args_of(c, st);
 		if (!*v) {
@@ -871,8 +1086,7 @@ static int run_equation(stmt_ctx *c, const mm_stmt *st)
 	mm_session *s = c->s;
 	mm_diag d;
 	mm_diag_clear(&d);
-	mm_checker ck = {&s->env, &s->arena, &d,
-	                 {s->dtype, false, s->base_dir, s->memlimit, s->strict}, 0, 0, NULL, {0}};
+	mm_checker ck = checker(s, &d, false);
 	int failed = 0;
 	mm_shape hole;
 	if (mm_check_expr(&ck, st->rhs) != MM_OK) {

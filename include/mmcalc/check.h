@@ -56,7 +56,7 @@ typedef enum mm_builtin {
 	MM_F_SOFTMAX, MM_F_LAYERNORM, MM_F_TRANSPOSE, MM_F_RESHAPE,
 	MM_F_CONCAT, MM_F_QR, MM_F_QR_R, MM_F_SHAPE, MM_F_NUMEL,
 	MM_F_FLOPS, MM_F_MACS, MM_F_BYTES, MM_F_LOAD, MM_F_SAVE,
-	MM_F_ATTENTION,
+	MM_F_ATTENTION, MM_F_TIME,
 	MM_F_COUNT
 } mm_builtin;
 
@@ -128,6 +128,11 @@ typedef struct mm_check_opts {
 	                         script's directory); NULL: the current one */
 	uint64_t memlimit;   /* load() refuses bigger arrays; 0: no limit */
 	bool strict;         /* symbols that may differ are an error */
+	/* time(expr): predicted seconds on the current device, or a negative
+	 * number with d set when there is no prediction. May be NULL. */
+	double (*predict)(void *ctx, mm_count flops, mm_count bytes,
+	                  mm_dtype t, mm_diag *d);
+	void *predict_ctx;
 } mm_check_opts;
 
 typedef struct mm_checker {

@@ -26,6 +26,10 @@ typedef struct mm_timing {
 	int runs;              /* :bench only, else 0 */
 	bool filled;           /* :run filled abstract operands */
 	bool computed_f32;     /* dtype other than f32/f64 executed in f32 */
+	double predicted;      /* roofline seconds on device, or < 0 */
+	const char *device;    /* the device's name when predicted >= 0 */
+	bool compute_bound;
+	double ridge;          /* the device's ridge intensity, FLOP/B */
 } mm_timing;
 
 /* A double in the shortest form that reads back to the same value

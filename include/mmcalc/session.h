@@ -39,6 +39,10 @@ typedef void (*mm_emit_fn)(void *ctx, const mm_result *r);
 mm_session *mm_session_new(void);
 void mm_session_free(mm_session *s);
 
+/* Where the host's calibration is cached (see device.h's
+ * mm_device_cache_path); NULL: measure once per session, keep nothing. */
+void mm_session_set_cache_path(mm_session *s, const char *path);
+
 /* Produce JSON for results (--json); off by default. */
 void mm_session_set_json(mm_session *s, bool on);
 

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "mmcalc/buf.h"
+#include "mmcalc/device.h"
 #include "mmcalc/interrupt.h"
 #include "mmcalc/session.h"
 
@@ -159,6 +161,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mm_session_set_json(s, o.json);
+	mm_buf cache = MM_BUF_INIT;
+	if (mm_device_cache_path(&cache, getenv("XDG_CACHE_HOME"), getenv("HOME")))
+		mm_session_set_cache_path(s, mm_buf_str(&cache));
+	mm_buf_free(&cache);
 
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	int status;
