@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mmcalc/chain.h"
 #include "mmcalc/device.h"
 #include "mmcalc/eval.h"
 #include "mmcalc/explain.h"
@@ -55,7 +56,7 @@ typedef struct stmt_ctx {
 
 static const char *const commands[] = {
 	"help", "vars", "clear", "set", "dtype", "seed", "threads", "run",
-	"bench", "source", "explain", "device", "devices", "quit", NULL,
+	"bench", "source", "explain", "order", "device", "devices", "quit", NULL,
 };
 
 static uint64_t physical_memory(void)
@@ -855,6 +856,112 @@ static int cmd_run(stmt_ctx *c, const mm_stmt *st, bool bench)
 
 static int cmd_source(stmt_ctx *c, const mm_stmt *st);
 
+static mm_node *command_expr(stmt_ctx *c, const mm_stmt *st, mm_span a,
+                             int *failed);
+
+/* Flattens the matmul chain at the top of e into ops (at most max). */
+static int chain_operands(mm_node *e, mm_node **ops, int n, int max)
+{
+	if (e->kind == MM_N_BINARY && e->op == MM_B_MATMUL) {
+		n = chain_operands(e->lhs, ops, n, max);
+		return n < 0 ? n : chain_operands(e->rhs, ops, n, max);
+	}
+	if (n >= max)
+		return -1;
+	ops[n] = e;
+	return n + 1;
+}
+
+/* :order A @ B @ C ... — the cost of each bracketing and the cheapest. */
+static int cmd_order(stmt_ctx *c, const mm_stmt *st)
+{
+	mm_session *s = c->s;
+	int failed;
+	mm_node *e = command_expr(c, st, st->args, &failed);
+	if (!e)
+		return failed;
+	mm_node *ops[MM_CHAIN_MAX];
+	int n = chain_operands(e, ops, 0, MM_CHAIN_MAX);
+	uint64_t p[MM_CHAIN_MAX + 1];
+	char names[MM_CHAIN_MAX][24];
+	const char *np[MM_CHAIN_MAX];
+	mm_buf *b = &s->text;
+	if (n < 0) {
+		failed = error_at(c, MM_ERR_LIMIT, st->args, NULL,
+		                  ":order takes at most %d matrices", MM_CHAIN_MAX);
+		goto done;
+	}
+	if (n < 3) {
+		failed = error_at(c, MM_ERR_ARG, st->args, "e.g. :order A @ B @ C",
+		                  ":order needs a chain of at least three matrices");
+		goto done;
+	}
+	for (int k = 0; k < n; k++) {
+		const mm_info *i = ops[k]->info;
+		if (i->shape.ndim != 2 || mm_shape_is_symbolic(&i->shape)) {
+			failed = error_at(c, MM_ERR_SHAPE, ops[k]->span,
+			                  "bind the symbols first: n = 1024",
+			                  ":order works on matrices with numeric dims (2 axes)");
+			goto done;
+		}
+		if (k == 0)
+			p[0] = (uint64_t)i->shape.dim[0];
+		p[k + 1] = (uint64_t)i->shape.dim[1];
+		size_t len = ops[k]->span.end - ops[k]->span.start;
+		if (ops[k]->kind == MM_N_NAME || len < sizeof names[0])
+			snprintf(names[k], sizeof names[k], "%.*s", (int)len,
+			         c->src + ops[k]->span.start);
+		else
+			snprintf(names[k], sizeof names[k], "M%d", k + 1);
+		np[k] = names[k];
+	}
+	mm_chain_order best, left, list[8];
+	size_t count;
+	mm_count total;
+	mm_diag d;
+	if (mm_chain_optimal((size_t)n, p, &best, &d) != MM_OK ||
+	    mm_chain_left((size_t)n, p, &left, &d) != MM_OK ||
+	    mm_chain_enumerate((size_t)n, p, list, 8, &count, &total, &d) != MM_OK) {
+		d.span = st->args;
+		failed = emit_error(c, &d);
+		goto done;
+	}
+	mm_count_format_digits(b, total, 0);
+	mm_buf_printf(b, " bracketing%s of %d matrices%s:\n",
+	              mm_count_cmp(total, mm_count_of(1)) == 0 ? "" : "s", n,
+	              count < (size_t)mm_count_to_double(total) ? "; the cheapest" : "");
+	mm_buf row = MM_BUF_INIT;
+	for (size_t k = 0; k < count; k++) {
+		mm_buf_reset(&row);
+		mm_chain_render(&row, &list[k], np);
+		bool is_left = mm_count_eq(list[k].flops, left.flops) &&
+		               memcmp(list[k].step, left.step,
+		                      sizeof left.step[0] * left.nsteps) == 0;
+		mm_buf_printf(b, "  %-40s ", mm_buf_str(&row));
+		mm_count_format_si(b, list[k].flops, "FLOP", 4);
+		if (is_left)
+			mm_buf_puts(b, "  (left to right)");
+		mm_buf_putc(b, '\n');
+	}
+	mm_buf_reset(&row);
+	mm_chain_render(&row, &best, np);
+	mm_buf_printf(b, "cheapest: %s, ", mm_buf_str(&row));
+	mm_count_format_si(b, best.flops, "FLOP", 4);
+	if (mm_count_cmp(left.flops, best.flops) > 0) {
+		mm_buf_puts(b, "; left to right costs ");
+		mm_count_format_si(b, left.flops, "FLOP", 4);
+		mm_buf_printf(b, " (%.4gx as much)", mm_count_ratio(left.flops, best.flops));
+	} else {
+		mm_buf_puts(b, ", left to right");
+	}
+	mm_buf_putc(b, '\n');
+	mm_buf_free(&row);
+	failed = emit_text(c);
+done:
+	mm_eval_release_all(e);
+	return failed;
+}
+
 /* :devices — every profile, one line each, with the current one marked. */
 static int cmd_devices(stmt_ctx *c)
 {
@@ -1053,6 +1160,8 @@ static int command(stmt_ctx *c, const mm_stmt *st)
 		return cmd_explain(c, st);
 	if (!strcmp(name, "devices"))
 		return cmd_devices(c);
+	if (!strcmp(name, "order"))
+		return cmd_order(c, st);
 	if (!strcmp(name, "device"))
 		return cmd_device(c, st);
 	if (!strcmp(name, "dtype") || !strcmp(name, "seed") || !strcmp(name, "threads")) {

@@ -1,0 +1,10 @@
+# exact
+# :order: the cost of each bracketing of a matmul chain, and the cheapest
+:order (1024x4096) @ (4096x4096) @ (4096x1)
+A = (10 x 30); B = (30 x 5); C = (5 x 60); D = (60 x 2)
+:order A @ B @ C @ D
+:order A @ B @ C
+:order A @ B
+:order (n x d) @ (d x d) @ (d x 1)
+:order A @ B @ (2x2)
+:order A @ (B @ C) @ D
