@@ -19,13 +19,14 @@ static const mm_help_topic topics[] = {
 	 "  :run X @ W                    fill W with random data and execute\n"
 	 "\n"
 	 "Topics: :help syntax, :help functions, :help commands, :help cost,\n"
-	 ":help dtypes, :help settings.\n"},
+	 ":help symbols, :help devices, :help dtypes, :help settings.\n"},
 	{"syntax", "statements, literals and operators",
 	 "One statement per line; ';' separates statements; '#' starts a comment.\n"
 	 "  NAME = EXPR        bind a name (ans holds the last expression's value)\n"
 	 "  EXPR               report its value\n"
 	 "  EXPR -> UNIT       convert a figure: flops(A @ B) -> TFLOP\n"
 	 "  EXPR where n=8     bind names for this statement only\n"
+	 "  EXPR = SHAPE       solve for the one '?' in EXPR: (8x64) @ ? = (8x10)\n"
 	 "  :COMMAND ARGS      see :help commands\n"
 	 "Literals: numbers 12, 1.5, 1e6; strings \"file.npy\"; shapes (1024x4096),\n"
 	 "(1024 x 4096), (1024×4096), (1024, 4096), (B*T x C), (3,) and (); matrices\n"
@@ -52,7 +53,11 @@ static const mm_help_topic topics[] = {
 	 "Shapes: transpose(x), reshape(x, d...), concat(a, b, axis=0), shape(x),\n"
 	 "  numel(x)\n"
 	 "Linear algebra: qr(x) gives the reduced Q, qr_r(x) gives R (LAPACK signs)\n"
-	 "Costs: flops(expr), macs(expr), bytes(expr)\n"},
+	 "Attention: attention(Q, K, V, causal=false, kv_heads=, scale=1/sqrt(d))\n"
+	 "  softmax(Q @ K.T * scale) @ V; both matmuls 2*s_q*s_k*d FLOPs per head\n"
+	 "  and batch element (causal: half), plus 6 per score (scale, softmax)\n"
+	 "Files: load(\"f.npy\" | \"f.csv\", sep=, header=, dtype=), save(\"f.npy\", x)\n"
+	 "Costs: flops(expr), macs(expr), bytes(expr), time(expr) (predicted)\n"},
 	{"commands", "commands that start with ':'",
 	 "  :help [topic]        this help\n"
 	 "  :vars                variables: name, shape, dtype, bytes, and the total\n"
@@ -63,6 +68,10 @@ static const mm_help_topic topics[] = {
 	 "  :threads N           threads for matrix multiplication\n"
 	 "  :run EXPR            fill abstract operands with random data and execute\n"
 	 "  :bench EXPR [N]      run N times (default 5) after a warm-up: best, median\n"
+	 "  :explain EXPR [train=true]  cost of each operation, totals, peak memory\n"
+	 "  :order A @ B @ C     the FLOPs of every bracketing and the cheapest\n"
+	 "  :device [NAME]       the device predictions are for (host, h100, custom)\n"
+	 "  :devices             the device profiles\n"
 	 "  :source FILE         run a script in this session\n"
 	 "  :quit                leave (Ctrl-D too)\n"},
 	{"cost", "how FLOPs and bytes are counted",
@@ -78,6 +87,15 @@ static const mm_help_topic topics[] = {
 	 "intensity: FLOPs / (in + out). Counts are exact 64-bit integers, and\n"
 	 "approximate (marked ~) beyond 2^64. SI prefixes (k, M, G: powers of 1000)\n"
 	 "for FLOPs, IEC prefixes (KiB, MiB, GiB: powers of 1024) for bytes.\n"},
+	{"symbols", "symbolic dimensions",
+	 "A name that is not bound, used as a dimension, is a symbol:\n"
+	 "  (n x d) @ (d x d)     (n x d) f32, 2*n*d^2 FLOP (n*d^2 MAC)\n"
+	 "Dims are polynomials with integer coefficients: (B*T x C), (d/h x n).\n"
+	 "A symbol that may differ from another dim is assumed equal to it and the\n"
+	 "report says so (assuming d == 4096); :set strict on makes it an error.\n"
+	 "Binding a symbol (n = 1024) makes later statements numeric; EXPR where\n"
+	 "n = 1024 binds it for one statement. --json gives symbolic figures as\n"
+	 "strings: \"flops\": \"2*n*d^2\".\n"},
 	{"dtypes", "element types",
 	 "f64 8 B, f32 4 B (default), tf32 4 B, f16 2 B, bf16 2 B, f8 1 B, i8 1 B,\n"
 	 "i4 half a byte. Every dtype is costed; execution is in f32 and f64, and\n"
@@ -89,6 +107,7 @@ static const mm_help_topic topics[] = {
 	 "  memlimit SIZE   most memory an execution may allocate, e.g. 4GiB\n"
 	 "                  (default: half of physical memory)\n"
 	 "  exact on|off    exact digits beside SI figures (off)\n"
+	 "  strict on|off   symbols that may differ are errors, not assumptions\n"
 	 "  dtype T, seed N, threads N    as the commands\n"},
 };
 

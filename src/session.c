@@ -546,6 +546,7 @@ static int cmd_help(stmt_ctx *c, const mm_stmt *st)
 		mm_buf_puts(b, "\nTopics:\n");
 		for (size_t k = 0; k < n; k++)
 			mm_buf_printf(b, "  %-10s %s\n", t[k].name, t[k].summary);
+		mm_buf_printf(b, "  %-10s %s\n", "devices", "device profiles and their sources");
 		return emit_text(c);
 	}
 	const char *word = topic[0] == ':' ? topic + 1 : topic;
