@@ -151,7 +151,24 @@ mm_code mm_poly_eval(const mm_poly *p, mm_poly_lookup lookup, void *ctx,
  * "~2e36·n" (U+00B7 middle dot and superscript digits); with MM_POLY_ASCII
  * "2*n*d^2", "4*(2*n*d + d^2)", "d/h", "2e36*n" (no '~', so it parses back;
  * check p->approx). The content is factored out of a sum unless
- * MM_POLY_EXPAND; a sum with a denominator prints "(n + 1)/2". */
+ * MM_POLY_EXPAND, and the denominator and any divisor common to all terms
+ * go under the whole sum: "(n + 1)/2", "3·(n + 1)/(2·h)". */
 void mm_poly_print(mm_buf *b, const mm_poly *p, unsigned flags);
+
+/* ---- parsing ---- */
+
+/* Parses what mm_poly_print writes, in either form, back into *out:
+ *   sum     := term (('+' | '-') term)*
+ *   term    := factor (('*' | '·' | '/') factor)*
+ *   factor  := ('-' | '+') factor | primary ('^' INT | SUPERSCRIPTS)?
+ *   primary := INT | NUMBER | NAME | '(' sum ')'
+ * NUMBER (with '.' or 'e') is exact when it is an integer below 2^63,
+ * otherwise approximate; a leading '~' is skipped. Division follows
+ * mm_poly_div, powers are 0..64. Spaces are allowed between tokens.
+ * text has len bytes; MM_ERR_SYNTAX (span = the offending bytes) when it
+ * is not one whole polynomial. For JSON round trips and tests; the
+ * language's own dims go through the parser and mm_poly_add etc. */
+mm_code mm_poly_parse(mm_poly *out, const char *text, size_t len,
+                      mm_diag *d);
 
 #endif

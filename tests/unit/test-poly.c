@@ -167,6 +167,14 @@ START_TEST(division)
 	ck_assert(mm_poly_eq(&ex, &want));
 	mm_poly nh2 = quo(n, mul(C(2), h));
 	expect(&nh2, 0, "n/(2·h)");
+	/* A divisor of every term goes under the whole sum. */
+	mm_poly s2 = quo(add(mul(C(6), n), C(6)), mul(C(4), h));
+	expect(&s2, 0, "3·(n + 1)/(2·h)");
+	expect(&s2, MM_POLY_EXPAND | MM_POLY_ASCII, "(3*n + 3)/(2*h)");
+	mm_poly sq = quo(pw(add(n, d), 2), mul(C(6), k));
+	expect(&sq, 0, "(n² + 2·n·d + d²)/(6·k)");
+	mm_poly part = add(quo(n, h), quo(d, mul(h, h)));
+	expect(&part, 0, "(n + d/h)/h");
 	mm_poly n3 = quo(mul(C(3), n), C(6));
 	expect(&n3, 0, "n/2");
 	/* n/2 + n/2 = n. */
@@ -349,6 +357,100 @@ START_TEST(limits)
 }
 END_TEST
 
+/* Parses text and checks it equals want. */
+static void parses_to(const char *text, const mm_poly *want)
+{
+	mm_poly p;
+	mm_diag d;
+	mm_diag_clear(&d);
+	ck_assert_msg(mm_poly_parse(&p, text, strlen(text), &d) == MM_OK,
+	              "%s: %s", text, d.message);
+	mm_buf b = MM_BUF_INIT;
+	mm_poly_print(&b, &p, MM_POLY_ASCII);
+	ck_assert_msg(mm_poly_eq(&p, want), "%s parsed as %s", text,
+	              mm_buf_str(&b));
+	mm_buf_free(&b);
+}
+
+START_TEST(parse)
+{
+	mm_poly n = S("n"), d = S("d"), h = S("h"), B = S("B"), T = S("T");
+	mm_poly want = mul(mul(mul(C(2), n), d), d);
+	parses_to("2*n*d^2", &want);
+	parses_to("2·n·d²", &want);
+	parses_to(" 2 * n*d ^ 2 ", &want);
+	parses_to("d*2*n*d", &want);
+	want = mul(B, T);
+	parses_to("B*T", &want);
+	want = quo(d, h);
+	parses_to("d/h", &want);
+	want = mul(C(4), add(mul(mul(C(2), n), d), mul(d, d)));
+	parses_to("4*(2*n*d + d^2)", &want);
+	parses_to("4·(2·n·d + d²)", &want);
+	parses_to("8*n*d + 4*d^2", &want);
+	want = sub(C(0), mul(n, n));
+	parses_to("-n^2", &want); /* the power binds tighter */
+	want = quo(add(n, C(1)), C(2));
+	parses_to("(n + 1)/2", &want);
+	want = pw(n, 12);
+	parses_to("n¹²", &want);
+	want = C(1000);
+	parses_to("1e3", &want);
+	/* Approximate numbers. */
+	mm_poly p;
+	ck_assert_int_eq(mm_poly_parse(&p, "~2e36", 5, NULL), MM_OK);
+	ck_assert(p.approx);
+	mm_count c;
+	ck_assert(mm_poly_get_count(&p, &c));
+	ck_assert(c.value == 2e36);
+	ck_assert_int_eq(mm_poly_parse(&p, "99999999999999999999", 20, NULL),
+	                 MM_OK);
+	ck_assert(p.approx);
+	/* Errors, with the span on the offending byte. */
+	mm_diag dg;
+	ck_assert_int_eq(mm_poly_parse(&p, "2 * * 3", 7, &dg), MM_ERR_SYNTAX);
+	ck_assert_uint_eq(dg.span.start, 4);
+	ck_assert_int_eq(mm_poly_parse(&p, "2n", 2, &dg), MM_ERR_SYNTAX);
+	ck_assert_uint_eq(dg.span.start, 1);
+	ck_assert_int_eq(mm_poly_parse(&p, "(n + 1", 6, &dg), MM_ERR_SYNTAX);
+	ck_assert_int_eq(mm_poly_parse(&p, "n +", 3, &dg), MM_ERR_SYNTAX);
+	ck_assert_int_eq(mm_poly_parse(&p, "n^x", 3, &dg), MM_ERR_SYNTAX);
+	ck_assert_int_eq(mm_poly_parse(&p, "", 0, &dg), MM_ERR_SYNTAX);
+	ck_assert_int_eq(mm_poly_parse(&p, "n^65", 4, &dg), MM_ERR_LIMIT);
+	ck_assert_int_eq(mm_poly_parse(&p, "n/(n + 1)", 9, &dg),
+	                 MM_ERR_UNSUPPORTED);
+	/* Only len bytes are read. */
+	want = S("n");
+	ck_assert_int_eq(mm_poly_parse(&p, "n*d", 1, NULL), MM_OK);
+	ck_assert(mm_poly_eq(&p, &want));
+}
+END_TEST
+
+START_TEST(print_parse_round_trip)
+{
+	mm_poly n = S("n"), d = S("d"), h = S("h"), k = S("k");
+	mm_poly cases[] = {
+		C(0), C(7), C(-3), n, sub(C(1), n), mul(mul(C(2), n), d),
+		mul(C(4), add(mul(mul(C(2), n), d), mul(d, d))),
+		quo(d, h), quo(mul(n, d), mul(h, h)), quo(d, mul(h, k)),
+		quo(C(1), h), quo(n, C(2)), quo(add(n, C(1)), C(2)),
+		quo(n, mul(C(2), h)), add(quo(mul(n, d), h), d),
+		pw(sub(n, C(1)), 5), sub(mul(C(-2), n), C(2)),
+		mul(C(INT64_C(1) << 40), pw(add(n, d), 3)),
+		quo(pw(add(add(n, d), h), 2), mul(C(6), k)),
+	};
+	const unsigned flags[] = {0, MM_POLY_ASCII, MM_POLY_EXPAND,
+	                          MM_POLY_ASCII | MM_POLY_EXPAND};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		for (size_t f = 0; f < 4; f++) {
+			mm_buf b = MM_BUF_INIT;
+			mm_poly_print(&b, &cases[i], flags[f]);
+			parses_to(mm_buf_str(&b), &cases[i]);
+			mm_buf_free(&b);
+		}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("poly");
@@ -361,6 +463,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, substitution);
 	tcase_add_test(tc, overflow_is_approximate);
 	tcase_add_test(tc, limits);
+	tcase_add_test(tc, parse);
+	tcase_add_test(tc, print_parse_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }
