@@ -94,6 +94,24 @@ static mm_node *oom(mm_parser *p)
 	return NULL;
 }
 
+/* Records that child hangs under parent; false (and an error) when the
+ * tree grows too tall. */
+static bool taller(mm_parser *p, mm_node *parent, const mm_node *child)
+{
+	if (!child)
+		return true;
+	if (child->height + 1 > parent->height)
+		parent->height = child->height + 1;
+	if (parent->height > MM_PARSE_MAX_HEIGHT && !p->failed) {
+		p->failed = true;
+		mm_diag_set(p->diag, MM_ERR_LIMIT, parent->span,
+		            "expression too long (more than %d operations in a chain)",
+		            MM_PARSE_MAX_HEIGHT);
+		mm_diag_hint(p->diag, "split it with variables: t = ...; t @ ...");
+	}
+	return !p->failed;
+}
+
 static mm_node *node(mm_parser *p, mm_node_kind kind, mm_span s)
 {
 	mm_node *n = mm_arena_alloc(p->arena, sizeof *n);
@@ -263,6 +281,9 @@ static mm_node *paren(mm_parser *p)
 		return NULL;
 	e->items = dims.items;
 	e->n = dims.n;
+	for (int k = 0; k < e->n; k++)
+		if (!taller(p, e, e->items[k]))
+			return NULL;
 	advance(p);
 	return e;
 }
@@ -289,6 +310,9 @@ static mm_node *matrix(mm_parser *p)
 		return NULL;
 	e->items = items.items;
 	e->n = items.n;
+	for (int k = 0; k < e->n; k++)
+		if (!taller(p, e, e->items[k]))
+			return NULL;
 	advance(p);
 	return e;
 }
@@ -329,6 +353,8 @@ static mm_node *primary(mm_parser *p)
 		if (e) {
 			e->lhs = operand;
 			e->op_span = t.span;
+			if (!taller(p, e, operand))
+				return NULL;
 		}
 		return e;
 	}
@@ -386,6 +412,9 @@ static mm_node *call(mm_parser *p, mm_node *callee)
 	e->items = args.items;
 	e->keys = args.keys;
 	e->n = args.n;
+	for (int k = 0; k < e->n; k++)
+		if (!taller(p, e, e->items[k]))
+			return NULL;
 	advance(p);
 	return e;
 }
@@ -428,6 +457,9 @@ static mm_node *index_(mm_parser *p, mm_node *base)
 					return NULL;
 			}
 			s->span = span(start, p->tok.span.start);
+			for (int k = 0; k < 3; k++)
+				if (!taller(p, s, s->slice[k]))
+					return NULL;
 			lo = s;
 		} else if (!lo) {
 			return expected(p, "an index or a slice");
@@ -443,6 +475,11 @@ static mm_node *index_(mm_parser *p, mm_node *base)
 	e->lhs = base;
 	e->items = items.items;
 	e->n = items.n;
+	if (!taller(p, e, base))
+		return NULL;
+	for (int k = 0; k < e->n; k++)
+		if (!taller(p, e, e->items[k]))
+			return NULL;
 	e->op_span = span(base->span.end, p->tok.span.end);
 	advance(p);
 	return e;
@@ -460,6 +497,8 @@ static mm_node *postfix(mm_parser *p, mm_node *e)
 				return NULL;
 			tr->lhs = e;
 			tr->op_span = t.span;
+			if (!taller(p, tr, e))
+				return NULL;
 			advance(p);
 			e = tr;
 		} else if (t.kind == MM_T_LPAREN && e->kind == MM_N_NAME) {
@@ -508,6 +547,8 @@ static mm_node *expr(mm_parser *p, int min_bp)
 		b->op_span = op;
 		b->lhs = lhs;
 		b->rhs = rhs;
+		if (!taller(p, b, lhs) || !taller(p, b, rhs))
+			return NULL;
 		lhs = b;
 	}
 	p->depth--;

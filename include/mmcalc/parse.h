@@ -51,6 +51,7 @@ struct mm_node {
 	mm_node **items;
 	const char **keys;  /* CALL: keyword of each argument, or NULL */
 	int n;              /* number of items */
+	uint32_t height;    /* longest path to a leaf (leaves: 0) */
 	struct mm_info *info;
 };
 
@@ -84,6 +85,9 @@ typedef struct mm_stmt {
 
 /* Nesting deeper than this is refused with MM_ERR_LIMIT. */
 #define MM_PARSE_MAX_DEPTH 256
+/* Trees taller than this (a chain of 1000 operators, .T.T.T...) are
+ * refused too, so that every walk over a tree may recurse. */
+#define MM_PARSE_MAX_HEIGHT 1000
 
 typedef struct mm_parser {
 	mm_lexer lx;

@@ -194,6 +194,44 @@ START_TEST(holes)
 }
 END_TEST
 
+/* A line of n bytes: head, then pat repeated, then tail. */
+static char *long_line(const char *head, const char *pat, const char *tail,
+                       size_t n)
+{
+	char *line = malloc(n + 64);
+	size_t k = strlen(head), pl = strlen(pat);
+	memcpy(line, head, k);
+	while (k + pl + strlen(tail) < n) {
+		memcpy(line + k, pat, pl);
+		k += pl;
+	}
+	strcpy(line + k, tail);
+	return line;
+}
+
+START_TEST(hostile_lines)
+{
+	/* 1 MB lines of every shape of depth: a clear error, never a crash,
+	 * and the session goes on. */
+	const char *pats[][3] = {
+		{"", "1+", "1"}, {"(2x2)", ".T", ""}, {"(2x2)", "[0:2]", ""},
+		{"", "-", "1"}, {"", "(", "1"}, {"", "[", "1"}, {"", "sum(", "1"},
+		{"", "2**", "1"}, {"(", "1 x ", "1)"}, {"", "x", ""},
+	};
+	for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+		char *line = long_line(pats[k][0], pats[k][1], pats[k][2], 1 << 20);
+		ck_assert_int_eq(run(line), 1);
+		free(line);
+		ck_assert_int_eq(run("(2x3) @ (3x4)"), 0);
+	}
+	const char *bad[] = {"(3x3) \xff @ (3x3)", "\xc3(", "W = \xed\xa0\x80",
+	                     "\"\xff\"", "(0x5) @ (5x0)"};
+	int want[] = {1, 1, 1, 0, 0};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+		ck_assert_int_eq(run(bad[k]), want[k]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("session");
@@ -205,6 +243,7 @@ int main(void)
 	tcase_add_test(tc, quit_and_completion);
 	tcase_add_test(tc, symbolic_json_substitutes);
 	tcase_add_test(tc, holes);
+	tcase_add_test(tc, hostile_lines);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
