@@ -588,6 +588,16 @@ static mm_code sym_eval(mm_checker *c, mm_node *e, mm_poly *out)
 static mm_code dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k)
 {
 	mm_poly p;
+	/* Most dims are plain integers: no polynomial needed. */
+	if (e->kind == MM_N_NUMBER && e->is_int && e->number < 9.2e18) {
+		mm_info *i = info_of(c, e);
+		if (!i)
+			return fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+		set_number(i, e->number);
+		s->sym[k] = NULL;
+		s->dim[k] = (int64_t)e->number;
+		return MM_OK;
+	}
 	mm_code r = sym_eval(c, e, &p);
 	if (r != MM_OK)
 		return r;
