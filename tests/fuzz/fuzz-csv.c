@@ -1,11 +1,17 @@
 /* fuzz-csv.c — libFuzzer target: the CSV loader on arbitrary text. The
  * first byte picks the options (bits 0-2: separator 0 , tab ; ' ';
- * bit 3: header; bit 4: f32), the rest is the text. A successful load is
- * written back with mm_csv_format and must reload to the same bits. */
+ * bit 3: header; bit 4: f32), the rest is the text. It is loaded from
+ * memory and from a file (a memfd opened by path, so mapped): both must
+ * agree. A successful load is written back with mm_csv_format and must
+ * reload to the same bits. */
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "mmcalc/csv.h"
 
@@ -65,6 +71,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                            &d);
 	if (a.calls > 1 || a.bytes > o.max_bytes)
 		abort();
+	static int mfd = -1;
+	if (mfd < 0)
+		mfd = memfd_create("fuzz-csv", MFD_CLOEXEC);
+	if (mfd >= 0 && ftruncate(mfd, 0) == 0 &&
+	    pwrite(mfd, data + 1, size - 1, 0) == (ssize_t)(size - 1)) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/self/fd/%d", mfd);
+		fz_alloc f = {0};
+		o.alloc_ctx = &f;
+		mm_io_info finfo;
+		mm_diag fd_d;
+		mm_code fc = mm_csv_load(path, &o, &finfo, &fd_d);
+		if (fc != c || f.bytes != a.bytes ||
+		    (c == MM_OK && memcmp(a.p, f.p, a.bytes) != 0 &&
+		     !same(&info, f.p, a.bytes / (o.f32 ? 4 : 8))))
+			abort();
+		free(f.p);
+		o.alloc_ctx = &a;
+	}
 	if (c != MM_OK) {
 		if (d.code != c || !d.message[0])
 			abort();

@@ -1,9 +1,14 @@
 /* fuzz-npy.c — libFuzzer target: the .npy loader on arbitrary bytes, with
- * a 1 MiB limit; checks the allocator's view agrees with the reported info
- * and frees everything. */
+ * a 1 MiB limit, from memory and from a file (a memfd opened by path):
+ * both must agree, the allocator's view must match the reported info, and
+ * everything is freed. */
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "mmcalc/npy.h"
 
@@ -51,6 +56,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else if (d.code != c || !d.message[0]) {
 		abort();
+	}
+	/* the same bytes through the file path: open, fstat, read() */
+	static int mfd = -1;
+	if (mfd < 0)
+		mfd = memfd_create("fuzz-npy", MFD_CLOEXEC);
+	if (mfd >= 0 && ftruncate(mfd, 0) == 0 &&
+	    pwrite(mfd, data, size, 0) == (ssize_t)size) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/self/fd/%d", mfd);
+		fz_alloc b = {0};
+		o.alloc_ctx = &b;
+		mm_io_info finfo;
+		mm_diag fd_d;
+		mm_code fc = mm_npy_load(path, &o, &finfo, &fd_d);
+		if (fc != c || b.bytes != a.bytes ||
+		    (c == MM_OK && (finfo.ndim != info.ndim ||
+		                    memcmp(a.p, b.p, a.bytes) != 0)))
+			abort();
+		free(b.p);
 	}
 	free(a.p);
 	return 0;
