@@ -59,6 +59,26 @@ mm_count mm_chain_cost(const mm_chain_order *o, const uint64_t *p)
 	return c;
 }
 
+mm_code mm_chain_cost_poly(const mm_chain_order *o, const mm_poly *dims,
+                           mm_poly *out, mm_diag *d)
+{
+	mm_poly sum, t;
+	mm_poly_const(&sum, 0);
+	/* Outermost product first: it holds dims[0], whose symbols then lead
+	 * the printed order (n·d + d², not d² + d·n). */
+	for (int i = o->nsteps - 1; i >= 0; i--) {
+		const mm_chain_step *s = &o->step[i];
+		mm_code r = mm_poly_mul(&t, &dims[s->lo], &dims[s->mid + 1], d);
+		if (r == MM_OK)
+			r = mm_poly_mul(&t, &t, &dims[s->hi + 1], d);
+		if (r == MM_OK)
+			r = mm_poly_add(&sum, &sum, &t, d);
+		if (r != MM_OK)
+			return r;
+	}
+	return mm_poly_mul_int(out, &sum, 2, d);
+}
+
 mm_code mm_chain_optimal(size_t n, const uint64_t *p, mm_chain_order *out,
                          mm_diag *d)
 {

@@ -332,41 +332,46 @@ static double now(void)
 
 #define CAL_N 256
 
-/* Best GEMM rate over repeated products for about budget seconds. */
-static mm_code gemm_rate(bool f64, double budget, double *rate)
+/* Best f32 and f64 GEMM rates over products repeated for about budget
+ * seconds. The two alternate, so a busy spell on a shared machine does
+ * not fall on one of them only. */
+static mm_code gemm_rates(double budget, double *f32, double *f64)
 {
-	size_t n = (size_t)CAL_N * CAL_N, es = f64 ? 8 : 4;
-	void *a = calloc(n, es), *b = calloc(n, es), *c = calloc(n, es);
+	size_t n = (size_t)CAL_N * CAL_N;
+	float *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b),
+	      *c = calloc(n, sizeof *c);
+	double *da = calloc(n, sizeof *da), *db = calloc(n, sizeof *db),
+	       *dc = calloc(n, sizeof *dc);
 	mm_code rc = MM_OK;
-	*rate = 0;
-	if (!a || !b || !c) {
+	*f32 = *f64 = 0;
+	if (!a || !b || !c || !da || !db || !dc) {
 		rc = MM_ERR_NOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		double v = (double)(i % 7) * 0.125 - 0.375;
-		if (f64) {
-			((double *)a)[i] = v;
-			((double *)b)[i] = -v;
-		} else {
-			((float *)a)[i] = (float)v;
-			((float *)b)[i] = (float)-v;
-		}
+		da[i] = (double)(i % 7) * 0.125 - 0.375;
+		db[i] = -da[i];
+		a[i] = (float)da[i];
+		b[i] = (float)db[i];
 	}
 	double flops = 2.0 * CAL_N * CAL_N * CAL_N, start = now();
 	for (int it = 0; it < 3 || now() - start < budget; it++) {
 		double t0 = now();
-		int r = f64 ? mm_dgemm(CAL_N, CAL_N, CAL_N, 1.0, a, CAL_N, 1, b,
-		                       CAL_N, 1, 0.0, c, CAL_N, 1)
-		            : mm_sgemm(CAL_N, CAL_N, CAL_N, 1.0f, a, CAL_N, 1, b,
-		                       CAL_N, 1, 0.0f, c, CAL_N, 1);
-		double dt = now() - t0;
+		int r = mm_sgemm(CAL_N, CAL_N, CAL_N, 1.0f, a, CAL_N, 1, b, CAL_N, 1,
+		                 0.0f, c, CAL_N, 1);
+		double t1 = now();
+		if (r == 0)
+			r = mm_dgemm(CAL_N, CAL_N, CAL_N, 1.0, da, CAL_N, 1, db, CAL_N,
+			             1, 0.0, dc, CAL_N, 1);
+		double t2 = now();
 		if (r != 0) {
 			rc = MM_ERR_INTERRUPTED;
 			goto out;
 		}
-		if (dt > 0 && flops / dt > *rate)
-			*rate = flops / dt;
+		if (t1 > t0 && flops / (t1 - t0) > *f32)
+			*f32 = flops / (t1 - t0);
+		if (t2 > t1 && flops / (t2 - t1) > *f64)
+			*f64 = flops / (t2 - t1);
 		if (it > 100000)
 			break;
 	}
@@ -374,6 +379,9 @@ out:
 	free(a);
 	free(b);
 	free(c);
+	free(da);
+	free(db);
+	free(dc);
 	return rc;
 }
 
@@ -481,9 +489,7 @@ mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d)
 	c.threads = mm_gemm_threads();
 	snprintf(c.isa, sizeof c.isa, "%s", mm_gemm_isa());
 	cpu_model(c.cpu, sizeof c.cpu);
-	mm_code rc = gemm_rate(false, 0.25 * budget_s, &c.peak_f32);
-	if (rc == MM_OK)
-		rc = gemm_rate(true, 0.25 * budget_s, &c.peak_f64);
+	mm_code rc = gemm_rates(0.5 * budget_s, &c.peak_f32, &c.peak_f64);
 	int nth = c.threads < 1 ? 1
 	          : c.threads > MAX_TRIAD_THREADS ? MAX_TRIAD_THREADS
 	                                          : c.threads;

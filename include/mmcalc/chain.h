@@ -18,6 +18,7 @@
 #include "mmcalc/buf.h"
 #include "mmcalc/count.h"
 #include "mmcalc/diag.h"
+#include "mmcalc/poly.h"
 
 #define MM_CHAIN_MAX 32   /* matrices in a chain */
 #define MM_CHAIN_ENUM_MAX 10 /* chains up to this long are enumerated fully */
@@ -62,6 +63,14 @@ mm_code mm_chain_enumerate(size_t n, const uint64_t *p, mm_chain_order *out,
 
 /* Total FLOPs of a bracketing for dims p (recomputed from its steps). */
 mm_count mm_chain_cost(const mm_chain_order *o, const uint64_t *p);
+
+/* Symbolic FLOPs of bracketing o when the dims are polynomials
+ * dims[0..o->n] (2·m·k·n summed over the products, canonical form): for
+ * chains with symbols, get every bracketing from mm_chain_enumerate with
+ * all dims 1, cost each here, and compare them at bound values
+ * (mm_poly_eval). Errors as mm_poly_mul (MM_ERR_LIMIT). */
+mm_code mm_chain_cost_poly(const mm_chain_order *o, const mm_poly *dims,
+                           mm_poly *out, mm_diag *d);
 
 /* Appends the bracketing with the given names: "(A @ B) @ C",
  * "A @ (B @ C)", "(A @ B) @ (C @ D)"; the outermost product has no

@@ -184,6 +184,48 @@ START_TEST(huge_is_approximate)
 }
 END_TEST
 
+START_TEST(symbolic)
+{
+	/* (n x d) @ (d x d) @ (d x 1): every bracketing from all-1 dims, then
+	 * symbolic costs: left 2·n·d² + 2·n·d, right 2·d² + 2·n·d. */
+	const uint64_t ones[] = {1, 1, 1, 1};
+	mm_chain_order all[2];
+	size_t count;
+	ck_assert_int_eq(mm_chain_enumerate(3, ones, all, 2, &count, NULL, NULL),
+	                 MM_OK);
+	ck_assert_uint_eq(count, 2);
+	mm_poly dims[4];
+	ck_assert_int_eq(mm_poly_sym(&dims[0], "n", 1, NULL), MM_OK);
+	ck_assert_int_eq(mm_poly_sym(&dims[1], "d", 1, NULL), MM_OK);
+	dims[2] = dims[1];
+	mm_poly_const(&dims[3], 1);
+	mm_buf b = MM_BUF_INIT;
+	mm_poly c;
+	ck_assert_int_eq(mm_chain_cost_poly(&all[0], dims, &c, NULL), MM_OK);
+	mm_poly_print(&b, &c, MM_POLY_ASCII);
+	ck_assert_str_eq(mm_buf_str(&b), "2*(n*d^2 + n*d)");
+	mm_buf_reset(&b);
+	mm_chain_render(&b, &all[0], NULL);
+	ck_assert_str_eq(mm_buf_str(&b), "(A @ B) @ C");
+	mm_buf_reset(&b);
+	ck_assert_int_eq(mm_chain_cost_poly(&all[1], dims, &c, NULL), MM_OK);
+	mm_poly_print(&b, &c, MM_POLY_ASCII);
+	ck_assert_str_eq(mm_buf_str(&b), "2*(n*d + d^2)");
+	mm_buf_free(&b);
+	/* At n = 1024, d = 4096 the symbolic costs match the numeric ones. */
+	const uint64_t p[] = {1024, 4096, 4096, 1};
+	for (int i = 0; i < 2; i++) {
+		mm_poly_const(&dims[0], 1024);
+		mm_poly_const(&dims[1], 4096);
+		dims[2] = dims[1];
+		ck_assert_int_eq(mm_chain_cost_poly(&all[i], dims, &c, NULL), MM_OK);
+		mm_count v;
+		ck_assert(mm_poly_get_count(&c, &v));
+		ck_assert(mm_count_eq(v, mm_chain_cost(&all[i], p)));
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("chain");
@@ -193,6 +235,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, dp_matches_brute_force);
 	tcase_add_test(tc, edges);
 	tcase_add_test(tc, huge_is_approximate);
+	tcase_add_test(tc, symbolic);
 	suite_add_tcase(s, tc);
 	return s;
 }
