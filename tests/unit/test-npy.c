@@ -730,12 +730,16 @@ START_TEST(save_fails_on_write_old_untouched)
 	snprintf(path, sizeof path, "%s/old.npy", tmpdir);
 	write_text(path, "precious old contents");
 	signal(SIGXFSZ, SIG_IGN);
-	struct rlimit rl = {4096, 4096};
+	struct rlimit old, rl = {4096, 4096};
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	rl.rlim_max = old.rlim_max;
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
 	int64_t shape[1] = {10000};
 	double *v = calloc(10000, 8);
 	mm_diag d;
-	ck_assert_int_eq(mm_npy_save(path, MM_F64, 1, shape, v, &d), MM_ERR_IO);
+	mm_code c = mm_npy_save(path, MM_F64, 1, shape, v, &d);
+	setrlimit(RLIMIT_FSIZE, &old); /* for CK_FORK=no runs */
+	ck_assert_int_eq(c, MM_ERR_IO);
 	ck_assert_ptr_nonnull(strstr(d.message, "write failed"));
 	ck_assert_ptr_nonnull(strstr(d.message, strerror(EFBIG)));
 	ck_assert(file_is(path, "precious old contents"));
@@ -820,8 +824,10 @@ START_TEST(path_resolution)
 	ck_assert_ptr_null(mm_path_resolve("", NULL, &d));
 	ck_assert_int_eq(d.code, MM_ERR_ARG);
 	unsetenv("HOME");
-	p = mm_path_resolve("~/x", NULL, &d); /* falls back on the passwd entry */
-	ck_assert_ptr_nonnull(p);
+	/* falls back on the passwd entry, or says $HOME is not set */
+	p = mm_path_resolve("~/x", NULL, &d);
+	ck_assert(p ? strcmp(p + strlen(p) - 2, "/x") == 0
+	            : d.code == MM_ERR_IO);
 	free(p);
 }
 END_TEST
