@@ -873,6 +873,151 @@ static int chain_operands(mm_node *e, mm_node **ops, int n, int max)
 	return n + 1;
 }
 
+/* The name of chain operand k: a variable's name or its text. */
+static void operand_name(stmt_ctx *c, const mm_node *e, int k, char *out,
+                         size_t cap)
+{
+	size_t len = e->span.end - e->span.start;
+	if (e->kind == MM_N_NAME || len < cap)
+		snprintf(out, cap, "%.*s", (int)len, c->src + e->span.start);
+	else
+		snprintf(out, cap, "M%d", k + 1);
+}
+
+/* dim j of a 2-D chain operand as a polynomial. */
+static void dim_poly(const mm_shape *s, int j, mm_poly *out)
+{
+	if (s->sym[j])
+		*out = *s->sym[j];
+	else
+		mm_poly_const(out, s->dim[j]);
+}
+
+/* True when p <= 0 for every value >= 1 of its symbols, as shown by
+ * covering each positive term with negative terms whose monomials it
+ * divides (with every symbol >= 1, x·y >= x). False when that does not
+ * show it, which need not mean p can be positive. */
+static bool never_positive(const mm_poly *p)
+{
+	double budget[MM_POLY_MAX_TERMS];
+	if (p->approx)
+		return false;
+	for (int k = 0; k < p->nterms; k++)
+		budget[k] = p->term[k].coef < 0 ? (double)-p->term[k].coef : 0;
+	for (int k = 0; k < p->nterms; k++) {
+		double need = (double)p->term[k].coef;
+		for (int j = 0; j < p->nterms && need > 0; j++) {
+			if (budget[j] <= 0)
+				continue;
+			bool covers = true;
+			for (int s = 0; s < p->nsyms; s++)
+				if (p->term[j].exp[s] < p->term[k].exp[s] || p->term[k].exp[s] < 0)
+					covers = false;
+			if (!covers)
+				continue;
+			double take = need < budget[j] ? need : budget[j];
+			budget[j] -= take;
+			need -= take;
+		}
+		if (need > 0)
+			return false;
+	}
+	return true;
+}
+
+/* :order with symbols: each bracketing's FLOPs as a polynomial, and the
+ * bracketing that is cheapest for every positive size, when one is. */
+static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
+{
+	mm_diag d;
+	mm_poly dims[MM_CHAIN_MAX + 1];
+	char names[MM_CHAIN_MAX][24];
+	const char *np[MM_CHAIN_MAX];
+	uint64_t ones[MM_CHAIN_MAX + 1];
+	for (int k = 0; k < n; k++) {
+		const mm_shape *s = &ops[k]->info->shape;
+		if (s->ndim != 2)
+			return error_at(c, MM_ERR_SHAPE, ops[k]->span, NULL,
+			                ":order works on matrices (2 axes)");
+		if (k == 0)
+			dim_poly(s, 0, &dims[0]);
+		dim_poly(s, 1, &dims[k + 1]);
+		operand_name(c, ops[k], k, names[k], sizeof names[k]);
+		np[k] = names[k];
+	}
+	for (int k = 0; k <= n; k++)
+		ones[k] = 1;
+	if (n > 6)
+		return error_at(c, MM_ERR_LIMIT, st->args, "bind the symbols to compare longer chains",
+		                ":order with symbols compares chains of at most 6 matrices");
+	/* Every bracketing (all cost the same with unit dims), then its
+	 * symbolic cost: 2·p[lo]·p[mid+1]·p[hi+1] per product. */
+	mm_chain_order list[42];
+	mm_poly cost[42];
+	size_t count;
+	if (mm_chain_enumerate((size_t)n, ones, list, 42, &count, NULL, &d) != MM_OK) {
+		d.span = st->args;
+		return emit_error(c, &d);
+	}
+	for (size_t k = 0; k < count; k++) {
+		mm_poly_const(&cost[k], 0);
+		for (int j = 0; j < list[k].nsteps; j++) {
+			const mm_chain_step *sp = &list[k].step[j];
+			mm_poly t;
+			if (mm_poly_mul(&t, &dims[sp->lo], &dims[sp->mid + 1], &d) != MM_OK ||
+			    mm_poly_mul(&t, &t, &dims[sp->hi + 1], &d) != MM_OK ||
+			    mm_poly_mul_int(&t, &t, 2, &d) != MM_OK ||
+			    mm_poly_add(&cost[k], &cost[k], &t, &d) != MM_OK) {
+				d.span = st->args;
+				return emit_error(c, &d);
+			}
+		}
+	}
+	mm_buf *b = &c->s->text;
+	mm_buf row = MM_BUF_INIT;
+	mm_buf_printf(b, "%zu bracketings of %d matrices:\n", count, n);
+	int best = -1;
+	for (size_t k = 0; k < count; k++) {
+		mm_buf_reset(&row);
+		mm_chain_render(&row, &list[k], np);
+		mm_buf_printf(b, "  %-40s ", mm_buf_str(&row));
+		mm_poly_print(b, &cost[k], 0);
+		mm_buf_puts(b, " FLOP\n");
+		bool dominates = true;
+		for (size_t j = 0; j < count && dominates; j++) {
+			mm_poly diff;
+			if (j != k && (mm_poly_sub(&diff, &cost[k], &cost[j], &d) != MM_OK ||
+			               !never_positive(&diff)))
+				dominates = false;
+		}
+		if (dominates && best < 0)
+			best = (int)k;
+	}
+	if (best >= 0) {
+		mm_buf_reset(&row);
+		mm_chain_render(&row, &list[best], np);
+		mm_buf_printf(b, "cheapest for every size: %s\n", mm_buf_str(&row));
+	} else if (count == 2) {
+		/* Say the condition: the first is cheaper when its cost minus
+		 * the second's is negative. */
+		mm_poly diff;
+		mm_buf_reset(&row);
+		mm_chain_render(&row, &list[0], np);
+		mm_buf_printf(b, "%s is cheaper when ", mm_buf_str(&row));
+		if (mm_poly_sub(&diff, &cost[0], &cost[1], &d) == MM_OK) {
+			mm_poly_print(b, &diff, MM_POLY_EXPAND);
+			mm_buf_puts(b, " < 0, the other otherwise\n");
+		} else {
+			mm_buf_puts(b, "its cost is the smaller\n");
+		}
+	} else {
+		mm_buf_puts(b, "which is cheapest depends on the sizes: bind the symbols "
+		               "(n = 1024) to compare\n");
+	}
+	mm_buf_free(&row);
+	return emit_text(c);
+}
+
 /* :order A @ B @ C ... — the cost of each bracketing and the cheapest. */
 static int cmd_order(stmt_ctx *c, const mm_stmt *st)
 {
@@ -897,23 +1042,25 @@ static int cmd_order(stmt_ctx *c, const mm_stmt *st)
 		                  ":order needs a chain of at least three matrices");
 		goto done;
 	}
+	bool symbolic = false;
+	for (int k = 0; k < n; k++)
+		if (mm_shape_is_symbolic(&ops[k]->info->shape))
+			symbolic = true;
+	if (symbolic) {
+		failed = order_symbolic(c, st, ops, n);
+		goto done;
+	}
 	for (int k = 0; k < n; k++) {
 		const mm_info *i = ops[k]->info;
-		if (i->shape.ndim != 2 || mm_shape_is_symbolic(&i->shape)) {
-			failed = error_at(c, MM_ERR_SHAPE, ops[k]->span,
-			                  "bind the symbols first: n = 1024",
-			                  ":order works on matrices with numeric dims (2 axes)");
+		if (i->shape.ndim != 2) {
+			failed = error_at(c, MM_ERR_SHAPE, ops[k]->span, NULL,
+			                  ":order works on matrices (2 axes)");
 			goto done;
 		}
 		if (k == 0)
 			p[0] = (uint64_t)i->shape.dim[0];
 		p[k + 1] = (uint64_t)i->shape.dim[1];
-		size_t len = ops[k]->span.end - ops[k]->span.start;
-		if (ops[k]->kind == MM_N_NAME || len < sizeof names[0])
-			snprintf(names[k], sizeof names[k], "%.*s", (int)len,
-			         c->src + ops[k]->span.start);
-		else
-			snprintf(names[k], sizeof names[k], "M%d", k + 1);
+		operand_name(c, ops[k], k, names[k], sizeof names[k]);
 		np[k] = names[k];
 	}
 	mm_chain_order best, left, list[8];

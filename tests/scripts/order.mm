@@ -8,3 +8,7 @@ A = (10 x 30); B = (30 x 5); C = (5 x 60); D = (60 x 2)
 :order (n x d) @ (d x d) @ (d x 1)
 :order A @ B @ (2x2)
 :order A @ (B @ C) @ D
+:order (n x d) @ (d x d) @ (d x 1)
+:order (B*T x C) @ (C x 4*C) @ (4*C x C)
+:order (n x d) @ (d x d) @ (d x 1) @ (1 x d)
+:order (n x d) @ (d x d) @ (d x 1) where n = 8
