@@ -92,6 +92,12 @@ START_TEST(arithmetic)
 	ck_assert(mm_count_ratio(mm_count_of(10), mm_count_of(4)) == 2.5);
 	ck_assert_uint_eq(mm_count_min(mm_count_of(7), mm_count_of(3)).exact, 3);
 	ck_assert_uint_eq(mm_count_max(mm_count_of(7), mm_count_of(3)).exact, 7);
+	/* Approximate comparisons go by value. */
+	ck_assert_int_eq(mm_count_cmp(mm_count_approx(1e30), mm_count_approx(2e30)),
+	                 -1);
+	ck_assert_int_eq(mm_count_cmp(mm_count_of(5), mm_count_approx(7.5)), -1);
+	ck_assert_int_eq(mm_count_cmp(mm_count_approx(7.5), mm_count_of(5)), 1);
+	ck_assert(mm_count_eq(mm_count_approx(3e20), mm_count_approx(3e20)));
 	ck_assert(mm_count_is_zero(MM_COUNT_ZERO));
 	ck_assert(!mm_count_is_zero(mm_count_of(1)));
 }
@@ -198,6 +204,10 @@ START_TEST(unit_conversion)
 	                                                mm_count_unit_find("KiB"), true));
 	FMT_EQ("1.5 GB", mm_count_format_in_unit(b, mm_count_of(1500000000),
 	                                         mm_count_unit_find("GB"), true));
+	/* Exact however many digits, up to 12 after the point. */
+	FMT_EQ("123456.789012345 GB",
+	       mm_count_format_in_unit(b, mm_count_of(123456789012345u),
+	                               mm_count_unit_find("GB"), true));
 	/* 1.5e9 / 2^30 = 1.3969838619232177734375: 22 digits, so rounded. */
 	FMT_EQ("1.39698386192 GiB",
 	       mm_count_format_in_unit(b, mm_count_of(1500000000),

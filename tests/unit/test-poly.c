@@ -89,6 +89,8 @@ START_TEST(canonical_and_equality)
 	ck_assert(mm_poly_eq(&dnd, &ndd));
 	ck_assert(!mm_poly_eq(&dnd, &n));
 	/* Terms: degree first, then the first symbol's exponent. */
+	mm_poly nd2 = add(n, mul(d, d));
+	expect(&nd2, 0, "d² + n");
 	mm_poly p = add(add(C(1), n), mul(n, n));
 	expect(&p, 0, "n² + n + 1");
 	mm_poly q = add(mul(n, n), add(n, C(1)));
