@@ -3,6 +3,7 @@
  * handlers only set flags, and the callback interface lets the loop act
  * on them), the start-up file and terminal resizes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,20 @@
 
 static volatile sig_atomic_t got_sigint, got_winch, busy;
 
+/* The handlers write a byte here so that a signal arriving just before
+ * select() still wakes it (whichever thread the signal lands on). */
+static int wake[2] = {-1, -1};
+
+static void poke(void)
+{
+	int e = errno;
+	if (wake[1] >= 0) {
+		ssize_t w = write(wake[1], "", 1); /* a full pipe is awake anyway */
+		(void)w;
+	}
+	errno = e;
+}
+
 static void on_sigint(int sig)
 {
 	(void)sig;
@@ -31,6 +46,7 @@ static void on_sigint(int sig)
 		mm_interrupt_request();
 	} else {
 		got_sigint = 1;
+		poke();
 	}
 }
 
@@ -38,6 +54,7 @@ static void on_winch(int sig)
 {
 	(void)sig;
 	got_winch = 1;
+	poke();
 }
 
 static mm_session *session;
@@ -181,6 +198,8 @@ int cli_repl(mm_session *s, cli_opts *o)
 	rl_catch_signals = 0;
 	rl_catch_sigwinch = 0;
 
+	if (pipe2(wake, O_NONBLOCK | O_CLOEXEC) != 0)
+		wake[0] = wake[1] = -1;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
@@ -209,11 +228,18 @@ int cli_repl(mm_session *s, cli_opts *o)
 	else
 		done = true;
 	while (!done) {
+		int in = fileno(rl_instream ? rl_instream : stdin);
 		fd_set fds;
 		FD_ZERO(&fds);
-		FD_SET(fileno(rl_instream ? rl_instream : stdin), &fds);
-		int r = select(fileno(rl_instream ? rl_instream : stdin) + 1, &fds,
-		               NULL, NULL, NULL);
+		FD_SET(in, &fds);
+		if (wake[0] >= 0)
+			FD_SET(wake[0], &fds);
+		int r = select((in > wake[0] ? in : wake[0]) + 1, &fds, NULL, NULL, NULL);
+		if (r > 0 && wake[0] >= 0 && FD_ISSET(wake[0], &fds)) {
+			char drop[64];
+			while (read(wake[0], drop, sizeof drop) > 0)
+				;
+		}
 		if (got_winch) {
 			got_winch = 0;
 			rl_resize_terminal();
@@ -235,10 +261,15 @@ int cli_repl(mm_session *s, cli_opts *o)
 				continue;
 			break;
 		}
-		if (r > 0)
+		if (r > 0 && FD_ISSET(in, &fds))
 			rl_callback_read_char();
 	}
 	rl_callback_handler_remove();
 	free(history_path);
+	if (wake[0] >= 0) {
+		close(wake[0]);
+		close(wake[1]);
+		wake[0] = wake[1] = -1;
+	}
 	return 0;
 }

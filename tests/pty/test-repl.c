@@ -349,6 +349,18 @@ static void test_ctrl_c_prompt(void)
 		type(&t, "\x03");
 		ok = expect(&t, "mm> ");
 	}
+	/* Again and again, right after the echo: a Ctrl-C landing between
+	 * two reads of the loop must not be lost. */
+	for (int i = 0; ok && i < 40; i++) {
+		if (i % 2) {
+			type(&t, "zz_abandoned\x03");
+		} else {
+			type(&t, "zz_abandoned");
+			ok = expect(&t, "zz_abandoned");
+			type(&t, "\x03");
+		}
+		ok = ok && expect(&t, "mm> ");
+	}
 	size_t from = t.mark;
 	if (ok) {
 		type(&t, "zz_kept = (2x2)\r");
