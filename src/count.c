@@ -281,14 +281,21 @@ static void put_prefixed(mm_buf *b, double v, int sig, double base,
                          const char *const *prefix, const char *unit)
 {
 	int p = 0;
+	double orig = v;
+	/* Scale first and round once: rounding can only carry into the
+	 * next prefix (999.96 -> 1000), which one more step handles. */
+	while (p < NPREFIX - 1 && v >= base) {
+		v /= base;
+		p++;
+	}
 	double r = round_sig(v, sig);
-	while (p < NPREFIX - 1 && r >= base) {
+	if (r >= base && p < NPREFIX - 1) {
 		v /= base;
 		p++;
 		r = round_sig(v, sig);
 	}
 	if (r >= base) {
-		put_g(b, v * pow(base, p), sig);
+		put_g(b, orig, sig);
 		p = 0;
 	} else {
 		put_fixed(b, r, sig);
