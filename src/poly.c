@@ -545,6 +545,42 @@ int64_t mm_poly_content(const mm_poly *p, mm_poly *rest)
 	return g;
 }
 
+bool mm_poly_nonneg(const mm_poly *p, int64_t lo)
+{
+	if (p->approx || lo < 0)
+		return false;
+	mm_poly sum, term, shifted[MM_POLY_MAX_SYMS], c;
+	mm_poly_const(&sum, 0);
+	mm_poly_const(&c, lo);
+	for (int s = 0; s < p->nsyms; s++) {
+		mm_poly x;
+		if (mm_poly_sym(&x, p->sym[s], strlen(p->sym[s]), NULL) != MM_OK ||
+		    mm_poly_add(&shifted[s], &x, &c, NULL) != MM_OK)
+			return false;
+	}
+	for (int i = 0; i < p->nterms; i++) {
+		mm_poly_const(&term, p->term[i].coef);
+		for (int s = 0; s < p->nsyms; s++) {
+			int e = p->term[i].exp[s];
+			mm_poly f;
+			if (e < 0)
+				return false;
+			if (e > 0 && (mm_poly_pow(&f, &shifted[s], (unsigned)e, NULL) !=
+			                      MM_OK ||
+			              mm_poly_mul(&term, &term, &f, NULL) != MM_OK))
+				return false;
+		}
+		if (mm_poly_add(&sum, &sum, &term, NULL) != MM_OK)
+			return false;
+	}
+	if (sum.approx)
+		return false;
+	for (int i = 0; i < sum.nterms; i++)
+		if (sum.term[i].coef < 0)
+			return false;
+	return true;
+}
+
 /* ---- substitution and evaluation ---- */
 
 mm_code mm_poly_subst(mm_poly *out, const mm_poly *p, mm_poly_lookup lookup,

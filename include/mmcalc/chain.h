@@ -68,7 +68,8 @@ mm_count mm_chain_cost(const mm_chain_order *o, const uint64_t *p);
  * dims[0..o->n] (2·m·k·n summed over the products, canonical form): for
  * chains with symbols, get every bracketing from mm_chain_enumerate with
  * all dims 1, cost each here, and compare them at bound values
- * (mm_poly_eval). Errors as mm_poly_mul (MM_ERR_LIMIT). */
+ * (mm_poly_eval), or for every dims >= 1 with mm_poly_nonneg on the
+ * difference of two costs. Errors as mm_poly_mul (MM_ERR_LIMIT). */
 mm_code mm_chain_cost_poly(const mm_chain_order *o, const mm_poly *dims,
                            mm_poly *out, mm_diag *d);
 

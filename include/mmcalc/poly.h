@@ -131,6 +131,15 @@ bool mm_poly_has_sym(const mm_poly *p, const char *name);
  * NULL it receives p / content. */
 int64_t mm_poly_content(const mm_poly *p, mm_poly *rest);
 
+/* True when p >= 0 provably for every value >= lo (lo >= 0) of every
+ * symbol: p is rewritten in s = lo + s' for each symbol and every
+ * coefficient comes out >= 0. A sufficient test, not a decision: false
+ * means "not proven" (also for approximate polynomials, negative
+ * exponents and rewrites too large for MM_POLY_MAX_TERMS). With lo = 1 it
+ * says which of two costs is never larger, whatever the dims:
+ * 2·n·d² - 2·d² is >= 0 for n, d >= 1. */
+bool mm_poly_nonneg(const mm_poly *p, int64_t lo);
+
 /* ---- substitution and evaluation ---- */
 
 /* Replaces every symbol that lookup binds by its value, leaving the others

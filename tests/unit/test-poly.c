@@ -453,6 +453,35 @@ START_TEST(print_parse_round_trip)
 }
 END_TEST
 
+START_TEST(nonneg)
+{
+	mm_poly n = S("n"), d = S("d"), h = S("h");
+	/* Chain order with symbols: left 2·n·d² + 2·n·d, right 2·n·d + 2·d²;
+	 * left - right = 2·n·d² - 2·d² >= 0 for n, d >= 1: right never loses. */
+	mm_poly left = add(mul(mul(mul(C(2), n), d), d), mul(mul(C(2), n), d));
+	mm_poly right = add(mul(mul(C(2), n), d), mul(mul(C(2), d), d));
+	mm_poly diff = sub(left, right);
+	ck_assert(mm_poly_nonneg(&diff, 1));
+	mm_poly neg = sub(right, left);
+	ck_assert(!mm_poly_nonneg(&neg, 1));
+	ck_assert(!mm_poly_nonneg(&diff, 0)); /* n = 0, d = 1 gives -2 */
+	mm_poly nm1 = sub(n, C(1));
+	ck_assert(mm_poly_nonneg(&nm1, 1));
+	ck_assert(!mm_poly_nonneg(&nm1, 0));
+	ck_assert(mm_poly_nonneg(&nm1, 5));
+	/* (n - 1)² is >= 0 everywhere but the test proves it only from 1. */
+	mm_poly sq = pw(nm1, 2);
+	ck_assert(mm_poly_nonneg(&sq, 1));
+	ck_assert(!mm_poly_nonneg(&sq, 0));
+	mm_poly z = C(0), k = C(-1), dh = quo(d, h);
+	ck_assert(mm_poly_nonneg(&z, 0));
+	ck_assert(!mm_poly_nonneg(&k, 0));
+	ck_assert(!mm_poly_nonneg(&dh, 1)); /* negative exponents: not proven */
+	mm_poly big = mul(C(INT64_C(1) << 62), C(4));
+	ck_assert(!mm_poly_nonneg(&big, 0)); /* approximate: not proven */
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("poly");
@@ -466,6 +495,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, overflow_is_approximate);
 	tcase_add_test(tc, limits);
 	tcase_add_test(tc, parse);
+	tcase_add_test(tc, nonneg);
 	tcase_add_test(tc, print_parse_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
