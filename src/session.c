@@ -318,7 +318,10 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
 		tm->seconds = times[0];
 	}
 	tm->computed_f32 = i->dtype != MM_F32 && i->dtype != MM_F64;
-	if (tm->executed && !mm_count_is_zero(t->flops))
+	/* The prediction beside the measurement: always for :run and :bench,
+	 * otherwise once there is enough work for a roofline to mean much. */
+	if (tm->executed && !mm_count_is_zero(t->flops) &&
+	    (ro->fill || ro->bench || mm_count_to_double(t->flops) >= 1e6))
 		add_prediction(s, t, i->dtype, tm);
 	return MM_OK;
 }
