@@ -27,6 +27,8 @@ mask() {
 	sed -E -e 's/[0-9]+(\.[0-9]+)? (ns|µs|us|ms|s|min|h)\b/<time>/g' \
 	       -e 's/[0-9]+(\.[0-9]+)? [kMGTPE]?FLOP\/s/<rate>/g' \
 	       -e 's/ridge [0-9.]+ [kMG]?FLOP\/B/ridge <n> FLOP\/B/g' \
+	       -e 's/(on host: <time>, )(compute|memory)-bound/\1<bound>-bound/g' \
+	       -e 's/"device":"host","bound":"(compute|memory)"/"device":"host","bound":<bound>/g' \
 	       -e 's/"(seconds|seconds_median|gflops|predicted_seconds)":[-+.0-9eE]+/"\1":<n>/g' "$1"
 }
 mask "$tmp/out" > "$tmp/out.m"
