@@ -54,7 +54,7 @@ double mm_count_to_double(mm_count a);
 /* Stores the exact value in *out and returns true; false if approximate. */
 bool mm_count_get_u64(mm_count a, uint64_t *out);
 
-/* ---- formatting: every function appends to b, never NUL-less ---- */
+/* ---- formatting: every function appends to b (see buf.h) ---- */
 
 /* Plain digits: "34359738368"; approximate: "~2e36" (6 significant digits,
  * trailing zeros dropped). sep != 0 groups exact digits by three with it
