@@ -896,38 +896,6 @@ static void dim_poly(const mm_shape *s, int j, mm_poly *out)
 		mm_poly_const(out, s->dim[j]);
 }
 
-/* True when p <= 0 for every value >= 1 of its symbols, as shown by
- * covering each positive term with negative terms whose monomials it
- * divides (with every symbol >= 1, x·y >= x). False when that does not
- * show it, which need not mean p can be positive. */
-static bool never_positive(const mm_poly *p)
-{
-	double budget[MM_POLY_MAX_TERMS];
-	if (p->approx)
-		return false;
-	for (int k = 0; k < p->nterms; k++)
-		budget[k] = p->term[k].coef < 0 ? (double)-p->term[k].coef : 0;
-	for (int k = 0; k < p->nterms; k++) {
-		double need = (double)p->term[k].coef;
-		for (int j = 0; j < p->nterms && need > 0; j++) {
-			if (budget[j] <= 0)
-				continue;
-			bool covers = true;
-			for (int s = 0; s < p->nsyms; s++)
-				if (p->term[j].exp[s] < p->term[k].exp[s] || p->term[k].exp[s] < 0)
-					covers = false;
-			if (!covers)
-				continue;
-			double take = need < budget[j] ? need : budget[j];
-			budget[j] -= take;
-			need -= take;
-		}
-		if (need > 0)
-			return false;
-	}
-	return true;
-}
-
 /* :order with symbols: each bracketing's FLOPs as a polynomial, and the
  * bracketing that is cheapest for every positive size, when one is. */
 static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
@@ -954,7 +922,7 @@ static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
 		return error_at(c, MM_ERR_LIMIT, st->args, "bind the symbols to compare longer chains",
 		                ":order with symbols compares chains of at most 6 matrices");
 	/* Every bracketing (all cost the same with unit dims), then its
-	 * symbolic cost: 2·p[lo]·p[mid+1]·p[hi+1] per product. */
+	 * symbolic cost. */
 	mm_chain_order list[42];
 	mm_poly cost[42];
 	size_t count;
@@ -962,20 +930,11 @@ static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
 		d.span = st->args;
 		return emit_error(c, &d);
 	}
-	for (size_t k = 0; k < count; k++) {
-		mm_poly_const(&cost[k], 0);
-		for (int j = 0; j < list[k].nsteps; j++) {
-			const mm_chain_step *sp = &list[k].step[j];
-			mm_poly t;
-			if (mm_poly_mul(&t, &dims[sp->lo], &dims[sp->mid + 1], &d) != MM_OK ||
-			    mm_poly_mul(&t, &t, &dims[sp->hi + 1], &d) != MM_OK ||
-			    mm_poly_mul_int(&t, &t, 2, &d) != MM_OK ||
-			    mm_poly_add(&cost[k], &cost[k], &t, &d) != MM_OK) {
-				d.span = st->args;
-				return emit_error(c, &d);
-			}
+	for (size_t k = 0; k < count; k++)
+		if (mm_chain_cost_poly(&list[k], dims, &cost[k], &d) != MM_OK) {
+			d.span = st->args;
+			return emit_error(c, &d);
 		}
-	}
 	mm_buf *b = &c->s->text;
 	mm_buf row = MM_BUF_INIT;
 	mm_buf_printf(b, "%zu bracketings of %d matrices:\n", count, n);
@@ -988,9 +947,9 @@ static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
 		mm_buf_puts(b, " FLOP\n");
 		bool dominates = true;
 		for (size_t j = 0; j < count && dominates; j++) {
-			mm_poly diff;
-			if (j != k && (mm_poly_sub(&diff, &cost[k], &cost[j], &d) != MM_OK ||
-			               !never_positive(&diff)))
+			mm_poly diff; /* the other's cost minus this one's */
+			if (j != k && (mm_poly_sub(&diff, &cost[j], &cost[k], &d) != MM_OK ||
+			               !mm_poly_nonneg(&diff, 1)))
 				dominates = false;
 		}
 		if (dominates && best < 0)
