@@ -1763,29 +1763,35 @@ static bool seen_leaf(walk *w, uint64_t id)
 	return false;
 }
 
-static void children(const mm_node *e, const mm_node **out, int *n)
+int mm_check_operands(const mm_node *e, mm_node **out)
 {
-	*n = 0;
+	int n = 0;
 	switch (e->kind) {
 	case MM_N_BINARY:
-		out[(*n)++] = e->lhs;
-		out[(*n)++] = e->rhs;
+		out[n++] = e->lhs;
+		out[n++] = e->rhs;
 		break;
 	case MM_N_NEG: case MM_N_PLUS: case MM_N_TRANSPOSE: case MM_N_INDEX:
-		out[(*n)++] = e->lhs;
+		out[n++] = e->lhs;
 		break;
 	case MM_N_CALL:
-		/* shape(), numel(), flops()... only look at their argument */
-		if (e->info && (e->info->fn == MM_F_SHAPE || e->info->fn == MM_F_NUMEL ||
-		                e->info->fn == MM_F_FLOPS || e->info->fn == MM_F_MACS ||
-		                e->info->fn == MM_F_BYTES || e->info->fn == MM_F_TIME))
+		if (!e->info)
 			break;
-		for (int k = 0; k < e->n && *n < 64; k++)
-			out[(*n)++] = e->items[k];
+		switch (e->info->fn) {
+		case MM_F_SHAPE: case MM_F_NUMEL: case MM_F_FLOPS: case MM_F_MACS:
+		case MM_F_BYTES: case MM_F_TIME: case MM_F_RANDN: case MM_F_RAND:
+		case MM_F_ZEROS: case MM_F_ONES: case MM_F_FULL: case MM_F_EYE:
+		case MM_F_ARANGE:
+			break; /* their arguments are only looked at, not computed */
+		default:
+			for (int k = 0; k < e->n && n < MM_MAX_OPERANDS; k++)
+				out[n++] = e->items[k];
+		}
 		break;
 	default:
 		break;
 	}
+	return n;
 }
 
 /* Returns the bytes of intermediates this node's result keeps alive. */
@@ -1805,9 +1811,8 @@ static mm_count walk_node(walk *w, const mm_node *e)
 		}
 		return MM_COUNT_ZERO;
 	}
-	const mm_node *kids[64];
-	int nk;
-	children(e, kids, &nk);
+	mm_node *kids[MM_MAX_OPERANDS];
+	int nk = mm_check_operands(e, kids);
 	mm_count held = MM_COUNT_ZERO;
 	for (int k = 0; k < nk; k++)
 		held = mm_count_add(held, walk_node(w, kids[k]));
@@ -1877,9 +1882,8 @@ static mm_code sym_walk(symwalk *w, const mm_node *e)
 			return r;
 		return mm_poly_add(w->t->bytes_in, w->t->bytes_in, &b, w->c.diag);
 	}
-	const mm_node *kids[64];
-	int nk;
-	children(e, kids, &nk);
+	mm_node *kids[MM_MAX_OPERANDS];
+	int nk = mm_check_operands(e, kids);
 	for (int k = 0; k < nk; k++)
 		if ((r = sym_walk(w, kids[k])) != MM_OK)
 			return r;

@@ -22,35 +22,6 @@ static bool is_tensor(const mm_node *e)
 	return e->info && e->info->kind == MM_K_TENSOR;
 }
 
-/* Walks the nodes an evaluation visits, leaves included. */
-static int operands(const mm_node *e, mm_node **out)
-{
-	int n = 0;
-	switch (e->kind) {
-	case MM_N_BINARY:
-		out[n++] = e->lhs;
-		out[n++] = e->rhs;
-		break;
-	case MM_N_NEG: case MM_N_PLUS: case MM_N_TRANSPOSE: case MM_N_INDEX:
-		out[n++] = e->lhs;
-		break;
-	case MM_N_CALL:
-		switch (e->info->fn) {
-		case MM_F_SHAPE: case MM_F_NUMEL: case MM_F_FLOPS: case MM_F_MACS:
-		case MM_F_BYTES: case MM_F_TIME: case MM_F_RANDN: case MM_F_RAND: case MM_F_ZEROS:
-		case MM_F_ONES: case MM_F_FULL: case MM_F_EYE: case MM_F_ARANGE:
-			break; /* their arguments are only looked at, not computed */
-		default:
-			for (int k = 0; k < e->n && n < 64; k++)
-				out[n++] = e->items[k];
-		}
-		break;
-	default:
-		break;
-	}
-	return n;
-}
-
 mm_code mm_eval_fill(mm_evaluator *ev, mm_node *e)
 {
 	if (!is_tensor(e))
@@ -63,8 +34,8 @@ mm_code mm_eval_fill(mm_evaluator *ev, mm_node *e)
 		                           i->shape.dim, ev->diag);
 		return i->value ? MM_OK : placed(ev, ev->diag->code, e->span);
 	}
-	mm_node *kids[64];
-	int n = operands(e, kids);
+	mm_node *kids[MM_MAX_OPERANDS];
+	int n = mm_check_operands(e, kids);
 	for (int k = 0; k < n; k++) {
 		mm_code r = mm_eval_fill(ev, kids[k]);
 		if (r != MM_OK)
@@ -381,8 +352,8 @@ mm_code mm_eval(mm_evaluator *ev, mm_node *e)
 	if (!i->concrete)
 		return mm_diag_set(ev->diag, MM_ERR_VALUE, e->span,
 		                   "this value has a shape but no data");
-	mm_node *kids[64];
-	int n = operands(e, kids);
+	mm_node *kids[MM_MAX_OPERANDS];
+	int n = mm_check_operands(e, kids);
 	for (int k = 0; k < n; k++) {
 		mm_code r = mm_eval(ev, kids[k]);
 		if (r != MM_OK)
@@ -434,8 +405,8 @@ void mm_eval_release(mm_node *e, bool keep_root)
 		return;
 	if (e->info->leaf)
 		return; /* inputs stay: a benchmark runs on the same data */
-	mm_node *kids[64];
-	int n = e->info->kind == MM_K_TENSOR ? operands(e, kids) : 0;
+	mm_node *kids[MM_MAX_OPERANDS];
+	int n = e->info->kind == MM_K_TENSOR ? mm_check_operands(e, kids) : 0;
 	for (int k = 0; k < n; k++)
 		mm_eval_release(kids[k], false);
 	if (!keep_root && e->info->value) {

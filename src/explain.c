@@ -27,38 +27,13 @@ typedef struct rows {
 	int more; /* rows past the table's size, folded into the totals */
 } rows;
 
-static void children(const mm_node *e, const mm_node **out, int *n)
-{
-	*n = 0;
-	switch (e->kind) {
-	case MM_N_BINARY:
-		out[(*n)++] = e->lhs;
-		out[(*n)++] = e->rhs;
-		break;
-	case MM_N_NEG: case MM_N_PLUS: case MM_N_TRANSPOSE: case MM_N_INDEX:
-		out[(*n)++] = e->lhs;
-		break;
-	case MM_N_CALL:
-		if (e->info && (e->info->fn == MM_F_SHAPE || e->info->fn == MM_F_NUMEL ||
-		                e->info->fn == MM_F_FLOPS || e->info->fn == MM_F_MACS ||
-		                e->info->fn == MM_F_BYTES || e->info->fn == MM_F_TIME))
-			break;
-		for (int k = 0; k < e->n && *n < 64; k++)
-			out[(*n)++] = e->items[k];
-		break;
-	default:
-		break;
-	}
-}
-
 /* Operations in evaluation order (post-order), views and leaves left out. */
 static void collect(const mm_node *e, rows *rs)
 {
 	if (!e->info || e->info->kind != MM_K_TENSOR || e->info->leaf)
 		return;
-	const mm_node *kids[64];
-	int n;
-	children(e, kids, &n);
+	mm_node *kids[MM_MAX_OPERANDS];
+	int n = mm_check_operands(e, kids);
 	for (int k = 0; k < n; k++)
 		collect(kids[k], rs);
 	if (e->info->view || e->info->cls == MM_C_NONE)

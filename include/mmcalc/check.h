@@ -173,6 +173,12 @@ typedef struct mm_totals {
 
 void mm_check_totals(const mm_node *e, mm_totals *t);
 
+/* The operands evaluation computes for node e (arguments that are only
+ * looked at, as in shape(x) or zeros(shape(x)), are left out), into out;
+ * returns their number, at most MM_MAX_OPERANDS. */
+#define MM_MAX_OPERANDS 64
+int mm_check_operands(const mm_node *e, mm_node **out);
+
 /* Totals of a statement with symbolic dims, as polynomials allocated in
  * arena (peak memory is left out: it is a maximum, not a polynomial). */
 typedef struct mm_sym_totals {
