@@ -330,7 +330,10 @@ static double now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-#define CAL_N 256
+/* Big enough that the GEMM uses all its threads and its blocked path (a
+ * 256³ product stays on one thread and under-reports the host by half),
+ * small enough that a run takes milliseconds. */
+#define CAL_N 768
 
 /* Best f32 and f64 GEMM rates over products repeated for about budget
  * seconds. The two alternate, so a busy spell on a shared machine does

@@ -106,7 +106,7 @@ typedef struct mm_host_calib {
 
 /* Measures this machine in about budget_s seconds (<= 0 means 0.6 s):
  * peak f32/f64 as the best rate of mm_sgemm/mm_dgemm on a cache-resident
- * 256x256x256 product with all GEMM threads, bandwidth as the best rate of
+ * 768x768x768 product with all GEMM threads, bandwidth as the best rate of
  * a triad a = b + s·c over 3 × 32 MiB arrays (3 × 8 bytes per element:
  * reads of b and c, write of a). MM_ERR_NOMEM if the arrays cannot be
  * allocated. Figures are what mmcalc achieves here, not datasheet peaks. */
