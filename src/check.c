@@ -406,6 +406,8 @@ static void set_tensor(mm_info *i, const mm_shape *s, mm_dtype t, bool concrete)
 	i->shape = *s;
 	i->dtype = t;
 	i->concrete = concrete;
+	/* Computed once here: costs and totals read it many times. */
+	i->bytes = mm_shape_is_symbolic(s) ? MM_COUNT_ZERO : mm_check_bytes(s, t);
 }
 
 static void set_number(mm_info *i, double v)
@@ -802,11 +804,11 @@ static void elementwise_cost(mm_info *i, const mm_info *a, const mm_info *b,
 	}
 	i->cls = MM_C_ELEMENTWISE;
 	i->flops = mm_count_mul_u(numel(&i->shape), per_element);
-	mm_count bytes = mm_check_bytes(&i->shape, i->dtype);
+	mm_count bytes = i->bytes;
 	if (a && a->kind == MM_K_TENSOR)
-		bytes = mm_count_add(bytes, mm_check_bytes(&a->shape, a->dtype));
+		bytes = mm_count_add(bytes, a->bytes);
 	if (b && b->kind == MM_K_TENSOR)
-		bytes = mm_count_add(bytes, mm_check_bytes(&b->shape, b->dtype));
+		bytes = mm_count_add(bytes, b->bytes);
 	i->op_bytes = bytes;
 }
 
@@ -882,8 +884,7 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 		i->flops = mm_count_mul_u(i->macs, 2);
 		i->cls = MM_C_MATMUL;
 		i->op_bytes = mm_count_add(
-			mm_count_add(mm_check_bytes(&a->shape, a->dtype),
-			             mm_check_bytes(&b->shape, b->dtype)),
+			mm_count_add(a->bytes, b->bytes),
 			mm_check_bytes(&out, i->dtype));
 		return MM_OK;
 	}
@@ -1802,7 +1803,7 @@ static mm_count walk_node(walk *w, const mm_node *e)
 		return MM_COUNT_ZERO;
 	if (i->leaf) {
 		if (!seen_leaf(w, i->leaf_id)) {
-			mm_count b = mm_check_bytes(&i->shape, i->dtype);
+			mm_count b = i->bytes;
 			w->t->bytes_in = mm_count_add(w->t->bytes_in, b);
 			if (!i->value && e->kind != MM_N_MATRIX) {
 				w->new_leaves = mm_count_add(w->new_leaves, b);
@@ -1825,7 +1826,7 @@ static mm_count walk_node(walk *w, const mm_node *e)
 	                                                        : i->matmul_flops);
 	if (!mm_count_is_zero(i->flops) || i->cls != MM_C_NONE)
 		w->t->nops++;
-	mm_count out = mm_check_bytes(&i->shape, i->dtype);
+	mm_count out = i->bytes;
 	w->live = mm_count_add(w->live, out);
 	w->peak = mm_count_max(w->peak, w->live);
 	w->live = mm_count_sub(w->live, held);

@@ -69,6 +69,7 @@ typedef struct mm_info {
 	const char *str;     /* STRING */
 	mm_shape shape;      /* TENSOR */
 	mm_dtype dtype;      /* TENSOR */
+	mm_count bytes;      /* TENSOR: its size (0 when symbolic) */
 	bool concrete;       /* TENSOR: has (or will have) data */
 	bool leaf;           /* an input: a variable, a literal */
 	uint64_t leaf_id;    /* distinct inputs are counted once */
