@@ -80,4 +80,17 @@ void mm_buf_printf(mm_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void mm_buf_put_i64(mm_buf *b, int64_t v)
+{
+	char t[24], *q = t + sizeof t;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--q = '-';
+	mm_buf_add(b, q, (size_t)(t + sizeof t - q));
+}
+
 const char *mm_buf_str(const mm_buf *b) { return b->data ? b->data : ""; }

@@ -49,7 +49,7 @@ static void dim_print(mm_buf *b, const mm_shape *a, int i)
 	if (a->sym[i])
 		mm_poly_print(b, a->sym[i], 0);
 	else
-		mm_buf_printf(b, "%lld", (long long)a->dim[i]);
+		mm_buf_put_i64(b, a->dim[i]);
 }
 
 /* Records "x == y" for dims that must be equal; false (and d set) when

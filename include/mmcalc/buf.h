@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct mm_buf {
 	char *data; /* NUL-terminated when len > 0 or after any append */
@@ -23,6 +24,9 @@ void mm_buf_puts(mm_buf *b, const char *s);
 void mm_buf_putc(mm_buf *b, char c);
 void mm_buf_printf(mm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Appends a decimal integer (faster than printf for the many dims and
+ * counts a report writes). */
+void mm_buf_put_i64(mm_buf *b, int64_t v);
 /* The text so far, "" when empty (never NULL). */
 const char *mm_buf_str(const mm_buf *b);
 
