@@ -48,7 +48,9 @@ static bool grow(mm_buf *b, size_t extra)
 
 void mm_buf_add(mm_buf *b, const char *s, size_t n)
 {
-	if (!grow(b, n))
+	if (b->len + n >= b->cap && !grow(b, n))
+		return;
+	if (b->failed)
 		return;
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
@@ -57,7 +59,15 @@ void mm_buf_add(mm_buf *b, const char *s, size_t n)
 
 void mm_buf_puts(mm_buf *b, const char *s) { mm_buf_add(b, s, strlen(s)); }
 
-void mm_buf_putc(mm_buf *b, char c) { mm_buf_add(b, &c, 1); }
+void mm_buf_putc(mm_buf *b, char c)
+{
+	if (b->len + 1 >= b->cap && !grow(b, 1))
+		return;
+	if (b->failed)
+		return;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 
 void mm_buf_printf(mm_buf *b, const char *fmt, ...)
 {

@@ -346,7 +346,12 @@ void mm_count_format_si_f(mm_buf *b, double v, const char *unit, int sig)
 		return;
 	}
 	if (v < 1.0) {
-		put_g(b, v, sig);
+		/* %g writes [1e-4, 1) in fixed notation: so does put_fixed,
+		 * without printf (intensities land here in every report). */
+		if (v >= 1e-4)
+			put_fixed(b, round_sig(v, sig), sig);
+		else
+			put_g(b, v, sig);
 		mm_buf_putc(b, ' ');
 		mm_buf_puts(b, unit);
 		return;
