@@ -1,0 +1,6 @@
+max(A)
+norm([3, 4])
+softmax([1, 2, 3])
+eye(3)
+arange(5)
+arange(1, 2, 0.25)

@@ -1,0 +1,3 @@
+randn(2, 2)
+:seed 1
+randn(2, 2)

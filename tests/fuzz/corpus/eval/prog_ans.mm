@@ -1,0 +1,5 @@
+A @ A
+ans @ ans
+ans = A
+ans
+ans + ans

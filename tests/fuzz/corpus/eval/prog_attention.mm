@@ -1,0 +1,5 @@
+attention(x, x, x)
+attention(x, x, x, causal=true)
+attention(B, B, B, kv_heads=2)
+attention(A, A, A, scale=0)
+attention(z, z, z)

@@ -1,0 +1,6 @@
+concat(A, B, axis=1)
+concat(A, B)
+concat(z, B, axis=0)
+concat(A, A, axis=2)
+concat(v, w)
+concat(A)

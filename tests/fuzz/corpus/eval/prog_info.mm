@@ -1,0 +1,7 @@
+shape(A)
+numel(x)
+flops(A @ A)
+bytes(x)
+macs(B @ B.T)
+time(A @ A)
+flops(M @ B.T)

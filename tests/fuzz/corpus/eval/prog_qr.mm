@@ -1,0 +1,8 @@
+qr(A)
+qr_r(B)
+qr(z)
+qr(x)
+qr(B.T)
+qr_r(I)
+qr(v)
+qr(zeros(3, 3))

@@ -1,0 +1,7 @@
+reshape(x, 4, 6)
+reshape(x, -1)
+reshape(x, -1, -1)
+reshape(x, 5)
+reshape(z, 0, 7)
+reshape(z, -1, 0)
+reshape(A, (4,))

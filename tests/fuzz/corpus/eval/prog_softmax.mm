@@ -1,0 +1,8 @@
+softmax(B)
+softmax(z)
+softmax(B, axis=0)
+softmax(x, axis=3)
+layernorm(x)
+layernorm(z)
+layernorm(v)
+softmax(s)

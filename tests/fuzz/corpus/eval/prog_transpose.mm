@@ -1,0 +1,5 @@
+A'
+B.T
+x.T
+transpose(x)
+v.T

@@ -1,0 +1,4 @@
+ans
+(3x4)
+ans @ ans.T
+ans = 1

@@ -1,0 +1,5 @@
+randn(1e12, 1e12)
+zeros(1e20)
+arange(1e15)
+eye(1e10)
+full((1e9 x 1e9), 1)

@@ -1,0 +1,8 @@
+f()
+softmax()
+softmax(1, 2, 3, 4)
+sum((3x4), axis=)
+sum((3x4), axis=1, axis=2)
+sum((3x4), =1)
+randn(1, dtype=nope)
+zeros(dtype=f64)

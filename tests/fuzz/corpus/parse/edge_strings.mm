@@ -1,0 +1,5 @@
+"unterminated
+"\x"
+"a\"b"
+shape("s")
+"" @ ""

@@ -1,0 +1,4 @@
+:help nothing
+:frobnicate
+:clear
+:vars

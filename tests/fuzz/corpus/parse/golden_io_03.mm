@@ -1,0 +1,4 @@
+load("../data/enc_f8.npy", wrong=1)
+load("weights.bin")
+:source sub/weights.mm
+Wsub

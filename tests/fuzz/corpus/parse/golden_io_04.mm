@@ -1,0 +1,3 @@
+:source sub/none.mm
+save("/nonexistent-dir/out.npy", A)
+save("out.npy", (3x3))

@@ -1,0 +1,4 @@
+:bench X @ X
+:run X + (8,)
+:run softmax((4x16))
+:bench (2x2) @ (2x2) 0

@@ -1,0 +1,4 @@
+Y = X @ W
+softmax((B x h x T x T))
+layernorm(X) + relu(X)
+(n x d/h)

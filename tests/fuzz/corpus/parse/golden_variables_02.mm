@@ -1,0 +1,4 @@
+X = (16 x 768)
+X @ Wg
+X @ Wq
+flops(X @ Wq)
