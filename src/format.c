@@ -186,12 +186,37 @@ void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
 	mm_buf_putc(b, '\n');
 }
 
+/* The length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static int utf8_seq(const unsigned char *s)
+{
+	int n = s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : s[0] < 0xF5 ? 4 : 0;
+	for (int k = 1; k < n; k++)
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+	if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) ||  /* overlong */
+	    (n == 3 && s[0] == 0xED && s[1] >= 0xA0) || /* surrogate */
+	    (n == 4 && s[0] == 0xF0 && s[1] < 0x90) ||  /* overlong */
+	    (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))   /* past U+10FFFF */
+		return 0;
+	return n;
+}
+
 void mm_format_json_string(mm_buf *b, const char *s)
 {
 	mm_buf_putc(b, '"');
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
+		if (c >= 0x80) {
+			/* JSON is UTF-8: a byte that starts no valid sequence (user
+			 * text, a message cut short) becomes U+FFFD. */
+			int n = utf8_seq((const unsigned char *)s);
+			if (n == 0) {
+				mm_buf_puts(b, "\\ufffd");
+			} else {
+				mm_buf_add(b, s, (size_t)n);
+				s += n - 1;
+			}
+		} else if (c == '"' || c == '\\')
 			mm_buf_putc(b, '\\'), mm_buf_putc(b, (char)c);
 		else if (c == '\n')
 			mm_buf_puts(b, "\\n");
