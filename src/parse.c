@@ -608,7 +608,7 @@ static int command(mm_parser *p, mm_stmt *out)
 	for (; i < p->lx.len; i++) {
 		char c = s[i];
 		if (in_str) {
-			if (c == '\\')
+			if (c == '\\' && i + 1 < p->lx.len) /* never past the line */
 				i++;
 			else if (c == '"')
 				in_str = false;
