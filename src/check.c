@@ -1489,10 +1489,14 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		return MM_OK;
 	}
 	case MM_F_CONCAT: {
-		mm_shape parts[64];
 		int np = npos;
 		if (np > 64)
 			return fail(c, MM_ERR_LIMIT, e->span, "concat: at most 64 values");
+		/* Not on the stack: 64 shapes would put 17 KB in the frame of every
+		 * call the checker recurses through, and overflow it. */
+		mm_shape *parts = mm_arena_alloc(c->arena, sizeof *parts * (size_t)(np + 1));
+		if (!parts)
+			return fail(c, MM_ERR_NOMEM, e->span, "out of memory");
 		bool concrete = true;
 		mm_dtype t = MM_I4;
 		for (int k = 0; k < np; k++) {
