@@ -2,11 +2,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "mmcalc/interrupt.h"
 #include "mmcalc/tensor.h"
 
 #define ALIGN 64
+#define HUGE_ALIGN ((size_t)2 << 20)
+#define HUGE_MIN ((size_t)4 << 20)
 #define NOSPAN ((mm_span){0, 0})
 
 struct mm_storage {
@@ -112,6 +115,25 @@ mm_code mm_tensor_bytes_needed(mm_dtype dtype, int ndim, const int64_t *shape,
 	return MM_OK;
 }
 
+/* 64-byte-aligned memory for bytes. Large blocks are aligned to 2 MiB
+ * and offered to transparent huge pages: a fresh output tensor then
+ * takes one page fault per 2 MiB instead of per 4 KiB, which otherwise
+ * costs elementwise ops most of their bandwidth. */
+static void *storage_alloc(size_t bytes)
+{
+	if (bytes >= HUGE_MIN) {
+		size_t alloc = (bytes + HUGE_ALIGN - 1) / HUGE_ALIGN * HUGE_ALIGN;
+		void *mem = aligned_alloc(HUGE_ALIGN, alloc);
+#ifdef MADV_HUGEPAGE
+		if (mem)
+			madvise(mem, alloc, MADV_HUGEPAGE);
+#endif
+		return mem;
+	}
+	size_t alloc = (bytes + ALIGN - 1) / ALIGN * ALIGN;
+	return aligned_alloc(ALIGN, alloc ? alloc : ALIGN);
+}
+
 /* A tensor header with no storage yet; shape copied, C-order strides. */
 static mm_tensor *header(mm_dtype dtype, int ndim, const int64_t *shape,
                          mm_diag *d)
@@ -143,8 +165,7 @@ mm_tensor *mm_tensor_new(mm_dtype dtype, int ndim, const int64_t *shape,
 	if (!t)
 		return NULL;
 	mm_storage *s = malloc(sizeof *s);
-	size_t alloc = (bytes + ALIGN - 1) / ALIGN * ALIGN;
-	void *mem = s ? aligned_alloc(ALIGN, alloc ? alloc : ALIGN) : NULL;
+	void *mem = s ? storage_alloc(bytes) : NULL;
 	if (!mem) {
 		free(s);
 		free(t);
