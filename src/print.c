@@ -56,7 +56,7 @@ static void positional(double x, bool f32, int prec, char *ip, char *fp)
 	const char *sign = signbit(x) ? "-" : "";
 	if (nfrac <= prec) {
 		if (e >= 0) {
-			char in[NB];
+			char in[400];
 			int k = 0;
 			for (int i = 0; i <= e; i++)
 				in[k++] = i < nd ? dig[i] : '0';

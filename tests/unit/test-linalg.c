@@ -307,6 +307,7 @@ START_TEST(test_qr_transposed_view_and_errors)
 			ck_assert_double_eq_tol(mm_tensor_get(qtq, ix),
 			                        i == j ? 1 : 0, 1e-14);
 		}
+	mm_tensor_unref(q);
 	mm_diag d;
 	mm_tensor *v = mm_tensor_arange(MM_F64, 0, 3, 1, NULL);
 	ck_assert_int_eq(mm_linalg_qr(v, &q, &r, &d), MM_ERR_SHAPE);
