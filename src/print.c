@@ -188,9 +188,18 @@ static void put_elem(mm_buf *b, const fmt *f, double x)
 	if (f->exp) {
 		int e;
 		scientific(x, f->f32, f->precision, ip, fp, &e);
+		if ((int)strlen(fp) < f->precision) {
+			/* like Dragon4's min_digits: more digits of the exact
+			 * value, not zeros (they differ for f32) */
+			char buf[64];
+			snprintf(buf, sizeof buf, "%.*e", f->precision, fabs(x));
+			char *end = strchr(buf, 'e'), *dot = strchr(buf, '.');
+			e = atoi(end + 1);
+			*end = '\0';
+			snprintf(fp, NB, "%s", dot ? dot + 1 : "");
+			snprintf(ip, NB, "%s%c", signbit(x) ? "-" : "", buf[0]);
+		}
 		mm_buf_printf(b, "%*s.%s", f->pad_left, ip, fp);
-		for (int i = (int)strlen(fp); i < f->precision; i++)
-			mm_buf_putc(b, '0');
 		mm_buf_printf(b, "e%c%0*d", e < 0 ? '-' : '+', f->exp_size,
 		              abs(e));
 		return;

@@ -40,6 +40,8 @@ add("mixed_nan", [np.nan, 1e-5, 2.0])
 add("suppress", [1e-10, 1.0], suppress_small=True)
 add("round_cut", [0.123456785, 2.0])
 add("big_ints", [12345678.0, 1.0, 2.0])
+add("f32_exp_digits", np.array([2.59314245e-03, 3.38830469e-05, 8.74679766e+04, -3.70950508e+01, 6.29699418e-11, 1.44618135e-02], dtype=np.float32))
+add("wide_rows", (np.arange(90).reshape(3, 30) * 1.37 - 20))
 out=[]
 for name,a,kw,s in cases:
     vals = a.ravel().tolist()
