@@ -1022,24 +1022,25 @@ mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d)
 	if (!promote2(a, b, &pa, &pb, d))
 		return NULL;
 	/* operands with zero or negative strides go to the GEMM as copies;
-	 * the descriptors above then take the copy's strides */
+	 * the stride descriptors are then taken from what the GEMM reads
+	 * (a promoted operand is a contiguous copy with its own strides) */
 	mm_tensor *ops[2] = {pa, pb};
 	int64_t *sts[2] = {ast, bst};
 	for (int w = 0; w < 2; w++) {
-		if (gemm_ready(ops[w]))
-			continue;
-		mm_tensor *c = mm_tensor_copy(ops[w], d);
-		if (!c) {
-			mm_tensor_unref(pa);
-			mm_tensor_unref(pb);
-			return NULL;
+		if (!gemm_ready(ops[w])) {
+			mm_tensor *c = mm_tensor_copy(ops[w], d);
+			if (!c) {
+				mm_tensor_unref(ops[0]);
+				mm_tensor_unref(ops[1]);
+				return NULL;
+			}
+			mm_tensor_unref(ops[w]);
+			ops[w] = c;
 		}
-		mm_tensor_unref(ops[w]);
-		ops[w] = c;
-		if (c->ndim == 1)
-			sts[w][w == 0 ? 1 : 0] = c->strides[0];
+		if (ops[w]->ndim == 1)
+			sts[w][w == 0 ? 1 : 0] = ops[w]->strides[0];
 		else
-			memcpy(sts[w], c->strides, sizeof c->strides);
+			memcpy(sts[w], ops[w]->strides, sizeof ops[w]->strides);
 	}
 	pa = ops[0];
 	pb = ops[1];

@@ -560,6 +560,27 @@ START_TEST(test_binary_into_and_interrupt)
 }
 END_TEST
 
+START_TEST(test_matmul_promoted_view)
+{
+	/* a transposed f32 view times f64: the promoted copy is contiguous,
+	 * so the GEMM must use the copy's strides, not the view's */
+	mm_tensor *a = seq(MM_F32, 3, S(2, 3, 3));
+	mm_tensor *at = mm_tensor_transpose(a, NULL);
+	mm_tensor *v = mk(MM_F64, 1, S(3), V(1, 10, 100));
+	mm_tensor *r = mm_op_matmul(at, v, NULL);
+	ck_assert_int_eq(r->dtype, MM_F64);
+	expect_shape(r, 2, S(2, 3));
+	/* r[b, i] = sum_p a[b, p, i] * v[p] */
+	expect_vals(r, V(630, 741, 852, 1629, 1740, 1851), 0);
+	mm_tensor *vt = mm_tensor_cast(v, MM_F32, NULL);
+	mm_tensor *m2 = mk(MM_F64, 2, S(3, 2), V(1, 2, 3, 4, 5, 6));
+	mm_tensor *m2t = mm_tensor_transpose(m2, NULL); /* 2x3 f64 view */
+	mm_tensor *r2 = mm_op_matmul(m2t, vt, NULL);
+	expect_vals(r2, V(531, 642), 0);
+	UNREF(a, at, v, r, vt, m2, m2t, r2);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops");
@@ -584,6 +605,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_concat);
 	tcase_add_loop_test(tc, test_matmul_2d_views, 0, 2);
 	tcase_add_test(tc, test_matmul_1d_batched_errors);
+	tcase_add_test(tc, test_matmul_promoted_view);
 	suite_add_tcase(s, tc);
 	return s;
 }
