@@ -541,41 +541,78 @@ static void split3(const mm_tensor *x, int axis, int64_t *outer, int64_t *r,
 				break;                                        \
 			}                                                     \
 		}                                                             \
-	}                                                                     \
-	/* inner == 1: one long row, eight partial accumulators */           \
-	static double red_flat_##T(mm_reduce op, const T *restrict x,         \
-	                           int64_t r)                                 \
+	}
+
+/* inner == 1: one long row folded into eight independent lanes (which
+ * the vectoriser maps to SIMD registers for sums; gcc 12 leaves the
+ * NaN-aware max/min scalar), combined at the end. NaN is
+ * sticky in max/min: a lane that saw one keeps it. */
+#define ADD_STEP(a, v) a += v
+#define SQ_STEP(a, v) a += v * v
+#define MAX_STEP(a, v) a = v > a || v != v ? v : a
+#define MIN_STEP(a, v) a = v < a || v != v ? v : a
+#define FLAT(T, NAME, STEP)                                                   \
+	static void NAME(const T *restrict x, int64_t r, double *restrict s)  \
 	{                                                                     \
-		if (op == MM_RED_MAX || op == MM_RED_MIN) {                   \
-			double m = x[0];                                      \
-			for (int64_t i = 1; i < r; i++) {                     \
-				double v = x[i];                              \
-				if (op == MM_RED_MAX ? v > m || v != v        \
-				                     : v < m || v != v)       \
-					m = v;                                \
-				if (m != m)                                   \
-					break;                                \
-			}                                                     \
-			return m;                                             \
-		}                                                             \
-		double s[8] = {0};                                            \
 		int64_t i = 0;                                                \
-		bool sq = op == MM_RED_NORM;                                  \
 		for (; i + 8 <= r; i += 8)                                    \
 			for (int k = 0; k < 8; k++) {                         \
 				double v = x[i + k];                          \
-				s[k] += sq ? v * v : v;                       \
+				STEP(s[k], v);                                \
 			}                                                     \
 		for (; i < r; i++) {                                          \
 			double v = x[i];                                      \
-			s[0] += sq ? v * v : v;                               \
+			STEP(s[0], v);                                        \
 		}                                                             \
-		return ((s[0] + s[1]) + (s[2] + s[3])) +                      \
-		       ((s[4] + s[5]) + (s[6] + s[7]));                       \
+	}
+FLAT(float, flat_add_float, ADD_STEP)
+FLAT(float, flat_sq_float, SQ_STEP)
+FLAT(float, flat_max_float, MAX_STEP)
+FLAT(float, flat_min_float, MIN_STEP)
+FLAT(double, flat_add_double, ADD_STEP)
+FLAT(double, flat_sq_double, SQ_STEP)
+FLAT(double, flat_max_double, MAX_STEP)
+FLAT(double, flat_min_double, MIN_STEP)
+
+#define RED_FLAT(T)                                                           \
+	static double red_flat_##T(mm_reduce op, const T *restrict x,         \
+	                           int64_t r)                                 \
+	{                                                                     \
+		bool ext = op == MM_RED_MAX || op == MM_RED_MIN;              \
+		double s[8];                                                  \
+		for (int k = 0; k < 8; k++)                                   \
+			s[k] = ext ? (double)x[0] : 0.0;                      \
+		switch (op) {                                                 \
+		case MM_RED_MAX:                                              \
+			flat_max_##T(x, r, s);                                \
+			break;                                                \
+		case MM_RED_MIN:                                              \
+			flat_min_##T(x, r, s);                                \
+			break;                                                \
+		case MM_RED_NORM:                                             \
+			flat_sq_##T(x, r, s);                                 \
+			break;                                                \
+		default:                                                      \
+			flat_add_##T(x, r, s);                                \
+			break;                                                \
+		}                                                             \
+		if (!ext)                                                     \
+			return ((s[0] + s[1]) + (s[2] + s[3])) +              \
+			       ((s[4] + s[5]) + (s[6] + s[7]));               \
+		double m = s[0];                                              \
+		for (int k = 1; k < 8; k++) {                                 \
+			if (op == MM_RED_MAX)                                 \
+				MAX_STEP(m, s[k]);                            \
+			else                                                  \
+				MIN_STEP(m, s[k]);                            \
+		}                                                             \
+		return m;                                                     \
 	}
 
 RED_ROW(float)
 RED_ROW(double)
+RED_FLAT(float)
+RED_FLAT(double)
 
 mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
                         bool keepdims, mm_diag *d)
