@@ -1,6 +1,7 @@
 /* test-linalg.c — QR against NumPy/LAPACK, and the walkthrough: every
  * seed fixture of tests/data reproduced from its inputs with ops and
- * linalg (f64, relative error max|got-want| / max|want| <= 1e-12). */
+ * linalg, in f64 and in f32 (relative error max|got-want| / max|want|
+ * <= 1e-12 for f64, 1e-5 for f32). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -52,6 +53,19 @@ static mm_tensor *npy(const char *name)
 	return t;
 }
 
+/* The dtype the walkthrough runs in (f64, then f32) and its tolerance:
+ * the issue's 1e-12 for f64 and 1e-5 for f32. */
+static mm_dtype dt = MM_F64;
+#define TOL (dt == MM_F64 ? 1e-12 : 1e-5)
+
+/* An input fixture in the walkthrough's dtype. */
+static mm_tensor *in(const char *name)
+{
+	mm_tensor *t = npy(name), *c = mm_tensor_cast(t, dt, NULL);
+	mm_tensor_unref(t);
+	return c;
+}
+
 /* max |got - want| / max |want| over all elements; shapes must agree. */
 static double relerr(const mm_tensor *got, const mm_tensor *want)
 {
@@ -91,10 +105,11 @@ static mm_tensor *bin(mm_binop op, const mm_tensor *a, const mm_tensor *b)
 
 START_TEST(test_regression)
 {
-	mm_tensor *X = npy("regression_X"), *w = npy("regression_w"),
+	dt = _i ? MM_F32 : MM_F64;
+	mm_tensor *X = in("regression_X"), *w = in("regression_w"),
 		  *y = npy("regression_y");
 	mm_tensor *got = mm(X, w);
-	CHECK_CLOSE(got, y, 1e-12);
+	CHECK_CLOSE(got, y, TOL);
 	mm_tensor_unref(got);
 	mm_tensor_unref(X);
 	mm_tensor_unref(w);
@@ -104,10 +119,11 @@ END_TEST
 
 START_TEST(test_layer)
 {
-	mm_tensor *W = npy("layer_W"), *x = npy("layer_x"), *b = npy("layer_b"),
+	dt = _i ? MM_F32 : MM_F64;
+	mm_tensor *W = in("layer_W"), *x = in("layer_x"), *b = in("layer_b"),
 		  *out = npy("layer_out");
 	mm_tensor *Wx = mm(W, x), *got = bin(MM_OP_ADD, Wx, b);
-	CHECK_CLOSE(got, out, 1e-12);
+	CHECK_CLOSE(got, out, TOL);
 	mm_tensor_unref(got);
 	mm_tensor_unref(Wx);
 	mm_tensor_unref(W);
@@ -119,10 +135,11 @@ END_TEST
 
 START_TEST(test_mix)
 {
-	mm_tensor *B = npy("mix_basis"), *c = npy("mix_coeffs"),
+	dt = _i ? MM_F32 : MM_F64;
+	mm_tensor *B = in("mix_basis"), *c = in("mix_coeffs"),
 		  *want = npy("mix_combo");
 	mm_tensor *got = mm(B, c);
-	CHECK_CLOSE(got, want, 1e-12);
+	CHECK_CLOSE(got, want, TOL);
 	mm_tensor_unref(got);
 	mm_tensor_unref(B);
 	mm_tensor_unref(c);
@@ -132,16 +149,17 @@ END_TEST
 
 START_TEST(test_projection)
 {
-	mm_tensor *M = npy("proj_M"), *U = npy("proj_U"), *R = npy("proj_R"),
-		  *v = npy("proj_v"), *p = npy("proj_p");
+	dt = _i ? MM_F32 : MM_F64;
+	mm_tensor *M = in("proj_M"), *U = npy("proj_U"), *R = npy("proj_R"),
+		  *v = in("proj_v"), *p = npy("proj_p");
 	mm_tensor *q = NULL, *r = NULL;
 	mm_diag d;
 	ck_assert_int_eq(mm_linalg_qr(M, &q, &r, &d), MM_OK);
-	CHECK_CLOSE(q, U, 1e-12);
-	CHECK_CLOSE(r, R, 1e-12);
+	CHECK_CLOSE(q, U, TOL);
+	CHECK_CLOSE(r, R, TOL);
 	mm_tensor *qt = mm_tensor_transpose(q, &d);
 	mm_tensor *qtv = mm(qt, v), *got = mm(q, qtv);
-	CHECK_CLOSE(got, p, 1e-12);
+	CHECK_CLOSE(got, p, TOL);
 	mm_tensor *list[] = {got, qtv, qt, q, r, M, U, R, v, p};
 	for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
 		mm_tensor_unref(list[i]);
@@ -150,18 +168,19 @@ END_TEST
 
 START_TEST(test_rotation)
 {
-	mm_tensor *Rw = npy("rot_R"), *v = npy("rot_v"), *want = npy("rot_out");
-	mm_tensor *deg = mm_tensor_scalar(MM_F64, 30, NULL);
+	dt = _i ? MM_F32 : MM_F64;
+	mm_tensor *Rw = npy("rot_R"), *v = in("rot_v"), *want = npy("rot_out");
+	mm_tensor *deg = mm_tensor_scalar(dt, 30, NULL);
 	mm_tensor *rad = mm_op_unary(MM_OP_DEG2RAD, deg, NULL);
 	mm_tensor *ct = mm_op_unary(MM_OP_COS, rad, NULL),
 		  *st = mm_op_unary(MM_OP_SIN, rad, NULL);
 	double cv = mm_tensor_item(ct), sv = mm_tensor_item(st);
 	int64_t s2[2] = {2, 2};
 	mm_tensor *R = mm_tensor_from_doubles(
-		MM_F64, 2, s2, (const double[]){cv, -sv, sv, cv}, NULL);
-	CHECK_CLOSE(R, Rw, 1e-12);
+		dt, 2, s2, (const double[]){cv, -sv, sv, cv}, NULL);
+	CHECK_CLOSE(R, Rw, TOL);
 	mm_tensor *got = mm(R, v);
-	CHECK_CLOSE(got, want, 1e-12);
+	CHECK_CLOSE(got, want, TOL);
 	mm_tensor *list[] = {Rw, v, want, deg, rad, ct, st, R, got};
 	for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
 		mm_tensor_unref(list[i]);
@@ -170,27 +189,28 @@ END_TEST
 
 START_TEST(test_attention)
 {
-	mm_tensor *X = npy("attn_X"), *Wq = npy("attn_Wq"), *Wk = npy("attn_Wk"),
-		  *Wv = npy("attn_Wv");
+	dt = _i ? MM_F32 : MM_F64;
+	mm_tensor *X = in("attn_X"), *Wq = in("attn_Wq"), *Wk = in("attn_Wk"),
+		  *Wv = in("attn_Wv");
 	mm_tensor *Q = mm(X, Wq), *K = mm(X, Wk), *V = mm(X, Wv);
 	mm_tensor *Qw = npy("attn_Q"), *Kw = npy("attn_K"), *Vw = npy("attn_V");
-	CHECK_CLOSE(Q, Qw, 1e-12);
-	CHECK_CLOSE(K, Kw, 1e-12);
-	CHECK_CLOSE(V, Vw, 1e-12);
+	CHECK_CLOSE(Q, Qw, TOL);
+	CHECK_CLOSE(K, Kw, TOL);
+	CHECK_CLOSE(V, Vw, TOL);
 	mm_tensor *KT = mm_tensor_transpose(K, NULL);
 	mm_tensor *S = mm(Q, KT), *Sw = npy("attn_scores");
-	CHECK_CLOSE(S, Sw, 1e-12);
+	CHECK_CLOSE(S, Sw, TOL);
 	mm_tensor *A = mm_op_softmax(S, -1, NULL), *Aw = npy("attn_A");
-	CHECK_CLOSE(A, Aw, 1e-12);
+	CHECK_CLOSE(A, Aw, TOL);
 	mm_tensor *C = mm(A, V), *Cw = npy("attn_context");
-	CHECK_CLOSE(C, Cw, 1e-12);
+	CHECK_CLOSE(C, Cw, TOL);
 	/* softmax(Q @ K.T / sqrt(4)) @ V */
-	mm_tensor *four = mm_tensor_scalar(MM_F64, 4, NULL);
+	mm_tensor *four = mm_tensor_scalar(dt, 4, NULL);
 	mm_tensor *r4 = mm_op_unary(MM_OP_SQRT, four, NULL);
 	mm_tensor *Ss = bin(MM_OP_DIV, S, r4);
 	mm_tensor *As = mm_op_softmax(Ss, -1, NULL);
 	mm_tensor *Cs = mm(As, V), *Csw = npy("attn_scaled_context");
-	CHECK_CLOSE(Cs, Csw, 1e-12);
+	CHECK_CLOSE(Cs, Csw, TOL);
 	mm_tensor *list[] = {X, Wq, Wk, Wv, Q, K, V, Qw, Kw, Vw, KT, S, Sw, A,
 	                     Aw, C, Cw, four, r4, Ss, As, Cs, Csw};
 	for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
@@ -200,6 +220,7 @@ END_TEST
 
 START_TEST(test_fixture_check_can_fail)
 {
+	dt = MM_F64;
 	/* a perturbed product must exceed the tolerance */
 	mm_tensor *X = npy("regression_X"), *w = npy("regression_w"),
 		  *y = npy("regression_y");
@@ -330,12 +351,12 @@ static Suite *suite(void)
 {
 	Suite *s = suite_create("linalg");
 	TCase *tc = tcase_create("walkthrough");
-	tcase_add_test(tc, test_regression);
-	tcase_add_test(tc, test_layer);
-	tcase_add_test(tc, test_mix);
-	tcase_add_test(tc, test_projection);
-	tcase_add_test(tc, test_rotation);
-	tcase_add_test(tc, test_attention);
+	tcase_add_loop_test(tc, test_regression, 0, 2);
+	tcase_add_loop_test(tc, test_layer, 0, 2);
+	tcase_add_loop_test(tc, test_mix, 0, 2);
+	tcase_add_loop_test(tc, test_projection, 0, 2);
+	tcase_add_loop_test(tc, test_rotation, 0, 2);
+	tcase_add_loop_test(tc, test_attention, 0, 2);
 	tcase_add_test(tc, test_fixture_check_can_fail);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("qr");
