@@ -77,10 +77,10 @@ mm_code mm_op_broadcast_shape(int na, const int64_t *sa, int nb,
 /* a OP b, broadcasting. */
 mm_tensor *mm_op_binary(mm_binop op, const mm_tensor *a, const mm_tensor *b,
                         mm_diag *d);
-/* The same into an existing tensor out, which must have the broadcast
- * shape and the promoted dtype and must not overlap a or b unless it is
- * exactly one of them (in-place is fine). Avoids allocation in loops and
- * benchmarks. Returns MM_OK or the error code. */
+/* The same into an existing tensor out (any strides), which must have
+ * the broadcast shape and the promoted dtype and must not share memory
+ * with a or b. Avoids allocation in loops and benchmarks. Returns MM_OK
+ * or the error code. */
 mm_code mm_op_binary_into(mm_binop op, const mm_tensor *a,
                           const mm_tensor *b, mm_tensor *out, mm_diag *d);
 /* op(x) elementwise. */
@@ -116,7 +116,8 @@ mm_tensor *mm_op_concat(const mm_tensor *const *list, int n, int axis,
  * MM_ERR_SHAPE. One mm_sgemm/mm_dgemm call per batch element with the
  * operands' own strides (transposed and sliced 2-D views are not
  * copied; only views with zero or negative strides in the last two axes
- * are). */
+ * are, and an operand promoted to the other's dtype is a converted
+ * copy). */
 mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d);
 
 #endif
