@@ -504,6 +504,9 @@ static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 		           v->value != NULL || c->opts.fill_abstract);
 		i->leaf = true;
 		i->leaf_id = v->id;
+		/* A node checked again (solving for '?') already holds one. */
+		if (i->value)
+			mm_tensor_unref(i->value);
 		i->value = v->value ? mm_tensor_ref(v->value) : NULL;
 	}
 	return MM_OK;
