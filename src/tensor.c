@@ -296,19 +296,27 @@ static mm_tensor *random_fill(mm_rng *rng, mm_dtype dtype, int ndim,
 	if (!t)
 		return NULL;
 	int64_t n = mm_tensor_numel(t);
-	for (int64_t i = 0; i < n; i++) {
-		if ((i & 0xffff) == 0xffff && mm_interrupted()) {
+	double *pd = t->data;
+	float *pf = t->data;
+	for (int64_t c = 0; c < n; c += 65536) {
+		int64_t e = n - c < 65536 ? n : c + 65536;
+		if (t->dtype == MM_F64 && normal)
+			for (int64_t i = c; i < e; i++)
+				pd[i] = mm_rng_normal(rng);
+		else if (t->dtype == MM_F64)
+			for (int64_t i = c; i < e; i++)
+				pd[i] = mm_rng_uniform(rng);
+		else if (normal)
+			for (int64_t i = c; i < e; i++)
+				pf[i] = (float)mm_rng_normal(rng);
+		else
+			for (int64_t i = c; i < e; i++)
+				pf[i] = mm_rng_uniform_f32(rng);
+		if (mm_interrupted()) {
 			mm_tensor_unref(t);
 			mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
 			return NULL;
 		}
-		if (t->dtype == MM_F64)
-			((double *)t->data)[i] = normal ? mm_rng_normal(rng)
-			                                : mm_rng_uniform(rng);
-		else
-			((float *)t->data)[i] = normal
-				? (float)mm_rng_normal(rng)
-				: mm_rng_uniform_f32(rng);
 	}
 	return t;
 }
