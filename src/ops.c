@@ -705,6 +705,21 @@ mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
 	                        int64_t inner, double *restrict mx,           \
 	                        double *restrict sum)                         \
 	{                                                                     \
+		if (inner == 1) { /* the usual case: a contiguous row */      \
+			T m = -INFINITY;                                      \
+			for (int64_t j = 0; j < r; j++)                       \
+				m = x[j] > m || x[j] != x[j] ? x[j] : m;      \
+			double s = 0;                                         \
+			for (int64_t j = 0; j < r; j++) {                     \
+				T e = EXP(x[j] - m);                          \
+				y[j] = e;                                     \
+				s += e;                                       \
+			}                                                     \
+			T sv = (T)s;                                          \
+			for (int64_t j = 0; j < r; j++)                       \
+				y[j] /= sv;                                   \
+			return;                                               \
+		}                                                             \
 		for (int64_t i = 0; i < inner; i++) {                         \
 			mx[i] = -INFINITY;                                    \
 			sum[i] = 0;                                           \
