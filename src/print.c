@@ -55,7 +55,13 @@ static void positional(double x, bool f32, int prec, char *ip, char *fp)
 	int nfrac = nd - 1 - e > 0 ? nd - 1 - e : 0;
 	const char *sign = signbit(x) ? "-" : "";
 	if (nfrac <= prec) {
-		if (e >= 0) {
+		if (e >= nd - 1) {
+			/* an integer whose shortest digits stop before the
+			 * point: NumPy prints its exact digits, not zeros */
+			snprintf(buf, sizeof buf, "%.0f", fabs(x));
+			snprintf(ip, NB, "%s%s", sign, buf);
+			fp[0] = '\0';
+		} else if (e >= 0) {
 			char in[400];
 			int k = 0;
 			for (int i = 0; i <= e; i++)

@@ -42,6 +42,7 @@ add("round_cut", [0.123456785, 2.0])
 add("big_ints", [12345678.0, 1.0, 2.0])
 add("f32_exp_digits", np.array([2.59314245e-03, 3.38830469e-05, 8.74679766e+04, -3.70950508e+01, 6.29699418e-11, 1.44618135e-02], dtype=np.float32))
 add("wide_rows", (np.arange(90).reshape(3, 30) * 1.37 - 20))
+add("f32_big_int", np.array([-56906248.0, 30000001.0, 16777217.0], dtype=np.float32))
 out=[]
 for name,a,kw,s in cases:
     vals = a.ravel().tolist()
