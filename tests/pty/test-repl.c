@@ -417,7 +417,8 @@ static void test_ctrl_c_work(void)
 	}
 	double ms = -1;
 	if (ok) {
-		ms = interrupt_after(&t, ":run (8192x8192) @ (8192x8192)", 400);
+		ms = interrupt_after(&t, ":run (4096x4096) @ (4096x4096) @ "
+		                         "(4096x4096) @ (4096x4096)", 400);
 		ok = ms >= 0;
 	}
 	if (ok)
