@@ -8,6 +8,7 @@
 # With UPDATE=1 the expected files are rewritten from what ran.
 set -u
 mmcalc=$1 dir=$2 name=$3
+masks=$(cd "$(dirname "$0")" && pwd)/mask.sed
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 args=$(sed -n '1s/^# args: //p' "$dir/$name.mm")
@@ -24,12 +25,7 @@ mask() {
 		cat "$1"
 		return
 	fi
-	sed -E -e 's/[0-9]+(\.[0-9]+)? (ns|µs|us|ms|s|min|h)\b/<time>/g' \
-	       -e 's/[0-9]+(\.[0-9]+)? [kMGTPE]?FLOP\/s/<rate>/g' \
-	       -e 's/ridge [0-9.]+ [kMG]?FLOP\/B/ridge <n> FLOP\/B/g' \
-	       -e 's/(on host: <time>, )(compute|memory)-bound/\1<bound>-bound/g' \
-	       -e 's/"device":"host","bound":"(compute|memory)"/"device":"host","bound":<bound>/g' \
-	       -e 's/"(seconds|seconds_median|gflops|predicted_seconds)":[-+.0-9eE]+/"\1":<n>/g' "$1"
+	sed -E -f "$masks" "$1"
 }
 mask "$tmp/out" > "$tmp/out.m"
 mask "$tmp/err" > "$tmp/err.m"

@@ -10,6 +10,7 @@ typedef struct cli_opts {
 	bool json;    /* --json */
 	bool quiet;   /* -q: no banner */
 	bool no_init; /* --no-init */
+	bool echo;    /* --echo: each script line as 'mm> LINE' before its output */
 	bool color;   /* diagnostics in colour (a terminal, no NO_COLOR) */
 } cli_opts;
 

@@ -25,6 +25,7 @@ static void usage(FILE *f)
 	      "  -e, --expr EXPR   run EXPR (repeatable), then exit\n"
 	      "  -i, --interactive start the prompt even when not on a terminal\n"
 	      "      --json        one JSON object per result line\n"
+	      "      --echo        print each statement as 'mm> LINE' before its output\n"
 	      "  -q, --quiet       no banner at the prompt\n"
 	      "      --no-init     do not run $XDG_CONFIG_HOME/mmcalc/init.mm\n"
 	      "  -h, --help        this help\n"
@@ -87,6 +88,17 @@ static void on_sigint_script(int sig)
 	mm_interrupt_request();
 }
 
+/* --echo: the line as typed at the prompt, so that a script's output reads
+ * as a session transcript. */
+static void echo_line(const cli_opts *o, const char *line, size_t n)
+{
+	if (!o->echo)
+		return;
+	fputs("mm> ", stdout);
+	fwrite(line, 1, n, stdout);
+	fputc('\n', stdout);
+}
+
 /* Runs a stream line by line. Returns the number of failed statements, or
  * -1 when the stream could not be read. */
 static long run_stream(mm_session *s, FILE *f, const char *name, cli_opts *o)
@@ -99,6 +111,7 @@ static long run_stream(mm_session *s, FILE *f, const char *name, cli_opts *o)
 		lineno++;
 		if (n > 0 && line[n - 1] == '\n')
 			n--;
+		echo_line(o, line, (size_t)n);
 		failed += mm_session_run(s, name, lineno, line, (size_t)n, cli_emit, o);
 		if (mm_session_quit(s))
 			break;
@@ -138,6 +151,8 @@ int main(int argc, char **argv)
 			force_repl = true;
 		} else if (!strcmp(a, "--json")) {
 			o.json = true;
+		} else if (!strcmp(a, "--echo")) {
+			o.echo = true;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			o.quiet = true;
 		} else if (!strcmp(a, "--no-init")) {
@@ -181,9 +196,11 @@ int main(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		long failed = 0;
 		bool unreadable = false;
-		for (int i = 0; i < nexpr && !mm_session_quit(s) && !script_interrupted; i++)
+		for (int i = 0; i < nexpr && !mm_session_quit(s) && !script_interrupted; i++) {
+			echo_line(&o, exprs[i], strlen(exprs[i]));
 			failed += mm_session_run(s, "<arg>", i + 1, exprs[i], strlen(exprs[i]),
 			                         cli_emit, &o);
+		}
 		for (int i = 0; i < nfile && !mm_session_quit(s) && !script_interrupted; i++) {
 			bool is_stdin = !strcmp(files[i], "-");
 			FILE *f = is_stdin ? stdin : fopen(files[i], "r");
