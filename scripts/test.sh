@@ -4,7 +4,7 @@
 # and UndefinedBehaviorSanitizer, failing on any report.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/scripts/setup.sh" libopenblas-dev
+"$top/scripts/setup.sh" libopenblas-dev mandoc groff-base
 cd "$top"
 meson test -C build --print-errorlogs
 
