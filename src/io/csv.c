@@ -358,6 +358,9 @@ mm_code mm_csv_load(const char *path, const mm_io_load_opts *opts,
                     mm_io_info *info, mm_diag *d)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == EINTR) /* Ctrl-C while a FIFO waits */
+		return mm_diag_set(d, MM_ERR_INTERRUPTED, nospan,
+		                   "%s: interrupted while opening", path);
 	if (fd < 0)
 		return mm_diag_set(d, MM_ERR_IO, nospan, "%s: cannot open: %s",
 		                   path, strerror(errno));
