@@ -526,7 +526,8 @@ void mm_count_format_seconds(mm_buf *b, double seconds, int sig, bool ascii)
 	/* The unit is chosen on the rounded value, so 999.96 ms with four
 	 * digits reads "1 s", not "1000 ms". */
 	double v = round_sig(seconds / steps[i].scale, sig);
-	if (v < 1e-3 && i == 0)
+	/* Past a million hours (114 years) digits say nothing: 8.304e18 h. */
+	if ((v < 1e-3 && i == 0) || v >= 1e6)
 		put_g(b, v, sig);
 	else
 		put_fixed(b, v, sig);

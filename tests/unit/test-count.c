@@ -148,6 +148,8 @@ START_TEST(format_seconds)
 	FMT_EQ("12 µs", mm_count_format_seconds(b, 12e-6, 4, false));
 	FMT_EQ("12 us", mm_count_format_seconds(b, 12e-6, 4, true));
 	FMT_EQ("1 s", mm_count_format_seconds(b, 0.99996, 4, false));
+	FMT_EQ("999999 h", mm_count_format_seconds(b, 999999 * 3600.0, 6, false));
+	FMT_EQ("8.304e18 h", mm_count_format_seconds(b, 8.304e18 * 3600, 4, false));
 	FMT_EQ("1.5 min", mm_count_format_seconds(b, 90, 4, false));
 	FMT_EQ("2 h", mm_count_format_seconds(b, 7200, 4, false));
 	FMT_EQ("3 ns", mm_count_format_seconds(b, 3e-9, 4, false));
