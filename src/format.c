@@ -249,6 +249,28 @@ static void json_double(mm_buf *b, double v)
 		mm_buf_puts(b, "null");
 }
 
+/* Whether a tensor's values as nested JSON arrays stay within max
+ * numbers and as many brackets: an empty (1e12 x 0) has no numbers but a
+ * trillion "[]". */
+static bool json_values_fit(const mm_tensor *t, int64_t max)
+{
+	int64_t lists = 1, n = 1;
+	for (int i = 0; i < t->ndim; i++) {
+		int64_t d = t->shape[i];
+		if (d == 0) /* nothing is written inside an empty axis */
+			return true;
+		if (d > max || (d > 0 && n > max / d))
+			return false;
+		n *= d;
+		if (i + 1 < t->ndim) {
+			if (lists > max / d)
+				return false;
+			lists *= d;
+		}
+	}
+	return n <= max && lists <= max;
+}
+
 static void json_key(mm_buf *b, const char *k)
 {
 	mm_buf_printf(b, ",\"%s\":", k);
@@ -340,7 +362,7 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 				mm_buf_printf(b, "%d", tm->runs);
 			}
 		}
-		if (i->value && mm_tensor_numel(i->value) <= max_values) {
+		if (i->value && json_values_fit(i->value, max_values)) {
 			json_key(b, "values");
 			mm_print_json(b, i->value);
 		}

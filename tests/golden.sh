@@ -9,10 +9,11 @@
 set -u
 mmcalc=$1 dir=$2 name=$3
 masks=$(cd "$(dirname "$0")" && pwd)/mask.sed
+case $mmcalc in /*) ;; *) mmcalc=$(pwd)/$mmcalc ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 args=$(sed -n '1s/^# args: //p' "$dir/$name.mm")
-cd "$dir" || exit 2
+dir=$(cd "$dir" && pwd) && cd "$dir" || exit 2
 # The host's calibration is cached in a scratch directory, not the user's.
 XDG_CACHE_HOME=$tmp/cache
 export XDG_CACHE_HOME

@@ -8,3 +8,6 @@ A = [[1, 2], [3, 4]]
 A @ A
 3 * 4
 :dtype
+# An empty tensor of a trillion rows: no values (a trillion "[]" would never end)
+zeros(1e12, 0)
+zeros(3, 0)
