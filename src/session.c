@@ -1240,6 +1240,14 @@ static int cmd_explain(stmt_ctx *c, const mm_stmt *st)
 	mm_node *e = command_expr(c, st, a, &failed);
 	if (!e)
 		return failed;
+	if (e->info->symbolic) {
+		/* Its table holds numbers: with symbols it would show zeros. */
+		mm_eval_release_all(e);
+		return error_at(c, MM_ERR_UNSUPPORTED, a,
+		                "bind the symbols first (n = 1024); the expression "
+		                "alone shows its symbolic cost",
+		                ":explain needs numeric dimensions");
+	}
 	mm_explain(&c->s->text, e, predict_quiet, c->s, train == 1);
 	mm_eval_release_all(e);
 	return emit_text(c);

@@ -88,6 +88,12 @@ static mm_code down(mm_checker *c, mm_node *e, const mm_node *hole,
 			return mm_diag_set(c->diag, MM_ERR_TYPE, other->span,
 			                   "the other operand must be a tensor");
 		mm_shape os = o->shape, x = {0};
+		/* The inversions below are numeric; with symbols they would copy
+		 * the wrong polynomials into the answer. */
+		if (mm_shape_is_symbolic(&os) || mm_shape_is_symbolic(&want))
+			return mm_diag_set(c->diag, MM_ERR_UNSUPPORTED, e->op_span,
+			                   "solving for '?' needs numeric dimensions; "
+			                   "bind the symbols first (n = 1024)");
 		if (e->op != MM_B_MATMUL) {
 			/* The most general operand is the result shape itself; the
 			 * other operand must broadcast to it. */

@@ -19,3 +19,7 @@ concat((n x 3), (n x 3))
 B = 8; T = 1024; C = 768
 Y
 X @ W
+# Holes and :explain need numeric dims: errors, not wrong answers or zeros
+(n x 4) @ ? = (n x 5)
+(3 x d) @ ? = (3 x 5)
+:explain (n x d) @ (d x d)
