@@ -185,7 +185,25 @@ int main(int argc, char **argv)
 	int status;
 	if (force_repl || (tty && nexpr == 0 && nfile == 0)) {
 		o.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
-		status = cli_repl(s, &o);
+		/* -i with -e or files, as python -i: run them, then the prompt
+		 * in the same session. */
+		for (int i = 0; i < nexpr && !mm_session_quit(s); i++)
+			mm_session_run(s, "<arg>", i + 1, exprs[i], strlen(exprs[i]),
+			               cli_emit, &o);
+		for (int i = 0; i < nfile && !mm_session_quit(s); i++) {
+			FILE *f = strcmp(files[i], "-") ? fopen(files[i], "r") : NULL;
+			if (!f) {
+				fflush(stdout);
+				fprintf(stderr, "mmcalc: cannot open %s: %s\n", files[i],
+				        strcmp(files[i], "-") ? strerror(errno)
+				                              : "standard input is the prompt");
+				continue;
+			}
+			run_stream(s, f, files[i], &o);
+			fclose(f);
+		}
+		fflush(stdout);
+		status = mm_session_quit(s) ? 0 : cli_repl(s, &o);
 	} else {
 		/* Script mode: quiet, buffered, never a question. */
 		static char outbuf[1 << 16];
