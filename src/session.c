@@ -385,11 +385,18 @@ static int convert_unit(stmt_ctx *c, const mm_stmt *st, const mm_info *i,
 		mm_count_format_in_unit(&c->s->text, v, u, false);
 	}
 	mm_buf_putc(&c->s->text, '\n');
+	double x = u->kind == MM_UNIT_SECOND ? secs / u->seconds
+	                                     : mm_count_in_unit(v, u);
+	/* f = flops(X @ W) -> TFLOP binds f to the number in that unit. */
+	mm_info num = {0};
+	num.kind = MM_K_NUMBER;
+	num.num = x;
+	num.measure = MM_M_PLAIN;
+	if (!mm_env_set(&c->s->env, st->kind == MM_S_ASSIGN ? st->name : "ans", &num))
+		return error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
 	if (c->s->json) {
 		mm_buf_printf(&c->s->jbuf, "{\"line\":%ld,\"kind\":\"value\",\"value\":",
 		              c->line);
-		double x = u->kind == MM_UNIT_SECOND ? secs / u->seconds
-		                                     : mm_count_in_unit(v, u);
 		if (isfinite(x))
 			mm_buf_printf(&c->s->jbuf, "%.17g", x);
 		else

@@ -23,3 +23,8 @@ rnadn(3, 3)
 sofmax((3x3))
 :clear W
 W
+# A conversion binds the number in its unit
+f = flops((2x2) @ (2x2)) -> kFLOP
+f * 1000
+bytes((4096x4096)) -> MiB
+ans + 1
