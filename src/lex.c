@@ -119,10 +119,11 @@ mm_token mm_lex_next(mm_lexer *lx, mm_diag *d)
 	if (is_digit(c) || (c == '.' && is_digit(peek(lx, 1)))) {
 		return number(lx);
 	}
-	/* `1024x4096`: an x right after a number separates dims (a number
-	 * directly followed by a name is otherwise never valid). A name eats
-	 * every digit after it, so a digit before this x ended a number. */
-	if (c == 'x' && start > 0 &&
+	/* `1024x4096`, `1024X4096`: an x or X right after a number separates
+	 * dims (a number directly followed by a name is otherwise never
+	 * valid). A name eats every digit after it, so a digit before this x
+	 * ended a number. */
+	if ((c == 'x' || c == 'X') && start > 0 &&
 	    (is_digit((unsigned char)lx->src[start - 1]) ||
 	     lx->src[start - 1] == '.')) {
 		lx->pos++;

@@ -37,3 +37,5 @@ qr_r((6x4))
 exp((3x4)) + (4,)
 -(3x4) * 2
 (2x3) @ (3x4) @ (4x5)
+# X as well as x between dims, as (2 X 3) already was
+(2X3) @ (3X4)
