@@ -155,6 +155,13 @@ body() {
 squash() { tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'; }
 # Lines of file $1 missing from file $2 (both sorted, unique).
 missing() { comm -23 "$1" "$2"; }
+# absent LIST1 LIST2 MESSAGE: a failure for every entry of LIST1 that
+# LIST2 lacks, MESSAGE's %s standing for the entry.
+absent() {
+	for x in $(missing "$1" "$2"); do
+		bad "$(printf "$3" "$x")"
+	done
+}
 
 [ -n "$(tags FUNCTIONS)" ] || bad "the page has no FUNCTIONS entries (.TP tags in a section FUNCTIONS)"
 
@@ -184,20 +191,12 @@ mm -e ':help functions' | grep -o '[A-Za-z_][A-Za-z_0-9]*' | real_functions > "$
 tags FUNCTIONS | callees | sort -u > "$tmp/page.fn"
 real_functions < "$tmp/page.fn" > "$tmp/page.fn.real"
 [ -s "$tmp/help.fn" ] || bad ":help functions names no function mmcalc knows"
-for f in $(missing "$tmp/page.fn" "$tmp/page.fn.real"); do
-	bad "FUNCTIONS documents $f(), which mmcalc does not have"
-done
-for f in $(missing "$tmp/help.fn" "$tmp/page.fn"); do
-	bad "':help functions' lists $f, but the page's FUNCTIONS does not document it"
-done
-for f in $(missing "$tmp/page.fn.real" "$tmp/help.fn"); do
-	bad "FUNCTIONS documents $f, but ':help functions' does not list it"
-done
+absent "$tmp/page.fn" "$tmp/page.fn.real" "FUNCTIONS documents %s(), which mmcalc does not have"
+absent "$tmp/help.fn" "$tmp/page.fn" "':help functions' lists %s, but the page's FUNCTIONS does not document it"
+absent "$tmp/page.fn.real" "$tmp/help.fn" "FUNCTIONS documents %s, but ':help functions' does not list it"
 if [ -r "$src/check.c" ]; then
 	sed -n 's/^[[:space:]]*{"\([A-Za-z_0-9]*\)", MM_F_.*/\1/p' "$src/check.c" | sort -u > "$tmp/src.fn"
-	for f in $(missing "$tmp/src.fn" "$tmp/help.fn"); do
-		bad "$f is a built-in (src/check.c) that ':help functions' does not list"
-	done
+	absent "$tmp/src.fn" "$tmp/help.fn" "%s is a built-in (src/check.c) that ':help functions' does not list"
 fi
 
 # ---- commands ----
@@ -207,12 +206,8 @@ mm -e ':help commands' | sed -n 's/^  \(:[^ ].*\)$/\1/p' | sed 's/   *.*$//' \
 tags COMMANDS | grep -o ':[a-z][a-z0-9_]*' | sort -u > "$tmp/page.cmd"
 [ -s "$tmp/help.cmd" ] || bad ":help commands lists no command"
 [ -s "$tmp/page.cmd" ] || bad "the page has no COMMANDS entries"
-for c in $(missing "$tmp/help.cmd" "$tmp/page.cmd"); do
-	bad "':help commands' lists $c, but the page's COMMANDS does not document it"
-done
-for c in $(missing "$tmp/page.cmd" "$tmp/help.cmd"); do
-	bad "COMMANDS documents $c, but ':help commands' does not list it"
-done
+absent "$tmp/help.cmd" "$tmp/page.cmd" "':help commands' lists %s, but the page's COMMANDS does not document it"
+absent "$tmp/page.cmd" "$tmp/help.cmd" "COMMANDS documents %s, but ':help commands' does not list it"
 for c in $(sort -u "$tmp/help.cmd" "$tmp/page.cmd"); do
 	if mm -e "$c" | grep -q "unknown command"; then
 		bad "$c is documented, but mmcalc says it is an unknown command"
@@ -221,9 +216,7 @@ done
 if [ -r "$src/session.c" ]; then
 	awk '/commands\[\] = \{/ { on = 1; next } on && /NULL/ { print; exit } on' "$src/session.c" \
 		| grep -o '"[a-z][a-z0-9_]*"' | tr -d '"' | sed 's/^/:/' | sort -u > "$tmp/src.cmd"
-	for c in $(missing "$tmp/src.cmd" "$tmp/help.cmd"); do
-		bad "$c is a command (src/session.c) that ':help commands' does not list"
-	done
+	absent "$tmp/src.cmd" "$tmp/help.cmd" "%s is a command (src/session.c) that ':help commands' does not list"
 fi
 
 # ---- settings ----
@@ -232,18 +225,10 @@ mm -e ':help settings' | sed -n 's/^  \([a-z].*\)$/\1/p' | sed 's/   *.*$//' \
 	| tr ',' '\n' | awk '{ print $1 }' | sort -u > "$tmp/help.set"
 tags SETTINGS | awk '{ print $1 }' | sort -u > "$tmp/page.set"
 [ -s "$tmp/real.set" ] || bad "':set' lists no setting"
-for k in $(missing "$tmp/real.set" "$tmp/help.set"); do
-	bad "':set' has the key $k, but ':help settings' does not list it"
-done
-for k in $(missing "$tmp/help.set" "$tmp/real.set"); do
-	bad "':help settings' lists $k, which ':set' does not have"
-done
-for k in $(missing "$tmp/real.set" "$tmp/page.set"); do
-	bad "':set' has the key $k, but the page's SETTINGS does not document it"
-done
-for k in $(missing "$tmp/page.set" "$tmp/real.set"); do
-	bad "SETTINGS documents $k, which ':set' does not have"
-done
+absent "$tmp/real.set" "$tmp/help.set" "':set' has the key %s, but ':help settings' does not list it"
+absent "$tmp/help.set" "$tmp/real.set" "':help settings' lists %s, which ':set' does not have"
+absent "$tmp/real.set" "$tmp/page.set" "':set' has the key %s, but the page's SETTINGS does not document it"
+absent "$tmp/page.set" "$tmp/real.set" "SETTINGS documents %s, which ':set' does not have"
 
 # ---- dtypes ----
 # Sizes in bytes per element as text: 8 4 2 1 0.5.
@@ -275,9 +260,7 @@ for t in $(cat "$tmp/real.dt"); do
 	[ "$p" = "$real" ] || bad "the page says $t is $p B, mmcalc counts $real B"
 done
 tags "COST MODEL" Dtypes | sort -u > "$tmp/page.dt"
-for t in $(missing "$tmp/page.dt" "$tmp/real.dt"); do
-	bad "the page's Dtypes documents $t, which mmcalc does not accept"
-done
+absent "$tmp/page.dt" "$tmp/real.dt" "the page's Dtypes documents %s, which mmcalc does not accept"
 
 # ---- devices ----
 # ':help devices': "  NAME: figures" then "      source: text".
@@ -322,12 +305,8 @@ options() {
 mm --help | sed -n 's/^ *\(-.*\)$/\1/p' | sed 's/   *.*$//' | options > "$tmp/help.opt"
 tags OPTIONS | options > "$tmp/page.opt"
 [ -s "$tmp/help.opt" ] || bad "'mmcalc --help' lists no option"
-for o in $(missing "$tmp/help.opt" "$tmp/page.opt"); do
-	bad "'mmcalc --help' lists $o, but the page's OPTIONS does not document it"
-done
-for o in $(missing "$tmp/page.opt" "$tmp/help.opt"); do
-	bad "OPTIONS documents $o, which 'mmcalc --help' does not list"
-done
+absent "$tmp/help.opt" "$tmp/page.opt" "'mmcalc --help' lists %s, but the page's OPTIONS does not document it"
+absent "$tmp/page.opt" "$tmp/help.opt" "OPTIONS documents %s, which 'mmcalc --help' does not list"
 
 # ---- help topics ----
 topics=$(mm -e ':help' | awk '/^Topics:/ { on = 1; next } on && /^  [a-z]/ { print $1 }')
