@@ -38,6 +38,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <stdint.h>
 
 #include "mmcalc/diag.h"
@@ -98,6 +99,13 @@ typedef struct mm_io_reader {
 
 /* A reader over fd from its current offset (not owned: the caller closes
  * it). size is taken from fstat when fd is a regular file. */
+/* Opens path for reading into *fd (the caller closes it) and its status
+ * into *st. Fails, with no descriptor left open, when interrupted (Ctrl-C
+ * while a FIFO waits for its writer), when the system refuses, or on a
+ * directory. */
+mm_code mm_io_open_read(const char *path, int *fd, struct stat *st,
+                        mm_diag *d);
+
 void mm_io_reader_fd(mm_io_reader *r, int fd, const char *name);
 /* A reader over len bytes at p (borrowed for the reader's lifetime). */
 void mm_io_reader_mem(mm_io_reader *r, const void *p, size_t len,

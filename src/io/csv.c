@@ -357,22 +357,13 @@ mm_code mm_csv_load_fd(int fd, const char *name, const mm_io_load_opts *opts,
 mm_code mm_csv_load(const char *path, const mm_io_load_opts *opts,
                     mm_io_info *info, mm_diag *d)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == EINTR) /* Ctrl-C while a FIFO waits */
-		return mm_diag_set(d, MM_ERR_INTERRUPTED, nospan,
-		                   "%s: interrupted while opening", path);
-	if (fd < 0)
-		return mm_diag_set(d, MM_ERR_IO, nospan, "%s: cannot open: %s",
-		                   path, strerror(errno));
 	struct stat st;
+	int fd;
+	mm_code oc = mm_io_open_read(path, &fd, &st, d);
+	if (oc != MM_OK)
+		return oc;
 	mm_code c;
-	if (fstat(fd, &st) != 0) {
-		c = mm_diag_set(d, MM_ERR_IO, nospan, "%s: cannot stat: %s",
-		                path, strerror(errno));
-	} else if (S_ISDIR(st.st_mode)) {
-		c = mm_diag_set(d, MM_ERR_IO, nospan,
-		                "%s: is a directory, not a file", path);
-	} else if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+	if (S_ISREG(st.st_mode) && st.st_size > 0 &&
 	           (uint64_t)st.st_size <= SIZE_MAX) {
 		/* mapped: no copy of the text, whatever its size */
 		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,

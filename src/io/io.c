@@ -17,6 +17,31 @@
 
 static const mm_span nospan = {0, 0};
 
+mm_code mm_io_open_read(const char *path, int *fd, struct stat *st,
+                        mm_diag *d)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == EINTR
+		               ? mm_diag_set(d, MM_ERR_INTERRUPTED, nospan,
+		                             "%s: interrupted while opening", path)
+		               : mm_diag_set(d, MM_ERR_IO, nospan,
+		                             "%s: cannot open: %s", path,
+		                             strerror(errno));
+	mm_code c = MM_OK;
+	if (fstat(*fd, st) != 0)
+		c = mm_diag_set(d, MM_ERR_IO, nospan, "%s: cannot stat: %s", path,
+		                strerror(errno));
+	else if (S_ISDIR(st->st_mode))
+		c = mm_diag_set(d, MM_ERR_IO, nospan,
+		                "%s: is a directory, not a file", path);
+	if (c != MM_OK) {
+		close(*fd);
+		*fd = -1;
+	}
+	return c;
+}
+
 void mm_io_reader_fd(mm_io_reader *r, int fd, const char *name)
 {
 	memset(r, 0, sizeof *r);

@@ -688,19 +688,11 @@ mm_code mm_npy_load_mem(const void *p, size_t len, const char *name,
 mm_code mm_npy_load(const char *path, const mm_io_load_opts *opts,
                     mm_io_info *info, mm_diag *d)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == EINTR) /* Ctrl-C while a FIFO waits */
-		return mm_diag_set(d, MM_ERR_INTERRUPTED, nospan,
-		                   "%s: interrupted while opening", path);
-	if (fd < 0)
-		return mm_diag_set(d, MM_ERR_IO, nospan, "%s: cannot open: %s",
-		                   path, strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		return mm_diag_set(d, MM_ERR_IO, nospan,
-		                   "%s: is a directory, not a file", path);
-	}
+	int fd;
+	mm_code oc = mm_io_open_read(path, &fd, &st, d);
+	if (oc != MM_OK)
+		return oc;
 	mm_code c = mm_npy_load_fd(fd, path, opts, info, d);
 	close(fd);
 	return c;
