@@ -121,6 +121,45 @@ static long run_stream(mm_session *s, FILE *f, const char *name, cli_opts *o)
 	return bad ? -1 : failed;
 }
 
+/* Runs the -e expressions, then the files ("-": standard input, unless
+ * stdin_ok is false because it is the prompt's), in one session. Returns
+ * the number of failed statements; *unreadable is set when a file could
+ * not be opened or read. */
+static long run_args(mm_session *s, const char **exprs, int nexpr,
+                     const char **files, int nfile, cli_opts *o, bool stdin_ok,
+                     bool *unreadable)
+{
+	long failed = 0;
+	for (int i = 0; i < nexpr && !mm_session_quit(s) && !script_interrupted; i++) {
+		echo_line(o, exprs[i], strlen(exprs[i]));
+		failed += mm_session_run(s, "<arg>", i + 1, exprs[i], strlen(exprs[i]),
+		                         cli_emit, o);
+	}
+	for (int i = 0; i < nfile && !mm_session_quit(s) && !script_interrupted; i++) {
+		bool is_stdin = !strcmp(files[i], "-");
+		FILE *f = is_stdin ? (stdin_ok ? stdin : NULL) : fopen(files[i], "r");
+		if (!f) {
+			fflush(stdout);
+			fprintf(stderr, "mmcalc: cannot open %s: %s\n", files[i],
+			        is_stdin ? "standard input is the prompt's" : strerror(errno));
+			*unreadable = true;
+			continue;
+		}
+		long r = run_stream(s, f, is_stdin ? "<stdin>" : files[i], o);
+		if (r < 0) {
+			fflush(stdout);
+			fprintf(stderr, "mmcalc: cannot read %s: %s\n", files[i],
+			        strerror(errno));
+			*unreadable = true;
+		} else {
+			failed += r;
+		}
+		if (!is_stdin)
+			fclose(f);
+	}
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	cli_opts o = {0};
@@ -187,21 +226,8 @@ int main(int argc, char **argv)
 		o.color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 		/* -i with -e or files, as python -i: run them, then the prompt
 		 * in the same session. */
-		for (int i = 0; i < nexpr && !mm_session_quit(s); i++)
-			mm_session_run(s, "<arg>", i + 1, exprs[i], strlen(exprs[i]),
-			               cli_emit, &o);
-		for (int i = 0; i < nfile && !mm_session_quit(s); i++) {
-			FILE *f = strcmp(files[i], "-") ? fopen(files[i], "r") : NULL;
-			if (!f) {
-				fflush(stdout);
-				fprintf(stderr, "mmcalc: cannot open %s: %s\n", files[i],
-				        strcmp(files[i], "-") ? strerror(errno)
-				                              : "standard input is the prompt");
-				continue;
-			}
-			run_stream(s, f, files[i], &o);
-			fclose(f);
-		}
+		bool unreadable = false;
+		run_args(s, exprs, nexpr, files, nfile, &o, false, &unreadable);
 		fflush(stdout);
 		status = mm_session_quit(s) ? 0 : cli_repl(s, &o);
 	} else {
@@ -212,35 +238,9 @@ int main(int argc, char **argv)
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = on_sigint_script;
 		sigaction(SIGINT, &sa, NULL);
-		long failed = 0;
 		bool unreadable = false;
-		for (int i = 0; i < nexpr && !mm_session_quit(s) && !script_interrupted; i++) {
-			echo_line(&o, exprs[i], strlen(exprs[i]));
-			failed += mm_session_run(s, "<arg>", i + 1, exprs[i], strlen(exprs[i]),
-			                         cli_emit, &o);
-		}
-		for (int i = 0; i < nfile && !mm_session_quit(s) && !script_interrupted; i++) {
-			bool is_stdin = !strcmp(files[i], "-");
-			FILE *f = is_stdin ? stdin : fopen(files[i], "r");
-			if (!f) {
-				fflush(stdout);
-				fprintf(stderr, "mmcalc: cannot open %s: %s\n", files[i],
-				        strerror(errno));
-				unreadable = true;
-				continue;
-			}
-			long r = run_stream(s, f, is_stdin ? "<stdin>" : files[i], &o);
-			if (r < 0) {
-				fflush(stdout);
-				fprintf(stderr, "mmcalc: cannot read %s: %s\n", files[i],
-				        strerror(errno));
-				unreadable = true;
-			} else {
-				failed += r;
-			}
-			if (!is_stdin)
-				fclose(f);
-		}
+		long failed = run_args(s, exprs, nexpr, files, nfile, &o, true,
+		                       &unreadable);
 		if (nexpr == 0 && nfile == 0) {
 			long r = run_stream(s, stdin, "<stdin>", &o);
 			if (r < 0) {
