@@ -250,25 +250,21 @@ static void json_double(mm_buf *b, double v)
 }
 
 /* Whether a tensor's values as nested JSON arrays stay within max
- * numbers and as many brackets: an empty (1e12 x 0) has no numbers but a
- * trillion "[]". */
+ * numbers. Up to the first empty axis, the brackets are no more than the
+ * numbers would be: an empty (1e12 x 0) is a trillion "[]" and fails,
+ * (0 x 1e12) is "[]" and fits. */
 static bool json_values_fit(const mm_tensor *t, int64_t max)
 {
-	int64_t lists = 1, n = 1;
+	int64_t n = 1;
 	for (int i = 0; i < t->ndim; i++) {
 		int64_t d = t->shape[i];
-		if (d == 0) /* nothing is written inside an empty axis */
+		if (d == 0)
 			return true;
-		if (d > max || (d > 0 && n > max / d))
+		if (d > max / n)
 			return false;
 		n *= d;
-		if (i + 1 < t->ndim) {
-			if (lists > max / d)
-				return false;
-			lists *= d;
-		}
 	}
-	return n <= max && lists <= max;
+	return n <= max;
 }
 
 static void json_key(mm_buf *b, const char *k)
