@@ -30,8 +30,16 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 	echo "installing:$missing" >&2
-	$sudo apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >&2
+	# Only what is named (recommends would pull in a toolchain's worth),
+	# and the package lists fetched only when the install cannot do
+	# without them: a fresh machine's set-up stays short.
+	install="$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends"
+	# shellcheck disable=SC2086 # $install and $missing are word lists
+	if ! $install $missing >&2 2>/dev/null; then
+		$sudo apt-get update -qq >&2
+		# shellcheck disable=SC2086
+		$install $missing >&2
+	fi
 fi
 
 cd "$top"
