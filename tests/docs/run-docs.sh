@@ -128,6 +128,14 @@ END { exit bad }
 fail=0
 n=0
 mask() { sed -E -f "$masks" "$1"; }
+# compare BASE LABEL: BASE.exp (the page) against BASE.out (the program),
+# both masked; a diff and fail=1 when they differ.
+compare() {
+	mask "$1.exp" > "$1.exp.m"
+	mask "$1.out" > "$1.out.m"
+	diff -u --label "$2" --label "what mmcalc prints" "$1.exp.m" "$1.out.m" ||
+		fail=1
+}
 for f in "$tmp"/s*.in; do
 	[ -e "$f" ] || break
 	s=${f%.in}
@@ -138,12 +146,7 @@ for f in "$tmp"/s*.in; do
 		cat "$s.out"
 		continue
 	fi
-	mask "$s.exp" > "$s.exp.m"
-	mask "$s.out" > "$s.out.m"
-	if ! diff -u --label "$page (session from line $(cat "$s.at"))" \
-		--label "what mmcalc prints" "$s.exp.m" "$s.out.m"; then
-		fail=1
-	fi
+	compare "$s" "$page (session from line $(cat "$s.at"))"
 done
 for f in "$tmp"/c*.cmd; do
 	[ -e "$f" ] || break
@@ -156,12 +159,7 @@ for f in "$tmp"/c*.cmd; do
 		cat "$c.out"
 		continue
 	fi
-	mask "$c.exp" > "$c.exp.m"
-	mask "$c.out" > "$c.out.m"
-	if ! diff -u --label "$page:$(cat "$c.at"): \$ $(cat "$f")" \
-		--label "what it prints" "$c.exp.m" "$c.out.m"; then
-		fail=1
-	fi
+	compare "$c" "$page:$(cat "$c.at"): \$ $(cat "$f")"
 done
 if [ "$n" = 0 ]; then
 	echo "run-docs: $page has no examples to run" >&2
