@@ -8,8 +8,8 @@
 #include "gemm_internal.h"
 
 /* kc_s/kc_d: depth of a packed sliver, by measurement on Zen 4 (see the
- * kernel files); a 12×kc A sliver of 12·384·4 = 18 KiB (float) or
- * 12·256·8 = 24 KiB (double) stays in a 32 KiB L1 while B streams. */
+ * kernel files); an 8×kc A sliver of 8·384·4 = 12 KiB (float) or
+ * 8·256·8 = 16 KiB (double) stays in a 32 KiB L1 while B streams. */
 static const struct mm_gemm_isa_kernels generic = {
 	"generic",
 	4, 8, 256, mm_gemm_kernel_generic_f32_4x8, mm_gemm_gemv_generic_f32,
@@ -27,8 +27,8 @@ static const struct mm_gemm_isa_kernels avx2 = {
 #if MM_GEMM_HAVE_AVX512
 static const struct mm_gemm_isa_kernels avx512 = {
 	"avx512",
-	12, 32, 384, mm_gemm_kernel_avx512_f32_12x32, mm_gemm_gemv_avx512_f32,
-	12, 16, 256, mm_gemm_kernel_avx512_f64_12x16, mm_gemm_gemv_avx512_f64,
+	8, 32, 384, mm_gemm_kernel_avx512_f32_8x32, mm_gemm_gemv_avx512_f32,
+	8, 16, 256, mm_gemm_kernel_avx512_f64_8x16, mm_gemm_gemv_avx512_f64,
 };
 #endif
 

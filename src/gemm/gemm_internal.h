@@ -7,24 +7,26 @@
 
 /* A micro-kernel computes one MR×NR tile of C:
  *
- *   C[i,j] = alpha · Σ_p a[p*MR + i] · b[p*rs_b + j] + beta · C[i,j]
+ *   C[i,j] = alpha · Σ_p a[i*rs_a + p*cs_a] · b[p*rs_b + j] + beta · C[i,j]
  *
  * for i < mr <= MR, j < nr <= NR, p < kc (kc may be 0). C[i,j] lives at
  * c[i*rs_c + j*cs_c]; beta == 0 means C is written without being read.
- * `a` is a packed MR-row sliver (MR values per p, rows >= mr zero or
- * ignored). `b` holds kc rows of NR values each, rs_b apart: a packed
- * NR-column sliver (rs_b == NR) or B itself in place; all NR values of every
- * row must be readable even when nr < NR (the driver pads the last sliver).
+ * `a` is a packed MR-row sliver (rs_a == 1, cs_a == MR) or A in place with
+ * rs_a == 1 or cs_a == 1; all MR rows must be readable (rows >= mr are
+ * computed and thrown away). `b` holds kc rows of NR values each, rs_b
+ * apart: a packed NR-column sliver (rs_b == NR) or B itself in place; all
+ * NR values of every row must be readable even when nr < NR (the driver
+ * pads the last sliver).
  * Every tile of one ISA goes through the same arithmetic, edge or not, so a
  * product does not depend on how the work was split among threads. */
 typedef void mm_gemm_ukr_f32(int64_t kc, float alpha, const float *a,
-                             const float *b, int64_t rs_b, float beta,
-                             float *c, int64_t rs_c, int64_t cs_c,
-                             int mr, int nr);
+                             int64_t rs_a, int64_t cs_a, const float *b,
+                             int64_t rs_b, float beta, float *c,
+                             int64_t rs_c, int64_t cs_c, int mr, int nr);
 typedef void mm_gemm_ukr_f64(int64_t kc, double alpha, const double *a,
-                             const double *b, int64_t rs_b, double beta,
-                             double *c, int64_t rs_c, int64_t cs_c,
-                             int mr, int nr);
+                             int64_t rs_a, int64_t cs_a, const double *b,
+                             int64_t rs_b, double beta, double *c,
+                             int64_t rs_c, int64_t cs_c, int mr, int nr);
 
 /* A skinny routine computes a row vector times a matrix, for j < n:
  *
@@ -54,7 +56,7 @@ struct mm_gemm_isa_kernels {
 };
 
 /* Largest MR and NR of any kernel (sizes of the drivers' tile buffers). */
-enum { MM_GEMM_MAX_MR = 16, MM_GEMM_MAX_NR = 32 };
+enum { MM_GEMM_MAX_MR = 8, MM_GEMM_MAX_NR = 32 };
 
 /* Per-ISA entry points, each compiled with that ISA's flags only. */
 mm_gemm_ukr_f32 mm_gemm_kernel_generic_f32_4x8;
@@ -67,8 +69,8 @@ mm_gemm_ukr_f64 mm_gemm_kernel_avx2_f64_6x8;
 mm_gemm_gemv_f32 mm_gemm_gemv_avx2_f32;
 mm_gemm_gemv_f64 mm_gemm_gemv_avx2_f64;
 
-mm_gemm_ukr_f32 mm_gemm_kernel_avx512_f32_12x32;
-mm_gemm_ukr_f64 mm_gemm_kernel_avx512_f64_12x16;
+mm_gemm_ukr_f32 mm_gemm_kernel_avx512_f32_8x32;
+mm_gemm_ukr_f64 mm_gemm_kernel_avx512_f64_8x16;
 mm_gemm_gemv_f32 mm_gemm_gemv_avx512_f32;
 mm_gemm_gemv_f64 mm_gemm_gemv_avx512_f64;
 

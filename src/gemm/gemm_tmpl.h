@@ -1,9 +1,10 @@
 /* gemm_tmpl.h — the GEMM driver for one element type. gemm.c includes it
  * once for float and once for double, with T (the type), F(x) (a name with
  * the type's suffix), UKR, GEMV, MR, NR and KC (the kernel table's fields
- * for that type) defined; it reads the cache sizes and the workspace from
- * gemm.c. The five loops of the Goto/BLIS algorithm are in large_job() and
- * block(); the micro-kernel holds the innermost (over k). */
+ * for that type) defined; it reads the cache sizes, the workspace and
+ * F(pack_rows) (ROWS rows of a row-major A at a time) from gemm.c. The five
+ * loops of the Goto/BLIS algorithm are in large_job() and block(); the
+ * micro-kernel holds the innermost (over k). */
 
 /* Copies rows × kc of A into MR-row slivers (rows past `rows` zero): sliver
  * s holds A[s·MR + i, p] at dst[s·MR·kc + p·MR + i]. */
@@ -24,7 +25,11 @@ static void F(pack_a)(T *restrict dst, const T *a, int64_t rs_a,
 			}
 			continue;
 		}
-		for (int i = 0; i < r; i++) {
+		int i = 0;
+		if (cs_a == 1)
+			for (; i + ROWS <= r; i += ROWS)
+				F(pack_rows)(dst + i, mr, src + i * rs_a, rs_a, kc);
+		for (; i < r; i++) {
 			const T *s = src + i * rs_a;
 			if (cs_a == 1)
 				for (int64_t p = 0; p < kc; p++)
@@ -123,7 +128,7 @@ static bool F(block)(struct F(job) *g, T *bbuf, const T *apanel,
 			T *cr = g->c + ir * g->rs_c + jc * g->cs_c;
 			for (int64_t jr = 0; jr < nc; jr += nr) {  /* loop 1 */
 				int w = nc - jr < nr ? (int)(nc - jr) : nr;
-				ukr(kc, g->alpha, as, bbuf + jr * kc, nr, beta,
+				ukr(kc, g->alpha, as, 1, mr, bbuf + jr * kc, nr, beta,
 				    cr + jr * g->cs_c, g->rs_c, g->cs_c, r, w);
 			}
 			if (mm_interrupted() || atomic_load_explicit(
@@ -208,9 +213,13 @@ static int64_t F(even_block)(int64_t len, int64_t max, int unit)
 	return (b + unit - 1) / unit * unit;
 }
 
-/* Products with all of B near L1/L2 and few tiles: no B packing (the
- * kernel reads B's rows in place), A packed a sliver at a time into a stack
- * buffer, one thread. Also the fallback when the workspace cannot be
+/* Products that fit in L1/L2 (a REPL multiplies many): one thread, no
+ * workspace, and nothing packed that the kernel can read in place. A is
+ * read where it is when its rows or columns are contiguous, except the
+ * last tile of fewer than MR rows, which is copied so the kernel may read
+ * all MR; B's rows are read in place when contiguous and the sliver is
+ * whole. The B sliver is the outer loop, so it stays in L1 while the A
+ * tiles stream past it. Also the fallback when the workspace cannot be
  * allocated, for any size and strides. */
 static int F(small)(const struct mm_gemm_isa_kernels *kr, int64_t m,
                     int64_t n, int64_t k, T alpha, const T *a, int64_t rs_a,
@@ -220,25 +229,32 @@ static int F(small)(const struct mm_gemm_isa_kernels *kr, int64_t m,
 	_Alignas(64) T abuf[MM_GEMM_MAX_MR * SMALL_KC];
 	_Alignas(64) T bbuf[SMALL_KC * MM_GEMM_MAX_NR];
 	const int mr = kr->MR, nr = kr->NR;
+	const bool a_direct = rs_a == 1 || cs_a == 1;
 	int64_t kcb = F(even_block)(k, kr->KC < SMALL_KC ? kr->KC : SMALL_KC, 1);
 
 	for (int64_t pc = 0; pc < k; pc += kcb) {
 		int64_t kc = k - pc < kcb ? k - pc : kcb;
 		T bt = pc ? 1 : beta;
-		for (int64_t ir = 0; ir < m; ir += mr) {
-			int r = m - ir < mr ? (int)(m - ir) : mr;
-			F(pack_a)(abuf, a + ir * rs_a + pc * cs_a, rs_a, cs_a, r,
-			          kc, mr);
-			for (int64_t jr = 0; jr < n; jr += nr) {
-				int w = n - jr < nr ? (int)(n - jr) : nr;
-				const T *bs = b + pc * rs_b + jr * cs_b;
-				int64_t rsb = rs_b;
-				if (cs_b != 1 || w < nr) {
-					F(pack_b)(bbuf, bs, rs_b, cs_b, kc, w, nr);
-					bs = bbuf;
-					rsb = nr;
+		for (int64_t jr = 0; jr < n; jr += nr) {
+			int w = n - jr < nr ? (int)(n - jr) : nr;
+			const T *bs = b + pc * rs_b + jr * cs_b;
+			int64_t rsb = rs_b;
+			if (cs_b != 1 || w < nr) {
+				F(pack_b)(bbuf, bs, rs_b, cs_b, kc, w, nr);
+				bs = bbuf;
+				rsb = nr;
+			}
+			for (int64_t ir = 0; ir < m; ir += mr) {
+				int r = m - ir < mr ? (int)(m - ir) : mr;
+				const T *as = a + ir * rs_a + pc * cs_a;
+				int64_t rsa = rs_a, csa = cs_a;
+				if (r < mr || !a_direct) {
+					F(pack_a)(abuf, as, rs_a, cs_a, r, kc, mr);
+					as = abuf;
+					rsa = 1;
+					csa = mr;
 				}
-				kr->UKR(kc, alpha, abuf, bs, rsb, bt,
+				kr->UKR(kc, alpha, as, rsa, csa, bs, rsb, bt,
 				        c + ir * rs_c + jr * cs_c, rs_c, cs_c, r, w);
 			}
 			if (mm_interrupted())
@@ -246,6 +262,46 @@ static int F(small)(const struct mm_gemm_isa_kernels *kr, int64_t m,
 		}
 	}
 	return 0;
+}
+
+struct F(small_job) {
+	const struct mm_gemm_isa_kernels *kr;
+	int64_t m, n, k;
+	T alpha, beta;
+	const T *a;
+	int64_t rs_a, cs_a;
+	const T *b;
+	int64_t rs_b, cs_b;
+	T *c;
+	int64_t rs_c, cs_c;
+	bool split_m;              /* threads own rows (else columns) */
+	atomic_bool stopped;       /* interrupted */
+};
+
+/* One thread's rows (in MR units) or columns (NR units) of a small
+ * product: the same tiles as on one thread, so the same bits. */
+static void F(small_job)(void *arg, int tid, int nt)
+{
+	struct F(small_job) *g = arg;
+	const int unit = g->split_m ? g->kr->MR : g->kr->NR;
+	const int64_t len = g->split_m ? g->m : g->n;
+	int64_t nu = (len + unit - 1) / unit;
+	int64_t lo = unit * (nu * tid / nt), hi = unit * (nu * (tid + 1) / nt);
+	if (hi > len)
+		hi = len;
+	if (lo >= hi)
+		return;
+	int rc = g->split_m
+	         ? F(small)(g->kr, hi - lo, g->n, g->k, g->alpha,
+	                    g->a + lo * g->rs_a, g->rs_a, g->cs_a, g->b,
+	                    g->rs_b, g->cs_b, g->beta, g->c + lo * g->rs_c,
+	                    g->rs_c, g->cs_c)
+	         : F(small)(g->kr, g->m, hi - lo, g->k, g->alpha, g->a,
+	                    g->rs_a, g->cs_a, g->b + lo * g->cs_b, g->rs_b,
+	                    g->cs_b, g->beta, g->c + lo * g->cs_c, g->rs_c,
+	                    g->cs_c);
+	if (rc)
+		atomic_store(&g->stopped, true);
 }
 
 struct F(gemv_job) {
@@ -330,9 +386,36 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 
 	const int mr = kr->MR, nr = kr->NR;
 	const int64_t es = (int64_t)sizeof(T);
-	if (cs_b == 1 && (double)m * n * k <= SMALL_MNK && k <= SMALL_KC)
-		return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b,
-		                beta, c, rs_c, cs_c);
+
+	/* Threads: one below MT_MIN_FLOPS, and no more than there are tiles
+	 * along the split dimension. Columns unless rows balance clearly
+	 * better (in the large path, sharing one A panel saves packing it
+	 * twice). */
+	double flops = 2.0 * (double)m * (double)n * (double)k;
+	int nt = flops < MT_MIN_FLOPS ? 1 : nthreads;
+	int64_t nu = (n + nr - 1) / nr, mu = (m + mr - 1) / mr;
+	if (nt > nu && nt > mu)
+		nt = (int)(nu > mu ? nu : mu);
+	double eff_n = (double)nu / (double)(nt * ((nu + nt - 1) / nt));
+	double eff_m = (double)mu / (double)(nt * ((mu + nt - 1) / nt));
+	bool split_m = eff_m > eff_n + 0.1;
+
+	/* Which path depends on the shape and strides only, never on the
+	 * threads, so that the bits do not either. */
+	if ((rs_a == 1 || cs_a == 1) && k <= SMALL_KC &&
+	    (double)m * n * k <= SMALL_MNK) {
+		if (nt == 1)
+			return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b,
+			                cs_b, beta, c, rs_c, cs_c);
+		struct F(small_job) sj = {
+			kr, m, n, k, alpha, beta, a, rs_a, cs_a, b, rs_b, cs_b,
+			c, rs_c, cs_c, split_m, false,
+		};
+		pthread_mutex_lock(&call_mu);
+		mm_gemm_pool_run(nt, F(small_job), &sj);
+		pthread_mutex_unlock(&call_mu);
+		return atomic_load(&sj.stopped) ? MM_ERR_INTERRUPTED : 0;
+	}
 
 	/* Block sizes: KC from the kernel, so its A sliver fits in 3/4 of L1
 	 * (measured best on Zen 4: 384 float, 256 double), NC so a
@@ -344,6 +427,7 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 		.a = a, .rs_a = rs_a, .cs_a = cs_a,
 		.b = b, .rs_b = rs_b, .cs_b = cs_b,
 		.c = c, .rs_c = rs_c, .cs_c = cs_c, .kr = kr,
+		.split_m = split_m,
 	};
 	const struct caches *cs = cache_sizes();
 	int64_t kcl1 = cs->l1 * 3 / 4 / (mr * es);
@@ -352,17 +436,6 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	g.nc = nc < nr ? nr : nc;
 	int64_t mc = cs->l3 / 4 / (g.kc * es) / mr * mr;
 	g.mc = F(even_block)(m, mc < 4 * mr ? 4 * mr : mc, mr);
-
-	double flops = 2.0 * (double)m * (double)n * (double)k;
-	int nt = flops < MT_MIN_FLOPS ? 1 : nthreads;
-	int64_t nu = (n + nr - 1) / nr, mu = (m + mr - 1) / mr;
-	if (nt > nu && nt > mu)
-		nt = (int)(nu > mu ? nu : mu);
-	/* Columns unless rows balance clearly better (sharing one A panel
-	 * saves packing it twice). */
-	double eff_n = (double)nu / (double)(nt * ((nu + nt - 1) / nt));
-	double eff_m = (double)mu / (double)(nt * ((mu + nt - 1) / nt));
-	g.split_m = eff_m > eff_n + 0.1;
 
 	pthread_mutex_lock(&call_mu);
 	/* (split by rows, each thread's panel is rounded to MR rows) */

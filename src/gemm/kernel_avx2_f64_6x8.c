@@ -10,12 +10,22 @@
 
 enum { MR = 6, NR = 8 };
 
-#define STEP(i)                                                         \
+#define STEP(i, RS)                                                     \
 	do {                                                            \
-		__m256d ai = _mm256_broadcast_sd(a + (i));               \
+		__m256d ai = _mm256_broadcast_sd(a + (i) * (RS));       \
 		c##i##0 = _mm256_fmadd_pd(ai, b0, c##i##0);             \
 		c##i##1 = _mm256_fmadd_pd(ai, b1, c##i##1);             \
 	} while (0)
+
+#define LOOP(RS, CS)                                                    \
+	for (int64_t p = 0; p < kc; p++) {                              \
+		__m256d b0 = _mm256_loadu_pd(b);                        \
+		__m256d b1 = _mm256_loadu_pd(b + 4);                    \
+		STEP(0, RS); STEP(1, RS); STEP(2, RS);                  \
+		STEP(3, RS); STEP(4, RS); STEP(5, RS);                  \
+		a += (CS);                                              \
+		b += rs_b;                                              \
+	}
 
 #define UPDATE(i)                                                       \
 	do {                                                            \
@@ -46,7 +56,8 @@ static inline void update_row(double *ci, __m256d x0, __m256d x1, __m256d va,
 }
 
 void mm_gemm_kernel_avx2_f64_6x8(int64_t kc, double alpha,
-                                  const double *restrict a,
+                                  const double *restrict a, int64_t rs_a,
+                                  int64_t cs_a,
                                   const double *restrict b, int64_t rs_b,
                                   double beta, double *restrict c,
                                   int64_t rs_c, int64_t cs_c, int mr, int nr)
@@ -55,13 +66,10 @@ void mm_gemm_kernel_avx2_f64_6x8(int64_t kc, double alpha,
 	       c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00,
 	       c41 = c00, c50 = c00, c51 = c00;
 
-	for (int64_t p = 0; p < kc; p++) {
-		__m256d b0 = _mm256_loadu_pd(b);
-		__m256d b1 = _mm256_loadu_pd(b + 4);
-		STEP(0); STEP(1); STEP(2); STEP(3); STEP(4); STEP(5);
-		a += MR;
-		b += rs_b;
-	}
+	if (cs_a == 1)
+		LOOP(rs_a, 1)
+	else
+		LOOP(1, cs_a)
 
 	__m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
 	if (cs_c == 1 && nr == NR) {

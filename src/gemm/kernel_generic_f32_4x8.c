@@ -7,7 +7,8 @@
 enum { MR = 4, NR = 8 };
 
 void mm_gemm_kernel_generic_f32_4x8(int64_t kc, float alpha,
-                                    const float *restrict a,
+                                    const float *restrict a, int64_t rs_a,
+                                    int64_t cs_a,
                                     const float *restrict b, int64_t rs_b,
                                     float beta, float *restrict c,
                                     int64_t rs_c, int64_t cs_c,
@@ -18,8 +19,8 @@ void mm_gemm_kernel_generic_f32_4x8(int64_t kc, float alpha,
 	for (int64_t p = 0; p < kc; p++) {
 		for (int i = 0; i < MR; i++)
 			for (int j = 0; j < NR; j++)
-				acc[i][j] += a[i] * b[j];
-		a += MR;
+				acc[i][j] += a[i * rs_a] * b[j];
+		a += cs_a;
 		b += rs_b;
 	}
 	for (int i = 0; i < mr; i++)

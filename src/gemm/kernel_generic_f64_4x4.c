@@ -7,7 +7,8 @@
 enum { MR = 4, NR = 4 };
 
 void mm_gemm_kernel_generic_f64_4x4(int64_t kc, double alpha,
-                                    const double *restrict a,
+                                    const double *restrict a, int64_t rs_a,
+                                    int64_t cs_a,
                                     const double *restrict b, int64_t rs_b,
                                     double beta, double *restrict c,
                                     int64_t rs_c, int64_t cs_c,
@@ -18,8 +19,8 @@ void mm_gemm_kernel_generic_f64_4x4(int64_t kc, double alpha,
 	for (int64_t p = 0; p < kc; p++) {
 		for (int i = 0; i < MR; i++)
 			for (int j = 0; j < NR; j++)
-				acc[i][j] += a[i] * b[j];
-		a += MR;
+				acc[i][j] += a[i * rs_a] * b[j];
+		a += cs_a;
 		b += rs_b;
 	}
 	for (int i = 0; i < mr; i++)

@@ -239,7 +239,7 @@ START_TEST(block_boundaries)
 	/* Register tiles (MR, NR of every kernel), k blocks (KC of every
 	 * kernel, the small path's 256), then NC and MC made small by
 	 * pretending the caches are small. */
-	static const int64_t tile[] = {4, 6, 8, 12, 16, 32};
+	static const int64_t tile[] = {4, 6, 8, 16, 32};
 	static const int64_t depth[] = {256, 384, 512};
 	for (int f = 0; f < 2; f++) {
 		for (size_t i = 0; i < sizeof tile / sizeof tile[0]; i++)
@@ -454,8 +454,10 @@ START_TEST(threads_bit_identical)
 		same_bits(900, 40, 300, f);    /* rows split */
 		same_bits(1, 5000, 300, f);    /* skinny */
 		same_bits(5000, 1, 300, f);
+		same_bits(200, 250, 190, f);   /* small path, columns split */
+		same_bits(700, 40, 200, f);    /* small path, rows split */
 		mm_gemm_test_caches(4096, 32768, 131072); /* many blocks */
-		same_bits(333, 251, 200, f);
+		same_bits(333, 251, 300, f);
 		mm_gemm_test_caches(0, 0, 0);
 	}
 }
@@ -477,6 +479,8 @@ START_TEST(interrupted)
 		ck_assert_int_eq(mm_sgemm(1, n * n / 4, 4, 1, a, 4, 1, b, n, 1, 0, c, n, 1),
 		                 MM_ERR_INTERRUPTED);
 		ck_assert_int_eq(mm_sgemm(30, 30, 30, 1, a, n, 1, b, n, 1, 0, c, n, 1),
+		                 MM_ERR_INTERRUPTED);
+		ck_assert_int_eq(mm_sgemm(200, 200, 200, 1, a, n, 1, b, n, 1, 0, c, n, 1),
 		                 MM_ERR_INTERRUPTED);
 		mm_interrupt_clear();
 		ck_assert_int_eq(mm_sgemm(n, n, n, 1, a, n, 1, b, n, 1, 0, c, n, 1), 0);
