@@ -6,6 +6,25 @@
 
 enum { MR = 4, NR = 8 };
 
+/* acc += A(:, p) · B(p, :) for p < kc, A(i, p) at a[i·RS + p·CS]. */
+#define LOOP(RS, CS)                                                    \
+	for (int64_t p = 0; p < kc; p++) {                              \
+		float ap[MR];                                           \
+		for (int i = 0; i < MR; i++)                            \
+			ap[i] = a[i * (RS)];                            \
+		for (int i = 0; i < MR; i++)                            \
+			for (int j = 0; j < NR; j++)                    \
+				acc[i][j] += ap[i] * b[j];              \
+		a += (CS);                                              \
+		b += rs_b;                                              \
+	}
+
+/* GCC vectorises the row-major loop over p, as if acc were reductions,
+ * with shuffles that made it three times slower than the packed loop; the
+ * j loop alone is what should become vector code. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-vectorize")))
+#endif
 void mm_gemm_kernel_generic_f32_4x8(int64_t kc, float alpha,
                                     const float *restrict a, int64_t rs_a,
                                     int64_t cs_a,
@@ -16,13 +35,13 @@ void mm_gemm_kernel_generic_f32_4x8(int64_t kc, float alpha,
 {
 	float acc[MR][NR] = {{0}};
 
-	for (int64_t p = 0; p < kc; p++) {
-		for (int i = 0; i < MR; i++)
-			for (int j = 0; j < NR; j++)
-				acc[i][j] += a[i * rs_a] * b[j];
-		a += cs_a;
-		b += rs_b;
-	}
+	/* Two copies of the loop, so that each has constant strides where
+	 * the packed sliver needs them: with rs_a a variable in both, the
+	 * compiler kept acc in memory and ran at a third of the speed. */
+	if (rs_a == 1)
+		LOOP(1, cs_a)
+	else
+		LOOP(rs_a, 1)
 	for (int i = 0; i < mr; i++)
 		for (int j = 0; j < nr; j++) {
 			float *cij = c + i * rs_c + j * cs_c;
