@@ -425,6 +425,32 @@ const mm_unit *mm_count_unit_find(const char *name)
 	return found;
 }
 
+const char *mm_count_unit_suggest(const char *name)
+{
+	static const char *const alias[][2] = {
+		{"byte", "B"}, {"bytes", "B"}, {"sec", "s"}, {"secs", "s"},
+		{"second", "s"}, {"seconds", "s"}, {"minute", "min"},
+		{"minutes", "min"}, {"mins", "min"}, {"hour", "h"},
+		{"hours", "h"}, {"hr", "h"},
+	};
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+		if (strcasecmp(name, alias[i][0]) == 0)
+			return alias[i][1];
+	/* A plural or a rate's S: GFLOPs, GFLOPS, MACs, KiBs */
+	size_t n = strlen(name);
+	if (n > 1 && n < 16 && (name[n - 1] == 's' || name[n - 1] == 'S')) {
+		char stem[16];
+		memcpy(stem, name, n - 1);
+		stem[n - 1] = '\0';
+		const mm_unit *u = mm_count_unit_find(stem);
+		if (u)
+			return u->name;
+	}
+	return NULL;
+}
+
 double mm_count_in_unit(mm_count c, const mm_unit *u)
 {
 	if (!u || u->scale == 0)

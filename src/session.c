@@ -351,11 +351,16 @@ static int convert_unit(stmt_ctx *c, const mm_stmt *st, const mm_info *i,
                         const mm_totals *t)
 {
 	const mm_unit *u = mm_count_unit_find(st->unit);
-	if (!u)
+	if (!u) {
+		const char *sug = mm_count_unit_suggest(st->unit);
+		char hint[64];
+		snprintf(hint, sizeof hint, "did you mean '%s'?", sug ? sug : "");
 		return error_at(c, MM_ERR_ARG, st->unit_span,
-		                "units: FLOP kFLOP MFLOP GFLOP TFLOP PFLOP, MAC.., "
-		                "B kB MB GB, KiB MiB GiB TiB",
+		                sug ? hint
+		                    : "units: FLOP kFLOP .. EFLOP, MAC kMAC .. EMAC, "
+		                      "B kB .. PB, KiB .. PiB, ns us ms s min h",
 		                "unknown unit '%s'", st->unit);
+	}
 	mm_count v = MM_COUNT_ZERO;
 	double secs = -1;
 	if (i->kind == MM_K_NUMBER && i->measure == MM_M_SECOND) {

@@ -97,6 +97,10 @@ typedef struct mm_unit {
  * when exactly one unit matches that way ("gflop" is GFLOP, "KB" and "kb"
  * are kB, "gib" is GiB). "us" and "µs" are the same. NULL when unknown. */
 const mm_unit *mm_count_unit_find(const char *name);
+/* The unit a name that mm_count_unit_find does not know probably means:
+ * a plural or rate ("GFLOPs", "GFLOPS" are GFLOP) or a spelled-out name
+ * ("bytes" is B, "seconds" s, "hours" h). NULL when there is no guess. */
+const char *mm_count_unit_suggest(const char *name);
 /* The table of units (for `:help units`); *n receives its length. */
 const mm_unit *mm_count_units(size_t *n);
 /* The count's value in unit u (u must be FLOP, MAC or BYTE kind). */

@@ -28,3 +28,6 @@ f = flops((2x2) @ (2x2)) -> kFLOP
 f * 1000
 bytes((4096x4096)) -> MiB
 ans + 1
+flops((2x2) @ (2x2)) -> GFLOPs
+time((2x2) @ (2x2)) -> seconds
+bytes((2x2)) -> parsecs
