@@ -177,7 +177,7 @@ int main(int argc, char **argv)
 			files[nfile++] = a;
 		} else if (!strcmp(a, "--")) {
 			no_more_opts = true;
-		} else if (!strcmp(a, "-e") || !strcmp(a, "--expr")) {
+		} else if (!strcmp(a, "--expr")) {
 			if (++i >= argc) {
 				fprintf(stderr, "mmcalc: %s needs an expression\n", a);
 				usage(stderr);
@@ -186,22 +186,53 @@ int main(int argc, char **argv)
 			exprs[nexpr++] = argv[i];
 		} else if (!strncmp(a, "--expr=", 7)) {
 			exprs[nexpr++] = a + 7;
-		} else if (!strcmp(a, "-i") || !strcmp(a, "--interactive")) {
+		} else if (!strcmp(a, "--interactive")) {
 			force_repl = true;
 		} else if (!strcmp(a, "--json")) {
 			o.json = true;
 		} else if (!strcmp(a, "--echo")) {
 			o.echo = true;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+		} else if (!strcmp(a, "--quiet")) {
 			o.quiet = true;
 		} else if (!strcmp(a, "--no-init")) {
 			o.no_init = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		} else if (!strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "--version")) {
 			printf("mmcalc " VERSION "\n");
 			return 0;
+		} else if (a[1] != '-') {
+			/* Short options, alone or run together as getopt
+			 * takes them: -i -q, -iq, -qe EXPR, -eEXPR. */
+			for (const char *p = a + 1; *p; p++) {
+				if (*p == 'i') {
+					force_repl = true;
+				} else if (*p == 'q') {
+					o.quiet = true;
+				} else if (*p == 'h') {
+					usage(stdout);
+					return 0;
+				} else if (*p == 'e' && p[1]) {
+					exprs[nexpr++] = p + 1;
+					break;
+				} else if (*p == 'e' && i + 1 < argc) {
+					exprs[nexpr++] = argv[++i];
+					break;
+				} else {
+					if (*p == 'e')
+						fprintf(stderr, "mmcalc: -e needs an "
+						        "expression\n");
+					else if (a[2])
+						fprintf(stderr, "mmcalc: unknown option "
+						        "'-%c' in '%s'\n", *p, a);
+					else
+						fprintf(stderr, "mmcalc: unknown option "
+						        "'%s'\n", a);
+					usage(stderr);
+					return 2;
+				}
+			}
 		} else {
 			fprintf(stderr, "mmcalc: unknown option '%s'\n", a);
 			usage(stderr);
