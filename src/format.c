@@ -402,6 +402,31 @@ static void put_assumptions(mm_buf *b, const mm_assume *as)
 	mm_buf_putc(b, '\n');
 }
 
+/* A symbolic count and its unit. A content of a million or more (of bytes,
+ * also a whole number of KiB) goes in front with a prefix, 34.36 GFLOP·L
+ * and 16 KiB·(n + 4096), where the bare polynomial read 34359738368·L
+ * FLOP; otherwise the polynomial, then the unit: 2·n·d² FLOP. */
+static void put_poly_unit(mm_buf *b, const mm_poly *p, const char *unit,
+                          bool iec)
+{
+	mm_poly rest;
+	int64_t g = mm_poly_content(p, &rest);
+	bool big = g >= 1000000 || (iec && g >= 1024 && g % 1024 == 0);
+	if (big && p->den == 1 && !mm_poly_is_const(p)) {
+		if (iec)
+			mm_count_format_iec(b, mm_count_of((uint64_t)g), unit, 4);
+		else
+			mm_count_format_si(b, mm_count_of((uint64_t)g), unit, 4);
+		mm_buf_puts(b, rest.nterms > 1 ? "·(" : "·");
+		mm_poly_print(b, &rest, 0);
+		if (rest.nterms > 1)
+			mm_buf_putc(b, ')');
+		return;
+	}
+	mm_poly_print(b, p, 0);
+	mm_buf_printf(b, " %s", unit);
+}
+
 void mm_format_report_sym(mm_buf *b, const char *name, const mm_info *i,
                           const mm_sym_totals *st, const mm_assume *as)
 {
@@ -410,25 +435,21 @@ void mm_format_report_sym(mm_buf *b, const char *name, const mm_info *i,
 	put_shape(b, i);
 	if (st && !mm_poly_is_zero(st->flops)) {
 		mm_buf_puts(b, "\n  ");
-		mm_poly_print(b, st->flops, 0);
-		mm_buf_puts(b, " FLOP");
+		put_poly_unit(b, st->flops, "FLOP", false);
 		if (!mm_poly_is_zero(st->macs)) {
 			mm_buf_puts(b, " (");
-			mm_poly_print(b, st->macs, 0);
-			mm_buf_puts(b, " MAC)");
+			put_poly_unit(b, st->macs, "MAC", false);
+			mm_buf_putc(b, ')');
 		}
 		mm_buf_puts(b, sep);
 		mm_buf_puts(b, "in ");
-		mm_poly_print(b, st->bytes_in, 0);
-		mm_buf_puts(b, " B");
+		put_poly_unit(b, st->bytes_in, "B", true);
 		mm_buf_puts(b, sep);
 		mm_buf_puts(b, "out ");
-		mm_poly_print(b, st->bytes_out, 0);
-		mm_buf_puts(b, " B");
+		put_poly_unit(b, st->bytes_out, "B", true);
 	} else if (st) {
 		mm_buf_puts(b, sep);
-		mm_poly_print(b, st->bytes_out, 0);
-		mm_buf_puts(b, " B");
+		put_poly_unit(b, st->bytes_out, "B", true);
 	}
 	mm_buf_putc(b, '\n');
 	put_assumptions(b, as);

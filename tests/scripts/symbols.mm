@@ -1,4 +1,8 @@
 # Unbound names in dims are symbols; costs are polynomials
+# Big common factors take a prefix in front (bytes also whole KiB)
+(L x 1024 x 4096) @ (4096 x 4096)
+(n x 4096) @ (4096 x d)
+(B*T x 4096) @ (4096 x 50257)
 (n x d) @ (d x d)
 X = (B*T x C)
 W = (C x 3*C)
