@@ -160,21 +160,18 @@ static long run_args(mm_session *s, const char **exprs, int nexpr,
 	return failed;
 }
 
-int main(int argc, char **argv)
+/* The command line: options into *o, -e expressions and files into the
+ * arrays (room for argc each). Returns -1 to go on, else the exit status
+ * (--help, --version, a usage error). */
+static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
+                      int *nexpr, const char **files, int *nfile,
+                      bool *force_repl)
 {
-	cli_opts o = {0};
-	const char **exprs = calloc((size_t)argc + 1, sizeof *exprs);
-	const char **files = calloc((size_t)argc + 1, sizeof *files);
-	int nexpr = 0, nfile = 0;
-	bool force_repl = false, no_more_opts = false;
-	if (!exprs || !files) {
-		fputs("mmcalc: out of memory\n", stderr);
-		return 2;
-	}
+	bool no_more_opts = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (no_more_opts || a[0] != '-' || !a[1]) {
-			files[nfile++] = a;
+			files[(*nfile)++] = a;
 		} else if (!strcmp(a, "--")) {
 			no_more_opts = true;
 		} else if (!strcmp(a, "--expr")) {
@@ -183,19 +180,19 @@ int main(int argc, char **argv)
 				usage(stderr);
 				return 2;
 			}
-			exprs[nexpr++] = argv[i];
+			exprs[(*nexpr)++] = argv[i];
 		} else if (!strncmp(a, "--expr=", 7)) {
-			exprs[nexpr++] = a + 7;
+			exprs[(*nexpr)++] = a + 7;
 		} else if (!strcmp(a, "--interactive")) {
-			force_repl = true;
+			*force_repl = true;
 		} else if (!strcmp(a, "--json")) {
-			o.json = true;
+			o->json = true;
 		} else if (!strcmp(a, "--echo")) {
-			o.echo = true;
+			o->echo = true;
 		} else if (!strcmp(a, "--quiet")) {
-			o.quiet = true;
+			o->quiet = true;
 		} else if (!strcmp(a, "--no-init")) {
-			o.no_init = true;
+			o->no_init = true;
 		} else if (!strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
@@ -207,17 +204,17 @@ int main(int argc, char **argv)
 			 * takes them: -i -q, -iq, -qe EXPR, -eEXPR. */
 			for (const char *p = a + 1; *p; p++) {
 				if (*p == 'i') {
-					force_repl = true;
+					*force_repl = true;
 				} else if (*p == 'q') {
-					o.quiet = true;
+					o->quiet = true;
 				} else if (*p == 'h') {
 					usage(stdout);
 					return 0;
 				} else if (*p == 'e' && p[1]) {
-					exprs[nexpr++] = p + 1;
+					exprs[(*nexpr)++] = p + 1;
 					break;
 				} else if (*p == 'e' && i + 1 < argc) {
-					exprs[nexpr++] = argv[++i];
+					exprs[(*nexpr)++] = argv[++i];
 					break;
 				} else {
 					if (*p == 'e')
@@ -240,9 +237,35 @@ int main(int argc, char **argv)
 		}
 	}
 
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	cli_opts o = {0};
+	const char **exprs = calloc((size_t)argc + 1, sizeof *exprs);
+	const char **files = calloc((size_t)argc + 1, sizeof *files);
+	int nexpr = 0, nfile = 0;
+	bool force_repl = false;
+	if (!exprs || !files) {
+		fputs("mmcalc: out of memory\n", stderr);
+		free(exprs);
+		free(files);
+		return 2;
+	}
+	int done = parse_args(argc, argv, &o, exprs, &nexpr, files, &nfile,
+	                      &force_repl);
+	if (done >= 0) {
+		free(exprs);
+		free(files);
+		return done;
+	}
+
 	mm_session *s = mm_session_new();
 	if (!s) {
 		fputs("mmcalc: out of memory\n", stderr);
+		free(exprs);
+		free(files);
 		return 2;
 	}
 	mm_session_set_json(s, o.json);
