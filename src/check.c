@@ -410,6 +410,27 @@ static void set_tensor(mm_info *i, const mm_shape *s, mm_dtype t, bool concrete)
 	i->bytes = mm_shape_is_symbolic(s) ? MM_COUNT_ZERO : mm_check_bytes(s, t);
 }
 
+/* Marks i as a view of x. A view of an input (through any number of
+ * views) keeps a key for the elements it reads, so that totals count
+ * those rather than the whole input: the input's own id while the view
+ * reads all of it (a transpose, a reshape), a new key once an index
+ * selects part of it (check_index). */
+static void set_view(mm_info *i, const mm_info *x)
+{
+	i->view = true;
+	i->view_key = x->leaf ? x->leaf_id : x->view ? x->view_key : 0;
+}
+
+/* FNV-1a, one 64-bit value at a time: the key of a selection. */
+static uint64_t mix_key(uint64_t h, int64_t v)
+{
+	for (int k = 0; k < 8; k++) {
+		h ^= (uint64_t)v >> (8 * k) & 0xff;
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
 static void set_number(mm_info *i, double v)
 {
 	i->kind = MM_K_NUMBER;
@@ -935,6 +956,8 @@ static mm_code check_index(mm_checker *c, mm_node *e, mm_info *i)
 		return fail(c, MM_ERR_VALUE, e->op_span,
 		            "too many indices: %d for %d axes", e->n, b->shape.ndim);
 	mm_shape out = {0};
+	uint64_t key = UINT64_C(0xcbf29ce484222325);
+	bool whole = true; /* every element, in order: the same key */
 	for (int k = 0; k < b->shape.ndim; k++) {
 		int64_t len = b->shape.dim[k];
 		if (k >= e->n) {
@@ -952,6 +975,8 @@ static mm_code check_index(mm_checker *c, mm_node *e, mm_info *i)
 				            "index %lld is out of range for axis %d of "
 				            "length %lld",
 				            (long long)ix, k, (long long)len);
+			key = mix_key(mix_key(key, k), ix < 0 ? ix + len : ix);
+			whole = false;
 			continue;
 		}
 		int64_t part[3] = {0, 0, 1};
@@ -975,16 +1000,23 @@ static mm_code check_index(mm_checker *c, mm_node *e, mm_info *i)
 			lo = lo < 0 ? 0 : lo > len ? len : lo;
 			hi = hi < 0 ? 0 : hi > len ? len : hi;
 			out.dim[out.ndim++] = hi > lo ? (hi - lo + step - 1) / step : 0;
+			whole = whole && lo == 0 && step == 1 &&
+			        out.dim[out.ndim - 1] == len;
 		} else {
 			lo = !has[0] ? len - 1 : part[0] < 0 ? part[0] + len : part[0];
 			hi = !has[1] ? -1 : part[1] < 0 ? part[1] + len : part[1];
 			lo = lo < -1 ? -1 : lo > len - 1 ? len - 1 : lo;
 			hi = hi < -1 ? -1 : hi > len - 1 ? len - 1 : hi;
 			out.dim[out.ndim++] = lo > hi ? (lo - hi - step - 1) / -step : 0;
+			whole = false;
 		}
+		key = mix_key(mix_key(mix_key(mix_key(key, k + 64), lo), step),
+		              out.dim[out.ndim - 1]);
 	}
 	set_tensor(i, &out, b->dtype, b->concrete);
-	i->view = true;
+	set_view(i, b);
+	if (i->view_key && !whole)
+		i->view_key = mix_key(key, (int64_t)i->view_key) | UINT64_C(1) << 63;
 	i->cls = MM_C_NONE;
 	return MM_OK;
 }
@@ -1465,7 +1497,7 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 			return r;
 		s = mm_shape_transpose(&xi->shape);
 		set_tensor(i, &s, xi->dtype, xi->concrete);
-		i->view = true;
+		set_view(i, xi);
 		return MM_OK;
 	}
 	case MM_F_RESHAPE: {
@@ -1488,7 +1520,7 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		if ((r = mm_shape_reshape(&xi->shape, nd, dims, &s, c->diag)) != MM_OK)
 			return placed(c, r, e->span);
 		set_tensor(i, &s, xi->dtype, xi->concrete);
-		i->view = true;
+		set_view(i, xi);
 		return MM_OK;
 	}
 	case MM_F_CONCAT: {
@@ -1637,7 +1669,7 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		snprintf(note, sizeof note, "saved to %s", p->info->str);
 		i->note = mm_arena_strndup(c->arena, note, strlen(note));
 		set_tensor(i, &v->info->shape, v->info->dtype, true);
-		i->view = true;
+		set_view(i, v->info);
 		i->cls = MM_C_DATA;
 		return MM_OK;
 	}
@@ -1695,7 +1727,7 @@ static mm_code check(mm_checker *c, mm_node *e)
 				if (i->symbolic)
 					r = placed(c, sym_cost(c, i, &x->shape, 1, x, NULL), e->span);
 			} else {
-				i->view = true;
+				set_view(i, x);
 			}
 		} else {
 			r = fail(c, MM_ERR_TYPE, e->span, "cannot negate %s",
@@ -1712,7 +1744,7 @@ static mm_code check(mm_checker *c, mm_node *e)
 			mm_shape s = mm_shape_transpose(&x->shape);
 			set_tensor(i, &s, x->dtype, x->concrete);
 			i->symbolic = x->symbolic;
-			i->view = true;
+			set_view(i, x);
 		} else {
 			r = fail(c, MM_ERR_TYPE, e->span, "cannot transpose %s",
 			         kind_name(e->lhs->info));
@@ -1754,21 +1786,38 @@ mm_code mm_check_expr(mm_checker *c, mm_node *e)
 
 typedef struct walk {
 	mm_totals *t;
-	uint64_t seen[64];  /* leaf ids counted so far */
-	int nseen;
+	uint64_t seen_in[64];  /* inputs (or views' elements) counted in */
+	uint64_t seen_new[64]; /* abstract inputs counted as allocations */
+	int nin, nnew;
 	mm_count live;      /* intermediates alive now */
 	mm_count peak;      /* the most intermediates alive at once */
 	mm_count new_leaves; /* leaves that execution would allocate */
 } walk;
 
-static bool seen_leaf(walk *w, uint64_t id)
+static bool seen(uint64_t *set, int *n, uint64_t id)
 {
-	for (int k = 0; k < w->nseen; k++)
-		if (w->seen[k] == id)
+	for (int k = 0; k < *n; k++)
+		if (set[k] == id)
 			return true;
-	if (w->nseen < 64)
-		w->seen[w->nseen++] = id;
+	if (*n < 64)
+		set[(*n)++] = id;
 	return false;
+}
+
+/* The statement reads `bytes` of the input `leaf` (all of it, or the
+ * elements a view of it selects, told apart by `key`). An abstract input
+ * is also allocated whole, once, when the statement runs. */
+static void add_input(walk *w, const mm_node *leaf, uint64_t key,
+                      mm_count bytes)
+{
+	const mm_info *li = leaf->info;
+	if (!seen(w->seen_in, &w->nin, key))
+		w->t->bytes_in = mm_count_add(w->t->bytes_in, bytes);
+	if (!li->value && leaf->kind != MM_N_MATRIX &&
+	    !seen(w->seen_new, &w->nnew, li->leaf_id)) {
+		w->new_leaves = mm_count_add(w->new_leaves, li->bytes);
+		w->t->nabstract++;
+	}
 }
 
 int mm_check_operands(const mm_node *e, mm_node **out)
@@ -1809,17 +1858,21 @@ static mm_count walk_node(walk *w, const mm_node *e)
 	if (!i || i->kind != MM_K_TENSOR)
 		return MM_COUNT_ZERO;
 	if (i->leaf) {
-		if (!seen_leaf(w, i->leaf_id)) {
-			mm_count b = i->bytes;
-			w->t->bytes_in = mm_count_add(w->t->bytes_in, b);
-			if (!i->value && e->kind != MM_N_MATRIX) {
-				w->new_leaves = mm_count_add(w->new_leaves, b);
-				w->t->nabstract++;
-			}
-		}
+		add_input(w, e, i->leaf_id, i->bytes);
 		return MM_COUNT_ZERO;
 	}
 	mm_node *kids[MM_MAX_OPERANDS];
+	if (i->view && i->view_key) {
+		/* A view of an input reads only its elements: W[0, :] @ x
+		 * reads a row of W, not all of it. */
+		const mm_node *base = e;
+		while (!base->info->leaf && mm_check_operands(base, kids) > 0)
+			base = kids[0];
+		if (base->info->leaf) {
+			add_input(w, base, i->view_key, i->bytes);
+			return MM_COUNT_ZERO;
+		}
+	}
 	int nk = mm_check_operands(e, kids);
 	mm_count held = MM_COUNT_ZERO;
 	for (int k = 0; k < nk; k++)

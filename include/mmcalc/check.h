@@ -84,6 +84,7 @@ typedef struct mm_info {
 	double scale;        /* attention: the factor applied to the scores */
 	bool causal;         /* attention */
 	bool view;           /* result aliases an operand (no new memory) */
+	uint64_t view_key;   /* a view of an input: its elements (0: not one) */
 	const struct mm_var *var; /* NAME: the variable */
 	mm_tensor *value;    /* set by the evaluator (one reference) */
 	const char *note;    /* said in the report: "loaded from <i4 ..." */
