@@ -78,6 +78,7 @@ static const mm_help_topic topics[] = {
 	 "                       report the best and the median\n"
 	 "  :explain EXPR [train=true]  cost of each operation, totals, peak memory\n"
 	 "  :order A @ B @ C     the FLOPs of every bracketing and the cheapest\n"
+	 "  (these four take ... where n=8 after EXPR, for the command only)\n"
 	 "  :device [NAME]       the device predictions are for (h100, host,\n"
 	 "                       host recalibrate, custom peak=... bw=...)\n"
 	 "  :devices             the device profiles\n"

@@ -778,6 +778,45 @@ int mm_parse_next(mm_parser *p, mm_stmt *out, mm_diag *d)
 	return r;
 }
 
+long mm_parse_find_where(const char *src, size_t len, size_t offset)
+{
+	mm_lexer lx;
+	mm_diag scratch;
+	int depth = 0;
+	mm_lex_init(&lx, src, len);
+	lx.pos = offset;
+	for (;;) {
+		mm_token t = mm_lex_next(&lx, &scratch);
+		if (t.kind == MM_T_EOF || t.kind == MM_T_ERROR)
+			return -1;
+		if (t.kind == MM_T_LPAREN || t.kind == MM_T_LBRACK)
+			depth++;
+		else if (t.kind == MM_T_RPAREN || t.kind == MM_T_RBRACK)
+			depth--;
+		else if (t.kind == MM_T_NAME && depth == 0 &&
+		         t.span.end - t.span.start == 5 &&
+		         memcmp(src + t.span.start, "where", 5) == 0)
+			return (long)t.span.start;
+	}
+}
+
+bool mm_parse_where_text(const char *src, size_t len, size_t offset,
+                         mm_arena *arena, mm_stmt *out, mm_diag *d)
+{
+	mm_parser p;
+	mm_parse_init(&p, src, len, arena);
+	p.lx.pos = offset;
+	p.diag = d;
+	advance(&p);
+	if (p.failed || !is_word(&p, "where") || !where(&p, out))
+		return false;
+	if (p.tok.kind != MM_T_EOF) {
+		expected(&p, "',' and another binding, or the end of the command");
+		return false;
+	}
+	return true;
+}
+
 mm_node *mm_parse_expr_text(const char *src, size_t len, size_t offset,
                             mm_arena *arena, mm_diag *d)
 {

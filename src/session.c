@@ -441,33 +441,27 @@ typedef struct saved {
 	mm_info info;
 } saved;
 
-static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
+/* `where n = 1024`: binds st's names for one statement or command,
+ * saving what they were in where[0..*n). Returns 0, or 1 after reporting
+ * an error (what was bound so far is in where[] to restore). */
+static int bind_where(stmt_ctx *c, const mm_stmt *st, saved *where, int *n)
 {
 	mm_session *s = c->s;
 	mm_diag d;
 	mm_diag_clear(&d);
-	mm_totals t;
-	mm_timing tm;
-	saved where[16];
-	int nwhere = 0, failed = 0;
-
+	*n = 0;
 	if (st->nwhere > 16)
 		return error_at(c, MM_ERR_LIMIT, st->span, NULL,
 		                "at most 16 bindings after 'where'");
-	/* `where n=1024`: bind for this statement only. */
 	for (int k = 0; k < st->nwhere; k++) {
 		const mm_binding *b = &st->where[k];
 		mm_checker ck = checker(s, &d, false);
-		if (mm_check_expr(&ck, b->expr) != MM_OK) {
-			failed = emit_error(c, &d);
-			goto restore;
-		}
-		if (b->expr->info->kind != MM_K_NUMBER) {
-			failed = error_at(c, MM_ERR_TYPE, b->expr->span, NULL,
-			                  "'where' binds numbers (dimensions)");
-			goto restore;
-		}
-		saved *sv = &where[nwhere++];
+		if (mm_check_expr(&ck, b->expr) != MM_OK)
+			return emit_error(c, &d);
+		if (b->expr->info->kind != MM_K_NUMBER)
+			return error_at(c, MM_ERR_TYPE, b->expr->span, NULL,
+			                "'where' binds numbers (dimensions)");
+		saved *sv = &where[(*n)++];
 		memset(sv, 0, sizeof *sv);
 		sv->name = b->name;
 		mm_var *old = mm_env_find(&s->env, b->name);
@@ -483,11 +477,41 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 			sv->info.dtype = old->dtype;
 			sv->info.value = mm_tensor_ref(old->value);
 		}
-		if (!mm_env_set(&s->env, b->name, b->expr->info)) {
-			failed = error_at(c, MM_ERR_NOMEM, b->span, NULL, "out of memory");
-			goto restore;
-		}
+		if (!mm_env_set(&s->env, b->name, b->expr->info))
+			return error_at(c, MM_ERR_NOMEM, b->span, NULL, "out of memory");
 	}
+	return 0;
+}
+
+/* Puts back what bind_where saved (entries with no name stay as they are
+ * now). */
+static void restore_where(mm_session *s, saved *where, int n)
+{
+	for (int k = n - 1; k >= 0; k--) {
+		if (!where[k].name) {
+			mm_tensor_unref(where[k].info.value);
+			continue;
+		}
+		if (where[k].existed)
+			mm_env_set(&s->env, where[k].name, &where[k].info);
+		else
+			mm_env_remove(&s->env, where[k].name);
+		mm_tensor_unref(where[k].info.value);
+	}
+}
+
+static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
+{
+	mm_session *s = c->s;
+	mm_diag d;
+	mm_diag_clear(&d);
+	mm_totals t;
+	mm_timing tm;
+	saved where[16];
+	int nwhere = 0, failed = 0;
+
+	if ((failed = bind_where(c, st, where, &nwhere)) != 0)
+		goto restore;
 
 	mm_assume as;
 	if (evaluate(c, st->expr, ro, &t, &tm, &as, &d) != MM_OK) {
@@ -544,17 +568,7 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 done:
 	mm_eval_release_all(st->expr);
 restore:
-	for (int k = nwhere - 1; k >= 0; k--) {
-		if (!where[k].name) {
-			mm_tensor_unref(where[k].info.value);
-			continue;
-		}
-		if (where[k].existed)
-			mm_env_set(&s->env, where[k].name, &where[k].info);
-		else
-			mm_env_remove(&s->env, where[k].name);
-		mm_tensor_unref(where[k].info.value);
-	}
+	restore_where(s, where, nwhere);
 	return failed;
 }
 
@@ -1285,6 +1299,53 @@ static int cmd_explain(stmt_ctx *c, const mm_stmt *st)
 	return emit_text(c);
 }
 
+/* :run, :bench, :explain and :order take `where n = 1024, ...` after
+ * their expression, as a statement does: the names are bound for the
+ * command only. */
+static int with_where(stmt_ctx *c, const mm_stmt *st,
+                      int (*fn)(stmt_ctx *, const mm_stmt *, int), int arg)
+{
+	long w = mm_parse_find_where(c->src, st->args.end, st->args.start);
+	if (w < 0)
+		return fn(c, st, arg);
+	mm_stmt sub = *st;
+	mm_diag d;
+	sub.where = NULL;
+	sub.nwhere = 0;
+	if (!mm_parse_where_text(c->src, st->args.end, (size_t)w, &c->s->arena,
+	                         &sub, &d))
+		return emit_error(c, &d);
+	sub.args.end = (uint32_t)w;
+	while (sub.args.end > sub.args.start &&
+	       (c->src[sub.args.end - 1] == ' ' || c->src[sub.args.end - 1] == '\t'))
+		sub.args.end--;
+	saved where[16];
+	int n = 0;
+	int failed = bind_where(c, &sub, where, &n);
+	sub.nwhere = 0; /* bound here, not again by run_expr */
+	if (!failed)
+		failed = fn(c, &sub, arg);
+	restore_where(c->s, where, n);
+	return failed;
+}
+
+static int cmd_explain_w(stmt_ctx *c, const mm_stmt *st, int arg)
+{
+	(void)arg;
+	return cmd_explain(c, st);
+}
+
+static int cmd_order_w(stmt_ctx *c, const mm_stmt *st, int arg)
+{
+	(void)arg;
+	return cmd_order(c, st);
+}
+
+static int cmd_run_w(stmt_ctx *c, const mm_stmt *st, int bench)
+{
+	return cmd_run(c, st, bench != 0);
+}
+
 static int command(stmt_ctx *c, const mm_stmt *st)
 {
 	const char *name = st->name;
@@ -1301,17 +1362,17 @@ static int command(stmt_ctx *c, const mm_stmt *st)
 		return 0;
 	}
 	if (!strcmp(name, "run"))
-		return cmd_run(c, st, false);
+		return with_where(c, st, cmd_run_w, 0);
 	if (!strcmp(name, "bench"))
-		return cmd_run(c, st, true);
+		return with_where(c, st, cmd_run_w, 1);
 	if (!strcmp(name, "source"))
 		return cmd_source(c, st);
 	if (!strcmp(name, "explain"))
-		return cmd_explain(c, st);
+		return with_where(c, st, cmd_explain_w, 0);
 	if (!strcmp(name, "devices"))
 		return cmd_devices(c);
 	if (!strcmp(name, "order"))
-		return cmd_order(c, st);
+		return with_where(c, st, cmd_order_w, 0);
 	if (!strcmp(name, "device"))
 		return cmd_device(c, st);
 	if (!strcmp(name, "dtype") || !strcmp(name, "seed") || !strcmp(name, "threads")) {

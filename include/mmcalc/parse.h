@@ -110,6 +110,14 @@ void mm_parse_init(mm_parser *p, const char *src, size_t len,
  * statements (`;;`, comments) are skipped. */
 int mm_parse_next(mm_parser *p, mm_stmt *out, mm_diag *d);
 
+/* Where a command's `where` clause starts in src[offset, len): the offset
+ * of the word `where` outside brackets, or -1 when there is none. */
+long mm_parse_find_where(const char *src, size_t len, size_t offset);
+/* Parses `where NAME = expr, ...` from offset to len into out->where and
+ * out->nwhere. Returns false with d filled on an error. */
+bool mm_parse_where_text(const char *src, size_t len, size_t offset,
+                         mm_arena *arena, mm_stmt *out, mm_diag *d);
+
 /* A whole expression from src, for commands that take one (`:run EXPR`).
  * Returns NULL with d filled on an error, or when src holds more. */
 mm_node *mm_parse_expr_text(const char *src, size_t len, size_t offset,
