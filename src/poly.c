@@ -228,6 +228,22 @@ static mm_code wstore(work *w, mm_poly *out, mm_diag *d)
 	return MM_OK;
 }
 
+void mm_poly_reorder(mm_poly *p, const char *const *names, int n)
+{
+	work w;
+	w.approx = p->approx;
+	w.den = p->den;
+	w.nsyms = 0;
+	for (int k = 0; k < n; k++)
+		if (mm_poly_has_sym(p, names[k]))
+			wsym(&w, names[k]);
+	wmap(&w, p, w.t);
+	w.n = p->nterms;
+	mm_poly out;
+	if (wstore(&w, &out, NULL) == MM_OK)
+		*p = out;
+}
+
 /* ---- construction ---- */
 
 void mm_poly_const(mm_poly *out, int64_t c)

@@ -950,7 +950,7 @@ static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
 	mm_poly dims[MM_CHAIN_MAX + 1];
 	char names[MM_CHAIN_MAX][24];
 	const char *np[MM_CHAIN_MAX];
-	uint64_t ones[MM_CHAIN_MAX + 1];
+	uint64_t ones[MM_CHAIN_MAX + 1] = {0};
 	for (int k = 0; k < n; k++) {
 		const mm_shape *s = &ops[k]->info->shape;
 		if (s->ndim != 2)
@@ -976,11 +976,20 @@ static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
 		d.span = st->args;
 		return emit_error(c, &d);
 	}
-	for (size_t k = 0; k < count; k++)
+	/* The symbols in the order the chain first uses them, for every
+	 * cost alike: a·b·c + a·c·e, not a·c·e + a·c·b. */
+	const char *order[MM_POLY_MAX_SYMS * (MM_CHAIN_MAX + 1)];
+	int norder = 0;
+	for (int k = 0; k <= n; k++)
+		for (size_t j = 0; j < mm_poly_nsyms(&dims[k]); j++)
+			order[norder++] = mm_poly_sym_name(&dims[k], j);
+	for (size_t k = 0; k < count; k++) {
 		if (mm_chain_cost_poly(&list[k], dims, &cost[k], &d) != MM_OK) {
 			d.span = st->args;
 			return emit_error(c, &d);
 		}
+		mm_poly_reorder(&cost[k], order, norder);
+	}
 	mm_buf *b = &c->s->text;
 	mm_buf row = MM_BUF_INIT;
 	mm_buf_printf(b, "%zu bracketings of %d matrices:\n", count, n);
@@ -1012,9 +1021,30 @@ static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
 		mm_buf_reset(&row);
 		mm_chain_render(&row, &list[0], np);
 		mm_buf_printf(b, "%s is cheaper when ", mm_buf_str(&row));
-		if (mm_poly_sub(&diff, &cost[0], &cost[1], &d) == MM_OK) {
-			mm_poly_print(b, &diff, MM_POLY_EXPAND);
-			mm_buf_puts(b, " < 0, the other otherwise\n");
+		if (mm_poly_sub(&diff, &cost[0], &cost[1], &d) == MM_OK &&
+		    !diff.approx) {
+			/* cost0 - cost1 < 0 as "its terms < the other's terms",
+			 * both divided by their common factor: a·c·e + a·b·c <
+			 * a·b·e + b·c·e rather than 2·a·c·e + 2·a·b·c - ... < 0. */
+			int64_t g = mm_poly_content(&diff, NULL);
+			g = g < 0 ? -g : g;
+			mm_poly side[2] = {diff, diff};
+			for (int k = 0; k < 2; k++) {
+				side[k].nterms = 0;
+				for (int t = 0; t < diff.nterms; t++) {
+					int64_t cf = diff.term[t].coef;
+					if ((k == 0) != (cf > 0))
+						continue;
+					mm_poly_term *u = &side[k].term[side[k].nterms++];
+					*u = diff.term[t];
+					u->coef = (cf < 0 ? -cf : cf) / g;
+					u->fcoef = (double)u->coef / (double)diff.den;
+				}
+			}
+			mm_poly_print(b, &side[0], MM_POLY_EXPAND);
+			mm_buf_puts(b, " < ");
+			mm_poly_print(b, &side[1], MM_POLY_EXPAND);
+			mm_buf_puts(b, ", the other otherwise\n");
 		} else {
 			mm_buf_puts(b, "its cost is the smaller\n");
 		}

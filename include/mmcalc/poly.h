@@ -126,6 +126,10 @@ bool mm_poly_is_integral(const mm_poly *p);
 size_t mm_poly_nsyms(const mm_poly *p);
 const char *mm_poly_sym_name(const mm_poly *p, size_t i);
 bool mm_poly_has_sym(const mm_poly *p, const char *name);
+/* Puts p's symbols in the order of names (those it has; the others after
+ * them, as they were) and its terms in canonical order for that order:
+ * so that several polynomials of one report print alike. */
+void mm_poly_reorder(mm_poly *p, const char *const *names, int n);
 /* The integer content: the gcd of the coefficients, with the sign of the
  * leading term; 1 for zero and approximate polynomials. When rest is not
  * NULL it receives p / content. */

@@ -134,6 +134,25 @@ START_TEST(signs_and_content)
 }
 END_TEST
 
+START_TEST(reorder)
+{
+	mm_poly a = S("a"), b = S("b"), c = S("c"), e = S("e");
+	/* built outer product first: the table is a, c, e, b */
+	mm_poly p = add(mul(mul(a, c), e), mul(mul(a, c), b));
+	mm_poly was = p;
+	expect(&p, MM_POLY_EXPAND, "a·c·e + a·c·b");
+	const char *order[] = {"a", "b", "c", "e", "z"};
+	mm_poly_reorder(&p, order, 5);
+	expect(&p, MM_POLY_EXPAND, "a·b·c + a·c·e");
+	ck_assert(mm_poly_eq(&p, &was)); /* the same value */
+	/* symbols not named keep their place after the named ones */
+	mm_poly q = add(mul(S("n"), pw(S("d"), 2)), mul(S("k"), S("d")));
+	const char *od[] = {"d"};
+	mm_poly_reorder(&q, od, 1);
+	expect(&q, 0, "d²·n + d·k");
+}
+END_TEST
+
 START_TEST(division)
 {
 	mm_poly n = S("n"), d = S("d"), h = S("h"), k = S("k");
@@ -497,6 +516,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, parse);
 	tcase_add_test(tc, nonneg);
 	tcase_add_test(tc, print_parse_round_trip);
+	tcase_add_test(tc, reorder);
 	suite_add_tcase(s, tc);
 	return s;
 }
