@@ -235,8 +235,12 @@ void mm_poly_reorder(mm_poly *p, const char *const *names, int n)
 	w.den = p->den;
 	w.nsyms = 0;
 	for (int k = 0; k < n; k++)
-		if (mm_poly_has_sym(p, names[k]))
-			wsym(&w, names[k]);
+		if (mm_poly_has_sym(p, names[k])) {
+			/* wsym copies a whole table entry: give it one */
+			char name[MM_POLY_NAME] = {0};
+			memcpy(name, names[k], strlen(names[k])); /* < MM_POLY_NAME: p has it */
+			wsym(&w, name);
+		}
 	wmap(&w, p, w.t);
 	w.n = p->nterms;
 	mm_poly out;
