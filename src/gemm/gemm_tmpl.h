@@ -274,34 +274,38 @@ struct F(small_job) {
 	int64_t rs_b, cs_b;
 	T *c;
 	int64_t rs_c, cs_c;
-	bool split_m;              /* threads own rows (else columns) */
+	bool split_m;              /* units of MR rows (else NR columns) */
+	atomic_long next;          /* the next unit to take */
 	atomic_bool stopped;       /* interrupted */
 };
 
-/* One thread's rows (in MR units) or columns (NR units) of a small
- * product: the same tiles as on one thread, so the same bits. */
+/* A small product shared by whichever threads are awake: each takes the
+ * next MR rows or NR columns until none are left. Every unit is the same
+ * tiles as on one thread, so the result has the same bits. */
 static void F(small_job)(void *arg, int tid, int nt)
 {
 	struct F(small_job) *g = arg;
+	(void)tid;
+	(void)nt;
 	const int unit = g->split_m ? g->kr->MR : g->kr->NR;
 	const int64_t len = g->split_m ? g->m : g->n;
-	int64_t nu = (len + unit - 1) / unit;
-	int64_t lo = unit * (nu * tid / nt), hi = unit * (nu * (tid + 1) / nt);
-	if (hi > len)
-		hi = len;
-	if (lo >= hi)
-		return;
-	int rc = g->split_m
-	         ? F(small)(g->kr, hi - lo, g->n, g->k, g->alpha,
-	                    g->a + lo * g->rs_a, g->rs_a, g->cs_a, g->b,
-	                    g->rs_b, g->cs_b, g->beta, g->c + lo * g->rs_c,
-	                    g->rs_c, g->cs_c)
-	         : F(small)(g->kr, g->m, hi - lo, g->k, g->alpha, g->a,
-	                    g->rs_a, g->cs_a, g->b + lo * g->cs_b, g->rs_b,
-	                    g->cs_b, g->beta, g->c + lo * g->cs_c, g->rs_c,
-	                    g->cs_c);
-	if (rc)
-		atomic_store(&g->stopped, true);
+	while (!atomic_load(&g->stopped)) {
+		int64_t lo = unit * atomic_fetch_add(&g->next, 1);
+		if (lo >= len)
+			return;
+		int64_t hi = lo + unit < len ? lo + unit : len;
+		int rc = g->split_m
+		         ? F(small)(g->kr, hi - lo, g->n, g->k, g->alpha,
+		                    g->a + lo * g->rs_a, g->rs_a, g->cs_a, g->b,
+		                    g->rs_b, g->cs_b, g->beta, g->c + lo * g->rs_c,
+		                    g->rs_c, g->cs_c)
+		         : F(small)(g->kr, g->m, hi - lo, g->k, g->alpha, g->a,
+		                    g->rs_a, g->cs_a, g->b + lo * g->cs_b, g->rs_b,
+		                    g->cs_b, g->beta, g->c + lo * g->cs_c, g->rs_c,
+		                    g->cs_c);
+		if (rc)
+			atomic_store(&g->stopped, true);
+	}
 }
 
 struct F(gemv_job) {
@@ -409,10 +413,12 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 			                cs_b, beta, c, rs_c, cs_c);
 		struct F(small_job) sj = {
 			kr, m, n, k, alpha, beta, a, rs_a, cs_a, b, rs_b, cs_b,
-			c, rs_c, cs_c, split_m, false,
+			c, rs_c, cs_c, split_m, 0, false,
 		};
+		/* Shared, not split: after a pause at the prompt the worker
+		 * takes 0.1-1 ms to wake, longer than the whole product. */
 		pthread_mutex_lock(&call_mu);
-		mm_gemm_pool_run(nt, F(small_job), &sj);
+		mm_gemm_pool_run_shared(nt, F(small_job), &sj);
 		pthread_mutex_unlock(&call_mu);
 		return atomic_load(&sj.stopped) ? MM_ERR_INTERRUPTED : 0;
 	}

@@ -30,6 +30,9 @@ static struct {
 	void *arg;
 	int nt;
 	atomic_int pending;        /* workers still inside the current job */
+	/* The current job's generation (high 32 bits), SHARED and CLOSED
+	 * flags, and (shared jobs) the workers inside it. */
+	_Atomic uint64_t state;
 	atomic_int bar_count;
 	atomic_uint bar_gen;
 	atomic_bool bar_flag;
@@ -39,6 +42,20 @@ static struct {
 	.wake = PTHREAD_COND_INITIALIZER,
 	.done = PTHREAD_COND_INITIALIZER,
 };
+
+#define ST_SHARED (UINT64_C(1) << 31)
+#define ST_CLOSED (UINT64_C(1) << 30)
+#define ST_COUNT (ST_CLOSED - 1)
+
+/* A worker enters shared job g unless it has closed (or is not g). */
+static bool join_shared(uint32_t g)
+{
+	uint64_t st = atomic_load(&pool.state);
+	while ((uint32_t)(st >> 32) == g && !(st & ST_CLOSED))
+		if (atomic_compare_exchange_weak(&pool.state, &st, st + 1))
+			return true;
+	return false;
+}
 
 struct worker_start {
 	int id;
@@ -67,6 +84,19 @@ static void *worker(void *p)
 				return NULL;
 		}
 		seen = g;
+		uint64_t st = atomic_load(&pool.state);
+		if ((uint32_t)(st >> 32) != (uint32_t)g)
+			continue; /* a shared job, over already: look again */
+		if (st & ST_SHARED) {
+			/* Join only while the caller still works on it; once
+			 * in, the job's fields stay put until we leave. */
+			if (join_shared((uint32_t)g)) {
+				if (ws.id < pool.nt)
+					pool.fn(pool.arg, ws.id, pool.nt);
+				atomic_fetch_sub(&pool.state, 1);
+			}
+			continue;
+		}
 		if (ws.id < pool.nt)
 			pool.fn(pool.arg, ws.id, pool.nt);
 		if (atomic_fetch_sub(&pool.pending, 1) == 1) {
@@ -119,7 +149,9 @@ int mm_gemm_pool_run(int nt, mm_gemm_job_fn *fn, void *arg)
 	atomic_store(&pool.bar_flag, false);
 	atomic_store(&pool.pending, pool.nworkers);
 	pthread_mutex_lock(&pool.mu);
-	atomic_fetch_add(&pool.gen, 1);
+	unsigned long g = atomic_load(&pool.gen) + 1;
+	atomic_store(&pool.state, (uint64_t)(uint32_t)g << 32);
+	atomic_store(&pool.gen, g);
 	pthread_cond_broadcast(&pool.wake);
 	pthread_mutex_unlock(&pool.mu);
 
@@ -135,6 +167,37 @@ int mm_gemm_pool_run(int nt, mm_gemm_job_fn *fn, void *arg)
 		pthread_mutex_unlock(&pool.mu);
 	}
 	return nt;
+}
+
+void mm_gemm_pool_run_shared(int nt, mm_gemm_job_fn *fn, void *arg)
+{
+	if (nt > 1)
+		nt = 1 + resize(nt - 1);
+	if (nt <= 1) {
+		fn(arg, 0, 1);
+		return;
+	}
+	pool.fn = fn;
+	pool.arg = arg;
+	pool.nt = nt;
+	pthread_mutex_lock(&pool.mu);
+	unsigned long g = atomic_load(&pool.gen) + 1;
+	atomic_store(&pool.state, (uint64_t)(uint32_t)g << 32 | ST_SHARED);
+	atomic_store(&pool.gen, g);
+	pthread_cond_broadcast(&pool.wake);
+	pthread_mutex_unlock(&pool.mu);
+
+	fn(arg, 0, nt);
+
+	/* Close the job to latecomers; wait for those inside (they are
+	 * running, not asleep, so spin and yield). */
+	atomic_fetch_or(&pool.state, ST_CLOSED);
+	for (int spins = 0; atomic_load(&pool.state) & ST_COUNT; spins++) {
+		if (spins < SPIN_YIELD)
+			cpu_relax();
+		else
+			sched_yield();
+	}
 }
 
 bool mm_gemm_pool_barrier(int nt, bool stop)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mmcalc/diag.h"
 #include "mmcalc/gemm.h"
@@ -445,6 +446,36 @@ static void same_bits(int64_t m, int64_t n, int64_t k, bool f64)
 	free(c2);
 }
 
+/* A small product shared by the threads: whether the worker wakes in time
+ * (back to back) or not (after a pause, when it has gone to sleep), the
+ * bits are those of one thread. */
+static void same_bits_after_pauses(int64_t m, int64_t n, int64_t k)
+{
+	float *a = malloc((size_t)(m * k) * 4), *b = malloc((size_t)(k * n) * 4);
+	float *c1 = malloc((size_t)(m * n) * 4), *c2 = malloc((size_t)(m * n) * 4);
+	ck_assert(a && b && c1 && c2);
+	for (int64_t i = 0; i < m * k; i++)
+		a[i] = (float)uniform();
+	for (int64_t i = 0; i < k * n; i++)
+		b[i] = (float)uniform();
+	mm_gemm_set_threads(1);
+	ck_assert_int_eq(mm_sgemm(m, n, k, 1, a, k, 1, b, n, 1, 0, c1, n, 1), 0);
+	mm_gemm_set_threads(2);
+	for (int r = 0; r < 12; r++) {
+		if (r % 2)
+			usleep(3000);
+		memset(c2, 0, (size_t)(m * n) * 4);
+		ck_assert_int_eq(mm_sgemm(m, n, k, 1, a, k, 1, b, n, 1, 0, c2, n, 1), 0);
+		ck_assert_msg(memcmp(c1, c2, (size_t)(m * n) * 4) == 0,
+		              "run %d of %lldx%lldx%lld differs", r, (long long)m,
+		              (long long)n, (long long)k);
+	}
+	free(a);
+	free(b);
+	free(c1);
+	free(c2);
+}
+
 START_TEST(threads_bit_identical)
 {
 	if (!use_isa(_i))
@@ -456,6 +487,8 @@ START_TEST(threads_bit_identical)
 		same_bits(5000, 1, 300, f);
 		same_bits(200, 250, 190, f);   /* small path, columns split */
 		same_bits(700, 40, 200, f);    /* small path, rows split */
+		if (!f)
+			same_bits_after_pauses(160, 200, 120);
 		mm_gemm_test_caches(4096, 32768, 131072); /* many blocks */
 		same_bits(333, 251, 300, f);
 		mm_gemm_test_caches(0, 0, 0);
