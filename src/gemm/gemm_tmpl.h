@@ -318,24 +318,26 @@ struct F(gemv_job) {
 	int64_t rs_b, cs_b;
 	T *y;
 	int64_t incy;
+	atomic_long next;          /* the next chunk to take */
 	atomic_bool stopped;
 };
 
-/* One thread's columns of a matrix-vector product, in chunks with a
- * polling point between them. */
+/* A matrix-vector product shared by the threads awake: each takes the
+ * next chunk of columns (a polling point between chunks). */
 static void F(gemv_job)(void *arg, int tid, int nt)
 {
 	struct F(gemv_job) *g = arg;
-	int64_t nu = (g->n + GEMV_CHUNK - 1) / GEMV_CHUNK;
-	int64_t j1 = GEMV_CHUNK * (nu * (tid + 1) / nt);
-	if (j1 > g->n)
-		j1 = g->n;
-	for (int64_t j = GEMV_CHUNK * (nu * tid / nt); j < j1; j += GEMV_CHUNK) {
+	(void)tid;
+	(void)nt;
+	for (;;) {
+		int64_t j = GEMV_CHUNK * atomic_fetch_add(&g->next, 1);
+		if (j >= g->n)
+			return;
 		if (mm_interrupted() || atomic_load(&g->stopped)) {
 			atomic_store(&g->stopped, true);
 			return;
 		}
-		int64_t w = j1 - j < GEMV_CHUNK ? j1 - j : GEMV_CHUNK;
+		int64_t w = g->n - j < GEMV_CHUNK ? g->n - j : GEMV_CHUNK;
 		g->gemv(w, g->k, g->alpha, g->x, g->incx, g->b + j * g->cs_b,
 		        g->rs_b, g->cs_b, g->beta, g->y + j * g->incy, g->incy);
 	}
@@ -377,13 +379,13 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	if (m == 1) {
 		struct F(gemv_job) g = {
 			kr->GEMV, n, k, alpha, beta, a, cs_a, b, rs_b, cs_b,
-			c, cs_c, false,
+			c, cs_c, 0, false,
 		};
 		int nt = (double)n * (double)k < GEMV_MT_MIN ? 1 : nthreads;
 		if (nt > (n + GEMV_CHUNK - 1) / GEMV_CHUNK)
 			nt = (int)((n + GEMV_CHUNK - 1) / GEMV_CHUNK);
 		pthread_mutex_lock(&call_mu);
-		mm_gemm_pool_run(nt, F(gemv_job), &g);
+		mm_gemm_pool_run_shared(nt, F(gemv_job), &g);
 		pthread_mutex_unlock(&call_mu);
 		return atomic_load(&g.stopped) ? MM_ERR_INTERRUPTED : 0;
 	}
