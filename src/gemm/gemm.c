@@ -26,6 +26,8 @@ enum { SMALL_KC = 256 };
  * 1.03/1.12 vs 1.02/1.02; 1024×128×1024 0.89/0.95 vs 1.10/1.11, where A no
  * longer stays in L2 while the B slivers pass over it. */
 #define SMALL_MNK (384.0 * 384.0 * 256.0)
+/* The fewest rows (or columns) of a large product's unit of work. */
+enum { UNIT_MIN = 128 };
 /* Below this many flops a second thread costs more than it brings. */
 #define MT_MIN_FLOPS (2.0 * 96 * 96 * 96)
 /* Matrix-vector: columns per chunk (a polling point between chunks) and
@@ -34,7 +36,7 @@ enum { GEMV_CHUNK = 2048 };
 #define GEMV_MT_MIN (256.0 * 1024)
 
 /* Held while the pool or the workspace is in use: one product at a time
- * uses the threads (the small path does not take it). */
+ * uses the threads (a small product on one thread does not take it). */
 static pthread_mutex_t call_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static atomic_int cfg_threads;

@@ -3,7 +3,7 @@
  * the type's suffix), UKR, GEMV, MR, NR and KC (the kernel table's fields
  * for that type) defined; it reads the cache sizes, the workspace and
  * F(pack_rows) (ROWS rows of a row-major A at a time) from gemm.c. The five
- * loops of the Goto/BLIS algorithm are in large_job() and block(); the
+ * loops of the Goto/BLIS algorithm are in unit_job() and block(); the
  * micro-kernel holds the innermost (over k). */
 
 /* Copies rows × kc of A into MR-row slivers (rows past `rows` zero): sliver
@@ -99,12 +99,13 @@ struct F(job) {
 	T *c;
 	int64_t rs_c, cs_c;
 	const struct mm_gemm_isa_kernels *kr;
-	int64_t kc, mc, nc;        /* block sizes: L1, L3 (A panel), L2 (B) */
-	T *apack;                  /* A panel, mc × kc */
+	int64_t kc, nc;            /* block sizes: L1 (A sliver), L2 (B block) */
+	int64_t mcu, ncu;          /* a unit of work: mcu rows × ncu columns */
+	int64_t nun, nunits;       /* units across n, units in all */
+	T *apack;                  /* one mcu × kc A panel per thread */
 	T *const *bpack;           /* one kc × nc B block per thread */
-	bool split_m;              /* threads own rows (else columns) */
+	atomic_long next;          /* the next unit to take */
 	atomic_bool stopped;       /* interrupted */
-	int status;
 };
 
 /* Loops 3, 2 and 1 for one packed A panel (rows ilo..ihi, packed at
@@ -139,64 +140,31 @@ static bool F(block)(struct F(job) *g, T *bbuf, const T *apanel,
 	return false;
 }
 
-/* One thread's share of a large product. Loop 5 walks the rows in A panels
- * of MC (kept in L3), loop 4 the depth in KC. Split by columns, the threads
- * pack one shared A panel together (barrier), then each multiplies it by
- * its own columns of B (barrier before the panel is repacked). Split by
- * rows, each thread packs and uses its own panels and needs no barrier.
- * Either way a tile of C is computed by exactly the same operations. */
-static void F(large_job)(void *arg, int tid, int nt)
+/* A large product shared by the threads awake: each takes the next unit
+ * (a block of C, mcu rows by ncu columns, tiles aligned) and computes it
+ * with loops 5 and 4 here, packing its own A panel (kept in L3) for each
+ * k block, and 3 to 1 in block(). A worker that wakes late takes what is
+ * left; whoever computes a tile, its arithmetic is the same. */
+static void F(unit_job)(void *arg, int tid, int nt)
 {
 	struct F(job) *g = arg;
-	const int mr = g->kr->MR, nr = g->kr->NR;
+	(void)nt;
+	const int mr = g->kr->MR;
 	T *bbuf = g->bpack[tid];
-
-	if (g->split_m) {
-		int64_t mu = (g->m + mr - 1) / mr;
-		int64_t i0 = mr * (mu * tid / nt);
-		int64_t i1 = mr * (mu * (tid + 1) / nt);
-		int64_t mct = g->mc / nt / mr * mr;
-		if (i1 > g->m)
-			i1 = g->m;
-		if (mct < mr)
-			mct = mr;
-		T *apanel = g->apack + tid * mct * g->kc;
-		for (int64_t ic = i0; ic < i1; ic += mct) {        /* loop 5 */
-			int64_t mc = i1 - ic < mct ? i1 - ic : mct;
-			for (int64_t pc = 0; pc < g->k; pc += g->kc) { /* loop 4 */
-				int64_t kc = g->k - pc < g->kc ? g->k - pc : g->kc;
-				F(pack_a)(apanel, g->a + ic * g->rs_a + pc * g->cs_a,
-				          g->rs_a, g->cs_a, mc, kc, mr);
-				if (F(block)(g, bbuf, apanel, ic, ic + mc, pc, kc,
-				             pc ? 1 : g->beta, 0, g->n)) {
-					atomic_store(&g->stopped, true);
-					return;
-				}
-			}
-		}
-		return;
-	}
-
-	int64_t nu = (g->n + nr - 1) / nr;
-	int64_t j0 = nr * (nu * tid / nt), j1 = nr * (nu * (tid + 1) / nt);
-	if (j1 > g->n)
-		j1 = g->n;
-	for (int64_t ic = 0; ic < g->m; ic += g->mc) {             /* loop 5 */
-		int64_t mc = g->m - ic < g->mc ? g->m - ic : g->mc;
-		int64_t ns = (mc + mr - 1) / mr;
-		int64_t s0 = ns * tid / nt, s1 = ns * (tid + 1) / nt;
-		int64_t rows = (s1 * mr < mc ? s1 * mr : mc) - s0 * mr;
+	T *apanel = g->apack + tid * g->mcu * g->kc;
+	while (!atomic_load(&g->stopped)) {
+		int64_t u = atomic_fetch_add(&g->next, 1);
+		if (u >= g->nunits)
+			return;
+		int64_t i0 = u / g->nun * g->mcu, j0 = u % g->nun * g->ncu;
+		int64_t i1 = i0 + g->mcu < g->m ? i0 + g->mcu : g->m;
+		int64_t j1 = j0 + g->ncu < g->n ? j0 + g->ncu : g->n;
 		for (int64_t pc = 0; pc < g->k; pc += g->kc) {     /* loop 4 */
 			int64_t kc = g->k - pc < g->kc ? g->k - pc : g->kc;
-			if (rows > 0)
-				F(pack_a)(g->apack + s0 * mr * kc,
-				          g->a + (ic + s0 * mr) * g->rs_a +
-				          pc * g->cs_a, g->rs_a, g->cs_a, rows, kc, mr);
-			mm_gemm_pool_barrier(nt, false);
-			bool stop = j0 < j1 &&
-			            F(block)(g, bbuf, g->apack, ic, ic + mc, pc, kc,
-			                     pc ? 1 : g->beta, j0, j1);
-			if (mm_gemm_pool_barrier(nt, stop)) {
+			F(pack_a)(apanel, g->a + i0 * g->rs_a + pc * g->cs_a,
+			          g->rs_a, g->cs_a, i1 - i0, kc, mr);
+			if (F(block)(g, bbuf, apanel, i0, i1, pc, kc,
+			             pc ? 1 : g->beta, j0, j1)) {
 				atomic_store(&g->stopped, true);
 				return;
 			}
@@ -385,7 +353,7 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 		if (nt > (n + GEMV_CHUNK - 1) / GEMV_CHUNK)
 			nt = (int)((n + GEMV_CHUNK - 1) / GEMV_CHUNK);
 		pthread_mutex_lock(&call_mu);
-		mm_gemm_pool_run_shared(nt, F(gemv_job), &g);
+		mm_gemm_pool_run(nt, F(gemv_job), &g);
 		pthread_mutex_unlock(&call_mu);
 		return atomic_load(&g.stopped) ? MM_ERR_INTERRUPTED : 0;
 	}
@@ -393,18 +361,11 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	const int mr = kr->MR, nr = kr->NR;
 	const int64_t es = (int64_t)sizeof(T);
 
-	/* Threads: one below MT_MIN_FLOPS, and no more than there are tiles
-	 * along the split dimension. Columns unless rows balance clearly
-	 * better (in the large path, sharing one A panel saves packing it
-	 * twice). */
+	/* Threads: one below MT_MIN_FLOPS. Small products split along the
+	 * longer side, in MR rows or NR columns. */
 	double flops = 2.0 * (double)m * (double)n * (double)k;
 	int nt = flops < MT_MIN_FLOPS ? 1 : nthreads;
-	int64_t nu = (n + nr - 1) / nr, mu = (m + mr - 1) / mr;
-	if (nt > nu && nt > mu)
-		nt = (int)(nu > mu ? nu : mu);
-	double eff_n = (double)nu / (double)(nt * ((nu + nt - 1) / nt));
-	double eff_m = (double)mu / (double)(nt * ((mu + nt - 1) / nt));
-	bool split_m = eff_m > eff_n + 0.1;
+	bool split_m = m > n;
 
 	/* Which path depends on the shape and strides only, never on the
 	 * threads, so that the bits do not either. */
@@ -420,22 +381,20 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 		/* Shared, not split: after a pause at the prompt the worker
 		 * takes 0.1-1 ms to wake, longer than the whole product. */
 		pthread_mutex_lock(&call_mu);
-		mm_gemm_pool_run_shared(nt, F(small_job), &sj);
+		mm_gemm_pool_run(nt, F(small_job), &sj);
 		pthread_mutex_unlock(&call_mu);
 		return atomic_load(&sj.stopped) ? MM_ERR_INTERRUPTED : 0;
 	}
 
 	/* Block sizes: KC from the kernel, so its A sliver fits in 3/4 of L1
 	 * (measured best on Zen 4: 384 float, 256 double), NC so a
-	 * thread's B block fills about half its L2, MC so the shared A
-	 * panel takes a quarter of L3. All but the thread split depend on
-	 * m, n, k only, which keeps results independent of the threads. */
+	 * thread's B block fills about half its L2, and a unit's A panel at
+	 * most a quarter of L3. */
 	struct F(job) g = {
 		.m = m, .n = n, .k = k, .alpha = alpha, .beta = beta,
 		.a = a, .rs_a = rs_a, .cs_a = cs_a,
 		.b = b, .rs_b = rs_b, .cs_b = cs_b,
 		.c = c, .rs_c = rs_c, .cs_c = cs_c, .kr = kr,
-		.split_m = split_m,
 	};
 	const struct caches *cs = cache_sizes();
 	int64_t kcl1 = cs->l1 * 3 / 4 / (mr * es);
@@ -443,11 +402,32 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	int64_t nc = cs->l2 / 2 / (g.kc * es) / nr * nr;
 	g.nc = nc < nr ? nr : nc;
 	int64_t mc = cs->l3 / 4 / (g.kc * es) / mr * mr;
-	g.mc = F(even_block)(m, mc < 4 * mr ? 4 * mr : mc, mr);
+	if (mc < 4 * mr)
+		mc = 4 * mr;
+
+	/* Units: up to two per thread along the longer side, none under
+	 * UNIT_MIN rows or columns (each unit packs its own A panel and B
+	 * blocks, so a smaller one repacks too much), rows no more than mc.
+	 * Two a thread let a worker that wakes late still take a share.
+	 * The bits do not depend on this split, only the speed. */
+	int64_t um = 1, un = 1;
+	if (m >= n)
+		um = m / UNIT_MIN < 2 * nt ? m / UNIT_MIN : 2 * nt;
+	else
+		un = n / UNIT_MIN < 2 * nt ? n / UNIT_MIN : 2 * nt;
+	um = um < 1 ? 1 : um;
+	un = un < 1 ? 1 : un;
+	g.mcu = F(even_block)(m, (m + um - 1) / um, mr);
+	if (g.mcu > mc)
+		g.mcu = F(even_block)(m, mc, mr);
+	g.ncu = F(even_block)(n, (n + un - 1) / un, nr);
+	g.nun = (n + g.ncu - 1) / g.ncu;
+	g.nunits = (m + g.mcu - 1) / g.mcu * g.nun;
+	if (nt > g.nunits)
+		nt = (int)g.nunits;
 
 	pthread_mutex_lock(&call_mu);
-	/* (split by rows, each thread's panel is rounded to MR rows) */
-	T *const *bp = (T *const *)workspace((size_t)((g.mc + nt * mr) * g.kc * es),
+	T *const *bp = (T *const *)workspace((size_t)(nt * g.mcu * g.kc * es),
 	                                     (size_t)(g.kc * g.nc * es), nt);
 	if (!bp) {
 		pthread_mutex_unlock(&call_mu);
@@ -456,7 +436,7 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	}
 	g.apack = ws.a;
 	g.bpack = bp;
-	mm_gemm_pool_run(nt, F(large_job), &g);
+	mm_gemm_pool_run(nt, F(unit_job), &g);
 	pthread_mutex_unlock(&call_mu);
 	return atomic_load(&g.stopped) ? MM_ERR_INTERRUPTED : 0;
 }

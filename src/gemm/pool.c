@@ -1,9 +1,16 @@
 /* pool.c — a persistent pthread pool for the GEMM: workers are created once
  * and then sleep between calls, spinning briefly first so back-to-back
- * products do not pay a wake-up each. */
+ * products do not pay a wake-up each.
+ *
+ * A job is shared, not split: the caller starts on it at once, and each
+ * worker joins when it wakes, if the caller has not finished yet. Waking a
+ * sleeping worker took 0.1-1 ms on the machine this was measured on, so a
+ * product that waited for every worker to arrive (a fixed split) ran at a
+ * third of one thread's speed when it came after a pause at the prompt. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -16,12 +23,13 @@
 #define cpu_relax() ((void)0)
 #endif
 
-/* Pause iterations before sleeping (a few tens of microseconds). */
+/* Pause iterations before sleeping (a few tens of microseconds), and
+ * before yielding while the caller waits for the workers inside a job. */
 enum { SPIN_WAKE = 4000, SPIN_YIELD = 2000 };
 
 static struct {
 	pthread_mutex_t mu;
-	pthread_cond_t wake, done;
+	pthread_cond_t wake;
 	pthread_t *threads;
 	int nworkers;
 	bool quit;
@@ -29,26 +37,20 @@ static struct {
 	mm_gemm_job_fn *fn;
 	void *arg;
 	int nt;
-	atomic_int pending;        /* workers still inside the current job */
-	/* The current job's generation (high 32 bits), SHARED and CLOSED
-	 * flags, and (shared jobs) the workers inside it. */
+	/* The current job's generation (high 32 bits), a CLOSED flag, and
+	 * the number of workers inside it (low bits). */
 	_Atomic uint64_t state;
-	atomic_int bar_count;
-	atomic_uint bar_gen;
-	atomic_bool bar_flag;
-	atomic_bool bar_result[2];
 } pool = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
-	.done = PTHREAD_COND_INITIALIZER,
 };
 
-#define ST_SHARED (UINT64_C(1) << 31)
 #define ST_CLOSED (UINT64_C(1) << 30)
 #define ST_COUNT (ST_CLOSED - 1)
 
-/* A worker enters shared job g unless it has closed (or is not g). */
-static bool join_shared(uint32_t g)
+/* A worker enters job g unless it is closed (or no longer the job). Once
+ * in, the job's fields stay put until it leaves: the caller waits. */
+static bool join(uint32_t g)
 {
 	uint64_t st = atomic_load(&pool.state);
 	while ((uint32_t)(st >> 32) == g && !(st & ST_CLOSED))
@@ -84,25 +86,10 @@ static void *worker(void *p)
 				return NULL;
 		}
 		seen = g;
-		uint64_t st = atomic_load(&pool.state);
-		if ((uint32_t)(st >> 32) != (uint32_t)g)
-			continue; /* a shared job, over already: look again */
-		if (st & ST_SHARED) {
-			/* Join only while the caller still works on it; once
-			 * in, the job's fields stay put until we leave. */
-			if (join_shared((uint32_t)g)) {
-				if (ws.id < pool.nt)
-					pool.fn(pool.arg, ws.id, pool.nt);
-				atomic_fetch_sub(&pool.state, 1);
-			}
-			continue;
-		}
-		if (ws.id < pool.nt)
-			pool.fn(pool.arg, ws.id, pool.nt);
-		if (atomic_fetch_sub(&pool.pending, 1) == 1) {
-			pthread_mutex_lock(&pool.mu);
-			pthread_cond_signal(&pool.done);
-			pthread_mutex_unlock(&pool.mu);
+		if (join((uint32_t)g)) {
+			if (ws.id < pool.nt)
+				pool.fn(pool.arg, ws.id, pool.nt);
+			atomic_fetch_sub(&pool.state, 1);
 		}
 	}
 }
@@ -145,9 +132,6 @@ int mm_gemm_pool_run(int nt, mm_gemm_job_fn *fn, void *arg)
 	pool.fn = fn;
 	pool.arg = arg;
 	pool.nt = nt;
-	atomic_store(&pool.bar_count, 0);
-	atomic_store(&pool.bar_flag, false);
-	atomic_store(&pool.pending, pool.nworkers);
 	pthread_mutex_lock(&pool.mu);
 	unsigned long g = atomic_load(&pool.gen) + 1;
 	atomic_store(&pool.state, (uint64_t)(uint32_t)g << 32);
@@ -157,40 +141,8 @@ int mm_gemm_pool_run(int nt, mm_gemm_job_fn *fn, void *arg)
 
 	fn(arg, 0, nt);
 
-	for (int spins = 0; atomic_load(&pool.pending) && spins < SPIN_WAKE;
-	     spins++)
-		cpu_relax();
-	if (atomic_load(&pool.pending)) {
-		pthread_mutex_lock(&pool.mu);
-		while (atomic_load(&pool.pending))
-			pthread_cond_wait(&pool.done, &pool.mu);
-		pthread_mutex_unlock(&pool.mu);
-	}
-	return nt;
-}
-
-void mm_gemm_pool_run_shared(int nt, mm_gemm_job_fn *fn, void *arg)
-{
-	if (nt > 1)
-		nt = 1 + resize(nt - 1);
-	if (nt <= 1) {
-		fn(arg, 0, 1);
-		return;
-	}
-	pool.fn = fn;
-	pool.arg = arg;
-	pool.nt = nt;
-	pthread_mutex_lock(&pool.mu);
-	unsigned long g = atomic_load(&pool.gen) + 1;
-	atomic_store(&pool.state, (uint64_t)(uint32_t)g << 32 | ST_SHARED);
-	atomic_store(&pool.gen, g);
-	pthread_cond_broadcast(&pool.wake);
-	pthread_mutex_unlock(&pool.mu);
-
-	fn(arg, 0, nt);
-
 	/* Close the job to latecomers; wait for those inside (they are
-	 * running, not asleep, so spin and yield). */
+	 * running, not asleep, so spin, then yield). */
 	atomic_fetch_or(&pool.state, ST_CLOSED);
 	for (int spins = 0; atomic_load(&pool.state) & ST_COUNT; spins++) {
 		if (spins < SPIN_YIELD)
@@ -198,31 +150,7 @@ void mm_gemm_pool_run_shared(int nt, mm_gemm_job_fn *fn, void *arg)
 		else
 			sched_yield();
 	}
-}
-
-bool mm_gemm_pool_barrier(int nt, bool stop)
-{
-	if (nt <= 1)
-		return stop;
-	unsigned g = atomic_load(&pool.bar_gen);
-	if (stop)
-		atomic_store(&pool.bar_flag, true);
-	if (atomic_fetch_add(&pool.bar_count, 1) == nt - 1) {
-		atomic_store(&pool.bar_result[g & 1],
-		             atomic_exchange(&pool.bar_flag, false));
-		atomic_store(&pool.bar_count, 0);
-		atomic_fetch_add(&pool.bar_gen, 1);
-	} else {
-		/* Spin, then yield: the machine may be oversubscribed and the
-		 * thread we wait for may need this core. */
-		for (int spins = 0; atomic_load(&pool.bar_gen) == g; spins++) {
-			if (spins < SPIN_YIELD)
-				cpu_relax();
-			else
-				sched_yield();
-		}
-	}
-	return atomic_load(&pool.bar_result[g & 1]);
+	return nt;
 }
 
 void mm_gemm_pool_shutdown(void)
