@@ -181,8 +181,9 @@ static int64_t F(even_block)(int64_t len, int64_t max, int unit)
 	return (b + unit - 1) / unit * unit;
 }
 
-/* Products that fit in L1/L2 (a REPL multiplies many): one thread, no
- * workspace, and nothing packed that the kernel can read in place. A is
+/* Products that fit in L1/L2 (a REPL multiplies many), or a part of one
+ * (small_job): no workspace, and nothing packed that the kernel can read
+ * in place. A is
  * read where it is when its rows or columns are contiguous, except the
  * last tile of fewer than MR rows, which is copied so the kernel may read
  * all MR; B's rows are read in place when contiguous and the sliver is
