@@ -183,13 +183,12 @@ static int64_t F(even_block)(int64_t len, int64_t max, int unit)
 
 /* Products that fit in L1/L2 (a REPL multiplies many), or a part of one
  * (small_job): no workspace, and nothing packed that the kernel can read
- * in place. A is
- * read where it is when its rows or columns are contiguous, except the
- * last tile of fewer than MR rows, which is copied so the kernel may read
- * all MR; B's rows are read in place when contiguous and the sliver is
- * whole. The B sliver is the outer loop, so it stays in L1 while the A
- * tiles stream past it. Also the fallback when the workspace cannot be
- * allocated, for any size and strides. */
+ * in place. A is read where it is when its rows or columns are
+ * contiguous, except the last tile of fewer than MR rows, which is copied
+ * so the kernel may read all MR; B's rows are read in place when
+ * contiguous and the sliver is whole. The B sliver is the outer loop, so
+ * it stays in L1 while the A tiles stream past it. Also the fallback when
+ * the workspace cannot be allocated, for any size and strides. */
 static int F(small)(const struct mm_gemm_isa_kernels *kr, int64_t m,
                     int64_t n, int64_t k, T alpha, const T *a, int64_t rs_a,
                     int64_t cs_a, const T *b, int64_t rs_b, int64_t cs_b,
