@@ -1,6 +1,8 @@
 /* bench-cli.c — the command as a user meets it: statements per second on a
- * large generated shape-only script piped in, and the time from start to
- * exit for one -e expression. Usage: bench-cli MMCALC [--quick]. */
+ * large generated shape-only script piped in, the time from start to exit
+ * for one -e expression, and what `:bench` reports for a product against
+ * the GEMM kernel called directly on the same sizes (the evaluator and the
+ * timing must add nothing). Usage: bench-cli MMCALC [--quick]. */
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -11,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mmcalc/gemm.h"
+
 extern char **environ;
 
 static double now(void)
@@ -20,21 +24,83 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Runs argv with stdin from in_path (or /dev/null) and stdout to
- * /dev/null; returns the exit status or -1. */
-static int run(char *const argv[], const char *in_path)
+/* Runs argv with stdin from in_path and stdout to out_path (each NULL:
+ * /dev/null); returns the exit status or -1. */
+static int run_to(char *const argv[], const char *in_path, const char *out_path)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, in_path ? in_path : "/dev/null",
 	                                 O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : "/dev/null",
+	                                 O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	pid_t pid;
 	int st = -1;
 	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) == 0)
 		waitpid(pid, &st, 0);
 	posix_spawn_file_actions_destroy(&fa);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int run(char *const argv[], const char *in_path)
+{
+	return run_to(argv, in_path, NULL);
+}
+
+/* `:bench (NxN) @ (NxN)` (5 runs, as a user types it) on one thread in mmcalc, against the best of
+ * many calls of mm_sgemm on the same sizes here. Returns false if mmcalc
+ * failed or printed no rate. */
+static bool bench_parity(char *mmcalc, int n)
+{
+	char cmd[64], out[] = "/tmp/mmcalc-bench-out-XXXXXX";
+	int fd = mkstemp(out);
+	if (fd < 0)
+		return false;
+	close(fd);
+	snprintf(cmd, sizeof cmd, ":bench (%dx%d) @ (%dx%d)", n, n, n, n);
+	char *argv[] = {mmcalc, "--json", "-e", ":threads 1", "-e", cmd, NULL};
+	double rate = -1;
+	if (run_to(argv, NULL, out) == 0) {
+		FILE *f = fopen(out, "r");
+		char line[4096];
+		while (f && fgets(line, sizeof line, f)) {
+			const char *g = strstr(line, "\"gflops\":");
+			if (g)
+				rate = strtod(g + 9, NULL);
+		}
+		if (f)
+			fclose(f);
+	}
+	unlink(out);
+	if (rate <= 0)
+		return false;
+
+	float *a = malloc(sizeof *a * (size_t)n * (size_t)n);
+	float *b = malloc(sizeof *b * (size_t)n * (size_t)n);
+	float *c = malloc(sizeof *c * (size_t)n * (size_t)n);
+	if (!a || !b || !c)
+		return false;
+	for (long i = 0; i < (long)n * n; i++) {
+		a[i] = (float)(i % 7) - 3.0f;
+		b[i] = (float)(i % 5) - 2.0f;
+	}
+	mm_gemm_set_threads(1);
+	double flops = 2.0 * n * n * n, best = 1e9, t_end = now() + 0.5;
+	while (now() < t_end) {
+		double t0 = now();
+		mm_sgemm(n, n, n, 1, a, n, 1, b, n, 1, 0, c, n, 1);
+		double t = now() - t0;
+		if (t < best)
+			best = t;
+	}
+	free(a);
+	free(b);
+	free(c);
+	double kernel = flops / best * 1e-9;
+	printf(":bench (%dx%d) @ (%dx%d), 1 thread: %.1f GFLOP/s; the kernel "
+	       "called directly: %.1f (ratio %.2f)\n", n, n, n, n, rate, kernel,
+	       rate / kernel);
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -100,5 +166,12 @@ int main(int argc, char **argv)
 	}
 	printf("-e start to exit: mean %.2f ms, best %.2f ms over %d runs (aim < 5 ms)\n",
 	       sum / nexec * 1e3, min * 1e3, nexec);
+
+	static const int sizes[] = {64, 256, 1024};
+	for (int i = 0; i < (quick ? 1 : 3); i++)
+		if (!bench_parity(argv[1], sizes[i])) {
+			fprintf(stderr, "bench-cli: :bench printed no rate\n");
+			return 1;
+		}
 	return 0;
 }
