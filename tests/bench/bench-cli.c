@@ -47,9 +47,9 @@ static int run(char *const argv[], const char *in_path)
 	return run_to(argv, in_path, NULL);
 }
 
-/* `:bench (NxN) @ (NxN)` (5 runs, as a user types it) on one thread in mmcalc, against the best of
- * many calls of mm_sgemm on the same sizes here. Returns false if mmcalc
- * failed or printed no rate. */
+/* `:bench (NxN) @ (NxN)` (5 runs, as a user types it) on one thread in
+ * mmcalc, against the best of many calls of mm_sgemm on the same sizes
+ * here. Returns false if mmcalc failed or printed no rate. */
 static bool bench_parity(char *mmcalc, int n)
 {
 	char cmd[64], out[] = "/tmp/mmcalc-bench-out-XXXXXX";
