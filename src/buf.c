@@ -46,7 +46,7 @@ static bool grow(mm_buf *b, size_t extra)
 	return true;
 }
 
-void mm_buf_add(mm_buf *b, const char *s, size_t n)
+void mm_buf_add_grow(mm_buf *b, const char *s, size_t n)
 {
 	if (b->len + n >= b->cap && !grow(b, n))
 		return;
@@ -56,8 +56,6 @@ void mm_buf_add(mm_buf *b, const char *s, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 }
-
-void mm_buf_puts(mm_buf *b, const char *s) { mm_buf_add(b, s, strlen(s)); }
 
 void mm_buf_putc(mm_buf *b, char c)
 {
