@@ -3,6 +3,10 @@
 # and compile build/. Sourced by run.sh and test.sh; extra packages to
 # install may be given as arguments.
 set -eu
+# meson is Python: unbuffered, its lines appear as it goes even when the
+# output is a pipe, and are not lost if the caller stops it early.
+PYTHONUNBUFFERED=1
+export PYTHONUNBUFFERED
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 need="meson ninja-build pkg-config libreadline-dev check $*"
@@ -36,6 +40,7 @@ if [ -n "$missing" ]; then
 	install="$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends"
 	# shellcheck disable=SC2086 # $install and $missing are word lists
 	if ! $install $missing >&2 2>/dev/null; then
+		echo "fetching the package lists (apt-get update)" >&2
 		$sudo apt-get update -qq >&2
 		# shellcheck disable=SC2086
 		$install $missing >&2
@@ -44,6 +49,8 @@ fi
 
 cd "$top"
 if [ ! -f build/build.ninja ]; then
+	echo "configuring build/ (meson setup build)" >&2
 	meson setup build >&2
 fi
+echo "compiling (ninja -C build)" >&2
 ninja -C build >&2

@@ -3,6 +3,8 @@
 # the unit and golden suites again in a second build under AddressSanitizer
 # and UndefinedBehaviorSanitizer, failing on any report.
 set -eu
+PYTHONUNBUFFERED=1 # meson's progress as it goes, even into a pipe
+export PYTHONUNBUFFERED
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh" libopenblas-dev mandoc groff-base
 cd "$top"
