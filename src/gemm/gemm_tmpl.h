@@ -108,6 +108,34 @@ struct F(job) {
 	atomic_bool stopped;       /* interrupted */
 };
 
+/* Cuts g's m × n into units of mcu rows × ncu columns (multiples of MR and
+ * NR, or the whole side, so that every unit holds whole tiles). */
+static void F(units)(struct F(job) *g, int64_t mcu, int64_t ncu)
+{
+	g->mcu = mcu;
+	g->ncu = ncu;
+	g->nun = (g->n + ncu - 1) / ncu;
+	g->nunits = (g->m + mcu - 1) / mcu * g->nun;
+}
+
+/* The next unit for this thread, rows i[0]..i[1] and columns j[0]..j[1];
+ * false when none is left or the job was interrupted. Jobs are shared by
+ * the threads awake (pool.h): whoever takes a unit, its tiles are
+ * computed the same way, so the bits do not depend on the threads. */
+static bool F(take)(struct F(job) *g, int64_t i[2], int64_t j[2])
+{
+	if (atomic_load(&g->stopped))
+		return false;
+	int64_t u = atomic_fetch_add(&g->next, 1);
+	if (u >= g->nunits)
+		return false;
+	i[0] = u / g->nun * g->mcu;
+	j[0] = u % g->nun * g->ncu;
+	i[1] = i[0] + g->mcu < g->m ? i[0] + g->mcu : g->m;
+	j[1] = j[0] + g->ncu < g->n ? j[0] + g->ncu : g->n;
+	return true;
+}
+
 /* Loops 3, 2 and 1 for one packed A panel (rows ilo..ihi, packed at
  * `apanel`) and k block pc..pc+kc: B is packed NC columns at a time into
  * this thread's buffer (L2), and every MR × NR tile goes to the kernel.
@@ -152,19 +180,14 @@ static void F(unit_job)(void *arg, int tid, int nt)
 	const int mr = g->kr->MR;
 	T *bbuf = g->bpack[tid];
 	T *apanel = g->apack + tid * g->mcu * g->kc;
-	while (!atomic_load(&g->stopped)) {
-		int64_t u = atomic_fetch_add(&g->next, 1);
-		if (u >= g->nunits)
-			return;
-		int64_t i0 = u / g->nun * g->mcu, j0 = u % g->nun * g->ncu;
-		int64_t i1 = i0 + g->mcu < g->m ? i0 + g->mcu : g->m;
-		int64_t j1 = j0 + g->ncu < g->n ? j0 + g->ncu : g->n;
+	int64_t i[2], j[2];
+	while (F(take)(g, i, j)) {
 		for (int64_t pc = 0; pc < g->k; pc += g->kc) {     /* loop 4 */
 			int64_t kc = g->k - pc < g->kc ? g->k - pc : g->kc;
-			F(pack_a)(apanel, g->a + i0 * g->rs_a + pc * g->cs_a,
-			          g->rs_a, g->cs_a, i1 - i0, kc, mr);
-			if (F(block)(g, bbuf, apanel, i0, i1, pc, kc,
-			             pc ? 1 : g->beta, j0, j1)) {
+			F(pack_a)(apanel, g->a + i[0] * g->rs_a + pc * g->cs_a,
+			          g->rs_a, g->cs_a, i[1] - i[0], kc, mr);
+			if (F(block)(g, bbuf, apanel, i[0], i[1], pc, kc,
+			             pc ? 1 : g->beta, j[0], j[1])) {
 				atomic_store(&g->stopped, true);
 				return;
 			}
@@ -232,83 +255,50 @@ static int F(small)(const struct mm_gemm_isa_kernels *kr, int64_t m,
 	return 0;
 }
 
-struct F(small_job) {
-	const struct mm_gemm_isa_kernels *kr;
-	int64_t m, n, k;
-	T alpha, beta;
-	const T *a;
-	int64_t rs_a, cs_a;
-	const T *b;
-	int64_t rs_b, cs_b;
-	T *c;
-	int64_t rs_c, cs_c;
-	bool split_m;              /* units of MR rows (else NR columns) */
-	atomic_long next;          /* the next unit to take */
-	atomic_bool stopped;       /* interrupted */
-};
-
-/* A small product shared by whichever threads are awake: each takes the
- * next MR rows or NR columns until none are left. Every unit is the same
- * tiles as on one thread, so the result has the same bits. */
+/* A part of a small product (MR rows or NR columns at a time). */
 static void F(small_job)(void *arg, int tid, int nt)
 {
-	struct F(small_job) *g = arg;
+	struct F(job) *g = arg;
 	(void)tid;
 	(void)nt;
-	const int unit = g->split_m ? g->kr->MR : g->kr->NR;
-	const int64_t len = g->split_m ? g->m : g->n;
-	while (!atomic_load(&g->stopped)) {
-		int64_t lo = unit * atomic_fetch_add(&g->next, 1);
-		if (lo >= len)
-			return;
-		int64_t hi = lo + unit < len ? lo + unit : len;
-		int rc = g->split_m
-		         ? F(small)(g->kr, hi - lo, g->n, g->k, g->alpha,
-		                    g->a + lo * g->rs_a, g->rs_a, g->cs_a, g->b,
-		                    g->rs_b, g->cs_b, g->beta, g->c + lo * g->rs_c,
-		                    g->rs_c, g->cs_c)
-		         : F(small)(g->kr, g->m, hi - lo, g->k, g->alpha, g->a,
-		                    g->rs_a, g->cs_a, g->b + lo * g->cs_b, g->rs_b,
-		                    g->cs_b, g->beta, g->c + lo * g->cs_c, g->rs_c,
-		                    g->cs_c);
-		if (rc)
+	int64_t i[2], j[2];
+	while (F(take)(g, i, j))
+		if (F(small)(g->kr, i[1] - i[0], j[1] - j[0], g->k, g->alpha,
+		             g->a + i[0] * g->rs_a, g->rs_a, g->cs_a,
+		             g->b + j[0] * g->cs_b, g->rs_b, g->cs_b, g->beta,
+		             g->c + i[0] * g->rs_c + j[0] * g->cs_c, g->rs_c,
+		             g->cs_c))
 			atomic_store(&g->stopped, true);
-	}
 }
 
-struct F(gemv_job) {
-	GEMV_TYPE *gemv;
-	int64_t n, k;
-	T alpha, beta;
-	const T *x;
-	int64_t incx;
-	const T *b;
-	int64_t rs_b, cs_b;
-	T *y;
-	int64_t incy;
-	atomic_long next;          /* the next chunk to take */
-	atomic_bool stopped;
-};
-
-/* A matrix-vector product shared by the threads awake: each takes the
- * next chunk of columns (a polling point between chunks). */
+/* A row vector times a matrix (m == 1), GEMV_CHUNK columns at a time,
+ * with a polling point between chunks. */
 static void F(gemv_job)(void *arg, int tid, int nt)
 {
-	struct F(gemv_job) *g = arg;
+	struct F(job) *g = arg;
 	(void)tid;
 	(void)nt;
-	for (;;) {
-		int64_t j = GEMV_CHUNK * atomic_fetch_add(&g->next, 1);
-		if (j >= g->n)
-			return;
-		if (mm_interrupted() || atomic_load(&g->stopped)) {
+	int64_t i[2], j[2];
+	while (F(take)(g, i, j)) {
+		if (mm_interrupted()) {
 			atomic_store(&g->stopped, true);
 			return;
 		}
-		int64_t w = g->n - j < GEMV_CHUNK ? g->n - j : GEMV_CHUNK;
-		g->gemv(w, g->k, g->alpha, g->x, g->incx, g->b + j * g->cs_b,
-		        g->rs_b, g->cs_b, g->beta, g->y + j * g->incy, g->incy);
+		g->kr->GEMV(j[1] - j[0], g->k, g->alpha, g->a, g->cs_a,
+		            g->b + j[0] * g->cs_b, g->rs_b, g->cs_b, g->beta,
+		            g->c + j[0] * g->cs_c, g->cs_c);
 	}
+}
+
+/* Runs fn over g's units on up to nt threads (no more than units). */
+static int F(run)(struct F(job) *g, int nt, mm_gemm_job_fn *fn)
+{
+	if (nt > g->nunits)
+		nt = (int)g->nunits;
+	pthread_mutex_lock(&call_mu);
+	mm_gemm_pool_run(nt, fn, g);
+	pthread_mutex_unlock(&call_mu);
+	return atomic_load(&g->stopped) ? MM_ERR_INTERRUPTED : 0;
 }
 
 static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
@@ -343,59 +333,44 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	}
 	const struct mm_gemm_isa_kernels *kr = kernels();
 	int nthreads = mm_gemm_threads();
-
-	if (m == 1) {
-		struct F(gemv_job) g = {
-			kr->GEMV, n, k, alpha, beta, a, cs_a, b, rs_b, cs_b,
-			c, cs_c, 0, false,
-		};
-		int nt = (double)n * (double)k < GEMV_MT_MIN ? 1 : nthreads;
-		if (nt > (n + GEMV_CHUNK - 1) / GEMV_CHUNK)
-			nt = (int)((n + GEMV_CHUNK - 1) / GEMV_CHUNK);
-		pthread_mutex_lock(&call_mu);
-		mm_gemm_pool_run(nt, F(gemv_job), &g);
-		pthread_mutex_unlock(&call_mu);
-		return atomic_load(&g.stopped) ? MM_ERR_INTERRUPTED : 0;
-	}
-
-	const int mr = kr->MR, nr = kr->NR;
-	const int64_t es = (int64_t)sizeof(T);
-
-	/* Threads: one below MT_MIN_FLOPS. Small products split along the
-	 * longer side, in MR rows or NR columns. */
-	double flops = 2.0 * (double)m * (double)n * (double)k;
-	int nt = flops < MT_MIN_FLOPS ? 1 : nthreads;
-	bool split_m = m > n;
-
-	/* Which path depends on the shape and strides only, never on the
-	 * threads, so that the bits do not either. */
-	if ((rs_a == 1 || cs_a == 1) && k <= SMALL_KC &&
-	    (double)m * n * k <= SMALL_MNK) {
-		if (nt == 1)
-			return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b,
-			                cs_b, beta, c, rs_c, cs_c);
-		struct F(small_job) sj = {
-			kr, m, n, k, alpha, beta, a, rs_a, cs_a, b, rs_b, cs_b,
-			c, rs_c, cs_c, split_m, 0, false,
-		};
-		/* Shared, not split: after a pause at the prompt the worker
-		 * takes 0.1-1 ms to wake, longer than the whole product. */
-		pthread_mutex_lock(&call_mu);
-		mm_gemm_pool_run(nt, F(small_job), &sj);
-		pthread_mutex_unlock(&call_mu);
-		return atomic_load(&sj.stopped) ? MM_ERR_INTERRUPTED : 0;
-	}
-
-	/* Block sizes: KC from the kernel, so its A sliver fits in 3/4 of L1
-	 * (measured best on Zen 4: 384 float, 256 double), NC so a
-	 * thread's B block fills about half its L2, and a unit's A panel at
-	 * most a quarter of L3. */
 	struct F(job) g = {
 		.m = m, .n = n, .k = k, .alpha = alpha, .beta = beta,
 		.a = a, .rs_a = rs_a, .cs_a = cs_a,
 		.b = b, .rs_b = rs_b, .cs_b = cs_b,
 		.c = c, .rs_c = rs_c, .cs_c = cs_c, .kr = kr,
 	};
+
+	if (m == 1) {
+		F(units)(&g, 1, GEMV_CHUNK);
+		return F(run)(&g, (double)n * (double)k < GEMV_MT_MIN ? 1 : nthreads,
+		              F(gemv_job));
+	}
+
+	const int mr = kr->MR, nr = kr->NR;
+	const int64_t es = (int64_t)sizeof(T);
+	/* One thread below MT_MIN_FLOPS. */
+	double flops = 2.0 * (double)m * (double)n * (double)k;
+	int nt = flops < MT_MIN_FLOPS ? 1 : nthreads;
+
+	/* Which path depends on the shape and strides only, never on the
+	 * threads, so that the bits do not either. On more threads, a small
+	 * product goes in MR rows or NR columns along its longer side. */
+	if ((rs_a == 1 || cs_a == 1) && k <= SMALL_KC &&
+	    (double)m * n * k <= SMALL_MNK) {
+		if (nt == 1)
+			return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b,
+			                cs_b, beta, c, rs_c, cs_c);
+		if (m > n)
+			F(units)(&g, mr, n);
+		else
+			F(units)(&g, m, nr);
+		return F(run)(&g, nt, F(small_job));
+	}
+
+	/* Block sizes: KC from the kernel, so its A sliver fits in 3/4 of L1
+	 * (measured best on Zen 4: 384 float, 256 double), NC so a
+	 * thread's B block fills about half its L2, and a unit's A panel at
+	 * most a quarter of L3. */
 	const struct caches *cs = cache_sizes();
 	int64_t kcl1 = cs->l1 * 3 / 4 / (mr * es);
 	g.kc = F(even_block)(k, kcl1 < 32 ? 32 : kcl1 < kr->KC ? kcl1 : kr->KC, 1);
@@ -417,12 +392,9 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 		un = n / UNIT_MIN < 2 * nt ? n / UNIT_MIN : 2 * nt;
 	um = um < 1 ? 1 : um;
 	un = un < 1 ? 1 : un;
-	g.mcu = F(even_block)(m, (m + um - 1) / um, mr);
-	if (g.mcu > mc)
-		g.mcu = F(even_block)(m, mc, mr);
-	g.ncu = F(even_block)(n, (n + un - 1) / un, nr);
-	g.nun = (n + g.ncu - 1) / g.ncu;
-	g.nunits = (m + g.mcu - 1) / g.mcu * g.nun;
+	int64_t mcu = F(even_block)(m, (m + um - 1) / um, mr);
+	F(units)(&g, mcu < mc ? mcu : F(even_block)(m, mc, mr),
+	         F(even_block)(n, (n + un - 1) / un, nr));
 	if (nt > g.nunits)
 		nt = (int)g.nunits;
 
