@@ -1,88 +1,19 @@
-/* kernel_avx2_f64_6x8.c — AVX2+FMA double micro-kernel, a 6×8 tile of C.
+/* kernel_avx2_f64_6x8.c — AVX2+FMA double micro-kernel, a 6×8 tile of C
+ * (the code is kernel_avx2_tmpl.h).
  *
  * Why 6×8: with 16 ymm registers, 12 accumulators (6 rows × two 4-double
  * vectors), two B vectors and one broadcast is the largest tile that does
  * not spill; 12 independent FMA chains cover two pipes of latency 4–5. */
-#include <immintrin.h>
-#include <math.h>
-
-#include "gemm_internal.h"
-
-enum { MR = 6, NR = 8 };
-
-#define STEP(i, RS)                                                     \
-	do {                                                            \
-		__m256d ai = _mm256_broadcast_sd(a + (i) * (RS));       \
-		c##i##0 = _mm256_fmadd_pd(ai, b0, c##i##0);             \
-		c##i##1 = _mm256_fmadd_pd(ai, b1, c##i##1);             \
-	} while (0)
-
-#define LOOP(RS, CS)                                                    \
-	for (int64_t p = 0; p < kc; p++) {                              \
-		__m256d b0 = _mm256_loadu_pd(b);                        \
-		__m256d b1 = _mm256_loadu_pd(b + 4);                    \
-		STEP(0, RS); STEP(1, RS); STEP(2, RS);                  \
-		STEP(3, RS); STEP(4, RS); STEP(5, RS);                  \
-		a += (CS);                                              \
-		b += rs_b;                                              \
-	}
-
-#define UPDATE(i)                                                       \
-	do {                                                            \
-		if ((i) < mr)                                           \
-			update_row(c + (int64_t)(i) * rs_c, c##i##0, c##i##1, \
-			           va, vb, beta);                       \
-	} while (0)
-
-#define SPILL(i)                                                        \
-	do {                                                            \
-		_mm256_storeu_pd(t + (i) * NR, c##i##0);                \
-		_mm256_storeu_pd(t + (i) * NR + 4, c##i##1);            \
-	} while (0)
-
-static inline void update_row(double *ci, __m256d x0, __m256d x1, __m256d va,
-                              __m256d vb, double beta)
-{
-	if (beta == 0) {
-		x0 = _mm256_mul_pd(va, x0);
-		x1 = _mm256_mul_pd(va, x1);
-	} else {
-		x0 = _mm256_fmadd_pd(va, x0, _mm256_mul_pd(vb, _mm256_loadu_pd(ci)));
-		x1 = _mm256_fmadd_pd(va, x1,
-		                     _mm256_mul_pd(vb, _mm256_loadu_pd(ci + 4)));
-	}
-	_mm256_storeu_pd(ci, x0);
-	_mm256_storeu_pd(ci + 4, x1);
-}
-
-void mm_gemm_kernel_avx2_f64_6x8(int64_t kc, double alpha,
-                                  const double *restrict a, int64_t rs_a,
-                                  int64_t cs_a,
-                                  const double *restrict b, int64_t rs_b,
-                                  double beta, double *restrict c,
-                                  int64_t rs_c, int64_t cs_c, int mr, int nr)
-{
-	__m256d c00 = _mm256_setzero_pd(), c01 = c00, c10 = c00, c11 = c00,
-	       c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00,
-	       c41 = c00, c50 = c00, c51 = c00;
-
-	if (cs_a == 1)
-		LOOP(rs_a, 1)
-	else
-		LOOP(1, cs_a)
-
-	__m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
-	if (cs_c == 1 && nr == NR) {
-		UPDATE(0); UPDATE(1); UPDATE(2); UPDATE(3); UPDATE(4); UPDATE(5);
-		return;
-	}
-	/* Edge or strided C: through a buffer, with the same arithmetic. */
-	double t[MR * NR];
-	SPILL(0); SPILL(1); SPILL(2); SPILL(3); SPILL(4); SPILL(5);
-	for (int i = 0; i < mr; i++)
-		for (int j = 0; j < nr; j++) {
-			double *cij = c + i * rs_c + j * cs_c;
-			*cij = beta == 0 ? alpha * t[i * NR + j]
-			                 : fma(alpha, t[i * NR + j], beta * *cij);
-		}
-}
+#define T double
+#define V __m256d
+#define L 4
+#define NAME mm_gemm_kernel_avx2_f64_6x8
+#define BROADCAST _mm256_broadcast_sd
+#define SET1 _mm256_set1_pd
+#define FMADD _mm256_fmadd_pd
+#define MUL _mm256_mul_pd
+#define LOADU _mm256_loadu_pd
+#define STOREU _mm256_storeu_pd
+#define ZERO _mm256_setzero_pd
+#define SFMA fma
+#include "kernel_avx2_tmpl.h"

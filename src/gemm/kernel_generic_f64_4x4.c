@@ -1,51 +1,8 @@
-/* kernel_generic_f64_4x4.c — portable C double micro-kernel, a 4×4 tile of C:
- * the reference the SIMD kernels are tested against, and the path on CPUs
- * without AVX2. 4×4 keeps the accumulators in the 16 SSE registers of
- * baseline x86-64 (two doubles each) once the j loop is vectorised. */
-#include "gemm_internal.h"
-
-enum { MR = 4, NR = 4 };
-
-/* acc += A(:, p) · B(p, :) for p < kc, A(i, p) at a[i·RS + p·CS]. */
-#define LOOP(RS, CS)                                                    \
-	for (int64_t p = 0; p < kc; p++) {                              \
-		double ap[MR];                                          \
-		for (int i = 0; i < MR; i++)                            \
-			ap[i] = a[i * (RS)];                            \
-		for (int i = 0; i < MR; i++)                            \
-			for (int j = 0; j < NR; j++)                    \
-				acc[i][j] += ap[i] * b[j];              \
-		a += (CS);                                              \
-		b += rs_b;                                              \
-	}
-
-/* GCC vectorises the row-major loop over p, as if acc were reductions,
- * with shuffles that made it three times slower than the packed loop; the
- * j loop alone is what should become vector code. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-tree-loop-vectorize")))
-#endif
-void mm_gemm_kernel_generic_f64_4x4(int64_t kc, double alpha,
-                                    const double *restrict a, int64_t rs_a,
-                                    int64_t cs_a,
-                                    const double *restrict b, int64_t rs_b,
-                                    double beta, double *restrict c,
-                                    int64_t rs_c, int64_t cs_c,
-                                    int mr, int nr)
-{
-	double acc[MR][NR] = {{0}};
-
-	/* Two copies of the loop, so that each has constant strides where
-	 * the packed sliver needs them: with rs_a a variable in both, the
-	 * compiler kept acc in memory and ran at a third of the speed. */
-	if (rs_a == 1)
-		LOOP(1, cs_a)
-	else
-		LOOP(rs_a, 1)
-	for (int i = 0; i < mr; i++)
-		for (int j = 0; j < nr; j++) {
-			double *cij = c + i * rs_c + j * cs_c;
-			*cij = beta == 0 ? alpha * acc[i][j]
-			                 : alpha * acc[i][j] + beta * *cij;
-		}
-}
+/* kernel_generic_f64_4x4.c — portable C double micro-kernel, a 4×4 tile of
+ * C (the code is kernel_generic_tmpl.h). 4×4 keeps the accumulators in the
+ * 16 SSE registers of baseline x86-64 (two doubles each) once the j loop
+ * is vectorised. */
+#define T double
+#define NR 4
+#define NAME mm_gemm_kernel_generic_f64_4x4
+#include "kernel_generic_tmpl.h"

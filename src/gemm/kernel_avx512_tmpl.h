@@ -1,0 +1,136 @@
+/* kernel_avx512_tmpl.h — the AVX-512 micro-kernel for one element type: an
+ * 8 × 2L tile of C (L lanes a vector). kernel_avx512_f32_8x32.c and
+ * kernel_avx512_f64_8x16.c include it with these defined:
+ *
+ *   T, V, M      the element, vector and mask types; L the lanes
+ *   NAME         the function's name
+ *   SET1 FMADD MUL LOADU STOREU MASKZ_LOADU MASK_STOREU ZERO
+ *                the intrinsics for T; SFMA the scalar fused multiply-add
+ *
+ * Each k step loads two vectors of B and broadcasts 8 values of A into 16
+ * FMAs on 16 accumulators. A is read through rs_a/cs_a: a packed sliver
+ * (rs_a 1, cs_a MR) or a column-major A in place take one loop, a
+ * row-major A in place (cs_a 1) the other, which reads the 8 rows at
+ * offsets of rs_a. */
+#include <immintrin.h>
+#include <math.h>
+
+#include "gemm_internal.h"
+
+enum { MR = 8, NR = 2 * L };
+
+/* One k step: two vectors of B, then row i of A (the value A(i, p), at
+ * a[i·RS]) broadcast into both halves of row i's accumulators. */
+#define STEP(i, RS)                                                     \
+	do {                                                            \
+		V ai = SET1(a[(i) * (RS)]);                             \
+		c##i##0 = FMADD(ai, b0, c##i##0);                       \
+		c##i##1 = FMADD(ai, b1, c##i##1);                       \
+	} while (0)
+
+#define LOOP(RS, CS)                                                    \
+	for (int64_t p = 0; p < kc; p++) {                              \
+		V b0 = LOADU(b);                                        \
+		V b1 = LOADU(b + L);                                    \
+		STEP(0, RS); STEP(1, RS); STEP(2, RS); STEP(3, RS);     \
+		STEP(4, RS); STEP(5, RS); STEP(6, RS); STEP(7, RS);     \
+		a += (CS);                                              \
+		b += rs_b;                                              \
+	}
+
+/* The same for a tile at most L columns wide: one vector of B, half the
+ * FMAs (each column's sum is the same either way). */
+#define STEP1(i, RS)                                                    \
+	do {                                                            \
+		V ai = SET1(a[(i) * (RS)]);                             \
+		c##i##0 = FMADD(ai, b0, c##i##0);                       \
+	} while (0)
+
+#define LOOP1(RS, CS)                                                   \
+	for (int64_t p = 0; p < kc; p++) {                              \
+		V b0 = LOADU(b);                                        \
+		STEP1(0, RS); STEP1(1, RS); STEP1(2, RS); STEP1(3, RS); \
+		STEP1(4, RS); STEP1(5, RS); STEP1(6, RS); STEP1(7, RS); \
+		a += (CS);                                              \
+		b += rs_b;                                              \
+	}
+
+/* C row i = alpha·acc + beta·C (masked to nr columns), if i < mr. */
+#define UPDATE(i)                                                       \
+	do {                                                            \
+		if ((i) < mr) {                                         \
+			T *ci = c + (int64_t)(i) * rs_c;                \
+			update_row(ci, c##i##0, c##i##1, va, vb, beta, m0, m1); \
+		}                                                       \
+	} while (0)
+
+#define SPILL(i)                                                        \
+	do {                                                            \
+		STOREU(t + (i) * NR, c##i##0);                          \
+		STOREU(t + (i) * NR + L, c##i##1);                      \
+	} while (0)
+
+static inline void update_row(T *ci, V x0, V x1, V va, V vb, T beta, M m0,
+                              M m1)
+{
+	if (beta == 0) {
+		x0 = MUL(va, x0);
+		x1 = MUL(va, x1);
+	} else {
+		V y0 = MASKZ_LOADU(m0, ci);
+		V y1 = MASKZ_LOADU(m1, ci + L);
+		x0 = FMADD(va, x0, MUL(vb, y0));
+		x1 = FMADD(va, x1, MUL(vb, y1));
+	}
+	MASK_STOREU(ci, m0, x0);
+	MASK_STOREU(ci + L, m1, x1);
+}
+
+void NAME(int64_t kc, T alpha, const T *restrict a, int64_t rs_a,
+          int64_t cs_a, const T *restrict b, int64_t rs_b, T beta,
+          T *restrict c, int64_t rs_c, int64_t cs_c, int mr, int nr)
+{
+	V c00 = ZERO(), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
+	  c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
+	  c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+
+	/* The tile of C is touched only after the loop: fetch it now. */
+	if (cs_c == 1 && beta != 0)
+		for (int i = 0; i < mr; i++) {
+			_mm_prefetch((const char *)(c + i * rs_c), _MM_HINT_T0);
+			_mm_prefetch((const char *)(c + i * rs_c + NR - 1),
+			             _MM_HINT_T0);
+		}
+
+	if (nr > L) {
+		if (cs_a == 1)
+			LOOP(rs_a, 1)
+		else
+			LOOP(1, cs_a)
+	} else {
+		if (cs_a == 1)
+			LOOP1(rs_a, 1)
+		else
+			LOOP1(1, cs_a)
+	}
+
+	V va = SET1(alpha), vb = SET1(beta);
+	if (cs_c == 1) {
+		const M all = (M)((1u << L) - 1);
+		M m0 = nr >= L ? all : (M)((1u << nr) - 1);
+		M m1 = nr >= NR ? all : nr <= L ? 0 : (M)((1u << (nr - L)) - 1);
+		UPDATE(0); UPDATE(1); UPDATE(2); UPDATE(3);
+		UPDATE(4); UPDATE(5); UPDATE(6); UPDATE(7);
+		return;
+	}
+	/* Strided C: through a buffer, with the same arithmetic (one FMA). */
+	T t[MR * NR];
+	SPILL(0); SPILL(1); SPILL(2); SPILL(3);
+	SPILL(4); SPILL(5); SPILL(6); SPILL(7);
+	for (int i = 0; i < mr; i++)
+		for (int j = 0; j < nr; j++) {
+			T *cij = c + i * rs_c + j * cs_c;
+			*cij = beta == 0 ? alpha * t[i * NR + j]
+			                 : SFMA(alpha, t[i * NR + j], beta * *cij);
+		}
+}
