@@ -28,6 +28,8 @@ enum { SMALL_KC = 256 };
 #define SMALL_MNK (384.0 * 384.0 * 256.0)
 /* The fewest rows (or columns) of a large product's unit of work. */
 enum { UNIT_MIN = 128 };
+/* The most bytes of A or B packed once for all units (gemm_tmpl.h). */
+#define SHARED_MAX ((size_t)256 << 20)
 /* Below this many flops a second thread costs more than it brings. */
 #define MT_MIN_FLOPS (2.0 * 96 * 96 * 96)
 /* Matrix-vector: columns per chunk (a polling point between chunks) and
@@ -101,14 +103,19 @@ static const struct mm_gemm_isa_kernels *kernels(void)
 }
 
 /* Packing buffers, kept between calls and grown on demand (under call_mu):
- * one A panel shared by the threads, one B block per thread. Returns the
- * array of B blocks, or NULL if memory ran out. */
+ * the threads' A panels, one B block per thread, and all of A or B packed
+ * once for all units with a state for each of its blocks (shared_pack()).
+ * workspace() returns the array of B blocks, or NULL if memory ran out. */
 static struct {
 	void *a;
 	size_t a_size;
 	void **b;
 	size_t b_size;
 	int nb;
+	void *bs;
+	size_t bs_size;
+	atomic_int *state;
+	size_t nstate;
 } ws;
 
 static void *alloc64(size_t size)
@@ -118,6 +125,8 @@ static void *alloc64(size_t size)
 
 static void workspace_free(void)
 {
+	free(ws.bs);
+	free(ws.state);
 	free(ws.a);
 	for (int i = 0; i < ws.nb; i++)
 		free(ws.b[i]);
@@ -149,6 +158,29 @@ static void **workspace(size_t a_size, size_t b_size, int nb)
 		ws.b_size = b_size;
 	}
 	return ws.b;
+}
+
+/* Room for all of A or B packed (size bytes) and nstate block states, all
+ * 0 (not packed); NULL if memory ran out (each unit then packs its own). */
+static void *shared_pack(size_t size, size_t nstate)
+{
+	if (size > ws.bs_size) {
+		free(ws.bs);
+		ws.bs = alloc64(size);
+		ws.bs_size = ws.bs ? size : 0;
+		if (!ws.bs)
+			return NULL;
+	}
+	if (nstate > ws.nstate) {
+		free(ws.state);
+		ws.state = malloc(nstate * sizeof *ws.state);
+		ws.nstate = ws.state ? nstate : 0;
+		if (!ws.state)
+			return NULL;
+	}
+	for (size_t i = 0; i < nstate; i++)
+		atomic_store_explicit(&ws.state[i], 0, memory_order_relaxed);
+	return ws.bs;
 }
 
 /* Row-major A into sliver layout, a few rows at a time with SSE2 (part
