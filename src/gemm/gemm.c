@@ -102,9 +102,17 @@ static const struct mm_gemm_isa_kernels *kernels(void)
 	return atomic_load(&cur_isa);
 }
 
+/* All of A or B packed once, with the states of its blocks. */
+struct shared {
+	void *p;
+	size_t size;
+	atomic_int *state;
+	size_t nstate;
+};
+
 /* Packing buffers, kept between calls and grown on demand (under call_mu):
- * the threads' A panels, one B block per thread, and all of A or B packed
- * once for all units with a state for each of its blocks (shared_pack()).
+ * the threads' A panels, one B block per thread, and all of A and of B
+ * packed once for all units with a state for each block (shared_pack()).
  * workspace() returns the array of B blocks, or NULL if memory ran out. */
 static struct {
 	void *a;
@@ -112,10 +120,7 @@ static struct {
 	void **b;
 	size_t b_size;
 	int nb;
-	void *bs;
-	size_t bs_size;
-	atomic_int *state;
-	size_t nstate;
+	struct shared sh[2];
 } ws;
 
 static void *alloc64(size_t size)
@@ -125,8 +130,10 @@ static void *alloc64(size_t size)
 
 static void workspace_free(void)
 {
-	free(ws.bs);
-	free(ws.state);
+	for (int i = 0; i < 2; i++) {
+		free(ws.sh[i].p);
+		free(ws.sh[i].state);
+	}
 	free(ws.a);
 	for (int i = 0; i < ws.nb; i++)
 		free(ws.b[i]);
@@ -160,27 +167,29 @@ static void **workspace(size_t a_size, size_t b_size, int nb)
 	return ws.b;
 }
 
-/* Room for all of A or B packed (size bytes) and nstate block states, all
- * 0 (not packed); NULL if memory ran out (each unit then packs its own). */
-static void *shared_pack(size_t size, size_t nstate)
+/* Room for all of A (which 0) or B (1) packed, size bytes, and nstate
+ * block states, all 0 (not packed); NULL if memory ran out (each unit then
+ * packs its own). */
+static struct shared *shared_pack(int which, size_t size, size_t nstate)
 {
-	if (size > ws.bs_size) {
-		free(ws.bs);
-		ws.bs = alloc64(size);
-		ws.bs_size = ws.bs ? size : 0;
-		if (!ws.bs)
+	struct shared *sh = &ws.sh[which];
+	if (size > sh->size) {
+		free(sh->p);
+		sh->p = alloc64(size);
+		sh->size = sh->p ? size : 0;
+		if (!sh->p)
 			return NULL;
 	}
-	if (nstate > ws.nstate) {
-		free(ws.state);
-		ws.state = malloc(nstate * sizeof *ws.state);
-		ws.nstate = ws.state ? nstate : 0;
-		if (!ws.state)
+	if (nstate > sh->nstate) {
+		free(sh->state);
+		sh->state = malloc(nstate * sizeof *sh->state);
+		sh->nstate = sh->state ? nstate : 0;
+		if (!sh->state)
 			return NULL;
 	}
 	for (size_t i = 0; i < nstate; i++)
-		atomic_store_explicit(&ws.state[i], 0, memory_order_relaxed);
-	return ws.bs;
+		atomic_store_explicit(&sh->state[i], 0, memory_order_relaxed);
+	return sh;
 }
 
 /* Row-major A into sliver layout, a few rows at a time with SSE2 (part

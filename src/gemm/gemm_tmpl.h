@@ -104,11 +104,11 @@ struct F(job) {
 	int64_t nun, nunits;       /* units across n, units in all */
 	T *apack;                  /* one mcu × kc A panel per thread */
 	T *const *bpack;           /* one kc × nc B block per thread */
-	bool share_a, share_b;     /* A or B packed once for all units: */
-	T *shared;                 /* there, k × pad, */
-	atomic_int *state;         /* with the states of its blocks, */
-	int64_t pad, nblk;         /* pad: m or n rounded up to MR or NR, */
-	                           /* nblk: blocks across it in a k block */
+	T *shared[2];              /* A, B packed once for all units, or NULL: */
+	atomic_int *state[2];      /* the states of their blocks, */
+	int64_t pad[2];            /* m, n rounded up to MR, NR, */
+	int64_t nblk[2];           /* blocks across m, n in a k block */
+	int64_t bpu;               /* B blocks across a unit */
 	atomic_long next;          /* the next unit to take */
 	atomic_bool stopped;       /* interrupted */
 };
@@ -141,15 +141,15 @@ static bool F(take)(struct F(job) *g, int64_t i[2], int64_t j[2])
 	return true;
 }
 
-/* Units that split one side of C all need all of the other operand: B
- * when they split the rows, A when they split the columns. That operand
- * is then packed once for all, in g->shared, with a state for each of its
- * blocks (0 not packed, 1 being packed, 2 packed). The first thread to
- * want a block packs it there for all; a thread that finds it being
- * packed packs its own copy instead, so nobody waits on a thread that is
- * not running. The values are the same either way, so the bits of C do
- * not depend on who packed. Returns 2 (read the shared block), 1 (pack
- * it there, then set 2) or 0 (pack a private copy). */
+/* Units side by side along n all need the same rows of A, and units one
+ * above the other the same columns of B. Such an operand is packed once
+ * for all, in g->shared, with a state for each of its blocks (0 not
+ * packed, 1 being packed, 2 packed). The first thread to want a block
+ * packs it there for all; a thread that finds it being packed packs its
+ * own copy instead, so nobody waits on a thread that is not running. The
+ * values are the same either way, so the bits of C do not depend on who
+ * packed. Returns 2 (read the shared block), 1 (pack it there, then set
+ * 2) or 0 (pack a private copy). */
 static int F(claim)(atomic_int *st)
 {
 	int s = atomic_load_explicit(st, memory_order_acquire);
@@ -159,17 +159,18 @@ static int F(claim)(atomic_int *st)
 }
 
 /* A packed operand for k block pc..pc+kc: B's columns lo..lo+len (a
- * kc × nc block) if is_b, else A's rows lo..lo+len (a panel), packed in
- * `own` (this thread's buffer) or found or packed in g->shared. */
+ * kc × nc block, the unit's block number blk) if is_b, else A's rows
+ * lo..lo+len (a unit's panel), packed in `own` (this thread's buffer) or
+ * found or packed in g->shared. */
 static const T *F(packed)(struct F(job) *g, bool is_b, T *own, int64_t pc,
-                          int64_t kc, int64_t lo, int64_t len)
+                          int64_t kc, int64_t lo, int64_t len, int64_t blk)
 {
 	atomic_int *st = NULL;
 	int c = 0;
-	if (is_b ? g->share_b : g->share_a) {
-		st = &g->state[pc / g->kc * g->nblk + lo / (is_b ? g->nc : g->mcu)];
+	if (g->shared[is_b]) {
+		st = &g->state[is_b][pc / g->kc * g->nblk[is_b] + blk];
 		if ((c = F(claim)(st)))
-			own = g->shared + pc * g->pad + lo * kc;
+			own = g->shared[is_b] + pc * g->pad[is_b] + lo * kc;
 	}
 	if (c != 2 && is_b)
 		F(pack_b)(own, g->b + pc * g->rs_b + lo * g->cs_b, g->rs_b,
@@ -196,7 +197,8 @@ static bool F(block)(struct F(job) *g, T *bbuf, const T *apanel,
 
 	for (int64_t jc = j0; jc < j1; jc += g->nc) {             /* loop 3 */
 		int64_t nc = j1 - jc < g->nc ? j1 - jc : g->nc;
-		const T *bb = F(packed)(g, true, bbuf, pc, kc, jc, nc);
+		const T *bb = F(packed)(g, true, bbuf, pc, kc, jc, nc,
+		                        j0 / g->ncu * g->bpu + (jc - j0) / g->nc);
 		for (int64_t ir = ilo; ir < ihi; ir += mr) {       /* loop 2 */
 			const T *as = apanel + (ir - ilo) * kc;
 			int r = ihi - ir < mr ? (int)(ihi - ir) : mr;
@@ -231,7 +233,7 @@ static void F(unit_job)(void *arg, int tid, int nt)
 		for (int64_t pc = 0; pc < g->k; pc += g->kc) {     /* loop 4 */
 			int64_t kc = g->k - pc < g->kc ? g->k - pc : g->kc;
 			const T *apanel = F(packed)(g, false, abuf, pc, kc, i[0],
-			                            i[1] - i[0]);
+			                            i[1] - i[0], i[0] / g->mcu);
 			if (F(block)(g, bbuf, apanel, i[0], i[1], pc, kc,
 			             pc ? 1 : g->beta, j[0], j[1])) {
 				atomic_store(&g->stopped, true);
@@ -415,20 +417,24 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 
 	/* Block sizes: KC from the kernel, so its A sliver fits in 3/4 of L1
 	 * (measured best on Zen 4: 384 float, 256 double), NC so a
-	 * thread's B block fills about half its L2, and a unit's A panel at
-	 * most a quarter of L3. */
+	 * thread's B block fills about half its L2, and a unit's A panel
+	 * (read again from L3 for every B block) at most the size of L2: on
+	 * Zen 4 (1 MiB L2, an L3 shared with other machines), f64 4096³ went
+	 * from 0.93-0.97 of OpenBLAS with 2048-row panels to 1.00-1.01 with
+	 * 512, 2048³ and the (1024x4096)@(4096x4096) layer by 2-3%. */
 	const struct caches *cs = cache_sizes();
 	int64_t kcl1 = cs->l1 * 3 / 4 / (mr * es);
 	g.kc = F(even_block)(k, kcl1 < 32 ? 32 : kcl1 < kr->KC ? kcl1 : kr->KC, 1);
 	int64_t nc = cs->l2 / 2 / (g.kc * es) / nr * nr;
 	g.nc = nc < nr ? nr : nc;
-	int64_t mc = cs->l3 / 4 / (g.kc * es) / mr * mr;
+	int64_t mc = (cs->l2 < cs->l3 / 4 ? cs->l2 : cs->l3 / 4) / (g.kc * es)
+	             / mr * mr;
 	if (mc < 4 * mr)
 		mc = 4 * mr;
 
 	/* Units: up to two per thread along the longer side, none under
-	 * UNIT_MIN rows or columns (each unit packs its own A panel and B
-	 * blocks, so a smaller one repacks too much), rows no more than mc.
+	 * UNIT_MIN rows or columns (smaller ones pass over C in too many
+	 * pieces), rows no more than mc.
 	 * Two a thread let a worker that wakes late still take a share.
 	 * The bits do not depend on this split, only the speed. */
 	int64_t um = 1, un = 1;
@@ -454,23 +460,22 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	}
 	g.apack = ws.a;
 	g.bpack = bp;
-	/* Saves repacking the operand that every unit needs (F(claim)),
-	 * 3-5% of a product on 2 threads, up to SHARED_MAX bytes. */
-	if (g.nunits > 1) {
-		int64_t nkb = (k + g.kc - 1) / g.kc;
-		if (g.nun == 1) {
-			g.pad = (n + nr - 1) / nr * nr;
-			g.nblk = (n + g.nc - 1) / g.nc;
-		} else {
-			g.pad = (m + mr - 1) / mr * mr;
-			g.nblk = (m + g.mcu - 1) / g.mcu;
-		}
-		size_t bytes = (size_t)(k * g.pad * es);
-		if (bytes <= SHARED_MAX &&
-		    (g.shared = shared_pack(bytes, (size_t)(nkb * g.nblk)))) {
-			g.state = ws.state;
-			g.share_b = g.nun == 1;
-			g.share_a = !g.share_b;
+	/* Operands that several units need are packed once (F(claim)):
+	 * repacking B for every unit was 3-5% of a product on 2 threads. */
+	int64_t nkb = (k + g.kc - 1) / g.kc;
+	int64_t rows = (m + g.mcu - 1) / g.mcu;
+	g.bpu = (g.ncu + g.nc - 1) / g.nc;
+	g.pad[0] = (m + mr - 1) / mr * mr;
+	g.pad[1] = (n + nr - 1) / nr * nr;
+	g.nblk[0] = rows;
+	g.nblk[1] = g.nun * g.bpu;
+	for (int s = 0; s < 2; s++) {
+		size_t bytes = (size_t)(k * g.pad[s] * es);
+		struct shared *sh;
+		if ((s ? rows : g.nun) > 1 && bytes <= SHARED_MAX &&
+		    (sh = shared_pack(s, bytes, (size_t)(nkb * g.nblk[s])))) {
+			g.shared[s] = sh->p;
+			g.state[s] = sh->state;
 		}
 	}
 	mm_gemm_pool_run(nt, F(unit_job), &g);

@@ -259,8 +259,9 @@ START_TEST(block_boundaries)
 				expect_ok(&v);
 			}
 	}
-	/* L1 4 KiB, L2 32 KiB, L3 128 KiB: with k = 40, KC is 40 and NC and
-	 * MC are a few dozen to a few hundred; sweep around them. */
+	/* L1 4 KiB, L2 32 KiB, L3 128 KiB: KC is a few dozen and NC and MC
+	 * a few dozen to a few hundred; sweep around them, with k past the
+	 * small path's 256 so that the packed path runs. */
 	mm_gemm_test_caches(4096, 32768, 131072);
 	for (int f = 0; f < 2; f++) {
 		const struct mm_gemm_isa_kernels *kr = mm_gemm_select(isas[_i]);
@@ -268,10 +269,10 @@ START_TEST(block_boundaries)
 		int64_t nr = f ? kr->nr_d : kr->nr_s;
 		int64_t kcl1 = 4096 * 3 / 4 / (mr * es);
 		int64_t kc = kcl1 < 32 ? 32 : kcl1;
-		int64_t k = kc + 1; /* two k blocks */
-		int64_t kb = (k + 1) / 2;
+		int64_t k = (256 / kc + 1) * kc + 1; /* > 256, a short last block */
+		int64_t nkb = (k + kc - 1) / kc, kb = (k + nkb - 1) / nkb;
 		int64_t nc = 32768 / 2 / (kb * es) / nr * nr;
-		int64_t mc = 131072 / 4 / (kb * es) / mr * mr;
+		int64_t mc = 32768 / (kb * es) / mr * mr; /* min(L2, L3/4) */
 		if (nc < nr)
 			nc = nr;
 		if (mc < 4 * mr)
@@ -281,7 +282,11 @@ START_TEST(block_boundaries)
 			expect_ok(&v);
 			v = vary(mc + d, 40, k, (unsigned)(d + 4), f);
 			expect_ok(&v);
-			v = vary(mc + d, 2 * nc + d, kc - 1, (unsigned)(d + 6), f);
+			v = vary(mc + d, 2 * nc + d, k, (unsigned)(d + 6), f);
+			expect_ok(&v);
+			/* units in a grid: two across n, three down m, so A
+			 * and B are both packed once and shared */
+			v = vary(2 * mc + 3 + d, 2 * mc + 200, k, (unsigned)(d + 8), f);
 			expect_ok(&v);
 		}
 	}
@@ -491,6 +496,7 @@ START_TEST(threads_bit_identical)
 			same_bits_after_pauses(160, 200, 120);
 		mm_gemm_test_caches(4096, 32768, 131072); /* many blocks */
 		same_bits(333, 251, 300, f);
+		same_bits(200, 700, 300, f);   /* a grid of units */
 		mm_gemm_test_caches(0, 0, 0);
 	}
 }
