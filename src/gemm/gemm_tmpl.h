@@ -421,14 +421,19 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	 * (read again from L3 for every B block) at most the size of L2: on
 	 * Zen 4 (1 MiB L2, an L3 shared with other machines), f64 4096³ went
 	 * from 0.93-0.97 of OpenBLAS with 2048-row panels to 1.00-1.01 with
-	 * 512, 2048³ and the (1024x4096)@(4096x4096) layer by 2-3%. */
+	 * 512, 2048³ and the (1024x4096)@(4096x4096) layer by 2-3%. That
+	 * needs B packed once for all the units down m (below); when B is
+	 * too large to share, panels stay up to a quarter of L3, since
+	 * packing B again for each of many units cost more (0.92-0.95). */
 	const struct caches *cs = cache_sizes();
 	int64_t kcl1 = cs->l1 * 3 / 4 / (mr * es);
 	g.kc = F(even_block)(k, kcl1 < 32 ? 32 : kcl1 < kr->KC ? kcl1 : kr->KC, 1);
 	int64_t nc = cs->l2 / 2 / (g.kc * es) / nr * nr;
 	g.nc = nc < nr ? nr : nc;
-	int64_t mc = (cs->l2 < cs->l3 / 4 ? cs->l2 : cs->l3 / 4) / (g.kc * es)
-	             / mr * mr;
+	bool b_shareable = (size_t)(k * ((n + nr - 1) / nr * nr) * es) <=
+	                   SHARED_MAX;
+	int64_t mc = (b_shareable && cs->l2 < cs->l3 / 4 ? cs->l2 : cs->l3 / 4)
+	             / (g.kc * es) / mr * mr;
 	if (mc < 4 * mr)
 		mc = 4 * mr;
 
