@@ -100,8 +100,11 @@ struct F(job) {
 	int64_t rs_c, cs_c;
 	const struct mm_gemm_isa_kernels *kr;
 	int64_t kc, nc;            /* block sizes: L1 (A sliver), L2 (B block) */
-	int64_t mcu, ncu;          /* a unit of work: mcu rows × ncu columns */
-	int64_t nun, nunits;       /* units across n, units in all */
+	int64_t mg, ng;            /* units are whole grains of mg rows, */
+	int64_t sm, sn;            /* ng columns: sm, sn grains in all, */
+	int64_t um, un;            /* um units down m, un across n, */
+	int64_t mcu, ncu;          /* the largest mcu rows × ncu columns */
+	int64_t nunits;            /* um · un */
 	T *apack;                  /* one mcu × kc A panel per thread */
 	T *const *bpack;           /* one kc × nc B block per thread */
 	T *shared[2];              /* A, B packed once for all units, or NULL: */
@@ -113,31 +116,51 @@ struct F(job) {
 	atomic_bool stopped;       /* interrupted */
 };
 
-/* Cuts g's m × n into units of mcu rows × ncu columns (multiples of MR and
- * NR, or the whole side, so that every unit holds whole tiles). */
-static void F(units)(struct F(job) *g, int64_t mcu, int64_t ncu)
+/* Cuts g's m × n into um × un units as even as whole grains of mg rows
+ * and ng columns allow (MR and NR, or the whole side, so that every unit
+ * holds whole tiles): 1025 rows in 4 units of 8-row grains are 264, 256,
+ * 256 and 249 rows, where blocks of 264 left 233 for the last, and one of
+ * two threads did 528 rows while the other did 497. */
+static void F(units)(struct F(job) *g, int64_t mg, int64_t um, int64_t ng,
+                     int64_t un)
 {
-	g->mcu = mcu;
-	g->ncu = ncu;
-	g->nun = (g->n + ncu - 1) / ncu;
-	g->nunits = (g->m + mcu - 1) / mcu * g->nun;
+	g->mg = mg;
+	g->ng = ng;
+	g->sm = (g->m + mg - 1) / mg;
+	g->sn = (g->n + ng - 1) / ng;
+	g->um = um < 1 ? 1 : um > g->sm ? g->sm : um;
+	g->un = un < 1 ? 1 : un > g->sn ? g->sn : un;
+	g->mcu = (g->sm + g->um - 1) / g->um * mg;
+	g->ncu = (g->sn + g->un - 1) / g->un * ng;
+	g->nunits = g->um * g->un;
 }
 
-/* The next unit for this thread, rows i[0]..i[1] and columns j[0]..j[1];
- * false when none is left or the job was interrupted. Jobs are shared by
- * the threads awake (pool.h): whoever takes a unit, its tiles are
- * computed the same way, so the bits do not depend on the threads. */
-static bool F(take)(struct F(job) *g, int64_t i[2], int64_t j[2])
+/* Unit q of u along a side of `len` in s grains of g: [lo, hi). */
+static void F(cut)(int64_t q, int64_t u, int64_t s, int64_t g, int64_t len,
+                   int64_t r[2])
+{
+	r[0] = q * s / u * g;
+	r[1] = (q + 1) * s / u * g;
+	r[1] = r[1] < len ? r[1] : len;
+}
+
+/* The next unit for this thread, rows i[0]..i[1] and columns j[0]..j[1],
+ * number u[0] down m and u[1] across n; false when none is left or the
+ * job was interrupted. Jobs are shared by the threads awake (pool.h):
+ * whoever takes a unit, its tiles are computed the same way, so the bits
+ * do not depend on the threads. */
+static bool F(take)(struct F(job) *g, int64_t i[2], int64_t j[2],
+                    int64_t u[2])
 {
 	if (atomic_load(&g->stopped))
 		return false;
-	int64_t u = atomic_fetch_add(&g->next, 1);
-	if (u >= g->nunits)
+	int64_t x = atomic_fetch_add(&g->next, 1);
+	if (x >= g->nunits)
 		return false;
-	i[0] = u / g->nun * g->mcu;
-	j[0] = u % g->nun * g->ncu;
-	i[1] = i[0] + g->mcu < g->m ? i[0] + g->mcu : g->m;
-	j[1] = j[0] + g->ncu < g->n ? j[0] + g->ncu : g->n;
+	u[0] = x / g->un;
+	u[1] = x % g->un;
+	F(cut)(u[0], g->um, g->sm, g->mg, g->m, i);
+	F(cut)(u[1], g->un, g->sn, g->ng, g->n, j);
 	return true;
 }
 
@@ -189,16 +212,17 @@ static const T *F(packed)(struct F(job) *g, bool is_b, T *own, int64_t pc,
  * to the kernel.
  * Returns true if interrupted. */
 static bool F(block)(struct F(job) *g, T *bbuf, const T *apanel,
-                     int64_t ilo, int64_t ihi, int64_t pc, int64_t kc,
-                     T beta, int64_t j0, int64_t j1)
+                     const int64_t i[2], const int64_t j[2],
+                     const int64_t u[2], int64_t pc, int64_t kc, T beta)
 {
+	const int64_t ilo = i[0], ihi = i[1], j0 = j[0], j1 = j[1];
 	const int mr = g->kr->MR, nr = g->kr->NR;
 	UKR_TYPE *ukr = g->kr->UKR;
 
 	for (int64_t jc = j0; jc < j1; jc += g->nc) {             /* loop 3 */
 		int64_t nc = j1 - jc < g->nc ? j1 - jc : g->nc;
 		const T *bb = F(packed)(g, true, bbuf, pc, kc, jc, nc,
-		                        j0 / g->ncu * g->bpu + (jc - j0) / g->nc);
+		                        u[1] * g->bpu + (jc - j0) / g->nc);
 		for (int64_t ir = ilo; ir < ihi; ir += mr) {       /* loop 2 */
 			const T *as = apanel + (ir - ilo) * kc;
 			int r = ihi - ir < mr ? (int)(ihi - ir) : mr;
@@ -228,14 +252,14 @@ static void F(unit_job)(void *arg, int tid, int nt)
 	(void)nt;
 	T *bbuf = g->bpack[tid];
 	T *abuf = g->apack + tid * g->mcu * g->kc;
-	int64_t i[2], j[2];
-	while (F(take)(g, i, j)) {
+	int64_t i[2], j[2], u[2];
+	while (F(take)(g, i, j, u)) {
 		for (int64_t pc = 0; pc < g->k; pc += g->kc) {     /* loop 4 */
 			int64_t kc = g->k - pc < g->kc ? g->k - pc : g->kc;
 			const T *apanel = F(packed)(g, false, abuf, pc, kc, i[0],
-			                            i[1] - i[0], i[0] / g->mcu);
-			if (F(block)(g, bbuf, apanel, i[0], i[1], pc, kc,
-			             pc ? 1 : g->beta, j[0], j[1])) {
+			                            i[1] - i[0], u[0]);
+			if (F(block)(g, bbuf, apanel, i, j, u, pc, kc,
+			             pc ? 1 : g->beta)) {
 				atomic_store(&g->stopped, true);
 				return;
 			}
@@ -309,8 +333,8 @@ static void F(small_job)(void *arg, int tid, int nt)
 	struct F(job) *g = arg;
 	(void)tid;
 	(void)nt;
-	int64_t i[2], j[2];
-	while (F(take)(g, i, j))
+	int64_t i[2], j[2], u[2];
+	while (F(take)(g, i, j, u))
 		if (F(small)(g->kr, i[1] - i[0], j[1] - j[0], g->k, g->alpha,
 		             g->a + i[0] * g->rs_a, g->rs_a, g->cs_a,
 		             g->b + j[0] * g->cs_b, g->rs_b, g->cs_b, g->beta,
@@ -326,8 +350,8 @@ static void F(gemv_job)(void *arg, int tid, int nt)
 	struct F(job) *g = arg;
 	(void)tid;
 	(void)nt;
-	int64_t i[2], j[2];
-	while (F(take)(g, i, j)) {
+	int64_t i[2], j[2], u[2];
+	while (F(take)(g, i, j, u)) {
 		if (mm_interrupted()) {
 			atomic_store(&g->stopped, true);
 			return;
@@ -389,7 +413,7 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	};
 
 	if (m == 1) {
-		F(units)(&g, 1, GEMV_CHUNK);
+		F(units)(&g, 1, 1, GEMV_CHUNK, (n + GEMV_CHUNK - 1) / GEMV_CHUNK);
 		return F(run)(&g, (double)n * (double)k < GEMV_MT_MIN ? 1 : nthreads,
 		              F(gemv_job));
 	}
@@ -409,9 +433,9 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 			return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b,
 			                cs_b, beta, c, rs_c, cs_c);
 		if (m > n)
-			F(units)(&g, mr, n);
+			F(units)(&g, mr, (m + mr - 1) / mr, n, 1);
 		else
-			F(units)(&g, m, nr);
+			F(units)(&g, m, 1, nr, (n + nr - 1) / nr);
 		return F(run)(&g, nt, F(small_job));
 	}
 
@@ -447,11 +471,9 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 		um = m / UNIT_MIN < 2 * nt ? m / UNIT_MIN : 2 * nt;
 	else
 		un = n / UNIT_MIN < 2 * nt ? n / UNIT_MIN : 2 * nt;
-	um = um < 1 ? 1 : um;
-	un = un < 1 ? 1 : un;
-	int64_t mcu = F(even_block)(m, (m + um - 1) / um, mr);
-	F(units)(&g, mcu < mc ? mcu : F(even_block)(m, mc, mr),
-	         F(even_block)(n, (n + un - 1) / un, nr));
+	if (um < (m + mc - 1) / mc)
+		um = (m + mc - 1) / mc;
+	F(units)(&g, mr, um, nr, un);
 	if (nt > g.nunits)
 		nt = (int)g.nunits;
 
@@ -468,16 +490,15 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	/* Operands that several units need are packed once (F(claim)):
 	 * repacking B for every unit was 3-5% of a product on 2 threads. */
 	int64_t nkb = (k + g.kc - 1) / g.kc;
-	int64_t rows = (m + g.mcu - 1) / g.mcu;
 	g.bpu = (g.ncu + g.nc - 1) / g.nc;
 	g.pad[0] = (m + mr - 1) / mr * mr;
 	g.pad[1] = (n + nr - 1) / nr * nr;
-	g.nblk[0] = rows;
-	g.nblk[1] = g.nun * g.bpu;
+	g.nblk[0] = g.um;
+	g.nblk[1] = g.un * g.bpu;
 	for (int s = 0; s < 2; s++) {
 		size_t bytes = (size_t)(k * g.pad[s] * es);
 		struct shared *sh;
-		if ((s ? rows : g.nun) > 1 && bytes <= SHARED_MAX &&
+		if ((s ? g.um : g.un) > 1 && bytes <= SHARED_MAX &&
 		    (sh = shared_pack(s, bytes, (size_t)(nkb * g.nblk[s])))) {
 			g.shared[s] = sh->p;
 			g.state[s] = sh->state;
