@@ -18,6 +18,7 @@
 #define SET1 _mm512_set1_ps
 #define FMADD _mm512_fmadd_ps
 #define MUL _mm512_mul_ps
+#define ADD _mm512_add_ps
 #define LOADU _mm512_loadu_ps
 #define STOREU _mm512_storeu_ps
 #define MASKZ_LOADU _mm512_maskz_loadu_ps

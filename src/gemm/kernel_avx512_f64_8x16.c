@@ -10,6 +10,7 @@
 #define SET1 _mm512_set1_pd
 #define FMADD _mm512_fmadd_pd
 #define MUL _mm512_mul_pd
+#define ADD _mm512_add_pd
 #define LOADU _mm512_loadu_pd
 #define STOREU _mm512_storeu_pd
 #define MASKZ_LOADU _mm512_maskz_loadu_pd
