@@ -3,6 +3,7 @@
 #ifndef MMCALC_GEMM_INTERNAL_H
 #define MMCALC_GEMM_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* A micro-kernel computes one MR×NR tile of C:
@@ -77,6 +78,10 @@ mm_gemm_gemv_f64 mm_gemm_gemv_avx512_f64;
 /* Test hook: pretend the caches have these sizes in bytes (0: read them
  * again), so that tests reach every block boundary with small matrices. */
 void mm_gemm_test_caches(int64_t l1, int64_t l2, int64_t l3);
+
+/* Test hook: bytes held by the buffers where A and B are packed once for
+ * all units, kept between products (gemm.c, shared_trim()). */
+size_t mm_gemm_test_shared_bytes(void);
 
 /* The kernel tables; dispatch.c picks one at run time. */
 const struct mm_gemm_isa_kernels *mm_gemm_select(const char *want);

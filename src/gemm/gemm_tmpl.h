@@ -495,6 +495,7 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	g.pad[1] = (n + nr - 1) / nr * nr;
 	g.nblk[0] = g.um;
 	g.nblk[1] = g.un * g.bpu;
+	size_t used[2] = {0, 0};
 	for (int s = 0; s < 2; s++) {
 		size_t bytes = (size_t)(k * g.pad[s] * es);
 		struct shared *sh;
@@ -502,9 +503,11 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 		    (sh = shared_pack(s, bytes, (size_t)(nkb * g.nblk[s])))) {
 			g.shared[s] = sh->p;
 			g.state[s] = sh->state;
+			used[s] = bytes;
 		}
 	}
 	mm_gemm_pool_run(nt, F(unit_job), &g);
+	shared_trim(used);
 	pthread_mutex_unlock(&call_mu);
 	return atomic_load(&g.stopped) ? MM_ERR_INTERRUPTED : 0;
 }

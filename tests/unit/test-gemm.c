@@ -502,6 +502,29 @@ START_TEST(threads_bit_identical)
 }
 END_TEST
 
+/* A product that packs 64.5 MiB of B once for its units keeps the buffer
+ * for the next large product, and a smaller product frees it. */
+START_TEST(shared_buffers_trimmed)
+{
+	const int64_t m = 512, k = 33000, n = 512; /* B: 67.6 MB */
+	float *a = calloc((size_t)(m * k), 4), *b = calloc((size_t)(k * n), 4);
+	float *c = calloc((size_t)(m * n), 4);
+	ck_assert(a && b && c);
+	mm_gemm_set_threads(1);
+	ck_assert_int_eq(mm_sgemm(m, n, k, 1, a, k, 1, b, n, 1, 0, c, n, 1), 0);
+	size_t big = mm_gemm_test_shared_bytes();
+	ck_assert_uint_ge(big, (size_t)(k * n * 4));
+	ck_assert_int_eq(mm_sgemm(m, n, k, 1, a, k, 1, b, n, 1, 0, c, n, 1), 0);
+	ck_assert_uint_eq(mm_gemm_test_shared_bytes(), big);
+	ck_assert_int_eq(mm_sgemm(m, n, 512, 1, a, 512, 1, b, n, 1, 0, c, n, 1),
+	                 0);
+	ck_assert_uint_lt(mm_gemm_test_shared_bytes(), (size_t)64 << 20);
+	free(a);
+	free(b);
+	free(c);
+}
+END_TEST
+
 START_TEST(interrupted)
 {
 	if (!use_isa(_i))
@@ -562,6 +585,7 @@ static Suite *gemm_suite(void)
 	tcase_add_loop_test(tc, large_residual, 0, NISA);
 	tcase_add_loop_test(tc, threads_bit_identical, 0, NISA);
 	tcase_add_loop_test(tc, interrupted, 0, NISA);
+	tcase_add_test(tc, shared_buffers_trimmed);
 	suite_add_tcase(s, tc);
 	return s;
 }
