@@ -942,6 +942,66 @@ static void dim_poly(const mm_shape *s, int j, mm_poly *out)
 		mm_poly_const(out, s->dim[j]);
 }
 
+/* The largest monomial with a positive integer coefficient that divides
+ * terms lo..hi-1 of p (exact, all coefficients of one sign): their
+ * coefficients' gcd and each symbol's least exponent, if positive. */
+static mm_poly_term common_factor(const mm_poly *p, int lo, int hi)
+{
+	mm_poly_term f = {.coef = 0};
+	for (int j = 0; j < p->nsyms; j++)
+		f.exp[j] = INT8_MAX;
+	for (int t = lo; t < hi; t++) {
+		int64_t a = p->term[t].coef < 0 ? -p->term[t].coef : p->term[t].coef;
+		int64_t g = f.coef;
+		while (a) {
+			int64_t r = g % a;
+			g = a;
+			a = r;
+		}
+		f.coef = g;
+		for (int j = 0; j < p->nsyms; j++)
+			if (p->term[t].exp[j] < f.exp[j])
+				f.exp[j] = p->term[t].exp[j];
+	}
+	for (int j = 0; j < p->nsyms; j++)
+		if (f.exp[j] < 0 || f.exp[j] == INT8_MAX)
+			f.exp[j] = 0;
+	if (f.coef == 0)
+		f.coef = 1;
+	return f;
+}
+
+static void divide_term(mm_poly_term *u, const mm_poly_term *f)
+{
+	u->coef /= f->coef;
+	u->fcoef = (double)u->coef;
+	for (int j = 0; j < MM_POLY_MAX_SYMS; j++)
+		u->exp[j] = (int8_t)(u->exp[j] - f->exp[j]);
+}
+
+/* A sum of positive terms (den 1) with its common factor in front:
+ * d·(n + r), 2048·(n + r); a single term as it is. */
+static void print_factored(mm_buf *b, const mm_poly *p)
+{
+	mm_poly f = *p, rest = *p;
+	f.den = rest.den = 1;
+	f.nterms = 1;
+	f.term[0] = common_factor(p, 0, p->nterms);
+	bool one = f.term[0].coef == 1;
+	for (int j = 0; j < p->nsyms; j++)
+		one = one && f.term[0].exp[j] == 0;
+	if (p->nterms < 2 || one) {
+		mm_poly_print(b, p, MM_POLY_EXPAND);
+		return;
+	}
+	for (int t = 0; t < rest.nterms; t++)
+		divide_term(&rest.term[t], &f.term[0]);
+	mm_poly_print(b, &f, MM_POLY_EXPAND);
+	mm_buf_puts(b, "·(");
+	mm_poly_print(b, &rest, MM_POLY_EXPAND);
+	mm_buf_putc(b, ')');
+}
+
 /* :order with symbols: each bracketing's FLOPs as a polynomial, and the
  * bracketing that is cheapest for every positive size, when one is. */
 static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
@@ -1024,26 +1084,27 @@ static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
 		if (mm_poly_sub(&diff, &cost[0], &cost[1], &d) == MM_OK &&
 		    !diff.approx) {
 			/* cost0 - cost1 < 0 as "its terms < the other's terms",
-			 * both divided by their common factor: a·c·e + a·b·c <
-			 * a·b·e + b·c·e rather than 2·a·c·e + 2·a·b·c - ... < 0. */
-			int64_t g = mm_poly_content(&diff, NULL);
-			g = g < 0 ? -g : g;
+			 * over what all terms share (sizes are positive), each
+			 * side with its own common factor in front: 2·n·r <
+			 * d·(n + r) rather than 4·n·d·r - 2·n·d² - 2·d²·r < 0. */
+			mm_poly_term shared = common_factor(&diff, 0, diff.nterms);
 			mm_poly side[2] = {diff, diff};
 			for (int k = 0; k < 2; k++) {
 				side[k].nterms = 0;
+				side[k].den = 1;
 				for (int t = 0; t < diff.nterms; t++) {
 					int64_t cf = diff.term[t].coef;
 					if ((k == 0) != (cf > 0))
 						continue;
 					mm_poly_term *u = &side[k].term[side[k].nterms++];
 					*u = diff.term[t];
-					u->coef = (cf < 0 ? -cf : cf) / g;
-					u->fcoef = (double)u->coef / (double)diff.den;
+					u->coef = cf < 0 ? -cf : cf;
+					divide_term(u, &shared);
 				}
+				if (k)
+					mm_buf_puts(b, " < ");
+				print_factored(b, &side[k]);
 			}
-			mm_poly_print(b, &side[0], MM_POLY_EXPAND);
-			mm_buf_puts(b, " < ");
-			mm_poly_print(b, &side[1], MM_POLY_EXPAND);
 			mm_buf_puts(b, ", the other otherwise\n");
 		} else {
 			mm_buf_puts(b, "its cost is the smaller\n");

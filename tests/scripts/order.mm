@@ -12,6 +12,8 @@ A = (10 x 30); B = (30 x 5); C = (5 x 60); D = (60 x 2)
 :order (B*T x C) @ (C x 4*C) @ (4*C x C)
 :order (n x d) @ (d x d) @ (d x 1) @ (1 x d)
 :order (n x d) @ (d x d) @ (d x 1) where n = 8
-# A condition: each side over the common factor, symbols in chain order
+# A condition: each side with its common factor in front, symbols in chain order
 :order (a x b) @ (b x c) @ (c x e)
 :order (n x 3) @ (3 x m) @ (m x 5)
+# A factor every term shares (d) is divided out, and a side's own in front
+:order (n x d) @ (d x r) @ (r x d)
