@@ -943,9 +943,10 @@ static void dim_poly(const mm_shape *s, int j, mm_poly *out)
 }
 
 /* The largest monomial with a positive integer coefficient that divides
- * terms lo..hi-1 of p (exact, all coefficients of one sign): their
- * coefficients' gcd and each symbol's least exponent, if positive. */
-static mm_poly_term common_factor(const mm_poly *p, int lo, int hi)
+ * terms lo..hi-1 of p (exact): their coefficients' gcd and each symbol's
+ * least exponent, if positive or if `neg` (dividing by h⁻¹ multiplies by
+ * h, which clears a denominator). */
+static mm_poly_term common_factor(const mm_poly *p, int lo, int hi, bool neg)
 {
 	mm_poly_term f = {.coef = 0};
 	for (int j = 0; j < p->nsyms; j++)
@@ -964,7 +965,7 @@ static mm_poly_term common_factor(const mm_poly *p, int lo, int hi)
 				f.exp[j] = p->term[t].exp[j];
 	}
 	for (int j = 0; j < p->nsyms; j++)
-		if (f.exp[j] < 0 || f.exp[j] == INT8_MAX)
+		if ((f.exp[j] < 0 && !neg) || f.exp[j] == INT8_MAX)
 			f.exp[j] = 0;
 	if (f.coef == 0)
 		f.coef = 1;
@@ -986,7 +987,7 @@ static void print_factored(mm_buf *b, const mm_poly *p)
 	mm_poly f = *p, rest = *p;
 	f.den = rest.den = 1;
 	f.nterms = 1;
-	f.term[0] = common_factor(p, 0, p->nterms);
+	f.term[0] = common_factor(p, 0, p->nterms, false);
 	bool one = f.term[0].coef == 1;
 	for (int j = 0; j < p->nsyms; j++)
 		one = one && f.term[0].exp[j] == 0;
@@ -1084,10 +1085,12 @@ static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
 		if (mm_poly_sub(&diff, &cost[0], &cost[1], &d) == MM_OK &&
 		    !diff.approx) {
 			/* cost0 - cost1 < 0 as "its terms < the other's terms",
-			 * over what all terms share (sizes are positive), each
-			 * side with its own common factor in front: 2·n·r <
-			 * d·(n + r) rather than 4·n·d·r - 2·n·d² - 2·d²·r < 0. */
-			mm_poly_term shared = common_factor(&diff, 0, diff.nterms);
+			 * over what all terms share (sizes are positive, so
+			 * this clears denominators too), each side with its
+			 * own common factor in front: 2·n·r < d·(n + r) rather
+			 * than 4·n·d·r - 2·n·d² - 2·d²·r < 0. */
+			mm_poly_term shared = common_factor(&diff, 0, diff.nterms,
+			                                    true);
 			mm_poly side[2] = {diff, diff};
 			for (int k = 0; k < 2; k++) {
 				side[k].nterms = 0;

@@ -17,3 +17,5 @@ A = (10 x 30); B = (30 x 5); C = (5 x 60); D = (60 x 2)
 :order (n x 3) @ (3 x m) @ (m x 5)
 # A factor every term shares (d) is divided out, and a side's own in front
 :order (n x d) @ (d x r) @ (r x d)
+# Denominators are cleared: sizes are positive
+:order (n x d/h) @ (d/h x r) @ (r x d)
