@@ -949,8 +949,11 @@ static void dim_poly(const mm_shape *s, int j, mm_poly *out)
 static mm_poly_term common_factor(const mm_poly *p, int lo, int hi, bool neg)
 {
 	mm_poly_term f = {.coef = 0};
-	for (int j = 0; j < p->nsyms; j++)
+	int hiexp[MM_POLY_MAX_SYMS];
+	for (int j = 0; j < p->nsyms; j++) {
 		f.exp[j] = INT8_MAX;
+		hiexp[j] = INT8_MIN;
+	}
 	for (int t = lo; t < hi; t++) {
 		int64_t a = p->term[t].coef < 0 ? -p->term[t].coef : p->term[t].coef;
 		int64_t g = f.coef;
@@ -960,12 +963,17 @@ static mm_poly_term common_factor(const mm_poly *p, int lo, int hi, bool neg)
 			a = r;
 		}
 		f.coef = g;
-		for (int j = 0; j < p->nsyms; j++)
+		for (int j = 0; j < p->nsyms; j++) {
 			if (p->term[t].exp[j] < f.exp[j])
 				f.exp[j] = p->term[t].exp[j];
+			if (p->term[t].exp[j] > hiexp[j])
+				hiexp[j] = p->term[t].exp[j];
+		}
 	}
+	/* (an exponent must stay within int8 once divided) */
 	for (int j = 0; j < p->nsyms; j++)
-		if ((f.exp[j] < 0 && !neg) || f.exp[j] == INT8_MAX)
+		if ((f.exp[j] < 0 && (!neg || hiexp[j] - f.exp[j] > INT8_MAX)) ||
+		    f.exp[j] == INT8_MAX)
 			f.exp[j] = 0;
 	if (f.coef == 0)
 		f.coef = 1;
