@@ -174,6 +174,8 @@ static void **workspace(size_t a_size, size_t b_size, int nb)
  * copy of the largest operand it ever multiplied, while a run of large
  * products keeps it (allocating 128 MiB afresh costs 60 ms of page
  * faults here, 4% of a 4096³ f64 product on 2 threads). */
+static atomic_bool shared_big; /* a buffer over SHARED_KEEP is kept */
+
 static void shared_trim(const size_t used[2])
 {
 	for (int i = 0; i < 2; i++)
@@ -182,6 +184,20 @@ static void shared_trim(const size_t used[2])
 			ws.sh[i].p = NULL;
 			ws.sh[i].size = 0;
 		}
+	atomic_store_explicit(&shared_big, ws.sh[0].size > SHARED_KEEP ||
+	                      ws.sh[1].size > SHARED_KEEP, memory_order_relaxed);
+}
+
+/* The same after a product that uses no shared buffer (small or
+ * matrix-vector): one flag to read when there is nothing to free. */
+static void shared_trim_unused(void)
+{
+	if (!atomic_load_explicit(&shared_big, memory_order_relaxed))
+		return;
+	const size_t none[2] = {0, 0};
+	pthread_mutex_lock(&call_mu);
+	shared_trim(none);
+	pthread_mutex_unlock(&call_mu);
 }
 
 size_t mm_gemm_test_shared_bytes(void)

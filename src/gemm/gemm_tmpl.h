@@ -412,6 +412,12 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 		.c = c, .rs_c = rs_c, .cs_c = cs_c, .kr = kr,
 	};
 
+	/* Which path depends on the shape and strides only, never on the
+	 * threads, so that the bits do not either. */
+	const bool small = (rs_a == 1 || cs_a == 1) && k <= SMALL_KC &&
+	                   (double)m * n * k <= SMALL_MNK;
+	if (m == 1 || small)
+		shared_trim_unused();
 	if (m == 1) {
 		F(units)(&g, 1, 1, GEMV_CHUNK, (n + GEMV_CHUNK - 1) / GEMV_CHUNK);
 		return F(run)(&g, (double)n * (double)k < GEMV_MT_MIN ? 1 : nthreads,
@@ -424,11 +430,9 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	double flops = 2.0 * (double)m * (double)n * (double)k;
 	int nt = flops < MT_MIN_FLOPS ? 1 : nthreads;
 
-	/* Which path depends on the shape and strides only, never on the
-	 * threads, so that the bits do not either. On more threads, a small
-	 * product goes in MR rows or NR columns along its longer side. */
-	if ((rs_a == 1 || cs_a == 1) && k <= SMALL_KC &&
-	    (double)m * n * k <= SMALL_MNK) {
+	/* On more threads, a small product goes in MR rows or NR columns
+	 * along its longer side. */
+	if (small) {
 		if (nt == 1)
 			return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b,
 			                cs_b, beta, c, rs_c, cs_c);

@@ -503,7 +503,7 @@ START_TEST(threads_bit_identical)
 END_TEST
 
 /* A product that packs 64.5 MiB of B once for its units keeps the buffer
- * for the next large product, and a smaller product frees it. */
+ * for the next large product, and a smaller product of any kind frees it. */
 START_TEST(shared_buffers_trimmed)
 {
 	const int64_t m = 512, k = 33000, n = 512; /* B: 67.6 MB */
@@ -519,6 +519,14 @@ START_TEST(shared_buffers_trimmed)
 	ck_assert_int_eq(mm_sgemm(m, n, 512, 1, a, 512, 1, b, n, 1, 0, c, n, 1),
 	                 0);
 	ck_assert_uint_lt(mm_gemm_test_shared_bytes(), (size_t)64 << 20);
+	/* and so does a small product, or a row vector times a matrix */
+	for (int r = 0; r < 2; r++) {
+		ck_assert_int_eq(mm_sgemm(m, n, k, 1, a, k, 1, b, n, 1, 0, c, n, 1), 0);
+		ck_assert_uint_eq(mm_gemm_test_shared_bytes(), big);
+		ck_assert_int_eq(mm_sgemm(r ? 1 : 64, 64, 64, 1, a, 64, 1, b, 64, 1,
+		                          0, c, 64, 1), 0);
+		ck_assert_uint_lt(mm_gemm_test_shared_bytes(), (size_t)64 << 20);
+	}
 	free(a);
 	free(b);
 	free(c);
