@@ -565,6 +565,36 @@ int64_t mm_poly_content(const mm_poly *p, mm_poly *rest)
 	return g;
 }
 
+mm_code mm_poly_common_factor(const mm_poly *p, bool denominators,
+                              mm_poly *factor, mm_poly *rest, mm_diag *d)
+{
+	int64_t g = mm_poly_content(p, NULL);
+	mm_poly f, q;
+	mm_poly_const(&f, g < 0 ? -g : g);
+	for (int j = 0; j < p->nsyms && p->nterms > 0; j++) {
+		int lo = p->term[0].exp[j];
+		for (int i = 1; i < p->nterms; i++)
+			lo = p->term[i].exp[j] < lo ? p->term[i].exp[j] : lo;
+		if (lo == 0 || (lo < 0 && !denominators))
+			continue;
+		mm_poly s;
+		mm_code rc = mm_poly_sym(&s, p->sym[j], strlen(p->sym[j]), d);
+		for (int e = lo < 0 ? -lo : lo; e > 0 && rc == MM_OK; e--)
+			rc = lo > 0 ? mm_poly_mul(&f, &f, &s, d)
+			            : mm_poly_div(&f, &f, &s, d);
+		if (rc != MM_OK)
+			return rc;
+	}
+	if (rest) {
+		mm_code rc = mm_poly_div(&q, p, &f, d);
+		if (rc != MM_OK)
+			return rc;
+		*rest = q;
+	}
+	*factor = f;
+	return MM_OK;
+}
+
 bool mm_poly_nonneg(const mm_poly *p, int64_t lo)
 {
 	if (p->approx || lo < 0)

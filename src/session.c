@@ -942,69 +942,18 @@ static void dim_poly(const mm_shape *s, int j, mm_poly *out)
 		mm_poly_const(out, s->dim[j]);
 }
 
-/* The largest monomial with a positive integer coefficient that divides
- * terms lo..hi-1 of p (exact): their coefficients' gcd and each symbol's
- * least exponent, if positive or if `neg` (dividing by h⁻¹ multiplies by
- * h, which clears a denominator). */
-static mm_poly_term common_factor(const mm_poly *p, int lo, int hi, bool neg)
-{
-	mm_poly_term f = {.coef = 0};
-	int hiexp[MM_POLY_MAX_SYMS];
-	for (int j = 0; j < p->nsyms; j++) {
-		f.exp[j] = INT8_MAX;
-		hiexp[j] = INT8_MIN;
-	}
-	for (int t = lo; t < hi; t++) {
-		int64_t a = p->term[t].coef < 0 ? -p->term[t].coef : p->term[t].coef;
-		int64_t g = f.coef;
-		while (a) {
-			int64_t r = g % a;
-			g = a;
-			a = r;
-		}
-		f.coef = g;
-		for (int j = 0; j < p->nsyms; j++) {
-			if (p->term[t].exp[j] < f.exp[j])
-				f.exp[j] = p->term[t].exp[j];
-			if (p->term[t].exp[j] > hiexp[j])
-				hiexp[j] = p->term[t].exp[j];
-		}
-	}
-	/* (an exponent must stay within int8 once divided) */
-	for (int j = 0; j < p->nsyms; j++)
-		if ((f.exp[j] < 0 && (!neg || hiexp[j] - f.exp[j] > INT8_MAX)) ||
-		    f.exp[j] == INT8_MAX)
-			f.exp[j] = 0;
-	if (f.coef == 0)
-		f.coef = 1;
-	return f;
-}
-
-static void divide_term(mm_poly_term *u, const mm_poly_term *f)
-{
-	u->coef /= f->coef;
-	u->fcoef = (double)u->coef;
-	for (int j = 0; j < MM_POLY_MAX_SYMS; j++)
-		u->exp[j] = (int8_t)(u->exp[j] - f->exp[j]);
-}
-
-/* A sum of positive terms (den 1) with its common factor in front:
- * d·(n + r), 2048·(n + r); a single term as it is. */
+/* A sum of positive terms with its common factor in front: d·(n + r),
+ * 2048·(n + r); a single term, or a sum with no factor, as it is. */
 static void print_factored(mm_buf *b, const mm_poly *p)
 {
-	mm_poly f = *p, rest = *p;
-	f.den = rest.den = 1;
-	f.nterms = 1;
-	f.term[0] = common_factor(p, 0, p->nterms, false);
-	bool one = f.term[0].coef == 1;
-	for (int j = 0; j < p->nsyms; j++)
-		one = one && f.term[0].exp[j] == 0;
-	if (p->nterms < 2 || one) {
+	mm_poly f, rest;
+	int64_t one;
+	if (p->nterms < 2 ||
+	    mm_poly_common_factor(p, false, &f, &rest, NULL) != MM_OK ||
+	    (mm_poly_get_const(&f, &one) && one == 1)) {
 		mm_poly_print(b, p, MM_POLY_EXPAND);
 		return;
 	}
-	for (int t = 0; t < rest.nterms; t++)
-		divide_term(&rest.term[t], &f.term[0]);
 	mm_poly_print(b, &f, MM_POLY_EXPAND);
 	mm_buf_puts(b, "·(");
 	mm_poly_print(b, &rest, MM_POLY_EXPAND);
@@ -1097,20 +1046,22 @@ static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
 			 * this clears denominators too), each side with its
 			 * own common factor in front: 2·n·r < d·(n + r) rather
 			 * than 4·n·d·r - 2·n·d² - 2·d²·r < 0. */
-			mm_poly_term shared = common_factor(&diff, 0, diff.nterms,
-			                                    true);
-			mm_poly side[2] = {diff, diff};
+			mm_poly f, red = diff;
+			if (mm_poly_common_factor(&diff, true, &f, &red, NULL) != MM_OK &&
+			    mm_poly_common_factor(&diff, false, &f, &red, NULL) != MM_OK)
+				red = diff;
+			mm_poly side[2] = {red, red};
 			for (int k = 0; k < 2; k++) {
 				side[k].nterms = 0;
 				side[k].den = 1;
-				for (int t = 0; t < diff.nterms; t++) {
-					int64_t cf = diff.term[t].coef;
+				for (int t = 0; t < red.nterms; t++) {
+					int64_t cf = red.term[t].coef;
 					if ((k == 0) != (cf > 0))
 						continue;
 					mm_poly_term *u = &side[k].term[side[k].nterms++];
-					*u = diff.term[t];
+					*u = red.term[t];
 					u->coef = cf < 0 ? -cf : cf;
-					divide_term(u, &shared);
+					u->fcoef = (double)u->coef;
 				}
 				if (k)
 					mm_buf_puts(b, " < ");

@@ -134,6 +134,15 @@ void mm_poly_reorder(mm_poly *p, const char *const *names, int n);
  * leading term; 1 for zero and approximate polynomials. When rest is not
  * NULL it receives p / content. */
 int64_t mm_poly_content(const mm_poly *p, mm_poly *rest);
+/* The common factor of p's terms: the content's magnitude times each
+ * symbol's least exponent over the terms, when it is positive, or also
+ * when negative if `denominators` (then dividing p by it clears that
+ * symbol from the denominators: for positive sizes, both sides of an
+ * inequality may be divided by it). *factor receives it and, when rest
+ * is not NULL, *rest receives p / factor; both are left unchanged on
+ * error (MM_ERR_LIMIT when an exponent would leave its range). */
+mm_code mm_poly_common_factor(const mm_poly *p, bool denominators,
+                              mm_poly *factor, mm_poly *rest, mm_diag *d);
 
 /* True when p >= 0 provably for every value >= lo (lo >= 0) of every
  * symbol: p is rewritten in s = lo + s' for each symbol and every

@@ -153,6 +153,30 @@ START_TEST(reorder)
 }
 END_TEST
 
+START_TEST(common_factor)
+{
+	mm_poly n = S("n"), d = S("d"), r = S("r"), h = S("h"), f, rest;
+	/* 4·n·d·r - 2·n·d² - 2·d²·r = 2·d · (2·n·r - n·d - d·r) */
+	mm_poly p = sub(sub(mul(C(4), mul(mul(n, d), r)), mul(C(2), mul(n, pw(d, 2)))),
+	                mul(C(2), mul(pw(d, 2), r)));
+	ck_assert_int_eq(mm_poly_common_factor(&p, false, &f, &rest, NULL), MM_OK);
+	expect(&f, 0, "2·d");
+	expect(&rest, MM_POLY_EXPAND, "-n·d + 2·n·r - d·r");
+	/* a divisor every term has: kept unless denominators are cleared */
+	mm_poly q = add(quo(mul(n, d), h), quo(d, h)); /* (n·d + d)/h */
+	ck_assert_int_eq(mm_poly_common_factor(&q, false, &f, &rest, NULL), MM_OK);
+	expect(&f, 0, "d");
+	ck_assert_int_eq(mm_poly_common_factor(&q, true, &f, &rest, NULL), MM_OK);
+	expect(&f, 0, "d/h");
+	expect(&rest, 0, "n + 1");
+	/* nothing shared: 1, and the rest is p */
+	mm_poly u = add(n, C(3));
+	ck_assert_int_eq(mm_poly_common_factor(&u, true, &f, &rest, NULL), MM_OK);
+	expect(&f, 0, "1");
+	ck_assert(mm_poly_eq(&rest, &u));
+}
+END_TEST
+
 START_TEST(division)
 {
 	mm_poly n = S("n"), d = S("d"), h = S("h"), k = S("k");
@@ -517,6 +541,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, nonneg);
 	tcase_add_test(tc, print_parse_round_trip);
 	tcase_add_test(tc, reorder);
+	tcase_add_test(tc, common_factor);
 	suite_add_tcase(s, tc);
 	return s;
 }
