@@ -1,7 +1,8 @@
 #!/bin/sh
-# setup.sh — install what the build needs (Debian packages), then configure
-# and compile build/. Sourced by run.sh and test.sh; extra packages to
-# install may be given as arguments.
+# setup.sh [PACKAGE...] — install what the build needs (Debian packages),
+# then configure and compile build/. Run by run.sh and test.sh; extra
+# packages to install may be given as arguments, and MMCALC_TARGET names
+# the one ninja target to build (default: all of them).
 set -eu
 # meson is Python: unbuffered, its lines appear as it goes even when the
 # output is a pipe, and are not lost if the caller stops it early.
@@ -9,7 +10,7 @@ PYTHONUNBUFFERED=1
 export PYTHONUNBUFFERED
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-need="meson ninja-build pkg-config libreadline-dev check $*"
+need="meson ninja-build pkg-config libreadline-dev $*"
 
 missing=""
 if command -v dpkg >/dev/null 2>&1; then
@@ -51,6 +52,12 @@ cd "$top"
 if [ ! -f build/build.ninja ]; then
 	echo "configuring build/ (meson setup build)" >&2
 	meson setup build >&2
+elif [ -n "$missing" ]; then
+	# what was just installed (check, OpenBLAS, mandoc) may turn on
+	# targets that the earlier configuration left out
+	echo "configuring build/ again (meson setup --reconfigure build)" >&2
+	meson setup --reconfigure build >&2
 fi
-echo "compiling (ninja -C build)" >&2
-ninja -C build >&2
+echo "compiling (ninja -C build ${MMCALC_TARGET:-})" >&2
+# shellcheck disable=SC2086 # no target: all of them
+ninja -C build ${MMCALC_TARGET:-} >&2

@@ -6,7 +6,7 @@ set -eu
 PYTHONUNBUFFERED=1 # meson's progress as it goes, even into a pipe
 export PYTHONUNBUFFERED
 top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/scripts/setup.sh" libopenblas-dev mandoc groff-base
+"$top/scripts/setup.sh" check libopenblas-dev mandoc groff-base
 cd "$top"
 meson test -C build --print-errorlogs
 
