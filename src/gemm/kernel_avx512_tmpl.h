@@ -28,12 +28,17 @@ enum { MR = 8, NR = 2 * L };
 		c##i##1 = FMADD(ai, b1, c##i##1);                       \
 	} while (0)
 
-#define LOOP(RS, CS)                                                    \
+/* The k loop over rows 0..R-1 of the tile (R = 2, 4 or 8): a short last
+ * tile (1025 = 128·8 + 1 rows) runs only the FMA chains it needs. */
+#define ROWS2(S, RS) S(0, RS); S(1, RS)
+#define ROWS4(S, RS) ROWS2(S, RS); S(2, RS); S(3, RS)
+#define ROWS8(S, RS) ROWS4(S, RS); S(4, RS); S(5, RS); S(6, RS); S(7, RS)
+
+#define LOOP(ROWS, RS, CS)                                              \
 	for (int64_t p = 0; p < kc; p++) {                              \
 		V b0 = LOADU(b);                                        \
 		V b1 = LOADU(b + L);                                    \
-		STEP(0, RS); STEP(1, RS); STEP(2, RS); STEP(3, RS);     \
-		STEP(4, RS); STEP(5, RS); STEP(6, RS); STEP(7, RS);     \
+		ROWS(STEP, RS);                                         \
 		a += (CS);                                              \
 		b += rs_b;                                              \
 	}
@@ -46,23 +51,52 @@ enum { MR = 8, NR = 2 * L };
 		c##i##0 = FMADD(ai, b0, c##i##0);                       \
 	} while (0)
 
-#define LOOP1(RS, CS)                                                   \
+#define LOOP1(ROWS, RS, CS)                                             \
 	for (int64_t p = 0; p < kc; p++) {                              \
 		V b0 = LOADU(b);                                        \
-		STEP1(0, RS); STEP1(1, RS); STEP1(2, RS); STEP1(3, RS); \
-		STEP1(4, RS); STEP1(5, RS); STEP1(6, RS); STEP1(7, RS); \
+		ROWS(STEP1, RS);                                        \
 		a += (CS);                                              \
 		b += rs_b;                                              \
 	}
 
+/* The tile's width and A's layout pick the loop. */
+#define LOOPS(ROWS)                                                     \
+	do {                                                            \
+		if (nr > L) {                                           \
+			if (cs_a == 1)                                  \
+				LOOP(ROWS, rs_a, 1)                     \
+			else                                            \
+				LOOP(ROWS, 1, cs_a)                     \
+		} else {                                                \
+			if (cs_a == 1)                                  \
+				LOOP1(ROWS, rs_a, 1)                    \
+			else                                            \
+				LOOP1(ROWS, 1, cs_a)                    \
+		}                                                       \
+	} while (0)
+
 /* C row i = alpha·acc + beta·C (masked to nr columns), if i < mr. */
 #define UPDATE(i)                                                       \
 	do {                                                            \
-		if ((i) < mr) {                                         \
-			T *ci = c + (int64_t)(i) * rs_c;                \
-			update_row(ci, c##i##0, c##i##1, va, vb, alpha, beta, m0, m1, \
-			           nr == NR);                           \
-		}                                                       \
+		if ((i) < mr)                                           \
+			update_row(c + (int64_t)(i) * rs_c, c##i##0, c##i##1, \
+			           va, vb, beta, m0, m1);               \
+	} while (0)
+
+/* Row i of a whole tile when alpha is 1: C = acc (beta 0) or C += acc
+ * (beta 1), with no multiplies and no masks. The usual case, decided once
+ * a tile (16 multiplies are 1-2% of a 64³ tile's FMA slots); the same
+ * bits as update_row, since 1·x is x and fma(1, x, 1·y) is x + y. */
+#define PUT(i)                                                          \
+	do {                                                            \
+		STOREU(c + (i) * rs_c, c##i##0);                        \
+		STOREU(c + (i) * rs_c + L, c##i##1);                    \
+	} while (0)
+#define ACC(i)                                                          \
+	do {                                                            \
+		T *ci = c + (i) * rs_c;                                 \
+		STOREU(ci, ADD(c##i##0, LOADU(ci)));                    \
+		STOREU(ci + L, ADD(c##i##1, LOADU(ci + L)));            \
 	} while (0)
 
 #define SPILL(i)                                                        \
@@ -71,21 +105,9 @@ enum { MR = 8, NR = 2 * L };
 		STOREU(t + (i) * NR + L, c##i##1);                      \
 	} while (0)
 
-/* alpha == 1 and beta 0 or 1, whole rows: C = acc or C += acc, no
- * multiplies and no masks (the usual case; 16 multiplies are 1-2% of a
- * 64³ tile's FMA slots). */
-static inline void update_row(T *ci, V x0, V x1, V va, V vb, T alpha,
-                              T beta, M m0, M m1, int whole)
+static inline void update_row(T *ci, V x0, V x1, V va, V vb, T beta, M m0,
+                              M m1)
 {
-	if (alpha == 1 && (beta == 0 || beta == 1) && whole) {
-		if (beta == 1) {
-			x0 = ADD(x0, LOADU(ci));
-			x1 = ADD(x1, LOADU(ci + L));
-		}
-		STOREU(ci, x0);
-		STOREU(ci + L, x1);
-		return;
-	}
 	if (beta == 0) {
 		x0 = MUL(va, x0);
 		x1 = MUL(va, x1);
@@ -115,18 +137,24 @@ void NAME(int64_t kc, T alpha, const T *restrict a, int64_t rs_a,
 			             _MM_HINT_T0);
 		}
 
-	if (nr > L) {
-		if (cs_a == 1)
-			LOOP(rs_a, 1)
-		else
-			LOOP(1, cs_a)
-	} else {
-		if (cs_a == 1)
-			LOOP1(rs_a, 1)
-		else
-			LOOP1(1, cs_a)
-	}
+	if (mr > 4)
+		LOOPS(ROWS8);
+	else if (mr > 2)
+		LOOPS(ROWS4);
+	else
+		LOOPS(ROWS2);
 
+	if (cs_c == 1 && mr == MR && nr == NR && alpha == 1 &&
+	    (beta == 0 || beta == 1)) {
+		if (beta == 0) {
+			PUT(0); PUT(1); PUT(2); PUT(3);
+			PUT(4); PUT(5); PUT(6); PUT(7);
+		} else {
+			ACC(0); ACC(1); ACC(2); ACC(3);
+			ACC(4); ACC(5); ACC(6); ACC(7);
+		}
+		return;
+	}
 	V va = SET1(alpha), vb = SET1(beta);
 	if (cs_c == 1) {
 		const M all = (M)((1u << L) - 1);

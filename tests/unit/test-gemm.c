@@ -502,6 +502,76 @@ START_TEST(threads_bit_identical)
 }
 END_TEST
 
+/* Every tile goes through the same arithmetic, edge or not: with A's last
+ * row a copy of its first (B's last column a copy of its first), C's last
+ * row (column) must be bit-for-bit C's first, for every width of the last
+ * tile, on the small path (k 100) and the packed one (k 300), alpha 1
+ * (whole tiles store without multiplies) and 0.75, beta 0 and 1 (C's last
+ * row and column start as its first ones). */
+static void edge_same_bits(int64_t m, int64_t n, int64_t k, double alpha,
+                           double beta, bool f64)
+{
+	size_t es = f64 ? 8 : 4;
+	unsigned char *a = malloc((size_t)(m * k) * es), *b = malloc((size_t)(k * n) * es);
+	unsigned char *c = malloc((size_t)(m * n) * es);
+	ck_assert(a && b && c);
+#define AT(x, i) (f64 ? ((double *)(x))[i] : (double)((float *)(x))[i])
+#define PUT(x, i, v)                                            \
+	do {                                                    \
+		if (f64)                                        \
+			((double *)(x))[i] = (v);               \
+		else                                            \
+			((float *)(x))[i] = (float)(v);         \
+	} while (0)
+	for (int64_t i = 0; i < m * k; i++)
+		PUT(a, i, uniform());
+	for (int64_t i = 0; i < k * n; i++)
+		PUT(b, i, uniform());
+	for (int64_t p = 0; p < k; p++) {
+		PUT(a, (m - 1) * k + p, AT(a, p));
+		PUT(b, p * n + n - 1, AT(b, p * n));
+	}
+	for (int64_t i = 0; i < m; i++)
+		for (int64_t j = 0; j < n; j++)
+			PUT(c, i * n + j, 1.0 / (double)(1 + (i % (m - 1))) +
+			                  1.0 / (double)(3 + (j % (n - 1))));
+	int rc = f64 ? mm_dgemm(m, n, k, alpha, (double *)a, k, 1, (double *)b, n, 1,
+	                        beta, (double *)c, n, 1)
+	             : mm_sgemm(m, n, k, (float)alpha, (float *)a, k, 1, (float *)b, n, 1,
+	                        (float)beta, (float *)c, n, 1);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(memcmp(c, c + (size_t)((m - 1) * n) * es, (size_t)n * es) == 0,
+	              "%s %lldx%lldx%lld: last row differs from the first",
+	              f64 ? "f64" : "f32", (long long)m, (long long)n, (long long)k);
+	for (int64_t i = 0; i < m; i++)
+		ck_assert_msg(AT(c, i * n) == AT(c, i * n + n - 1),
+		              "%s %lldx%lldx%lld: row %lld, last column differs "
+		              "from the first", f64 ? "f64" : "f32", (long long)m,
+		              (long long)n, (long long)k, (long long)i);
+#undef AT
+#undef PUT
+	free(a);
+	free(b);
+	free(c);
+}
+
+START_TEST(edge_tiles_same_arithmetic)
+{
+	if (!use_isa(_i))
+		return;
+	mm_gemm_set_threads(1);
+	for (int f = 0; f < 2; f++)
+		for (int64_t r = 1; r <= MM_GEMM_MAX_MR + 1; r++) {
+			int64_t m = 2 * MM_GEMM_MAX_MR + r;
+			int64_t n = 2 * MM_GEMM_MAX_NR + r;
+			edge_same_bits(m, n, 100, 1, 0, f);
+			edge_same_bits(m, n, 300, 1, 1, f);
+			edge_same_bits(m, n, 300, 0.75, 0, f);
+			edge_same_bits(m, n, 100, 0.75, 1, f);
+		}
+}
+END_TEST
+
 /* A product that packs 64.5 MiB of B once for its units keeps the buffer
  * for the next large product, and a smaller product of any kind frees it. */
 START_TEST(shared_buffers_trimmed)
@@ -592,6 +662,7 @@ static Suite *gemm_suite(void)
 	tcase_add_loop_test(tc, random_sizes_to_300, 0, NISA);
 	tcase_add_loop_test(tc, large_residual, 0, NISA);
 	tcase_add_loop_test(tc, threads_bit_identical, 0, NISA);
+	tcase_add_loop_test(tc, edge_tiles_same_arithmetic, 0, NISA);
 	tcase_add_loop_test(tc, interrupted, 0, NISA);
 	tcase_add_test(tc, shared_buffers_trimmed);
 	suite_add_tcase(s, tc);
