@@ -413,6 +413,17 @@ START_TEST(large_residual)
 }
 END_TEST
 
+/* count random values in [-1, 1) at x, doubles or floats. */
+static void fill(void *x, int64_t count, bool f64)
+{
+	for (int64_t i = 0; i < count; i++) {
+		if (f64)
+			((double *)x)[i] = uniform();
+		else
+			((float *)x)[i] = (float)uniform();
+	}
+}
+
 /* The same product with 1 and 2 threads must be bit-for-bit equal. */
 static void same_bits(int64_t m, int64_t n, int64_t k, bool f64)
 {
@@ -420,18 +431,8 @@ static void same_bits(int64_t m, int64_t n, int64_t k, bool f64)
 	unsigned char *a = malloc((size_t)(m * k) * es), *b = malloc((size_t)(k * n) * es);
 	unsigned char *c1 = malloc((size_t)(m * n) * es), *c2 = malloc((size_t)(m * n) * es);
 	ck_assert(a && b && c1 && c2);
-	for (int64_t i = 0; i < m * k; i++) {
-		if (f64)
-			((double *)a)[i] = uniform();
-		else
-			((float *)a)[i] = (float)uniform();
-	}
-	for (int64_t i = 0; i < k * n; i++) {
-		if (f64)
-			((double *)b)[i] = uniform();
-		else
-			((float *)b)[i] = (float)uniform();
-	}
+	fill(a, m * k, f64);
+	fill(b, k * n, f64);
 	for (int t = 1; t <= 2; t++) {
 		unsigned char *c = t == 1 ? c1 : c2;
 		memset(c, 0, (size_t)(m * n) * es);
@@ -523,10 +524,8 @@ static void edge_same_bits(int64_t m, int64_t n, int64_t k, double alpha,
 		else                                            \
 			((float *)(x))[i] = (float)(v);         \
 	} while (0)
-	for (int64_t i = 0; i < m * k; i++)
-		PUT(a, i, uniform());
-	for (int64_t i = 0; i < k * n; i++)
-		PUT(b, i, uniform());
+	fill(a, m * k, f64);
+	fill(b, k * n, f64);
 	for (int64_t p = 0; p < k; p++) {
 		PUT(a, (m - 1) * k + p, AT(a, p));
 		PUT(b, p * n + n - 1, AT(b, p * n));
