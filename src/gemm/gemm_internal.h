@@ -13,13 +13,14 @@
  * for i < mr <= MR, j < nr <= NR, p < kc (kc may be 0). C[i,j] lives at
  * c[i*rs_c + j*cs_c]; beta == 0 means C is written without being read.
  * `a` is a packed MR-row sliver (rs_a == 1, cs_a == MR) or A in place with
- * rs_a == 1 or cs_a == 1; all MR rows must be readable (rows >= mr are
- * computed and thrown away). `b` holds kc rows of NR values each, rs_b
+ * rs_a == 1 or cs_a == 1; all MR rows must be readable (a kernel may
+ * compute rows >= mr and throw them away). `b` holds kc rows of NR values each, rs_b
  * apart: a packed NR-column sliver (rs_b == NR) or B itself in place; all
  * NR values of every row must be readable even when nr < NR (the driver
  * pads the last sliver).
- * Every tile of one ISA goes through the same arithmetic, edge or not, so a
- * product does not depend on how the work was split among threads. */
+ * Every element of C goes through the same arithmetic, in an edge tile or
+ * not, so a product does not depend on how the work was split among
+ * threads (test-gemm: edge_tiles_same_arithmetic). */
 typedef void mm_gemm_ukr_f32(int64_t kc, float alpha, const float *a,
                              int64_t rs_a, int64_t cs_a, const float *b,
                              int64_t rs_b, float beta, float *c,
