@@ -24,36 +24,45 @@ enum { JB = 1024 };
  * 32 partial sums was reduced one float at a time through the stack: a
  * 64×64 matrix times a vector ran at 0.19 of OpenBLAS. The order of the
  * sums depends only on k. */
+#if defined(__AVX512F__) || defined(__AVX__)
+typedef float vf32x8 __attribute__((vector_size(32)));
+typedef double vf64x4 __attribute__((vector_size(32)));
+
+static inline float hsum8_f32(vf32x8 a)
+{
+	return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
+}
+
+static inline double hsum4_f64(vf64x4 a)
+{
+	return (a[0] + a[2]) + (a[1] + a[3]);
+}
+#endif
+
 #if defined(__AVX512F__)
 typedef float vf32 __attribute__((vector_size(64)));
 typedef double vf64 __attribute__((vector_size(64)));
-typedef float vf32h __attribute__((vector_size(32)));
-typedef double vf64h __attribute__((vector_size(32)));
-#define LOWER8(v) __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
-#define UPPER8(v) __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15)
-#define LOWER4(v) __builtin_shufflevector(v, v, 0, 1, 2, 3)
-#define UPPER4(v) __builtin_shufflevector(v, v, 4, 5, 6, 7)
+/* The halves added first; memcpy of a half compiles to an extract. */
 static inline float hsum_f32(vf32 v)
 {
-	vf32h a = LOWER8(v) + UPPER8(v);
-	return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
+	vf32x8 lo, hi;
+	memcpy(&lo, &v, sizeof lo);
+	memcpy(&hi, (const char *)&v + sizeof lo, sizeof hi);
+	return hsum8_f32(lo + hi);
 }
+
 static inline double hsum_f64(vf64 v)
 {
-	vf64h a = LOWER4(v) + UPPER4(v);
-	return (a[0] + a[2]) + (a[1] + a[3]);
+	vf64x4 lo, hi;
+	memcpy(&lo, &v, sizeof lo);
+	memcpy(&hi, (const char *)&v + sizeof lo, sizeof hi);
+	return hsum4_f64(lo + hi);
 }
 #elif defined(__AVX__)
-typedef float vf32 __attribute__((vector_size(32)));
-typedef double vf64 __attribute__((vector_size(32)));
-static inline float hsum_f32(vf32 a)
-{
-	return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
-}
-static inline double hsum_f64(vf64 a)
-{
-	return (a[0] + a[2]) + (a[1] + a[3]);
-}
+typedef vf32x8 vf32;
+typedef vf64x4 vf64;
+#define hsum_f32 hsum8_f32
+#define hsum_f64 hsum4_f64
 #else
 typedef float vf32 __attribute__((vector_size(16)));
 typedef double vf64 __attribute__((vector_size(16)));
