@@ -12,16 +12,30 @@ export PYTHONUNBUFFERED
 top=$(cd "$(dirname "$0")/.." && pwd)
 need="meson ninja-build pkg-config libreadline-dev $*"
 
+# Whether what package $1 provides is here already: the command, or the
+# library as pkg-config (or the compiler's include path) sees it, so that
+# a meson from pip or pkgconf in place of pkg-config counts, and nothing
+# is installed (or fetched, on a machine that cannot) without need.
+have() {
+	case "$1" in
+	meson) command -v meson >/dev/null 2>&1 ;;
+	ninja-build) command -v ninja >/dev/null 2>&1 ;;
+	pkg-config) command -v pkg-config >/dev/null 2>&1 ;;
+	libreadline-dev)
+		pkg-config --exists readline 2>/dev/null ||
+			[ -f /usr/include/readline/readline.h ] ;;
+	check) pkg-config --exists check 2>/dev/null ;;
+	libopenblas-dev) pkg-config --exists openblas 2>/dev/null ;;
+	mandoc) command -v mandoc >/dev/null 2>&1 ;;
+	groff-base) command -v groff >/dev/null 2>&1 ;;
+	*) dpkg -s "$1" >/dev/null 2>&1 ;;
+	esac
+}
+
 missing=""
-if command -v dpkg >/dev/null 2>&1; then
-	for p in $need; do
-		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-	done
-else
-	for c in meson ninja pkg-config; do
-		command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
-	done
-fi
+for p in $need; do
+	have "$p" || missing="$missing $p"
+done
 
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" = 0 ]; then
