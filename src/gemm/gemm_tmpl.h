@@ -284,6 +284,8 @@ static void F(unit_job)(void *arg, int tid, int nt)
  * multiple of `unit` long (the last may be shorter). */
 static int64_t F(even_block)(int64_t len, int64_t max, int unit)
 {
+	if (len <= max)                 /* no divisions for a small product */
+		return (len + unit - 1) / unit * unit;
 	int64_t nb = (len + max - 1) / max;
 	int64_t b = (len + nb - 1) / nb;
 	return (b + unit - 1) / unit * unit;
@@ -418,19 +420,27 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	}
 	const struct mm_gemm_isa_kernels *kr = kernels();
 	int nthreads = mm_gemm_threads();
+
+	/* Which path depends on the shape and strides only, never on the
+	 * threads, so that the bits do not either. */
+	const bool small = (rs_a == 1 || cs_a == 1) && k <= SMALL_KC &&
+	                   (double)m * n * k <= SMALL_MNK;
+	/* One thread below MT_MIN_FLOPS. */
+	double flops = 2.0 * (double)m * (double)n * (double)k;
+	int nt = flops < MT_MIN_FLOPS ? 1 : nthreads;
+	if (m == 1 || small)
+		shared_trim_unused();
+	/* The usual small product, first: a job is not needed, and setting
+	 * one up (zeroing it) was a quarter of the time of a 4x4 product. */
+	if (small && m != 1 && nt == 1)
+		return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b,
+		                beta, c, rs_c, cs_c);
 	struct F(job) g = {
 		.m = m, .n = n, .k = k, .alpha = alpha, .beta = beta,
 		.a = a, .rs_a = rs_a, .cs_a = cs_a,
 		.b = b, .rs_b = rs_b, .cs_b = cs_b,
 		.c = c, .rs_c = rs_c, .cs_c = cs_c, .kr = kr,
 	};
-
-	/* Which path depends on the shape and strides only, never on the
-	 * threads, so that the bits do not either. */
-	const bool small = (rs_a == 1 || cs_a == 1) && k <= SMALL_KC &&
-	                   (double)m * n * k <= SMALL_MNK;
-	if (m == 1 || small)
-		shared_trim_unused();
 	if (m == 1) {
 		F(units)(&g, 1, 1, GEMV_CHUNK, (n + GEMV_CHUNK - 1) / GEMV_CHUNK);
 		return F(run)(&g, (double)n * (double)k < GEMV_MT_MIN ? 1 : nthreads,
@@ -439,16 +449,10 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 
 	const int mr = kr->MR, nr = kr->NR;
 	const int64_t es = (int64_t)sizeof(T);
-	/* One thread below MT_MIN_FLOPS. */
-	double flops = 2.0 * (double)m * (double)n * (double)k;
-	int nt = flops < MT_MIN_FLOPS ? 1 : nthreads;
 
 	/* On more threads, a small product goes in MR rows or NR columns
 	 * along its longer side. */
 	if (small) {
-		if (nt == 1)
-			return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b,
-			                cs_b, beta, c, rs_c, cs_c);
 		if (m > n)
 			F(units)(&g, mr, (m + mr - 1) / mr, n, 1);
 		else
