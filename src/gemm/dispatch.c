@@ -9,26 +9,28 @@
 
 /* kc_s/kc_d: depth of a packed sliver, by measurement on Zen 4 (see the
  * kernel files); an 8×kc A sliver of 8·384·4 = 12 KiB (float) or
- * 8·256·8 = 16 KiB (double) stays in a 32 KiB L1 while B streams. */
+ * 8·256·8 = 16 KiB (double) stays in a 32 KiB L1 while B streams.
+ * nre_s/nre_d: the AVX-512 kernels load B masked to the tile's width
+ * (kernel_avx512_tmpl.h); the others read all NR columns. */
 static const struct mm_gemm_isa_kernels generic = {
 	"generic",
-	4, 8, 256, mm_gemm_kernel_generic_f32_4x8, mm_gemm_gemv_generic_f32,
-	4, 4, 256, mm_gemm_kernel_generic_f64_4x4, mm_gemm_gemv_generic_f64,
+	4, 8, 256, 0, mm_gemm_kernel_generic_f32_4x8, mm_gemm_gemv_generic_f32,
+	4, 4, 256, 0, mm_gemm_kernel_generic_f64_4x4, mm_gemm_gemv_generic_f64,
 };
 
 #if MM_GEMM_HAVE_AVX2
 static const struct mm_gemm_isa_kernels avx2 = {
 	"avx2",
-	6, 16, 256, mm_gemm_kernel_avx2_f32_6x16, mm_gemm_gemv_avx2_f32,
-	6, 8, 256, mm_gemm_kernel_avx2_f64_6x8, mm_gemm_gemv_avx2_f64,
+	6, 16, 256, 0, mm_gemm_kernel_avx2_f32_6x16, mm_gemm_gemv_avx2_f32,
+	6, 8, 256, 0, mm_gemm_kernel_avx2_f64_6x8, mm_gemm_gemv_avx2_f64,
 };
 #endif
 
 #if MM_GEMM_HAVE_AVX512
 static const struct mm_gemm_isa_kernels avx512 = {
 	"avx512",
-	8, 32, 384, mm_gemm_kernel_avx512_f32_8x32, mm_gemm_gemv_avx512_f32,
-	8, 16, 256, mm_gemm_kernel_avx512_f64_8x16, mm_gemm_gemv_avx512_f64,
+	8, 32, 384, 32, mm_gemm_kernel_avx512_f32_8x32, mm_gemm_gemv_avx512_f32,
+	8, 16, 256, 16, mm_gemm_kernel_avx512_f64_8x16, mm_gemm_gemv_avx512_f64,
 };
 #endif
 

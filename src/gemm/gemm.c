@@ -285,6 +285,7 @@ static void pack_rows_d(double *restrict dst, int mr, const double *s,
 #define MR mr_s
 #define NR nr_s
 #define KC kc_s
+#define NRE nre_s
 #include "gemm_tmpl.h"
 #undef T
 #undef F
@@ -295,6 +296,7 @@ static void pack_rows_d(double *restrict dst, int mr, const double *s,
 #undef MR
 #undef NR
 #undef KC
+#undef NRE
 
 #undef ROWS
 
@@ -308,6 +310,7 @@ static void pack_rows_d(double *restrict dst, int mr, const double *s,
 #define MR mr_d
 #define NR nr_d
 #define KC kc_d
+#define NRE nre_d
 #include "gemm_tmpl.h"
 
 int mm_sgemm(int64_t m, int64_t n, int64_t k, float alpha,

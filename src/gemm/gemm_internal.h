@@ -17,7 +17,8 @@
  * compute rows >= mr and throw them away). `b` holds kc rows of NR values each, rs_b
  * apart: a packed NR-column sliver (rs_b == NR) or B itself in place; all
  * NR values of every row must be readable even when nr < NR (the driver
- * pads the last sliver).
+ * pads the last sliver), unless nr <= the kernel's NRE: then it reads
+ * only the first nr (so a narrow edge of B is read in place).
  * Every element of C goes through the same arithmetic, in an edge tile or
  * not, so a product does not depend on how the work was split among
  * threads (test-gemm: edge_tiles_same_arithmetic). */
@@ -45,14 +46,15 @@ typedef void mm_gemm_gemv_f64(int64_t n, int64_t k, double alpha,
                               const double *b, int64_t rs_b, int64_t cs_b,
                               double beta, double *y, int64_t incy);
 
-/* One ISA's kernels, register tile sizes and preferred KC (the depth of a
- * packed sliver, chosen by measurement for that kernel). */
+/* One ISA's kernels, register tile sizes, preferred KC (the depth of a
+ * packed sliver, chosen by measurement for that kernel) and NRE (the
+ * widest tile for which the kernel reads no further into B than nr). */
 struct mm_gemm_isa_kernels {
 	const char *name;
-	int mr_s, nr_s, kc_s;
+	int mr_s, nr_s, kc_s, nre_s;
 	mm_gemm_ukr_f32 *ukr_s;
 	mm_gemm_gemv_f32 *gemv_s;
-	int mr_d, nr_d, kc_d;
+	int mr_d, nr_d, kc_d, nre_d;
 	mm_gemm_ukr_f64 *ukr_d;
 	mm_gemm_gemv_f64 *gemv_d;
 };

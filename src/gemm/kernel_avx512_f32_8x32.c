@@ -28,7 +28,7 @@
 #define H __m256
 #define SET1H _mm256_set1_ps
 #define FMADDH _mm256_fmadd_ps
-#define LOADUH _mm256_loadu_ps
+#define MASKZ_LOADUH _mm256_maskz_loadu_ps
 #define ZEROH _mm256_setzero_ps
 #define WIDEN _mm512_zextps256_ps512
 #include "kernel_avx512_tmpl.h"

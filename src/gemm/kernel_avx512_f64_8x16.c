@@ -20,7 +20,7 @@
 #define H __m256d
 #define SET1H _mm256_set1_pd
 #define FMADDH _mm256_fmadd_pd
-#define LOADUH _mm256_loadu_pd
+#define MASKZ_LOADUH _mm256_maskz_loadu_pd
 #define ZEROH _mm256_setzero_pd
 #define WIDEN _mm512_zextpd256_pd512
 #include "kernel_avx512_tmpl.h"

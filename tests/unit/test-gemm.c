@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "mmcalc/diag.h"
@@ -571,6 +572,87 @@ START_TEST(edge_tiles_same_arithmetic)
 }
 END_TEST
 
+/* bytes of memory that end where an inaccessible page begins, so that
+ * reading one byte past them faults; free with unguard(). */
+static void *guarded(size_t bytes, size_t *maplen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t body = (bytes + page - 1) / page * page;
+	*maplen = body + page;
+	unsigned char *p = mmap(NULL, *maplen, PROT_READ | PROT_WRITE,
+	                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(p != MAP_FAILED);
+	ck_assert_int_eq(mprotect(p + body, page, PROT_NONE), 0);
+	return p + body - bytes;
+}
+
+static void unguard(void *x, size_t bytes, size_t maplen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t body = (bytes + page - 1) / page * page;
+	munmap((unsigned char *)x + bytes - body, maplen);
+}
+
+/* The small path reads A and B in place where it can, B's narrow last
+ * sliver included (the AVX-512 kernels load it masked, NRE). With each
+ * operand ending right before an inaccessible page, in either layout, no
+ * product may read past it (a fault fails the test), and each must be
+ * right. */
+static void inside(int64_t m, int64_t n, int64_t k, bool ta, bool tb,
+                   bool f64)
+{
+	size_t es = f64 ? 8 : 4, la, lb;
+	size_t sa = (size_t)(m * k) * es, sb = (size_t)(k * n) * es;
+	unsigned char *a = guarded(sa, &la), *b = guarded(sb, &lb);
+	unsigned char *c = malloc((size_t)(m * n) * es);
+	ck_assert(c);
+	fill(a, m * k, f64);
+	fill(b, k * n, f64);
+	int64_t rsa = ta ? 1 : k, csa = ta ? m : 1;
+	int64_t rsb = tb ? 1 : n, csb = tb ? k : 1;
+	int rc = f64 ? mm_dgemm(m, n, k, 1.0, (double *)a, rsa, csa, (double *)b,
+	                        rsb, csb, 0.0, (double *)c, n, 1)
+	             : mm_sgemm(m, n, k, 1.0f, (float *)a, rsa, csa, (float *)b,
+	                        rsb, csb, 0.0f, (float *)c, n, 1);
+	ck_assert_int_eq(rc, 0);
+#define AT(x, i) (f64 ? ((double *)(x))[i] : (double)((float *)(x))[i])
+	for (int64_t i = 0; i < m; i++)
+		for (int64_t j = 0; j < n; j++) {
+			double want = 0, mag = 0;
+			for (int64_t p = 0; p < k; p++) {
+				double t = AT(a, i * rsa + p * csa) *
+				           AT(b, p * rsb + j * csb);
+				want += t;
+				mag += fabs(t);
+			}
+			double tol = 2.0 * (double)(k + 3) *
+			             (f64 ? 0x1p-52 : 0x1p-23) * mag;
+			ck_assert_msg(fabs(AT(c, i * n + j) - want) <= tol,
+			              "%s %lldx%lldx%lld ta=%d tb=%d: C[%lld,%lld] "
+			              "wrong", f64 ? "f64" : "f32", (long long)m,
+			              (long long)n, (long long)k, ta, tb,
+			              (long long)i, (long long)j);
+		}
+#undef AT
+	unguard(a, sa, la);
+	unguard(b, sb, lb);
+	free(c);
+}
+
+START_TEST(reads_stay_inside)
+{
+	if (!use_isa(_i))
+		return;
+	static const int64_t ks[] = {1, 3, 64};
+	for (int f = 0; f < 2; f++)
+		for (int64_t m = 1; m <= MM_GEMM_MAX_MR + 1; m++)
+			for (int64_t n = 1; n <= MM_GEMM_MAX_NR + 1; n++)
+				for (int t = 0; t < 4; t++)
+					for (int q = 0; q < 3; q++)
+						inside(m, n, ks[q], t & 1, t >> 1, f);
+}
+END_TEST
+
 /* A product that packs 64.5 MiB of B once for its units keeps the buffer
  * for the next large product, and a smaller product of any kind frees it. */
 START_TEST(shared_buffers_trimmed)
@@ -662,6 +744,7 @@ static Suite *gemm_suite(void)
 	tcase_add_loop_test(tc, large_residual, 0, NISA);
 	tcase_add_loop_test(tc, threads_bit_identical, 0, NISA);
 	tcase_add_loop_test(tc, edge_tiles_same_arithmetic, 0, NISA);
+	tcase_add_loop_test(tc, reads_stay_inside, 0, NISA);
 	tcase_add_loop_test(tc, interrupted, 0, NISA);
 	tcase_add_test(tc, shared_buffers_trimmed);
 	suite_add_tcase(s, tc);
