@@ -82,6 +82,10 @@ mm_gemm_gemv_f64 mm_gemm_gemv_avx512_f64;
  * again), so that tests reach every block boundary with small matrices. */
 void mm_gemm_test_caches(int64_t l1, int64_t l2, int64_t l3);
 
+/* The sizes of the level 1-3 data caches as Linux describes them under
+ * dir (gemm.c); 0 where not found. Returns how many levels were found. */
+int mm_gemm_caches_from(const char *dir, int64_t size[3]);
+
 /* Test hook: bytes held by the buffers where A and B are packed once for
  * all units, kept between products (gemm.c, shared_trim()). */
 size_t mm_gemm_test_shared_bytes(void);

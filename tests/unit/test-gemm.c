@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mmcalc/diag.h"
@@ -653,6 +654,50 @@ START_TEST(reads_stay_inside)
 }
 END_TEST
 
+/* Writes text to dir/index<i>/<name>, making the directory. */
+static void put_file(const char *dir, int i, const char *name,
+                     const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/index%d", dir, i);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/index%d/%s", dir, i, name);
+	FILE *f = fopen(path, "w");
+	ck_assert(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Cache sizes as Linux's sysfs gives them: the first data or unified
+ * cache of each level; instruction caches, unreadable sizes and later
+ * caches of a level found already are passed over. */
+START_TEST(cache_sizes_from_sysfs)
+{
+	char dir[] = "/tmp/mmcalc-cachesXXXXXX";
+	ck_assert(mkdtemp(dir));
+	int64_t sz[3];
+	ck_assert_int_eq(mm_gemm_caches_from(dir, sz), 0);
+	ck_assert(sz[0] == 0 && sz[1] == 0 && sz[2] == 0);
+	static const char *const t[][3] = {
+		{"1\n", "Instruction\n", "32K\n"}, {"1\n", "Data\n", "48K\n"},
+		{"2\n", "Unified\n", "many\n"}, {"2\n", "Unified\n", "2048K\n"},
+		{"3\n", "Unified\n", "32M\n"}, {"3\n", "Unified\n", "16384K\n"},
+	};
+	for (int i = 0; i < 6; i++) {
+		put_file(dir, i + (i > 3), "level", t[i][0]); /* index4 missing */
+		put_file(dir, i + (i > 3), "type", t[i][1]);
+		put_file(dir, i + (i > 3), "size", t[i][2]);
+	}
+	ck_assert_int_eq(mm_gemm_caches_from(dir, sz), 3);
+	ck_assert_int_eq(sz[0], 48 * 1024);
+	ck_assert_int_eq(sz[1], 2048 * 1024);
+	ck_assert_int_eq(sz[2], 32 * 1024 * 1024);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -r '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* A product that packs 64.5 MiB of B once for its units keeps the buffer
  * for the next large product, and a smaller product of any kind frees it. */
 START_TEST(shared_buffers_trimmed)
@@ -747,6 +792,7 @@ static Suite *gemm_suite(void)
 	tcase_add_loop_test(tc, reads_stay_inside, 0, NISA);
 	tcase_add_loop_test(tc, interrupted, 0, NISA);
 	tcase_add_test(tc, shared_buffers_trimmed);
+	tcase_add_test(tc, cache_sizes_from_sysfs);
 	suite_add_tcase(s, tc);
 	return s;
 }
