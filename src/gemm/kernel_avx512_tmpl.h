@@ -53,20 +53,27 @@ enum { MR = 8, NR = 2 * L };
 
 /* The same for a tile at most L columns wide: one vector of B, half the
  * FMAs (each column's sum is the same either way), B loaded masked to nr
- * columns. */
+ * columns. Rows 4-7 are read through a second pointer, a4 (all MR rows
+ * are readable, so it points into A): with one pointer GCC kept seven row
+ * offsets and spilled three of them to the stack inside the narrow loops
+ * (100³ went from 0.91 to 0.93 of OpenBLAS in f32, 0.96 to 0.97 in f64). */
 #define STEP1(i, RS)                                                    \
 	do {                                                            \
-		V ai = SET1(a[(i) * (RS)]);                             \
+		V ai = SET1(((i) < 4 ? a : a4)[((i) & 3) * (RS)]);      \
 		c##i##0 = FMADD(ai, b0, c##i##0);                       \
 	} while (0)
 
 #define LOOP1(ROWS, RS, CS)                                             \
-	for (int64_t p = 0; p < kc; p++) {                              \
-		V b0 = MASKZ_LOADU(m0, b);                              \
-		ROWS(STEP1, RS);                                        \
-		a += (CS);                                              \
-		b += rs_b;                                              \
-	}
+	do {                                                            \
+		const T *a4 = a + 4 * (RS);                             \
+		for (int64_t p = 0; p < kc; p++) {                      \
+			V b0 = MASKZ_LOADU(m0, b);                      \
+			ROWS(STEP1, RS);                                \
+			a += (CS);                                      \
+			a4 += (CS);                                     \
+			b += rs_b;                                      \
+		}                                                       \
+	} while (0)
 
 /* And for a tile at most L/2 columns wide (the last of 1025 = 32·32 + 1
  * float columns): half-width vectors, of which Zen 4 runs two a cycle
@@ -74,7 +81,7 @@ enum { MR = 8, NR = 2 * L };
  * are the same lane by lane; the upper lanes come back as zeros. */
 #define STEPH(i, RS)                                                    \
 	do {                                                            \
-		H ai = SET1H(a[(i) * (RS)]);                            \
+		H ai = SET1H(((i) < 4 ? a : a4)[((i) & 3) * (RS)]);     \
 		h##i = FMADDH(ai, b0, h##i);                            \
 	} while (0)
 
@@ -82,10 +89,12 @@ enum { MR = 8, NR = 2 * L };
 	do {                                                            \
 		H h0 = ZEROH(), h1 = h0, h2 = h0, h3 = h0, h4 = h0,     \
 		  h5 = h0, h6 = h0, h7 = h0;                            \
+		const T *a4 = a + 4 * (RS);                             \
 		for (int64_t p = 0; p < kc; p++) {                      \
 			H b0 = MASKZ_LOADUH((__mmask8)m0, b);           \
 			ROWS(STEPH, RS);                                \
 			a += (CS);                                      \
+			a4 += (CS);                                     \
 			b += rs_b;                                      \
 		}                                                       \
 		c00 = WIDEN(h0); c10 = WIDEN(h1); c20 = WIDEN(h2);      \
@@ -110,9 +119,9 @@ enum { MR = 8, NR = 2 * L };
 				     MASKZ_LOADU(m1, b + L))           \
 		} else if (nr > L / 2) {                                \
 			if (cs_a == 1)                                  \
-				LOOP1(ROWS, rs_a, 1)                    \
+				LOOP1(ROWS, rs_a, 1);                   \
 			else                                            \
-				LOOP1(ROWS, 1, cs_a)                    \
+				LOOP1(ROWS, 1, cs_a);                   \
 		} else {                                                \
 			if (cs_a == 1)                                  \
 				LOOPH(ROWS, rs_a, 1);                   \
