@@ -441,7 +441,15 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	if (m == 1 || small)
 		shared_trim_unused();
 	/* The usual small product, first: a job is not needed, and setting
-	 * one up (zeroing it) was a quarter of the time of a 4x4 product. */
+	 * one up (zeroing it) was a quarter of the time of a 4x4 product.
+	 * A small matrix-vector product (under GEMV_MT_MIN: microseconds)
+	 * polls once. */
+	if (m == 1 && (double)n * (double)k < GEMV_MT_MIN) {
+		if (mm_interrupted())
+			return MM_ERR_INTERRUPTED;
+		kr->GEMV(n, k, alpha, a, cs_a, b, rs_b, cs_b, beta, c, cs_c);
+		return 0;
+	}
 	if (small && m != 1 && nt == 1)
 		return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b,
 		                beta, c, rs_c, cs_c);
