@@ -573,6 +573,90 @@ START_TEST(edge_tiles_same_arithmetic)
 }
 END_TEST
 
+/* A matrix times a column vector takes its rows four at a time and the
+ * rest one at a time: with every row of W the same, every element of y
+ * must come out bit-for-bit the same, for n of 1 to 9 and k of 1 to 70
+ * (whole blocks of the dot product, a padded last block, or only that). */
+START_TEST(matvec_rows_same_bits)
+{
+	if (!use_isa(_i))
+		return;
+	for (int f = 0; f < 2; f++)
+		for (int64_t n = 1; n <= 9; n++)
+			for (int64_t k = 1; k <= 70; k++) {
+				size_t es = f ? 8 : 4;
+				unsigned char *w = malloc((size_t)(n * k) * es);
+				unsigned char *x = malloc((size_t)k * es);
+				unsigned char *y = malloc((size_t)n * es);
+				ck_assert(w && x && y);
+				fill(w, k, f);
+				for (int64_t i = 1; i < n; i++)
+					memcpy(w + (size_t)(i * k) * es, w, (size_t)k * es);
+				fill(x, k, f);
+				int rc = f ? mm_dgemm(n, 1, k, 1.0, (double *)w, k, 1,
+				                      (double *)x, 1, 1, 0.0,
+				                      (double *)y, 1, 1)
+				           : mm_sgemm(n, 1, k, 1.0f, (float *)w, k, 1,
+				                      (float *)x, 1, 1, 0.0f,
+				                      (float *)y, 1, 1);
+				ck_assert_int_eq(rc, 0);
+				for (int64_t i = 1; i < n; i++)
+					ck_assert_msg(memcmp(y, y + (size_t)i * es, es) == 0,
+					              "%s n=%lld k=%lld: y[%lld] differs "
+					              "from y[0]", f ? "f64" : "f32",
+					              (long long)n, (long long)k,
+					              (long long)i);
+				free(w);
+				free(x);
+				free(y);
+			}
+}
+END_TEST
+
+/* A row vector times a matrix takes 4·VL columns at a time with the sums
+ * in registers and the rest in passes over rows: with every column of B
+ * the same, every element of y must come out bit-for-bit the same, for n
+ * across two blocks of the widest vectors and a tail, k of 1 to 40. */
+START_TEST(vecmat_columns_same_bits)
+{
+	if (!use_isa(_i))
+		return;
+	for (int f = 0; f < 2; f++)
+		for (int64_t n = 1; n <= 2 * 64 + 3; n += (n < 20 ? 1 : 7))
+			for (int64_t k = 1; k <= 40; k++) {
+				size_t es = f ? 8 : 4;
+				unsigned char *bm = malloc((size_t)(n * k) * es);
+				unsigned char *x = malloc((size_t)k * es);
+				unsigned char *y = malloc((size_t)n * es);
+				unsigned char *col = malloc((size_t)k * es);
+				ck_assert(bm && x && y && col);
+				fill(col, k, f);
+				for (int64_t p = 0; p < k; p++)
+					for (int64_t j = 0; j < n; j++)
+						memcpy(bm + (size_t)(p * n + j) * es,
+						       col + (size_t)p * es, es);
+				fill(x, k, f);
+				int rc = f ? mm_dgemm(1, n, k, 1.0, (double *)x, k, 1,
+				                      (double *)bm, n, 1, 0.0,
+				                      (double *)y, n, 1)
+				           : mm_sgemm(1, n, k, 1.0f, (float *)x, k, 1,
+				                      (float *)bm, n, 1, 0.0f,
+				                      (float *)y, n, 1);
+				ck_assert_int_eq(rc, 0);
+				for (int64_t j = 1; j < n; j++)
+					ck_assert_msg(memcmp(y, y + (size_t)j * es, es) == 0,
+					              "%s n=%lld k=%lld: y[%lld] differs "
+					              "from y[0]", f ? "f64" : "f32",
+					              (long long)n, (long long)k,
+					              (long long)j);
+				free(bm);
+				free(x);
+				free(y);
+				free(col);
+			}
+}
+END_TEST
+
 /* bytes of memory that end where an inaccessible page begins, so that
  * reading one byte past them faults; free with unguard(). */
 static void *guarded(size_t bytes, size_t *maplen)
@@ -790,6 +874,8 @@ static Suite *gemm_suite(void)
 	tcase_add_loop_test(tc, threads_bit_identical, 0, NISA);
 	tcase_add_loop_test(tc, edge_tiles_same_arithmetic, 0, NISA);
 	tcase_add_loop_test(tc, reads_stay_inside, 0, NISA);
+	tcase_add_loop_test(tc, matvec_rows_same_bits, 0, NISA);
+	tcase_add_loop_test(tc, vecmat_columns_same_bits, 0, NISA);
 	tcase_add_loop_test(tc, interrupted, 0, NISA);
 	tcase_add_test(tc, shared_buffers_trimmed);
 	tcase_add_test(tc, cache_sizes_from_sysfs);
