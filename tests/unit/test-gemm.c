@@ -573,6 +573,17 @@ START_TEST(edge_tiles_same_arithmetic)
 }
 END_TEST
 
+/* The n elements of y (doubles or floats) are bit-for-bit equal. */
+static void all_same(const unsigned char *y, int64_t n, int64_t k, bool f64)
+{
+	size_t es = f64 ? 8 : 4;
+	for (int64_t i = 1; i < n; i++)
+		ck_assert_msg(memcmp(y, y + (size_t)i * es, es) == 0,
+		              "%s n=%lld k=%lld: y[%lld] differs from y[0]",
+		              f64 ? "f64" : "f32", (long long)n, (long long)k,
+		              (long long)i);
+}
+
 /* A matrix times a column vector takes its rows four at a time and the
  * rest one at a time: with every row of W the same, every element of y
  * must come out bit-for-bit the same, for n of 1 to 9 and k of 1 to 70
@@ -600,12 +611,7 @@ START_TEST(matvec_rows_same_bits)
 				                      (float *)x, 1, 1, 0.0f,
 				                      (float *)y, 1, 1);
 				ck_assert_int_eq(rc, 0);
-				for (int64_t i = 1; i < n; i++)
-					ck_assert_msg(memcmp(y, y + (size_t)i * es, es) == 0,
-					              "%s n=%lld k=%lld: y[%lld] differs "
-					              "from y[0]", f ? "f64" : "f32",
-					              (long long)n, (long long)k,
-					              (long long)i);
+				all_same(y, n, k, f);
 				free(w);
 				free(x);
 				free(y);
@@ -643,12 +649,7 @@ START_TEST(vecmat_columns_same_bits)
 				                      (float *)bm, n, 1, 0.0f,
 				                      (float *)y, n, 1);
 				ck_assert_int_eq(rc, 0);
-				for (int64_t j = 1; j < n; j++)
-					ck_assert_msg(memcmp(y, y + (size_t)j * es, es) == 0,
-					              "%s n=%lld k=%lld: y[%lld] differs "
-					              "from y[0]", f ? "f64" : "f32",
-					              (long long)n, (long long)k,
-					              (long long)j);
+				all_same(y, n, k, f);
 				free(bm);
 				free(x);
 				free(y);
