@@ -461,8 +461,7 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 	};
 	if (m == 1) {
 		F(units)(&g, 1, 1, GEMV_CHUNK, (n + GEMV_CHUNK - 1) / GEMV_CHUNK);
-		return F(run)(&g, (double)n * (double)k < GEMV_MT_MIN ? 1 : nthreads,
-		              F(gemv_job));
+		return F(run)(&g, nthreads, F(gemv_job));
 	}
 
 	const int mr = kr->MR, nr = kr->NR;
