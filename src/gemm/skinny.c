@@ -24,7 +24,7 @@ enum { JB = 1024 };
  * measured on Zen 4 (1 MiB L2), four at a time was 1.1-1.8x faster up to
  * 2 MiB of f32 or f64 and 5-15% slower at 4-8 MiB. The sums are the same
  * either way. */
-#define DOT4_MAX ((int64_t)2 << 20)
+#define CACHED_B_MAX ((int64_t)2 << 20)
 
 /* A dot product of k contiguous values, for the column-major case (a
  * matrix times a column vector): lane-wise partial sums in two vectors of
@@ -323,7 +323,7 @@ void GEMV_NAME(MM_GEMV_ISA, SUF)(int64_t n, int64_t k, T alpha,             \
 		 * of four rows over JB sums in memory. */                    \
 		enum { VB = 4 * sizeof(V_##SUF) / sizeof(T) };               \
 		int64_t j0 = 0;                                              \
-		if (n * k * (int64_t)sizeof(T) <= DOT4_MAX)                  \
+		if (n * k * (int64_t)sizeof(T) <= CACHED_B_MAX)                  \
 			for (; j0 + VB <= n; j0 += VB) {                     \
 				T o[VB];                                     \
 				rowblock_##SUF(x, incx, b + j0, rs_b, k, o); \
@@ -364,7 +364,7 @@ void GEMV_NAME(MM_GEMV_ISA, SUF)(int64_t n, int64_t k, T alpha,             \
 	}                                                                   \
 	int64_t j = 0;                                                      \
 	if (rs_b == 1 && incx == 1 &&                                       \
-	    n * k * (int64_t)sizeof(T) <= DOT4_MAX)                         \
+	    n * k * (int64_t)sizeof(T) <= CACHED_B_MAX)                         \
 		for (; j + 4 <= n; j += 4) {                                \
 			V_##SUF v[4];                                        \
 			T o[4];                                              \
