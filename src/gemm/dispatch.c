@@ -11,16 +11,18 @@
  * kernel files); an 8×kc A sliver of 8·384·4 = 12 KiB (float) or
  * 8·256·8 = 16 KiB (double) stays in a 32 KiB L1 while B streams.
  * nre_s/nre_d: the AVX-512 kernels load B masked to the tile's width
- * (kernel_avx512_tmpl.h); the others read all NR columns. */
+ * (kernel_avx512_tmpl.h); the others read all NR columns. re: the
+ * AVX-512 kernels run 2, 4 or 8 rows, so a tile of 2 or 4 reads no more
+ * of A. */
 static const struct mm_gemm_isa_kernels generic = {
-	"generic",
+	"generic", 0,
 	4, 8, 256, 0, mm_gemm_kernel_generic_f32_4x8, mm_gemm_gemv_generic_f32,
 	4, 4, 256, 0, mm_gemm_kernel_generic_f64_4x4, mm_gemm_gemv_generic_f64,
 };
 
 #if MM_GEMM_HAVE_AVX2
 static const struct mm_gemm_isa_kernels avx2 = {
-	"avx2",
+	"avx2", 0,
 	6, 16, 256, 0, mm_gemm_kernel_avx2_f32_6x16, mm_gemm_gemv_avx2_f32,
 	6, 8, 256, 0, mm_gemm_kernel_avx2_f64_6x8, mm_gemm_gemv_avx2_f64,
 };
@@ -28,7 +30,7 @@ static const struct mm_gemm_isa_kernels avx2 = {
 
 #if MM_GEMM_HAVE_AVX512
 static const struct mm_gemm_isa_kernels avx512 = {
-	"avx512",
+	"avx512", 1u << 2 | 1u << 4,
 	8, 32, 384, 32, mm_gemm_kernel_avx512_f32_8x32, mm_gemm_gemv_avx512_f32,
 	8, 16, 256, 16, mm_gemm_kernel_avx512_f64_8x16, mm_gemm_gemv_avx512_f64,
 };

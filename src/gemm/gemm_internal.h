@@ -14,8 +14,9 @@
  * c[i*rs_c + j*cs_c]; beta == 0 means C is written without being read.
  * `a` is a packed MR-row sliver (rs_a == 1, cs_a == MR) or A in place with
  * rs_a == 1 or cs_a == 1; all MR rows must be readable (a kernel may
- * compute rows >= mr and throw them away). `b` holds kc rows of NR values each, rs_b
- * apart: a packed NR-column sliver (rs_b == NR) or B itself in place; all
+ * compute rows >= mr and throw them away), unless bit mr of the kernel's
+ * RE is set: then it reads only the first mr. `b` holds kc rows of NR
+ * values each, rs_b apart: a packed NR-column sliver (rs_b == NR) or B itself in place; all
  * NR values of every row must be readable even when nr < NR (the driver
  * pads the last sliver), unless nr <= the kernel's NRE: then it reads
  * only the first nr (so a narrow edge of B is read in place).
@@ -48,9 +49,11 @@ typedef void mm_gemm_gemv_f64(int64_t n, int64_t k, double alpha,
 
 /* One ISA's kernels, register tile sizes, preferred KC (the depth of a
  * packed sliver, chosen by measurement for that kernel) and NRE (the
- * widest tile for which the kernel reads no further into B than nr). */
+ * widest tile for which the kernel reads no further into B than nr);
+ * re has bit r set if a tile of r < MR rows reads only r rows of A. */
 struct mm_gemm_isa_kernels {
 	const char *name;
+	unsigned re;
 	int mr_s, nr_s, kc_s, nre_s;
 	mm_gemm_ukr_f32 *ukr_s;
 	mm_gemm_gemv_f32 *gemv_s;

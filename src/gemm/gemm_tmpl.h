@@ -296,7 +296,8 @@ static int64_t F(even_block)(int64_t len, int64_t max, int unit)
  * in place. A is read where it is when its rows or columns are
  * contiguous, except the last tile of fewer than MR rows, which is copied
  * so the kernel may read all MR (row by row when A is row-major: a
- * transposing pack of those rows was 4% of a 100³ float product); B's
+ * transposing pack of those rows was 4% of a 100³ float product) unless
+ * the kernel reads only those rows (kr->re); B's
  * rows are read in place when contiguous and the sliver is whole or at
  * most NRE wide. The B sliver is the outer loop, so it stays in L1 while
  * the A tiles stream past it. Also the fallback when the workspace cannot
@@ -328,7 +329,8 @@ static int F(small)(const struct mm_gemm_isa_kernels *kr, int64_t m,
 				int r = m - ir < mr ? (int)(m - ir) : mr;
 				const T *as = a + ir * rs_a + pc * cs_a;
 				int64_t rsa = rs_a, csa = cs_a;
-				if (r < mr && cs_a == 1) {
+				bool tail = r < mr && !(kr->re >> r & 1);
+				if (tail && cs_a == 1) {
 					for (int i = 0; i < r; i++)
 						memcpy(abuf + i * kc, as + i * rs_a,
 						       (size_t)kc * sizeof(T));
@@ -336,7 +338,7 @@ static int F(small)(const struct mm_gemm_isa_kernels *kr, int64_t m,
 					       sizeof(T));
 					as = abuf;
 					rsa = kc;
-				} else if (r < mr || !a_direct) {
+				} else if (tail || !a_direct) {
 					F(pack_a)(abuf, as, rs_a, cs_a, r, kc, mr);
 					as = abuf;
 					rsa = 1;

@@ -53,8 +53,8 @@ enum { MR = 8, NR = 2 * L };
 
 /* The same for a tile at most L columns wide: one vector of B, half the
  * FMAs (each column's sum is the same either way), B loaded masked to nr
- * columns. Rows 4-7 are read through a second pointer, a4 (all MR rows
- * are readable, so it points into A): with one pointer GCC kept seven row
+ * columns. Rows 4-7 are read through a second pointer, a4 (into A when
+ * there are rows 4-7, else unused): with one pointer GCC kept seven row
  * offsets and spilled three of them to the stack inside the narrow loops
  * (100³ went from 0.91 to 0.93 of OpenBLAS in f32, 0.96 to 0.97 in f64). */
 #define STEP1(i, RS)                                                    \
@@ -65,7 +65,7 @@ enum { MR = 8, NR = 2 * L };
 
 #define LOOP1(ROWS, RS, CS)                                             \
 	do {                                                            \
-		const T *a4 = a + 4 * (RS);                             \
+		const T *a4 = mr > 4 ? a + 4 * (RS) : a;                \
 		for (int64_t p = 0; p < kc; p++) {                      \
 			V b0 = MASKZ_LOADU(m0, b);                      \
 			ROWS(STEP1, RS);                                \
@@ -89,7 +89,7 @@ enum { MR = 8, NR = 2 * L };
 	do {                                                            \
 		H h0 = ZEROH(), h1 = h0, h2 = h0, h3 = h0, h4 = h0,     \
 		  h5 = h0, h6 = h0, h7 = h0;                            \
-		const T *a4 = a + 4 * (RS);                             \
+		const T *a4 = mr > 4 ? a + 4 * (RS) : a;                \
 		for (int64_t p = 0; p < kc; p++) {                      \
 			H b0 = MASKZ_LOADUH((__mmask8)m0, b);           \
 			ROWS(STEPH, RS);                                \
