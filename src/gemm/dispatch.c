@@ -10,8 +10,9 @@
 /* kc_s/kc_d: depth of a packed sliver, by measurement on Zen 4 (see the
  * kernel files); an 8×kc A sliver of 8·384·4 = 12 KiB (float) or
  * 8·256·8 = 16 KiB (double) stays in a 32 KiB L1 while B streams.
- * nre_s/nre_d: the AVX-512 kernels load B masked to the tile's width
- * (kernel_avx512_tmpl.h); the others read all NR columns. re: the
+ * nre_s/nre_d: the AVX-512 and AVX2 kernels load B masked to the tile's
+ * width (kernel_avx512_tmpl.h, kernel_avx2_tmpl.h); the generic ones read
+ * all NR columns. re: the
  * AVX-512 kernels run 2, 4 or 8 rows, so a tile of 2 or 4 reads no more
  * of A. */
 static const struct mm_gemm_isa_kernels generic = {
@@ -23,8 +24,8 @@ static const struct mm_gemm_isa_kernels generic = {
 #if MM_GEMM_HAVE_AVX2
 static const struct mm_gemm_isa_kernels avx2 = {
 	"avx2", 0,
-	6, 16, 256, 0, mm_gemm_kernel_avx2_f32_6x16, mm_gemm_gemv_avx2_f32,
-	6, 8, 256, 0, mm_gemm_kernel_avx2_f64_6x8, mm_gemm_gemv_avx2_f64,
+	6, 16, 256, 16, mm_gemm_kernel_avx2_f32_6x16, mm_gemm_gemv_avx2_f32,
+	6, 8, 256, 8, mm_gemm_kernel_avx2_f64_6x8, mm_gemm_gemv_avx2_f64,
 };
 #endif
 

@@ -16,4 +16,8 @@
 #define STOREU _mm256_storeu_ps
 #define ZERO _mm256_setzero_ps
 #define SFMA fmaf
+#define MASKLOAD _mm256_maskload_ps
+#define MASKGT _mm256_cmpgt_epi32
+#define SET1I _mm256_set1_epi32
+#define LANES _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)
 #include "kernel_avx2_tmpl.h"

@@ -16,4 +16,8 @@
 #define STOREU _mm256_storeu_pd
 #define ZERO _mm256_setzero_pd
 #define SFMA fma
+#define MASKLOAD _mm256_maskload_pd
+#define MASKGT _mm256_cmpgt_epi64
+#define SET1I _mm256_set1_epi64x
+#define LANES _mm256_setr_epi64x(0, 1, 2, 3)
 #include "kernel_avx2_tmpl.h"

@@ -6,7 +6,12 @@
  *   NAME         the function's name
  *   BROADCAST SET1 FMADD MUL LOADU STOREU ZERO
  *                the intrinsics for T; SFMA the scalar fused multiply-add
- */
+ *   MASKLOAD MASKGT SET1I LANES
+ *                a masked load of T, the integer compare and set1 of
+ *                its mask (lanes of T's width), and the lane numbers
+ *
+ * An edge tile (nr < NR) loads B masked to nr columns (gemm_internal.h:
+ * NRE), so that the small path reads the last sliver of B in place. */
 #include <immintrin.h>
 #include <math.h>
 
@@ -21,10 +26,10 @@ enum { MR = 6, NR = 2 * L };
 		c##i##1 = FMADD(ai, b1, c##i##1);                       \
 	} while (0)
 
-#define LOOP(RS, CS)                                                    \
+#define LOOP(RS, CS, B0, B1)                                            \
 	for (int64_t p = 0; p < kc; p++) {                              \
-		V b0 = LOADU(b);                                        \
-		V b1 = LOADU(b + L);                                    \
+		V b0 = B0;                                              \
+		V b1 = B1;                                              \
 		STEP(0, RS); STEP(1, RS); STEP(2, RS);                  \
 		STEP(3, RS); STEP(4, RS); STEP(5, RS);                  \
 		a += (CS);                                              \
@@ -65,10 +70,21 @@ void NAME(int64_t kc, T alpha, const T *restrict a, int64_t rs_a,
 	  c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
 	  c51 = c00;
 
-	if (cs_a == 1)
-		LOOP(rs_a, 1)
-	else
-		LOOP(1, cs_a)
+	if (nr == NR) {
+		if (cs_a == 1)
+			LOOP(rs_a, 1, LOADU(b), LOADU(b + L))
+		else
+			LOOP(1, cs_a, LOADU(b), LOADU(b + L))
+	} else {
+		/* lane j of the masks is all ones where j (j + L) < nr */
+		__m256i lanes = LANES;
+		__m256i m0 = MASKGT(SET1I(nr), lanes);
+		__m256i m1 = MASKGT(SET1I(nr - L), lanes);
+		if (cs_a == 1)
+			LOOP(rs_a, 1, MASKLOAD(b, m0), MASKLOAD(b + L, m1))
+		else
+			LOOP(1, cs_a, MASKLOAD(b, m0), MASKLOAD(b + L, m1))
+	}
 
 	V va = SET1(alpha), vb = SET1(beta);
 	if (cs_c == 1 && nr == NR) {
