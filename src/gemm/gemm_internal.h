@@ -14,12 +14,13 @@
  * c[i*rs_c + j*cs_c]; beta == 0 means C is written without being read.
  * `a` is a packed MR-row sliver (rs_a == 1, cs_a == MR) or A in place with
  * rs_a == 1 or cs_a == 1; all MR rows must be readable (a kernel may
- * compute rows >= mr and throw them away), unless bit mr of the kernel's
- * RE is set: then it reads only the first mr. `b` holds kc rows of NR
- * values each, rs_b apart: a packed NR-column sliver (rs_b == NR) or B itself in place; all
- * NR values of every row must be readable even when nr < NR (the driver
- * pads the last sliver), unless nr <= the kernel's NRE: then it reads
- * only the first nr (so a narrow edge of B is read in place).
+ * compute rows >= mr and throw them away), unless bit mr of the table's
+ * re is set: then it reads only the first mr. `b` holds kc rows of NR
+ * values each, rs_b apart: a packed NR-column sliver (rs_b == NR) or B
+ * itself in place; all NR values of every row must be readable even when
+ * nr < NR (the driver pads the last sliver), unless nr <= the table's
+ * NRE: then it reads only the first nr (so an edge of B is read in
+ * place; test-gemm: reads_stay_inside).
  * Every element of C goes through the same arithmetic, in an edge tile or
  * not, so a product does not depend on how the work was split among
  * threads (test-gemm: edge_tiles_same_arithmetic). */
