@@ -452,6 +452,37 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 		kr->GEMV(n, k, alpha, a, cs_a, b, rs_b, cs_b, beta, c, cs_c);
 		return 0;
 	}
+	/* One tile: the one kernel call F(small) would make, without its
+	 * loops (a 2x2x2 product took 28 ns, a third of it in F(small)'s
+	 * set-up), B read in place, A too or, if the kernel would read
+	 * past its rows, copied into a sliver (up to TINY_K; the same sums
+	 * as F(small)'s row-major copy, since the kernel's arithmetic does
+	 * not depend on A's layout). */
+	const bool a_exact = m == kr->MR || (m < kr->MR && (kr->re >> m & 1));
+	if (small && nt == 1 && m <= kr->MR && n <= kr->NR &&
+	    k <= (kr->KC < SMALL_KC ? kr->KC : SMALL_KC) &&
+	    (a_exact || (cs_a == 1 && k <= TINY_K)) &&
+	    cs_b == 1 && (n == kr->NR || n <= kr->NRE)) {
+		if (mm_interrupted())
+			return MM_ERR_INTERRUPTED;
+		T abuf[MM_GEMM_MAX_MR * TINY_K];
+		if (!a_exact) { /* as a sliver: a row-by-row copy became
+		                 * rep movs, slow to start, for each row */
+			const int mr = kr->MR;
+			for (int64_t p = 0; p < k; p++) {
+				for (int64_t i = 0; i < m; i++)
+					abuf[p * mr + i] = a[i * rs_a + p];
+				for (int64_t i = m; i < mr; i++)
+					abuf[p * mr + i] = 0;
+			}
+			a = abuf;
+			rs_a = 1;
+			cs_a = mr;
+		}
+		kr->UKR(k, alpha, a, rs_a, cs_a, b, rs_b, beta, c, rs_c, cs_c,
+		        (int)m, (int)n);
+		return 0;
+	}
 	if (small && m != 1 && nt == 1)
 		return F(small)(kr, m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b,
 		                beta, c, rs_c, cs_c);

@@ -585,6 +585,69 @@ static void all_same(const unsigned char *y, int64_t n, int64_t k, bool f64)
 	              (long long)i);
 }
 
+/* A product of one tile calls the kernel directly; it must give the bits
+ * of the same tile inside a larger product (the small path's loops), for
+ * every tile size up to MR x NR and k of 1, 5 and 64. (A row or a column,
+ * m or n of 1, is a matrix-vector product, summed in another order.) */
+START_TEST(single_tile_same_bits)
+{
+	if (!use_isa(_i))
+		return;
+	const int64_t M = 2 * MM_GEMM_MAX_MR + 1, N = 2 * MM_GEMM_MAX_NR + 1;
+	static const int64_t ks[] = {1, 5, 64};
+	for (int f = 0; f < 2; f++)
+		for (int q = 0; q < 3; q++) {
+			int64_t k = ks[q];
+			size_t es = f ? 8 : 4;
+			unsigned char *a = malloc((size_t)(M * k) * es);
+			unsigned char *b = malloc((size_t)(k * N) * es);
+			unsigned char *big = malloc((size_t)(M * N) * es);
+			unsigned char *bs = malloc((size_t)(k * N) * es);
+			unsigned char *c = malloc((size_t)(M * N) * es);
+			ck_assert(a && b && big && bs && c);
+			fill(a, M * k, f);
+			fill(b, k * N, f);
+			int rc = f ? mm_dgemm(M, N, k, 1.0, (double *)a, k, 1,
+			                      (double *)b, N, 1, 0.0,
+			                      (double *)big, N, 1)
+			           : mm_sgemm(M, N, k, 1.0f, (float *)a, k, 1,
+			                      (float *)b, N, 1, 0.0f,
+			                      (float *)big, N, 1);
+			ck_assert_int_eq(rc, 0);
+			int64_t bad_m = 0, bad_n = 0;
+			for (int64_t m = 2; m <= MM_GEMM_MAX_MR; m++)
+				for (int64_t n = 2; n <= MM_GEMM_MAX_NR; n++) {
+					for (int64_t p = 0; p < k; p++) /* B's first n columns */
+						memcpy(bs + (size_t)(p * n) * es,
+						       b + (size_t)(p * N) * es, (size_t)n * es);
+					rc = f ? mm_dgemm(m, n, k, 1.0, (double *)a, k, 1,
+					                  (double *)bs, n, 1, 0.0,
+					                  (double *)c, n, 1)
+					       : mm_sgemm(m, n, k, 1.0f, (float *)a, k, 1,
+					                  (float *)bs, n, 1, 0.0f,
+					                  (float *)c, n, 1);
+					ck_assert_int_eq(rc, 0);
+					for (int64_t i = 0; i < m && !bad_m; i++)
+						if (memcmp(c + (size_t)(i * n) * es,
+						           big + (size_t)(i * N) * es,
+						           (size_t)n * es) != 0) {
+							bad_m = m;
+							bad_n = n;
+						}
+				}
+			ck_assert_msg(!bad_m, "%s k=%lld: the %lldx%lld product "
+			              "differs from that tile of a larger one",
+			              f ? "f64" : "f32", (long long)k,
+			              (long long)bad_m, (long long)bad_n);
+			free(a);
+			free(b);
+			free(big);
+			free(bs);
+			free(c);
+		}
+}
+END_TEST
+
 /* A matrix times a column vector takes its rows four at a time and the
  * rest one at a time: with every row of W the same, every element of y
  * must come out bit-for-bit the same, for n of 1 to 9 and k of 1 to 70
@@ -888,6 +951,7 @@ static Suite *gemm_suite(void)
 	tcase_add_loop_test(tc, threads_bit_identical, 0, NISA);
 	tcase_add_loop_test(tc, edge_tiles_same_arithmetic, 0, NISA);
 	tcase_add_loop_test(tc, reads_stay_inside, 0, NISA);
+	tcase_add_loop_test(tc, single_tile_same_bits, 0, NISA);
 	tcase_add_loop_test(tc, matvec_rows_same_bits, 0, NISA);
 	tcase_add_loop_test(tc, vecmat_columns_same_bits, 0, NISA);
 	tcase_add_loop_test(tc, interrupted, 0, NISA);
