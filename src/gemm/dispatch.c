@@ -13,8 +13,8 @@
  * nre_s/nre_d: the AVX-512 and AVX2 kernels load B masked to the tile's
  * width (kernel_avx512_tmpl.h, kernel_avx2_tmpl.h); the generic ones read
  * all NR columns. re: the
- * AVX-512 kernels run 2, 4 or 8 rows, so a tile of 2 or 4 reads no more
- * of A. */
+ * AVX-512 kernels run exactly the tile's rows, so a short tile reads no
+ * more of A. */
 static const struct mm_gemm_isa_kernels generic = {
 	"generic", 0,
 	4, 8, 256, 0, mm_gemm_kernel_generic_f32_4x8, mm_gemm_gemv_generic_f32,
@@ -31,7 +31,7 @@ static const struct mm_gemm_isa_kernels avx2 = {
 
 #if MM_GEMM_HAVE_AVX512
 static const struct mm_gemm_isa_kernels avx512 = {
-	"avx512", 1u << 2 | 1u << 4,
+	"avx512", 0xfe,
 	8, 32, 384, 32, mm_gemm_kernel_avx512_f32_8x32, mm_gemm_gemv_avx512_f32,
 	8, 16, 256, 16, mm_gemm_kernel_avx512_f64_8x16, mm_gemm_gemv_avx512_f64,
 };
