@@ -183,10 +183,16 @@ static inline void update_row(T *ci, V x0, V x1, V va, V vb, T beta, M m0,
 	MASK_STOREU(ci + L, m1, x1);
 }
 
-/* The kernel for tiles of 2, 4 or 8 rows (odd false) or of 1, 3, 5, 6
- * or 7 (odd true), inlined into two functions: with all eight loops in
- * one, GCC spilled three registers in the whole tile's loop, and f32
- * 256³ fell from 1.11 to 1.05 of OpenBLAS. */
+static void odd_rows(int64_t kc, T alpha, const T *restrict a,
+                     int64_t rs_a, int64_t cs_a, const T *restrict b,
+                     int64_t rs_b, T beta, T *restrict c, int64_t rs_c,
+                     int64_t cs_c, int mr, int nr);
+
+/* The kernel for tiles of 2, 4 or 8 rows (odd false; other counts go on
+ * to odd_rows) or of 1, 3, 5, 6 or 7 (odd true), inlined into the two
+ * functions: with all eight loops in one, GCC spilled three registers in
+ * the whole tile's loop, and f32 256³ fell from 1.11 to 1.05 of
+ * OpenBLAS. */
 static inline __attribute__((always_inline)) void
 body(int64_t kc, T alpha, const T *restrict a, int64_t rs_a, int64_t cs_a,
      const T *restrict b, int64_t rs_b, T beta, T *restrict c, int64_t rs_c,
@@ -210,12 +216,17 @@ body(int64_t kc, T alpha, const T *restrict a, int64_t rs_a, int64_t cs_a,
 	const M m0 = nr >= L ? all : (M)((1u << nr) - 1);
 	const M m1 = nr >= NR ? all : nr <= L ? 0 : (M)((1u << (nr - L)) - 1);
 	if (!odd) {
-		if (mr > 4)
+		if (mr == MR)
 			LOOPS(ROWS8);
-		else if (mr > 2)
+		else if (mr == 4)
 			LOOPS(ROWS4);
-		else
+		else if (mr == 2)
 			LOOPS(ROWS2);
+		else {
+			odd_rows(kc, alpha, a, rs_a, cs_a, b, rs_b, beta, c,
+			         rs_c, cs_c, mr, nr);
+			return;
+		}
 	} else {
 		switch (mr) {
 		case 1: LOOPS(ROWS1); break;
@@ -268,10 +279,6 @@ void NAME(int64_t kc, T alpha, const T *restrict a, int64_t rs_a,
           int64_t cs_a, const T *restrict b, int64_t rs_b, T beta,
           T *restrict c, int64_t rs_c, int64_t cs_c, int mr, int nr)
 {
-	if (mr == MR || mr == 4 || mr == 2)
-		body(kc, alpha, a, rs_a, cs_a, b, rs_b, beta, c, rs_c, cs_c,
-		     mr, nr, false);
-	else
-		odd_rows(kc, alpha, a, rs_a, cs_a, b, rs_b, beta, c, rs_c,
-		         cs_c, mr, nr);
+	body(kc, alpha, a, rs_a, cs_a, b, rs_b, beta, c, rs_c, cs_c, mr, nr,
+	     false);
 }
