@@ -20,8 +20,6 @@
 
 /* Largest k block of the small (unpacked-B) path: its stack buffers. */
 enum { SMALL_KC = 256 };
-/* The largest k for which a one-tile product copies A's rows itself. */
-enum { TINY_K = 32 };
 /* Products up to this m·n·k (with k <= SMALL_KC) take the small path,
  * reading A and B in place. Measured on Zen 4 against the packed path, f32
  * (1 thread / 2 threads): 128³ 1.16/1.51 vs 1.04/1.19 of OpenBLAS; 256³

@@ -291,6 +291,21 @@ static int64_t F(even_block)(int64_t len, int64_t max, int unit)
 	return (b + unit - 1) / unit * unit;
 }
 
+/* Whether the kernel may read A in place for a tile of r rows (it reads
+ * all MR rows unless its table says it reads only r), and B for a sliver
+ * w columns wide whose rows are cs_b apart (contiguous, and whole or at
+ * most NRE wide). */
+static bool F(a_in_place)(const struct mm_gemm_isa_kernels *kr, int64_t r)
+{
+	return r == kr->MR || (r < kr->MR && (kr->re >> r & 1));
+}
+
+static bool F(b_in_place)(const struct mm_gemm_isa_kernels *kr,
+                          int64_t cs_b, int64_t w)
+{
+	return cs_b == 1 && (w == kr->NR || w <= kr->NRE);
+}
+
 /* Products that fit in L1/L2 (a REPL multiplies many), or a part of one
  * (small_job): no workspace, and nothing packed that the kernel can read
  * in place. A is read where it is when its rows or columns are
@@ -320,7 +335,7 @@ static int F(small)(const struct mm_gemm_isa_kernels *kr, int64_t m,
 			int w = n - jr < nr ? (int)(n - jr) : nr;
 			const T *bs = b + pc * rs_b + jr * cs_b;
 			int64_t rsb = rs_b;
-			if (cs_b != 1 || (w < nr && w > kr->NRE)) {
+			if (!F(b_in_place)(kr, cs_b, w)) {
 				F(pack_b)(bbuf, bs, rs_b, cs_b, kc, w, nr);
 				bs = bbuf;
 				rsb = nr;
@@ -329,7 +344,7 @@ static int F(small)(const struct mm_gemm_isa_kernels *kr, int64_t m,
 				int r = m - ir < mr ? (int)(m - ir) : mr;
 				const T *as = a + ir * rs_a + pc * cs_a;
 				int64_t rsa = rs_a, csa = cs_a;
-				bool tail = r < mr && !(kr->re >> r & 1);
+				bool tail = !F(a_in_place)(kr, r);
 				if (tail && cs_a == 1) {
 					for (int i = 0; i < r; i++)
 						memcpy(abuf + i * kc, as + i * rs_a,
@@ -452,33 +467,14 @@ static int F(gemm)(int64_t m, int64_t n, int64_t k, T alpha, const T *a,
 		kr->GEMV(n, k, alpha, a, cs_a, b, rs_b, cs_b, beta, c, cs_c);
 		return 0;
 	}
-	/* One tile: the one kernel call F(small) would make, without its
-	 * loops (a 2x2x2 product took 28 ns, a third of it in F(small)'s
-	 * set-up), B read in place, A too or, if the kernel would read
-	 * past its rows, copied into a sliver (up to TINY_K; the same sums
-	 * as F(small)'s row-major copy, since the kernel's arithmetic does
-	 * not depend on A's layout). */
-	const bool a_exact = m == kr->MR || (m < kr->MR && (kr->re >> m & 1));
+	/* One tile the kernel reads in place: the one kernel call F(small)
+	 * would make, without its loops (a 2x2x2 product took 28 ns, a third
+	 * of it in F(small)'s set-up). */
 	if (small && nt == 1 && m <= kr->MR && n <= kr->NR &&
 	    k <= (kr->KC < SMALL_KC ? kr->KC : SMALL_KC) &&
-	    (a_exact || (cs_a == 1 && k <= TINY_K)) &&
-	    cs_b == 1 && (n == kr->NR || n <= kr->NRE)) {
+	    F(a_in_place)(kr, m) && F(b_in_place)(kr, cs_b, n)) {
 		if (mm_interrupted())
 			return MM_ERR_INTERRUPTED;
-		T abuf[MM_GEMM_MAX_MR * TINY_K];
-		if (!a_exact) { /* as a sliver: a row-by-row copy became
-		                 * rep movs, slow to start, for each row */
-			const int mr = kr->MR;
-			for (int64_t p = 0; p < k; p++) {
-				for (int64_t i = 0; i < m; i++)
-					abuf[p * mr + i] = a[i * rs_a + p];
-				for (int64_t i = m; i < mr; i++)
-					abuf[p * mr + i] = 0;
-			}
-			a = abuf;
-			rs_a = 1;
-			cs_a = mr;
-		}
 		kr->UKR(k, alpha, a, rs_a, cs_a, b, rs_b, beta, c, rs_c, cs_c,
 		        (int)m, (int)n);
 		return 0;
