@@ -52,11 +52,12 @@ if [ -n "$missing" ]; then
 	# Only what is named (recommends would pull in a toolchain's worth),
 	# and the package lists fetched only when the install cannot do
 	# without them: a fresh machine's set-up stays short.
-	install="$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends"
+	# -q, not -qq: apt's lines say what it is doing while it fetches.
+	install="$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends"
 	# shellcheck disable=SC2086 # $install and $missing are word lists
 	if ! $install $missing >&2 2>/dev/null; then
 		echo "fetching the package lists (apt-get update)" >&2
-		$sudo apt-get update -qq >&2
+		$sudo apt-get update -q >&2
 		# shellcheck disable=SC2086
 		$install $missing >&2
 	fi

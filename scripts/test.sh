@@ -6,6 +6,13 @@ set -eu
 PYTHONUNBUFFERED=1 # meson's progress as it goes, even into a pipe
 export PYTHONUNBUFFERED
 top=$(cd "$(dirname "$0")/.." && pwd)
+# The program and every suite the build can make without more packages
+# first: on a fresh machine they configure and compile in seconds, before
+# the packages below are fetched (OpenBLAS alone is tens of MB).
+"$top/scripts/setup.sh"
+# Then what the tests add: check (unit tests), OpenBLAS (the benchmarks'
+# comparison), mandoc and groff (man page lint). Installing any of them
+# configures build/ again, so their suites are there.
 "$top/scripts/setup.sh" check libopenblas-dev mandoc groff-base
 cd "$top"
 meson test -C build --print-errorlogs
