@@ -29,6 +29,7 @@
 #define SET1H _mm256_set1_ps
 #define FMADDH _mm256_fmadd_ps
 #define MASKZ_LOADUH _mm256_maskz_loadu_ps
+#define LOWH _mm512_castps512_ps256
 #define ZEROH _mm256_setzero_ps
 #define WIDEN _mm512_zextps256_ps512
 #include "kernel_avx512_tmpl.h"

@@ -21,6 +21,7 @@
 #define SET1H _mm256_set1_pd
 #define FMADDH _mm256_fmadd_pd
 #define MASKZ_LOADUH _mm256_maskz_loadu_pd
+#define LOWH _mm512_castpd512_pd256
 #define ZEROH _mm256_setzero_pd
 #define WIDEN _mm512_zextpd256_pd512
 #include "kernel_avx512_tmpl.h"
