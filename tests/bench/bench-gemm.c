@@ -125,11 +125,19 @@ static void bench(const struct shape *s, bool f64, int threads, int rounds,
 	set_threads(threads);
 	int libs = have_blas ? 2 : 1;
 	/* Warm up (threads, buffers, caches) and size the repetitions so a
-	 * timed sample lasts about 50 ms. */
+	 * timed sample lasts about 50 ms. The time of one product is taken
+	 * over 10 ms or more: a first call alone (cold caches, page faults)
+	 * took 100 times as long as the next at 12^3, and sized samples of
+	 * under a millisecond, whose ratios moved by 20% from run to run. */
+	int reps = 1;
 	double t1 = timed(&p, 0, 1);
 	if (have_blas)
 		timed(&p, 1, 1);
-	int reps = t1 > 0.05 ? 1 : (int)(0.05 / (t1 + 1e-9)) + 1;
+	while (t1 * reps < 0.01 && reps < (1 << 24)) {
+		reps *= 4;
+		t1 = timed(&p, 0, reps);
+	}
+	reps = t1 > 0.05 ? 1 : (int)(0.05 / (t1 + 1e-9)) + 1;
 	double best[2] = {1e30, 1e30};
 	for (int r = 0; r < rounds; r++)
 		for (int lib = 0; lib < libs; lib++) {
