@@ -92,22 +92,28 @@ enum { MR = 8, NR = 2 * L };
 		h##i = FMADDH(ai, b0, h##i);                            \
 	} while (0)
 
-#define LOOPH(ROWS, RS, CS)                                             \
+/* The k loop with eight half-width accumulators (B loaded by BLOADS,
+ * each row's step STEPX), widened into the accumulators of vector J
+ * of B afterwards. */
+#define LOOPHALF(ROWS, RS, CS, BLOADS, STEPX, J)                        \
 	do {                                                            \
 		H h0 = ZEROH(), h1 = h0, h2 = h0, h3 = h0, h4 = h0,     \
 		  h5 = h0, h6 = h0, h7 = h0;                            \
 		const T *a4 = mr > 4 ? a + 4 * (RS) : a;                \
 		for (int64_t p = 0; p < kc; p++) {                      \
-			H b0 = MASKZ_LOADUH((__mmask8)m0, b);           \
-			ROWS(STEPH, RS);                                \
+			BLOADS;                                         \
+			ROWS(STEPX, RS);                                \
 			a += (CS);                                      \
 			a4 += (CS);                                     \
 			b += rs_b;                                      \
 		}                                                       \
-		c00 = WIDEN(h0); c10 = WIDEN(h1); c20 = WIDEN(h2);      \
-		c30 = WIDEN(h3); c40 = WIDEN(h4); c50 = WIDEN(h5);      \
-		c60 = WIDEN(h6); c70 = WIDEN(h7);                       \
+		c0##J = WIDEN(h0); c1##J = WIDEN(h1); c2##J = WIDEN(h2);\
+		c3##J = WIDEN(h3); c4##J = WIDEN(h4); c5##J = WIDEN(h5);\
+		c6##J = WIDEN(h6); c7##J = WIDEN(h7);                   \
 	} while (0)
+
+#define BH H b0 = MASKZ_LOADUH((__mmask8)m0, b)
+#define LOOPH(ROWS, RS, CS) LOOPHALF(ROWS, RS, CS, BH, STEPH, 0)
 
 /* And for a tile more than L but at most L + L/2 columns wide (24 of
  * 24³ float, 12 of 12³ double): B's second vector and its accumulators
@@ -122,23 +128,8 @@ enum { MR = 8, NR = 2 * L };
 		h##i = FMADDH(LOWH(ai), b1, h##i);                      \
 	} while (0)
 
-#define LOOPZH(ROWS, RS, CS)                                            \
-	do {                                                            \
-		H h0 = ZEROH(), h1 = h0, h2 = h0, h3 = h0, h4 = h0,     \
-		  h5 = h0, h6 = h0, h7 = h0;                            \
-		const T *a4 = mr > 4 ? a + 4 * (RS) : a;                \
-		for (int64_t p = 0; p < kc; p++) {                      \
-			V b0 = LOADU(b);                                \
-			H b1 = MASKZ_LOADUH((__mmask8)m1, b + L);       \
-			ROWS(STEPZH, RS);                               \
-			a += (CS);                                      \
-			a4 += (CS);                                     \
-			b += rs_b;                                      \
-		}                                                       \
-		c01 = WIDEN(h0); c11 = WIDEN(h1); c21 = WIDEN(h2);      \
-		c31 = WIDEN(h3); c41 = WIDEN(h4); c51 = WIDEN(h5);      \
-		c61 = WIDEN(h6); c71 = WIDEN(h7);                       \
-	} while (0)
+#define BZH V b0 = LOADU(b); H b1 = MASKZ_LOADUH((__mmask8)m1, b + L)
+#define LOOPZH(ROWS, RS, CS) LOOPHALF(ROWS, RS, CS, BZH, STEPZH, 1)
 
 /* The tile's width and A's layout pick the loop. */
 #define LOOPS(ROWS)                                                     \
