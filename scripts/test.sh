@@ -3,6 +3,11 @@
 # the unit and golden suites again in a second build under AddressSanitizer
 # and UndefinedBehaviorSanitizer, failing on any report.
 set -eu
+# Everything on standard output, set-up included: setup.sh reports on
+# standard error (run.sh keeps standard output for mmcalc's), and a caller
+# that shows only standard output saw nothing while the packages were
+# fetched and build/ configured and compiled.
+exec 2>&1
 PYTHONUNBUFFERED=1 # meson's progress as it goes, even into a pipe
 export PYTHONUNBUFFERED
 top=$(cd "$(dirname "$0")/.." && pwd)
