@@ -49,18 +49,21 @@ static void F(pack_a)(T *restrict dst, const T *a, int64_t rs_a,
 static void F(pack_b)(T *restrict dst, const T *b, int64_t rs_b,
                       int64_t cs_b, int64_t kc, int64_t cols, int nr)
 {
+	/* Row-major B goes PACK_ROWS rows at a time, sliver by sliver
+	 * within them (pack_rows_b, gemm.c). */
+	if (cs_b == 1) {
+		for (int64_t p0 = 0; p0 < kc; p0 += PACK_ROWS) {
+			int rows = kc - p0 < PACK_ROWS ? (int)(kc - p0) : PACK_ROWS;
+			pack_rows_b(dst + p0 * nr, (size_t)(nr * kc) * sizeof(T),
+			            b + p0 * rs_b, rs_b * (int64_t)sizeof(T), rows,
+			            (size_t)cols * sizeof(T),
+			            (size_t)nr * sizeof(T));
+		}
+		return;
+	}
 	for (int64_t j0 = 0; j0 < cols; j0 += nr, dst += nr * kc) {
 		int w = cols - j0 < nr ? (int)(cols - j0) : nr;
 		const T *src = b + j0 * cs_b;
-		if (cs_b == 1) {
-			for (int64_t p = 0; p < kc; p++) {
-				memcpy(dst + p * nr, src + p * rs_b,
-				       (size_t)w * sizeof(T));
-				for (int j = w; j < nr; j++)
-					dst[p * nr + j] = 0;
-			}
-			continue;
-		}
 		for (int j = 0; j < w; j++) {
 			const T *s = src + j * cs_b;
 			if (rs_b == 1)
@@ -563,7 +566,13 @@ F(jobs)(const struct mm_gemm_isa_kernels *kr, bool small, int nt, int64_t m,
 	 * 512, 2048³ and the (1024x4096)@(4096x4096) layer by 2-3%. That
 	 * needs B packed once for all the units down m (below); when B is
 	 * too large to share, panels stay up to a quarter of L3, since
-	 * packing B again for each of many units cost more (0.92-0.95). */
+	 * packing B again for each of many units cost more (0.92-0.95).
+	 * On one thread, panels may be twice L2. Units down m then run one
+	 * after the other, so B shared between them goes out to memory and
+	 * back; with one 1024-row panel instead of two of 512, the f64
+	 * layer packs each B block once, into L2, and went from 54.5-54.6
+	 * to 55.1-55.4 GFLOP/s (OpenBLAS 54.8-55.4). Squares from 1024 to
+	 * 4096, f32 and f64, stayed within the noise. */
 	const struct caches *cs = cache_sizes();
 	int64_t kcl1 = cs->l1 * 3 / 4 / (mr * es);
 	g.kc = F(even_block)(k, kcl1 < 32 ? 32 : kcl1 < kr->KC ? kcl1 : kr->KC, 1);
@@ -571,8 +580,10 @@ F(jobs)(const struct mm_gemm_isa_kernels *kr, bool small, int nt, int64_t m,
 	g.nc = nc < nr ? nr : nc;
 	bool b_shareable = (size_t)(k * ((n + nr - 1) / nr * nr) * es) <=
 	                   SHARED_MAX;
-	int64_t mc = (b_shareable && cs->l2 < cs->l3 / 4 ? cs->l2 : cs->l3 / 4)
-	             / (g.kc * es) / mr * mr;
+	int64_t panel = cs->l3 / 4;
+	if (b_shareable && cs->l2 < panel)
+		panel = nt == 1 && 2 * cs->l2 < panel ? 2 * cs->l2 : cs->l2;
+	int64_t mc = panel / (g.kc * es) / mr * mr;
 	if (mc < 4 * mr)
 		mc = 4 * mr;
 
