@@ -510,10 +510,104 @@ mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d)
 /* ---- the cache file ---- */
 
 #define CACHE_VERSION 1
+/* Calibrations kept in the file, one per CPU, thread count and GEMM
+ * path: `:threads 1` and back does not measure the host again. */
+enum { CACHE_RECORDS = 8 };
+
+static bool same_key(const mm_host_calib *a, const mm_host_calib *b)
+{
+	return a->threads == b->threads && strcmp(a->cpu, b->cpu) == 0 &&
+	       strcmp(a->isa, b->isa) == 0;
+}
+
+/* One record of the file as it is read. */
+struct cache_rec {
+	mm_host_calib c;
+	int version, seen; /* seen: a bit per key, or < 0 after garbage */
+};
+
+static bool rec_ok(const struct cache_rec *r)
+{
+	const mm_host_calib *c = &r->c;
+	return r->version == CACHE_VERSION && r->seen == 63 &&
+	       c->peak_f32 > 0 && c->peak_f64 > 0 && c->bw > 0 &&
+	       c->threads >= 1 && isfinite(c->peak_f32) &&
+	       isfinite(c->peak_f64) && isfinite(c->bw);
+}
+
+/* Reads up to `max` valid records from f into out and returns how many;
+ * a record runs from a `version` line to the next. *bad is set when the
+ * file has none or its first is malformed; malformed ones after the
+ * first are skipped. */
+static int cache_parse(FILE *f, mm_host_calib *out, int max, bool *bad)
+{
+	struct cache_rec r;
+	int n = 0, nrec = 0;
+	char line[512];
+	*bad = true;
+	for (;;) {
+		bool more = fgets(line, sizeof line, f) != NULL;
+		char *v = NULL;
+		if (more) {
+			line[strcspn(line, "\r\n")] = '\0';
+			if (line[0] == '#' || !(v = strchr(line, ' ')))
+				continue;
+			*v++ = '\0';
+		}
+		if (nrec && (!more || strcmp(line, "version") == 0)) {
+			bool ok = rec_ok(&r); /* the record before ends */
+			if (nrec == 1)
+				*bad = !ok;
+			if (ok && n < max)
+				out[n++] = r.c;
+		}
+		if (!more)
+			return n;
+		if (!nrec || strcmp(line, "version") == 0) {
+			memset(&r, 0, sizeof r);
+			nrec++;
+		}
+		char *end = NULL;
+		mm_host_calib *c = &r.c;
+		if (strcmp(line, "version") == 0) {
+			r.version = (int)strtol(v, &end, 10);
+		} else if (strcmp(line, "cpu") == 0) {
+			snprintf(c->cpu, sizeof c->cpu, "%s", v);
+			r.seen |= 1;
+		} else if (strcmp(line, "threads") == 0) {
+			c->threads = (int)strtol(v, &end, 10);
+			r.seen |= 2;
+		} else if (strcmp(line, "isa") == 0) {
+			snprintf(c->isa, sizeof c->isa, "%s", v);
+			r.seen |= 4;
+		} else if (strcmp(line, "peak_f32") == 0) {
+			c->peak_f32 = strtod(v, &end);
+			r.seen |= 8;
+		} else if (strcmp(line, "peak_f64") == 0) {
+			c->peak_f64 = strtod(v, &end);
+			r.seen |= 16;
+		} else if (strcmp(line, "bw") == 0) {
+			c->bw = strtod(v, &end);
+			r.seen |= 32;
+		}
+		if (end && *end)
+			r.seen = -1000; /* trailing garbage after a number */
+	}
+}
 
 mm_code mm_device_cache_write(const char *path, const mm_host_calib *c,
                               mm_diag *d)
 {
+	/* The other calibrations already there stay, after this one. */
+	mm_host_calib old[CACHE_RECORDS];
+	int nold = 0;
+	bool bad;
+	FILE *f = fopen(path, "r");
+	if (f) {
+		nold = cache_parse(f, old, CACHE_RECORDS, &bad);
+		fclose(f);
+	}
+	(void)bad; /* a malformed file is replaced */
 	/* Create the parent directories, one component at a time. */
 	char dir[4096];
 	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
@@ -529,17 +623,25 @@ mm_code mm_device_cache_write(const char *path, const mm_host_calib *c,
 		}
 	char tmp[4200];
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
+	f = fopen(tmp, "w");
 	if (!f)
 		return mm_diag_set(d, MM_ERR_IO, nospan, "cannot write %s: %s",
 		                   tmp, strerror(errno));
 	fprintf(f,
-	        "# mmcalc host calibration: mmcalc's GEMM rate (FLOP/s) and "
-	        "triad bandwidth (B/s)\n"
-	        "version %d\ncpu %s\nthreads %d\nisa %s\n"
-	        "peak_f32 %.6e\npeak_f64 %.6e\nbw %.6e\n",
-	        CACHE_VERSION, c->cpu, c->threads, c->isa, c->peak_f32,
-	        c->peak_f64, c->bw);
+	        "# mmcalc host calibrations, newest first: mmcalc's GEMM rate "
+	        "(FLOP/s) and triad bandwidth (B/s)\n");
+	int kept = 0;
+	for (int i = -1; i < nold && kept < CACHE_RECORDS; i++) {
+		const mm_host_calib *r = i < 0 ? c : &old[i];
+		if (i >= 0 && same_key(r, c))
+			continue;
+		fprintf(f,
+		        "version %d\ncpu %s\nthreads %d\nisa %s\n"
+		        "peak_f32 %.6e\npeak_f64 %.6e\nbw %.6e\n",
+		        CACHE_VERSION, r->cpu, r->threads, r->isa, r->peak_f32,
+		        r->peak_f64, r->bw);
+		kept++;
+	}
 	bool ok = !ferror(f);
 	ok &= fclose(f) == 0;
 	if (!ok || rename(tmp, path) != 0) {
@@ -551,58 +653,54 @@ mm_code mm_device_cache_write(const char *path, const mm_host_calib *c,
 	return MM_OK;
 }
 
-mm_code mm_device_cache_read(const char *path, mm_host_calib *out,
-                             mm_diag *d)
+/* Reads the valid records of the file at path into out (up to max), *n
+ * of them; fails when it is missing or its first record is malformed. */
+static mm_code cache_read_all(const char *path, mm_host_calib *out, int max,
+                              int *n, mm_diag *d)
 {
+	*n = 0;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return mm_diag_set(d, MM_ERR_IO, nospan, "cannot read %s: %s",
 		                   path, strerror(errno));
-	mm_host_calib c;
-	memset(&c, 0, sizeof c);
-	int version = 0, seen = 0;
-	char line[512];
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		char *v = strchr(line, ' ');
-		if (!v)
-			continue;
-		*v++ = '\0';
-		char *end = NULL;
-		if (strcmp(line, "version") == 0) {
-			version = (int)strtol(v, &end, 10);
-		} else if (strcmp(line, "cpu") == 0) {
-			snprintf(c.cpu, sizeof c.cpu, "%s", v);
-			seen |= 1;
-		} else if (strcmp(line, "threads") == 0) {
-			c.threads = (int)strtol(v, &end, 10);
-			seen |= 2;
-		} else if (strcmp(line, "isa") == 0) {
-			snprintf(c.isa, sizeof c.isa, "%s", v);
-			seen |= 4;
-		} else if (strcmp(line, "peak_f32") == 0) {
-			c.peak_f32 = strtod(v, &end);
-			seen |= 8;
-		} else if (strcmp(line, "peak_f64") == 0) {
-			c.peak_f64 = strtod(v, &end);
-			seen |= 16;
-		} else if (strcmp(line, "bw") == 0) {
-			c.bw = strtod(v, &end);
-			seen |= 32;
-		}
-		if (end && *end)
-			seen = -1000; /* trailing garbage after a number */
-	}
+	bool bad;
+	*n = cache_parse(f, out, max, &bad);
 	fclose(f);
-	if (version != CACHE_VERSION || seen != 63 || !(c.peak_f32 > 0) ||
-	    !(c.peak_f64 > 0) || !(c.bw > 0) || c.threads < 1 ||
-	    !isfinite(c.peak_f32) || !isfinite(c.peak_f64) || !isfinite(c.bw))
+	if (bad)
 		return mm_diag_set(d, MM_ERR_FORMAT, nospan,
 		                   "%s is not a valid host calibration", path);
-	*out = c;
 	return MM_OK;
+}
+
+mm_code mm_device_cache_read(const char *path, mm_host_calib *out,
+                             mm_diag *d)
+{
+	mm_host_calib r[1];
+	int n;
+	mm_code rc = cache_read_all(path, r, 1, &n, d);
+	if (rc == MM_OK)
+		*out = r[0];
+	return rc;
+}
+
+mm_code mm_device_cache_find(const char *path, const mm_host_calib *key,
+                             mm_host_calib *out, mm_diag *d)
+{
+	mm_host_calib r[CACHE_RECORDS];
+	int n;
+	mm_code rc = cache_read_all(path, r, CACHE_RECORDS, &n, d);
+	if (rc != MM_OK)
+		return rc;
+	for (int i = 0; i < n; i++)
+		if (same_key(&r[i], key)) {
+			*out = r[i];
+			return MM_OK;
+		}
+	return mm_diag_set(d, MM_ERR_IO, nospan,
+	                   "%s has no calibration for %s with %d thread%s "
+	                   "and the %s kernels", path,
+	                   key->cpu[0] ? key->cpu : "this CPU", key->threads,
+	                   key->threads == 1 ? "" : "s", key->isa);
 }
 
 bool mm_device_cache_path(mm_buf *out, const char *xdg_cache_home,
@@ -642,12 +740,13 @@ mm_code mm_device_host(mm_device *out, const char *cache_path,
 	mm_host_calib c;
 	if (measured)
 		*measured = false;
-	if (cache_path && !recalibrate &&
-	    mm_device_cache_read(cache_path, &c, NULL) == MM_OK) {
-		char cpu[sizeof c.cpu];
-		cpu_model(cpu, sizeof cpu);
-		if (strcmp(cpu, c.cpu) == 0 && c.threads == mm_gemm_threads() &&
-		    strcmp(c.isa, mm_gemm_isa()) == 0) {
+	if (cache_path && !recalibrate) {
+		mm_host_calib key;
+		memset(&key, 0, sizeof key);
+		cpu_model(key.cpu, sizeof key.cpu);
+		key.threads = mm_gemm_threads();
+		snprintf(key.isa, sizeof key.isa, "%s", mm_gemm_isa());
+		if (mm_device_cache_find(cache_path, &key, &c, NULL) == MM_OK) {
 			mm_device_from_calib(out, &c);
 			return MM_OK;
 		}

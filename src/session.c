@@ -766,6 +766,10 @@ static int set_threads(stmt_ctx *c, mm_span at, const char *v)
 	if (!parse_int(v, 1, 1024, &n))
 		return error_at(c, MM_ERR_ARG, at, NULL,
 		                "threads must be a whole number from 1 to 1024, got '%s'", v);
+	/* The host's figures are measured with a thread count: the next
+	 * prediction reads or measures them for the new one. */
+	if (mm_gemm_threads() != (int)n && c->s->dev.kind == MM_DEVICE_HOST)
+		c->s->dev_ready = false;
 	c->s->threads = (int)n;
 	mm_gemm_set_threads((int)n);
 	return 0;
@@ -1186,9 +1190,10 @@ static int cmd_devices(stmt_ctx *c)
 	}
 	bool host = !s->dev_ready || s->dev.kind == MM_DEVICE_HOST;
 	mm_buf_puts(b, host ? "* " : "  ");
-	if (s->dev_ready && s->dev.kind == MM_DEVICE_HOST)
+	if (s->dev_ready && s->dev.kind == MM_DEVICE_HOST) {
 		mm_device_describe(b, &s->dev);
-	else
+		mm_buf_printf(b, "\n    %s", s->dev.source);
+	} else
 		mm_buf_puts(b, "host: this machine, measured when first needed");
 	mm_buf_putc(b, '\n');
 	if (s->dev_ready && s->dev.kind == MM_DEVICE_CUSTOM) {
@@ -1252,6 +1257,8 @@ static int cmd_device(stmt_ctx *c, const mm_stmt *st)
 		s->dev_ready = s->dev_chosen = true;
 	}
 	mm_device_describe(&s->text, &s->dev);
+	if (s->dev.kind == MM_DEVICE_HOST)
+		mm_buf_printf(&s->text, "\n  %s", s->dev.source);
 	mm_buf_putc(&s->text, '\n');
 	return emit_text(c);
 }
@@ -1270,8 +1277,9 @@ static void help_devices(mm_buf *b)
 		              t[k].note[0] ? "; " : "", t[k].note);
 	}
 	mm_buf_puts(b, "  host: this machine: fp32/fp64 peak of mmcalc's own GEMM and the\n"
-	               "      bandwidth of a streaming triad, measured once and cached in\n"
-	               "      $XDG_CACHE_HOME/mmcalc/host (:device host recalibrate)\n"
+	               "      bandwidth of a streaming triad, measured once for each number\n"
+	               "      of :threads and cached in $XDG_CACHE_HOME/mmcalc/host\n"
+	               "      (:device host recalibrate)\n"
 	               "  custom: :device custom peak=312T bw=2TB/s [f64=... f16=...]\n");
 }
 

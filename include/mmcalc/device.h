@@ -113,10 +113,17 @@ typedef struct mm_host_calib {
 mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d);
 
 /* Reads and writes the cache file: a small text file of `key value`
- * lines. Reading fails (MM_ERR_IO, MM_ERR_FORMAT) when the file is
- * missing or malformed. Writing creates missing parent directories. */
+ * lines, a record of them for each calibration (each from its `version`
+ * line), newest first, up to 8. Reading fails (MM_ERR_IO, MM_ERR_FORMAT)
+ * when the file is missing or its first record malformed; _read gives the
+ * newest record, _find the one made on key's CPU with its threads and
+ * GEMM path (MM_ERR_IO when there is none). Writing puts c first and keeps
+ * the other records, less one made with the same CPU, threads and path;
+ * it creates missing parent directories. */
 mm_code mm_device_cache_read(const char *path, mm_host_calib *out,
                              mm_diag *d);
+mm_code mm_device_cache_find(const char *path, const mm_host_calib *key,
+                             mm_host_calib *out, mm_diag *d);
 mm_code mm_device_cache_write(const char *path, const mm_host_calib *c,
                               mm_diag *d);
 /* Appends the cache path: $XDG_CACHE_HOME/mmcalc/host when xdg_cache_home

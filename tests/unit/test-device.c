@@ -203,6 +203,14 @@ static void tempdir(char *dir, size_t cap)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
+static void put_file(const char *path, const char *mode, const char *text)
+{
+	FILE *f = fopen(path, mode);
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
 START_TEST(calibration_and_cache)
 {
 	mm_host_calib c;
@@ -239,20 +247,63 @@ START_TEST(calibration_and_cache)
 	ck_assert(host.peak[MM_F32] == 123e9);
 	ck_assert_str_eq(host.name, "host");
 	ck_assert_int_eq(host.kind, MM_DEVICE_HOST);
-	/* Another thread count invalidates it. */
-	r.threads = c.threads + 7;
-	ck_assert_int_eq(mm_device_cache_write(path, &r, &d), MM_OK);
+	/* A calibration for another thread count goes in beside it (and
+	 * first); the host still finds its own. */
+	mm_host_calib other = r;
+	other.threads = c.threads + 7;
+	other.peak_f32 = 456e9;
+	ck_assert_int_eq(mm_device_cache_write(path, &other, &d), MM_OK);
+	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_OK);
+	ck_assert_int_eq(r.threads, c.threads + 7);
 	ck_assert_int_eq(mm_device_host(&host, path, false, &measured, &d), MM_OK);
-	ck_assert(measured);
+	ck_assert(!measured);
+	ck_assert(host.peak[MM_F32] == 123e9);
+	mm_host_calib key = c;
+	key.threads = c.threads + 7;
+	ck_assert_int_eq(mm_device_cache_find(path, &key, &r, &d), MM_OK);
+	ck_assert(r.peak_f32 == 456e9);
+	key.threads = c.threads + 8;
+	ck_assert_int_eq(mm_device_cache_find(path, &key, &r, &d), MM_ERR_IO);
+	/* Writing the same key again replaces its record, not adds one. */
+	other.peak_f32 = 789e9;
+	ck_assert_int_eq(mm_device_cache_write(path, &other, &d), MM_OK);
+	key.threads = c.threads + 7;
+	ck_assert_int_eq(mm_device_cache_find(path, &key, &r, &d), MM_OK);
+	ck_assert(r.peak_f32 == 789e9);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	int versions = 0;
+	char line[256];
+	while (fgets(line, sizeof line, f))
+		versions += strncmp(line, "version ", 8) == 0;
+	fclose(f);
+	ck_assert_int_eq(versions, 2);
+
+	/* Only other thread counts there: measured, and added. */
+	for (int t = 1; t <= 9; t++) {
+		other.threads = c.threads + 10 * t;
+		ck_assert_int_eq(mm_device_cache_write(path, &other, &d), MM_OK);
+	}
+	ck_assert_int_eq(mm_device_host(&host, path, false, &measured, &d), MM_OK);
+	ck_assert(measured); /* its record was pushed out: 8 at most */
 	ck_assert(host.peak[MM_F32] > 1e8 && host.peak[MM_F32] != 123e9);
 	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_OK);
-	ck_assert_int_eq(r.threads, c.threads); /* rewritten */
+	ck_assert_int_eq(r.threads, c.threads); /* written first */
+	key.threads = c.threads + 90;
+	ck_assert_int_eq(mm_device_cache_find(path, &key, &r, &d), MM_OK);
+	key.threads = c.threads + 30; /* the oldest kept */
+	ck_assert_int_eq(mm_device_cache_find(path, &key, &r, &d), MM_OK);
+	key.threads = c.threads + 20; /* pushed out by the measurement */
+	ck_assert_int_eq(mm_device_cache_find(path, &key, &r, &d), MM_ERR_IO);
+
+	/* A malformed record after the first is skipped, not fatal. */
+	put_file(path, "a", "version 1\nthreads 3x\n");
+	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_OK);
+	key.threads = c.threads;
+	ck_assert_int_eq(mm_device_cache_find(path, &key, &r, &d), MM_OK);
 
 	/* Malformed and missing files. */
-	FILE *f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs("version 1\npeak_f32 12abc\n", f);
-	fclose(f);
+	put_file(path, "w", "version 1\npeak_f32 12abc\n");
 	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_ERR_FORMAT);
 	remove(path);
 	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_ERR_IO);

@@ -122,6 +122,24 @@ START_TEST(settings)
 }
 END_TEST
 
+/* The host's figures are for the thread count set when they are used: a
+ * prediction after :threads is not made with the old count's peak. */
+START_TEST(threads_remeasure_host)
+{
+	ck_assert_int_eq(run(":threads 1; :device"), 0);
+	ck_assert_msg(strstr(cap.last, "(avx") || strstr(cap.last, "(generic"),
+	              "%s", cap.last);
+	ck_assert_msg(strstr(cap.last, ", 1 thread)") != NULL, "%s", cap.last);
+	ck_assert_int_eq(run(":threads 3; :device"), 0);
+	ck_assert_msg(strstr(cap.last, ", 3 threads)") != NULL, "%s", cap.last);
+	ck_assert_int_eq(run(":threads 3; :device"), 0); /* the same: kept */
+	ck_assert_msg(strstr(cap.last, ", 3 threads)") != NULL, "%s", cap.last);
+	ck_assert_int_eq(run(":device A100; :threads 1; :device"), 0);
+	ck_assert_msg(strncmp(cap.last, "A100", 4) == 0 &&
+	              !strstr(cap.last, "measured"), "%s", cap.last);
+}
+END_TEST
+
 START_TEST(quit_and_completion)
 {
 	ck_assert(!mm_session_quit(s));
@@ -240,6 +258,7 @@ int main(void)
 	tcase_add_test(tc, results_and_failures);
 	tcase_add_test(tc, computed_like_numpy);
 	tcase_add_test(tc, settings);
+	tcase_add_test(tc, threads_remeasure_host);
 	tcase_add_test(tc, quit_and_completion);
 	tcase_add_test(tc, symbolic_json_substitutes);
 	tcase_add_test(tc, holes);
