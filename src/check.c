@@ -485,6 +485,53 @@ static double fold_unary(mm_builtin f, double x)
 
 /* ---- node kinds ---- */
 
+/* Whether an unknown name reads as a shape written without spaces, as
+ * "Bx1024x4096" (a name, then x, then a number, is one name): its parts
+ * between the x's are all names or numbers, with a number among them or
+ * every name one letter ("nxd"). Writes the shape with spaces,
+ * "(B x 1024 x 4096)", into out. */
+static bool shape_without_spaces(const mm_env *env, const char *name,
+                                 char *out, size_t cap)
+{
+	bool num = false, word = false, letters = true;
+	int parts = 0;
+	size_t o = 0;
+	out[o++] = '(';
+	for (const char *p = name; *p;) {
+		size_t n = strcspn(p, "x");
+		if (n == 0)
+			return false; /* x at the start, the end, or twice */
+		bool digits = true;
+		for (size_t k = 0; k < n; k++)
+			digits &= p[k] >= '0' && p[k] <= '9';
+		parts++;
+		num |= digits;
+		word |= !digits;
+		letters &= digits || n == 1;
+		if (!digits && p[0] >= '0' && p[0] <= '9')
+			return false; /* "2b" is neither */
+		if (o + n + 5 > cap)
+			return false;
+		memcpy(out + o, p, n);
+		out[o + n] = '\0';
+		const mm_var *v = digits ? NULL : mm_env_find(env, out + o);
+		if (v && v->kind != MM_K_NUMBER)
+			return false; /* "Wx4" with W a tensor */
+		o += n;
+		p += n;
+		if (*p == 'x') {
+			if (!p[1])
+				return false;
+			memcpy(out + o, " x ", 3);
+			o += 3;
+			p++;
+		}
+	}
+	out[o++] = ')';
+	out[o] = '\0';
+	return parts > 1 && word && (num || letters);
+}
+
 static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 {
 	const mm_var *v = mm_env_find(c->env, e->name);
@@ -497,8 +544,13 @@ static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 		}
 		fail(c, MM_ERR_NAME, e->span, "unknown name '%s'", e->name);
 		const char *s = mm_check_suggest(c->env, e->name, NULL);
+		char shape[128];
 		if (s)
 			mm_diag_hint(c->diag, "did you mean '%s'?", s);
+		else if (shape_without_spaces(c->env, e->name, shape,
+		                              sizeof shape))
+			mm_diag_hint(c->diag, "a name in a shape needs spaces "
+			                      "around x: %s", shape);
 		else if (strcmp(e->name, "ans") == 0)
 			mm_diag_hint(c->diag, "ans is the previous result; there is "
 			                      "none yet");
