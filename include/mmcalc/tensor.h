@@ -164,4 +164,8 @@ double mm_tensor_get_flat(const mm_tensor *t, int64_t i);
 /* The single element of a tensor with numel 1 (0-d or any shape of 1s). */
 double mm_tensor_item(const mm_tensor *t);
 
+/* Bytes of freed tensors' memory kept for new tensors of the same size
+ * (at most 64 MiB in 8 blocks of 256 KiB or more), for the tests. */
+size_t mm_tensor_test_kept_bytes(void);
+
 #endif

@@ -103,6 +103,63 @@ static bool bench_parity(char *mmcalc, int n)
 	return true;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* EXPR typed `reps` times as lone statements (each timed once, from the
+ * prompt's idle, as a user meets it), then under :bench, on one thread in
+ * one session over operands made by SETUP: the median lone time against
+ * :bench's best. A lone statement costs more only for what :bench's
+ * warm-up hides (a result's fresh pages, cold caches). */
+static bool lone_vs_bench(char *mmcalc, const char *setup, const char *expr,
+                          int reps)
+{
+	char in[] = "/tmp/mmcalc-lone-in-XXXXXX";
+	char out[] = "/tmp/mmcalc-lone-out-XXXXXX";
+	int fi = mkstemp(in), fo = mkstemp(out);
+	if (fi < 0 || fo < 0)
+		return false;
+	close(fo);
+	FILE *f = fdopen(fi, "w");
+	fprintf(f, ":threads 1\n%s\n", setup);
+	for (int r = 0; r < reps; r++)
+		fprintf(f, "%s\n", expr);
+	fprintf(f, ":bench %s\n", expr);
+	fclose(f);
+	char *argv[] = {mmcalc, "--json", NULL};
+	double lone[256], bench = -1;
+	int n = 0;
+	if (run_to(argv, in, out) == 0) {
+		FILE *g = fopen(out, "r");
+		static char line[1 << 16];
+		while (g && fgets(line, sizeof line, g)) {
+			const char *sec = strstr(line, "\"seconds\":");
+			if (!sec || !strstr(line, "\"kind\":\"value\""))
+				continue;
+			double t = strtod(sec + 10, NULL);
+			if (strstr(line, "\"runs\":"))
+				bench = t;
+			else if (n < 256)
+				lone[n++] = t;
+		}
+		if (g)
+			fclose(g);
+	}
+	unlink(in);
+	unlink(out);
+	if (n == 0 || bench <= 0)
+		return false;
+	qsort(lone, (size_t)n, sizeof lone[0], cmp_double);
+	double med = lone[n / 2];
+	printf("%s typed %d times, 1 thread: median %.1f us, :bench best %.1f us "
+	       "(ratio %.2f, aim >= 0.9)\n", expr, n, med * 1e6, bench * 1e6,
+	       bench / med);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -166,6 +223,14 @@ int main(int argc, char **argv)
 	}
 	printf("-e start to exit: mean %.2f ms, best %.2f ms over %d runs (aim < 5 ms)\n",
 	       sum / nexec * 1e3, min * 1e3, nexec);
+
+	if (!lone_vs_bench(argv[1], "X = randn(512, 512)", "X @ X",
+	                   quick ? 10 : 50) ||
+	    !lone_vs_bench(argv[1], "X = randn(1024, 1024)", "X + X",
+	                   quick ? 10 : 50)) {
+		fprintf(stderr, "bench-cli: lone statements printed no time\n");
+		return 1;
+	}
 
 	static const int sizes[] = {64, 256, 1024};
 	for (int i = 0; i < (quick ? 1 : 3); i++)

@@ -403,6 +403,55 @@ START_TEST(test_rand_tensors)
 }
 END_TEST
 
+/* A freed tensor's block goes to the next tensor of the same size (no
+ * fresh pages for a result that replaces one like it), others get their
+ * own; at most 8 blocks and 64 MiB are kept, small ones never. */
+START_TEST(test_freed_blocks_reused)
+{
+	const int64_t mb[2] = {512, 512}; /* 1 MiB of f32 */
+	mm_tensor *a = mm_tensor_new(MM_F32, 2, mb, NULL);
+	ck_assert_ptr_nonnull(a);
+	void *pa = a->data;
+	size_t k0 = mm_tensor_test_kept_bytes();
+	mm_tensor_unref(a);
+	ck_assert_uint_eq(mm_tensor_test_kept_bytes(), k0 + (1u << 20));
+	const int64_t other[2] = {512, 256};
+	mm_tensor *o = mm_tensor_new(MM_F32, 2, other, NULL);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_ne(o->data, pa);
+	mm_tensor *b = mm_tensor_new(MM_F64, 2, (int64_t[2]){256, 512}, NULL);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_eq(b->data, pa); /* same bytes, any shape or dtype */
+	ck_assert_uint_eq(mm_tensor_test_kept_bytes(), k0);
+	mm_tensor_unref(b);
+	mm_tensor_unref(o);
+
+	/* small blocks go straight back to malloc */
+	size_t k1 = mm_tensor_test_kept_bytes();
+	mm_tensor *s = mm_tensor_new(MM_F32, 2, (int64_t[2]){8, 8}, NULL);
+	mm_tensor_unref(s);
+	ck_assert_uint_eq(mm_tensor_test_kept_bytes(), k1);
+
+	/* caps: twelve 8 MiB blocks leave eight, 64 MiB */
+	mm_tensor *t[12];
+	const int64_t big[2] = {1024, 2048};
+	for (int i = 0; i < 12; i++) {
+		t[i] = mm_tensor_new(MM_F32, 2, big, NULL);
+		ck_assert_ptr_nonnull(t[i]);
+		memset(t[i]->data, i, 8u << 20);
+	}
+	for (int i = 0; i < 12; i++)
+		mm_tensor_unref(t[i]);
+	ck_assert_uint_le(mm_tensor_test_kept_bytes(), 64u << 20);
+	ck_assert_uint_ge(mm_tensor_test_kept_bytes(), 56u << 20);
+	/* the newest freed comes back first, with its old contents */
+	mm_tensor *n = mm_tensor_new(MM_F32, 2, big, NULL);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(((unsigned char *)n->data)[12345], 11);
+	mm_tensor_unref(n);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("tensor");
@@ -419,6 +468,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_from_doubles);
 	tcase_add_test(tc, test_rng_streams);
 	tcase_add_test(tc, test_rand_tensors);
+	tcase_add_test(tc, test_freed_blocks_reused);
 	suite_add_tcase(s, tc);
 	return s;
 }
