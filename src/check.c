@@ -836,10 +836,11 @@ static mm_code matrix_shape(mm_checker *c, mm_node *e, mm_shape *s, int depth)
 			if (k == 0) {
 				first = sub;
 			} else if (!mm_shape_eq(&first, &sub)) {
+				long long got = (long long)sub.dim[depth + 1];
 				fail(c, MM_ERR_SHAPE, it->span,
-				     "ragged matrix: row %d has %lld elements, row 1 has "
+				     "ragged matrix: row %d has %lld element%s, row 1 has "
 				     "%lld",
-				     k + 1, (long long)sub.dim[depth + 1],
+				     k + 1, got, got == 1 ? "" : "s",
 				     (long long)first.dim[depth + 1]);
 				return MM_ERR_SHAPE;
 			}
@@ -847,10 +848,15 @@ static mm_code matrix_shape(mm_checker *c, mm_node *e, mm_shape *s, int depth)
 			mm_code r = check(c, it);
 			if (r != MM_OK)
 				return r;
-			if (it->info->kind != MM_K_NUMBER)
-				return fail(c, MM_ERR_TYPE, it->span,
-				            "matrix elements must be numbers, got %s",
-				            kind_name(it->info));
+			if (it->info->kind != MM_K_NUMBER) {
+				fail(c, MM_ERR_TYPE, it->span,
+				     "matrix elements must be numbers, got %s",
+				     kind_name(it->info));
+				if (it->info->kind == MM_K_TENSOR)
+					mm_diag_hint(c->diag, "to join tensors: "
+					             "concat(a, b, axis=0)");
+				return MM_ERR_TYPE;
+			}
 		}
 	}
 	if (nested)

@@ -385,12 +385,13 @@ mm_code mm_shape_reshape(const mm_shape *s, int n, const int64_t *dims,
 		}
 		r.dim[infer] = (int64_t)(total / known);
 	} else if (overflow || known != total) {
-		char sb[160];
+		char sb[160], nb[32] = "more than 2^64";
+		if (!overflow)
+			snprintf(nb, sizeof nb, "%llu", (unsigned long long)known);
 		mm_diag_set(d, MM_ERR_SHAPE, nospan,
-		            "reshape: %s has %llu elements, %s would need %s",
+		            "reshape: %s has %llu elements, %s has %s",
 		            mm_shape_str(s, sa, sizeof sa), (unsigned long long)total,
-		            mm_shape_str(&r, sb, sizeof sb),
-		            overflow ? "more than 2^64" : "a different number");
+		            mm_shape_str(&r, sb, sizeof sb), nb);
 		return MM_ERR_SHAPE;
 	}
 	*out = r;

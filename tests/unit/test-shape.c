@@ -91,6 +91,8 @@ START_TEST(reshape_concat_reduce)
 	ck_assert_int_eq(mm_shape_reshape(&a, 2, bad, &r, &d), MM_ERR_SHAPE);
 	int64_t wrong[] = {5, 5};
 	ck_assert_int_eq(mm_shape_reshape(&a, 2, wrong, &r, &d), MM_ERR_SHAPE);
+	ck_assert_str_eq(d.message, "reshape: (8 x 1024 x 768) has 6291456 "
+	                            "elements, (5 x 5) has 25");
 	int64_t seven[] = {-1, 7};
 	ck_assert_int_eq(mm_shape_reshape(&a, 2, seven, &r, &d), MM_ERR_SHAPE);
 	mm_shape parts[2] = {S(2, D(2), D(3)), S(2, D(2), D(5))};
