@@ -1205,6 +1205,108 @@ static mm_code check_load(mm_checker *c, mm_node *e, mm_info *i)
  * K (.. kv x s_k x d), V (.. kv x s_k x d_v) gives (.. h x s_q x d_v); h a
  * multiple of kv (grouped-query attention). Both matmuls cost
  * 2·s_q·s_k·d each per head and batch element (causal: half). */
+/* attention's keywords: kv_heads= must be K's heads (kk's third axis
+ * from the end, 1 without one), causal= a boolean, scale= a number (it
+ * replaces i->scale). */
+static mm_code attention_keys(mm_checker *c, mm_node *e, mm_info *i,
+                              const mm_shape *kk)
+{
+	mm_code r;
+	int ka = find_key(e, "kv_heads");
+	if (ka >= 0) {
+		int64_t want = 0;
+		if ((r = as_int(c, e->items[ka], "kv_heads", &want)) != MM_OK)
+			return r;
+		int h = kk->ndim - 3;
+		if (h >= 0 && kk->sym[h])
+			return fail(c, MM_ERR_SHAPE, e->items[ka]->span,
+			            "attention: kv_heads=%lld, but K's heads are "
+			            "symbolic", (long long)want);
+		int64_t kv = h < 0 ? 1 : kk->dim[h];
+		if (want != kv)
+			return fail(c, MM_ERR_SHAPE, e->items[ka]->span,
+			            "attention: kv_heads=%lld, but K has %lld heads",
+			            (long long)want, (long long)kv);
+	}
+	if ((ka = find_key(e, "causal")) >= 0 &&
+	    (r = as_bool(c, e->items[ka], "causal", &i->causal)) != MM_OK)
+		return r;
+	if ((ka = find_key(e, "scale")) >= 0) {
+		if (e->items[ka]->info->kind != MM_K_NUMBER)
+			return fail(c, MM_ERR_TYPE, e->items[ka]->span, "scale must be a number");
+		i->scale = e->items[ka]->info->num;
+	}
+	return MM_OK;
+}
+
+/* A dim of s as a polynomial. */
+static void dim_poly(const mm_shape *s, int k, mm_poly *out)
+{
+	if (s->sym[k])
+		*out = *s->sym[k];
+	else
+		mm_poly_const(out, s->dim[k]);
+}
+
+/* attention with symbolic dims: the same shapes, the assumptions they
+ * need recorded, and its costs as polynomials. Out of line: its nine
+ * polynomials inlined into check_call() would sit in the frame of every
+ * nested call, and a deep expression overflowed the stack under ASan. */
+static __attribute__((noinline)) mm_code
+check_attention_sym(mm_checker *c, mm_node *e, mm_info *i)
+{
+	const mm_info *qi = e->items[0]->info, *ki = e->items[1]->info,
+	              *vi = e->items[2]->info;
+	const mm_shape *q = &qi->shape, *kk = &ki->shape, *v = &vi->shape;
+	mm_shape out;
+	mm_code r = mm_shape_attention_as(q, kk, v, &out, &c->assume, c->diag);
+	if (r != MM_OK)
+		return placed(c, r, e->span);
+	i->scale = 1; /* not executed */
+	if ((r = attention_keys(c, e, i, kk)) != MM_OK)
+		return r;
+	set_tensor(i, &out, mm_dtype_promote(mm_dtype_promote(qi->dtype, ki->dtype),
+	                                     vi->dtype), false);
+	i->symbolic = true;
+	i->cls = MM_C_SOFTMAX;
+	/* scores: the leading axes, s_q and s_k; MACs: scores·(d + d_v),
+	 * half when causal; FLOPs: 2·MACs and 6 per score. */
+	int n = q->ndim;
+	mm_shape sc = *q;
+	sc.dim[n - 1] = kk->dim[n - 2];
+	sc.sym[n - 1] = kk->sym[n - 2];
+	mm_poly ss, dd, dv, macs, fl, six, by, t;
+	dim_poly(q, n - 1, &dd);
+	dim_poly(v, n - 1, &dv);
+	if ((r = sym_numel(c, &sc, &ss)) != MM_OK ||
+	    (r = mm_poly_add(&dd, &dd, &dv, c->diag)) != MM_OK ||
+	    (r = mm_poly_mul(&macs, &ss, &dd, c->diag)) != MM_OK)
+		return placed(c, r, e->span);
+	if (i->causal) {
+		mm_poly two;
+		mm_poly_const(&two, 2);
+		if ((r = mm_poly_div(&macs, &macs, &two, c->diag)) != MM_OK)
+			return placed(c, r, e->span);
+	}
+	if ((r = mm_poly_mul_int(&fl, &macs, 2, c->diag)) != MM_OK ||
+	    (r = mm_poly_mul_int(&six, &ss, 6, c->diag)) != MM_OK ||
+	    (r = mm_poly_add(&fl, &fl, &six, c->diag)) != MM_OK ||
+	    (r = sym_bytes(c, &out, i->dtype, &by)) != MM_OK)
+		return placed(c, r, e->span);
+	for (int k = 0; k < 3; k++) {
+		const mm_info *o = e->items[k]->info;
+		if ((r = sym_bytes(c, &o->shape, o->dtype, &t)) != MM_OK ||
+		    (r = mm_poly_add(&by, &by, &t, c->diag)) != MM_OK)
+			return placed(c, r, e->span);
+	}
+	if (!(i->smacs = arena_poly(c, &macs)) || !(i->sflops = arena_poly(c, &fl)) ||
+	    !(i->sbytes = arena_poly(c, &by)))
+		return MM_ERR_NOMEM;
+	if (i->causal)
+		i->note = "causal: the matmuls count half";
+	return MM_OK;
+}
+
 static mm_code check_attention(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_code r;
@@ -1212,6 +1314,9 @@ static mm_code check_attention(mm_checker *c, mm_node *e, mm_info *i)
 	for (int k = 0; k < 3; k++)
 		if ((r = need_tensor(c, e->items[k], fn)) != MM_OK)
 			return r;
+	if (any_symbolic(e->items[0]->info) || any_symbolic(e->items[1]->info) ||
+	    any_symbolic(e->items[2]->info))
+		return check_attention_sym(c, e, i);
 	const mm_shape *q = &e->items[0]->info->shape, *kk = &e->items[1]->info->shape,
 	               *v = &e->items[2]->info->shape;
 	char sq[160], sk[160], sv[160];
@@ -1244,25 +1349,9 @@ static mm_code check_attention(mm_checker *c, mm_node *e, mm_info *i)
 			            mm_shape_str(q, sq, sizeof sq), mm_shape_str(kk, sk, sizeof sk),
 			            mm_shape_str(v, sv, sizeof sv));
 	}
-	int ka;
-	if ((ka = find_key(e, "kv_heads")) >= 0) {
-		int64_t want = 0;
-		if ((r = as_int(c, e->items[ka], "kv_heads", &want)) != MM_OK)
-			return r;
-		if (want != kv)
-			return fail(c, MM_ERR_SHAPE, e->items[ka]->span,
-			            "attention: kv_heads=%lld, but K has %lld heads",
-			            (long long)want, (long long)kv);
-	}
-	if ((ka = find_key(e, "causal")) >= 0 &&
-	    (r = as_bool(c, e->items[ka], "causal", &i->causal)) != MM_OK)
-		return r;
 	i->scale = d > 0 ? 1 / sqrt((double)d) : 1;
-	if ((ka = find_key(e, "scale")) >= 0) {
-		if (e->items[ka]->info->kind != MM_K_NUMBER)
-			return fail(c, MM_ERR_TYPE, e->items[ka]->span, "scale must be a number");
-		i->scale = e->items[ka]->info->num;
-	}
+	if ((r = attention_keys(c, e, i, kk)) != MM_OK)
+		return r;
 	mm_shape out = *q;
 	out.dim[out.ndim - 1] = d_v;
 	mm_dtype t = mm_dtype_promote(mm_dtype_promote(e->items[0]->info->dtype,
@@ -1366,7 +1455,8 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 	/* Symbolic dims go through the shape-preserving functions and the
 	 * reductions; the rest need numbers. */
 	bool sym_ok = (f >= MM_F_EXP && f <= MM_F_NORM) || f == MM_F_SOFTMAX ||
-	              f == MM_F_LAYERNORM || f == MM_F_TRANSPOSE || f == MM_F_SHAPE;
+	              f == MM_F_LAYERNORM || f == MM_F_TRANSPOSE || f == MM_F_SHAPE ||
+	              f == MM_F_ATTENTION;
 	for (int k = 0; k < e->n && !sym_ok; k++)
 		if (e->items[k]->info && any_symbolic(e->items[k]->info)) {
 			fail(c, MM_ERR_UNSUPPORTED, e->items[k]->span,

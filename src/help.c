@@ -110,8 +110,8 @@ static const mm_help_topic topics[] = {
 	 "Binding a symbol (n = 1024) makes later statements numeric; EXPR where\n"
 	 "n = 1024 binds it for one statement. --json gives symbolic figures as\n"
 	 "strings: \"flops\": \"2*n*d^2\". Operators, elementwise functions,\n"
-	 "reductions, softmax, layernorm, transpose and shape take symbols; other\n"
-	 "functions, indexing, units and execution need numbers.\n"},
+	 "reductions, softmax, layernorm, transpose, shape and attention take\n"
+	 "symbols; other functions, indexing, units and execution need numbers.\n"},
 	{"dtypes", "element types",
 	 "f64 8 B, f32 4 B (default), tf32 4 B, f16 2 B, bf16 2 B, f8 1 B, i8 1 B,\n"
 	 "i4 half a byte. Every dtype is costed; execution is in f32 and f64, and\n"

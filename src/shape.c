@@ -52,14 +52,15 @@ static void dim_print(mm_buf *b, const mm_shape *a, int i)
 		mm_buf_put_i64(b, a->dim[i]);
 }
 
-/* Records "x == y" for dims that must be equal; false (and d set) when
- * there is nowhere to record it or strict mode forbids it. */
-static bool assume_eq(mm_assume *as, const mm_shape *a, int i,
-                      const mm_shape *b, int j, mm_diag *d)
+/* Records "x REL y" (" == ", " divides ") for dims that must relate so;
+ * false (and d set) when there is nowhere to record it or strict mode
+ * forbids it. */
+static bool assume_rel(mm_assume *as, const mm_shape *a, int i,
+                       const char *rel, const mm_shape *b, int j, mm_diag *d)
 {
 	mm_buf t = MM_BUF_INIT;
 	dim_print(&t, a, i);
-	mm_buf_puts(&t, " == ");
+	mm_buf_puts(&t, rel);
 	dim_print(&t, b, j);
 	bool ok = as && !as->strict;
 	if (ok) {
@@ -78,6 +79,12 @@ static bool assume_eq(mm_assume *as, const mm_shape *a, int i,
 	}
 	mm_buf_free(&t);
 	return ok;
+}
+
+static bool assume_eq(mm_assume *as, const mm_shape *a, int i,
+                      const mm_shape *b, int j, mm_diag *d)
+{
+	return assume_rel(as, a, i, " == ", b, j, d);
 }
 
 bool mm_shape_eq(const mm_shape *a, const mm_shape *b)
@@ -435,5 +442,61 @@ mm_code mm_shape_concat(const mm_shape *s, int k, int64_t axis,
 		r.dim[ax] += s[i].dim[ax];
 	}
 	*out = r;
+	return MM_OK;
+}
+
+/* Whether dims (a, i) and (b, j) are equal, or may be and the assumption
+ * is recorded in as. */
+static bool dims_fit(const mm_shape *a, int i, const mm_shape *b, int j,
+                     mm_assume *as, mm_diag *d)
+{
+	int c = dim_cmp(a, i, b, j);
+	return c == DIM_EQ || (c == DIM_UNKNOWN && assume_eq(as, a, i, b, j, d));
+}
+
+mm_code mm_shape_attention_as(const mm_shape *q, const mm_shape *k,
+                              const mm_shape *v, mm_shape *out,
+                              mm_assume *as, mm_diag *d)
+{
+	char sq[160], sk[160], sv[160];
+	int n = q->ndim;
+	if (n < 2 || k->ndim < 2 || v->ndim < 2) {
+		mm_diag_set(d, MM_ERR_SHAPE, nospan, "attention: Q, K and V need at "
+		            "least 2 axes (tokens x dim)");
+		return MM_ERR_SHAPE;
+	}
+	bool fit = k->ndim == n && v->ndim == n;
+	mm_diag why = {0};
+	/* K's dim is Q's, V's tokens are K's; then the leading axes: equal,
+	 * but for the heads axis, where K's count divides Q's. */
+	fit = fit && dims_fit(q, n - 1, k, n - 1, as, &why) &&
+	      dims_fit(k, n - 2, v, n - 2, as, &why);
+	for (int a = 0; fit && a < n - 2; a++) {
+		fit = dims_fit(k, a, v, a, as, &why);
+		if (!fit || a != n - 3) {
+			fit = fit && dims_fit(q, a, k, a, as, &why);
+			continue;
+		}
+		int c = dim_cmp(k, a, q, a);
+		if (c == DIM_NE)
+			fit = k->dim[a] > 0 && q->dim[a] % k->dim[a] == 0;
+		else if (c == DIM_UNKNOWN)
+			fit = assume_rel(as, k, a, " divides ", q, a, &why);
+	}
+	if (!fit) {
+		mm_diag_set(d, MM_ERR_SHAPE, nospan,
+		            "attention: Q %s, K %s, V %s do not fit%s%s",
+		            mm_shape_str(q, sq, sizeof sq),
+		            mm_shape_str(k, sk, sizeof sk),
+		            mm_shape_str(v, sv, sizeof sv), why.message[0] ? ": " : "",
+		            why.message);
+		mm_diag_hint(d, "%s", why.message[0] ? why.hint
+		                : "Q is (.. heads x s_q x d), K (.. kv_heads x s_k x d), "
+		                  "V (.. kv_heads x s_k x d_v)");
+		return MM_ERR_SHAPE;
+	}
+	*out = *q;
+	out->dim[n - 1] = v->dim[n - 1];
+	out->sym[n - 1] = v->sym[n - 1];
 	return MM_OK;
 }
