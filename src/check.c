@@ -162,7 +162,7 @@ static const struct builtin {
 	{"flops", MM_F_FLOPS, 1, 1, "", "flops(expr)"},
 	{"macs", MM_F_MACS, 1, 1, "", "macs(expr)"},
 	{"bytes", MM_F_BYTES, 1, 1, "", "bytes(expr)"},
-	{"load", MM_F_LOAD, 1, 1, "sep header dtype", "load(\"file.npy\" | \"file.csv\", sep=, header=false)"},
+	{"load", MM_F_LOAD, 1, 1, "sep header dtype", "load(\"file.npy\" | \"file.csv\", sep=, header=false, dtype=)"},
 	{"save", MM_F_SAVE, 2, 2, "", "save(\"file.npy\" | \"file.csv\", x)"},
 	{"time", MM_F_TIME, 1, 1, "", "time(expr)"},
 	{"attention", MM_F_ATTENTION, 3, 3, "causal kv_heads scale",
@@ -1151,7 +1151,8 @@ static mm_code check_load(mm_checker *c, mm_node *e, mm_info *i)
 		o.sep = si->str[0];
 	}
 	mm_dtype want = MM_F64;
-	if ((k = find_key(e, "dtype")) >= 0) {
+	bool asked = (k = find_key(e, "dtype")) >= 0;
+	if (asked) {
 		if ((r = as_dtype(c, e->items[k], &want)) != MM_OK)
 			return r;
 		o.f32 = want != MM_F64;
@@ -1177,12 +1178,15 @@ static mm_code check_load(mm_checker *c, mm_node *e, mm_info *i)
 		mm_tensor_unref(t);
 		return placed(c, r, e->span);
 	}
-	/* .npy keeps f32 as f32 unless f32 was asked for the rest */
-	if (want != MM_F64 && t->dtype == MM_F64) {
-		mm_tensor *f = mm_tensor_cast(t, MM_F32, c->diag);
+	/* .npy keeps f32 as f32 and the rest as f64 unless a dtype was
+	 * asked for: f64 widens f32, any other narrows f64 to f32. */
+	bool widen = asked && want == MM_F64 && t->dtype == MM_F32;
+	if (widen || (want != MM_F64 && t->dtype == MM_F64)) {
+		mm_tensor *f = mm_tensor_cast(t, widen ? MM_F64 : MM_F32, c->diag);
 		mm_tensor_unref(t);
 		if (!(t = f))
 			return placed(c, c->diag->code, e->span);
+		info.widened |= widen;
 	}
 	mm_shape s = mm_shape_make(t->ndim, t->shape);
 	set_tensor(i, &s, want != MM_F64 && want != MM_F32 ? want : t->dtype, true);

@@ -7,6 +7,8 @@ C = load("../data/enc.csv")
 A - C
 S = load("../data/enc_scalar_f8.npy")
 load("../data/enc_3d_f4.npy")
+load("../data/enc_3d_f4.npy", dtype=f64)
+load("../data/enc_f8.npy", dtype=f32)
 load("../data/enc.csv", dtype=f32)
 load("../data/no-such-file.npy")
 load("../data/enc.csv", sep=";")
