@@ -10,23 +10,11 @@
 /* 2^64 as a double: the first value that no longer fits. */
 #define TWO64 18446744073709551616.0
 
-mm_count mm_count_of(uint64_t n) { return (mm_count){false, n, (double)n}; }
-
-mm_count mm_count_approx(double v) { return (mm_count){true, 0, v}; }
-
 mm_count mm_count_from_double(double v)
 {
 	if (v >= 0.0 && v < TWO64 && v == floor(v))
 		return mm_count_of((uint64_t)v);
 	return mm_count_approx(v);
-}
-
-mm_count mm_count_add(mm_count a, mm_count b)
-{
-	uint64_t r;
-	if (!a.approx && !b.approx && !__builtin_add_overflow(a.exact, b.exact, &r))
-		return mm_count_of(r);
-	return mm_count_approx(a.value + b.value);
 }
 
 mm_count mm_count_sub(mm_count a, mm_count b)
@@ -36,19 +24,6 @@ mm_count mm_count_sub(mm_count a, mm_count b)
 	if (a.value <= b.value)
 		return MM_COUNT_ZERO;
 	return mm_count_approx(a.value - b.value);
-}
-
-mm_count mm_count_mul(mm_count a, mm_count b)
-{
-	uint64_t r;
-	if (!a.approx && !b.approx && !__builtin_mul_overflow(a.exact, b.exact, &r))
-		return mm_count_of(r);
-	return mm_count_approx(a.value * b.value);
-}
-
-mm_count mm_count_mul_u(mm_count a, uint64_t k)
-{
-	return mm_count_mul(a, mm_count_of(k));
 }
 
 mm_count mm_count_div_u(mm_count a, uint64_t k)
@@ -173,6 +148,36 @@ static bool put_nonfinite(mm_buf *b, double v)
 	return true;
 }
 
+/* n / 10^dec (dec <= 9) in fixed notation, trailing zeros trimmed, with
+ * a minus sign when neg and n != 0. */
+static void put_scaled(mm_buf *b, unsigned long long n, int dec, bool neg)
+{
+	char t[NUM];
+	static const unsigned long long p10[] = {1, 10, 100, 1000, 10000, 100000,
+		1000000, 10000000, 100000000, 1000000000};
+	unsigned long long p = p10[dec];
+	char *q = t + sizeof t;
+	unsigned long long frac = n % p, whole = n / p;
+	int fd = dec;
+	while (fd > 0 && frac % 10 == 0) {
+		frac /= 10;
+		fd--;
+	}
+	for (int k = 0; k < fd; k++) {
+		*--q = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	if (fd > 0)
+		*--q = '.';
+	do {
+		*--q = (char)('0' + whole % 10);
+		whole /= 10;
+	} while (whole);
+	if (neg && n != 0)
+		*--q = '-';
+	mm_buf_add(b, q, (size_t)(t + sizeof t - q));
+}
+
 /* v (finite) in fixed notation with sig significant digits, zeros trimmed. */
 static void put_fixed(mm_buf *b, double v, int sig)
 {
@@ -191,30 +196,8 @@ static void put_fixed(mm_buf *b, double v, int sig)
 	 * printf does for the exactly representable ties. */
 	static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 	if (dec <= 9 && fabs(v) < 1e9) {
-		double scaled = rint(fabs(v) * pow10[dec]);
-		unsigned long long n = (unsigned long long)scaled;
-		unsigned long long p = (unsigned long long)pow10[dec];
-		char *q = t + sizeof t - 1;
-		*q = '\0';
-		unsigned long long frac = n % p, whole = n / p;
-		int fd = dec;
-		while (fd > 0 && frac % 10 == 0) {
-			frac /= 10;
-			fd--;
-		}
-		for (int k = 0; k < fd; k++) {
-			*--q = (char)('0' + frac % 10);
-			frac /= 10;
-		}
-		if (fd > 0)
-			*--q = '.';
-		do {
-			*--q = (char)('0' + whole % 10);
-			whole /= 10;
-		} while (whole);
-		if (v < 0 && n != 0)
-			*--q = '-';
-		mm_buf_puts(b, q);
+		put_scaled(b, (unsigned long long)rint(fabs(v) * pow10[dec]), dec,
+		           v < 0);
 		return;
 	}
 	snprintf(t, sizeof t, "%.*f", dec, v);
@@ -287,6 +270,24 @@ static void put_prefixed(mm_buf *b, double v, int sig, double base,
 	while (p < NPREFIX - 1 && v >= base) {
 		v /= base;
 		p++;
+	}
+	/* Fast path, most figures: v rounded once to an integer of sig
+	 * digits, n / 10^dec, written as put_fixed would write
+	 * round_sig(v, sig) (rint(v·10^dec) is the same integer either way). */
+	if (v > 0 && v < base) {
+		static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+			1e7, 1e8, 1e9};
+		int dec = sig - 1 - dec_exponent(v);
+		if (dec >= 0 && dec <= 9) {
+			double n = rint(v * p10[dec]);
+			if (n < base * p10[dec]) {
+				put_scaled(b, (unsigned long long)n, dec, false);
+				mm_buf_putc(b, ' ');
+				mm_buf_puts(b, prefix[p]);
+				mm_buf_puts(b, unit);
+				return;
+			}
+		}
 	}
 	double r = round_sig(v, sig);
 	if (r >= base && p < NPREFIX - 1) {

@@ -23,21 +23,46 @@ typedef struct mm_count {
 	double value; /* always set: the value as a double (rounded if exact) */
 } mm_count;
 
+/* The constructors and the arithmetic that every statement's costs go
+ * through are inline: out of line they were 8% of a shape-only script's
+ * time, most of it calls and 24-byte results passed through memory. */
+
 /* An exact count. */
-mm_count mm_count_of(uint64_t n);
+static inline mm_count mm_count_of(uint64_t n)
+{
+	return (mm_count){false, n, (double)n};
+}
 /* A count from a double: exact when v is an integer in [0, 2^64), otherwise
  * approximate with value v (inf and NaN included). */
 mm_count mm_count_from_double(double v);
 /* An approximate count, whatever v is. */
-mm_count mm_count_approx(double v);
+static inline mm_count mm_count_approx(double v)
+{
+	return (mm_count){true, 0, v};
+}
 /* The zero count (exact). */
 #define MM_COUNT_ZERO ((mm_count){false, 0, 0.0})
 
-mm_count mm_count_add(mm_count a, mm_count b);
+static inline mm_count mm_count_add(mm_count a, mm_count b)
+{
+	uint64_t r;
+	if (!a.approx && !b.approx && !__builtin_add_overflow(a.exact, b.exact, &r))
+		return mm_count_of(r);
+	return mm_count_approx(a.value + b.value);
+}
 /* a - b; clamps to exact 0 when b > a (counts are never negative). */
 mm_count mm_count_sub(mm_count a, mm_count b);
-mm_count mm_count_mul(mm_count a, mm_count b);
-mm_count mm_count_mul_u(mm_count a, uint64_t k);
+static inline mm_count mm_count_mul(mm_count a, mm_count b)
+{
+	uint64_t r;
+	if (!a.approx && !b.approx && !__builtin_mul_overflow(a.exact, b.exact, &r))
+		return mm_count_of(r);
+	return mm_count_approx(a.value * b.value);
+}
+static inline mm_count mm_count_mul_u(mm_count a, uint64_t k)
+{
+	return mm_count_mul(a, mm_count_of(k));
+}
 /* a / k: exact when a is exact and k divides it, otherwise approximate.
  * k == 0 gives an approximate +inf (or NaN for 0/0). */
 mm_count mm_count_div_u(mm_count a, uint64_t k);
