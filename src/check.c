@@ -581,6 +581,7 @@ static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 		if (i->value)
 			mm_tensor_unref(i->value);
 		i->value = v->value ? mm_tensor_ref(v->value) : NULL;
+		c->nvalues += i->value != NULL;
 	}
 	return MM_OK;
 }
@@ -972,21 +973,22 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 	}
 	/* elementwise, a number broadcasts as a 0-d operand of the tensor's
 	 * dtype (NumPy's weak scalars) */
-	mm_shape sa = {0}, sb = {0}, out;
+	/* Operand shapes by pointer: a number is the 0-d shape. */
+	static const mm_shape scalar = {0};
+	const mm_shape *sa = a->kind == MM_K_TENSOR ? &a->shape : &scalar;
+	const mm_shape *sb = b->kind == MM_K_TENSOR ? &b->shape : &scalar;
+	mm_shape out;
 	mm_dtype t;
 	bool concrete;
 	if (a->kind == MM_K_TENSOR && b->kind == MM_K_TENSOR) {
-		sa = a->shape;
-		sb = b->shape;
 		t = mm_dtype_promote(a->dtype, b->dtype);
 		concrete = a->concrete && b->concrete;
 	} else {
 		const mm_info *tt = a->kind == MM_K_TENSOR ? a : b;
-		(a->kind == MM_K_TENSOR ? &sa : &sb)[0] = tt->shape;
 		t = tt->dtype;
 		concrete = tt->concrete;
 	}
-	r = mm_shape_broadcast_as(&sa, &sb, op, &out, &c->assume, c->diag);
+	r = mm_shape_broadcast_as(sa, sb, op, &out, &c->assume, c->diag);
 	if (r != MM_OK)
 		return placed(c, r, e->op_span);
 	set_tensor(i, &out, t, concrete);
@@ -1191,6 +1193,7 @@ static mm_code check_load(mm_checker *c, mm_node *e, mm_info *i)
 	mm_shape s = mm_shape_make(t->ndim, t->shape);
 	set_tensor(i, &s, want != MM_F64 && want != MM_F32 ? want : t->dtype, true);
 	i->value = t;
+	c->nvalues++;
 	i->leaf = true;
 	i->leaf_id = LITERAL_IDS + c->next_leaf++;
 	i->cls = MM_C_DATA;

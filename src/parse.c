@@ -185,7 +185,10 @@ static mm_node *number(mm_parser *p)
 	memcpy(buf, p->lx.src + t.span.start, n);
 	buf[n] = '\0';
 	/* Plain integers (most dims) need no strtod. */
-	if (n <= 15 && strspn(buf, "0123456789") == n) {
+	size_t digits = 0;
+	while (digits < n && buf[digits] >= '0' && buf[digits] <= '9')
+		digits++;
+	if (n <= 15 && digits == n) {
 		int64_t v = 0;
 		for (size_t i = 0; i < n; i++)
 			v = v * 10 + (buf[i] - '0');

@@ -55,6 +55,7 @@ typedef struct stmt_ctx {
 	size_t len;
 	mm_emit_fn emit;
 	void *ctx;
+	bool values; /* the expression's tree may hold tensors to release */
 } stmt_ctx;
 
 static const char *const commands[] = {
@@ -263,6 +264,9 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
 	memset(tm, 0, sizeof *tm);
 	mm_code r = mm_check_expr(&ck, e);
 	*as = ck.assume;
+	/* Only checked nodes hold tensors until something is executed: a
+	 * shape-only statement skips the walk that releases them. */
+	c->values = ck.nvalues > 0;
 	if (r != MM_OK)
 		return r;
 	mm_info *i = e->info;
@@ -291,6 +295,7 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
 		return MM_ERR_LIMIT;
 	}
 	mm_evaluator ev = {&s->rng, d};
+	c->values = true;
 	mm_interrupt_clear();
 	if (ro->fill) {
 		if ((r = mm_eval_fill(&ev, e)) != MM_OK)
@@ -510,6 +515,7 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 	saved where[16];
 	int nwhere = 0, failed = 0;
 
+	c->values = true;
 	if ((failed = bind_where(c, st, where, &nwhere)) != 0)
 		goto restore;
 
@@ -566,7 +572,8 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 			if (strcmp(where[k].name, name) == 0)
 				where[k].name = NULL; /* the assignment wins */
 done:
-	mm_eval_release_all(st->expr);
+	if (c->values)
+		mm_eval_release_all(st->expr);
 restore:
 	restore_where(s, where, nwhere);
 	return failed;
@@ -1511,7 +1518,7 @@ static int run_equation(stmt_ctx *c, const mm_stmt *st)
 int mm_session_run(mm_session *s, const char *file, long line,
                    const char *src, size_t len, mm_emit_fn emit_fn, void *ctx)
 {
-	stmt_ctx c = {s, file, line, src, len, emit_fn, ctx};
+	stmt_ctx c = {s, file, line, src, len, emit_fn, ctx, true};
 	mm_parser p;
 	mm_stmt st;
 	mm_diag d;

@@ -146,6 +146,7 @@ typedef struct mm_checker {
 	uint64_t next_leaf; /* ids for literals, distinct from variables */
 	const mm_shape *hole; /* when set, '?' is an abstract tensor of it */
 	mm_assume assume;   /* what symbolic shape checks assumed */
+	int nvalues;        /* nodes given data while checking (variables, load) */
 } mm_checker;
 
 /* Annotates e and every node under it. Returns MM_OK or an error code with

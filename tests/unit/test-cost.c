@@ -14,7 +14,7 @@ static mm_node *checked(const char *src, mm_dtype t, mm_totals *tot)
 	mm_diag d;
 	mm_node *e = mm_parse_expr_text(src, strlen(src), 0, &arena, &d);
 	ck_assert_msg(e != NULL, "%s: %s", src, d.message);
-	mm_checker c = {&env, &arena, &d, {t, false, NULL, 0, false, NULL, NULL}, 0, 0, NULL, {0}};
+	mm_checker c = {&env, &arena, &d, {t, false, NULL, 0, false, NULL, NULL}, 0, 0, NULL, {0}, 0};
 	ck_assert_msg(mm_check_expr(&c, e) == MM_OK, "%s: %s", src, d.message);
 	mm_check_totals(e, tot);
 	return e;
@@ -125,7 +125,7 @@ START_TEST(folding_and_errors)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		mm_node *x = mm_parse_expr_text(bad[i], strlen(bad[i]), 0, &arena, &d);
 		ck_assert(x != NULL);
-		mm_checker c = {&env, &arena, &d, {MM_F32, false, NULL, 0, false, NULL, NULL}, 0, 0, NULL, {0}};
+		mm_checker c = {&env, &arena, &d, {MM_F32, false, NULL, 0, false, NULL, NULL}, 0, 0, NULL, {0}, 0};
 		ck_assert_msg(mm_check_expr(&c, x) == want[i], "%s: %s", bad[i], d.message);
 		ck_assert_msg(d.span.end > d.span.start, "%s: no span", bad[i]);
 	}
