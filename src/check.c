@@ -48,6 +48,24 @@ mm_var *mm_env_find(const mm_env *e, const char *name)
 
 bool mm_env_set(mm_env *e, const char *name, const mm_info *info)
 {
+	mm_var *old = mm_env_find(e, name);
+	/* Most statements replace `ans` with a value of no strings and no
+	 * symbols: update it in place (the general path below builds a whole
+	 * mm_var and copies it, 3% of a shape-only script). */
+	if (old && !old->str && !old->polys && info->kind != MM_K_STRING &&
+	    !(info->kind == MM_K_TENSOR && mm_shape_is_symbolic(&info->shape))) {
+		mm_tensor *value = mm_tensor_ref(info->value);
+		mm_tensor_unref(old->value);
+		old->kind = info->kind;
+		old->num = info->num;
+		old->cnt = info->cnt;
+		old->measure = info->measure;
+		old->shape = info->shape;
+		old->dtype = info->dtype;
+		old->value = value;
+		old->id = ++e->next_id;
+		return true;
+	}
 	mm_var v = {0};
 	v.kind = info->kind;
 	v.num = info->num;
@@ -72,7 +90,6 @@ bool mm_env_set(mm_env *e, const char *name, const mm_info *info)
 				v.shape.sym[k] = &v.polys[k];
 			}
 	}
-	mm_var *old = mm_env_find(e, name);
 	if (old) {
 		v.name = old->name;
 		mm_tensor_unref(old->value);
