@@ -353,7 +353,20 @@ START_TEST(test_softmax)
 	mm_tensor *e = mm_tensor_zeros(dt, 2, S(0, 4), NULL);
 	mm_tensor *se = mm_op_softmax(e, -1, NULL);
 	expect_shape(se, 2, S(0, 4));
-	UNREF(x, s, s0, t, st, z, e, se);
+	/* A NaN anywhere in a row makes the whole row NaN, as in NumPy,
+	 * wherever it falls among the four running sums; other rows keep
+	 * their values. Rows of 9: two groups of four and one left over. */
+	mm_tensor *n = mk(dt, 2, S(2, 9), V(1, 2, 3, 4, 5, 6, 7, 8, 9,
+	                                   0, 0, 0, 0, 0, 0, NAN, 0, 0));
+	mm_tensor *sn = mm_op_softmax(n, -1, NULL);
+	for (int j = 0; j < 9; j++) {
+		ck_assert(isnan(mm_tensor_get_flat(sn, 9 + j)));
+		double want = exp(j + 1 - 9.0) / (exp(-8.0) * (exp(9.0) - 1) /
+		                                 (exp(1.0) - 1));
+		ck_assert_msg(fabs(mm_tensor_get_flat(sn, j) - want) <= tol,
+		              "%d: %.17g vs %.17g", j, mm_tensor_get_flat(sn, j), want);
+	}
+	UNREF(x, s, s0, t, st, z, e, se, n, sn);
 }
 END_TEST
 
