@@ -1343,41 +1343,14 @@ static mm_code check_attention(mm_checker *c, mm_node *e, mm_info *i)
 		return check_attention_sym(c, e, i);
 	const mm_shape *q = &e->items[0]->info->shape, *kk = &e->items[1]->info->shape,
 	               *v = &e->items[2]->info->shape;
-	char sq[160], sk[160], sv[160];
-	if (q->ndim < 2 || kk->ndim < 2 || v->ndim < 2)
-		return fail(c, MM_ERR_SHAPE, e->span,
-		            "attention: Q, K and V need at least 2 axes (tokens x dim)");
+	mm_shape out;
+	if ((r = mm_shape_attention_as(q, kk, v, &out, NULL, c->diag)) != MM_OK)
+		return placed(c, r, e->span);
 	int64_t s_q = q->dim[q->ndim - 2], d = q->dim[q->ndim - 1];
-	int64_t s_k = kk->dim[kk->ndim - 2], dk = kk->dim[kk->ndim - 1];
-	int64_t s_v = v->dim[v->ndim - 2], d_v = v->dim[v->ndim - 1];
-	if (dk != d || s_v != s_k || kk->ndim != q->ndim || v->ndim != q->ndim) {
-		fail(c, MM_ERR_SHAPE, e->span,
-		     "attention: Q %s, K %s, V %s do not fit", mm_shape_str(q, sq, sizeof sq),
-		     mm_shape_str(kk, sk, sizeof sk), mm_shape_str(v, sv, sizeof sv));
-		mm_diag_hint(c->diag, "Q is (.. heads x s_q x d), K (.. kv_heads x s_k x d), "
-		                      "V (.. kv_heads x s_k x d_v)");
-		return MM_ERR_SHAPE;
-	}
-	/* Leading axes: equal, except the heads axis, where Q's count is a
-	 * multiple of K's and V's (grouped-query attention). */
-	int64_t heads = q->ndim >= 3 ? q->dim[q->ndim - 3] : 1;
-	int64_t kv = kk->ndim >= 3 ? kk->dim[kk->ndim - 3] : 1;
-	for (int a = 0; a < q->ndim - 2; a++) {
-		bool head_axis = a == q->ndim - 3;
-		if (kk->dim[a] != v->dim[a] ||
-		    (!head_axis && kk->dim[a] != q->dim[a]) ||
-		    (head_axis && (kv == 0 || heads % kv != 0)))
-			return fail(c, MM_ERR_SHAPE, e->span,
-			            "attention: the leading axes of Q %s, K %s and V %s "
-			            "differ (Q's heads must be a multiple of K's)",
-			            mm_shape_str(q, sq, sizeof sq), mm_shape_str(kk, sk, sizeof sk),
-			            mm_shape_str(v, sv, sizeof sv));
-	}
+	int64_t s_k = kk->dim[kk->ndim - 2], d_v = v->dim[v->ndim - 1];
 	i->scale = d > 0 ? 1 / sqrt((double)d) : 1;
 	if ((r = attention_keys(c, e, i, kk)) != MM_OK)
 		return r;
-	mm_shape out = *q;
-	out.dim[out.ndim - 1] = d_v;
 	mm_dtype t = mm_dtype_promote(mm_dtype_promote(e->items[0]->info->dtype,
 	                                               e->items[1]->info->dtype),
 	                              e->items[2]->info->dtype);

@@ -466,12 +466,14 @@ mm_code mm_shape_attention_as(const mm_shape *q, const mm_shape *k,
 		return MM_ERR_SHAPE;
 	}
 	bool fit = k->ndim == n && v->ndim == n;
+	bool lead = false; /* the misfit is in the leading axes */
 	mm_diag why = {0};
 	/* K's dim is Q's, V's tokens are K's; then the leading axes: equal,
 	 * but for the heads axis, where K's count divides Q's. */
 	fit = fit && dims_fit(q, n - 1, k, n - 1, as, &why) &&
 	      dims_fit(k, n - 2, v, n - 2, as, &why);
 	for (int a = 0; fit && a < n - 2; a++) {
+		lead = true;
 		fit = dims_fit(k, a, v, a, as, &why);
 		if (!fit || a != n - 3) {
 			fit = fit && dims_fit(q, a, k, a, as, &why);
@@ -482,6 +484,15 @@ mm_code mm_shape_attention_as(const mm_shape *q, const mm_shape *k,
 			fit = k->dim[a] > 0 && q->dim[a] % k->dim[a] == 0;
 		else if (c == DIM_UNKNOWN)
 			fit = assume_rel(as, k, a, " divides ", q, a, &why);
+	}
+	if (!fit && lead && !why.message[0]) {
+		mm_diag_set(d, MM_ERR_SHAPE, nospan,
+		            "attention: the leading axes of Q %s, K %s and V %s "
+		            "differ (Q's heads must be a multiple of K's)",
+		            mm_shape_str(q, sq, sizeof sq),
+		            mm_shape_str(k, sk, sizeof sk),
+		            mm_shape_str(v, sv, sizeof sv));
+		return MM_ERR_SHAPE;
 	}
 	if (!fit) {
 		mm_diag_set(d, MM_ERR_SHAPE, nospan,

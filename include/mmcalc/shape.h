@@ -72,10 +72,10 @@ mm_code mm_shape_matmul_as(const mm_shape *a, const mm_shape *b,
                            uint64_t *batch, double *batch_approx,
                            mm_assume *as, mm_diag *d);
 
-/* attention(Q, K, V)'s result shape, Q's with V's last dim, for shapes
- * with symbols: Q (.. h x s_q x d), K (.. kv x s_k x d), V (.. kv x s_k x
- * d_v), the leading axes equal but kv dividing h. Dims that may differ are
- * assumed to fit and the assumption recorded in as (NULL: an error). */
+/* attention(Q, K, V)'s result shape, Q's with V's last dim: Q (.. h x s_q
+ * x d), K (.. kv x s_k x d), V (.. kv x s_k x d_v), the leading axes equal
+ * but kv dividing h. With symbols, dims that may differ are assumed to fit
+ * and the assumption recorded in as (NULL: an error). */
 mm_code mm_shape_attention_as(const mm_shape *q, const mm_shape *k,
                               const mm_shape *v, mm_shape *out,
                               mm_assume *as, mm_diag *d);
