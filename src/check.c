@@ -17,123 +17,6 @@
 /* Literal leaves get ids from this range, variables from below it. */
 #define LITERAL_IDS (UINT64_C(1) << 62)
 
-/* ---- the environment ---- */
-
-void mm_env_free(mm_env *e)
-{
-	mm_env_clear(e);
-	free(e->vars);
-	e->vars = NULL;
-	e->cap = 0;
-}
-
-void mm_env_clear(mm_env *e)
-{
-	for (int i = 0; i < e->n; i++) {
-		free(e->vars[i].name);
-		free(e->vars[i].str);
-		free(e->vars[i].polys);
-		mm_tensor_unref(e->vars[i].value);
-	}
-	e->n = 0;
-}
-
-mm_var *mm_env_find(const mm_env *e, const char *name)
-{
-	for (int i = 0; i < e->n; i++)
-		if (strcmp(e->vars[i].name, name) == 0)
-			return &e->vars[i];
-	return NULL;
-}
-
-bool mm_env_set(mm_env *e, const char *name, const mm_info *info)
-{
-	mm_var *old = mm_env_find(e, name);
-	/* Most statements replace `ans` with a value of no strings and no
-	 * symbols: update it in place (the general path below builds a whole
-	 * mm_var and copies it, 3% of a shape-only script). */
-	if (old && !old->str && !old->polys && info->kind != MM_K_STRING &&
-	    !(info->kind == MM_K_TENSOR && mm_shape_is_symbolic(&info->shape))) {
-		mm_tensor *value = mm_tensor_ref(info->value);
-		mm_tensor_unref(old->value);
-		old->kind = info->kind;
-		old->num = info->num;
-		old->cnt = info->cnt;
-		old->measure = info->measure;
-		old->shape = info->shape;
-		old->dtype = info->dtype;
-		old->value = value;
-		old->id = ++e->next_id;
-		return true;
-	}
-	mm_var v = {0};
-	v.kind = info->kind;
-	v.num = info->num;
-	v.cnt = info->cnt;
-	v.measure = info->measure;
-	v.shape = info->shape;
-	v.dtype = info->dtype;
-	v.id = ++e->next_id;
-	if (info->kind == MM_K_STRING && !(v.str = strdup(info->str)))
-		return false;
-	if (info->kind == MM_K_TENSOR && mm_shape_is_symbolic(&info->shape)) {
-		/* The variable keeps its own copies of symbolic dims (they may
-		 * point into an arena, or into the variable being replaced). */
-		v.polys = malloc(sizeof *v.polys * (size_t)info->shape.ndim);
-		if (!v.polys) {
-			free(v.str);
-			return false;
-		}
-		for (int k = 0; k < info->shape.ndim; k++)
-			if (info->shape.sym[k]) {
-				v.polys[k] = *info->shape.sym[k];
-				v.shape.sym[k] = &v.polys[k];
-			}
-	}
-	if (old) {
-		v.name = old->name;
-		mm_tensor_unref(old->value);
-		free(old->str);
-		free(old->polys);
-
-		v.value = mm_tensor_ref(info->value);
-		*old = v;
-		return true;
-	}
-	if (e->n == e->cap) {
-		int cap = e->cap ? e->cap * 2 : 16;
-		mm_var *vars = realloc(e->vars, sizeof *vars * (size_t)cap);
-		if (!vars) {
-			free(v.str);
-			free(v.polys);
-			return false;
-		}
-		e->vars = vars;
-		e->cap = cap;
-	}
-	if (!(v.name = strdup(name))) {
-		free(v.str);
-		free(v.polys);
-		return false;
-	}
-	v.value = mm_tensor_ref(info->value);
-	e->vars[e->n++] = v;
-	return true;
-}
-
-bool mm_env_remove(mm_env *e, const char *name)
-{
-	mm_var *v = mm_env_find(e, name);
-	if (!v)
-		return false;
-	free(v->name);
-	free(v->str);
-	free(v->polys);
-	mm_tensor_unref(v->value);
-	*v = e->vars[--e->n];
-	return true;
-}
-
 /* ---- built-in functions ---- */
 
 static const struct builtin {
@@ -336,7 +219,7 @@ static mm_info *info_of(mm_checker *c, mm_node *e)
 
 static const char *kind_name(const mm_info *i)
 {
-	switch (i->kind) {
+	switch (i->v.kind) {
 	case MM_K_NUMBER: return "a number";
 	case MM_K_STRING: return "a string";
 	case MM_K_TENSOR: return "a tensor";
@@ -348,27 +231,27 @@ static const char *kind_name(const mm_info *i)
 static mm_code as_dim(mm_checker *c, const mm_node *e, int64_t *out)
 {
 	const mm_info *i = e->info;
-	if (i->kind != MM_K_NUMBER)
+	if (i->v.kind != MM_K_NUMBER)
 		return fail(c, MM_ERR_TYPE, e->span,
 		            "a dimension must be an integer, got %s%s",
 		            kind_name(i),
-		            i->kind == MM_K_TENSOR ? " (a name bound to a tensor?)"
+		            i->v.kind == MM_K_TENSOR ? " (a name bound to a tensor?)"
 		                                   : "");
-	if (i->num != floor(i->num) || isnan(i->num)) {
+	if (i->v.num != floor(i->v.num) || isnan(i->v.num)) {
 		fail(c, MM_ERR_VALUE, e->span,
-		     "a dimension must be a whole number, got %g", i->num);
+		     "a dimension must be a whole number, got %g", i->v.num);
 		mm_diag_hint(c->diag, "dimensions are whole numbers; check the "
 		                      "division that made it");
 		return MM_ERR_VALUE;
 	}
-	if (i->num < 0)
+	if (i->v.num < 0)
 		return fail(c, MM_ERR_VALUE, e->span,
-		            "a dimension cannot be negative, got %.0f", i->num);
-	if (i->num >= 9223372036854775807.0)
+		            "a dimension cannot be negative, got %.0f", i->v.num);
+	if (i->v.num >= 9223372036854775807.0)
 		return fail(c, MM_ERR_LIMIT, e->span,
 		            "dimension %g is too large (the limit is 2^63 - 1)",
-		            i->num);
-	*out = (int64_t)i->num;
+		            i->v.num);
+	*out = (int64_t)i->v.num;
 	return MM_OK;
 }
 
@@ -377,10 +260,10 @@ static mm_code as_int(mm_checker *c, const mm_node *e, const char *what,
                       int64_t *out)
 {
 	const mm_info *i = e->info;
-	if (i->kind != MM_K_NUMBER || i->num != floor(i->num) ||
-	    fabs(i->num) >= 9e18)
+	if (i->v.kind != MM_K_NUMBER || i->v.num != floor(i->v.num) ||
+	    fabs(i->v.num) >= 9e18)
 		return fail(c, MM_ERR_TYPE, e->span, "%s must be an integer", what);
-	*out = (int64_t)i->num;
+	*out = (int64_t)i->v.num;
 	return MM_OK;
 }
 
@@ -393,10 +276,10 @@ static mm_code as_bool(mm_checker *c, const mm_node *e, const char *what,
 		return MM_OK;
 	}
 	const mm_info *i = e->info;
-	if (!i || i->kind != MM_K_NUMBER)
+	if (!i || i->v.kind != MM_K_NUMBER)
 		return fail(c, MM_ERR_TYPE, e->span,
 		            "%s must be true or false", what);
-	*out = i->num != 0;
+	*out = i->v.num != 0;
 	return MM_OK;
 }
 
@@ -419,9 +302,9 @@ static mm_code as_dtype(mm_checker *c, const mm_node *e, mm_dtype *out)
 
 static void set_tensor(mm_info *i, const mm_shape *s, mm_dtype t, bool concrete)
 {
-	i->kind = MM_K_TENSOR;
-	i->shape = *s;
-	i->dtype = t;
+	i->v.kind = MM_K_TENSOR;
+	i->v.shape = *s;
+	i->v.dtype = t;
 	i->concrete = concrete;
 	/* Computed once here: costs and totals read it many times. */
 	i->bytes = mm_shape_is_symbolic(s) ? MM_COUNT_ZERO : mm_check_bytes(s, t);
@@ -450,9 +333,9 @@ static uint64_t mix_key(uint64_t h, int64_t v)
 
 static void set_number(mm_info *i, double v)
 {
-	i->kind = MM_K_NUMBER;
-	i->num = v;
-	i->measure = MM_M_PLAIN;
+	i->v.kind = MM_K_NUMBER;
+	i->v.num = v;
+	i->v.measure = MM_M_PLAIN;
 }
 
 static mm_code check(mm_checker *c, mm_node *e);
@@ -532,7 +415,7 @@ static bool shape_without_spaces(const mm_env *env, const char *name,
 		memcpy(out + o, p, n);
 		out[o + n] = '\0';
 		const mm_var *v = digits ? NULL : mm_env_find(env, out + o);
-		if (v && v->kind != MM_K_NUMBER)
+		if (v && v->v.kind != MM_K_NUMBER)
 			return false; /* "Wx4" with W a tensor */
 		o += n;
 		p += n;
@@ -577,20 +460,20 @@ static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 		return MM_ERR_NAME;
 	}
 	i->var = v;
-	i->kind = v->kind;
-	i->num = v->num;
-	i->cnt = v->cnt;
-	i->measure = v->measure;
-	i->str = v->str;
-	if (v->kind == MM_K_TENSOR) {
-		mm_shape sh = v->shape;
+	i->v.kind = v->v.kind;
+	i->v.num = v->v.num;
+	i->v.cnt = v->v.cnt;
+	i->v.measure = v->v.measure;
+	i->v.str = v->v.str;
+	if (v->v.kind == MM_K_TENSOR) {
+		mm_shape sh = v->v.shape;
 		if (mm_shape_is_symbolic(&sh)) {
 			mm_code r = subst_shape(c, &sh, e->span);
 			if (r != MM_OK)
 				return r;
 			i->symbolic = mm_shape_is_symbolic(&sh);
 		}
-		set_tensor(i, &sh, v->dtype,
+		set_tensor(i, &sh, v->v.dtype,
 		           v->value != NULL || c->opts.fill_abstract);
 		i->leaf = true;
 		i->leaf_id = v->id;
@@ -665,14 +548,14 @@ static mm_code sym_eval(mm_checker *c, mm_node *e, mm_poly *out)
 		if ((r = check(c, e)) != MM_OK)
 			break;
 		const mm_info *i = e->info;
-		if (i->kind != MM_K_NUMBER || i->num != floor(i->num) ||
-		    fabs(i->num) >= 9223372036854775807.0) {
+		if (i->v.kind != MM_K_NUMBER || i->v.num != floor(i->v.num) ||
+		    fabs(i->v.num) >= 9223372036854775807.0) {
 			r = as_dim(c, e, &v); /* says what is wrong */
 			if (r == MM_OK)
 				r = fail(c, MM_ERR_VALUE, e->span, "not a dimension");
 			break;
 		}
-		mm_poly_const(out, (int64_t)i->num);
+		mm_poly_const(out, (int64_t)i->v.num);
 		r = MM_OK;
 	}
 	}
@@ -722,10 +605,10 @@ static mm_code dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k)
 static bool env_lookup(void *ctx, const char *name, int64_t *value)
 {
 	const mm_var *v = mm_env_find(ctx, name);
-	if (!v || v->kind != MM_K_NUMBER || v->num != floor(v->num) ||
-	    fabs(v->num) >= 9e18)
+	if (!v || v->v.kind != MM_K_NUMBER || v->v.num != floor(v->v.num) ||
+	    fabs(v->v.num) >= 9e18)
 		return false;
-	*value = (int64_t)v->num;
+	*value = (int64_t)v->v.num;
 	return true;
 }
 
@@ -783,7 +666,7 @@ static mm_code sym_bytes(mm_checker *c, const mm_shape *s, mm_dtype t,
 
 static bool any_symbolic(const mm_info *i)
 {
-	return i && i->kind == MM_K_TENSOR && i->symbolic;
+	return i && i->v.kind == MM_K_TENSOR && i->symbolic;
 }
 
 /* Symbolic costs of an op: per·numel(count) FLOPs (plus macs when given),
@@ -795,12 +678,12 @@ static mm_code sym_cost(mm_checker *c, mm_info *i, const mm_shape *count,
 	mm_code r;
 	if ((r = sym_numel(c, count, &f)) != MM_OK ||
 	    (r = mm_poly_mul_int(&f, &f, per, c->diag)) != MM_OK ||
-	    (r = sym_bytes(c, &i->shape, i->dtype, &by)) != MM_OK)
+	    (r = sym_bytes(c, &i->v.shape, i->v.dtype, &by)) != MM_OK)
 		return r;
 	const mm_info *ops[2] = {a, b};
 	for (int k = 0; k < 2; k++)
-		if (ops[k] && ops[k]->kind == MM_K_TENSOR) {
-			if ((r = sym_bytes(c, &ops[k]->shape, ops[k]->dtype, &t)) != MM_OK ||
+		if (ops[k] && ops[k]->v.kind == MM_K_TENSOR) {
+			if ((r = sym_bytes(c, &ops[k]->v.shape, ops[k]->v.dtype, &t)) != MM_OK ||
 			    (r = mm_poly_add(&by, &by, &t, c->diag)) != MM_OK)
 				return r;
 		}
@@ -866,11 +749,11 @@ static mm_code matrix_shape(mm_checker *c, mm_node *e, mm_shape *s, int depth)
 			mm_code r = check(c, it);
 			if (r != MM_OK)
 				return r;
-			if (it->info->kind != MM_K_NUMBER) {
+			if (it->info->v.kind != MM_K_NUMBER) {
 				fail(c, MM_ERR_TYPE, it->span,
 				     "matrix elements must be numbers, got %s",
 				     kind_name(it->info));
-				if (it->info->kind == MM_K_TENSOR)
+				if (it->info->v.kind == MM_K_TENSOR)
 					mm_diag_hint(c->diag, "to join tensors: "
 					             "concat(a, b, axis=0)");
 				return MM_ERR_TYPE;
@@ -903,11 +786,11 @@ static void elementwise_cost(mm_info *i, const mm_info *a, const mm_info *b,
 		return; /* the caller costs it with sym_cost */
 	}
 	i->cls = MM_C_ELEMENTWISE;
-	i->flops = mm_count_mul_u(numel(&i->shape), per_element);
+	i->flops = mm_count_mul_u(numel(&i->v.shape), per_element);
 	mm_count bytes = i->bytes;
-	if (a && a->kind == MM_K_TENSOR)
+	if (a && a->v.kind == MM_K_TENSOR)
 		bytes = mm_count_add(bytes, a->bytes);
-	if (b && b->kind == MM_K_TENSOR)
+	if (b && b->v.kind == MM_K_TENSOR)
 		bytes = mm_count_add(bytes, b->bytes);
 	i->op_bytes = bytes;
 }
@@ -919,26 +802,26 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 		return r;
 	const mm_info *a = e->lhs->info, *b = e->rhs->info;
 	const char *op = mm_bin_name(e->op);
-	if (a->kind == MM_K_STRING || b->kind == MM_K_STRING ||
-	    a->kind == MM_K_NONE || b->kind == MM_K_NONE) {
-		const mm_node *bad = (a->kind == MM_K_STRING || a->kind == MM_K_NONE)
+	if (a->v.kind == MM_K_STRING || b->v.kind == MM_K_STRING ||
+	    a->v.kind == MM_K_NONE || b->v.kind == MM_K_NONE) {
+		const mm_node *bad = (a->v.kind == MM_K_STRING || a->v.kind == MM_K_NONE)
 		                         ? e->lhs : e->rhs;
 		return fail(c, MM_ERR_TYPE, bad->span,
 		            "%s: operand is %s, not a number or tensor", op,
 		            kind_name(bad->info));
 	}
-	if (a->kind == MM_K_NUMBER && b->kind == MM_K_NUMBER) {
+	if (a->v.kind == MM_K_NUMBER && b->v.kind == MM_K_NUMBER) {
 		if (e->op == MM_B_MATMUL) {
 			fail(c, MM_ERR_SHAPE, e->op_span,
 			     "@: matmul needs tensors, got two numbers");
 			mm_diag_hint(c->diag, "use * to multiply numbers");
 			return MM_ERR_SHAPE;
 		}
-		set_number(i, fold_binary(e->op, a->num, b->num));
+		set_number(i, fold_binary(e->op, a->v.num, b->v.num));
 		return MM_OK;
 	}
 	if (e->op == MM_B_MATMUL) {
-		if (a->kind != MM_K_TENSOR || b->kind != MM_K_TENSOR) {
+		if (a->v.kind != MM_K_TENSOR || b->v.kind != MM_K_TENSOR) {
 			fail(c, MM_ERR_SHAPE, e->op_span,
 			     "@: matmul needs two tensors, got a number");
 			mm_diag_hint(c->diag, "use * to scale by a number");
@@ -948,11 +831,11 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 		uint64_t batch;
 		double batch_approx;
 		mm_shape out;
-		r = mm_shape_matmul_as(&a->shape, &b->shape, &out, &m, &k, &n, &batch,
+		r = mm_shape_matmul_as(&a->v.shape, &b->v.shape, &out, &m, &k, &n, &batch,
 		                       &batch_approx, &c->assume, c->diag);
 		if (r != MM_OK)
 			return placed(c, r, e->op_span);
-		set_tensor(i, &out, mm_dtype_promote(a->dtype, b->dtype),
+		set_tensor(i, &out, mm_dtype_promote(a->v.dtype, b->v.dtype),
 		           a->concrete && b->concrete);
 		i->cls = MM_C_MATMUL;
 		if (a->symbolic || b->symbolic) {
@@ -960,8 +843,8 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 			i->symbolic = true;
 			mm_shape inner = {0};
 			inner.ndim = 1;
-			inner.dim[0] = a->shape.dim[a->shape.ndim - 1];
-			inner.sym[0] = a->shape.sym[a->shape.ndim - 1];
+			inner.dim[0] = a->v.shape.dim[a->v.shape.ndim - 1];
+			inner.sym[0] = a->v.shape.sym[a->v.shape.ndim - 1];
 			mm_poly macs, k2;
 			if ((r = sym_numel(c, &out, &macs)) != MM_OK ||
 			    (r = sym_numel(c, &inner, &k2)) != MM_OK ||
@@ -985,24 +868,24 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 		i->cls = MM_C_MATMUL;
 		i->op_bytes = mm_count_add(
 			mm_count_add(a->bytes, b->bytes),
-			mm_check_bytes(&out, i->dtype));
+			mm_check_bytes(&out, i->v.dtype));
 		return MM_OK;
 	}
 	/* elementwise, a number broadcasts as a 0-d operand of the tensor's
 	 * dtype (NumPy's weak scalars) */
 	/* Operand shapes by pointer: a number is the 0-d shape. */
 	static const mm_shape scalar = {0};
-	const mm_shape *sa = a->kind == MM_K_TENSOR ? &a->shape : &scalar;
-	const mm_shape *sb = b->kind == MM_K_TENSOR ? &b->shape : &scalar;
+	const mm_shape *sa = a->v.kind == MM_K_TENSOR ? &a->v.shape : &scalar;
+	const mm_shape *sb = b->v.kind == MM_K_TENSOR ? &b->v.shape : &scalar;
 	mm_shape out;
 	mm_dtype t;
 	bool concrete;
-	if (a->kind == MM_K_TENSOR && b->kind == MM_K_TENSOR) {
-		t = mm_dtype_promote(a->dtype, b->dtype);
+	if (a->v.kind == MM_K_TENSOR && b->v.kind == MM_K_TENSOR) {
+		t = mm_dtype_promote(a->v.dtype, b->v.dtype);
 		concrete = a->concrete && b->concrete;
 	} else {
-		const mm_info *tt = a->kind == MM_K_TENSOR ? a : b;
-		t = tt->dtype;
+		const mm_info *tt = a->v.kind == MM_K_TENSOR ? a : b;
+		t = tt->v.dtype;
 		concrete = tt->concrete;
 	}
 	r = mm_shape_broadcast_as(sa, sb, op, &out, &c->assume, c->diag);
@@ -1023,20 +906,20 @@ static mm_code check_index(mm_checker *c, mm_node *e, mm_info *i)
 	if (r != MM_OK)
 		return r;
 	const mm_info *b = e->lhs->info;
-	if (b->kind != MM_K_TENSOR)
+	if (b->v.kind != MM_K_TENSOR)
 		return fail(c, MM_ERR_TYPE, e->lhs->span, "only a tensor can be "
 		            "indexed, this is %s", kind_name(b));
 	if (b->symbolic)
 		return fail(c, MM_ERR_UNSUPPORTED, e->op_span,
 		            "indexing does not take symbolic dimensions yet");
-	if (e->n > b->shape.ndim)
+	if (e->n > b->v.shape.ndim)
 		return fail(c, MM_ERR_VALUE, e->op_span,
-		            "too many indices: %d for %d axes", e->n, b->shape.ndim);
+		            "too many indices: %d for %d axes", e->n, b->v.shape.ndim);
 	mm_shape out = {0};
 	uint64_t key = UINT64_C(0xcbf29ce484222325);
 	bool whole = true; /* every element, in order: the same key */
-	for (int k = 0; k < b->shape.ndim; k++) {
-		int64_t len = b->shape.dim[k];
+	for (int k = 0; k < b->v.shape.ndim; k++) {
+		int64_t len = b->v.shape.dim[k];
 		if (k >= e->n) {
 			out.dim[out.ndim++] = len;
 			continue;
@@ -1090,7 +973,7 @@ static mm_code check_index(mm_checker *c, mm_node *e, mm_info *i)
 		key = mix_key(mix_key(mix_key(mix_key(key, k + 64), lo), step),
 		              out.dim[out.ndim - 1]);
 	}
-	set_tensor(i, &out, b->dtype, b->concrete);
+	set_tensor(i, &out, b->v.dtype, b->concrete);
 	set_view(i, b);
 	if (i->view_key && !whole)
 		i->view_key = mix_key(key, (int64_t)i->view_key) | UINT64_C(1) << 63;
@@ -1103,8 +986,8 @@ static mm_code ctor_dims(mm_checker *c, mm_node *e, int from, int to,
                          mm_shape *s)
 {
 	int n = to - from;
-	if (n == 1 && e->items[from]->info->kind == MM_K_TENSOR) {
-		*s = e->items[from]->info->shape;
+	if (n == 1 && e->items[from]->info->v.kind == MM_K_TENSOR) {
+		*s = e->items[from]->info->v.shape;
 		return MM_OK;
 	}
 	if (n > MM_MAXDIM)
@@ -1129,7 +1012,7 @@ static int find_key(const mm_node *e, const char *key)
 
 static mm_code need_tensor(mm_checker *c, const mm_node *arg, const char *fn)
 {
-	if (arg->info->kind == MM_K_TENSOR)
+	if (arg->info->v.kind == MM_K_TENSOR)
 		return MM_OK;
 	return fail(c, MM_ERR_TYPE, arg->span, "%s: expected a tensor, got %s",
 	            fn, kind_name(arg->info));
@@ -1150,7 +1033,7 @@ static mm_code check_load(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_node *p = e->items[0];
 	mm_code r;
-	if (p->info->kind != MM_K_STRING)
+	if (p->info->v.kind != MM_K_STRING)
 		return fail(c, MM_ERR_TYPE, p->span,
 		            "load: the file name must be a string in quotes");
 	mm_io_load_opts o = {0};
@@ -1164,10 +1047,10 @@ static mm_code check_load(mm_checker *c, mm_node *e, mm_info *i)
 		return r;
 	if ((k = find_key(e, "sep")) >= 0) {
 		const mm_info *si = e->items[k]->info;
-		if (si->kind != MM_K_STRING || strlen(si->str) != 1)
+		if (si->v.kind != MM_K_STRING || strlen(si->v.str) != 1)
 			return fail(c, MM_ERR_ARG, e->items[k]->span,
 			            "sep must be one character in quotes, such as \",\"");
-		o.sep = si->str[0];
+		o.sep = si->v.str[0];
 	}
 	mm_dtype want = MM_F64;
 	bool asked = (k = find_key(e, "dtype")) >= 0;
@@ -1176,7 +1059,7 @@ static mm_code check_load(mm_checker *c, mm_node *e, mm_info *i)
 			return r;
 		o.f32 = want != MM_F64;
 	}
-	char *path = mm_path_resolve(p->info->str, c->opts.base_dir, c->diag);
+	char *path = mm_path_resolve(p->info->v.str, c->opts.base_dir, c->diag);
 	if (!path)
 		return placed(c, c->diag->code, p->span);
 	mm_io_info info;
@@ -1256,9 +1139,9 @@ static mm_code attention_keys(mm_checker *c, mm_node *e, mm_info *i,
 	    (r = as_bool(c, e->items[ka], "causal", &i->causal)) != MM_OK)
 		return r;
 	if ((ka = find_key(e, "scale")) >= 0) {
-		if (e->items[ka]->info->kind != MM_K_NUMBER)
+		if (e->items[ka]->info->v.kind != MM_K_NUMBER)
 			return fail(c, MM_ERR_TYPE, e->items[ka]->span, "scale must be a number");
-		i->scale = e->items[ka]->info->num;
+		i->scale = e->items[ka]->info->v.num;
 	}
 	return MM_OK;
 }
@@ -1281,7 +1164,7 @@ check_attention_sym(mm_checker *c, mm_node *e, mm_info *i)
 {
 	const mm_info *qi = e->items[0]->info, *ki = e->items[1]->info,
 	              *vi = e->items[2]->info;
-	const mm_shape *q = &qi->shape, *kk = &ki->shape, *v = &vi->shape;
+	const mm_shape *q = &qi->v.shape, *kk = &ki->v.shape, *v = &vi->v.shape;
 	mm_shape out;
 	mm_code r = mm_shape_attention_as(q, kk, v, &out, &c->assume, c->diag);
 	if (r != MM_OK)
@@ -1289,8 +1172,8 @@ check_attention_sym(mm_checker *c, mm_node *e, mm_info *i)
 	i->scale = 1; /* not executed */
 	if ((r = attention_keys(c, e, i, kk)) != MM_OK)
 		return r;
-	set_tensor(i, &out, mm_dtype_promote(mm_dtype_promote(qi->dtype, ki->dtype),
-	                                     vi->dtype), false);
+	set_tensor(i, &out, mm_dtype_promote(mm_dtype_promote(qi->v.dtype, ki->v.dtype),
+	                                     vi->v.dtype), false);
 	i->symbolic = true;
 	i->cls = MM_C_SOFTMAX;
 	/* scores: the leading axes, s_q and s_k; MACs: scores·(d + d_v),
@@ -1315,11 +1198,11 @@ check_attention_sym(mm_checker *c, mm_node *e, mm_info *i)
 	if ((r = mm_poly_mul_int(&fl, &macs, 2, c->diag)) != MM_OK ||
 	    (r = mm_poly_mul_int(&six, &ss, 6, c->diag)) != MM_OK ||
 	    (r = mm_poly_add(&fl, &fl, &six, c->diag)) != MM_OK ||
-	    (r = sym_bytes(c, &out, i->dtype, &by)) != MM_OK)
+	    (r = sym_bytes(c, &out, i->v.dtype, &by)) != MM_OK)
 		return placed(c, r, e->span);
 	for (int k = 0; k < 3; k++) {
 		const mm_info *o = e->items[k]->info;
-		if ((r = sym_bytes(c, &o->shape, o->dtype, &t)) != MM_OK ||
+		if ((r = sym_bytes(c, &o->v.shape, o->v.dtype, &t)) != MM_OK ||
 		    (r = mm_poly_add(&by, &by, &t, c->diag)) != MM_OK)
 			return placed(c, r, e->span);
 	}
@@ -1341,8 +1224,8 @@ static mm_code check_attention(mm_checker *c, mm_node *e, mm_info *i)
 	if (any_symbolic(e->items[0]->info) || any_symbolic(e->items[1]->info) ||
 	    any_symbolic(e->items[2]->info))
 		return check_attention_sym(c, e, i);
-	const mm_shape *q = &e->items[0]->info->shape, *kk = &e->items[1]->info->shape,
-	               *v = &e->items[2]->info->shape;
+	const mm_shape *q = &e->items[0]->info->v.shape, *kk = &e->items[1]->info->v.shape,
+	               *v = &e->items[2]->info->v.shape;
 	mm_shape out;
 	if ((r = mm_shape_attention_as(q, kk, v, &out, NULL, c->diag)) != MM_OK)
 		return placed(c, r, e->span);
@@ -1351,9 +1234,9 @@ static mm_code check_attention(mm_checker *c, mm_node *e, mm_info *i)
 	i->scale = d > 0 ? 1 / sqrt((double)d) : 1;
 	if ((r = attention_keys(c, e, i, kk)) != MM_OK)
 		return r;
-	mm_dtype t = mm_dtype_promote(mm_dtype_promote(e->items[0]->info->dtype,
-	                                               e->items[1]->info->dtype),
-	                              e->items[2]->info->dtype);
+	mm_dtype t = mm_dtype_promote(mm_dtype_promote(e->items[0]->info->v.dtype,
+	                                               e->items[1]->info->v.dtype),
+	                              e->items[2]->info->v.dtype);
 	bool concrete = e->items[0]->info->concrete && e->items[1]->info->concrete &&
 	                e->items[2]->info->concrete;
 	set_tensor(i, &out, t, concrete);
@@ -1478,7 +1361,7 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		int to = f == MM_F_FULL ? npos - 1 : npos;
 		if ((r = ctor_dims(c, e, 0, to, &s)) != MM_OK)
 			return r;
-		if (f == MM_F_FULL && e->items[npos - 1]->info->kind != MM_K_NUMBER)
+		if (f == MM_F_FULL && e->items[npos - 1]->info->v.kind != MM_K_NUMBER)
 			return fail(c, MM_ERR_TYPE, e->items[npos - 1]->span,
 			            "full: the fill value must be a number");
 		set_tensor(i, &s, dt, true);
@@ -1500,17 +1383,17 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 	case MM_F_ARANGE: {
 		double a[3] = {0, 0, 1};
 		for (int k = 0; k < npos; k++) {
-			if (e->items[k]->info->kind != MM_K_NUMBER)
+			if (e->items[k]->info->v.kind != MM_K_NUMBER)
 				return fail(c, MM_ERR_TYPE, e->items[k]->span,
 				            "arange: arguments must be numbers");
 		}
 		if (npos == 1) {
-			a[1] = e->items[0]->info->num;
+			a[1] = e->items[0]->info->v.num;
 		} else {
-			a[0] = e->items[0]->info->num;
-			a[1] = e->items[1]->info->num;
+			a[0] = e->items[0]->info->v.num;
+			a[1] = e->items[1]->info->v.num;
 			if (npos == 3)
-				a[2] = e->items[2]->info->num;
+				a[2] = e->items[2]->info->v.num;
 		}
 		if (a[2] == 0 || !isfinite(a[0]) || !isfinite(a[1]) || !isfinite(a[2]))
 			return fail(c, MM_ERR_VALUE, e->span,
@@ -1528,15 +1411,15 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 	case MM_F_EXP: case MM_F_LOG: case MM_F_SQRT: case MM_F_ABS:
 	case MM_F_TANH: case MM_F_SIGMOID: case MM_F_RELU: case MM_F_GELU:
 	case MM_F_SIN: case MM_F_COS: case MM_F_DEG2RAD: case MM_F_RAD2DEG:
-		if (xi->kind == MM_K_NUMBER) {
-			set_number(i, fold_unary(f, xi->num));
+		if (xi->v.kind == MM_K_NUMBER) {
+			set_number(i, fold_unary(f, xi->v.num));
 			return MM_OK;
 		}
 		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
 			return r;
-		set_tensor(i, &xi->shape, xi->dtype, xi->concrete);
+		set_tensor(i, &xi->v.shape, xi->v.dtype, xi->concrete);
 		elementwise_cost(i, xi, NULL, 1);
-		if (i->symbolic && (r = sym_cost(c, i, &xi->shape, 1, xi, NULL)) != MM_OK)
+		if (i->symbolic && (r = sym_cost(c, i, &xi->v.shape, 1, xi, NULL)) != MM_OK)
 			return placed(c, r, e->span);
 		return MM_OK;
 	case MM_F_SUM: case MM_F_MEAN: case MM_F_MAX: case MM_F_MIN:
@@ -1544,8 +1427,8 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		int ka = find_key(e, "axis"), kk = find_key(e, "keepdims");
 		if (kk >= 0 && (r = as_bool(c, e->items[kk], "keepdims", &i->keepdims)) != MM_OK)
 			return r;
-		if (xi->kind == MM_K_NUMBER) {
-			set_number(i, f == MM_F_NORM ? fabs(xi->num) : xi->num);
+		if (xi->v.kind == MM_K_NUMBER) {
+			set_number(i, f == MM_F_NORM ? fabs(xi->v.num) : xi->v.num);
 			return MM_OK;
 		}
 		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
@@ -1555,30 +1438,30 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 			int64_t ax;
 			if ((r = as_int(c, e->items[ka], "axis", &ax)) != MM_OK)
 				return r;
-			if ((r = mm_shape_axis(xi->shape.ndim, ax, &i->axis, c->diag)) != MM_OK)
+			if ((r = mm_shape_axis(xi->v.shape.ndim, ax, &i->axis, c->diag)) != MM_OK)
 				return placed(c, r, e->items[ka]->span);
 		}
 		if ((f == MM_F_MAX || f == MM_F_MIN)) {
 			bool empty = false;
-			for (int k = 0; k < xi->shape.ndim; k++)
-				if ((i->all_axes || k == i->axis) && xi->shape.dim[k] == 0 &&
-				    !xi->shape.sym[k])
+			for (int k = 0; k < xi->v.shape.ndim; k++)
+				if ((i->all_axes || k == i->axis) && xi->v.shape.dim[k] == 0 &&
+				    !xi->v.shape.sym[k])
 					empty = true;
 			if (empty)
 				return fail(c, MM_ERR_VALUE, e->span,
 				            "%s of an empty axis has no value", bi->name);
 		}
-		s = mm_shape_reduce(&xi->shape, i->all_axes, i->axis, i->keepdims);
-		set_tensor(i, &s, xi->dtype, xi->concrete);
+		s = mm_shape_reduce(&xi->v.shape, i->all_axes, i->axis, i->keepdims);
+		set_tensor(i, &s, xi->v.dtype, xi->concrete);
 		i->cls = MM_C_REDUCTION;
 		if (i->symbolic) {
-			if ((r = sym_cost(c, i, &xi->shape, 1, xi, NULL)) != MM_OK)
+			if ((r = sym_cost(c, i, &xi->v.shape, 1, xi, NULL)) != MM_OK)
 				return placed(c, r, e->span);
 			return MM_OK;
 		}
-		i->flops = numel(&xi->shape);
-		i->op_bytes = mm_count_add(mm_check_bytes(&xi->shape, xi->dtype),
-		                           mm_check_bytes(&s, xi->dtype));
+		i->flops = numel(&xi->v.shape);
+		i->op_bytes = mm_count_add(mm_check_bytes(&xi->v.shape, xi->v.dtype),
+		                           mm_check_bytes(&s, xi->v.dtype));
 		return MM_OK;
 	}
 	case MM_F_SOFTMAX: {
@@ -1588,22 +1471,22 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		int64_t ax = -1;
 		if (ka >= 0 && (r = as_int(c, e->items[ka], "axis", &ax)) != MM_OK)
 			return r;
-		if ((r = mm_shape_axis(xi->shape.ndim, ax, &i->axis, c->diag)) != MM_OK)
+		if ((r = mm_shape_axis(xi->v.shape.ndim, ax, &i->axis, c->diag)) != MM_OK)
 			return placed(c, r, ka >= 0 ? e->items[ka]->span : e->span);
-		set_tensor(i, &xi->shape, xi->dtype, xi->concrete);
+		set_tensor(i, &xi->v.shape, xi->v.dtype, xi->concrete);
 		elementwise_cost(i, xi, NULL, 5);
 		i->cls = MM_C_SOFTMAX;
-		if (i->symbolic && (r = sym_cost(c, i, &xi->shape, 5, xi, NULL)) != MM_OK)
+		if (i->symbolic && (r = sym_cost(c, i, &xi->v.shape, 5, xi, NULL)) != MM_OK)
 			return placed(c, r, e->span);
 		return MM_OK;
 	}
 	case MM_F_LAYERNORM: {
 		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
 			return r;
-		if (xi->shape.ndim == 0)
+		if (xi->v.shape.ndim == 0)
 			return fail(c, MM_ERR_SHAPE, x->span,
 			            "layernorm needs at least one axis");
-		int64_t last = xi->shape.dim[xi->shape.ndim - 1];
+		int64_t last = xi->v.shape.dim[xi->v.shape.ndim - 1];
 		bool concrete = xi->concrete;
 		if (xi->symbolic && e->n > 1)
 			return fail(c, MM_ERR_UNSUPPORTED, e->span,
@@ -1614,34 +1497,34 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 			if ((r = need_tensor(c, w, bi->name)) != MM_OK)
 				return r;
 			uint64_t n;
-			mm_shape_numel(&w->info->shape, &n, NULL);
-			if (w->info->shape.ndim > 1 || (int64_t)n != last) {
+			mm_shape_numel(&w->info->v.shape, &n, NULL);
+			if (w->info->v.shape.ndim > 1 || (int64_t)n != last) {
 				char sb[160];
 				return fail(c, MM_ERR_SHAPE, w->span,
 				            "layernorm: weight and bias need %lld elements "
 				            "(the last axis), got %s",
 				            (long long)last,
-				            mm_shape_str(&w->info->shape, sb, sizeof sb));
+				            mm_shape_str(&w->info->v.shape, sb, sizeof sb));
 			}
 			concrete = concrete && w->info->concrete;
 		}
-		set_tensor(i, &xi->shape, xi->dtype, concrete);
+		set_tensor(i, &xi->v.shape, xi->v.dtype, concrete);
 		elementwise_cost(i, xi, NULL, e->n > 1 ? 5 : 4);
 		i->cls = MM_C_NORM;
 		if (i->symbolic &&
-		    (r = sym_cost(c, i, &xi->shape, e->n > 1 ? 5 : 4, xi, NULL)) != MM_OK)
+		    (r = sym_cost(c, i, &xi->v.shape, e->n > 1 ? 5 : 4, xi, NULL)) != MM_OK)
 			return placed(c, r, e->span);
 		return MM_OK;
 	}
 	case MM_F_TRANSPOSE: {
-		if (xi->kind == MM_K_NUMBER) {
-			set_number(i, xi->num);
+		if (xi->v.kind == MM_K_NUMBER) {
+			set_number(i, xi->v.num);
 			return MM_OK;
 		}
 		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
 			return r;
-		s = mm_shape_transpose(&xi->shape);
-		set_tensor(i, &s, xi->dtype, xi->concrete);
+		s = mm_shape_transpose(&xi->v.shape);
+		set_tensor(i, &s, xi->v.dtype, xi->concrete);
 		set_view(i, xi);
 		return MM_OK;
 	}
@@ -1650,8 +1533,8 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 			return r;
 		int64_t dims[MM_MAX_NDIM];
 		int nd = npos - 1;
-		if (nd == 1 && e->items[1]->info->kind == MM_K_TENSOR) {
-			mm_shape t = e->items[1]->info->shape;
+		if (nd == 1 && e->items[1]->info->v.kind == MM_K_TENSOR) {
+			mm_shape t = e->items[1]->info->v.shape;
 			nd = t.ndim;
 			memcpy(dims, t.dim, sizeof dims);
 		} else {
@@ -1662,9 +1545,9 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 				if ((r = as_int(c, e->items[1 + k], "a dimension", &dims[k])) != MM_OK)
 					return r;
 		}
-		if ((r = mm_shape_reshape(&xi->shape, nd, dims, &s, c->diag)) != MM_OK)
+		if ((r = mm_shape_reshape(&xi->v.shape, nd, dims, &s, c->diag)) != MM_OK)
 			return placed(c, r, e->span);
-		set_tensor(i, &s, xi->dtype, xi->concrete);
+		set_tensor(i, &s, xi->v.dtype, xi->concrete);
 		set_view(i, xi);
 		return MM_OK;
 	}
@@ -1682,10 +1565,10 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		for (int k = 0; k < np; k++) {
 			if ((r = need_tensor(c, e->items[k], bi->name)) != MM_OK)
 				return r;
-			parts[k] = e->items[k]->info->shape;
+			parts[k] = e->items[k]->info->v.shape;
 			concrete = concrete && e->items[k]->info->concrete;
-			t = k == 0 ? e->items[k]->info->dtype
-			           : mm_dtype_promote(t, e->items[k]->info->dtype);
+			t = k == 0 ? e->items[k]->info->v.dtype
+			           : mm_dtype_promote(t, e->items[k]->info->v.dtype);
 		}
 		int ka = find_key(e, "axis");
 		int64_t ax = 0;
@@ -1702,45 +1585,45 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 	case MM_F_QR: case MM_F_QR_R: {
 		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
 			return r;
-		if (xi->shape.ndim != 2) {
+		if (xi->v.shape.ndim != 2) {
 			char sb[160];
 			return fail(c, MM_ERR_SHAPE, x->span,
 			            "%s needs a matrix (2 axes), got %s", bi->name,
-			            mm_shape_str(&xi->shape, sb, sizeof sb));
+			            mm_shape_str(&xi->v.shape, sb, sizeof sb));
 		}
-		int64_t m = xi->shape.dim[0], n = xi->shape.dim[1];
+		int64_t m = xi->v.shape.dim[0], n = xi->v.shape.dim[1];
 		int64_t kk = m < n ? m : n;
 		s.ndim = 2;
 		s.dim[0] = f == MM_F_QR ? m : kk;
 		s.dim[1] = f == MM_F_QR ? kk : n;
-		set_tensor(i, &s, xi->dtype, xi->concrete);
+		set_tensor(i, &s, xi->v.dtype, xi->concrete);
 		i->cls = MM_C_LINALG;
 		/* Householder QR (geqrf) 2mn^2 - 2n^3/3 for m >= n, and forming
 		 * the reduced Q (orgqr) as much again; LAPACK Working Note 41. */
 		double dm = (double)(m > n ? m : n), dn = (double)kk;
 		double fl = 2 * dm * dn * dn - 2 * dn * dn * dn / 3;
 		i->flops = mm_count_from_double(round(2 * fl));
-		i->op_bytes = mm_count_add(mm_check_bytes(&xi->shape, xi->dtype),
-		                           mm_check_bytes(&s, xi->dtype));
+		i->op_bytes = mm_count_add(mm_check_bytes(&xi->v.shape, xi->v.dtype),
+		                           mm_check_bytes(&s, xi->v.dtype));
 		return MM_OK;
 	}
 	case MM_F_SHAPE:
 		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
 			return r;
-		set_tensor(i, &xi->shape, xi->dtype, false);
+		set_tensor(i, &xi->v.shape, xi->v.dtype, false);
 		i->leaf = true;
 		i->leaf_id = LITERAL_IDS + c->next_leaf++;
 		return MM_OK;
 	case MM_F_NUMEL:
-		if (xi->kind == MM_K_NUMBER) {
+		if (xi->v.kind == MM_K_NUMBER) {
 			set_number(i, 1);
 			return MM_OK;
 		}
 		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
 			return r;
-		i->kind = MM_K_NUMBER;
-		i->cnt = numel(&xi->shape);
-		i->num = mm_count_to_double(i->cnt);
+		i->v.kind = MM_K_NUMBER;
+		i->v.cnt = numel(&xi->v.shape);
+		i->v.num = mm_count_to_double(i->v.cnt);
 		return MM_OK;
 	case MM_F_TIME: {
 		if ((r = need_tensor(c, x, bi->name)) != MM_OK)
@@ -1752,32 +1635,32 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		mm_check_totals(x, &t);
 		double sec = c->opts.predict(c->opts.predict_ctx, t.flops,
 		                             mm_count_add(t.bytes_in, t.bytes_out),
-		                             xi->dtype, c->diag);
+		                             xi->v.dtype, c->diag);
 		if (sec < 0)
 			return placed(c, c->diag->code, e->span);
 		set_number(i, sec);
-		i->measure = MM_M_SECOND;
+		i->v.measure = MM_M_SECOND;
 		return MM_OK;
 	}
 	case MM_F_FLOPS: case MM_F_MACS: case MM_F_BYTES: {
 		mm_totals t;
-		if (xi->kind != MM_K_TENSOR) {
-			i->kind = MM_K_NUMBER;
-			i->cnt = MM_COUNT_ZERO;
+		if (xi->v.kind != MM_K_TENSOR) {
+			i->v.kind = MM_K_NUMBER;
+			i->v.cnt = MM_COUNT_ZERO;
 		} else {
 			mm_check_totals(x, &t);
-			i->kind = MM_K_NUMBER;
+			i->v.kind = MM_K_NUMBER;
 			if (f == MM_F_FLOPS)
-				i->cnt = t.flops;
+				i->v.cnt = t.flops;
 			else if (f == MM_F_MACS)
-				i->cnt = t.macs;
+				i->v.cnt = t.macs;
 			else if (xi->leaf || xi->view)
-				i->cnt = mm_check_bytes(&xi->shape, xi->dtype);
+				i->v.cnt = mm_check_bytes(&xi->v.shape, xi->v.dtype);
 			else
-				i->cnt = mm_count_add(t.bytes_in, t.bytes_out);
+				i->v.cnt = mm_count_add(t.bytes_in, t.bytes_out);
 		}
-		i->num = mm_count_to_double(i->cnt);
-		i->measure = f == MM_F_FLOPS ? MM_M_FLOP
+		i->v.num = mm_count_to_double(i->v.cnt);
+		i->v.measure = f == MM_F_FLOPS ? MM_M_FLOP
 		           : f == MM_F_MACS  ? MM_M_MAC : MM_M_BYTE;
 		return MM_OK;
 	}
@@ -1787,7 +1670,7 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 		return check_attention(c, e, i);
 	case MM_F_SAVE: {
 		mm_node *p = e->items[0], *v = e->items[1];
-		if (p->info->kind != MM_K_STRING)
+		if (p->info->v.kind != MM_K_STRING)
 			return fail(c, MM_ERR_TYPE, p->span,
 			            "save: the file name must be a string in quotes");
 		if ((r = need_tensor(c, v, bi->name)) != MM_OK)
@@ -1799,21 +1682,21 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 			                      "literal or load");
 			return MM_ERR_VALUE;
 		}
-		if (!mm_path_has_ext(p->info->str, ".npy") &&
-		    !mm_path_has_ext(p->info->str, ".csv") &&
-		    !mm_path_has_ext(p->info->str, ".tsv") &&
-		    !mm_path_has_ext(p->info->str, ".txt"))
+		if (!mm_path_has_ext(p->info->v.str, ".npy") &&
+		    !mm_path_has_ext(p->info->v.str, ".csv") &&
+		    !mm_path_has_ext(p->info->v.str, ".tsv") &&
+		    !mm_path_has_ext(p->info->v.str, ".txt"))
 			return fail(c, MM_ERR_ARG, p->span,
 			            "save: the name must end in .npy, .csv, .tsv or .txt");
-		char *path = mm_path_resolve(p->info->str, c->opts.base_dir, c->diag);
+		char *path = mm_path_resolve(p->info->v.str, c->opts.base_dir, c->diag);
 		if (!path)
 			return placed(c, c->diag->code, p->span);
 		i->path = mm_arena_strndup(c->arena, path, strlen(path));
 		free(path);
 		char note[96];
-		snprintf(note, sizeof note, "saved to %s", p->info->str);
+		snprintf(note, sizeof note, "saved to %s", p->info->v.str);
 		i->note = mm_arena_strndup(c->arena, note, strlen(note));
-		set_tensor(i, &v->info->shape, v->info->dtype, true);
+		set_tensor(i, &v->info->v.shape, v->info->v.dtype, true);
 		set_view(i, v->info);
 		i->cls = MM_C_DATA;
 		return MM_OK;
@@ -1841,8 +1724,8 @@ static mm_code check(mm_checker *c, mm_node *e)
 		set_number(i, e->number);
 		break;
 	case MM_N_STRING:
-		i->kind = MM_K_STRING;
-		i->str = e->str;
+		i->v.kind = MM_K_STRING;
+		i->v.str = e->str;
 		break;
 	case MM_N_NAME:
 		r = check_name(c, e, i);
@@ -1860,17 +1743,17 @@ static mm_code check(mm_checker *c, mm_node *e)
 	case MM_N_PLUS:
 		if ((r = check(c, e->lhs)) != MM_OK)
 			break;
-		if (e->lhs->info->kind == MM_K_NUMBER) {
-			set_number(i, e->kind == MM_N_NEG ? -e->lhs->info->num
-			                                  : e->lhs->info->num);
-		} else if (e->lhs->info->kind == MM_K_TENSOR) {
+		if (e->lhs->info->v.kind == MM_K_NUMBER) {
+			set_number(i, e->kind == MM_N_NEG ? -e->lhs->info->v.num
+			                                  : e->lhs->info->v.num);
+		} else if (e->lhs->info->v.kind == MM_K_TENSOR) {
 			const mm_info *x = e->lhs->info;
-			set_tensor(i, &x->shape, x->dtype, x->concrete);
+			set_tensor(i, &x->v.shape, x->v.dtype, x->concrete);
 			i->symbolic = x->symbolic;
 			if (e->kind == MM_N_NEG) {
 				elementwise_cost(i, x, NULL, 1);
 				if (i->symbolic)
-					r = placed(c, sym_cost(c, i, &x->shape, 1, x, NULL), e->span);
+					r = placed(c, sym_cost(c, i, &x->v.shape, 1, x, NULL), e->span);
 			} else {
 				set_view(i, x);
 			}
@@ -1882,12 +1765,12 @@ static mm_code check(mm_checker *c, mm_node *e)
 	case MM_N_TRANSPOSE:
 		if ((r = check(c, e->lhs)) != MM_OK)
 			break;
-		if (e->lhs->info->kind == MM_K_NUMBER) {
-			set_number(i, e->lhs->info->num);
-		} else if (e->lhs->info->kind == MM_K_TENSOR) {
+		if (e->lhs->info->v.kind == MM_K_NUMBER) {
+			set_number(i, e->lhs->info->v.num);
+		} else if (e->lhs->info->v.kind == MM_K_TENSOR) {
 			const mm_info *x = e->lhs->info;
-			mm_shape s = mm_shape_transpose(&x->shape);
-			set_tensor(i, &s, x->dtype, x->concrete);
+			mm_shape s = mm_shape_transpose(&x->v.shape);
+			set_tensor(i, &s, x->v.dtype, x->concrete);
 			i->symbolic = x->symbolic;
 			set_view(i, x);
 		} else {
@@ -2000,7 +1883,7 @@ int mm_check_operands(const mm_node *e, mm_node **out)
 static mm_count walk_node(walk *w, const mm_node *e)
 {
 	const mm_info *i = e->info;
-	if (!i || i->kind != MM_K_TENSOR)
+	if (!i || i->v.kind != MM_K_TENSOR)
 		return MM_COUNT_ZERO;
 	if (i->leaf) {
 		add_input(w, e, i->leaf_id, i->bytes);
@@ -2043,8 +1926,8 @@ void mm_check_totals(const mm_node *e, mm_totals *t)
 	memset(t, 0, sizeof *t);
 	walk w = {.t = t};
 	walk_node(&w, e);
-	if (e->info && e->info->kind == MM_K_TENSOR)
-		t->bytes_out = mm_check_bytes(&e->info->shape, e->info->dtype);
+	if (e->info && e->info->v.kind == MM_K_TENSOR)
+		t->bytes_out = mm_check_bytes(&e->info->v.shape, e->info->v.dtype);
 	t->bytes_peak = mm_count_add(t->bytes_in, w.peak);
 	/* The result of a bare leaf (a name, a literal) is the input itself. */
 	if (e->info && e->info->leaf)
@@ -2075,7 +1958,7 @@ static mm_code sym_walk(symwalk *w, const mm_node *e)
 {
 	const mm_info *i = e->info;
 	mm_code r;
-	if (!i || i->kind != MM_K_TENSOR)
+	if (!i || i->v.kind != MM_K_TENSOR)
 		return MM_OK;
 	if (i->leaf) {
 		for (int k = 0; k < w->nseen; k++)
@@ -2084,7 +1967,7 @@ static mm_code sym_walk(symwalk *w, const mm_node *e)
 		if (w->nseen < 64)
 			w->seen[w->nseen++] = i->leaf_id;
 		mm_poly b;
-		if ((r = sym_bytes(&w->c, &i->shape, i->dtype, &b)) != MM_OK)
+		if ((r = sym_bytes(&w->c, &i->v.shape, i->v.dtype, &b)) != MM_OK)
 			return r;
 		return mm_poly_add(w->t->bytes_in, w->t->bytes_in, &b, w->c.diag);
 	}
@@ -2118,7 +2001,7 @@ mm_code mm_check_totals_sym(const mm_node *e, mm_arena *arena,
 	for (int k = 0; k < 4; k++)
 		mm_poly_const(&p[k], 0);
 	mm_code r = sym_walk(&w, e);
-	if (r == MM_OK && e->info && e->info->kind == MM_K_TENSOR)
-		r = sym_bytes(&w.c, &e->info->shape, e->info->dtype, t->bytes_out);
+	if (r == MM_OK && e->info && e->info->v.kind == MM_K_TENSOR)
+		r = sym_bytes(&w.c, &e->info->v.shape, e->info->v.dtype, t->bytes_out);
 	return r == MM_OK ? MM_OK : (d->span = e->span, r);
 }

@@ -37,18 +37,25 @@ void mm_diag_clear(mm_diag *d)
 	d->hint[0] = '\0';
 }
 
-mm_code mm_diag_set(mm_diag *d, mm_code code, mm_span span,
-                    const char *fmt, ...)
+mm_code mm_diag_vset(mm_diag *d, mm_code code, mm_span span,
+                     const char *fmt, va_list ap)
 {
 	if (!d)
 		return code;
 	d->code = code;
 	d->span = span;
+	vsnprintf(d->message, sizeof d->message, fmt, ap);
+	d->hint[0] = '\0';
+	return code;
+}
+
+mm_code mm_diag_set(mm_diag *d, mm_code code, mm_span span,
+                    const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(d->message, sizeof d->message, fmt, ap);
+	mm_diag_vset(d, code, span, fmt, ap);
 	va_end(ap);
-	d->hint[0] = '\0';
 	return code;
 }
 

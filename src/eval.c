@@ -19,7 +19,7 @@ static mm_code placed(mm_evaluator *ev, mm_code code, mm_span at)
 
 static bool is_tensor(const mm_node *e)
 {
-	return e->info && e->info->kind == MM_K_TENSOR;
+	return e->info && e->info->v.kind == MM_K_TENSOR;
 }
 
 mm_code mm_eval_fill(mm_evaluator *ev, mm_node *e)
@@ -30,8 +30,8 @@ mm_code mm_eval_fill(mm_evaluator *ev, mm_node *e)
 	if (i->leaf) {
 		if (i->value || e->kind == MM_N_MATRIX)
 			return MM_OK;
-		i->value = mm_tensor_randn(ev->rng, i->dtype, i->shape.ndim,
-		                           i->shape.dim, ev->diag);
+		i->value = mm_tensor_randn(ev->rng, i->v.dtype, i->v.shape.ndim,
+		                           i->v.shape.dim, ev->diag);
 		return i->value ? MM_OK : placed(ev, ev->diag->code, e->span);
 	}
 	mm_node *kids[MM_MAX_OPERANDS];
@@ -48,8 +48,8 @@ mm_code mm_eval_fill(mm_evaluator *ev, mm_node *e)
 static mm_tensor *scalar_for(mm_evaluator *ev, const mm_info *num,
                              const mm_info *other)
 {
-	mm_dtype t = other->value ? other->value->dtype : mm_dtype_exec(other->dtype);
-	return mm_tensor_scalar(t, num->num, ev->diag);
+	mm_dtype t = other->value ? other->value->dtype : mm_dtype_exec(other->v.dtype);
+	return mm_tensor_scalar(t, num->v.num, ev->diag);
 }
 
 /* Collects the numbers of a matrix literal in C order. */
@@ -59,7 +59,7 @@ static void matrix_values(const mm_node *e, double *out, int64_t *k)
 		if (e->items[j]->kind == MM_N_MATRIX)
 			matrix_values(e->items[j], out, k);
 		else
-			out[(*k)++] = e->items[j]->info->num;
+			out[(*k)++] = e->items[j]->info->v.num;
 	}
 }
 
@@ -67,7 +67,7 @@ static mm_tensor *eval_matrix(mm_evaluator *ev, const mm_node *e)
 {
 	const mm_info *i = e->info;
 	uint64_t n;
-	mm_shape_numel(&i->shape, &n, NULL);
+	mm_shape_numel(&i->v.shape, &n, NULL);
 	double *vals = malloc(sizeof *vals * (n ? n : 1));
 	if (!vals) {
 		mm_diag_set(ev->diag, MM_ERR_NOMEM, e->span, "out of memory");
@@ -75,8 +75,8 @@ static mm_tensor *eval_matrix(mm_evaluator *ev, const mm_node *e)
 	}
 	int64_t k = 0;
 	matrix_values(e, vals, &k);
-	mm_tensor *t = mm_tensor_from_doubles(i->dtype, i->shape.ndim,
-	                                      i->shape.dim, vals, ev->diag);
+	mm_tensor *t = mm_tensor_from_doubles(i->v.dtype, i->v.shape.ndim,
+	                                      i->v.shape.dim, vals, ev->diag);
 	free(vals);
 	return t;
 }
@@ -99,11 +99,11 @@ static mm_tensor *eval_binary(mm_evaluator *ev, mm_node *e)
 	if (e->op == MM_B_MATMUL)
 		return mm_op_matmul(a->value, b->value, ev->diag);
 	mm_tensor *tmp = NULL, *r;
-	if (a->kind == MM_K_NUMBER) {
+	if (a->v.kind == MM_K_NUMBER) {
 		if (!(tmp = scalar_for(ev, a, b)))
 			return NULL;
 		r = mm_op_binary(binop_of(e->op), tmp, b->value, ev->diag);
-	} else if (b->kind == MM_K_NUMBER) {
+	} else if (b->v.kind == MM_K_NUMBER) {
 		if (!(tmp = scalar_for(ev, b, a)))
 			return NULL;
 		r = mm_op_binary(binop_of(e->op), a->value, tmp, ev->diag);
@@ -120,21 +120,21 @@ static mm_tensor *eval_index(mm_evaluator *ev, mm_node *e)
 	for (int k = 0; k < e->n && k < MM_MAXDIM; k++) {
 		const mm_node *it = e->items[k];
 		if (it->kind != MM_N_SLICE) {
-			idx[k] = (mm_index){MM_INDEX_INT, (int64_t)it->info->num, 0, 0, 1,
+			idx[k] = (mm_index){MM_INDEX_INT, (int64_t)it->info->v.num, 0, 0, 1,
 			                    false, false, false};
 			continue;
 		}
 		idx[k] = MM_INDEX_ALL;
 		if (it->slice[0]) {
-			idx[k].start = (int64_t)it->slice[0]->info->num;
+			idx[k].start = (int64_t)it->slice[0]->info->v.num;
 			idx[k].has_start = true;
 		}
 		if (it->slice[1]) {
-			idx[k].stop = (int64_t)it->slice[1]->info->num;
+			idx[k].stop = (int64_t)it->slice[1]->info->v.num;
 			idx[k].has_stop = true;
 		}
 		if (it->slice[2]) {
-			idx[k].step = (int64_t)it->slice[2]->info->num;
+			idx[k].step = (int64_t)it->slice[2]->info->v.num;
 			idx[k].has_step = true;
 		}
 	}
@@ -219,7 +219,7 @@ static mm_tensor *eval_attention(mm_evaluator *ev, mm_node *e)
 	if (!(a = mm_op_softmax(s2, -1, ev->diag)) ||
 	    !(o = mm_op_matmul(a, vv, ev->diag)))
 		goto done;
-	out = mm_op_reshape(o, i->shape.ndim, i->shape.dim, ev->diag);
+	out = mm_op_reshape(o, i->v.shape.ndim, i->v.shape.dim, ev->diag);
 done:
 	mm_tensor_unref(qq);
 	mm_tensor_unref(kk);
@@ -236,36 +236,36 @@ done:
 static mm_tensor *eval_call(mm_evaluator *ev, mm_node *e)
 {
 	mm_info *i = e->info;
-	const mm_shape *s = &i->shape;
+	const mm_shape *s = &i->v.shape;
 	mm_tensor *x = e->n > 0 && e->items[0]->info ? e->items[0]->info->value : NULL;
 	int npos = 0;
 	while (npos < e->n && !e->keys[npos])
 		npos++;
 	switch (i->fn) {
 	case MM_F_RANDN:
-		return mm_tensor_randn(ev->rng, i->dtype, s->ndim, s->dim, ev->diag);
+		return mm_tensor_randn(ev->rng, i->v.dtype, s->ndim, s->dim, ev->diag);
 	case MM_F_RAND:
-		return mm_tensor_rand(ev->rng, i->dtype, s->ndim, s->dim, ev->diag);
+		return mm_tensor_rand(ev->rng, i->v.dtype, s->ndim, s->dim, ev->diag);
 	case MM_F_ZEROS:
-		return mm_tensor_zeros(i->dtype, s->ndim, s->dim, ev->diag);
+		return mm_tensor_zeros(i->v.dtype, s->ndim, s->dim, ev->diag);
 	case MM_F_ONES:
-		return mm_tensor_ones(i->dtype, s->ndim, s->dim, ev->diag);
+		return mm_tensor_ones(i->v.dtype, s->ndim, s->dim, ev->diag);
 	case MM_F_FULL:
-		return mm_tensor_full(i->dtype, s->ndim, s->dim,
-		                      e->items[npos - 1]->info->num, ev->diag);
+		return mm_tensor_full(i->v.dtype, s->ndim, s->dim,
+		                      e->items[npos - 1]->info->v.num, ev->diag);
 	case MM_F_EYE:
-		return mm_tensor_eye(i->dtype, s->dim[0], s->dim[1], ev->diag);
+		return mm_tensor_eye(i->v.dtype, s->dim[0], s->dim[1], ev->diag);
 	case MM_F_ARANGE: {
 		double a[3] = {0, 0, 1};
 		if (npos == 1) {
-			a[1] = e->items[0]->info->num;
+			a[1] = e->items[0]->info->v.num;
 		} else {
-			a[0] = e->items[0]->info->num;
-			a[1] = e->items[1]->info->num;
+			a[0] = e->items[0]->info->v.num;
+			a[1] = e->items[1]->info->v.num;
 			if (npos == 3)
-				a[2] = e->items[2]->info->num;
+				a[2] = e->items[2]->info->v.num;
 		}
-		return mm_tensor_arange(i->dtype, a[0], a[1], a[2], ev->diag);
+		return mm_tensor_arange(i->v.dtype, a[0], a[1], a[2], ev->diag);
 	}
 	case MM_F_EXP: return mm_op_unary(MM_OP_EXP, x, ev->diag);
 	case MM_F_LOG: return mm_op_unary(MM_OP_LOG, x, ev->diag);
@@ -406,7 +406,7 @@ void mm_eval_release(mm_node *e, bool keep_root)
 	if (e->info->leaf)
 		return; /* inputs stay: a benchmark runs on the same data */
 	mm_node *kids[MM_MAX_OPERANDS];
-	int n = e->info->kind == MM_K_TENSOR ? mm_check_operands(e, kids) : 0;
+	int n = e->info->v.kind == MM_K_TENSOR ? mm_check_operands(e, kids) : 0;
 	for (int k = 0; k < n; k++)
 		mm_eval_release(kids[k], false);
 	if (!keep_root && e->info->value) {

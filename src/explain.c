@@ -30,7 +30,7 @@ typedef struct rows {
 /* Operations in evaluation order (post-order), views and leaves left out. */
 static void collect(const mm_node *e, rows *rs)
 {
-	if (!e->info || e->info->kind != MM_K_TENSOR || e->info->leaf)
+	if (!e->info || e->info->v.kind != MM_K_TENSOR || e->info->leaf)
 		return;
 	mm_node *kids[MM_MAX_OPERANDS];
 	int n = mm_check_operands(e, kids);
@@ -87,7 +87,7 @@ void mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 		mm_buf_printf(b, "%-3d ", k + 1);
 		pad(b, mm_explain_op_name(rs.r[k].e), 10);
 		mm_buf_reset(&cell);
-		mm_shape_print(&cell, &i->shape);
+		mm_shape_print(&cell, &i->v.shape);
 		pad(b, mm_buf_str(&cell), 24);
 		mm_buf_reset(&cell);
 		mm_count_format_si(&cell, fl, "FLOP", 4);
@@ -108,7 +108,7 @@ void mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 			mm_buf_printf(&cell, "%.4g", mm_count_ratio(fl, i->op_bytes));
 		pad(b, mm_buf_str(&cell), 10);
 		if (predict) {
-			double s = predict(ctx, fl, i->op_bytes, i->dtype);
+			double s = predict(ctx, fl, i->op_bytes, i->v.dtype);
 			if (s >= 0) {
 				mm_count_format_seconds(b, s, 4, false);
 				seconds += s;

@@ -34,9 +34,9 @@ static const char *sep = " \xc2\xb7 "; /* " · " */
 
 static void put_shape(mm_buf *b, const mm_info *i)
 {
-	mm_shape_print(b, &i->shape);
+	mm_shape_print(b, &i->v.shape);
 	mm_buf_putc(b, ' ');
-	mm_buf_puts(b, mm_dtype_name(i->dtype));
+	mm_buf_puts(b, mm_dtype_name(i->v.dtype));
 }
 
 static void put_exact(mm_buf *b, mm_count c, const char *unit,
@@ -121,25 +121,25 @@ static void put_timing(mm_buf *b, const mm_totals *t, const mm_timing *tm)
 
 static void put_number(mm_buf *b, const mm_info *i)
 {
-	if (i->measure == MM_M_PLAIN) {
-		mm_format_double(b, i->num);
+	if (i->v.measure == MM_M_PLAIN) {
+		mm_format_double(b, i->v.num);
 		return;
 	}
-	if (i->measure == MM_M_SECOND) {
-		mm_count_format_seconds(b, i->num, 4, false);
+	if (i->v.measure == MM_M_SECOND) {
+		mm_count_format_seconds(b, i->v.num, 4, false);
 		return;
 	}
-	const char *unit = i->measure == MM_M_FLOP ? "FLOP"
-	                 : i->measure == MM_M_MAC  ? "MAC" : "B";
-	mm_count_format_digits(b, i->cnt, 0);
+	const char *unit = i->v.measure == MM_M_FLOP ? "FLOP"
+	                 : i->v.measure == MM_M_MAC  ? "MAC" : "B";
+	mm_count_format_digits(b, i->v.cnt, 0);
 	mm_buf_printf(b, " %s", unit);
 	uint64_t v;
-	if (!mm_count_get_u64(i->cnt, &v) || v >= 1000) {
+	if (!mm_count_get_u64(i->v.cnt, &v) || v >= 1000) {
 		mm_buf_puts(b, " (");
-		if (i->measure == MM_M_BYTE)
-			mm_count_format_iec(b, i->cnt, unit, 4);
+		if (i->v.measure == MM_M_BYTE)
+			mm_count_format_iec(b, i->v.cnt, unit, 4);
 		else
-			mm_count_format_si(b, i->cnt, unit, 4);
+			mm_count_format_si(b, i->v.cnt, unit, 4);
 		mm_buf_putc(b, ')');
 	}
 }
@@ -149,16 +149,16 @@ void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
                       const mm_report_opts *o)
 {
 	if (name)
-		mm_buf_printf(b, i->kind == MM_K_TENSOR && i->value &&
+		mm_buf_printf(b, i->v.kind == MM_K_TENSOR && i->value &&
 		                     !(o && o->no_values) ? "%s =" : "%s = ", name);
-	switch (i->kind) {
+	switch (i->v.kind) {
 	case MM_K_NONE:
 		break;
 	case MM_K_NUMBER:
 		put_number(b, i);
 		break;
 	case MM_K_STRING:
-		mm_format_json_string(b, i->str);
+		mm_format_json_string(b, i->v.str);
 		break;
 	case MM_K_TENSOR:
 		if (i->value && !(o && o->no_values)) {
@@ -176,7 +176,7 @@ void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
 			put_costs(b, t, o);
 		} else {
 			mm_buf_puts(b, sep);
-			mm_count_format_iec(b, mm_check_bytes(&i->shape, i->dtype), "B", 4);
+			mm_count_format_iec(b, mm_check_bytes(&i->v.shape, i->v.dtype), "B", 4);
 			if (i->value)
 				mm_buf_puts(b, sep), mm_buf_puts(b, "concrete");
 		}
@@ -282,36 +282,36 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 		json_key(b, "name");
 		mm_format_json_string(b, name);
 	}
-	if (i->kind == MM_K_NUMBER) {
+	if (i->v.kind == MM_K_NUMBER) {
 		json_key(b, "value");
-		if (i->measure == MM_M_SECOND) {
-			json_double(b, i->num);
+		if (i->v.measure == MM_M_SECOND) {
+			json_double(b, i->v.num);
 			json_key(b, "unit");
 			mm_buf_puts(b, "\"s\"");
-		} else if (i->measure != MM_M_PLAIN) {
-			mm_format_json_count(b, i->cnt);
+		} else if (i->v.measure != MM_M_PLAIN) {
+			mm_format_json_count(b, i->v.cnt);
 			json_key(b, "unit");
-			mm_buf_puts(b, i->measure == MM_M_FLOP ? "\"FLOP\""
-			             : i->measure == MM_M_MAC  ? "\"MAC\"" : "\"B\"");
+			mm_buf_puts(b, i->v.measure == MM_M_FLOP ? "\"FLOP\""
+			             : i->v.measure == MM_M_MAC  ? "\"MAC\"" : "\"B\"");
 		} else {
-			json_double(b, i->num);
+			json_double(b, i->v.num);
 		}
-	} else if (i->kind == MM_K_STRING) {
+	} else if (i->v.kind == MM_K_STRING) {
 		json_key(b, "value");
-		mm_format_json_string(b, i->str);
-	} else if (i->kind == MM_K_TENSOR) {
+		mm_format_json_string(b, i->v.str);
+	} else if (i->v.kind == MM_K_TENSOR) {
 		json_key(b, "shape");
 		mm_buf_putc(b, '[');
-		for (int k = 0; k < i->shape.ndim; k++)
-			mm_buf_printf(b, k ? ",%lld" : "%lld", (long long)i->shape.dim[k]);
+		for (int k = 0; k < i->v.shape.ndim; k++)
+			mm_buf_printf(b, k ? ",%lld" : "%lld", (long long)i->v.shape.dim[k]);
 		mm_buf_putc(b, ']');
 		json_key(b, "dtype");
-		mm_buf_printf(b, "\"%s\"", mm_dtype_name(i->dtype));
+		mm_buf_printf(b, "\"%s\"", mm_dtype_name(i->v.dtype));
 		mm_totals z;
 		if (!t) {
 			memset(&z, 0, sizeof z);
 			z.bytes_out = z.bytes_in = z.bytes_peak =
-				mm_check_bytes(&i->shape, i->dtype);
+				mm_check_bytes(&i->v.shape, i->v.dtype);
 			t = &z;
 		}
 		json_key(b, "flops");
@@ -480,17 +480,17 @@ void mm_format_report_sym_json(mm_buf *b, long line, const char *name,
 	}
 	json_key(b, "shape");
 	mm_buf_putc(b, '[');
-	for (int k = 0; k < i->shape.ndim; k++) {
+	for (int k = 0; k < i->v.shape.ndim; k++) {
 		if (k)
 			mm_buf_putc(b, ',');
-		if (i->shape.sym[k])
-			json_poly(b, i->shape.sym[k]);
+		if (i->v.shape.sym[k])
+			json_poly(b, i->v.shape.sym[k]);
 		else
-			mm_buf_printf(b, "%lld", (long long)i->shape.dim[k]);
+			mm_buf_printf(b, "%lld", (long long)i->v.shape.dim[k]);
 	}
 	mm_buf_putc(b, ']');
 	json_key(b, "dtype");
-	mm_buf_printf(b, "\"%s\"", mm_dtype_name(i->dtype));
+	mm_buf_printf(b, "\"%s\"", mm_dtype_name(i->v.dtype));
 	json_key(b, "symbolic");
 	mm_buf_puts(b, "true");
 	json_key(b, "flops");

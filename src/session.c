@@ -278,13 +278,13 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
 	mm_info *i = e->info;
 	memset(t, 0, sizeof *t);
 	tm->predicted = -1;
-	if (i->kind != MM_K_TENSOR || i->symbolic)
+	if (i->v.kind != MM_K_TENSOR || i->symbolic)
 		return MM_OK;
 	mm_check_totals(e, t);
 	/* Abstract results only cost; a bare variable already has its data. */
 	if (!i->concrete || (i->leaf && i->value && !ro->fill)) {
 		if (s->dev_chosen && !mm_count_is_zero(t->flops))
-			add_prediction(s, t, i->dtype, tm);
+			add_prediction(s, t, i->v.dtype, tm);
 		return MM_OK;
 	}
 	if (mm_count_cmp(t->bytes_alloc, mm_count_of(s->memlimit)) > 0) {
@@ -348,12 +348,12 @@ static mm_code evaluate(stmt_ctx *c, mm_node *e, const run_opts *ro,
 	} else {
 		tm->seconds = times[0];
 	}
-	tm->computed_f32 = i->dtype != MM_F32 && i->dtype != MM_F64;
+	tm->computed_f32 = i->v.dtype != MM_F32 && i->v.dtype != MM_F64;
 	/* The prediction beside the measurement: always for :run and :bench,
 	 * otherwise once there is enough work for a roofline to mean much. */
 	if (tm->executed && !mm_count_is_zero(t->flops) &&
 	    (ro->fill || ro->bench || mm_count_to_double(t->flops) >= 1e6))
-		add_prediction(s, t, i->dtype, tm);
+		add_prediction(s, t, i->v.dtype, tm);
 	return MM_OK;
 }
 
@@ -374,24 +374,24 @@ static int convert_unit(stmt_ctx *c, const mm_stmt *st, const mm_info *i,
 	}
 	mm_count v = MM_COUNT_ZERO;
 	double secs = -1;
-	if (i->kind == MM_K_NUMBER && i->measure == MM_M_SECOND) {
+	if (i->v.kind == MM_K_NUMBER && i->v.measure == MM_M_SECOND) {
 		if (u->kind != MM_UNIT_SECOND)
 			return error_at(c, MM_ERR_ARG, st->unit_span, NULL,
 			                "cannot convert seconds to %s", u->name);
-		secs = i->num;
-	} else if (i->kind == MM_K_NUMBER) {
-		bool fits = (i->measure == MM_M_FLOP && u->kind == MM_UNIT_FLOP) ||
-		            (i->measure == MM_M_MAC && u->kind == MM_UNIT_MAC) ||
-		            (i->measure == MM_M_BYTE && u->kind == MM_UNIT_BYTE) ||
-		            (i->measure == MM_M_PLAIN && u->kind != MM_UNIT_SECOND);
+		secs = i->v.num;
+	} else if (i->v.kind == MM_K_NUMBER) {
+		bool fits = (i->v.measure == MM_M_FLOP && u->kind == MM_UNIT_FLOP) ||
+		            (i->v.measure == MM_M_MAC && u->kind == MM_UNIT_MAC) ||
+		            (i->v.measure == MM_M_BYTE && u->kind == MM_UNIT_BYTE) ||
+		            (i->v.measure == MM_M_PLAIN && u->kind != MM_UNIT_SECOND);
 		if (!fits)
 			return error_at(c, MM_ERR_ARG, st->unit_span, NULL,
 			                "cannot convert %s to %s",
-			                i->measure == MM_M_FLOP ? "FLOPs"
-			                : i->measure == MM_M_MAC ? "MACs" : "bytes",
+			                i->v.measure == MM_M_FLOP ? "FLOPs"
+			                : i->v.measure == MM_M_MAC ? "MACs" : "bytes",
 			                u->name);
-		v = i->measure == MM_M_PLAIN ? mm_count_from_double(i->num) : i->cnt;
-	} else if (i->kind == MM_K_TENSOR) {
+		v = i->v.measure == MM_M_PLAIN ? mm_count_from_double(i->v.num) : i->v.cnt;
+	} else if (i->v.kind == MM_K_TENSOR) {
 		if (u->kind == MM_UNIT_FLOP)
 			v = t->flops;
 		else if (u->kind == MM_UNIT_MAC)
@@ -401,7 +401,7 @@ static int convert_unit(stmt_ctx *c, const mm_stmt *st, const mm_info *i,
 		else {
 			mm_diag d;
 			secs = predict(c->s, t->flops, mm_count_add(t->bytes_in, t->bytes_out),
-			               i->dtype, &d);
+			               i->v.dtype, &d);
 			if (secs < 0) {
 				d.span = st->span;
 				return emit_error(c, &d);
@@ -424,11 +424,9 @@ static int convert_unit(stmt_ctx *c, const mm_stmt *st, const mm_info *i,
 	double x = u->kind == MM_UNIT_SECOND ? secs / u->seconds
 	                                     : mm_count_in_unit(v, u);
 	/* f = flops(X @ W) -> TFLOP binds f to the number in that unit. */
-	mm_info num = {0};
-	num.kind = MM_K_NUMBER;
-	num.num = x;
-	num.measure = MM_M_PLAIN;
-	if (!mm_env_set(&c->s->env, st->kind == MM_S_ASSIGN ? st->name : "ans", &num))
+	mm_value num = {.kind = MM_K_NUMBER, .num = x, .measure = MM_M_PLAIN};
+	if (!mm_env_set(&c->s->env, st->kind == MM_S_ASSIGN ? st->name : "ans", &num,
+	                NULL))
 		return error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
 	if (c->s->json) {
 		mm_buf_printf(&c->s->jbuf, "{\"line\":%ld,\"kind\":\"value\",\"value\":",
@@ -449,7 +447,8 @@ static int convert_unit(stmt_ctx *c, const mm_stmt *st, const mm_info *i,
 typedef struct saved {
 	const char *name;
 	bool existed;
-	mm_info info;
+	mm_value v;       /* its string and symbols copied into the arena */
+	mm_tensor *value; /* one reference */
 } saved;
 
 /* `where n = 1024`: binds st's names for one statement or command,
@@ -470,7 +469,7 @@ static int bind_where(stmt_ctx *c, const mm_stmt *st, saved *where, int *n)
 		checker_init(&ck, s, &d, false);
 		if (mm_check_expr(&ck, b->expr) != MM_OK)
 			return emit_error(c, &d);
-		if (b->expr->info->kind != MM_K_NUMBER)
+		if (b->expr->info->v.kind != MM_K_NUMBER)
 			return error_at(c, MM_ERR_TYPE, b->expr->span, NULL,
 			                "'where' binds numbers (dimensions)");
 		saved *sv = &where[(*n)++];
@@ -478,18 +477,17 @@ static int bind_where(stmt_ctx *c, const mm_stmt *st, saved *where, int *n)
 		sv->name = b->name;
 		mm_var *old = mm_env_find(&s->env, b->name);
 		if (old) {
+			/* A copy that outlives the variable: binding the name
+			 * frees the variable's own string and polynomials. */
+			if (!mm_value_copy(&sv->v, &old->v, &s->arena)) {
+				(*n)--;
+				return error_at(c, MM_ERR_NOMEM, b->span, NULL,
+				                "out of memory");
+			}
 			sv->existed = true;
-			sv->info.kind = old->kind;
-			sv->info.num = old->num;
-			sv->info.cnt = old->cnt;
-			sv->info.measure = old->measure;
-			sv->info.str = old->str ? mm_arena_strndup(&s->arena, old->str,
-			                                           strlen(old->str)) : NULL;
-			sv->info.shape = old->shape;
-			sv->info.dtype = old->dtype;
-			sv->info.value = mm_tensor_ref(old->value);
+			sv->value = mm_tensor_ref(old->value);
 		}
-		if (!mm_env_set(&s->env, b->name, b->expr->info))
+		if (!mm_env_set(&s->env, b->name, &b->expr->info->v, NULL))
 			return error_at(c, MM_ERR_NOMEM, b->span, NULL, "out of memory");
 	}
 	return 0;
@@ -501,14 +499,14 @@ static void restore_where(mm_session *s, saved *where, int n)
 {
 	for (int k = n - 1; k >= 0; k--) {
 		if (!where[k].name) {
-			mm_tensor_unref(where[k].info.value);
+			mm_tensor_unref(where[k].value);
 			continue;
 		}
 		if (where[k].existed)
-			mm_env_set(&s->env, where[k].name, &where[k].info);
+			mm_env_set(&s->env, where[k].name, &where[k].v, where[k].value);
 		else
 			mm_env_remove(&s->env, where[k].name);
-		mm_tensor_unref(where[k].info.value);
+		mm_tensor_unref(where[k].value);
 	}
 }
 
@@ -533,7 +531,7 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 	}
 	mm_info *i = st->expr->info;
 	const char *name = st->kind == MM_S_ASSIGN ? st->name : NULL;
-	if (i->kind == MM_K_TENSOR && i->symbolic) {
+	if (i->v.kind == MM_K_TENSOR && i->symbolic) {
 		mm_sym_totals sym;
 		if (st->unit || ro->fill) {
 			failed = error_at(c, MM_ERR_UNSUPPORTED, st->span,
@@ -551,7 +549,7 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 		if (s->json)
 			mm_format_report_sym_json(&s->jbuf, c->line, name, i, &sym, &as);
 		emit(c, name ? MM_R_ASSIGN : MM_R_VALUE, NULL);
-		if (!mm_env_set(&s->env, name ? name : "ans", i))
+		if (!mm_env_set(&s->env, name ? name : "ans", &i->v, i->value))
 			failed = error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
 		goto done;
 	}
@@ -559,8 +557,8 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 		failed = convert_unit(c, st, i, &t);
 		goto done;
 	}
-	const mm_totals *tp = i->kind == MM_K_TENSOR ? &t : NULL;
-	if (i->kind != MM_K_NONE) {
+	const mm_totals *tp = i->v.kind == MM_K_TENSOR ? &t : NULL;
+	if (i->v.kind != MM_K_NONE) {
 		/* Random operands make random values: :run reports the time. */
 		mm_report_opts ro_report = s->report;
 		ro_report.no_values = ro->fill;
@@ -571,8 +569,8 @@ static int run_expr(stmt_ctx *c, const mm_stmt *st, const run_opts *ro)
 	}
 	emit(c, st->kind == MM_S_ASSIGN ? MM_R_ASSIGN : MM_R_VALUE, NULL);
 	/* Bind after reporting: a failed statement changes nothing. */
-	if (i->kind != MM_K_NONE &&
-	    !mm_env_set(&s->env, name ? name : "ans", i))
+	if (i->v.kind != MM_K_NONE &&
+	    !mm_env_set(&s->env, name ? name : "ans", &i->v, i->value))
 		failed = error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
 	if (name)
 		for (int k = 0; k < nwhere; k++)
@@ -649,25 +647,25 @@ static int cmd_vars(stmt_ctx *c)
 	for (int k = 0; k < s->env.n; k++) {
 		const mm_var *v = &s->env.vars[k];
 		mm_buf_reset(&row);
-		if (v->kind == MM_K_TENSOR) {
+		if (v->v.kind == MM_K_TENSOR) {
 			mm_buf shape = MM_BUF_INIT, bytes = MM_BUF_INIT;
-			mm_shape_print(&shape, &v->shape);
-			mm_count nb = mm_check_bytes(&v->shape, v->dtype);
+			mm_shape_print(&shape, &v->v.shape);
+			mm_count nb = mm_check_bytes(&v->v.shape, v->v.dtype);
 			mm_count_format_iec(&bytes, nb, "B", 4);
 			total = mm_count_add(total, nb);
 			if (v->value)
 				held = mm_count_add(held, nb);
 			mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", v->name,
-			              mm_buf_str(&shape), mm_dtype_name(v->dtype),
+			              mm_buf_str(&shape), mm_dtype_name(v->v.dtype),
 			              mm_buf_str(&bytes), v->value ? "concrete" : "abstract");
 			mm_buf_free(&shape);
 			mm_buf_free(&bytes);
-		} else if (v->kind == MM_K_NUMBER) {
-			mm_format_double(&row, v->num);
+		} else if (v->v.kind == MM_K_NUMBER) {
+			mm_format_double(&row, v->v.num);
 			mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", v->name,
 			              mm_buf_str(&row), "", "", "number");
 		} else {
-			mm_format_json_string(&row, v->str ? v->str : "");
+			mm_format_json_string(&row, v->v.str ? v->v.str : "");
 			mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", v->name,
 			              mm_buf_str(&row), "", "", "string");
 		}
@@ -988,7 +986,7 @@ static int order_symbolic(stmt_ctx *c, const mm_stmt *st, mm_node **ops, int n)
 	const char *np[MM_CHAIN_MAX];
 	uint64_t ones[MM_CHAIN_MAX + 1] = {0};
 	for (int k = 0; k < n; k++) {
-		const mm_shape *s = &ops[k]->info->shape;
+		const mm_shape *s = &ops[k]->info->v.shape;
 		if (s->ndim != 2)
 			return error_at(c, MM_ERR_SHAPE, ops[k]->span, NULL,
 			                ":order works on matrices (2 axes)");
@@ -1123,7 +1121,7 @@ static int cmd_order(stmt_ctx *c, const mm_stmt *st)
 	}
 	bool symbolic = false;
 	for (int k = 0; k < n; k++)
-		if (mm_shape_is_symbolic(&ops[k]->info->shape))
+		if (mm_shape_is_symbolic(&ops[k]->info->v.shape))
 			symbolic = true;
 	if (symbolic) {
 		failed = order_symbolic(c, st, ops, n);
@@ -1131,14 +1129,14 @@ static int cmd_order(stmt_ctx *c, const mm_stmt *st)
 	}
 	for (int k = 0; k < n; k++) {
 		const mm_info *i = ops[k]->info;
-		if (i->shape.ndim != 2) {
+		if (i->v.shape.ndim != 2) {
 			failed = error_at(c, MM_ERR_SHAPE, ops[k]->span, NULL,
 			                  ":order works on matrices (2 axes)");
 			goto done;
 		}
 		if (k == 0)
-			p[0] = (uint64_t)i->shape.dim[0];
-		p[k + 1] = (uint64_t)i->shape.dim[1];
+			p[0] = (uint64_t)i->v.shape.dim[0];
+		p[k + 1] = (uint64_t)i->v.shape.dim[1];
 		operand_name(c, ops[k], k, names[k], sizeof names[k]);
 		np[k] = names[k];
 	}
@@ -1345,7 +1343,7 @@ static mm_node *command_expr(stmt_ctx *c, const mm_stmt *st, mm_span a,
 		mm_eval_release_all(e);
 		return NULL;
 	}
-	if (e->info->kind != MM_K_TENSOR) {
+	if (e->info->v.kind != MM_K_TENSOR) {
 		*failed = error_at(c, MM_ERR_TYPE, e->span, NULL,
 		                   ":%s needs a tensor expression", st->name);
 		mm_eval_release_all(e);
@@ -1488,11 +1486,11 @@ static int run_equation(stmt_ctx *c, const mm_stmt *st)
 	mm_shape hole;
 	if (mm_check_expr(&ck, st->rhs) != MM_OK) {
 		failed = emit_error(c, &d);
-	} else if (st->rhs->info->kind != MM_K_TENSOR) {
+	} else if (st->rhs->info->v.kind != MM_K_TENSOR) {
 		failed = error_at(c, MM_ERR_TYPE, st->rhs->span,
 		                  "write the result as a shape, e.g. (1024x512)",
 		                  "the right side of an equation must be a shape");
-	} else if (mm_solve_hole(&ck, st->expr, &st->rhs->info->shape, &hole) != MM_OK) {
+	} else if (mm_solve_hole(&ck, st->expr, &st->rhs->info->v.shape, &hole) != MM_OK) {
 		failed = emit_error(c, &d);
 	} else {
 		mm_totals t;

@@ -82,12 +82,12 @@ static mm_code down(mm_checker *c, mm_node *e, const mm_node *hole,
 		if ((r = mm_check_expr(c, other)) != MM_OK)
 			return r;
 		const mm_info *o = other->info;
-		if (o->kind == MM_K_NUMBER && e->op != MM_B_MATMUL)
+		if (o->v.kind == MM_K_NUMBER && e->op != MM_B_MATMUL)
 			return down(c, left ? e->lhs : e->rhs, hole, want, out);
-		if (o->kind != MM_K_TENSOR)
+		if (o->v.kind != MM_K_TENSOR)
 			return mm_diag_set(c->diag, MM_ERR_TYPE, other->span,
 			                   "the other operand must be a tensor");
-		mm_shape os = o->shape, x = {0};
+		mm_shape os = o->v.shape, x = {0};
 		/* The inversions below are numeric; with symbols they would copy
 		 * the wrong polynomials into the answer. */
 		if (mm_shape_is_symbolic(&os) || mm_shape_is_symbolic(&want))
@@ -196,11 +196,11 @@ mm_code mm_solve_hole(mm_checker *c, mm_node *lhs, const mm_shape *want,
 	c->hole = saved;
 	if (r != MM_OK)
 		return r;
-	if (!mm_shape_eq(&lhs->info->shape, want)) {
+	if (!mm_shape_eq(&lhs->info->v.shape, want)) {
 		char sa[160], sw[160];
 		return impossible(c, lhs, "with ? = %s the left side is %s, not %s",
 		                  mm_shape_str(out, sa, sizeof sa),
-		                  mm_shape_str(&lhs->info->shape, sw, sizeof sw),
+		                  mm_shape_str(&lhs->info->v.shape, sw, sizeof sw),
 		                  mm_shape_str(want, sa, sizeof sa));
 	}
 	return MM_OK;

@@ -15,23 +15,13 @@
 #include "mmcalc/arena.h"
 #include "mmcalc/count.h"
 #include "mmcalc/diag.h"
+#include "mmcalc/env.h"
 #include "mmcalc/dtype.h"
 #include "mmcalc/parse.h"
 #include "mmcalc/poly.h"
 #include "mmcalc/shape.h"
 #include "mmcalc/tensor.h"
-
-typedef enum mm_kind {
-	MM_K_NONE,   /* no value (save) */
-	MM_K_NUMBER, /* a scalar known when checking */
-	MM_K_STRING,
-	MM_K_TENSOR  /* abstract (shape only) or concrete (with data) */
-} mm_kind;
-
-/* What a reported number measures, for `-> UNIT`. */
-typedef enum mm_measure {
-	MM_M_PLAIN, MM_M_FLOP, MM_M_MAC, MM_M_BYTE, MM_M_SECOND
-} mm_measure;
+#include "mmcalc/value.h"
 
 /* The class of an operation, for :explain and the matmul/non-matmul split. */
 typedef enum mm_opclass {
@@ -62,13 +52,7 @@ typedef enum mm_builtin {
 
 /* The annotation of one node. */
 typedef struct mm_info {
-	mm_kind kind;
-	double num;          /* NUMBER */
-	mm_count cnt;        /* NUMBER from flops()/bytes(): the exact count */
-	mm_measure measure;  /* NUMBER: what it measures */
-	const char *str;     /* STRING */
-	mm_shape shape;      /* TENSOR */
-	mm_dtype dtype;      /* TENSOR */
+	mm_value v;          /* what the node's value is */
 	mm_count bytes;      /* TENSOR: its size (0 when symbolic) */
 	bool concrete;       /* TENSOR: has (or will have) data */
 	bool leaf;           /* an input: a variable, a literal */
@@ -92,35 +76,6 @@ typedef struct mm_info {
 	const mm_poly *sflops, *smacs, *sbytes; /* symbolic op costs, or NULL */
 	const char *path;    /* load/save: the resolved file name */
 } mm_info;
-
-typedef struct mm_var {
-	char *name;
-	mm_kind kind;
-	double num;
-	mm_count cnt;
-	mm_measure measure;
-	char *str;
-	mm_shape shape;
-	mm_dtype dtype;
-	mm_tensor *value; /* concrete data, or NULL when abstract */
-	mm_poly *polys;   /* symbolic dims (shape.sym points here), or NULL */
-	uint64_t id;
-} mm_var;
-
-typedef struct mm_env {
-	mm_var *vars;
-	int n, cap;
-	uint64_t next_id;
-} mm_env;
-
-void mm_env_free(mm_env *e);
-mm_var *mm_env_find(const mm_env *e, const char *name);
-/* Binds name to a copy of the value described by info (taking a new
- * reference to info->value). Returns false when out of memory. */
-bool mm_env_set(mm_env *e, const char *name, const mm_info *info);
-/* Removes name; false when it was not bound. */
-bool mm_env_remove(mm_env *e, const char *name);
-void mm_env_clear(mm_env *e);
 
 /* How a statement is checked. */
 typedef struct mm_check_opts {

@@ -50,6 +50,12 @@ mm_code mm_diag_set(mm_diag *d, mm_code code, mm_span span,
                     const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* The same with a va_list, for functions that take a format of their own
+ * (the one place a message is formatted). */
+mm_code mm_diag_vset(mm_diag *d, mm_code code, mm_span span,
+                     const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
 /* Sets the hint of an already-set diagnostic. d may be NULL. */
 void mm_diag_hint(mm_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -51,11 +51,11 @@ END_TEST
 START_TEST(distinct_inputs_and_peak)
 {
 	mm_info W = {0};
-	W.kind = MM_K_TENSOR;
-	W.shape.ndim = 2;
-	W.shape.dim[0] = W.shape.dim[1] = 100;
-	W.dtype = MM_F32;
-	ck_assert(mm_env_set(&env, "W", &W));
+	W.v.kind = MM_K_TENSOR;
+	W.v.shape.ndim = 2;
+	W.v.shape.dim[0] = W.v.shape.dim[1] = 100;
+	W.v.dtype = MM_F32;
+	ck_assert(mm_env_set(&env, "W", &W.v, NULL));
 	mm_totals t;
 	/* W read once although it appears twice */
 	checked("W @ W", MM_F32, &t);
@@ -110,12 +110,12 @@ START_TEST(folding_and_errors)
 {
 	mm_totals t;
 	mm_node *e = checked("cos(deg2rad(60)) * 2", MM_F32, &t);
-	ck_assert_int_eq(e->info->kind, MM_K_NUMBER);
-	ck_assert_double_eq_tol(e->info->num, 1.0, 1e-15);
+	ck_assert_int_eq(e->info->v.kind, MM_K_NUMBER);
+	ck_assert_double_eq_tol(e->info->v.num, 1.0, 1e-15);
 	e = checked("-7 % 3", MM_F32, &t);
-	ck_assert_double_eq(e->info->num, 2); /* NumPy's sign of the divisor */
+	ck_assert_double_eq(e->info->v.num, 2); /* NumPy's sign of the divisor */
 	e = checked("flops((2x3) @ (3x4))", MM_F32, &t);
-	ck_assert_uint_eq(exact(e->info->cnt), 48);
+	ck_assert_uint_eq(exact(e->info->v.cnt), 48);
 	mm_diag d;
 	const char *bad[] = {"(2.5 x 3)", "(-1 x 3)", "sum((3x4), axis=2)",
 	                     "randn(2, dtype=f17)", "nosuch(1)", "(3x4)[3]",
@@ -135,8 +135,8 @@ END_TEST
 START_TEST(suggestions)
 {
 	mm_info v = {0};
-	v.kind = MM_K_NUMBER;
-	ck_assert(mm_env_set(&env, "Wq", &v));
+	v.v.kind = MM_K_NUMBER;
+	ck_assert(mm_env_set(&env, "Wq", &v.v, NULL));
 	ck_assert_str_eq(mm_check_suggest(&env, "Wg", NULL), "Wq");
 	ck_assert_str_eq(mm_check_suggest(&env, "sofmax", NULL), "softmax");
 	ck_assert_ptr_null(mm_check_suggest(&env, "zzzzzz", NULL));

@@ -153,7 +153,7 @@ static void numpy_answer(const char *line, char *got, size_t cap)
 		ck_assert_msg(d.code == MM_ERR_SHAPE, "%s: %s", line, d.message);
 		snprintf(got, cap, "error");
 	} else {
-		const mm_shape *s = &e->info->shape;
+		const mm_shape *s = &e->info->v.shape;
 		size_t k = (size_t)snprintf(got, cap, "(");
 		for (int i = 0; i < s->ndim; i++)
 			k += (size_t)snprintf(got + k, cap - k, i ? "x%lld" : "%lld",

@@ -1,0 +1,39 @@
+/* value.h — what a value is, as the checker knows it before anything runs
+ * and as a variable keeps it: a number, a string, or a tensor's shape and
+ * dtype. The data of a concrete tensor is not part of it (see env.h and
+ * check.h, which hold the tensor beside the value).
+ *
+ * Ownership: a value points to memory it does not own (its string, the
+ * polynomials of symbolic dims). Whoever holds the value keeps that memory
+ * alive: the statement's arena for a checked node, the variable for a
+ * variable (mm_env_set copies both). */
+#ifndef MMCALC_VALUE_H
+#define MMCALC_VALUE_H
+
+#include "mmcalc/count.h"
+#include "mmcalc/dtype.h"
+#include "mmcalc/shape.h"
+
+typedef enum mm_kind {
+	MM_K_NONE,   /* no value (save) */
+	MM_K_NUMBER, /* a scalar known when checking */
+	MM_K_STRING,
+	MM_K_TENSOR  /* abstract (shape only) or concrete (with data) */
+} mm_kind;
+
+/* What a reported number measures, for `-> UNIT`. */
+typedef enum mm_measure {
+	MM_M_PLAIN, MM_M_FLOP, MM_M_MAC, MM_M_BYTE, MM_M_SECOND
+} mm_measure;
+
+typedef struct mm_value {
+	mm_kind kind;
+	mm_measure measure;  /* NUMBER: what it measures */
+	double num;          /* NUMBER */
+	mm_count cnt;        /* NUMBER made by a cost query: the exact count */
+	const char *str;     /* STRING, NUL-terminated */
+	mm_shape shape;      /* TENSOR */
+	mm_dtype dtype;      /* TENSOR */
+} mm_value;
+
+#endif
