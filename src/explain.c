@@ -83,7 +83,7 @@ void mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 	bool known = predict != NULL;
 	for (int k = 0; k < rs.n; k++) {
 		const mm_info *i = rs.r[k].e->info;
-		mm_count fl = mm_count_mul_u(i->flops, mult);
+		mm_count fl = mm_count_mul_u(i->cost.flops, mult);
 		mm_buf_printf(b, "%-3d ", k + 1);
 		pad(b, mm_explain_op_name(rs.r[k].e), 10);
 		mm_buf_reset(&cell);
@@ -96,19 +96,19 @@ void mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 		if (mm_count_is_zero(total))
 			mm_buf_puts(&cell, "-");
 		else
-			mm_buf_printf(&cell, "%.1f%%", 100.0 * mm_count_ratio(i->flops, total));
+			mm_buf_printf(&cell, "%.1f%%", 100.0 * mm_count_ratio(i->cost.flops, total));
 		pad(b, mm_buf_str(&cell), 8);
 		mm_buf_reset(&cell);
-		mm_count_format_iec(&cell, i->op_bytes, "B", 4);
+		mm_count_format_iec(&cell, i->cost.bytes, "B", 4);
 		pad(b, mm_buf_str(&cell), 12);
 		mm_buf_reset(&cell);
-		if (mm_count_is_zero(i->op_bytes))
+		if (mm_count_is_zero(i->cost.bytes))
 			mm_buf_puts(&cell, "-");
 		else
-			mm_buf_printf(&cell, "%.4g", mm_count_ratio(fl, i->op_bytes));
+			mm_buf_printf(&cell, "%.4g", mm_count_ratio(fl, i->cost.bytes));
 		pad(b, mm_buf_str(&cell), 10);
 		if (predict) {
-			double s = predict(ctx, fl, i->op_bytes, i->v.dtype);
+			double s = predict(ctx, fl, i->cost.bytes, i->v.dtype);
 			if (s >= 0) {
 				mm_count_format_seconds(b, s, 4, false);
 				seconds += s;

@@ -176,7 +176,7 @@ void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
 			put_costs(b, t, o);
 		} else {
 			mm_buf_puts(b, sep);
-			mm_count_format_iec(b, mm_check_bytes(&i->v.shape, i->v.dtype), "B", 4);
+			mm_count_format_iec(b, mm_cost_tensor_bytes(&i->v.shape, i->v.dtype), "B", 4);
 			if (i->value)
 				mm_buf_puts(b, sep), mm_buf_puts(b, "concrete");
 		}
@@ -311,7 +311,7 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 		if (!t) {
 			memset(&z, 0, sizeof z);
 			z.bytes_out = z.bytes_in = z.bytes_peak =
-				mm_check_bytes(&i->v.shape, i->v.dtype);
+				mm_cost_tensor_bytes(&i->v.shape, i->v.dtype);
 			t = &z;
 		}
 		json_key(b, "flops");

@@ -8,6 +8,7 @@
 #include "mmcalc/gemm.h"
 #include "mmcalc/interrupt.h"
 #include "mmcalc/ops.h"
+#include "mmcalc/shape.h"
 
 #define NOSPAN ((mm_span){0, 0})
 #define CHUNK_BYTES 65536 /* poll the interrupt flag this often */
@@ -16,8 +17,10 @@
 static const char *binop_names[MM_BINOP_COUNT] = {"+", "-", "*", "/", "%",
                                                   "**"};
 static const char *unop_names[MM_UNOP_COUNT] = {
-	"neg",  "exp",     "log",  "sqrt", "abs", "tanh",    "sigmoid",
-	"relu", "gelu",    "sin",  "cos",  "deg2rad", "rad2deg"};
+	[MM_OP_NEG] = "neg",
+#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY) [MM_OP_##ID] = #NAME,
+#include "mmcalc/unary.def"
+};
 static const char *reduce_names[MM_REDUCE_COUNT] = {"sum", "mean", "max",
                                                     "min", "norm"};
 
@@ -69,26 +72,22 @@ static const char *shape_str(int nd, const int64_t *s, char *buf, size_t cap)
 	return buf;
 }
 
-mm_code mm_op_broadcast_shape(int na, const int64_t *sa, int nb,
-                              const int64_t *sb, int *out_ndim,
-                              int64_t *out, mm_diag *d)
+/* The broadcast shape of two tensors for operator op, by shape.c's rule
+ * (the checker's), into nd and out (MM_MAXDIM entries). */
+static mm_code broadcast(const mm_tensor *a, const mm_tensor *b,
+                         const char *op, int *nd, int64_t *out, mm_diag *d)
 {
-	int n = na > nb ? na : nb;
-	for (int i = 0; i < n; i++) {
-		int ia = na - n + i, ib = nb - n + i;
-		int64_t x = ia >= 0 ? sa[ia] : 1, y = ib >= 0 ? sb[ib] : 1;
-		if (x != y && x != 1 && y != 1) {
-			char b1[160], b2[160];
-			return mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
-			                   "shapes %s and %s do not broadcast "
-			                   "(axis %d: %lld vs %lld)",
-			                   shape_str(na, sa, b1, sizeof b1),
-			                   shape_str(nb, sb, b2, sizeof b2),
-			                   i - n, (long long)x, (long long)y);
-		}
-		out[i] = x == 1 ? y : x;
-	}
-	*out_ndim = n;
+	mm_shape sa = mm_shape_make(a->ndim, a->shape);
+	mm_shape sb = mm_shape_make(b->ndim, b->shape), r;
+	mm_code c = mm_shape_broadcast(&sa, &sb, op, &r, d);
+	if (c != MM_OK)
+		return c;
+	if (r.ndim > MM_MAXDIM)
+		return mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+		                   "%s: the result would have %d axes (at most %d)",
+		                   op, r.ndim, MM_MAXDIM);
+	*nd = r.ndim;
+	memcpy(out, r.dim, sizeof *out * (size_t)r.ndim);
 	return MM_OK;
 }
 
@@ -235,7 +234,7 @@ static mm_code loop_run(const loop *L, kern_fn f, size_t in_es, mm_diag *d)
 	}
 
 /* NumPy's floor-mod (npy_divmod): fmod, moved to the divisor's sign. */
-static double fmod_floor(double x, double y)
+static inline double fmod_floor(double x, double y)
 {
 	double m = fmod(x, y);
 	if (y == 0)
@@ -249,7 +248,7 @@ static double fmod_floor(double x, double y)
 	return m;
 }
 
-static float fmod_floorf(float x, float y)
+static inline float fmod_floorf(float x, float y)
 {
 	float m = fmodf(x, y);
 	if (y == 0)
@@ -263,23 +262,27 @@ static float fmod_floorf(float x, float y)
 	return m;
 }
 
-BIN_KERNEL(add_d, double, x + y)
-BIN_KERNEL(sub_d, double, x - y)
-BIN_KERNEL(mul_d, double, x * y)
-BIN_KERNEL(div_d, double, x / y)
-BIN_KERNEL(mod_d, double, fmod_floor(x, y))
-BIN_KERNEL(pow_d, double, pow(x, y))
-BIN_KERNEL(add_f, float, x + y)
-BIN_KERNEL(sub_f, float, x - y)
-BIN_KERNEL(mul_f, float, x * y)
-BIN_KERNEL(div_f, float, x / y)
-BIN_KERNEL(mod_f, float, fmod_floorf(x, y))
-BIN_KERNEL(pow_f, float, powf(x, y))
+/* The operators, one line each: ID, f64 and f32 expressions of x and y.
+ * The kernels and the constant fold (mm_op_binary_scalar) come from the
+ * same expression. */
+#define BINARY_OPS(X)                                                         	X(ADD, x + y, x + y)                                                 	X(SUB, x - y, x - y)                                                 	X(MUL, x * y, x * y)                                                 	X(DIV, x / y, x / y)                                                 	X(MOD, fmod_floor(x, y), fmod_floorf(x, y))                          	X(POW, pow(x, y), powf(x, y))
 
-static const kern_fn bin_d[MM_BINOP_COUNT] = {add_d, sub_d, mul_d,
-                                              div_d, mod_d, pow_d};
-static const kern_fn bin_f[MM_BINOP_COUNT] = {add_f, sub_f, mul_f,
-                                              div_f, mod_f, pow_f};
+#define BIN_DEFS(ID, F64, F32)                                                	static inline double bin_##ID##_d(double x, double y) { return F64; } 	static inline float bin_##ID##_f(float x, float y) { return F32; }   	BIN_KERNEL(k_##ID##_d, double, bin_##ID##_d(x, y))                   	BIN_KERNEL(k_##ID##_f, float, bin_##ID##_f(x, y))
+BINARY_OPS(BIN_DEFS)
+
+#define BIN_ROW_D(ID, F64, F32) [MM_OP_##ID] = k_##ID##_d,
+#define BIN_ROW_F(ID, F64, F32) [MM_OP_##ID] = k_##ID##_f,
+static const kern_fn bin_d[MM_BINOP_COUNT] = {BINARY_OPS(BIN_ROW_D)};
+static const kern_fn bin_f[MM_BINOP_COUNT] = {BINARY_OPS(BIN_ROW_F)};
+
+double mm_op_binary_scalar(mm_binop op, double x, double y)
+{
+	switch (op) {
+#define BIN_CASE(ID, F64, F32) case MM_OP_##ID: return bin_##ID##_d(x, y);
+	BINARY_OPS(BIN_CASE)
+	default: return NAN;
+	}
+}
 
 /* Unary kernels, same scheme; the b operand is unused. */
 #define UN_KERNEL(NAME, TO, TI, EXPR)                                         \
@@ -303,7 +306,8 @@ static const kern_fn bin_f[MM_BINOP_COUNT] = {add_f, sub_f, mul_f,
 		}                                                            \
 	}
 
-static double sigmoid_d(double x)
+/* Helpers of unary.def's expressions. */
+static inline double sigmoid_d(double x)
 {
 	if (x >= 0)
 		return 1.0 / (1.0 + exp(-x));
@@ -311,7 +315,7 @@ static double sigmoid_d(double x)
 	return e / (1.0 + e);
 }
 
-static float sigmoid_f(float x)
+static inline float sigmoid_f(float x)
 {
 	if (x >= 0)
 		return 1.0f / (1.0f + expf(-x));
@@ -319,42 +323,46 @@ static float sigmoid_f(float x)
 	return e / (1.0f + e);
 }
 
+static inline double relu_d(double x) { return x > 0 || x != x ? x : 0.0; }
+static inline float relu_f(float x) { return x > 0 || x != x ? x : 0.0f; }
+static inline double gelu_d(double x) { return 0.5 * x * (1.0 + erf(x * M_SQRT1_2)); }
+static inline float gelu_f(float x)
+{
+	return 0.5f * x * (1.0f + erff(x * (float)M_SQRT1_2));
+}
+
 UN_KERNEL(neg_d, double, double, -x)
-UN_KERNEL(exp_d, double, double, exp(x))
-UN_KERNEL(log_d, double, double, log(x))
-UN_KERNEL(sqrt_d, double, double, sqrt(x))
-UN_KERNEL(abs_d, double, double, fabs(x))
-UN_KERNEL(tanh_d, double, double, tanh(x))
-UN_KERNEL(sigmoid_dk, double, double, sigmoid_d(x))
-UN_KERNEL(relu_d, double, double, x > 0 || x != x ? x : 0.0)
-UN_KERNEL(gelu_d, double, double, 0.5 * x * (1.0 + erf(x * M_SQRT1_2)))
-UN_KERNEL(sin_d, double, double, sin(x))
-UN_KERNEL(cos_d, double, double, cos(x))
-UN_KERNEL(d2r_d, double, double, x * (PI / 180.0))
-UN_KERNEL(r2d_d, double, double, x * (180.0 / PI))
 UN_KERNEL(neg_f, float, float, -x)
-UN_KERNEL(exp_f, float, float, expf(x))
-UN_KERNEL(log_f, float, float, logf(x))
-UN_KERNEL(sqrt_f, float, float, sqrtf(x))
-UN_KERNEL(abs_f, float, float, fabsf(x))
-UN_KERNEL(tanh_f, float, float, tanhf(x))
-UN_KERNEL(sigmoid_fk, float, float, sigmoid_f(x))
-UN_KERNEL(relu_f, float, float, x > 0 || x != x ? x : 0.0f)
-UN_KERNEL(gelu_f, float, float,
-          0.5f * x * (1.0f + erff(x * (float)M_SQRT1_2)))
-UN_KERNEL(sin_f, float, float, sinf(x))
-UN_KERNEL(cos_f, float, float, cosf(x))
-UN_KERNEL(d2r_f, float, float, x * (float)(PI / 180.0))
-UN_KERNEL(r2d_f, float, float, x * (float)(180.0 / PI))
+#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY)                              \
+	static inline double un_##ID##_d(double x) { return F64; }          \
+	static inline float un_##ID##_f(float x) { return F32; }            \
+	UN_KERNEL(k_##ID##_d, double, double, un_##ID##_d(x))               \
+	UN_KERNEL(k_##ID##_f, float, float, un_##ID##_f(x))
+#include "mmcalc/unary.def"
 UN_KERNEL(copy_dd, double, double, x)
 UN_KERNEL(copy_ff, float, float, x)
 
 static const kern_fn un_d[MM_UNOP_COUNT] = {
-	neg_d,  exp_d,  log_d, sqrt_d, abs_d, tanh_d, sigmoid_dk,
-	relu_d, gelu_d, sin_d, cos_d,  d2r_d, r2d_d};
+	[MM_OP_NEG] = neg_d,
+#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY) [MM_OP_##ID] = k_##ID##_d,
+#include "mmcalc/unary.def"
+};
 static const kern_fn un_f[MM_UNOP_COUNT] = {
-	neg_f,  exp_f,  log_f, sqrt_f, abs_f, tanh_f, sigmoid_fk,
-	relu_f, gelu_f, sin_f, cos_f,  d2r_f, r2d_f};
+	[MM_OP_NEG] = neg_f,
+#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY) [MM_OP_##ID] = k_##ID##_f,
+#include "mmcalc/unary.def"
+};
+
+double mm_op_unary_scalar(mm_unop op, double x)
+{
+	switch (op) {
+	case MM_OP_NEG: return -x;
+#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY) \
+	case MM_OP_##ID: return un_##ID##_d(x);
+#include "mmcalc/unary.def"
+	default: return NAN;
+	}
+}
 
 /* Both operands as the promoted dtype (new references). */
 static bool promote2(const mm_tensor *a, const mm_tensor *b, mm_tensor **pa,
@@ -398,8 +406,7 @@ mm_tensor *mm_op_binary(mm_binop op, const mm_tensor *a, const mm_tensor *b,
 	int64_t shape[MM_MAXDIM];
 	mm_tensor *pa, *pb, *out = NULL;
 	if (!check_binop(op, d) ||
-	    mm_op_broadcast_shape(a->ndim, a->shape, b->ndim, b->shape, &nd,
-	                          shape, d) != MM_OK ||
+	    broadcast(a, b, binop_names[op], &nd, shape, d) != MM_OK ||
 	    !promote2(a, b, &pa, &pb, d))
 		return NULL;
 	out = mm_tensor_new(pa->dtype, nd, shape, d);
@@ -420,8 +427,7 @@ mm_code mm_op_binary_into(mm_binop op, const mm_tensor *a,
 	mm_tensor *pa, *pb;
 	if (!check_binop(op, d))
 		return d ? d->code : MM_ERR_ARG;
-	mm_code c = mm_op_broadcast_shape(a->ndim, a->shape, b->ndim,
-	                                  b->shape, &nd, shape, d);
+	mm_code c = broadcast(a, b, binop_names[op], &nd, shape, d);
 	if (c != MM_OK)
 		return c;
 	bool fits = nd == out->ndim;
@@ -1029,14 +1035,23 @@ static bool gemm_ready(const mm_tensor *t)
 
 mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d)
 {
-	char b1[160], b2[160];
-	if (a->ndim == 0 || b->ndim == 0) {
-		mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
-		            "matmul: operand %d is 0-d (a scalar); use * for "
-		            "scaling", a->ndim == 0 ? 1 : 2);
+	/* The shapes by the checker's rule: 1-D operands promoted, batch
+	 * axes broadcast, what does not fit an error. */
+	mm_shape sa = mm_shape_make(a->ndim, a->shape);
+	mm_shape sb = mm_shape_make(b->ndim, b->shape), so;
+	int64_t m, k, n;
+	uint64_t nbatch_u;
+	double nbatch_f;
+	if (mm_shape_matmul(&sa, &sb, &so, &m, &k, &n, &nbatch_u, &nbatch_f, d) !=
+	    MM_OK)
+		return NULL;
+	if (so.ndim > MM_MAXDIM) {
+		mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+		            "matmul result would have %d axes (at most %d)", so.ndim,
+		            MM_MAXDIM);
 		return NULL;
 	}
-	/* the operands as ≥2-D descriptors: 1-D a is 1×k, 1-D b is k×1 */
+	/* the operands as >=2-D descriptors: 1-D a is 1×k, 1-D b is k×1 */
 	int64_t as[MM_MAXDIM + 1], ast[MM_MAXDIM + 1], bs[MM_MAXDIM + 1],
 		bst[MM_MAXDIM + 1];
 	int an = a->ndim, bn = b->ndim;
@@ -1056,38 +1071,10 @@ mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d)
 		memcpy(bs, b->shape, sizeof b->shape);
 		memcpy(bst, b->strides, sizeof b->strides);
 	}
-	int64_t m = as[an - 2], k = as[an - 1], n = bs[bn - 1];
-	if (bs[bn - 2] != k) {
-		mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
-		            "matmul: inner dimensions differ: %s @ %s (%lld vs "
-		            "%lld)", shape_str(a->ndim, a->shape, b1, sizeof b1),
-		            shape_str(b->ndim, b->shape, b2, sizeof b2),
-		            (long long)k, (long long)bs[bn - 2]);
-		return NULL;
-	}
-	int bnd;
-	int64_t batch[MM_MAXDIM];
-	if (mm_op_broadcast_shape(an - 2, as, bn - 2, bs, &bnd, batch, d) !=
-	    MM_OK) {
-		mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
-		            "matmul: batch axes of %s and %s do not broadcast",
-		            shape_str(a->ndim, a->shape, b1, sizeof b1),
-		            shape_str(b->ndim, b->shape, b2, sizeof b2));
-		return NULL;
-	}
-	int ond = bnd;
-	int64_t oshape[MM_MAXDIM + 2];
-	memcpy(oshape, batch, (size_t)bnd * sizeof *batch);
-	if (a->ndim > 1)
-		oshape[ond++] = m;
-	if (b->ndim > 1)
-		oshape[ond++] = n;
-	if (ond > MM_MAXDIM) {
-		mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
-		            "matmul result would have %d axes (at most %d)", ond,
-		            MM_MAXDIM);
-		return NULL;
-	}
+	int bnd = so.ndim - (a->ndim > 1) - (b->ndim > 1);
+	const int64_t *batch = so.dim;
+	int ond = so.ndim;
+	const int64_t *oshape = so.dim;
 	mm_tensor *pa, *pb;
 	if (!promote2(a, b, &pa, &pb, d))
 		return NULL;

@@ -18,6 +18,7 @@
 #include "mmcalc/path.h"
 #include "mmcalc/session.h"
 #include "mmcalc/solve.h"
+#include "mmcalc/suggest.h"
 
 /* Scripts may source scripts, but not forever. */
 #define MAX_SOURCE_DEPTH 16
@@ -622,7 +623,7 @@ static int cmd_help(stmt_ctx *c, const mm_stmt *st)
 		for (k = 0; k < n && k < 15; k++)
 			names[k] = t[k].name;
 		names[k] = NULL;
-		const char *s = mm_check_suggest(NULL, word, names);
+		const char *s = mm_suggest_in(word, names);
 		char hint[128];
 		snprintf(hint, sizeof hint, "did you mean :help %s?", s ? s : "");
 		return error_at(c, MM_ERR_ARG, st->args, s ? hint : ":help lists the topics",
@@ -650,7 +651,7 @@ static int cmd_vars(stmt_ctx *c)
 		if (v->v.kind == MM_K_TENSOR) {
 			mm_buf shape = MM_BUF_INIT, bytes = MM_BUF_INIT;
 			mm_shape_print(&shape, &v->v.shape);
-			mm_count nb = mm_check_bytes(&v->v.shape, v->v.dtype);
+			mm_count nb = mm_cost_tensor_bytes(&v->v.shape, v->v.dtype);
 			mm_count_format_iec(&bytes, nb, "B", 4);
 			total = mm_count_add(total, nb);
 			if (v->value)
@@ -868,7 +869,7 @@ static int cmd_set(stmt_ctx *c, const mm_stmt *st)
 		static const char *const keys[] = {"precision", "threshold", "memlimit",
 		                                   "exact", "strict", "dtype", "seed",
 		                                   "threads", NULL};
-		const char *sug = mm_check_suggest(NULL, key, keys);
+		const char *sug = mm_suggest_in(key, keys);
 		char hint[96];
 		snprintf(hint, sizeof hint, "did you mean '%s'?", sug ? sug : "");
 		return error_at(c, MM_ERR_ARG, st->args,
@@ -1257,7 +1258,7 @@ static int cmd_device(stmt_ctx *c, const mm_stmt *st)
 			keys[k++] = "host";
 			keys[k++] = "custom";
 			keys[k] = NULL;
-			const char *sug = mm_check_suggest(NULL, a, keys);
+			const char *sug = mm_suggest_in(a, keys);
 			char hint[96];
 			snprintf(hint, sizeof hint, "did you mean %s? :devices lists them",
 			         sug ? sug : "");
@@ -1465,11 +1466,11 @@ static int command(stmt_ctx *c, const mm_stmt *st)
 		                               : set_threads(c, st->args, v);
 		return r ? r : emit_text(c);
 	}
-	const char *sug = mm_check_suggest(NULL, name, commands);
+	const char *sug = mm_suggest_in(name, commands);
 	char hint[96];
 	snprintf(hint, sizeof hint, "did you mean :%s?", sug ? sug : "");
 	return error_at(c, MM_ERR_NAME, st->name_span,
-	                sug && mm_builtin_find(sug) == MM_F_NONE ? hint
+	                sug ? hint
 	                    : ":help commands lists them",
 	                "unknown command ':%s'", name);
 }
@@ -1645,8 +1646,8 @@ const char *mm_session_complete(mm_session *s, const char *prefix, int i)
 			}
 		return NULL;
 	}
-	for (int f = MM_F_NONE + 1; f < MM_F_COUNT; f++) {
-		const char *name = mm_builtin_name((mm_builtin)f);
+	for (size_t f = 0; mm_builtin_at(f); f++) {
+		const char *name = mm_builtin_at(f)->name;
 		if (strncmp(name, prefix, n) == 0 && i-- == 0)
 			return name;
 	}

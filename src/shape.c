@@ -511,3 +511,36 @@ mm_code mm_shape_attention_as(const mm_shape *q, const mm_shape *k,
 	out->sym[n - 1] = v->sym[n - 1];
 	return MM_OK;
 }
+
+/* An index of an axis of length len, negative counting from the end,
+ * clamped to [lo, hi]. */
+static int64_t clamp_pos(int64_t v, int64_t len, int64_t lo, int64_t hi)
+{
+	if (v < 0)
+		v += len; /* cannot overflow: v < 0 <= len */
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+mm_code mm_shape_slice(int64_t len, const int64_t part[3], const bool has[3],
+                       int64_t *first, int64_t *count, mm_diag *d)
+{
+	int64_t step = has[2] ? part[2] : 1;
+	if (step == 0)
+		return mm_diag_set(d, MM_ERR_VALUE, nospan, "slice step cannot be 0");
+	int64_t lo, hi;
+	uint64_t span, by;
+	if (step > 0) {
+		lo = has[0] ? clamp_pos(part[0], len, 0, len) : 0;
+		hi = has[1] ? clamp_pos(part[1], len, 0, len) : len;
+		span = hi > lo ? (uint64_t)(hi - lo) : 0;
+		by = (uint64_t)step;
+	} else {
+		lo = has[0] ? clamp_pos(part[0], len, -1, len - 1) : len - 1;
+		hi = has[1] ? clamp_pos(part[1], len, -1, len - 1) : -1;
+		span = lo > hi ? (uint64_t)(lo - hi) : 0;
+		by = UINT64_C(0) - (uint64_t)step; /* |step|, INT64_MIN too */
+	}
+	*first = lo;
+	*count = span ? (int64_t)((span - 1) / by + 1) : 0;
+	return MM_OK;
+}

@@ -66,10 +66,9 @@ static mm_code down(mm_checker *c, mm_node *e, const mm_node *hole,
 	case MM_N_TRANSPOSE:
 		return down(c, e->lhs, hole, mm_shape_transpose(&want), out);
 	case MM_N_CALL: {
-		mm_builtin f = mm_builtin_find(e->name);
-		bool same = (f >= MM_F_EXP && f <= MM_F_RAD2DEG) || f == MM_F_SOFTMAX ||
-		            f == MM_F_LAYERNORM;
-		if (f == MM_F_TRANSPOSE)
+		const mm_builtin *f = mm_builtin_find(e->name);
+		bool same = f && (f->flags & MM_BF_SAME_SHAPE);
+		if (f && (f->flags & MM_BF_TRANSPOSES))
 			return down(c, e->items[0], hole, mm_shape_transpose(&want), out);
 		if (same && e->n >= 1 && contains(e->items[0], hole))
 			return down(c, e->items[0], hole, want, out);

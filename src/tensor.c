@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "mmcalc/interrupt.h"
+#include "mmcalc/shape.h"
 #include "mmcalc/tensor.h"
 
 #define ALIGN 64
@@ -525,42 +526,19 @@ mm_tensor *mm_tensor_index(const mm_tensor *t, const mm_index *idx, int n,
 			off += i * st;
 			continue;
 		}
-		int64_t step = s && s->has_step ? s->step : 1;
-		if (step == 0) {
+		int64_t part[3] = {0, 0, 1}, start, cnt;
+		bool has[3] = {false, false, false};
+		if (s) {
+			part[0] = s->start, part[1] = s->stop, part[2] = s->step;
+			has[0] = s->has_start, has[1] = s->has_stop;
+			has[2] = s->has_step;
+		}
+		if (mm_shape_slice(len, part, has, &start, &cnt, d) != MM_OK) {
 			mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
 			            "slice step cannot be zero (axis %d)", ax);
 			return NULL;
 		}
-		int64_t start, stop, cnt;
-		if (step > 0) {
-			start = s && s->has_start ? s->start : 0;
-			stop = s && s->has_stop ? s->stop : len;
-			if (start < 0 && (start += len) < 0)
-				start = 0;
-			if (start > len)
-				start = len;
-			if (stop < 0 && (stop += len) < 0)
-				stop = 0;
-			if (stop > len)
-				stop = len;
-			cnt = stop > start ? (stop - start - 1) / step + 1 : 0;
-		} else {
-			start = s && s->has_start ? s->start : len - 1;
-			stop = s && s->has_stop ? s->stop : -1;
-			if (s && s->has_start) {
-				if (start < 0 && (start += len) < 0)
-					start = -1;
-				if (start >= len)
-					start = len - 1;
-			}
-			if (s && s->has_stop) {
-				if (stop < 0 && (stop += len) < 0)
-					stop = -1;
-				if (stop >= len)
-					stop = len - 1;
-			}
-			cnt = stop < start ? (start - stop - 1) / -step + 1 : 0;
-		}
+		int64_t step = has[2] ? part[2] : 1;
 		if (cnt > 0)
 			off += start * st;
 		shape[nd] = cnt;

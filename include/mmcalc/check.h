@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include "mmcalc/arena.h"
+#include "mmcalc/builtin.h"
+#include "mmcalc/cost.h"
 #include "mmcalc/count.h"
 #include "mmcalc/diag.h"
 #include "mmcalc/env.h"
@@ -35,21 +37,6 @@ typedef enum mm_opclass {
 	MM_C_DATA         /* constructors, copies, loads */
 } mm_opclass;
 
-/* The built-in functions. */
-typedef enum mm_builtin {
-	MM_F_NONE = 0,
-	MM_F_RANDN, MM_F_RAND, MM_F_ZEROS, MM_F_ONES, MM_F_EYE, MM_F_FULL,
-	MM_F_ARANGE,
-	MM_F_EXP, MM_F_LOG, MM_F_SQRT, MM_F_ABS, MM_F_TANH, MM_F_SIGMOID,
-	MM_F_RELU, MM_F_GELU, MM_F_SIN, MM_F_COS, MM_F_DEG2RAD, MM_F_RAD2DEG,
-	MM_F_SUM, MM_F_MEAN, MM_F_MAX, MM_F_MIN, MM_F_NORM,
-	MM_F_SOFTMAX, MM_F_LAYERNORM, MM_F_TRANSPOSE, MM_F_RESHAPE,
-	MM_F_CONCAT, MM_F_QR, MM_F_QR_R, MM_F_SHAPE, MM_F_NUMEL,
-	MM_F_FLOPS, MM_F_MACS, MM_F_BYTES, MM_F_LOAD, MM_F_SAVE,
-	MM_F_ATTENTION, MM_F_TIME,
-	MM_F_COUNT
-} mm_builtin;
-
 /* The annotation of one node. */
 typedef struct mm_info {
 	mm_value v;          /* what the node's value is */
@@ -57,14 +44,12 @@ typedef struct mm_info {
 	bool concrete;       /* TENSOR: has (or will have) data */
 	bool leaf;           /* an input: a variable, a literal */
 	uint64_t leaf_id;    /* distinct inputs are counted once */
-	mm_builtin fn;       /* CALL */
+	const mm_builtin *fn; /* CALL: the built-in's row */
 	int axis;            /* reductions, softmax, concat: normalised axis */
 	bool all_axes;       /* reductions over everything */
 	bool keepdims;
 	mm_opclass cls;      /* the operation this node performs */
-	mm_count flops, macs;
-	mm_count matmul_flops; /* the matmul part of flops (attention) */
-	mm_count op_bytes;   /* operands read + result written by this op */
+	mm_cost cost;        /* what this node's operation costs (cost.h) */
 	double scale;        /* attention: the factor applied to the scores */
 	bool causal;         /* attention */
 	bool view;           /* result aliases an operand (no new memory) */
@@ -73,7 +58,6 @@ typedef struct mm_info {
 	mm_tensor *value;    /* set by the evaluator (one reference) */
 	const char *note;    /* said in the report: "loaded from <i4 ..." */
 	bool symbolic;       /* this node or one under it has symbolic dims */
-	const mm_poly *sflops, *smacs, *sbytes; /* symbolic op costs, or NULL */
 	const char *path;    /* load/save: the resolved file name */
 } mm_info;
 
@@ -104,18 +88,15 @@ typedef struct mm_checker {
 	int nvalues;        /* nodes given data while checking (variables, load) */
 } mm_checker;
 
+/* Sets up a checker over env, allocating annotations in arena and
+ * reporting errors in d, with options o (NULL: the defaults, f32). */
+void mm_checker_init(mm_checker *c, mm_env *env, mm_arena *arena,
+                     mm_diag *d, const mm_check_opts *o);
+
 /* Annotates e and every node under it. Returns MM_OK or an error code with
  * the checker's diag filled (its span points into the statement). */
 mm_code mm_check_expr(mm_checker *c, mm_node *e);
 
-/* The name of a built-in function, and the reverse look-up. */
-const char *mm_builtin_name(mm_builtin f);
-mm_builtin mm_builtin_find(const char *name);
-
-/* Suggests the closest name among variables, functions (and extra, a
- * NULL-terminated list) to `name`, or NULL when nothing is close. */
-const char *mm_check_suggest(const mm_env *env, const char *name,
-                             const char *const *extra);
 
 /* Statement totals, following evaluation order. */
 typedef struct mm_totals {
@@ -146,7 +127,5 @@ typedef struct mm_sym_totals {
 mm_code mm_check_totals_sym(const mm_node *e, mm_arena *arena,
                             mm_sym_totals *t, mm_diag *d);
 
-/* Bytes of a tensor of this shape and dtype (i4 counts half a byte). */
-mm_count mm_check_bytes(const mm_shape *s, mm_dtype t);
 
 #endif

@@ -29,21 +29,12 @@ typedef enum mm_binop {
 	MM_BINOP_COUNT
 } mm_binop;
 
+/* Unary minus, then the elementwise functions of unary.def (MM_OP_EXP,
+ * MM_OP_GELU, ...). */
 typedef enum mm_unop {
 	MM_OP_NEG,
-	MM_OP_EXP,
-	MM_OP_LOG,
-	MM_OP_SQRT,
-	MM_OP_ABS,
-	MM_OP_TANH,
-	MM_OP_SIGMOID, /* 1 / (1 + exp(-x)), computed without overflow */
-	MM_OP_RELU,    /* max(x, 0); nan stays nan */
-	MM_OP_GELU,    /* exact erf form, PyTorch's default:
-	                * 0.5·x·(1 + erf(x/√2)) */
-	MM_OP_SIN,
-	MM_OP_COS,
-	MM_OP_DEG2RAD, /* x · (π/180) */
-	MM_OP_RAD2DEG, /* x · (180/π) */
+#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY) MM_OP_##ID,
+#include "mmcalc/unary.def"
 	MM_UNOP_COUNT
 } mm_unop;
 
@@ -67,12 +58,10 @@ const char *mm_op_reduce_name(mm_reduce op);
 bool mm_op_unop_parse(const char *name, mm_unop *out);
 bool mm_op_reduce_parse(const char *name, mm_reduce *out);
 
-/* The broadcast shape of two shapes (NumPy rules) into out (MM_MAXDIM
- * entries) and *out_ndim; MM_ERR_SHAPE with both shapes in the message
- * when they do not broadcast. d may be NULL. */
-mm_code mm_op_broadcast_shape(int na, const int64_t *sa, int nb,
-                              const int64_t *sb, int *out_ndim,
-                              int64_t *out, mm_diag *d);
+/* op on numbers, exactly as the f64 kernels compute it: the checker's
+ * constant fold, so that a number and a tensor give the same bits. */
+double mm_op_binary_scalar(mm_binop op, double a, double b);
+double mm_op_unary_scalar(mm_unop op, double x);
 
 /* a OP b, broadcasting. */
 mm_tensor *mm_op_binary(mm_binop op, const mm_tensor *a, const mm_tensor *b,

@@ -83,6 +83,15 @@ mm_code mm_shape_attention_as(const mm_shape *q, const mm_shape *k,
 /* Swaps the last two axes (0-d and 1-D shapes are returned unchanged). */
 mm_shape mm_shape_transpose(const mm_shape *s);
 
+/* NumPy's basic slicing (Python's slice.indices()) on an axis of length
+ * len: start:stop:step, part[k] given when has[k], gives the first
+ * position *first and the number of elements *count (the positions are
+ * first, first + step, ...). Exact for any int64 values, never
+ * overflowing; MM_ERR_VALUE when step is 0. The checker and tensor
+ * indexing both use it. */
+mm_code mm_shape_slice(int64_t len, const int64_t part[3], const bool has[3],
+                       int64_t *first, int64_t *count, mm_diag *d);
+
 /* Normalises axis (negative counts from the end) against ndim; MM_ERR_VALUE
  * when it is out of range. */
 mm_code mm_shape_axis(int ndim, int64_t axis, int *out, mm_diag *d);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mmcalc/check.h"
+#include "mmcalc/suggest.h"
 
 static mm_arena arena;
 static mm_env env;
@@ -14,7 +15,8 @@ static mm_node *checked(const char *src, mm_dtype t, mm_totals *tot)
 	mm_diag d;
 	mm_node *e = mm_parse_expr_text(src, strlen(src), 0, &arena, &d);
 	ck_assert_msg(e != NULL, "%s: %s", src, d.message);
-	mm_checker c = {&env, &arena, &d, {t, false, NULL, 0, false, NULL, NULL}, 0, 0, NULL, {0}, 0};
+	mm_checker c;
+	mm_checker_init(&c, &env, &arena, &d, &(mm_check_opts){.dtype = t});
 	ck_assert_msg(mm_check_expr(&c, e) == MM_OK, "%s: %s", src, d.message);
 	mm_check_totals(e, tot);
 	return e;
@@ -125,21 +127,39 @@ START_TEST(folding_and_errors)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		mm_node *x = mm_parse_expr_text(bad[i], strlen(bad[i]), 0, &arena, &d);
 		ck_assert(x != NULL);
-		mm_checker c = {&env, &arena, &d, {MM_F32, false, NULL, 0, false, NULL, NULL}, 0, 0, NULL, {0}, 0};
+		mm_checker c;
+		mm_checker_init(&c, &env, &arena, &d, NULL);
 		ck_assert_msg(mm_check_expr(&c, x) == want[i], "%s: %s", bad[i], d.message);
 		ck_assert_msg(d.span.end > d.span.start, "%s: no span", bad[i]);
 	}
 }
 END_TEST
 
+/* The hint of checking the unknown name src, or "" */
+static const char *hint_of(const char *src, mm_diag *d)
+{
+	mm_node *x = mm_parse_expr_text(src, strlen(src), 0, &arena, d);
+	ck_assert(x != NULL);
+	mm_checker c;
+	mm_checker_init(&c, &env, &arena, d, NULL);
+	ck_assert_int_ne(mm_check_expr(&c, x), MM_OK);
+	return d->hint;
+}
+
 START_TEST(suggestions)
 {
-	mm_info v = {0};
-	v.v.kind = MM_K_NUMBER;
-	ck_assert(mm_env_set(&env, "Wq", &v.v, NULL));
-	ck_assert_str_eq(mm_check_suggest(&env, "Wg", NULL), "Wq");
-	ck_assert_str_eq(mm_check_suggest(&env, "sofmax", NULL), "softmax");
-	ck_assert_ptr_null(mm_check_suggest(&env, "zzzzzz", NULL));
+	mm_value v = {.kind = MM_K_NUMBER};
+	mm_diag d;
+	ck_assert(mm_env_set(&env, "Wq", &v, NULL));
+	/* a name in an expression: the variables and the functions */
+	ck_assert_str_eq(hint_of("Wg", &d), "did you mean 'Wq'?");
+	ck_assert_str_eq(hint_of("sofmax", &d), "did you mean 'softmax'?");
+	ck_assert_str_eq(hint_of("sofmax(1)", &d), "did you mean softmax(x, axis=-1)?");
+	ck_assert(strncmp(hint_of("zzzzzz", &d), "bind it first", 13) == 0);
+	/* among candidates a context offers */
+	static const char *const keys[] = {"precision", "strict", NULL};
+	ck_assert_str_eq(mm_suggest_in("strikt", keys), "strict");
+	ck_assert_ptr_null(mm_suggest_in("sqrtt", keys));
 	mm_env_clear(&env);
 }
 END_TEST

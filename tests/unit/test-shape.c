@@ -148,7 +148,8 @@ static void numpy_answer(const char *line, char *got, size_t cap)
 	mm_diag d;
 	mm_node *e = mm_parse_expr_text(line, strlen(line), 0, &a, &d);
 	ck_assert_msg(e != NULL, "parse: %s: %s", line, d.message);
-	mm_checker c = {&env, &a, &d, {MM_F32, false, NULL, 0, false, NULL, NULL}, 0, 0, NULL, {0}, 0};
+	mm_checker c;
+	mm_checker_init(&c, &env, &a, &d, NULL);
 	if (mm_check_expr(&c, e) != MM_OK) {
 		ck_assert_msg(d.code == MM_ERR_SHAPE, "%s: %s", line, d.message);
 		snprintf(got, cap, "error");

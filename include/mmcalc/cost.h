@@ -1,0 +1,80 @@
+/* cost.h — the cost conventions: what an operation costs in FLOPs, MACs
+ * and bytes, one function per kind of operation. Each computes its
+ * formula once, over the operands' dims: as exact (or, past 2^64,
+ * approximate) counts when every dim is a number, as polynomials of the
+ * symbols otherwise. cost.c names the source of each convention.
+ *
+ * Bytes are the operation's minimum traffic: each operand read once and
+ * the result written once, at their own dtypes.
+ *
+ * Ownership: symbolic results are allocated in the context's arena and
+ * live as long as it; a cost holds no other memory. */
+#ifndef MMCALC_COST_H
+#define MMCALC_COST_H
+
+#include <stdbool.h>
+
+#include "mmcalc/arena.h"
+#include "mmcalc/count.h"
+#include "mmcalc/diag.h"
+#include "mmcalc/poly.h"
+#include "mmcalc/value.h"
+
+typedef struct mm_cost {
+	mm_count flops, macs;  /* numeric costs (zero when symbolic) */
+	mm_count matmul_flops; /* the part of flops done by matmuls */
+	mm_count bytes;        /* operands read + result written */
+	/* The same as polynomials when a dim is symbolic, else NULL. */
+	const mm_poly *sflops, *smacs, *sbytes;
+} mm_cost;
+
+typedef struct mm_cost_ctx {
+	mm_arena *arena; /* where symbolic costs are allocated */
+	mm_diag *diag;   /* errors: a polynomial too large (MM_ERR_LIMIT) */
+} mm_cost_ctx;
+
+/* Bytes of a tensor of this shape and dtype (i4 counts half a byte,
+ * rounded up); numeric shapes only (a symbolic dim counts as 0). */
+mm_count mm_cost_tensor_bytes(const mm_shape *s, mm_dtype t);
+/* Its elements; numeric shapes only. */
+mm_count mm_cost_numel(const mm_shape *s);
+/* The same as polynomials into *out, whatever the dims. */
+mm_code mm_cost_bytes_poly(mm_cost_ctx *x, const mm_shape *s, mm_dtype t,
+                           mm_poly *out);
+
+/* Elementwise: per FLOPs for each element of out (1 for an operator or a
+ * function of unary.def, its FLOPS column); in[0..nin) are the operands
+ * (numbers among them cost no bytes). */
+mm_code mm_cost_elementwise(mm_cost_ctx *x, const mm_value *out,
+                            const mm_value *const *in, int nin,
+                            unsigned per, mm_cost *c);
+/* A reduction (sum, mean, max, min, norm): 1 FLOP per input element. */
+mm_code mm_cost_reduction(mm_cost_ctx *x, const mm_value *out,
+                          const mm_value *in, mm_cost *c);
+/* softmax over an axis: 5 FLOPs per element. */
+mm_code mm_cost_softmax(mm_cost_ctx *x, const mm_value *out,
+                        const mm_value *in, mm_cost *c);
+/* layernorm over the last axis: 4 FLOPs per element, 5 with weight and
+ * bias (in[1], in[2] when nin is 3). */
+mm_code mm_cost_layernorm(mm_cost_ctx *x, const mm_value *out,
+                          const mm_value *const *in, int nin, mm_cost *c);
+/* matmul a @ b = out: numel(out) · k MACs, 2 FLOPs each. */
+mm_code mm_cost_matmul(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *a, const mm_value *b, mm_cost *c);
+/* attention(q, k, v) = out: both matmuls (s_q·s_k·(d + d_v) MACs per head
+ * and batch element, half when causal) and 6 FLOPs per score (the scale
+ * and softmax). */
+mm_code mm_cost_attention(mm_cost_ctx *x, const mm_value *out,
+                          const mm_value *q, const mm_value *k,
+                          const mm_value *v, bool causal, mm_cost *c);
+/* The reduced QR of an m×n matrix in, giving out (Q or R): Householder
+ * factorisation and forming Q. */
+mm_code mm_cost_qr(mm_cost_ctx *x, const mm_value *out, const mm_value *in,
+                   mm_cost *c);
+/* Moving data only (constructors, copies, concat): 0 FLOPs, reads
+ * in[0..nin) and writes out, times `writes` (concat reads and writes
+ * its result's size: 2). */
+mm_code mm_cost_data(mm_cost_ctx *x, const mm_value *out,
+                     const mm_value *const *in, int nin, mm_cost *c);
+
+#endif

@@ -1,0 +1,344 @@
+/* cost.c — the cost conventions, each written once over quantities that
+ * are exact counts while the dims are numbers and polynomials once a
+ * symbol enters. */
+#include <math.h>
+
+#include "mmcalc/cost.h"
+
+/* A quantity of a formula: a count, or a polynomial when symbolic. */
+typedef struct qty {
+	bool sym;
+	mm_count n;
+	mm_poly p;
+} qty;
+
+static void q_num(qty *q, mm_count n)
+{
+	q->sym = false;
+	q->n = n;
+}
+
+/* q as a polynomial (a count becomes a constant). */
+static const mm_poly *as_poly(const qty *q, mm_poly *tmp)
+{
+	if (q->sym)
+		return &q->p;
+	mm_poly_from_count(tmp, q->n);
+	return tmp;
+}
+
+static mm_code q_add(mm_cost_ctx *x, qty *out, const qty *a, const qty *b)
+{
+	if (!a->sym && !b->sym) {
+		q_num(out, mm_count_add(a->n, b->n));
+		return MM_OK;
+	}
+	mm_poly ta, tb, r;
+	mm_code c = mm_poly_add(&r, as_poly(a, &ta), as_poly(b, &tb), x->diag);
+	if (c == MM_OK) {
+		out->sym = true;
+		out->p = r;
+	}
+	return c;
+}
+
+static mm_code q_mul(mm_cost_ctx *x, qty *out, const qty *a, const qty *b)
+{
+	if (!a->sym && !b->sym) {
+		q_num(out, mm_count_mul(a->n, b->n));
+		return MM_OK;
+	}
+	mm_poly ta, tb, r;
+	mm_code c = mm_poly_mul(&r, as_poly(a, &ta), as_poly(b, &tb), x->diag);
+	if (c == MM_OK) {
+		out->sym = true;
+		out->p = r;
+	}
+	return c;
+}
+
+static mm_code q_mul_u(mm_cost_ctx *x, qty *out, const qty *a, uint64_t k)
+{
+	qty kk;
+	q_num(&kk, mm_count_of(k));
+	return q_mul(x, out, a, &kk);
+}
+
+/* a / k: exact when k divides a (or symbolically, a fraction). */
+static mm_code q_div_u(mm_cost_ctx *x, qty *out, const qty *a, uint64_t k)
+{
+	if (!a->sym) {
+		q_num(out, mm_count_div_u(a->n, k));
+		return MM_OK;
+	}
+	mm_poly den, r;
+	mm_poly_const(&den, (int64_t)k);
+	mm_code c = mm_poly_div(&r, &a->p, &den, x->diag);
+	if (c == MM_OK) {
+		out->sym = true;
+		out->p = r;
+	}
+	return c;
+}
+
+/* Dim k of s. */
+static void q_dim(qty *q, const mm_shape *s, int k)
+{
+	if (s->sym[k]) {
+		q->sym = true;
+		q->p = *s->sym[k];
+	} else {
+		q_num(q, mm_count_of((uint64_t)s->dim[k]));
+	}
+}
+
+/* The product of dims [from, to) of s. */
+static mm_code q_prod(mm_cost_ctx *x, qty *out, const mm_shape *s, int from,
+                      int to)
+{
+	mm_code c = MM_OK;
+	q_num(out, mm_count_of(1));
+	if (!mm_shape_is_symbolic(s)) {
+		/* the common case without a qty per dim */
+		mm_count n = mm_count_of(1);
+		for (int k = from; k < to; k++)
+			n = mm_count_mul(n, mm_count_of((uint64_t)s->dim[k]));
+		q_num(out, n);
+		return MM_OK;
+	}
+	for (int k = from; k < to && c == MM_OK; k++) {
+		qty d;
+		q_dim(&d, s, k);
+		c = q_mul(x, out, out, &d);
+	}
+	return c;
+}
+
+static mm_code q_numel(mm_cost_ctx *x, qty *out, const mm_shape *s)
+{
+	return q_prod(x, out, s, 0, s->ndim);
+}
+
+/* Bytes of a value: a tensor's elements at its dtype, 0 for a number. */
+static mm_code q_bytes(mm_cost_ctx *x, qty *out, const mm_value *v)
+{
+	if (v->kind != MM_K_TENSOR) {
+		q_num(out, MM_COUNT_ZERO);
+		return MM_OK;
+	}
+	if (!mm_shape_is_symbolic(&v->shape)) {
+		q_num(out, mm_cost_tensor_bytes(&v->shape, v->dtype));
+		return MM_OK;
+	}
+	out->sym = true;
+	return mm_cost_bytes_poly(x, &v->shape, v->dtype, &out->p);
+}
+
+/* out's bytes plus every operand's. */
+static mm_code q_traffic(mm_cost_ctx *x, qty *out, const mm_value *res,
+                         const mm_value *const *in, int nin)
+{
+	mm_code c = q_bytes(x, out, res);
+	for (int k = 0; k < nin && c == MM_OK; k++) {
+		qty b;
+		if ((c = q_bytes(x, &b, in[k])) == MM_OK)
+			c = q_add(x, out, out, &b);
+	}
+	return c;
+}
+
+static const mm_poly *keep(mm_cost_ctx *x, const qty *q)
+{
+	mm_poly tmp;
+	mm_poly *p = mm_arena_alloc(x->arena, sizeof *p);
+	if (p)
+		*p = *as_poly(q, &tmp);
+	return p;
+}
+
+/* Stores flops, macs (NULL: none), matmul flops (NULL: none) and bytes
+ * into c: as counts, or all as polynomials when any is symbolic. */
+static mm_code finish(mm_cost_ctx *x, const qty *flops, const qty *macs,
+                      const qty *mm, const qty *bytes, mm_cost *c)
+{
+	*c = (mm_cost){0};
+	bool sym = flops->sym || bytes->sym || (macs && macs->sym);
+	if (!sym) {
+		c->flops = flops->n;
+		c->macs = macs ? macs->n : MM_COUNT_ZERO;
+		c->matmul_flops = mm ? mm->n : MM_COUNT_ZERO;
+		c->bytes = bytes->n;
+		return MM_OK;
+	}
+	qty zero;
+	q_num(&zero, MM_COUNT_ZERO);
+	if (!(c->sflops = keep(x, flops)) ||
+	    !(c->smacs = keep(x, macs ? macs : &zero)) ||
+	    !(c->sbytes = keep(x, bytes)))
+		return mm_diag_set(x->diag, MM_ERR_NOMEM, (mm_span){0, 0},
+		                   "out of memory");
+	return MM_OK;
+}
+
+mm_count mm_cost_tensor_bytes(const mm_shape *s, mm_dtype t)
+{
+	unsigned bits = mm_dtype_bits(t);
+	mm_count c = mm_cost_numel(s);
+	if (bits % 8 == 0)
+		return mm_count_mul_u(c, bits / 8);
+	/* i4: half a byte each, rounded up to whole bytes */
+	uint64_t v;
+	if (mm_count_get_u64(c, &v))
+		return mm_count_of(v / 2 + v % 2);
+	return mm_count_approx(c.value / 2);
+}
+
+mm_count mm_cost_numel(const mm_shape *s)
+{
+	uint64_t n;
+	double approx;
+	return mm_shape_numel(s, &n, &approx) ? mm_count_of(n)
+	                                      : mm_count_approx(approx);
+}
+
+mm_code mm_cost_bytes_poly(mm_cost_ctx *x, const mm_shape *s, mm_dtype t,
+                           mm_poly *out)
+{
+	qty n;
+	mm_code c = q_numel(x, &n, s);
+	if (c != MM_OK)
+		return c;
+	unsigned bits = mm_dtype_bits(t);
+	if (bits % 8 == 0)
+		c = q_mul_u(x, &n, &n, bits / 8);
+	else
+		c = q_div_u(x, &n, &n, 2);
+	if (c == MM_OK) {
+		mm_poly tmp;
+		*out = *as_poly(&n, &tmp);
+	}
+	return c;
+}
+
+/* Elementwise operators and functions: `per` FLOPs for each output
+ * element, as fvcore and DeepSpeed's profiler count them (a
+ * transcendental function counts 1 like any other, and the man page says
+ * so); the FLOPS column of unary.def gives each function's. */
+mm_code mm_cost_elementwise(mm_cost_ctx *x, const mm_value *out,
+                            const mm_value *const *in, int nin,
+                            unsigned per, mm_cost *c)
+{
+	qty f, b;
+	mm_code r;
+	if ((r = q_numel(x, &f, &out->shape)) != MM_OK ||
+	    (r = q_mul_u(x, &f, &f, per)) != MM_OK ||
+	    (r = q_traffic(x, &b, out, in, nin)) != MM_OK)
+		return r;
+	return finish(x, &f, NULL, NULL, &b, c);
+}
+
+/* Reductions: one FLOP per input element (n - 1 adds or comparisons,
+ * rounded up, as fvcore counts sum and mean). */
+mm_code mm_cost_reduction(mm_cost_ctx *x, const mm_value *out,
+                          const mm_value *in, mm_cost *c)
+{
+	qty f, b;
+	mm_code r;
+	if ((r = q_numel(x, &f, &in->shape)) != MM_OK ||
+	    (r = q_traffic(x, &b, out, &in, 1)) != MM_OK)
+		return r;
+	return finish(x, &f, NULL, NULL, &b, c);
+}
+
+/* softmax: 5 FLOPs per element — the max, the subtraction, exp, the sum
+ * and the division, one each (the man page compares the counters that
+ * use 3, 1 or 0). */
+mm_code mm_cost_softmax(mm_cost_ctx *x, const mm_value *out,
+                        const mm_value *in, mm_cost *c)
+{
+	return mm_cost_elementwise(x, out, &in, 1, 5, c);
+}
+
+/* layernorm: 4 FLOPs per element (mean, subtract, variance, normalise),
+ * 5 with the elementwise scale and shift, as fvcore's layer_norm. */
+mm_code mm_cost_layernorm(mm_cost_ctx *x, const mm_value *out,
+                          const mm_value *const *in, int nin, mm_cost *c)
+{
+	return mm_cost_elementwise(x, out, in, nin, nin > 1 ? 5 : 4, c);
+}
+
+/* matmul (..×m×k) @ (..×k×n): m·k·n MACs per batch element, each one
+ * multiply and one add (2 FLOPs), as Kaplan et al. 2020 and every
+ * counter that reports FLOPs rather than MACs. */
+mm_code mm_cost_matmul(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *a, const mm_value *b, mm_cost *c)
+{
+	qty macs, k, fl, by;
+	const mm_value *in[2] = {a, b};
+	mm_code r;
+	q_dim(&k, &a->shape, a->shape.ndim - 1);
+	if ((r = q_numel(x, &macs, &out->shape)) != MM_OK ||
+	    (r = q_mul(x, &macs, &macs, &k)) != MM_OK ||
+	    (r = q_mul_u(x, &fl, &macs, 2)) != MM_OK ||
+	    (r = q_traffic(x, &by, out, in, 2)) != MM_OK)
+		return r;
+	return finish(x, &fl, &macs, &fl, &by, c);
+}
+
+/* attention: the two matmuls Q·Kᵀ (s_q·s_k·d MACs) and P·V (s_q·s_k·d_v)
+ * per head and batch element, as FlashAttention's benchmarks count them;
+ * causal halves them. Then 6 FLOPs per score: the scale and softmax's 5. */
+mm_code mm_cost_attention(mm_cost_ctx *x, const mm_value *out,
+                          const mm_value *q, const mm_value *k,
+                          const mm_value *v, bool causal, mm_cost *c)
+{
+	const mm_shape *qs = &q->shape;
+	int n = qs->ndim;
+	qty scores, sk, d, dv, macs, fl, mmf, six, by;
+	const mm_value *in[3] = {q, k, v};
+	mm_code r;
+	q_dim(&sk, &k->shape, k->shape.ndim - 2);
+	q_dim(&d, qs, n - 1);
+	q_dim(&dv, &v->shape, v->shape.ndim - 1);
+	if ((r = q_prod(x, &scores, qs, 0, n - 1)) != MM_OK ||
+	    (r = q_mul(x, &scores, &scores, &sk)) != MM_OK ||
+	    (r = q_add(x, &d, &d, &dv)) != MM_OK ||
+	    (r = q_mul(x, &macs, &scores, &d)) != MM_OK)
+		return r;
+	if (causal && (r = q_div_u(x, &macs, &macs, 2)) != MM_OK)
+		return r;
+	if ((r = q_mul_u(x, &mmf, &macs, 2)) != MM_OK ||
+	    (r = q_mul_u(x, &six, &scores, 6)) != MM_OK ||
+	    (r = q_add(x, &fl, &mmf, &six)) != MM_OK ||
+	    (r = q_traffic(x, &by, out, in, 3)) != MM_OK)
+		return r;
+	return finish(x, &fl, &macs, &mmf, &by, c);
+}
+
+/* qr: Householder QR of an m×n matrix (m >= n) is 2mn² − 2n³/3 FLOPs
+ * (geqrf) and forming the reduced Q as much again (orgqr), LAPACK
+ * Working Note 41; m and n swap for a wide matrix. Numeric dims only. */
+mm_code mm_cost_qr(mm_cost_ctx *x, const mm_value *out, const mm_value *in,
+                   mm_cost *c)
+{
+	int64_t m = in->shape.dim[0], n = in->shape.dim[1];
+	double dm = (double)(m > n ? m : n), dn = (double)(m < n ? m : n);
+	double fl = 2 * dm * dn * dn - 2 * dn * dn * dn / 3;
+	qty f, b;
+	q_num(&f, mm_count_from_double(round(2 * fl)));
+	mm_code r = q_traffic(x, &b, out, &in, 1);
+	if (r != MM_OK)
+		return r;
+	return finish(x, &f, NULL, NULL, &b, c);
+}
+
+mm_code mm_cost_data(mm_cost_ctx *x, const mm_value *out,
+                     const mm_value *const *in, int nin, mm_cost *c)
+{
+	qty f, b;
+	q_num(&f, MM_COUNT_ZERO);
+	mm_code r = q_traffic(x, &b, out, in, nin);
+	if (r != MM_OK)
+		return r;
+	return finish(x, &f, NULL, NULL, &b, c);
+}

@@ -1,0 +1,171 @@
+/* math.c — elementwise functions, reductions, softmax and layernorm. */
+#include <math.h>
+
+#include "mmcalc/ops.h"
+#include "fn/fn.h"
+
+/* ---- elementwise functions (unary.def) ---- */
+
+mm_code mm_fn_unary_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_node *x = e->items[0];
+	const mm_info *xi = x->info;
+	mm_code r;
+	if (xi->v.kind == MM_K_NUMBER) {
+		/* the same function the f64 kernel runs */
+		mm_ck_set_number(i, mm_op_unary_scalar((mm_unop)i->fn->op,
+		                                       xi->v.num));
+		return MM_OK;
+	}
+	if ((r = mm_ck_tensor(c, x, i->fn->name)) != MM_OK)
+		return r;
+	mm_ck_set_tensor(i, &xi->v.shape, xi->v.dtype, xi->concrete);
+	i->cls = MM_C_ELEMENTWISE;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	const mm_value *in = &xi->v;
+	return mm_ck_placed(c, mm_cost_elementwise(&cx, &i->v, &in, 1,
+	                                           i->fn->per, &i->cost),
+	                    e->span);
+}
+
+mm_tensor *mm_fn_unary_eval(mm_evaluator *ev, mm_node *e)
+{
+	return mm_op_unary((mm_unop)e->info->fn->op, e->items[0]->info->value,
+	                   ev->diag);
+}
+
+/* ---- reductions ---- */
+
+mm_code mm_fn_reduce_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_node *x = e->items[0];
+	const mm_info *xi = x->info;
+	const char *name = i->fn->name;
+	int ka = mm_ck_key(e, "axis"), kk = mm_ck_key(e, "keepdims");
+	mm_code r;
+	if (kk >= 0 &&
+	    (r = mm_ck_bool(c, e->items[kk], "keepdims", &i->keepdims)) != MM_OK)
+		return r;
+	if (xi->v.kind == MM_K_NUMBER) {
+		mm_ck_set_number(i, i->fn->op == MM_RED_NORM ? fabs(xi->v.num)
+		                                             : xi->v.num);
+		return MM_OK;
+	}
+	if ((r = mm_ck_tensor(c, x, name)) != MM_OK)
+		return r;
+	i->all_axes = ka < 0;
+	if (ka >= 0) {
+		int64_t ax;
+		if ((r = mm_ck_int(c, e->items[ka], "axis", &ax)) != MM_OK)
+			return r;
+		if ((r = mm_shape_axis(xi->v.shape.ndim, ax, &i->axis, c->diag)) !=
+		    MM_OK)
+			return mm_ck_placed(c, r, e->items[ka]->span);
+	}
+	if (i->fn->op == MM_RED_MAX || i->fn->op == MM_RED_MIN) {
+		const mm_shape *s = &xi->v.shape;
+		for (int k = 0; k < s->ndim; k++)
+			if ((i->all_axes || k == i->axis) && s->dim[k] == 0 &&
+			    !s->sym[k])
+				return mm_ck_fail(c, MM_ERR_VALUE, e->span,
+				                  "%s of an empty axis has no value",
+				                  name);
+	}
+	mm_shape s = mm_shape_reduce(&xi->v.shape, i->all_axes, i->axis,
+	                             i->keepdims);
+	mm_ck_set_tensor(i, &s, xi->v.dtype, xi->concrete);
+	i->cls = MM_C_REDUCTION;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	return mm_ck_placed(c, mm_cost_reduction(&cx, &i->v, &xi->v, &i->cost),
+	                    e->span);
+}
+
+mm_tensor *mm_fn_reduce_eval(mm_evaluator *ev, mm_node *e)
+{
+	const mm_info *i = e->info;
+	return mm_op_reduce((mm_reduce)i->fn->op, e->items[0]->info->value,
+	                    i->all_axes ? MM_AXIS_ALL : i->axis, i->keepdims,
+	                    ev->diag);
+}
+
+/* ---- softmax ---- */
+
+mm_code mm_fn_softmax_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_node *x = e->items[0];
+	const mm_info *xi = x->info;
+	mm_code r;
+	if ((r = mm_ck_tensor(c, x, i->fn->name)) != MM_OK)
+		return r;
+	int ka = mm_ck_key(e, "axis");
+	int64_t ax = -1;
+	if (ka >= 0 && (r = mm_ck_int(c, e->items[ka], "axis", &ax)) != MM_OK)
+		return r;
+	if ((r = mm_shape_axis(xi->v.shape.ndim, ax, &i->axis, c->diag)) != MM_OK)
+		return mm_ck_placed(c, r, ka >= 0 ? e->items[ka]->span : e->span);
+	mm_ck_set_tensor(i, &xi->v.shape, xi->v.dtype, xi->concrete);
+	i->cls = MM_C_SOFTMAX;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	return mm_ck_placed(c, mm_cost_softmax(&cx, &i->v, &xi->v, &i->cost),
+	                    e->span);
+}
+
+mm_tensor *mm_fn_softmax_eval(mm_evaluator *ev, mm_node *e)
+{
+	return mm_op_softmax(e->items[0]->info->value, e->info->axis, ev->diag);
+}
+
+/* ---- layernorm ---- */
+
+mm_code mm_fn_layernorm_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_node *x = e->items[0];
+	const mm_info *xi = x->info;
+	const char *name = i->fn->name;
+	mm_code r;
+	if ((r = mm_ck_tensor(c, x, name)) != MM_OK)
+		return r;
+	if (xi->v.shape.ndim == 0)
+		return mm_ck_fail(c, MM_ERR_SHAPE, x->span,
+		                  "layernorm needs at least one axis");
+	int64_t last = xi->v.shape.dim[xi->v.shape.ndim - 1];
+	bool concrete = xi->concrete;
+	if (xi->symbolic && e->n > 1)
+		return mm_ck_fail(c, MM_ERR_UNSUPPORTED, e->span,
+		                  "layernorm with weight and bias does not take "
+		                  "symbolic dimensions yet");
+	const mm_value *in[3] = {&xi->v, NULL, NULL};
+	for (int k = 1; k < e->n; k++) {
+		mm_node *w = e->items[k];
+		if ((r = mm_ck_tensor(c, w, name)) != MM_OK)
+			return r;
+		uint64_t n;
+		mm_shape_numel(&w->info->v.shape, &n, NULL);
+		if (w->info->v.shape.ndim > 1 || (int64_t)n != last) {
+			char sb[160];
+			return mm_ck_fail(c, MM_ERR_SHAPE, w->span,
+			                  "layernorm: weight and bias need %lld "
+			                  "elements (the last axis), got %s",
+			                  (long long)last,
+			                  mm_shape_str(&w->info->v.shape, sb, sizeof sb));
+		}
+		concrete = concrete && w->info->concrete;
+		in[k] = &w->info->v;
+	}
+	mm_ck_set_tensor(i, &xi->v.shape, xi->v.dtype, concrete);
+	i->cls = MM_C_NORM;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	return mm_ck_placed(c, mm_cost_layernorm(&cx, &i->v, in, e->n, &i->cost),
+	                    e->span);
+}
+
+mm_tensor *mm_fn_layernorm_eval(mm_evaluator *ev, mm_node *e)
+{
+	int npos = mm_ck_npos(e);
+	int kw = mm_ck_key(e, "weight"), kb = mm_ck_key(e, "bias");
+	const mm_tensor *w = npos > 1 ? e->items[1]->info->value
+	                   : kw >= 0 ? e->items[kw]->info->value : NULL;
+	const mm_tensor *b = npos > 2 ? e->items[2]->info->value
+	                   : kb >= 0 ? e->items[kb]->info->value : NULL;
+	return mm_op_layernorm(e->items[0]->info->value, w, b, ev->diag);
+}
