@@ -111,7 +111,7 @@ static const mm_builtin table[] = {
 	 .eval = mm_fn_load_eval},
 	{.name = "save", .min = 2, .max = 2,
 	 .usage = "save(\"file.npy\" | \"file.csv\", x)",
-	 .summary = "writes x (atomically: all or nothing)",
+	 .summary = "writes x to a file, atomically",
 	 .group = MM_G_FILE, .check = mm_fn_save_check,
 	 .eval = mm_fn_save_eval},
 
@@ -141,7 +141,7 @@ const char *mm_builtin_group_title(mm_builtin_group g)
 {
 	static const char *const titles[MM_G_COUNT] = {
 		[MM_G_CONSTRUCT] = "Constructors (dims or a shape value), 0 FLOPs",
-		[MM_G_MATH] = "Elementwise math, 1 FLOP per element each",
+		[MM_G_MATH] = "Elementwise math, 1 FLOP per element unless said",
 		[MM_G_REDUCE] = "Reductions, 1 FLOP per input element",
 		[MM_G_NORM] = "Normalisation",
 		[MM_G_SHAPE] = "Shapes, 0 FLOPs",

@@ -515,3 +515,10 @@ void mm_format_report_sym_json(mm_buf *b, long line, const char *name,
 	}
 	mm_buf_putc(b, '}');
 }
+
+void mm_format_text_json(mm_buf *b, long line, const char *text)
+{
+	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"text\",\"text\":", line);
+	mm_format_json_string(b, text);
+	mm_buf_putc(b, '}');
+}

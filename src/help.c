@@ -2,7 +2,92 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "mmcalc/builtin.h"
+#include "mmcalc/command.h"
+#include "mmcalc/device.h"
 #include "mmcalc/help.h"
+
+/* The width help lines wrap at. */
+#define WIDTH 79
+
+/* Display columns of the first n bytes of s (UTF-8). */
+static size_t columns(const char *s, size_t n)
+{
+	size_t cols = 0;
+	for (size_t k = 0; k < n; k++)
+		cols += ((unsigned char)s[k] & 0xC0) != 0x80;
+	return cols;
+}
+
+void mm_help_row(mm_buf *b, const char *head, size_t col, const char *text)
+{
+	size_t at = 2 + columns(head, strlen(head));
+	mm_buf_printf(b, "  %s", head);
+	if (at >= col) {
+		mm_buf_putc(b, '\n');
+		at = 0;
+	}
+	for (; at < col; at++)
+		mm_buf_putc(b, ' ');
+	while (*text) {
+		size_t n = strcspn(text, " ");
+		size_t cols = columns(text, n);
+		if (at > col && at + 1 + cols > WIDTH) {
+			mm_buf_printf(b, "\n%*s", (int)col, "");
+			at = col;
+		} else if (at > col) {
+			mm_buf_putc(b, ' ');
+			at++;
+		}
+		mm_buf_add(b, text, n);
+		at += cols;
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+	mm_buf_putc(b, '\n');
+}
+
+/* :help functions, from the table of built-ins. */
+static void functions_text(mm_buf *b)
+{
+	int group = -1;
+	for (size_t k = 0; mm_builtin_at(k); k++) {
+		const mm_builtin *f = mm_builtin_at(k);
+		if ((int)f->group != group) {
+			group = (int)f->group;
+			mm_buf_printf(b, "%s:\n", mm_builtin_group_title(f->group));
+		}
+		mm_buf line = MM_BUF_INIT;
+		mm_buf_puts(&line, f->summary);
+		if (f->group == MM_G_MATH && f->per != 1)
+			mm_buf_printf(&line, " (%u FLOPs per element)", f->per);
+		mm_help_row(b, f->usage, 31, mm_buf_str(&line));
+		mm_buf_free(&line);
+	}
+	mm_buf_puts(b, ":help cost says how each is counted; man mmcalc "
+	               "describes each.\n");
+}
+
+/* :help devices — the profiles and where their figures come from. */
+static void devices_text(mm_buf *b)
+{
+	size_t n;
+	const mm_device *t = mm_device_builtin(&n);
+	mm_buf_puts(b, "Device profiles for predicted times (roofline: time = max(FLOPs / "
+	               "peak,\nbytes / bandwidth)). Dense peaks, from the sources named:\n");
+	for (size_t k = 0; k < n; k++) {
+		mm_buf_puts(b, "  ");
+		mm_device_describe(b, &t[k]);
+		mm_buf_printf(b, "\n      source: %s%s%s\n", t[k].source,
+		              t[k].note[0] ? "; " : "", t[k].note);
+	}
+	mm_buf_puts(b, "  host: this machine: fp32/fp64 peak of mmcalc's own GEMM and the\n"
+	               "      bandwidth of a streaming triad, measured once for each number\n"
+	               "      of :threads and cached in $XDG_CACHE_HOME/mmcalc/host\n"
+	               "      (:device host recalibrate)\n"
+	               "  custom: :device custom peak=312T bw=2TB/s [f64=... f16=...]\n");
+}
 
 static const mm_help_topic topics[] = {
 	{"intro", "what mmcalc is and how to start",
@@ -19,7 +104,7 @@ static const mm_help_topic topics[] = {
 	 "  :run X @ W                    fill W with random data and execute\n"
 	 "\n"
 	 ":help TOPIC shows one topic, :help WORD the topic that explains WORD;\n"
-	 ":help alone lists the topics. man mmcalc is the full reference.\n"},
+	 ":help alone lists the topics. man mmcalc is the full reference.\n", NULL},
 	{"syntax", "statements, literals and operators",
 	 "One statement per line; ';' separates statements; '#' starts a comment.\n"
 	 "  NAME = EXPR        bind a name\n"
@@ -43,47 +128,9 @@ static const mm_help_topic topics[] = {
 	 "removed, leading (batch) axes broadcast. Elementwise operators broadcast\n"
 	 "as NumPy does: dims are matched from the right and must be equal or 1.\n"
 	 "Units: FLOP kFLOP MFLOP GFLOP TFLOP PFLOP EFLOP, the same with MAC,\n"
-	 "B kB MB GB TB PB, KiB MiB GiB TiB PiB, ns us ms s min h.\n"},
-	{"functions", "built-in functions",
-	 "Constructors (dims or a shape value; dtype= optional), 0 FLOPs:\n"
-	 "  randn rand zeros ones    randn(1024, 4096), zeros((3x4))\n"
-	 "  eye(n[, m])  full(d..., value)  arange([start,] stop[, step])\n"
-	 "Elementwise math, 1 FLOP per element each:\n"
-	 "  exp log sqrt abs tanh sigmoid relu gelu sin cos deg2rad rad2deg\n"
-	 "Reductions, 1 FLOP per input element (axis=, keepdims=):\n"
-	 "  sum mean max min norm\n"
-	 "  softmax(x, axis=-1)           5 FLOPs per element\n"
-	 "  layernorm(x[, weight, bias])  4 FLOPs per element, 5 with weight, bias\n"
-	 "Shapes, 0 FLOPs: transpose(x), reshape(x, d... | SHAPE) (one d may be\n"
-	 "  -1), concat(a, b, ..., axis=0), shape(x), numel(x)\n"
-	 "Linear algebra: qr(x) gives the reduced Q, qr_r(x) gives R (LAPACK signs),\n"
-	 "  each 4mn^2 - 4n^3/3 FLOPs, m the longer side of x and n the shorter\n"
-	 "Attention: attention(Q, K, V, causal=false, kv_heads=, scale=1/sqrt(d))\n"
-	 "  softmax(Q @ K.T * scale) @ V; the matmuls 2*s_q*s_k*d and 2*s_q*s_k*d_v\n"
-	 "  FLOPs per head and batch element (causal: half), plus 6 per score\n"
-	 "Files, 0 FLOPs: load(\"f.npy\" | \"f.csv\" | \"f.tsv\" | \"f.txt\", sep=,\n"
-	 "  header=false, dtype=), save(\"f.npy\" | \"f.csv\" | ..., x)\n"
-	 "Costs, counted without running: flops(expr), macs(expr), bytes(expr),\n"
-	 "  time(expr) (predicted on the current device)\n"},
-	{"commands", "commands that start with ':'",
-	 "  :help [topic], :h    this help\n"
-	 "  :vars, :whos         variables: name, shape, dtype, bytes, and the total\n"
-	 "  :clear [name...]     forget variables (all without names)\n"
-	 "  :set [key value]     show or change settings (see :help settings)\n"
-	 "  :dtype [T]           default dtype of new tensors (alone: show it)\n"
-	 "  :seed [N]            restart the random generator at seed N\n"
-	 "  :threads [N]         threads for matrix multiplication\n"
-	 "  :run EXPR            fill abstract operands with random data and execute\n"
-	 "  :bench EXPR [N]      run N times (1 to 50, default 5) after a warm-up;\n"
-	 "                       report the best and the median\n"
-	 "  :explain EXPR [train=true]  cost of each operation, totals, peak memory\n"
-	 "  :order A @ B @ C     the FLOPs of every bracketing and the cheapest\n"
-	 "  (these four take ... where n=8 after EXPR, for the command only)\n"
-	 "  :device [NAME]       the device predictions are for (h100, host,\n"
-	 "                       host recalibrate, custom peak=... bw=...)\n"
-	 "  :devices             the device profiles\n"
-	 "  :source FILE         run a script in this session\n"
-	 "  :quit, :q, :exit     leave (Ctrl-D too)\n"},
+	 "B kB MB GB TB PB, KiB MiB GiB TiB PiB, ns us ms s min h.\n", NULL},
+	{"functions", "built-in functions", NULL, functions_text},
+	{"commands", "commands that start with ':'", NULL, mm_command_help},
 	{"cost", "how FLOPs and bytes are counted",
 	 "matmul (m x k) @ (k x n): 2*m*k*n FLOPs per batch element (one multiply\n"
 	 "and one add per MAC); MACs are reported beside them, labelled MAC.\n"
@@ -100,7 +147,7 @@ static const mm_help_topic topics[] = {
 	 "approximate (marked ~) beyond 2^64. SI prefixes (k, M, G: powers of 1000)\n"
 	 "for FLOPs, IEC prefixes (KiB, MiB, GiB: powers of 1024) for bytes.\n"
 	 "Predicted time (roofline): max(FLOPs / peak, bytes / bandwidth) on the\n"
-	 "current device (:help devices).\n"},
+	 "current device (:help devices).\n", NULL},
 	{"symbols", "symbolic dimensions",
 	 "A name that is not bound, used as a dimension, is a symbol:\n"
 	 "  (n x d) @ (d x d)     (n x d) f32, 2*n*d^2 FLOP (n*d^2 MAC)\n"
@@ -111,28 +158,45 @@ static const mm_help_topic topics[] = {
 	 "n = 1024 binds it for one statement. --json gives symbolic figures as\n"
 	 "strings: \"flops\": \"2*n*d^2\". Operators, elementwise functions,\n"
 	 "reductions, softmax, layernorm, transpose, shape and attention take\n"
-	 "symbols; other functions, indexing, units and execution need numbers.\n"},
+	 "symbols; other functions, indexing, units and execution need numbers.\n", NULL},
 	{"dtypes", "element types",
 	 "f64 8 B, f32 4 B (default), tf32 4 B, f16 2 B, bf16 2 B, f8 1 B, i8 1 B,\n"
 	 "i4 half a byte. Every dtype is costed; execution is in f32 and f64, and\n"
 	 "other dtypes execute in f32 (the report says so). :dtype T changes the\n"
 	 "default; dtype= on a constructor picks one tensor's. Mixed operands take\n"
-	 "the wider type: f64 > f32 > tf32 > bf16 > f16 > f8 > i8 > i4.\n"},
-	{"settings", "keys of :set",
-	 "  precision N     digits after the point when values print (8; 0 to 17)\n"
-	 "  threshold N     values with more elements print summarised (1000)\n"
-	 "  memlimit SIZE   most memory an execution may allocate, e.g. 4GiB\n"
-	 "                  (default: half of physical memory)\n"
-	 "  exact on|off    exact digits beside SI figures (off)\n"
-	 "  strict on|off   symbols that may differ are errors, not assumptions\n"
-	 "  dtype T, seed N, threads N    as the commands\n"
-	 ":set alone lists them and marks with * those changed from the default.\n"},
+	 "the wider type: f64 > f32 > tf32 > bf16 > f16 > f8 > i8 > i4.\n", NULL},
+	{"settings", "keys of :set", NULL, mm_setting_help},
+	{"devices", "device profiles and their sources", NULL, devices_text},
 };
 
 const mm_help_topic *mm_help_topics(size_t *n)
 {
 	*n = sizeof topics / sizeof topics[0];
 	return topics;
+}
+
+void mm_help_text(const mm_help_topic *t, mm_buf *b)
+{
+	if (t->text)
+		mm_buf_puts(b, t->text);
+	else
+		t->make(b);
+}
+
+/* Whether word appears in text as a whole word. */
+static bool mentions(const char *text, const char *word)
+{
+	size_t len = strlen(word);
+	for (const char *p = text; (p = strstr(p, word)) != NULL; p += len) {
+		bool before = p == text || !(p[-1] == '_' ||
+		              (p[-1] >= 'a' && p[-1] <= 'z'));
+		char c = p[len];
+		bool after = !(c == '_' || (c >= 'a' && c <= 'z') ||
+		               (c >= '0' && c <= '9'));
+		if (before && after)
+			return true;
+	}
+	return false;
 }
 
 const mm_help_topic *mm_help_find(const char *name)
@@ -144,22 +208,17 @@ const mm_help_topic *mm_help_find(const char *name)
 			return &t[i];
 	/* A word documented inside a topic finds that topic; the intro, which
 	 * mentions a little of everything, only when no other topic does. */
-	size_t len = strlen(name);
-	if (len < 2)
+	if (strlen(name) < 2)
 		return NULL;
-	for (size_t k = 1; k <= n; k++) {
+	mm_buf text = MM_BUF_INIT;
+	const mm_help_topic *found = NULL;
+	for (size_t k = 1; k <= n && !found; k++) {
 		size_t i = k % n;
-		const char *p = t[i].text;
-		while ((p = strstr(p, name)) != NULL) {
-			bool before = p == t[i].text || !(p[-1] == '_' ||
-			              (p[-1] >= 'a' && p[-1] <= 'z'));
-			char c = p[len];
-			bool after = !(c == '_' || (c >= 'a' && c <= 'z') ||
-			               (c >= '0' && c <= '9'));
-			if (before && after)
-				return &t[i];
-			p += len;
-		}
+		mm_buf_reset(&text);
+		mm_help_text(&t[i], &text);
+		if (mentions(mm_buf_str(&text), name))
+			found = &t[i];
 	}
-	return NULL;
+	mm_buf_free(&text);
+	return found;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmcalc/command.h"
 #include "mmcalc/parse.h"
 
 /* Binding powers, lowest to highest. */
@@ -590,24 +591,12 @@ static void recover(mm_parser *p)
 	p->lx.pos = i > p->lx.len ? p->lx.len : i;
 }
 
-/* command := ':' NAME rest-of-statement (raw text up to ';' or '#') */
-static int command(mm_parser *p, mm_stmt *out)
+/* The end of a command's words from i: the first ';' or newline outside
+ * a string, or a '#' after a blank (a comment). */
+static size_t words_end(const mm_parser *p, size_t i)
 {
-	uint32_t start = p->tok.span.start;
-	advance(p);
-	if (p->tok.kind != MM_T_NAME) {
-		expected(p, "a command name after ':'");
-		return -1;
-	}
-	out->kind = MM_S_COMMAND;
-	out->name = tok_text(p, p->tok);
-	if (!out->name)
-		return -1;
-	out->name_span = p->tok.span;
 	const char *s = p->lx.src;
-	size_t i = p->tok.span.end;
 	bool in_str = false;
-	size_t end = i;
 	for (; i < p->lx.len; i++) {
 		char c = s[i];
 		if (in_str) {
@@ -624,22 +613,186 @@ static int command(mm_parser *p, mm_stmt *out)
 		else if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
 			break;
 	}
-	end = i;
-	size_t a = out->name_span.end;
-	while (a < end && (s[a] == ' ' || s[a] == '\t'))
+	return i;
+}
+
+static bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+/* words := WORD* over src[a, b): split at blanks, a "quoted" part keeping
+ * its blanks and its quotes. */
+static bool split_words(mm_parser *p, mm_stmt *out, size_t a, size_t b)
+{
+	const char *s = p->lx.src;
+	int cap = 0;
+	while (a < b) {
+		while (a < b && blank(s[a]))
+			a++;
+		if (a == b)
+			break;
+		size_t e = a;
+		bool in_str = false;
+		for (; e < b && (in_str || !blank(s[e])); e++) {
+			if (in_str && s[e] == '\\' && e + 1 < b)
+				e++;
+			else if (s[e] == '"')
+				in_str = !in_str;
+		}
+		if (out->nwords == cap) {
+			cap = cap ? cap * 2 : 4;
+			mm_word *w = mm_arena_alloc(p->arena, sizeof *w * (size_t)cap);
+			if (!w)
+				return oom(p), false;
+			if (out->nwords)
+				memcpy(w, out->words, sizeof *w * (size_t)out->nwords);
+			out->words = w;
+		}
+		mm_word *w = &out->words[out->nwords++];
+		w->span = span((uint32_t)a, (uint32_t)e);
+		if (!(w->text = mm_arena_strndup(p->arena, s + a, e - a)))
+			return oom(p), false;
+		a = e;
+	}
+	return true;
+}
+
+/* The rest of a command read as words, up to the end of the statement. */
+static int command_words(mm_parser *p, mm_stmt *out, uint32_t start)
+{
+	const char *s = p->lx.src;
+	size_t end = words_end(p, out->name_span.end);
+	size_t a = out->name_span.end, b = end;
+	while (a < end && blank(s[a]))
 		a++;
-	size_t b = end;
-	while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r'))
+	while (b > a && blank(s[b - 1]))
 		b--;
 	out->args = span((uint32_t)a, (uint32_t)b);
 	out->span = span(start, (uint32_t)b);
+	if (!split_words(p, out, a, b))
+		return -1;
 	/* Skip the comment, if any, and the ';' that ended the command. */
+	size_t i = end;
 	while (i < p->lx.len && s[i] != ';' && s[i] != '\n')
 		i++;
 	if (i < p->lx.len)
 		i++;
 	p->lx.pos = i;
 	return 1;
+}
+
+static bool where(mm_parser *p, mm_stmt *out);
+static bool is_word(const mm_parser *p, const char *w);
+
+/* True when the current token is a NAME followed by '='. */
+static bool at_assign(mm_parser *p)
+{
+	if (p->tok.kind != MM_T_NAME)
+		return false;
+	mm_lexer save = p->lx;
+	mm_diag scratch;
+	mm_token next = mm_lex_next(&p->lx, &scratch);
+	p->lx = save;
+	return next.kind == MM_T_ASSIGN;
+}
+
+/* flag := NAME '=' expr */
+static bool flag(mm_parser *p, mm_stmt *out, int *cap)
+{
+	if (out->nflags == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		mm_flag *f = mm_arena_alloc(p->arena, sizeof *f * (size_t)*cap);
+		if (!f)
+			return oom(p), false;
+		if (out->nflags)
+			memcpy(f, out->flags, sizeof *f * (size_t)out->nflags);
+		out->flags = f;
+	}
+	mm_flag *f = &out->flags[out->nflags++];
+	uint32_t start = p->tok.span.start;
+	if (!(f->key = tok_text(p, p->tok)))
+		return false;
+	advance(p);
+	advance(p);
+	if (!(f->value = expr(p, BP_NONE)))
+		return false;
+	f->span = span(start, f->value->span.end);
+	return true;
+}
+
+/* cmdexpr := expr [NUMBER] ('where' bindings | NAME '=' expr)* */
+static int command_expr(mm_parser *p, mm_stmt *out, uint32_t start,
+                        bool count)
+{
+	advance(p);
+	if (p->tok.kind == MM_T_SEMI || p->tok.kind == MM_T_EOF) {
+		p->failed = true;
+		mm_diag_set(p->diag, MM_ERR_ARG, out->name_span,
+		            ":%s needs an expression", out->name);
+		return -1;
+	}
+	uint32_t a = p->tok.span.start, b;
+	if (!(out->expr = expr(p, BP_NONE)))
+		return -1;
+	b = out->expr->span.end;
+	if (count && p->tok.kind == MM_T_NUMBER) {
+		mm_node *n = number(p);
+		if (!n)
+			return -1;
+		if (!n->is_int || n->number > 1e9) {
+			fail(p, n->span, "a run count is a whole number", NULL);
+			return -1;
+		}
+		out->has_count = true;
+		out->count = (int64_t)n->number;
+		out->count_span = n->span;
+		b = n->span.end;
+	}
+	int cap = 0;
+	while (!p->failed) {
+		if (is_word(p, "where") && out->nwhere == 0) {
+			if (!where(p, out))
+				return -1;
+			b = out->where[out->nwhere - 1].expr->span.end;
+		} else if (at_assign(p)) {
+			if (!flag(p, out, &cap))
+				return -1;
+			b = out->flags[out->nflags - 1].span.end;
+		} else {
+			break;
+		}
+	}
+	if (p->failed)
+		return -1;
+	if (p->tok.kind != MM_T_SEMI && p->tok.kind != MM_T_EOF) {
+		expected(p, "an operator, 'where', an option (key=value) or the end "
+		            "of the command");
+		return -1;
+	}
+	out->args = span(a, b);
+	out->span = span(start, b);
+	return 1;
+}
+
+/* command := ':' NAME args — the arguments as the command's row says:
+ * words (an unknown command's too) or an expression. */
+static int command(mm_parser *p, mm_stmt *out)
+{
+	uint32_t start = p->tok.span.start;
+	advance(p);
+	if (p->tok.kind != MM_T_NAME) {
+		expected(p, "a command name after ':'");
+		return -1;
+	}
+	out->kind = MM_S_COMMAND;
+	out->name = tok_text(p, p->tok);
+	if (!out->name)
+		return -1;
+	out->name_span = p->tok.span;
+	out->cmd = mm_command_find(out->name);
+	if (out->cmd && (out->cmd->args == MM_ARGS_EXPR ||
+	                 out->cmd->args == MM_ARGS_EXPR_N))
+		return command_expr(p, out, start,
+		                    out->cmd->args == MM_ARGS_EXPR_N);
+	return command_words(p, out, start);
 }
 
 /* where := 'where' NAME '=' expr (',' NAME '=' expr)* */
@@ -776,48 +929,12 @@ int mm_parse_next(mm_parser *p, mm_stmt *out, mm_diag *d)
 		recover(p);
 		return -1;
 	}
-	if (out->kind != MM_S_COMMAND && p->tok.kind == MM_T_SEMI)
+	/* A statement parsed by tokens stops at its ';' (a command read as
+	 * words has moved past it already). */
+	bool by_words = out->kind == MM_S_COMMAND && !out->expr;
+	if (!by_words && p->tok.kind == MM_T_SEMI)
 		p->lx.pos = p->tok.span.end;
 	return r;
-}
-
-long mm_parse_find_where(const char *src, size_t len, size_t offset)
-{
-	mm_lexer lx;
-	mm_diag scratch;
-	int depth = 0;
-	mm_lex_init(&lx, src, len);
-	lx.pos = offset;
-	for (;;) {
-		mm_token t = mm_lex_next(&lx, &scratch);
-		if (t.kind == MM_T_EOF || t.kind == MM_T_ERROR)
-			return -1;
-		if (t.kind == MM_T_LPAREN || t.kind == MM_T_LBRACK)
-			depth++;
-		else if (t.kind == MM_T_RPAREN || t.kind == MM_T_RBRACK)
-			depth--;
-		else if (t.kind == MM_T_NAME && depth == 0 &&
-		         t.span.end - t.span.start == 5 &&
-		         memcmp(src + t.span.start, "where", 5) == 0)
-			return (long)t.span.start;
-	}
-}
-
-bool mm_parse_where_text(const char *src, size_t len, size_t offset,
-                         mm_arena *arena, mm_stmt *out, mm_diag *d)
-{
-	mm_parser p;
-	mm_parse_init(&p, src, len, arena);
-	p.lx.pos = offset;
-	p.diag = d;
-	advance(&p);
-	if (p.failed || !is_word(&p, "where") || !where(&p, out))
-		return false;
-	if (p.tok.kind != MM_T_EOF) {
-		expected(&p, "',' and another binding, or the end of the command");
-		return false;
-	}
-	return true;
 }
 
 mm_node *mm_parse_expr_text(const char *src, size_t len, size_t offset,

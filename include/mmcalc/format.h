@@ -62,6 +62,10 @@ void mm_format_report_sym_json(mm_buf *b, long line, const char *name,
 void mm_format_error_json(mm_buf *b, const char *file, long line,
                           const mm_diag *d, const char *src, size_t len);
 
+/* A command's text output as one JSON object:
+ * {"line":N,"kind":"text","text":"..."}. */
+void mm_format_text_json(mm_buf *b, long line, const char *text);
+
 /* A JSON string literal with escapes. */
 void mm_format_json_string(mm_buf *b, const char *s);
 

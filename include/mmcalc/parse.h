@@ -69,6 +69,21 @@ typedef struct mm_binding {
 	mm_node *expr;
 } mm_binding;
 
+/* A word of a command's arguments (quotes kept), with its span. */
+typedef struct mm_word {
+	const char *text;
+	mm_span span;
+} mm_word;
+
+/* An option after a command's expression: key=value (train=true). */
+typedef struct mm_flag {
+	const char *key;
+	mm_span span;   /* the whole key=value */
+	mm_node *value;
+} mm_flag;
+
+struct mm_command;
+
 typedef struct mm_stmt {
 	mm_stmt_kind kind;
 	mm_span span;
@@ -80,7 +95,18 @@ typedef struct mm_stmt {
 	mm_span unit_span;
 	mm_binding *where;  /* `where n=1, d=2`, nwhere entries */
 	int nwhere;
-	mm_span args;       /* COMMAND: the raw argument text, trimmed */
+	mm_span args;       /* COMMAND: the argument text, trimmed */
+	/* COMMAND: its row (NULL when unknown) and its arguments, read as the
+	 * row says (command.h): words, or an expression (in expr, with
+	 * `where` above) followed by a run count and key=value options. */
+	const struct mm_command *cmd;
+	mm_word *words;
+	int nwords;
+	mm_flag *flags;
+	int nflags;
+	bool has_count;
+	int64_t count;
+	mm_span count_span;
 } mm_stmt;
 
 /* Nesting deeper than this is refused with MM_ERR_LIMIT. */
@@ -110,16 +136,8 @@ void mm_parse_init(mm_parser *p, const char *src, size_t len,
  * statements (`;;`, comments) are skipped. */
 int mm_parse_next(mm_parser *p, mm_stmt *out, mm_diag *d);
 
-/* Where a command's `where` clause starts in src[offset, len): the offset
- * of the word `where` outside brackets, or -1 when there is none. */
-long mm_parse_find_where(const char *src, size_t len, size_t offset);
-/* Parses `where NAME = expr, ...` from offset to len into out->where and
- * out->nwhere. Returns false with d filled on an error. */
-bool mm_parse_where_text(const char *src, size_t len, size_t offset,
-                         mm_arena *arena, mm_stmt *out, mm_diag *d);
-
-/* A whole expression from src, for commands that take one (`:run EXPR`).
- * Returns NULL with d filled on an error, or when src holds more. */
+/* A whole expression from src[offset, len) (tests and tools). Returns
+ * NULL with d filled on an error, or when src holds more. */
 mm_node *mm_parse_expr_text(const char *src, size_t len, size_t offset,
                             mm_arena *arena, mm_diag *d);
 

@@ -63,5 +63,11 @@ bool mm_session_quit(const mm_session *s);
  * functions and variables that starts with prefix, or NULL past the last.
  * Call with i = 0, 1, 2, ... for one prefix. */
 const char *mm_session_complete(mm_session *s, const char *prefix, int i);
+/* The same for the word that starts at byte `at` of line (the whole line
+ * typed so far): the first argument of :set, :help, :device and :dtype
+ * completes among settings, topics, devices and dtypes. The result points
+ * into static storage or the session, valid until the next call. */
+const char *mm_session_complete_at(mm_session *s, const char *line,
+                                   size_t at, const char *prefix, int i);
 
 #endif

@@ -4,12 +4,11 @@
 # Checked, each way round:
 #   functions  the built-ins named in ':help functions' (each confirmed a
 #              function by mmcalc itself) are the functions documented in the
-#              page's FUNCTIONS section (the tags of its .TP entries); and
-#              every built-in of src/check.c's table, when the source is
-#              next to this script, is in ':help functions'.
+#              page's FUNCTIONS section (the tags of its .TP entries). (The
+#              help is made from src/builtin.c's table, so it lists them all.)
 #   commands   the :commands (aliases included) of ':help commands' are those
-#              of the page's COMMANDS tags, and every one is a real command;
-#              src/session.c's command table, when present, is in both.
+#              of the page's COMMANDS tags, and every one is a real command
+#              (the help is made from src/command.c's table).
 #   settings   the keys that ':set' lists are those of ':help settings' and
 #              of the page's SETTINGS tags.
 #   dtypes     the dtypes mmcalc accepts are those of ':help dtypes' and of
@@ -36,7 +35,6 @@ mmcalc=$1 page=$2
 case $mmcalc in /*) ;; *) mmcalc=$(pwd)/$mmcalc ;; esac
 [ -x "$mmcalc" ] || { echo "help-agree: $mmcalc is not executable" >&2; exit 2; }
 [ -r "$page" ] || { echo "help-agree: cannot read $page" >&2; exit 2; }
-src=$(cd "$(dirname "$0")/../.." && pwd)/src
 
 tmp=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
@@ -194,10 +192,6 @@ real_functions < "$tmp/page.fn" > "$tmp/page.fn.real"
 absent "$tmp/page.fn" "$tmp/page.fn.real" "FUNCTIONS documents %s(), which mmcalc does not have"
 absent "$tmp/help.fn" "$tmp/page.fn" "':help functions' lists %s, but the page's FUNCTIONS does not document it"
 absent "$tmp/page.fn.real" "$tmp/help.fn" "FUNCTIONS documents %s, but ':help functions' does not list it"
-if [ -r "$src/check.c" ]; then
-	sed -n 's/^[[:space:]]*{"\([A-Za-z_0-9]*\)", MM_F_.*/\1/p' "$src/check.c" | sort -u > "$tmp/src.fn"
-	absent "$tmp/src.fn" "$tmp/help.fn" "%s is a built-in (src/check.c) that ':help functions' does not list"
-fi
 
 # ---- commands ----
 # ':help commands': the :words of the first column of each "  :cmd ..." line.
@@ -213,11 +207,6 @@ for c in $(sort -u "$tmp/help.cmd" "$tmp/page.cmd"); do
 		bad "$c is documented, but mmcalc says it is an unknown command"
 	fi
 done
-if [ -r "$src/session.c" ]; then
-	awk '/commands\[\] = \{/ { on = 1; next } on && /NULL/ { print; exit } on' "$src/session.c" \
-		| grep -o '"[a-z][a-z0-9_]*"' | tr -d '"' | sed 's/^/:/' | sort -u > "$tmp/src.cmd"
-	absent "$tmp/src.cmd" "$tmp/help.cmd" "%s is a command (src/session.c) that ':help commands' does not list"
-fi
 
 # ---- settings ----
 mm -e ':set' | sed -n 's/^[* ] \([a-z][a-z0-9_]*\) .*/\1/p' | sort -u > "$tmp/real.set"

@@ -1,0 +1,110 @@
+/* session_int.h — the session's insides, shared by session.c (statements)
+ * and the commands (command.c, cmd_*.c). Not a public header.
+ *
+ * Ownership: the session owns its environment, arena, buffers and device;
+ * a statement context points into the caller's line for as long as the
+ * statement runs. */
+#ifndef MMCALC_SESSION_INT_H
+#define MMCALC_SESSION_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mmcalc/check.h"
+#include "mmcalc/command.h"
+#include "mmcalc/device.h"
+#include "mmcalc/format.h"
+#include "mmcalc/rng.h"
+#include "mmcalc/session.h"
+
+/* The values of the settings (command.c's table describes them). */
+typedef struct mm_settings {
+	int precision;      /* digits after the point */
+	int64_t threshold;  /* elements before values print summarised */
+	uint64_t memlimit;  /* bytes an execution may allocate */
+	bool exact;         /* exact digits beside SI figures */
+	bool strict;        /* symbolic assumptions are errors */
+	mm_dtype dtype;     /* of new tensors */
+	uint64_t seed;
+	int threads;
+} mm_settings;
+
+struct mm_session {
+	mm_env env;
+	mm_arena arena;
+	mm_rng rng;
+	mm_settings set, defaults;
+	bool json;
+	bool quit;
+	int source_depth;
+	char *base_dir;   /* the directory of the script being sourced */
+	mm_device dev;    /* the device predictions are for */
+	bool dev_ready;   /* dev holds figures (host: calibrated or cached) */
+	bool dev_chosen;  /* picked with :device: abstract reports predict */
+	char *cache_path; /* the host calibration cache, or NULL */
+	mm_buf text, jbuf;
+};
+
+/* What one statement is being run with. */
+typedef struct mm_stmtctx {
+	mm_session *s;
+	const char *file;
+	long line;
+	const char *src;
+	size_t len;
+	mm_emit_fn emit;
+	void *ctx;
+	bool values; /* the expression's tree may hold tensors to release */
+} mm_stmtctx;
+
+/* How an expression is to be run. */
+typedef struct mm_run_opts {
+	bool fill;    /* :run: abstract operands get random data */
+	int bench;    /* :bench: runs after a warm-up, else 0 */
+} mm_run_opts;
+
+/* ---- results (session.c): each returns 1 for an error, else 0 ---- */
+
+/* Emits s->text (and s->jbuf) as a result of this kind and clears them. */
+void mm_sx_emit(mm_stmtctx *c, mm_result_kind kind);
+/* Emits a diagnostic. Returns 1. */
+int mm_sx_error(mm_stmtctx *c, const mm_diag *d);
+/* Emits s->text as a command's output (JSON: a text object). Returns 0. */
+int mm_sx_text(mm_stmtctx *c);
+/* Emits an error with this code, span, hint (NULL: none) and message. */
+int mm_sx_error_at(mm_stmtctx *c, mm_code code, mm_span at, const char *hint,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- checking and running ---- */
+
+/* A checker for this session (fill: :run's abstract leaves get data). */
+void mm_sx_checker(mm_checker *ck, mm_session *s, mm_diag *d, bool fill);
+/* Checks, executes and reports the expression statement st. */
+int mm_sx_run_expr(mm_stmtctx *c, const mm_stmt *st, const mm_run_opts *ro);
+/* Binds st's `where` names, runs fn(c, st), and restores them. */
+int mm_sx_with_where(mm_stmtctx *c, const mm_stmt *st, mm_command_fn *fn);
+
+/* ---- devices and predictions ---- */
+
+/* Makes s->dev usable: the host is measured (or its cache read) the
+ * first time a prediction needs it. */
+mm_code mm_sx_device(mm_session *s, mm_diag *d);
+/* Predicted seconds on the current device, or -1 with d filled. */
+double mm_sx_predict(void *session, mm_count flops, mm_count bytes,
+                     mm_dtype t, mm_diag *d);
+/* The same without a diag (for :explain's rows). */
+double mm_sx_predict_quiet(void *session, mm_count flops, mm_count bytes,
+                           mm_dtype t);
+
+/* The report options of the current settings. */
+mm_report_opts mm_sx_report_opts(const mm_session *s);
+
+/* ---- settings (command.c) ---- */
+
+/* Sets the setting k from the text of its value (a word of st at `at`). */
+int mm_sx_set(mm_stmtctx *c, const mm_setting *k, mm_span at,
+              const char *value);
+/* Appends the setting's current value as :set lists it. */
+void mm_sx_setting_value(mm_buf *b, const mm_settings *s, const mm_setting *k);
+
+#endif
