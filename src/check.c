@@ -319,11 +319,7 @@ static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 		           v->value != NULL || c->opts.fill_abstract);
 		i->leaf = true;
 		i->leaf_id = v->id;
-		/* A node checked again (solving for '?') already holds one. */
-		if (i->value)
-			mm_tensor_unref(i->value);
-		i->value = v->value ? mm_tensor_ref(v->value) : NULL;
-		c->nvalues += i->value != NULL;
+		i->data = v->value != NULL; /* the evaluator takes a reference */
 	}
 	return MM_OK;
 }
@@ -497,9 +493,9 @@ static mm_code check_shape(mm_checker *c, mm_node *e, mm_info *i)
 /* Walks a matrix literal: every element a number, every row alike. */
 static mm_code matrix_shape(mm_checker *c, mm_node *e, mm_shape *s, int depth)
 {
-	if (depth >= MM_MAXDIM)
+	if (depth >= MM_MAX_NDIM)
 		return mm_ck_fail(c, MM_ERR_LIMIT, e->span,
-		            "a matrix literal nests at most %d levels", MM_MAXDIM);
+		            "a matrix literal nests at most %d levels", MM_MAX_NDIM);
 	s->ndim = depth + 1;
 	s->dim[depth] = e->n;
 	if (e->n == 0)
@@ -555,6 +551,7 @@ static mm_code check_matrix(mm_checker *c, mm_node *e, mm_info *i)
 		return r;
 	mm_ck_set_tensor(i, &s, c->opts.dtype, true);
 	mm_ck_set_leaf(c, i);
+	i->data = true;
 	return MM_OK;
 }
 

@@ -24,7 +24,7 @@ mm_code mm_eval_fill(mm_evaluator *ev, mm_node *e)
 		return MM_OK;
 	mm_info *i = e->info;
 	if (i->leaf) {
-		if (i->value || e->kind == MM_N_MATRIX)
+		if (i->value || i->data)
 			return MM_OK;
 		i->value = mm_tensor_randn(ev->rng, i->v.dtype, i->v.shape.ndim,
 		                           i->v.shape.dim, ev->diag);
@@ -112,8 +112,8 @@ static mm_tensor *eval_binary(mm_evaluator *ev, mm_node *e)
 
 static mm_tensor *eval_index(mm_evaluator *ev, mm_node *e)
 {
-	mm_index idx[MM_MAXDIM];
-	for (int k = 0; k < e->n && k < MM_MAXDIM; k++) {
+	mm_index idx[MM_MAX_NDIM];
+	for (int k = 0; k < e->n && k < MM_MAX_NDIM; k++) {
 		const mm_node *it = e->items[k];
 		if (it->kind != MM_N_SLICE) {
 			idx[k] = (mm_index){MM_INDEX_INT, (int64_t)it->info->v.num, 0, 0, 1,
@@ -168,6 +168,14 @@ mm_code mm_eval(mm_evaluator *ev, mm_node *e)
 	}
 	mm_tensor *v = NULL;
 	switch (e->kind) {
+	case MM_N_NAME:
+		/* a variable's data: the reference is taken now, not when the
+		 * statement was checked */
+		v = i->var && i->var->value ? mm_tensor_ref(i->var->value) : NULL;
+		if (!v)
+			return mm_diag_set(ev->diag, MM_ERR_VALUE, e->span,
+			                   "this value has a shape but no data");
+		break;
 	case MM_N_MATRIX:
 		v = eval_matrix(ev, e);
 		break;

@@ -73,7 +73,7 @@ static const char *shape_str(int nd, const int64_t *s, char *buf, size_t cap)
 }
 
 /* The broadcast shape of two tensors for operator op, by shape.c's rule
- * (the checker's), into nd and out (MM_MAXDIM entries). */
+ * (the checker's), into nd and out (MM_MAX_NDIM entries). */
 static mm_code broadcast(const mm_tensor *a, const mm_tensor *b,
                          const char *op, int *nd, int64_t *out, mm_diag *d)
 {
@@ -82,10 +82,10 @@ static mm_code broadcast(const mm_tensor *a, const mm_tensor *b,
 	mm_code c = mm_shape_broadcast(&sa, &sb, op, &r, d);
 	if (c != MM_OK)
 		return c;
-	if (r.ndim > MM_MAXDIM)
+	if (r.ndim > MM_MAX_NDIM)
 		return mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
 		                   "%s: the result would have %d axes (at most %d)",
-		                   op, r.ndim, MM_MAXDIM);
+		                   op, r.ndim, MM_MAX_NDIM);
 	*nd = r.ndim;
 	memcpy(out, r.dim, sizeof *out * (size_t)r.ndim);
 	return MM_OK;
@@ -98,8 +98,8 @@ static mm_code broadcast(const mm_tensor *a, const mm_tensor *b,
  * contiguous same-shape operation becomes a single flat loop. */
 typedef struct loop {
 	int nd, nop;
-	int64_t shape[MM_MAXDIM];
-	int64_t st[3][MM_MAXDIM];
+	int64_t shape[MM_MAX_NDIM];
+	int64_t st[3][MM_MAX_NDIM];
 	char *ptr[3];
 	size_t es; /* element size of the output */
 } loop;
@@ -167,7 +167,7 @@ static mm_code loop_run(const loop *L, kern_fn f, size_t in_es, mm_diag *d)
 	if (inner == 0 || rows == 0)
 		return MM_OK;
 	int64_t chunk = (int64_t)(CHUNK_BYTES / L->es);
-	int64_t idx[MM_MAXDIM] = {0}, done = 0;
+	int64_t idx[MM_MAX_NDIM] = {0}, done = 0;
 	int64_t es0 = (int64_t)L->es, es1 = (int64_t)in_es;
 	for (int64_t r = 0; r < rows; r++) {
 		int64_t off[3] = {0, 0, 0};
@@ -403,7 +403,7 @@ mm_tensor *mm_op_binary(mm_binop op, const mm_tensor *a, const mm_tensor *b,
                         mm_diag *d)
 {
 	int nd;
-	int64_t shape[MM_MAXDIM];
+	int64_t shape[MM_MAX_NDIM];
 	mm_tensor *pa, *pb, *out = NULL;
 	if (!check_binop(op, d) ||
 	    broadcast(a, b, binop_names[op], &nd, shape, d) != MM_OK ||
@@ -423,7 +423,7 @@ mm_code mm_op_binary_into(mm_binop op, const mm_tensor *a,
                           const mm_tensor *b, mm_tensor *out, mm_diag *d)
 {
 	int nd;
-	int64_t shape[MM_MAXDIM];
+	int64_t shape[MM_MAX_NDIM];
 	mm_tensor *pa, *pb;
 	if (!check_binop(op, d))
 		return d ? d->code : MM_ERR_ARG;
@@ -646,7 +646,7 @@ mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
 		return NULL;
 	}
 	int nd = 0;
-	int64_t shape[MM_MAXDIM];
+	int64_t shape[MM_MAX_NDIM];
 	for (int i = 0; i < x->ndim; i++) {
 		bool red = all || i == ax;
 		if (!red)
@@ -899,12 +899,12 @@ mm_tensor *mm_op_reshape(const mm_tensor *x, int ndim, const int64_t *shape,
                          mm_diag *d)
 {
 	char b1[160], b2[160];
-	if (ndim < 0 || ndim > MM_MAXDIM) {
+	if (ndim < 0 || ndim > MM_MAX_NDIM) {
 		mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
-		            "a tensor has 0 to %d axes, not %d", MM_MAXDIM, ndim);
+		            "a tensor has 0 to %d axes, not %d", MM_MAX_NDIM, ndim);
 		return NULL;
 	}
-	int64_t s[MM_MAXDIM], known = 1, numel = mm_tensor_numel(x);
+	int64_t s[MM_MAX_NDIM], known = 1, numel = mm_tensor_numel(x);
 	int infer = -1;
 	for (int i = 0; i < ndim; i++) {
 		s[i] = shape[i];
@@ -948,7 +948,7 @@ mm_tensor *mm_op_reshape(const mm_tensor *x, int ndim, const int64_t *shape,
 	mm_tensor *c = mm_tensor_contiguous(x, d);
 	if (!c)
 		return NULL;
-	int64_t st[MM_MAXDIM], acc = 1;
+	int64_t st[MM_MAX_NDIM], acc = 1;
 	for (int i = ndim - 1; i >= 0; i--) {
 		st[i] = acc;
 		acc *= s[i] ? s[i] : 1;
@@ -976,7 +976,7 @@ mm_tensor *mm_op_concat(const mm_tensor *const *list, int n, int axis,
 	if (!norm_axis(axis, nd, &ax, d))
 		return NULL;
 	mm_dtype t = list[0]->dtype;
-	int64_t shape[MM_MAXDIM];
+	int64_t shape[MM_MAX_NDIM];
 	memcpy(shape, list[0]->shape, sizeof shape);
 	shape[ax] = 0;
 	for (int k = 0; k < n; k++) {
@@ -1001,7 +1001,7 @@ mm_tensor *mm_op_concat(const mm_tensor *const *list, int n, int axis,
 		return NULL;
 	int64_t pos = 0;
 	for (int k = 0; k < n; k++) {
-		mm_index idx[MM_MAXDIM];
+		mm_index idx[MM_MAX_NDIM];
 		for (int i = 0; i < nd; i++)
 			idx[i] = MM_INDEX_ALL;
 		idx[ax].has_start = idx[ax].has_stop = true;
@@ -1045,15 +1045,15 @@ mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d)
 	if (mm_shape_matmul(&sa, &sb, &so, &m, &k, &n, &nbatch_u, &nbatch_f, d) !=
 	    MM_OK)
 		return NULL;
-	if (so.ndim > MM_MAXDIM) {
+	if (so.ndim > MM_MAX_NDIM) {
 		mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
 		            "matmul result would have %d axes (at most %d)", so.ndim,
-		            MM_MAXDIM);
+		            MM_MAX_NDIM);
 		return NULL;
 	}
 	/* the operands as >=2-D descriptors: 1-D a is 1×k, 1-D b is k×1 */
-	int64_t as[MM_MAXDIM + 1], ast[MM_MAXDIM + 1], bs[MM_MAXDIM + 1],
-		bst[MM_MAXDIM + 1];
+	int64_t as[MM_MAX_NDIM + 1], ast[MM_MAX_NDIM + 1], bs[MM_MAX_NDIM + 1],
+		bst[MM_MAX_NDIM + 1];
 	int an = a->ndim, bn = b->ndim;
 	if (an == 1) {
 		as[0] = 1, ast[0] = 0, as[1] = a->shape[0];
@@ -1113,7 +1113,7 @@ mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d)
 	int64_t nbatch = 1;
 	for (int i = 0; i < bnd; i++)
 		nbatch *= batch[i];
-	int64_t idx[MM_MAXDIM] = {0};
+	int64_t idx[MM_MAX_NDIM] = {0};
 	size_t es = mm_tensor_elsize(out);
 	int rc = 0;
 	for (int64_t bi = 0; bi < nbatch && rc == 0; bi++) {

@@ -228,11 +228,17 @@ static mm_code evaluate(mm_stmtctx *c, mm_node *e, const mm_run_opts *ro,
 	if (i->v.kind != MM_K_TENSOR || i->symbolic)
 		return MM_OK;
 	mm_check_totals(e, t);
-	/* Abstract results only cost; a bare variable already has its data. */
-	if (!i->concrete || (i->leaf && i->value && !ro->fill)) {
+	/* Abstract results only cost. */
+	if (!i->concrete) {
 		if (s->dev_chosen && !mm_count_is_zero(t->flops))
 			add_prediction(s, t, i->v.dtype, tm);
 		return MM_OK;
+	}
+	mm_evaluator ev = {&s->rng, d};
+	if (i->leaf && !ro->fill) {
+		/* A bare input: its data is fetched, nothing runs. */
+		c->values = true;
+		return mm_eval(&ev, e);
 	}
 	if (mm_count_cmp(t->bytes_alloc, mm_count_of(s->set.memlimit)) > 0) {
 		mm_buf need = MM_BUF_INIT, lim = MM_BUF_INIT;
@@ -247,7 +253,6 @@ static mm_code evaluate(mm_stmtctx *c, mm_node *e, const mm_run_opts *ro,
 		mm_buf_free(&lim);
 		return MM_ERR_LIMIT;
 	}
-	mm_evaluator ev = {&s->rng, d};
 	c->values = true;
 	mm_interrupt_clear();
 	if (ro->fill) {

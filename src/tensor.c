@@ -179,10 +179,10 @@ bool mm_tensor_same_shape(const mm_tensor *a, const mm_tensor *b)
 mm_code mm_tensor_bytes_needed(mm_dtype dtype, int ndim, const int64_t *shape,
                                size_t *out, mm_diag *d)
 {
-	if (ndim < 0 || ndim > MM_MAXDIM)
+	if (ndim < 0 || ndim > MM_MAX_NDIM)
 		return mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
 		                   "a tensor has 0 to %d axes, not %d",
-		                   MM_MAXDIM, ndim);
+		                   MM_MAX_NDIM, ndim);
 	bool zero = false;
 	for (int i = 0; i < ndim; i++) {
 		if (shape[i] < 0)
@@ -433,9 +433,9 @@ mm_tensor *mm_tensor_view(const mm_tensor *t, int ndim, const int64_t *shape,
                           const int64_t *strides, int64_t data_offset,
                           mm_diag *d)
 {
-	if (ndim < 0 || ndim > MM_MAXDIM) {
+	if (ndim < 0 || ndim > MM_MAX_NDIM) {
 		mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
-		            "a tensor has 0 to %d axes, not %d", MM_MAXDIM, ndim);
+		            "a tensor has 0 to %d axes, not %d", MM_MAX_NDIM, ndim);
 		return NULL;
 	}
 	mm_tensor *v = calloc(1, sizeof *v);
@@ -460,7 +460,7 @@ mm_tensor *mm_tensor_transpose(const mm_tensor *t, mm_diag *d)
 {
 	if (t->ndim < 2)
 		return mm_tensor_ref(t);
-	int64_t shape[MM_MAXDIM], strides[MM_MAXDIM];
+	int64_t shape[MM_MAX_NDIM], strides[MM_MAX_NDIM];
 	memcpy(shape, t->shape, sizeof shape);
 	memcpy(strides, t->strides, sizeof strides);
 	int a = t->ndim - 2, b = t->ndim - 1;
@@ -473,8 +473,8 @@ mm_tensor *mm_tensor_transpose(const mm_tensor *t, mm_diag *d)
 
 mm_tensor *mm_tensor_permute(const mm_tensor *t, const int *axes, mm_diag *d)
 {
-	int64_t shape[MM_MAXDIM], strides[MM_MAXDIM];
-	bool seen[MM_MAXDIM] = {false};
+	int64_t shape[MM_MAX_NDIM], strides[MM_MAX_NDIM];
+	bool seen[MM_MAX_NDIM] = {false};
 	int n = t->ndim;
 	for (int i = 0; i < n; i++) {
 		int ax = axes[i];
@@ -507,7 +507,7 @@ mm_tensor *mm_tensor_index(const mm_tensor *t, const mm_index *idx, int n,
 		            t->ndim);
 		return NULL;
 	}
-	int64_t shape[MM_MAXDIM], strides[MM_MAXDIM], off = 0;
+	int64_t shape[MM_MAX_NDIM], strides[MM_MAX_NDIM], off = 0;
 	int nd = 0;
 	for (int ax = 0; ax < t->ndim; ax++) {
 		int64_t len = t->shape[ax], st = t->strides[ax];
@@ -558,7 +558,7 @@ static mm_code copy_into(mm_tensor *dst, const mm_tensor *src, mm_diag *d)
 	int nd = src->ndim;
 	int64_t inner = nd ? src->shape[nd - 1] : 1;
 	int64_t is = nd ? src->strides[nd - 1] : 0;
-	int64_t idx[MM_MAXDIM] = {0};
+	int64_t idx[MM_MAX_NDIM] = {0};
 	int64_t rows = n / inner, since = 0;
 	size_t es = dsize(src->dtype);
 	for (int64_t r = 0; r < rows; r++) {

@@ -36,7 +36,7 @@ static void add_input(walk *w, const mm_node *leaf, uint64_t key,
 	const mm_info *li = leaf->info;
 	if (!seen(w->seen_in, &w->nin, key))
 		w->t->bytes_in = mm_count_add(w->t->bytes_in, bytes);
-	if (!li->value && leaf->kind != MM_N_MATRIX &&
+	if (!li->data &&
 	    !seen(w->seen_new, &w->nnew, li->leaf_id)) {
 		w->new_leaves = mm_count_add(w->new_leaves, li->bytes);
 		w->t->nabstract++;

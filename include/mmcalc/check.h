@@ -43,6 +43,9 @@ typedef struct mm_info {
 	mm_count bytes;      /* TENSOR: its size (0 when symbolic) */
 	bool concrete;       /* TENSOR: has (or will have) data */
 	bool leaf;           /* an input: a variable, a literal */
+	bool data;           /* a leaf with data of its own (a concrete
+	                        variable, a matrix literal, a load): the
+	                        evaluator fetches it, the checker only notes it */
 	uint64_t leaf_id;    /* distinct inputs are counted once */
 	const mm_builtin *fn; /* CALL: the built-in's row */
 	int axis;            /* reductions, softmax, concat: normalised axis */
@@ -85,7 +88,7 @@ typedef struct mm_checker {
 	uint64_t next_leaf; /* ids for literals, distinct from variables */
 	const mm_shape *hole; /* when set, '?' is an abstract tensor of it */
 	mm_assume assume;   /* what symbolic shape checks assumed */
-	int nvalues;        /* nodes given data while checking (variables, load) */
+	int nvalues;        /* nodes given data while checking (load) */
 } mm_checker;
 
 /* Sets up a checker over env, allocating annotations in arena and

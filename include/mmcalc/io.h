@@ -44,7 +44,7 @@
 #include "mmcalc/diag.h"
 #include "mmcalc/dtype.h"
 
-#define MM_IO_MAXDIM 8 /* most axes a loaded array may have (= MM_MAXDIM) */
+#define MM_IO_MAXDIM 8 /* most axes a loaded array may have (= MM_MAX_NDIM) */
 
 /* Returns a writable, 64-byte-aligned, C-order contiguous buffer for an
  * array of this shape (ndim entries, each >= 0; ndim 0 is a scalar) and

@@ -13,6 +13,8 @@
 #include "mmcalc/buf.h"
 #include "mmcalc/diag.h"
 
+/* The most axes a shape, and a tensor, may have: one limit for checking
+ * and execution. */
 #define MM_MAX_NDIM 16
 
 struct mm_poly;

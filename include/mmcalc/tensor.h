@@ -23,8 +23,8 @@
 #include "mmcalc/diag.h"
 #include "mmcalc/dtype.h"
 #include "mmcalc/rng.h"
+#include "mmcalc/shape.h" /* MM_MAX_NDIM: most axes of a shape or tensor */
 
-#define MM_MAXDIM 8 /* most axes a tensor may have */
 
 typedef struct mm_storage mm_storage; /* opaque, refcounted data block */
 
@@ -37,8 +37,8 @@ typedef struct mm_tensor {
 	int refcount;
 	mm_dtype dtype;
 	int ndim;
-	int64_t shape[MM_MAXDIM];
-	int64_t strides[MM_MAXDIM];
+	int64_t shape[MM_MAX_NDIM];
+	int64_t strides[MM_MAX_NDIM];
 	void *data;
 	mm_storage *storage;
 } mm_tensor;
@@ -71,7 +71,7 @@ mm_code mm_tensor_bytes_needed(mm_dtype dtype, int ndim, const int64_t *shape,
 
 /* --- constructors: all return a new contiguous tensor (new reference).
  * dtype: f64 stays f64, any other dtype is stored as f32 (mm_dtype_exec).
- * shape has ndim entries (0 <= ndim <= MM_MAXDIM, dims >= 0). Fail with
+ * shape has ndim entries (0 <= ndim <= MM_MAX_NDIM, dims >= 0). Fail with
  * MM_ERR_VALUE (bad shape), MM_ERR_LIMIT (size overflow) or MM_ERR_NOMEM. */
 
 /* Uninitialised contents. */

@@ -111,12 +111,12 @@ static bool group_heads(mm_evaluator *ev, const mm_tensor *q,
 		out[2] = mm_tensor_ref(v);
 		return true;
 	}
-	if (nd + 1 > MM_MAXDIM) {
+	if (nd + 1 > MM_MAX_NDIM) {
 		mm_diag_set(ev->diag, MM_ERR_UNSUPPORTED, (mm_span){0, 0},
 		            "attention: too many axes to group heads");
 		return false;
 	}
-	int64_t sh[MM_MAXDIM];
+	int64_t sh[MM_MAX_NDIM];
 	memcpy(sh, q->shape, sizeof sh[0] * (size_t)nd);
 	sh[nd - 3] = kv;
 	sh[nd - 2] = heads / kv;

@@ -13,10 +13,10 @@ static mm_code ctor_dims(mm_checker *c, mm_node *e, int from, int to,
 		*s = e->items[from]->info->v.shape;
 		return MM_OK;
 	}
-	if (n > MM_MAXDIM)
+	if (n > MM_MAX_NDIM)
 		return mm_ck_fail(c, MM_ERR_LIMIT, e->span,
 		                  "at most %d dimensions can be executed",
-		                  MM_MAXDIM);
+		                  MM_MAX_NDIM);
 	s->ndim = n;
 	for (int k = 0; k < n; k++) {
 		s->sym[k] = NULL;

@@ -86,6 +86,7 @@ mm_code mm_fn_load_check(mm_checker *c, mm_node *e, mm_info *i)
 	i->value = t;
 	c->nvalues++;
 	mm_ck_set_leaf(c, i);
+	i->data = true;
 	i->cls = MM_C_DATA;
 	char note[160];
 	if (csv)

@@ -41,9 +41,9 @@ mm_code mm_fn_reshape_check(mm_checker *c, mm_node *e, mm_info *i)
 		nd = t->ndim;
 		memcpy(dims, t->dim, sizeof dims);
 	} else {
-		if (nd > MM_MAXDIM)
+		if (nd > MM_MAX_NDIM)
 			return mm_ck_fail(c, MM_ERR_LIMIT, e->span,
-			                  "reshape: at most %d dimensions", MM_MAXDIM);
+			                  "reshape: at most %d dimensions", MM_MAX_NDIM);
 		for (int k = 0; k < nd; k++)
 			if ((r = mm_ck_int(c, e->items[1 + k], "a dimension",
 			                   &dims[k])) != MM_OK)

@@ -33,7 +33,7 @@ static mm_tensor *npy(const char *name)
 	ck_assert_ptr_nonnull(strstr(hdr, "'descr': '<f8'"));
 	ck_assert_ptr_nonnull(strstr(hdr, "'fortran_order': False"));
 	const char *p = strchr(strstr(hdr, "'shape':"), '(') + 1;
-	int64_t shape[MM_MAXDIM];
+	int64_t shape[MM_MAX_NDIM];
 	int nd = 0;
 	while (*p != ')') {
 		char *end;
