@@ -111,6 +111,16 @@ static void loop_init(loop *L, const mm_tensor *out, int nin,
 	                           nin > 1 ? in[1] : NULL};
 	L->nop = 1 + nin;
 	L->es = mm_tensor_elsize(out);
+	for (int k = 0; k < L->nop; k++)
+		L->ptr[k] = ops[k]->data;
+	if (mm_tensor_numel(out) == 0) {
+		/* nothing to do, in O(1): one empty axis */
+		L->nd = 1;
+		L->shape[0] = 0;
+		for (int k = 0; k < L->nop; k++)
+			L->st[k][0] = 0;
+		return;
+	}
 	int nd = 0;
 	for (int i = 0; i < out->ndim; i++) {
 		if (out->shape[i] == 1)

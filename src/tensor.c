@@ -140,6 +140,11 @@ void mm_tensor_unref(mm_tensor *t)
 
 int64_t mm_tensor_numel(const mm_tensor *t)
 {
+	/* An empty tensor may have other axes whose product overflows; a
+	 * tensor with elements has them all in memory, so theirs fits. */
+	for (int i = 0; i < t->ndim; i++)
+		if (t->shape[i] == 0)
+			return 0;
 	int64_t n = 1;
 	for (int i = 0; i < t->ndim; i++)
 		n *= t->shape[i];
@@ -246,7 +251,10 @@ static mm_tensor *header(mm_dtype dtype, int ndim, const int64_t *shape,
 	for (int i = ndim - 1; i >= 0; i--) {
 		t->shape[i] = shape[i];
 		t->strides[i] = s;
-		s *= shape[i] > 0 ? shape[i] : 1;
+		/* Only a tensor with no elements can have axes whose product
+		 * overflows; its strides are never used, so they saturate. */
+		if (__builtin_mul_overflow(s, shape[i] > 0 ? shape[i] : 1, &s))
+			s = INT64_MAX;
 	}
 	return t;
 }
