@@ -60,6 +60,45 @@ static void print_factored(mm_buf *b, const mm_poly *p)
 	mm_buf_putc(b, ')');
 }
 
+/* "cost0 < cost1" as the condition under which the first of two
+ * bracketings is cheaper, in the form people read: the terms of
+ * cost0 - cost1 split by sign, over what all terms share (sizes are
+ * positive, so this clears denominators too), each side with its own
+ * common factor in front: 2·n·r < d·(n + r) rather than
+ * 4·n·d·r - 2·n·d² - 2·d²·r < 0. */
+static void print_condition(mm_buf *b, const mm_poly *cost0,
+                            const mm_poly *cost1)
+{
+	mm_poly diff, f, red;
+	mm_diag d;
+	if (mm_poly_sub(&diff, cost0, cost1, &d) != MM_OK || diff.approx) {
+		mm_buf_puts(b, "its cost is the smaller\n");
+		return;
+	}
+	red = diff;
+	if (mm_poly_common_factor(&diff, true, &f, &red, NULL) != MM_OK &&
+	    mm_poly_common_factor(&diff, false, &f, &red, NULL) != MM_OK)
+		red = diff;
+	mm_poly side[2] = {red, red};
+	for (int k = 0; k < 2; k++) {
+		side[k].nterms = 0;
+		side[k].den = 1;
+		for (int t = 0; t < red.nterms; t++) {
+			int64_t cf = red.term[t].coef;
+			if ((k == 0) != (cf > 0))
+				continue;
+			mm_poly_term *u = &side[k].term[side[k].nterms++];
+			*u = red.term[t];
+			u->coef = cf < 0 ? -cf : cf;
+			u->fcoef = (double)u->coef;
+		}
+		if (k)
+			mm_buf_puts(b, " < ");
+		print_factored(b, &side[k]);
+	}
+	mm_buf_puts(b, ", the other otherwise\n");
+}
+
 /* :order with symbols: each bracketing's FLOPs as a polynomial, and the
  * bracketing that is cheapest for every positive size, when one is. */
 static int order_symbolic(mm_stmtctx *c, const mm_stmt *st, mm_node **ops, int n)
@@ -133,44 +172,10 @@ static int order_symbolic(mm_stmtctx *c, const mm_stmt *st, mm_node **ops, int n
 		mm_chain_render(&row, &list[best], np);
 		mm_buf_printf(b, "cheapest for every size: %s\n", mm_buf_str(&row));
 	} else if (count == 2) {
-		/* Say the condition: the first is cheaper when its cost minus
-		 * the second's is negative. */
-		mm_poly diff;
 		mm_buf_reset(&row);
 		mm_chain_render(&row, &list[0], np);
 		mm_buf_printf(b, "%s is cheaper when ", mm_buf_str(&row));
-		if (mm_poly_sub(&diff, &cost[0], &cost[1], &d) == MM_OK &&
-		    !diff.approx) {
-			/* cost0 - cost1 < 0 as "its terms < the other's terms",
-			 * over what all terms share (sizes are positive, so
-			 * this clears denominators too), each side with its
-			 * own common factor in front: 2·n·r < d·(n + r) rather
-			 * than 4·n·d·r - 2·n·d² - 2·d²·r < 0. */
-			mm_poly f, red = diff;
-			if (mm_poly_common_factor(&diff, true, &f, &red, NULL) != MM_OK &&
-			    mm_poly_common_factor(&diff, false, &f, &red, NULL) != MM_OK)
-				red = diff;
-			mm_poly side[2] = {red, red};
-			for (int k = 0; k < 2; k++) {
-				side[k].nterms = 0;
-				side[k].den = 1;
-				for (int t = 0; t < red.nterms; t++) {
-					int64_t cf = red.term[t].coef;
-					if ((k == 0) != (cf > 0))
-						continue;
-					mm_poly_term *u = &side[k].term[side[k].nterms++];
-					*u = red.term[t];
-					u->coef = cf < 0 ? -cf : cf;
-					u->fcoef = (double)u->coef;
-				}
-				if (k)
-					mm_buf_puts(b, " < ");
-				print_factored(b, &side[k]);
-			}
-			mm_buf_puts(b, ", the other otherwise\n");
-		} else {
-			mm_buf_puts(b, "its cost is the smaller\n");
-		}
+		print_condition(b, &cost[0], &cost[1]);
 	} else {
 		mm_buf_puts(b, "which is cheapest depends on the sizes: bind the symbols "
 		               "(n = 1024) to compare\n");

@@ -203,6 +203,52 @@ static int cmp_double(const void *a, const void *b)
 
 /* How an expression is to be run. */
 
+/* Runs e once (bench 0) or, after a warm-up, bench times, and fills the
+ * timing of tm: the best run and, for a benchmark, the median. */
+static mm_code timed(mm_evaluator *ev, mm_node *e, int bench, mm_timing *tm)
+{
+	mm_code r;
+	if (bench > 0) {
+		/* Warm-up: once, and again until WARM_S has passed, so that a
+		 * small product is timed as it runs when repeated (caches
+		 * filled, the core at speed after idling at the prompt) rather
+		 * than from idle. Measured on 64³: after one warm-up run
+		 * 41 GFLOP/s, after 2 ms 85-100, after 20 ms 102-105 (the
+		 * kernel's own rate is 108). */
+		double t0 = now();
+		for (int w = 0;; w++) {
+			if (w > 0)
+				mm_eval_release(e, false);
+			if ((r = mm_eval(ev, e)) != MM_OK)
+				return r;
+			if (now() - t0 >= WARM_S || w >= WARM_MAX)
+				break;
+		}
+		mm_eval_release(e, false);
+	}
+	int runs = bench > 0 ? bench : 1;
+	double times[64];
+	if (runs > 64)
+		runs = 64;
+	for (int k = 0; k < runs; k++) {
+		if (k > 0)
+			mm_eval_release(e, false);
+		double t0 = now();
+		if ((r = mm_eval(ev, e)) != MM_OK)
+			return r;
+		times[k] = now() - t0;
+	}
+	tm->seconds = times[0];
+	if (bench > 0) {
+		qsort(times, (size_t)runs, sizeof times[0], cmp_double);
+		tm->runs = runs;
+		tm->seconds = times[0];
+		tm->seconds_median = runs % 2 ? times[runs / 2]
+		                              : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+	}
+	return MM_OK;
+}
+
 /* Checks, executes when concrete, and fills *i and *t. On an error the
  * diag is set and the tree's values are released. */
 static mm_code evaluate(mm_stmtctx *c, mm_node *e, const mm_run_opts *ro,
@@ -260,46 +306,9 @@ static mm_code evaluate(mm_stmtctx *c, mm_node *e, const mm_run_opts *ro,
 			return r;
 		tm->filled = t->nabstract > 0;
 	}
-	if (ro->bench > 0) {
-		/* Warm-up: once, and again until WARM_S has passed, so that a
-		 * small product is timed as it runs when repeated (caches
-		 * filled, the core at speed after idling at the prompt) rather
-		 * than from idle. Measured on 64³: after one warm-up run
-		 * 41 GFLOP/s, after 2 ms 85-100, after 20 ms 102-105 (the
-		 * kernel's own rate is 108). */
-		double t0 = now();
-		for (int w = 0;; w++) {
-			if (w > 0)
-				mm_eval_release(e, false);
-			if ((r = mm_eval(&ev, e)) != MM_OK)
-				return r;
-			if (now() - t0 >= WARM_S || w >= WARM_MAX)
-				break;
-		}
-		mm_eval_release(e, false);
-	}
-	int runs = ro->bench > 0 ? ro->bench : 1;
-	double times[64];
-	if (runs > 64)
-		runs = 64;
-	for (int k = 0; k < runs; k++) {
-		if (k > 0)
-			mm_eval_release(e, false);
-		double t0 = now();
-		if ((r = mm_eval(&ev, e)) != MM_OK)
-			return r;
-		times[k] = now() - t0;
-	}
+	if ((r = timed(&ev, e, ro->bench, tm)) != MM_OK)
+		return r;
 	tm->executed = t->nops > 0;
-	if (ro->bench > 0) {
-		qsort(times, (size_t)runs, sizeof times[0], cmp_double);
-		tm->runs = runs;
-		tm->seconds = times[0];
-		tm->seconds_median = runs % 2 ? times[runs / 2]
-		                              : (times[runs / 2 - 1] + times[runs / 2]) / 2;
-	} else {
-		tm->seconds = times[0];
-	}
 	tm->computed_f32 = i->v.dtype != MM_F32 && i->v.dtype != MM_F64;
 	/* The prediction beside the measurement: always for :run and :bench,
 	 * otherwise once there is enough work for a roofline to mean much. */

@@ -49,6 +49,85 @@ static mm_code impossible(mm_checker *c, const mm_node *at, const char *fmt, ...
 	return mm_diag_set(c->diag, MM_ERR_SHAPE, at->span, "no shape fits: %s", msg);
 }
 
+/* A @ ? = want: the shape of ? for the left operand A of shape os. */
+static mm_code right_operand(mm_checker *c, const mm_node *e,
+                             const mm_shape *osp, const mm_shape *wantp,
+                             mm_shape *xp)
+{
+	char sa[160], sw[160];
+	mm_shape os = *osp, want = *wantp, x = {0};
+	/* A @ X = W: A is (.. m x k) or (k,) */
+	int64_t k = os.dim[os.ndim - 1];
+	if (os.ndim >= 2) {
+		int64_t m = os.dim[os.ndim - 2];
+		if (want.ndim < 2 && !(want.ndim == 1 && want.dim[0] == m))
+			return impossible(c, e, "%s @ ? has %lld rows; %s cannot be its result",
+			                  mm_shape_str(&os, sa, sizeof sa), (long long)m,
+			                  mm_shape_str(&want, sw, sizeof sw));
+		if (want.ndim == 1) { /* X is a vector (k,) */
+			x.ndim = 1;
+			x.dim[0] = k;
+		} else {
+			if (want.dim[want.ndim - 2] != m)
+				return impossible(c, e, "%s @ ? has %lld rows, the result %s has %lld",
+				                  mm_shape_str(&os, sa, sizeof sa), (long long)m,
+				                  mm_shape_str(&want, sw, sizeof sw),
+				                  (long long)want.dim[want.ndim - 2]);
+			x = want;
+			x.dim[x.ndim - 2] = k;
+		}
+	} else { /* a vector on the left: W is (.., n) */
+		if (want.ndim == 0) {
+			x.ndim = 1;
+			x.dim[0] = k;
+		} else {
+			x.ndim = want.ndim + 1;
+			memcpy(x.dim, want.dim, sizeof want.dim[0] * (size_t)(want.ndim - 1));
+			x.dim[x.ndim - 2] = k;
+			x.dim[x.ndim - 1] = want.dim[want.ndim - 1];
+		}
+	}
+	*xp = x;
+	return MM_OK;
+}
+
+/* ? @ B = want: the shape of ? for the right operand B of shape os. */
+static mm_code left_operand(mm_checker *c, const mm_node *e,
+                            const mm_shape *osp, const mm_shape *wantp,
+                            mm_shape *xp)
+{
+	char sa[160], sw[160];
+	mm_shape os = *osp, want = *wantp, x = {0};
+	/* X @ B = W: B is (.. k x n) or (k,) */
+	int64_t k = os.ndim >= 2 ? os.dim[os.ndim - 2] : os.dim[0];
+	if (os.ndim >= 2) {
+		int64_t n = os.dim[os.ndim - 1];
+		if (want.ndim == 0 || want.dim[want.ndim - 1] != n)
+			return impossible(c, e, "? @ %s has %lld columns, the result %s %s",
+			                  mm_shape_str(&os, sa, sizeof sa), (long long)n,
+			                  mm_shape_str(&want, sw, sizeof sw),
+			                  want.ndim ? "does not" : "has none");
+		if (want.ndim == 1) {
+			x.ndim = 1;
+			x.dim[0] = k;
+		} else {
+			x = want;
+			x.dim[x.ndim - 1] = k;
+		}
+	} else { /* a vector on the right: W is (.., m) */
+		if (want.ndim == 0) {
+			x.ndim = 1;
+			x.dim[0] = k;
+		} else {
+			x = want;
+			x.ndim = want.ndim + 1;
+			x.dim[x.ndim - 1] = k;
+		}
+	}
+	*xp = x;
+	return MM_OK;
+}
+
 /* The shape the subtree e (which contains hole) must have so that e's
  * shape is want; recurses to the hole. */
 static mm_code down(mm_checker *c, mm_node *e, const mm_node *hole,
@@ -106,68 +185,10 @@ static mm_code down(mm_checker *c, mm_node *e, const mm_node *hole,
 		}
 		if (os.ndim == 0)
 			return impossible(c, other, "matmul needs operands with at least 1 axis");
-		int nb = want.ndim >= 2 ? want.ndim - 2 : 0; /* batch axes of want */
-		if (!left) {
-			/* A @ X = W: A is (.. m x k) or (k,) */
-			int64_t k = os.dim[os.ndim - 1];
-			if (os.ndim >= 2) {
-				int64_t m = os.dim[os.ndim - 2];
-				if (want.ndim < 2 && !(want.ndim == 1 && want.dim[0] == m))
-					return impossible(c, e, "%s @ ? has %lld rows; %s cannot be its result",
-					                  mm_shape_str(&os, sa, sizeof sa), (long long)m,
-					                  mm_shape_str(&want, sw, sizeof sw));
-				if (want.ndim == 1) { /* X is a vector (k,) */
-					x.ndim = 1;
-					x.dim[0] = k;
-				} else {
-					if (want.dim[want.ndim - 2] != m)
-						return impossible(c, e, "%s @ ? has %lld rows, the result %s has %lld",
-						                  mm_shape_str(&os, sa, sizeof sa), (long long)m,
-						                  mm_shape_str(&want, sw, sizeof sw),
-						                  (long long)want.dim[want.ndim - 2]);
-					x = want;
-					x.dim[x.ndim - 2] = k;
-				}
-			} else { /* a vector on the left: W is (.., n) */
-				if (want.ndim == 0) {
-					x.ndim = 1;
-					x.dim[0] = k;
-				} else {
-					x.ndim = want.ndim + 1;
-					memcpy(x.dim, want.dim, sizeof want.dim[0] * (size_t)(want.ndim - 1));
-					x.dim[x.ndim - 2] = k;
-					x.dim[x.ndim - 1] = want.dim[want.ndim - 1];
-				}
-			}
-		} else {
-			/* X @ B = W: B is (.. k x n) or (k,) */
-			int64_t k = os.ndim >= 2 ? os.dim[os.ndim - 2] : os.dim[0];
-			if (os.ndim >= 2) {
-				int64_t n = os.dim[os.ndim - 1];
-				if (want.ndim == 0 || want.dim[want.ndim - 1] != n)
-					return impossible(c, e, "? @ %s has %lld columns, the result %s %s",
-					                  mm_shape_str(&os, sa, sizeof sa), (long long)n,
-					                  mm_shape_str(&want, sw, sizeof sw),
-					                  want.ndim ? "does not" : "has none");
-				if (want.ndim == 1) {
-					x.ndim = 1;
-					x.dim[0] = k;
-				} else {
-					x = want;
-					x.dim[x.ndim - 1] = k;
-				}
-			} else { /* a vector on the right: W is (.., m) */
-				if (want.ndim == 0) {
-					x.ndim = 1;
-					x.dim[0] = k;
-				} else {
-					x = want;
-					x.ndim = want.ndim + 1;
-					x.dim[x.ndim - 1] = k;
-				}
-			}
-		}
-		(void)nb;
+		r = left ? left_operand(c, e, &os, &want, &x)
+		         : right_operand(c, e, &os, &want, &x);
+		if (r != MM_OK)
+			return r;
 		return down(c, left ? e->lhs : e->rhs, hole, x, out);
 	}
 	default:
