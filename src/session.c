@@ -29,6 +29,11 @@ static uint64_t physical_memory(void)
 	return (uint64_t)pages * (uint64_t)size;
 }
 
+const char *mm_version(void)
+{
+	return MM_VERSION;
+}
+
 mm_session *mm_session_new(void)
 {
 	mm_session *s = calloc(1, sizeof *s);

@@ -35,6 +35,9 @@ typedef struct mm_result {
 
 typedef void (*mm_emit_fn)(void *ctx, const mm_result *r);
 
+/* The version of libmmcalc ("0.1.0"), from meson.build. */
+const char *mm_version(void);
+
 /* A new session with default settings; NULL when out of memory. */
 mm_session *mm_session_new(void);
 void mm_session_free(mm_session *s);

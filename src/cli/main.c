@@ -14,7 +14,6 @@
 #include "mmcalc/interrupt.h"
 #include "mmcalc/session.h"
 
-#define VERSION "0.1.0"
 
 static void usage(FILE *f)
 {
@@ -197,7 +196,7 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "--version")) {
-			printf("mmcalc " VERSION "\n");
+			printf("mmcalc %s\n", mm_version());
 			return 0;
 		} else if (a[1] != '-') {
 			/* Short options, alone or run together as getopt
