@@ -3,6 +3,7 @@
  * bars, and UTF-8 widths. The text and SVG drawings are chart_text.c and
  * chart_svg.c. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,9 +89,12 @@ static bool on_axis(const mm_chart_axis *a, double v)
 /* 10^e for an integer e, exact where doubles allow. */
 static double p10(int e) { return pow(10.0, e); }
 
-/* The decade exponent of v > 0: 10^e <= v < 10^(e+1). */
+/* The decade exponent of v > 0: 10^e <= v < 10^(e+1); 0 for values
+ * that have none (0, negative, not finite). */
 static int decade(double v)
 {
+	if (!(v > 0) || !isfinite(v))
+		return 0;
 	int e = (int)floor(log10(v));
 	if (p10(e + 1) <= v)
 		e++;
@@ -99,9 +103,11 @@ static int decade(double v)
 	return e;
 }
 
-/* The 1-2-5 step at or above x > 0. */
+/* The 1-2-5 step at or above x > 0 (x itself when it is not finite). */
 static double nice_step(double x)
 {
+	if (!isfinite(x) || !(x > 0))
+		return x > 0 ? x : 1;
 	double m = p10(decade(x));
 	static const double f[] = {1, 2, 5, 10};
 	for (int i = 0; i < 4; i++)
@@ -129,8 +135,14 @@ static void fit(const mm_chart_axis *a, span s, double *lo, double *hi)
 			e1++;
 		if (e0 == e1)
 			e0--, e1++;
-		*lo = p10(e0);
-		*hi = p10(e1);
+		/* 10^-323 and 10^308 are the decades doubles hold; past them
+		 * the value itself */
+		e0 = e0 < -323 ? -323 : e0;
+		e1 = e1 > 308 ? 308 : e1;
+		if (e0 >= e1)
+			e0 = e1 - 1;
+		*lo = fmin(p10(e0), s.lo);
+		*hi = fmax(p10(e1), s.hi);
 		return;
 	}
 	double l = s.lo >= 0 ? 0 : s.lo, h = s.hi;
@@ -496,10 +508,15 @@ static void log_ticks(double lo, double hi, mm_chart_ticks *t)
 		add_tick(t, hi);
 		return;
 	}
-	/* Strides keep exponents that are multiples of them. */
+	/* Strides keep exponents that are multiples of them. Far from 1 a
+	 * decade is labelled by its exponent: 10^-320 is not exactly a
+	 * double, and "1e-320" reads better than its rounding. */
 	for (int e = e0; e <= e1; e++)
-		if (e % stride == 0)
+		if (e % stride == 0) {
 			add_tick(t, p10(e));
+			if ((e < -4 || e > 20) && t->n)
+				snprintf(t->text[t->n - 1], sizeof t->text[0], "1e%d", e);
+		}
 }
 
 void mm_chart_axis_ticks(bool log, double lo, double hi, int level,

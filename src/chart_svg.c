@@ -352,22 +352,26 @@ static void point_labels(mm_buf *b, S *s, const mark *m, size_t n)
 		const char *t = mm_buf_str(&text);
 		size_t last = group[g - 1]->s;
 		double w = text_px(t, FONT), x = m[i].x, y = m[i].y;
-		box cand[] = {{x + 6, y - FONT / 2, x + 6 + w, y + FONT / 2},
-		              {x - 6 - w, y - FONT / 2, x - 6, y + FONT / 2},
+		double h = FONT / 2;
+		box cand[] = {{x + 6, y - h, x + 6 + w, y + h},
+		              {x - 6 - w, y - h, x - 6, y + h},
 		              {x - w / 2, y - 7 - FONT, x + w / 2, y - 7},
-		              {x - w / 2, y + 7, x + w / 2, y + 7 + FONT}};
-		int k = 0;
-		while (k < 4 && !free_box(s, cand[k]))
+		              {x - w / 2, y + 7, x + w / 2, y + 7 + FONT},
+		              {x + 5, y - 5 - FONT, x + 5 + w, y - 5},
+		              {x + 5, y + 5, x + 5 + w, y + 5 + FONT},
+		              {x - 5 - w, y - 5 - FONT, x - 5, y - 5},
+		              {x - 5 - w, y + 5, x - 5, y + 5 + FONT}};
+		int k = 0, nc = (int)(sizeof cand / sizeof cand[0]);
+		while (k < nc && !free_box(s, cand[k]))
 			k++;
-		if (k == 4) {
+		if (k == nc) {
 			for (size_t j = 0; j < g; j++)
 				mm_chart_hide(&s->hidden, last, labels[j]);
 			continue;
 		}
 		occupy(s, cand[k]);
-		label(b, k == 1 ? cand[k].x1 : k >= 2 ? x : cand[k].x0,
-		      cand[k].y1 - 2, k == 1 ? "end" : k >= 2 ? "middle" : "start",
-		      0, palette[mm_chart_series_colour(s->c, last)], t);
+		label(b, (cand[k].x0 + cand[k].x1) / 2, cand[k].y1 - 2, "middle", 0,
+		      palette[mm_chart_series_colour(s->c, last)], t);
 	}
 	mm_buf_free(&text);
 	free(group);

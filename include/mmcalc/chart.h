@@ -129,10 +129,10 @@ typedef struct mm_chart_layout {
  * and keeps at least 3 (a long legend in a short chart makes it taller).
  * Trailing spaces are trimmed; with colour every line ends with a reset.
  *
- * Ticks sit at decades on log axes and 1-2-5 steps on linear ones;
- * labels are thinned (every 2nd, 3rd... decade, keeping 10^(3k) first)
- * until each has a blank column on both sides (x) or a free line between
- * (y).
+ * Ticks sit at decades on log axes and 1-2-5 steps on linear ones.
+ * Labels are thinned until each has a blank column on both sides (x) or
+ * a free line between (y): on a log axis to the decades whose exponent k
+ * divides (k = 2, 3, ...), on a linear one by taking the next 1-2-5 step.
  *
  * Labels never cover an axis, a marker or another label, and keep a blank
  * cell from other labels. A point's label goes to the first free place
