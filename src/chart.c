@@ -63,6 +63,15 @@ bool mm_chart_has_points(const mm_chart_series *s)
 	return s->kind == MM_CHART_POINTS || s->kind == MM_CHART_LINE;
 }
 
+size_t mm_chart_total_points(const mm_chart *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nseries; i++)
+		if (mm_chart_has_points(&c->series[i]))
+			n += c->series[i].npoints;
+	return n;
+}
+
 /* A running minimum and maximum. */
 typedef struct span {
 	double lo, hi;
@@ -158,6 +167,15 @@ static void fit(const mm_chart_axis *a, span s, double *lo, double *hi)
 	*hi = ceil(h / step - 1e-9) * step;
 }
 
+/* Grows s by the x (or y) of series r's points that can be shown. */
+static void grow_points(const mm_chart *c, const mm_chart_series *r, bool x,
+                        span *s)
+{
+	for (size_t k = 0; k < r->npoints; k++)
+		if (on_axis(&c->x, r->points[k].x) && on_axis(&c->y, r->points[k].y))
+			grow(s, x ? r->points[k].x : r->points[k].y);
+}
+
 /* The range of x the points and ridges ask for. */
 static span x_data(const mm_chart *c)
 {
@@ -166,10 +184,7 @@ static span x_data(const mm_chart *c)
 	for (size_t i = 0; i < c->nseries; i++) {
 		const mm_chart_series *r = &c->series[i];
 		if (mm_chart_has_points(r)) {
-			for (size_t k = 0; k < r->npoints; k++)
-				if (on_axis(&c->x, r->points[k].x) &&
-				    on_axis(&c->y, r->points[k].y))
-					grow(&s, r->points[k].x);
+			grow_points(c, r, true, &s);
 		} else if (r->kind == MM_CHART_RIDGE && on_axis(&c->x, r->value)) {
 			grow(&s, r->value);
 			if (xlog) {
@@ -187,10 +202,7 @@ static span y_data(const mm_chart *c, const mm_chart_geom *g)
 	for (size_t i = 0; i < c->nseries; i++) {
 		const mm_chart_series *r = &c->series[i];
 		if (mm_chart_has_points(r)) {
-			for (size_t k = 0; k < r->npoints; k++)
-				if (on_axis(&c->x, r->points[k].x) &&
-				    on_axis(&c->y, r->points[k].y))
-					grow(&s, r->points[k].y);
+			grow_points(c, r, false, &s);
 		} else if (r->kind == MM_CHART_CEILING && on_axis(&c->y, r->value)) {
 			/* a hair above: a ceiling on a decade (or step) gets the
 			 * next one above it, room for its label */

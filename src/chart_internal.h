@@ -69,6 +69,8 @@ int mm_chart_series_colour(const mm_chart *c, size_t i);
 bool mm_chart_series_dotted(const mm_chart *c, size_t i);
 /* Whether series i has markers (POINTS, LINE). */
 bool mm_chart_has_points(const mm_chart_series *s);
+/* The points of all series with points. */
+size_t mm_chart_total_points(const mm_chart *c);
 /* Its points that cannot be shown. */
 size_t mm_chart_hidden_points(const mm_chart_geom *g,
                               const mm_chart_series *s);

@@ -298,10 +298,7 @@ typedef struct mark {
 /* Markers of every series, each occupying its box. */
 static mark *markers(mm_buf *b, S *s, size_t *n)
 {
-	size_t total = 0;
-	for (size_t i = 0; i < s->c->nseries; i++)
-		if (mm_chart_has_points(&s->c->series[i]))
-			total += s->c->series[i].npoints;
+	size_t total = mm_chart_total_points(s->c);
 	mark *m = malloc((total ? total : 1) * sizeof *m);
 	*n = 0;
 	if (!m) {

@@ -150,46 +150,45 @@ static void set_ascii(R *r, int row_up, int col, char ch, int colour)
 	r->inkc[i] = (uint8_t)colour;
 }
 
-/* A segment at cell resolution: shallow lines one cell per column, '-'
- * and a '/' or '\' where the next column is a line up or down; steep ones
- * one cell per line, '|' or a slash where the column changes. Dotted
- * lines use '.' and ':' for '-' and '|'. */
+static double clamp(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* A segment at cell resolution, one cell per step along its major axis
+ * (a: columns for shallow lines, lines for steep ones; b the other):
+ * `flat` where the next step stays on the same b, '/' or '\' where it
+ * moves. */
+static void ascii_walk(R *r, double a0, double b0, double a1, double b1,
+                       bool steep, char flat, int colour)
+{
+	double lo = fmin(a0, a1), hi = fmax(a0, a1), k = (b1 - b0) / (a1 - a0);
+	for (int a = rnd(lo); a <= rnd(hi); a++) {
+		int b = rnd(b0 + (clamp(a, lo, hi) - a0) * k);
+		int next = rnd(b0 + (clamp(a + 1, lo, hi) - a0) * k);
+		if (a == rnd(hi) && a > rnd(lo)) /* the last: as from the one before */
+			next = b + (b - rnd(b0 + (clamp(a - 1, lo, hi) - a0) * k));
+		char ch = next > b ? '/' : next < b ? '\\' : flat;
+		if (steep)
+			set_ascii(r, a, b, ch, colour);
+		else
+			set_ascii(r, b, a, ch, colour);
+	}
+}
+
+/* A segment in ASCII: shallow lines '-' with a '/' or '\' where the next
+ * column is a line up or down; steep ones '|' with a slash where the
+ * column changes. Dotted lines use '.' and ':' for '-' and '|'. */
 static void ascii_seg(R *r, const mm_chart_seg *s, int colour, bool dotted)
 {
 	double u0 = s->x0 * (r->pw - 1), u1 = s->x1 * (r->pw - 1);
 	double v0 = s->y0 * (r->ph - 1), v1 = s->y1 * (r->ph - 1);
-	double du = u1 - u0, dv = v1 - v0;
-	if (fabs(du) >= fabs(dv)) {
-		if (fabs(du) < 1e-9) {
-			set_ascii(r, rnd(v0), rnd(u0), dotted ? '.' : '-', colour);
-			return;
-		}
-		double lo = fmin(u0, u1), hi = fmax(u0, u1);
-		for (int c = rnd(lo); c <= rnd(hi); c++) {
-			double a = fmin(fmax(c, lo), hi), b = fmin(fmax(c + 1, lo), hi);
-			int row = rnd(v0 + (a - u0) * dv / du);
-			int next = rnd(v0 + (b - u0) * dv / du);
-			if (c == rnd(hi) && c > rnd(lo)) {
-				double p = fmin(fmax(c - 1, lo), hi);
-				next = row + (row - rnd(v0 + (p - u0) * dv / du));
-			}
-			char ch = next > row ? '/' : next < row ? '\\' : dotted ? '.' : '-';
-			set_ascii(r, row, c, ch, colour);
-		}
-		return;
-	}
-	double lo = fmin(v0, v1), hi = fmax(v0, v1);
-	for (int row = rnd(lo); row <= rnd(hi); row++) {
-		double a = fmin(fmax(row, lo), hi), b = fmin(fmax(row + 1, lo), hi);
-		int c = rnd(u0 + (a - v0) * du / dv);
-		int next = rnd(u0 + (b - v0) * du / dv);
-		if (row == rnd(hi) && row > rnd(lo)) {
-			double p = fmin(fmax(row - 1, lo), hi);
-			next = c + (c - rnd(u0 + (p - v0) * du / dv));
-		}
-		char ch = next > c ? '/' : next < c ? '\\' : dotted ? ':' : '|';
-		set_ascii(r, row, c, ch, colour);
-	}
+	if (fabs(u1 - u0) < 1e-9 && fabs(v1 - v0) < 1e-9)
+		set_ascii(r, rnd(v0), rnd(u0), dotted ? '.' : '-', colour);
+	else if (fabs(u1 - u0) >= fabs(v1 - v0))
+		ascii_walk(r, u0, v0, u1, v1, false, dotted ? '.' : '-', colour);
+	else
+		ascii_walk(r, v0, u0, v1, u1, true, dotted ? ':' : '|', colour);
 }
 
 /* A segment in braille dots, 2 × 4 to a cell; a cell's dot (dx, dy from
@@ -321,10 +320,7 @@ static const char *marker(const R *r, mm_chart_style st)
  * gets their count. */
 static pt *all_points(R *r, size_t *n)
 {
-	size_t total = 0;
-	for (size_t i = 0; i < r->c->nseries; i++)
-		if (mm_chart_has_points(&r->c->series[i]))
-			total += r->c->series[i].npoints;
+	size_t total = mm_chart_total_points(r->c);
 	pt *p = malloc((total ? total : 1) * sizeof *p);
 	*n = 0;
 	if (!p) {

@@ -127,7 +127,9 @@ typedef struct mm_chart_layout {
  * and its label and unit, centred; the legend, its entries flowing over
  * as many lines as they need. The plot takes the lines left of o->height
  * and keeps at least 3 (a long legend in a short chart makes it taller).
- * Trailing spaces are trimmed; with colour every line ends with a reset.
+ * A plot with nothing in it says "(no data)". Trailing spaces are
+ * trimmed; with colour, a coloured run ends with a reset, so no line
+ * leaves a colour on.
  *
  * Ticks sit at decades on log axes and 1-2-5 steps on linear ones.
  * Labels are thinned until each has a blank column on both sides (x) or
@@ -135,16 +137,19 @@ typedef struct mm_chart_layout {
  * divides (k = 2, 3, ...), on a linear one by taking the next 1-2-5 step.
  *
  * Labels never cover an axis, a marker or another label, and keep a blank
- * cell from other labels. A point's label goes to the first free place
- * of: right of the marker, left, the line above or below (right, then
- * left); points that fall in one cell share a marker and a label ("1,2",
- * runs of three or more integers as "4-7"). A ceiling's label goes on the
- * line above it, flush right, else below, sliding left; a ridge's beside
- * it, bottom up; a roof's beside it, from the middle out. Places free of
- * lines are tried first, then places over lines. A point label with no
- * place is dropped and named in the legend ("labels 4, 5 hidden"); a
- * line's label with no place goes to the legend, where the labels of
- * POINTS and LINE series always are.
+ * cell from other labels. Each label has candidate places in two groups;
+ * the first group is tried free of lines, then over lines, then the
+ * second group the same way. A point's: right of its marker, left of it;
+ * then the line above or below, right, then left. Points that fall in
+ * one cell, of any series, share one marker (the last series') and one
+ * label ("1,2", runs of three or more integers as "4-7"). A ceiling's: on
+ * the line above it, flush right and sliding left but not past where the
+ * line starts, then below it the same way; then on the line itself. A
+ * ridge's: beside it, right then left, from the bottom up. A roof's:
+ * below-right of it, then above-left, from its middle out. A point
+ * label with no place is dropped and named in its series' legend entry
+ * ("(labels 2,7-9 hidden)"); a line's label with no place goes to the
+ * legend, where POINTS and LINE series always are.
  *
  * MM_ERR_VALUE when the width or height is outside the limits above or
  * the description is invalid (a fixed range empty, reversed or not
@@ -168,7 +173,9 @@ typedef struct mm_chart_svg_opts {
  * dropped): the same content as the text chart, on real log axes with
  * grid lines at decades (and fainter ones at 2..9 times each), markers as
  * circles (predicted) and diamonds (measured), the legend below the plot.
- * o may be NULL. Same errors as mm_chart_text (sizes: 200..10000 px). */
+ * The document grows taller than asked when the notes of labels that
+ * found no room lengthen the legend. o may be NULL. Same errors as
+ * mm_chart_text (sizes: 200..10000 px). */
 mm_code mm_chart_svg(mm_buf *b, const mm_chart *c,
                      const mm_chart_svg_opts *o, mm_diag *d);
 

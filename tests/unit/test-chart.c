@@ -459,6 +459,54 @@ START_TEST(labels_crowded)
 }
 END_TEST
 
+/* Nine points on a 3 × 3 block of cells, labelled 1..9 row by row from
+ * the top left, placed in that order: 1 goes left (2's marker is on its
+ * right), 2 above-right (markers either side), 3 right, 4 left, 6 right,
+ * 7 left, 8 below-right, 9 right. 5 is surrounded by markers on every
+ * side and its label is named in the legend instead. */
+START_TEST(labels_hidden)
+{
+	mm_chart_point p[9];
+	char lab[9][2];
+	mm_chart_series s[] = {{.kind = MM_CHART_POINTS, .points = p,
+	                        .npoints = 9}};
+	mm_chart c = {.x = {NULL, NULL, MM_CHART_LINEAR, true, 0, 29},
+	              .y = {NULL, NULL, MM_CHART_LINEAR, true, 0, 9},
+	              .series = s, .nseries = 1};
+	mm_chart_layout l;
+	mm_chart_text_opts o = {40, 14, false, false};
+	/* make x a column and y a line: the range one less than the size */
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(mm_chart_text_layout(&c, &o, &l, NULL), MM_OK);
+		c.x.max = l.plot_width - 1;
+		c.y.max = l.plot_height - 1;
+	}
+	ck_assert_int_eq(mm_chart_text_layout(&c, &o, &l, NULL), MM_OK);
+	ck_assert(c.x.max == l.plot_width - 1 && c.y.max == l.plot_height - 1);
+	for (int k = 0; k < 9; k++) {
+		snprintf(lab[k], sizeof lab[k], "%d", k + 1);
+		p[k] = (mm_chart_point){10 + k % 3, 4 - k / 3, lab[k]};
+	}
+	char *t = text(&c, 40, 14, false, false);
+	int top = l.plot_top + l.plot_height - 1 - 4, left = l.plot_left + 10;
+	for (int k = 0; k < 9; k++)
+		ck_assert_str_eq(at(t, top + k / 3, left + k % 3), "o");
+	ck_assert_str_eq(at(t, top, left - 1), "1");
+	ck_assert_str_eq(at(t, top - 1, left + 2), "2");
+	ck_assert_str_eq(at(t, top, left + 3), "3");
+	ck_assert_str_eq(at(t, top + 1, left - 1), "4");
+	ck_assert_str_eq(at(t, top + 1, left + 3), "6");
+	ck_assert_str_eq(at(t, top + 2, left - 1), "7");
+	ck_assert_str_eq(at(t, top + 3, left + 2), "8");
+	ck_assert_str_eq(at(t, top + 2, left + 3), "9");
+	for (int r = top - 1; r <= top + 3; r++)
+		for (int col = left - 2; col <= left + 4; col++)
+			ck_assert_str_ne(at(t, r, col), "5");
+	ck_assert_ptr_nonnull(strstr(t, "o predicted (labels 5 hidden)"));
+	free(t);
+}
+END_TEST
+
 /* A label never covers the axes: a point in the top-left corner puts its
  * label right of it, and one in the bottom-right corner left of it. */
 START_TEST(labels_stay_in_plot)
@@ -1040,6 +1088,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, golden_40);
 	tcase_add_test(tc, labels_share_cells);
 	tcase_add_test(tc, labels_crowded);
+	tcase_add_test(tc, labels_hidden);
 	tcase_add_test(tc, labels_stay_in_plot);
 	tcase_add_test(tc, axes_fitted);
 	tcase_add_test(tc, axes_ticks);
