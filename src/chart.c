@@ -204,9 +204,11 @@ static span y_data(const mm_chart *c, const mm_chart_geom *g)
 		if (mm_chart_has_points(r)) {
 			grow_points(c, r, false, &s);
 		} else if (r->kind == MM_CHART_CEILING && on_axis(&c->y, r->value)) {
-			/* a hair above: a ceiling on a decade (or step) gets the
-			 * next one above it, room for its label */
-			grow(&s, r->value * (r->value > 0 ? 1 + 1e-9 : 1 - 1e-9));
+			/* room above for its label: a third of a decade on a
+			 * log axis (so a ceiling at or just under a decade gets
+			 * the next one), a twentieth on a linear one */
+			double up = c->y.scale == MM_CHART_LOG10 ? 2 : 1.05;
+			grow(&s, r->value * (r->value > 0 ? up : 1 / up));
 		} else if (r->kind == MM_CHART_ROOF && isfinite(r->value) &&
 		           r->value > 0) {
 			double lo = r->value * g->xmin, hi = r->value * g->xmax;

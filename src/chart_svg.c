@@ -66,6 +66,7 @@ typedef struct S {
 	double legend_y;             /* the middle of the legend's first row */
 	box *boxes;                  /* what labels must not cover */
 	size_t nbox, capbox;
+	mm_chart_segs drawn;         /* the lines, in px: avoided if possible */
 	bool *placed;
 	mm_chart_hidden hidden;
 	bool failed;
@@ -89,9 +90,36 @@ static void occupy(S *s, box b)
 	s->boxes[s->nbox++] = b;
 }
 
-/* Whether b is inside the plot and overlaps no occupied box. */
-static bool free_box(const S *s, box b)
+/* Whether segment g crosses box b (Liang–Barsky). */
+static bool crosses(const mm_chart_seg *g, box b)
 {
+	double dx = g->x1 - g->x0, dy = g->y1 - g->y0, t0 = 0, t1 = 1;
+	double p[4] = {-dx, dx, -dy, dy};
+	double q[4] = {g->x0 - b.x0, b.x1 - g->x0, g->y0 - b.y0, b.y1 - g->y0};
+	for (int i = 0; i < 4; i++) {
+		if (p[i] == 0) {
+			if (q[i] < 0)
+				return false;
+			continue;
+		}
+		double t = q[i] / p[i];
+		if (p[i] < 0)
+			t0 = fmax(t0, t);
+		else
+			t1 = fmin(t1, t);
+		if (t0 > t1)
+			return false;
+	}
+	return true;
+}
+
+/* Whether b is inside the plot, overlaps no occupied box and, unless
+ * over_lines, crosses no line. */
+static bool free_box(const S *s, box b, bool over_lines)
+{
+	for (size_t i = 0; !over_lines && i < s->drawn.n; i++)
+		if (crosses(&s->drawn.s[i], b))
+			return false;
 	if (b.x0 < s->px || b.x1 > s->px + s->pw || b.y0 < s->py ||
 	    b.y1 > s->py + s->ph)
 		return false;
@@ -239,6 +267,24 @@ static void axes(mm_buf *b, S *s)
 
 /* ---- lines and markers ---- */
 
+/* Keeps segment g, in px, among the lines labels avoid. */
+static void remember(S *s, const mm_chart_seg *g)
+{
+	mm_chart_segs *d = &s->drawn;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 32;
+		mm_chart_seg *p = realloc(d->s, cap * sizeof *p);
+		if (!p) {
+			s->failed = true;
+			return;
+		}
+		d->s = p;
+		d->cap = cap;
+	}
+	d->s[d->n++] = (mm_chart_seg){X(s, g->x0), Y(s, g->y0), X(s, g->x1),
+	                              Y(s, g->y1)};
+}
+
 static void lines(mm_buf *b, S *s)
 {
 	static const mm_chart_kind order[] = {MM_CHART_RIDGE, MM_CHART_CEILING,
@@ -262,6 +308,7 @@ static void lines(mm_buf *b, S *s)
 			                  ? " stroke-dasharray=\"5 4\"" : "");
 			for (size_t j = 0; j < segs.n; j++) {
 				const mm_chart_seg *g = &segs.s[j];
+				remember(s, g);
 				bool joined = j > 0 && segs.s[j - 1].x1 == g->x0 &&
 				              segs.s[j - 1].y1 == g->y0;
 				if (!joined)
@@ -358,9 +405,13 @@ static void point_labels(mm_buf *b, S *s, const mark *m, size_t n)
 		              {x + 5, y + 5, x + 5 + w, y + 5 + FONT},
 		              {x - 5 - w, y - 5 - FONT, x - 5, y - 5},
 		              {x - 5 - w, y + 5, x - 5, y + 5 + FONT}};
+		/* free of lines first, then over them */
 		int k = 0, nc = (int)(sizeof cand / sizeof cand[0]);
-		while (k < nc && !free_box(s, cand[k]))
+		while (k < nc && !free_box(s, cand[k], false))
 			k++;
+		if (k == nc)
+			for (k = 0; k < nc && !free_box(s, cand[k], true); k++)
+				;
 		if (k == nc) {
 			for (size_t j = 0; j < g; j++)
 				mm_chart_hide(&s->hidden, last, labels[j]);
@@ -378,17 +429,19 @@ static void point_labels(mm_buf *b, S *s, const mark *m, size_t n)
 
 /* ---- line labels ---- */
 
-/* A ceiling's label above its line at the right, else below. */
+/* A ceiling's label above its line at the right, sliding left but not
+ * past its start, else below; free of lines first. */
 static bool ceiling_label(mm_buf *b, S *s, size_t i, const mm_chart_seg *g)
 {
 	const char *t = s->c->series[i].label;
 	double w = text_px(t, FONT), y = Y(s, g->y0), x1 = X(s, g->x1) - 4;
 	double lo = fmax(s->px, fmin(X(s, g->x0), x1 - w));
-	for (double dx = 0; x1 - dx - w >= lo; dx += 10)
-		for (int below = 0; below < 2; below++) {
-			box c = {x1 - dx - w, below ? y + 4 : y - 6 - FONT, x1 - dx,
-			         below ? y + 4 + FONT : y - 6};
-			if (free_box(s, c)) {
+	for (int over = 0; over < 2; over++)
+	for (int below = 0; below < 2; below++)
+		for (double dx = 0; x1 - dx - w >= lo; dx += 10) {
+			box c = {x1 - dx - w, below ? y + 6 : y - 6 - FONT, x1 - dx,
+			         below ? y + 6 + FONT : y - 6};
+			if (free_box(s, c, over)) {
 				occupy(s, c);
 				label(b, c.x1, c.y1 - 2, "end", 0,
 				      palette[mm_chart_series_colour(s->c, i)], t);
@@ -427,7 +480,7 @@ static bool sloped_label(mm_buf *b, S *s, size_t i, const mm_chart_seg *g0,
 			double off = (side ? -1 : 1) * (3 + FONT / 2);
 			double cx = px + nx * off, cy = py + ny * off;
 			box c = {cx - hx, cy - hy, cx + hx, cy + hy};
-			if (!free_box(s, c))
+			if (!free_box(s, c, true))
 				continue;
 			occupy(s, c);
 			label(b, cx - nx * FONT * 0.35, cy - ny * FONT * 0.35, "middle",
@@ -437,11 +490,10 @@ static bool sloped_label(mm_buf *b, S *s, size_t i, const mm_chart_seg *g0,
 	return false;
 }
 
-static void line_labels(mm_buf *b, S *s)
+/* Labels of the lines of the kinds in order[0..n). */
+static void line_labels(mm_buf *b, S *s, const mm_chart_kind *order, int n)
 {
-	static const mm_chart_kind order[] = {MM_CHART_CEILING, MM_CHART_RIDGE,
-	                                      MM_CHART_ROOF};
-	for (int o = 0; o < 3; o++)
+	for (int o = 0; o < n; o++)
 		for (size_t i = 0; i < s->c->nseries; i++) {
 			const mm_chart_series *r = &s->c->series[i];
 			if (r->kind != order[o] || !r->label || !*r->label)
@@ -553,12 +605,17 @@ static void document(mm_buf *b, S *s)
 	}
 	axes(b, s);
 	lines(b, s);
+	/* Ceilings' labels before the points': the points' have places on
+	 * every side, a ceiling's only along its line. */
+	static const mm_chart_kind ceilings[] = {MM_CHART_CEILING};
+	static const mm_chart_kind others[] = {MM_CHART_RIDGE, MM_CHART_ROOF};
 	size_t n;
 	mark *m = markers(b, s, &n);
+	line_labels(b, s, ceilings, 1);
 	if (m)
 		point_labels(b, s, m, n);
 	free(m);
-	line_labels(b, s);
+	line_labels(b, s, others, 2);
 	if (n == 0) {
 		bool any = false;
 		for (size_t i = 0; i < c->nseries; i++)
@@ -618,6 +675,7 @@ mm_code mm_chart_svg(mm_buf *b, const mm_chart *c, const mm_chart_svg_opts *o,
 	mm_chart_hidden_free(&s.hidden);
 	free(s.placed);
 	free(s.boxes);
+	mm_chart_segs_free(&s.drawn);
 	if (!failed)
 		mm_buf_add(b, out.data, out.len);
 	mm_buf_free(&out);

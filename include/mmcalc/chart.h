@@ -79,8 +79,9 @@ typedef struct mm_chart_series {
  * roofline (the whole height without a roof). A fitted log x axis keeps
  * each ridge at least a decade from either edge, so both sides of the
  * roofline show; a fitted y axis reaches down to where the roofs enter
- * at the left edge, and up past the highest ceiling (a ceiling on a
- * decade gets the next decade above it, room for its label).
+ * at the left edge, and up past the highest ceiling, room for its label
+ * (to twice it on a log axis, so a ceiling on or just under a decade
+ * gets the next decade above it; 5% more on a linear one).
  *
  * Points that cannot be shown — a coordinate NaN or infinite, <= 0 on a
  * log axis, or outside a fixed range — are left out of the picture and

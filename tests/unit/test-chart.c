@@ -473,6 +473,10 @@ START_TEST(labels_hidden)
 	mm_chart c = {.x = {NULL, NULL, MM_CHART_LINEAR, true, 0, 29},
 	              .y = {NULL, NULL, MM_CHART_LINEAR, true, 0, 9},
 	              .series = s, .nseries = 1};
+	for (int k = 0; k < 9; k++) {
+		snprintf(lab[k], sizeof lab[k], "%d", k + 1);
+		p[k] = (mm_chart_point){10 + k % 3, 4 - k / 3, lab[k]};
+	}
 	mm_chart_layout l;
 	mm_chart_text_opts o = {40, 14, false, false};
 	/* make x a column and y a line: the range one less than the size */
@@ -483,10 +487,6 @@ START_TEST(labels_hidden)
 	}
 	ck_assert_int_eq(mm_chart_text_layout(&c, &o, &l, NULL), MM_OK);
 	ck_assert(c.x.max == l.plot_width - 1 && c.y.max == l.plot_height - 1);
-	for (int k = 0; k < 9; k++) {
-		snprintf(lab[k], sizeof lab[k], "%d", k + 1);
-		p[k] = (mm_chart_point){10 + k % 3, 4 - k / 3, lab[k]};
-	}
 	char *t = text(&c, 40, 14, false, false);
 	int top = l.plot_top + l.plot_height - 1 - 4, left = l.plot_left + 10;
 	for (int k = 0; k < 9; k++)
