@@ -16,9 +16,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # the packages below are fetched (OpenBLAS alone is tens of MB).
 "$top/scripts/setup.sh"
 # Then what the tests add: check (unit tests), OpenBLAS (the benchmarks'
-# comparison), mandoc and groff (man page lint). Installing any of them
-# configures build/ again, so their suites are there.
-"$top/scripts/setup.sh" check libopenblas-dev mandoc groff-base
+# comparison), mandoc and groff (man page lint), xmllint from
+# libxml2-utils (the charts' SVG). Installing any of them configures
+# build/ again, so their suites are there.
+"$top/scripts/setup.sh" check libopenblas-dev mandoc groff-base libxml2-utils
 cd "$top"
 meson test -C build --print-errorlogs
 
