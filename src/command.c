@@ -1,6 +1,7 @@
 /* command.c — the commands and the settings: their tables and the
  * functions that run them (:order is in cmd_order.c). */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,28 +146,52 @@ static int cmd_quit(mm_stmtctx *c, const mm_stmt *st)
 
 /* ---- settings ---- */
 
+static void apply_seed(mm_session *s)
+{
+	mm_rng_seed(&s->rng, s->set.seed);
+}
+
+static void apply_threads(mm_session *s)
+{
+	/* The host's figures are measured with a thread count: the next
+	 * prediction reads or measures them for the new one. */
+	if (mm_gemm_threads() != (int)s->set.threads &&
+	    s->dev.kind == MM_DEVICE_HOST)
+		s->dev_ready = false;
+	mm_gemm_set_threads((int)s->set.threads);
+}
+
 static const mm_setting settings[] = {
-	{.key = "precision", .kind = MM_SET_INT, .lo = 0, .hi = 17, .value = "N",
+	{.key = "precision", .offset = offsetof(mm_settings, precision),
+	 .kind = MM_SET_INT, .lo = 0, .hi = 17, .value = "N",
 	 .help = "digits after the point when values print (0 to 17)",
 	 .deflt = "8"},
-	{.key = "threshold", .kind = MM_SET_INT, .lo = 0, .hi = INT32_MAX,
+	{.key = "threshold", .offset = offsetof(mm_settings, threshold),
+	 .kind = MM_SET_INT, .lo = 0, .hi = INT32_MAX,
 	 .value = "N", .help = "values with more elements print summarised",
 	 .deflt = "1000"},
-	{.key = "memlimit", .kind = MM_SET_SIZE, .value = "SIZE",
+	{.key = "memlimit", .offset = offsetof(mm_settings, memlimit),
+	 .kind = MM_SET_SIZE, .value = "SIZE",
 	 .help = "most memory an execution may allocate, e.g. 4GiB",
 	 .deflt = "half of physical memory"},
-	{.key = "exact", .kind = MM_SET_BOOL, .value = "on|off",
+	{.key = "exact", .offset = offsetof(mm_settings, exact),
+	 .kind = MM_SET_BOOL, .value = "on|off",
 	 .help = "exact digits beside SI figures", .deflt = "off"},
-	{.key = "strict", .kind = MM_SET_BOOL, .value = "on|off",
+	{.key = "strict", .offset = offsetof(mm_settings, strict),
+	 .kind = MM_SET_BOOL, .value = "on|off",
 	 .help = "symbols that may differ are errors, not assumptions",
 	 .deflt = "off"},
-	{.key = "dtype", .kind = MM_SET_DTYPE, .value = "T",
+	{.key = "dtype", .offset = offsetof(mm_settings, dtype),
+	 .kind = MM_SET_DTYPE, .value = "T",
 	 .help = "the dtype of new tensors (as :dtype)", .deflt = "f32"},
-	{.key = "seed", .kind = MM_SET_SEED, .value = "N",
-	 .help = "restarts the random generator (as :seed)", .deflt = "0"},
-	{.key = "threads", .kind = MM_SET_INT, .lo = 1, .hi = 1024, .value = "N",
+	{.key = "seed", .offset = offsetof(mm_settings, seed),
+	 .kind = MM_SET_SEED, .value = "N",
+	 .help = "restarts the random generator (as :seed)", .deflt = "0",
+	 .apply = apply_seed},
+	{.key = "threads", .offset = offsetof(mm_settings, threads),
+	 .kind = MM_SET_INT, .lo = 1, .hi = 1024, .value = "N",
 	 .help = "threads for matrix multiplication (as :threads)",
-	 .deflt = "the online CPUs"},
+	 .deflt = "the online CPUs", .apply = apply_threads},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -244,19 +269,10 @@ static bool parse_int(const char *s, long long lo, long long hi, long long *out)
 	return true;
 }
 
-/* Where each setting's value lives. */
+/* Where setting k's value lives in v. */
 static void *field(mm_settings *v, const mm_setting *k)
 {
-	switch (k - settings) {
-	case 0: return &v->precision;
-	case 1: return &v->threshold;
-	case 2: return &v->memlimit;
-	case 3: return &v->exact;
-	case 4: return &v->strict;
-	case 5: return &v->dtype;
-	case 6: return &v->seed;
-	default: return &v->threads;
-	}
+	return (char *)v + k->offset;
 }
 
 /* Reads value into the setting's field of v; false when it is not one. */
@@ -268,10 +284,7 @@ static bool parse_value(const mm_setting *k, const char *value, mm_settings *v)
 	case MM_SET_INT:
 		if (!parse_int(value, k->lo, k->hi, &n))
 			return false;
-		if (f == &v->threshold)
-			v->threshold = n;
-		else
-			*(int *)f = (int)n;
+		*(int64_t *)f = n;
 		return true;
 	case MM_SET_BOOL:
 		return parse_bool(value, f);
@@ -321,20 +334,12 @@ static int bad_value(mm_stmtctx *c, const mm_setting *k, mm_span at,
 int mm_sx_set(mm_stmtctx *c, const mm_setting *k, mm_span at,
               const char *value)
 {
-	mm_session *s = c->s;
-	mm_settings v = s->set;
+	mm_settings v = c->s->set;
 	if (!parse_value(k, value, &v))
 		return bad_value(c, k, at, value);
-	if (v.seed != s->set.seed || field(&v, k) == &v.seed)
-		mm_rng_seed(&s->rng, v.seed);
-	/* The host's figures are measured with a thread count: the next
-	 * prediction reads or measures them for the new one. */
-	if (v.threads != s->set.threads) {
-		if (s->dev.kind == MM_DEVICE_HOST)
-			s->dev_ready = false;
-		mm_gemm_set_threads(v.threads);
-	}
-	s->set = v;
+	c->s->set = v;
+	if (k->apply)
+		k->apply(c->s);
 	return 0;
 }
 
@@ -344,8 +349,7 @@ void mm_sx_setting_value(mm_buf *b, const mm_settings *s, const mm_setting *k)
 	const void *f = field(&v, k);
 	switch (k->kind) {
 	case MM_SET_INT:
-		mm_buf_printf(b, "%lld", f == &v.threshold ? (long long)v.threshold
-		                                           : (long long)*(const int *)f);
+		mm_buf_printf(b, "%lld", (long long)*(const int64_t *)f);
 		break;
 	case MM_SET_BOOL:
 		mm_buf_puts(b, *(const bool *)f ? "on" : "off");

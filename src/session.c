@@ -47,7 +47,7 @@ mm_session *mm_session_new(void)
 		.threads = n > 0 ? (int)n : 1,
 	};
 	s->defaults = s->set;
-	mm_gemm_set_threads(s->set.threads);
+	mm_gemm_set_threads((int)s->set.threads);
 	mm_rng_seed(&s->rng, 0);
 	return s;
 }
@@ -157,7 +157,7 @@ double mm_sx_predict_quiet(void *ctx, mm_count flops, mm_count bytes,
 mm_report_opts mm_sx_report_opts(const mm_session *s)
 {
 	mm_report_opts o = {.exact = s->set.exact, .print = MM_PRINT_OPTS_DEFAULT};
-	o.print.precision = s->set.precision;
+	o.print.precision = (int)s->set.precision;
 	o.print.threshold = s->set.threshold;
 	return o;
 }

@@ -18,15 +18,18 @@
 #include "mmcalc/session.h"
 
 /* The values of the settings (command.c's table describes them). */
+/* The values of the settings; each row of command.c's table names its
+ * field by offset, and its kind says the field's type: int64_t (INT),
+ * bool (BOOL), uint64_t (SIZE, SEED), mm_dtype (DTYPE). */
 typedef struct mm_settings {
-	int precision;      /* digits after the point */
+	int64_t precision;  /* digits after the point */
 	int64_t threshold;  /* elements before values print summarised */
 	uint64_t memlimit;  /* bytes an execution may allocate */
 	bool exact;         /* exact digits beside SI figures */
 	bool strict;        /* symbolic assumptions are errors */
 	mm_dtype dtype;     /* of new tensors */
 	uint64_t seed;
-	int threads;
+	int64_t threads;
 } mm_settings;
 
 struct mm_session {

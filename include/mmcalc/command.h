@@ -26,6 +26,7 @@ typedef enum mm_argkind {
 
 struct mm_stmtctx;
 struct mm_stmt;
+struct mm_session;
 
 /* Runs a command statement; returns 1 when it failed (reported), else 0. */
 typedef int mm_command_fn(struct mm_stmtctx *c, const struct mm_stmt *st);
@@ -48,11 +49,11 @@ const mm_command *mm_command_at(size_t i);
 void mm_command_help(mm_buf *b);
 
 typedef enum mm_setting_kind {
-	MM_SET_INT,    /* a whole number in [lo, hi] */
-	MM_SET_BOOL,   /* on/off, true/false, yes/no, 1/0 */
-	MM_SET_SIZE,   /* bytes: 4GiB, 512 MiB, 2e9 */
-	MM_SET_DTYPE,  /* a dtype name */
-	MM_SET_SEED    /* a whole number from 0 to 2^64 - 1 */
+	MM_SET_INT,    /* a whole number in [lo, hi] (int64_t) */
+	MM_SET_BOOL,   /* on/off, true/false, yes/no, 1/0 (bool) */
+	MM_SET_SIZE,   /* bytes: 4GiB, 512 MiB, 2e9 (uint64_t) */
+	MM_SET_DTYPE,  /* a dtype name (mm_dtype) */
+	MM_SET_SEED    /* a whole number from 0 to 2^64 - 1 (uint64_t) */
 } mm_setting_kind;
 
 typedef struct mm_setting {
@@ -62,6 +63,10 @@ typedef struct mm_setting {
 	const char *value;    /* how the value is written: "N", "on|off" */
 	const char *help;     /* one line for :help settings */
 	const char *deflt;    /* the default, as :help says it */
+	size_t offset;        /* of its value in the session's settings */
+	/* What a new value changes beyond the value itself (the random
+	 * generator for seed, the GEMM's threads), or NULL. */
+	void (*apply)(struct mm_session *s);
 } mm_setting;
 
 /* The setting called key, or NULL. */
