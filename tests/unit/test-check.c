@@ -131,6 +131,12 @@ START_TEST(symbols_and_costs)
 	mm_poly_print(&b, i->cost.sflops, MM_POLY_ASCII);
 	ck_assert_str_eq(mm_buf_str(&b), "2*n*d^2");
 	mm_buf_free(&b);
+	/* silu: 4 FLOPs per element (unary.def), with symbols too */
+	ck_assert_uint_eq(ok("silu((8 x 4096))")->cost.flops.exact, 4 * 8 * 4096);
+	b = (mm_buf)MM_BUF_INIT;
+	mm_poly_print(&b, ok("silu((n x 4096))")->cost.sflops, MM_POLY_ASCII);
+	ck_assert_str_eq(mm_buf_str(&b), "16384*n");
+	mm_buf_free(&b);
 	const mm_info *j = ok("(8 x 16) @ (16 x 4)");
 	ck_assert_ptr_null(j->cost.sflops);
 	ck_assert_uint_eq(j->cost.flops.exact, 2 * 8 * 16 * 4);

@@ -229,7 +229,16 @@ START_TEST(test_unary_values)
 	mm_tensor *back = mm_op_unary(MM_OP_RAD2DEG, rad, NULL);
 	expect_vals(back, V(180, 30), tol * 200);
 	mm_tensor_unref(g);
-	UNREF(x, rl, big, sg, rn, lg, four, sq, deg, rad, back);
+	/* silu as PyTorch's SiLU: x / (1 + exp(-x)), from its definition */
+	mm_tensor *sl = mm_op_unary(MM_OP_SILU, big, NULL);
+	expect_vals(sl, V(-0.0, 1000, NAN, 0), 0);
+	mm_tensor *sx = mm_op_unary(MM_OP_SILU, x, NULL);
+	for (int i = 0; i < 4; i++) {
+		double in = mm_tensor_get_flat(x, i), want = in / (1 + exp(-in));
+		ck_assert_double_eq_tol(mm_tensor_get_flat(sx, i), want,
+		                        tol * fmax(1, fabs(want)));
+	}
+	UNREF(x, rl, big, sg, rn, lg, four, sq, deg, rad, back, sl, sx);
 }
 END_TEST
 
