@@ -134,15 +134,6 @@ mm_code mm_ck_dtype(mm_checker *c, const mm_node *e, mm_dtype *out)
 	return MM_OK;
 }
 
-void mm_ck_set_tensor(mm_info *i, const mm_shape *s, mm_dtype t, bool concrete)
-{
-	i->v.kind = MM_K_TENSOR;
-	i->v.shape = *s;
-	i->v.dtype = t;
-	i->concrete = concrete;
-	/* Computed once here: costs and totals read it many times. */
-	i->bytes = mm_shape_is_symbolic(s) ? MM_COUNT_ZERO : mm_cost_tensor_bytes(s, t);
-}
 
 /* Marks i as a view of x. A view of an input (through any number of
  * views) keeps a key for the elements it reads, so that totals count

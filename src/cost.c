@@ -12,7 +12,7 @@ typedef struct qty {
 	mm_poly p;
 } qty;
 
-static void q_num(qty *q, mm_count n)
+static inline void q_num(qty *q, mm_count n)
 {
 	q->sym = false;
 	q->n = n;
@@ -27,7 +27,7 @@ static const mm_poly *as_poly(const qty *q, mm_poly *tmp)
 	return tmp;
 }
 
-static mm_code q_add(mm_cost_ctx *x, qty *out, const qty *a, const qty *b)
+static inline mm_code q_add(mm_cost_ctx *x, qty *out, const qty *a, const qty *b)
 {
 	if (!a->sym && !b->sym) {
 		q_num(out, mm_count_add(a->n, b->n));
@@ -42,7 +42,7 @@ static mm_code q_add(mm_cost_ctx *x, qty *out, const qty *a, const qty *b)
 	return c;
 }
 
-static mm_code q_mul(mm_cost_ctx *x, qty *out, const qty *a, const qty *b)
+static inline mm_code q_mul(mm_cost_ctx *x, qty *out, const qty *a, const qty *b)
 {
 	if (!a->sym && !b->sym) {
 		q_num(out, mm_count_mul(a->n, b->n));
@@ -57,7 +57,7 @@ static mm_code q_mul(mm_cost_ctx *x, qty *out, const qty *a, const qty *b)
 	return c;
 }
 
-static mm_code q_mul_u(mm_cost_ctx *x, qty *out, const qty *a, uint64_t k)
+static inline mm_code q_mul_u(mm_cost_ctx *x, qty *out, const qty *a, uint64_t k)
 {
 	qty kk;
 	q_num(&kk, mm_count_of(k));
@@ -82,7 +82,7 @@ static mm_code q_div_u(mm_cost_ctx *x, qty *out, const qty *a, uint64_t k)
 }
 
 /* Dim k of s. */
-static void q_dim(qty *q, const mm_shape *s, int k)
+static inline void q_dim(qty *q, const mm_shape *s, int k)
 {
 	if (s->sym[k]) {
 		q->sym = true;
@@ -92,20 +92,12 @@ static void q_dim(qty *q, const mm_shape *s, int k)
 	}
 }
 
-/* The product of dims [from, to) of s. */
-static mm_code q_prod(mm_cost_ctx *x, qty *out, const mm_shape *s, int from,
-                      int to)
+/* The product of dims [from, to) of s, with a symbol among them. */
+static mm_code q_prod_sym(mm_cost_ctx *x, qty *out, const mm_shape *s,
+                         int from, int to)
 {
 	mm_code c = MM_OK;
 	q_num(out, mm_count_of(1));
-	if (!mm_shape_is_symbolic(s)) {
-		/* the common case without a qty per dim */
-		mm_count n = mm_count_of(1);
-		for (int k = from; k < to; k++)
-			n = mm_count_mul(n, mm_count_of((uint64_t)s->dim[k]));
-		q_num(out, n);
-		return MM_OK;
-	}
 	for (int k = from; k < to && c == MM_OK; k++) {
 		qty d;
 		q_dim(&d, s, k);
@@ -114,20 +106,33 @@ static mm_code q_prod(mm_cost_ctx *x, qty *out, const mm_shape *s, int from,
 	return c;
 }
 
-static mm_code q_numel(mm_cost_ctx *x, qty *out, const mm_shape *s)
+/* The product of dims [from, to) of s. */
+static inline mm_code q_prod(mm_cost_ctx *x, qty *out, const mm_shape *s,
+                             int from, int to)
+{
+	if (mm_shape_is_symbolic(s))
+		return q_prod_sym(x, out, s, from, to);
+	mm_count n = mm_count_of(1);
+	for (int k = from; k < to; k++)
+		n = mm_count_mul(n, mm_count_of((uint64_t)s->dim[k]));
+	q_num(out, n);
+	return MM_OK;
+}
+
+static inline mm_code q_numel(mm_cost_ctx *x, qty *out, const mm_shape *s)
 {
 	return q_prod(x, out, s, 0, s->ndim);
 }
 
 /* Bytes of a value: a tensor's elements at its dtype, 0 for a number. */
-static mm_code q_bytes(mm_cost_ctx *x, qty *out, const mm_value *v)
+static inline mm_code q_bytes(mm_cost_ctx *x, qty *out, const mm_value *v)
 {
 	if (v->kind != MM_K_TENSOR) {
 		q_num(out, MM_COUNT_ZERO);
 		return MM_OK;
 	}
 	if (!mm_shape_is_symbolic(&v->shape)) {
-		q_num(out, mm_cost_tensor_bytes(&v->shape, v->dtype));
+		q_num(out, v->bytes); /* counted when the value was made */
 		return MM_OK;
 	}
 	out->sym = true;
@@ -135,7 +140,7 @@ static mm_code q_bytes(mm_cost_ctx *x, qty *out, const mm_value *v)
 }
 
 /* out's bytes plus every operand's. */
-static mm_code q_traffic(mm_cost_ctx *x, qty *out, const mm_value *res,
+static inline mm_code q_traffic(mm_cost_ctx *x, qty *out, const mm_value *res,
                          const mm_value *const *in, int nin)
 {
 	mm_code c = q_bytes(x, out, res);

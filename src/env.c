@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmcalc/cost.h"
 #include "mmcalc/env.h"
 
 static void drop(mm_var *v)
@@ -136,4 +137,14 @@ bool mm_value_copy(mm_value *out, const mm_value *v, mm_arena *arena)
 			out->shape.sym[k] = p;
 		}
 	return true;
+}
+
+void mm_value_set_tensor(mm_value *v, const mm_shape *s, mm_dtype t)
+{
+	v->kind = MM_K_TENSOR;
+	v->shape = *s;
+	v->dtype = t;
+	/* Computed once here: costs and totals read it many times. */
+	v->bytes = mm_shape_is_symbolic(s) ? MM_COUNT_ZERO
+	                                   : mm_cost_tensor_bytes(s, t);
 }

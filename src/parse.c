@@ -734,7 +734,7 @@ static int command_expr(mm_parser *p, mm_stmt *out, uint32_t start,
 		return -1;
 	b = out->expr->span.end;
 	if (count && p->tok.kind == MM_T_NUMBER) {
-		mm_node *n = number(p);
+		mm_node *n = expr(p, BP_POSTFIX); /* the number alone */
 		if (!n)
 			return -1;
 		if (!n->is_int || n->number > 1e9) {

@@ -17,14 +17,6 @@ mm_shape mm_shape_make(int n, const int64_t *dims)
 	return s;
 }
 
-bool mm_shape_is_symbolic(const mm_shape *s)
-{
-	for (int i = 0; i < s->ndim; i++)
-		if (s->sym[i])
-			return true;
-	return false;
-}
-
 /* Dims compared: equal, different, or unknown (symbols). */
 enum { DIM_EQ, DIM_NE, DIM_UNKNOWN };
 
@@ -100,8 +92,7 @@ bool mm_shape_eq(const mm_shape *a, const mm_shape *b)
 bool mm_shape_numel(const mm_shape *s, uint64_t *out, double *approx)
 {
 	uint64_t n = 1;
-	double f = 1;
-	bool exact = true;
+	bool exact = true, empty = false;
 	for (int i = 0; i < s->ndim; i++) {
 		if (s->sym[i]) {
 			if (out)
@@ -111,19 +102,23 @@ bool mm_shape_numel(const mm_shape *s, uint64_t *out, double *approx)
 			return false;
 		}
 		uint64_t d = (uint64_t)s->dim[i];
-		f *= (double)d;
-		if (exact && d && n > UINT64_MAX / d)
+		empty |= d == 0;
+		if (exact && __builtin_mul_overflow(n, d, &n))
 			exact = false;
-		else
-			n *= d;
 	}
-	for (int i = 0; i < s->ndim; i++)
-		if (s->dim[i] == 0) /* an empty axis makes everything 0 */
-			n = 0, f = 0, exact = true;
+	if (empty) /* an empty axis makes everything 0 */
+		n = 0, exact = true;
 	if (out)
 		*out = exact ? n : 0;
-	if (approx)
+	if (approx) {
+		double f = 1;
+		if (exact)
+			f = (double)n;
+		else
+			for (int i = 0; i < s->ndim; i++)
+				f *= (double)s->dim[i];
 		*approx = f;
+	}
 	return exact;
 }
 

@@ -38,7 +38,7 @@ static void add_input(walk *w, const mm_node *leaf, uint64_t key,
 		w->t->bytes_in = mm_count_add(w->t->bytes_in, bytes);
 	if (!li->data &&
 	    !seen(w->seen_new, &w->nnew, li->leaf_id)) {
-		w->new_leaves = mm_count_add(w->new_leaves, li->bytes);
+		w->new_leaves = mm_count_add(w->new_leaves, li->v.bytes);
 		w->t->nabstract++;
 	}
 }
@@ -75,7 +75,7 @@ static mm_count walk_node(walk *w, const mm_node *e)
 	if (!i || i->v.kind != MM_K_TENSOR)
 		return MM_COUNT_ZERO;
 	if (i->leaf) {
-		add_input(w, e, i->leaf_id, i->bytes);
+		add_input(w, e, i->leaf_id, i->v.bytes);
 		return MM_COUNT_ZERO;
 	}
 	mm_node *kids[MM_MAX_OPERANDS];
@@ -86,7 +86,7 @@ static mm_count walk_node(walk *w, const mm_node *e)
 		while (!base->info->leaf && mm_check_operands(base, kids) > 0)
 			base = kids[0];
 		if (base->info->leaf) {
-			add_input(w, base, i->view_key, i->bytes);
+			add_input(w, base, i->view_key, i->v.bytes);
 			return MM_COUNT_ZERO;
 		}
 	}
@@ -102,7 +102,7 @@ static mm_count walk_node(walk *w, const mm_node *e)
 	                                  i->cost.matmul_flops);
 	if (!mm_count_is_zero(i->cost.flops) || i->cls != MM_C_NONE)
 		w->t->nops++;
-	mm_count out = i->bytes;
+	mm_count out = i->v.bytes;
 	w->live = mm_count_add(w->live, out);
 	w->peak = mm_count_max(w->peak, w->live);
 	w->live = mm_count_sub(w->live, held);

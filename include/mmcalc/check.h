@@ -40,7 +40,6 @@ typedef enum mm_opclass {
 /* The annotation of one node. */
 typedef struct mm_info {
 	mm_value v;          /* what the node's value is */
-	mm_count bytes;      /* TENSOR: its size (0 when symbolic) */
 	bool concrete;       /* TENSOR: has (or will have) data */
 	bool leaf;           /* an input: a variable, a literal */
 	bool data;           /* a leaf with data of its own (a concrete

@@ -36,7 +36,13 @@ typedef struct mm_assume {
 } mm_assume;
 
 /* True when any dim is symbolic. */
-bool mm_shape_is_symbolic(const mm_shape *s);
+static inline bool mm_shape_is_symbolic(const mm_shape *s)
+{
+	for (int i = 0; i < s->ndim; i++)
+		if (s->sym[i])
+			return true;
+	return false;
+}
 
 /* Builds a shape from n dims (n <= MM_MAX_NDIM). */
 mm_shape mm_shape_make(int n, const int64_t *dims);

@@ -34,6 +34,11 @@ typedef struct mm_value {
 	const char *str;     /* STRING, NUL-terminated */
 	mm_shape shape;      /* TENSOR */
 	mm_dtype dtype;      /* TENSOR */
+	mm_count bytes;      /* TENSOR: its size at its dtype, kept with the
+	                        shape (0 when symbolic); mm_value_set_tensor */
 } mm_value;
+
+/* v becomes a tensor of shape s and dtype t, its bytes counted. */
+void mm_value_set_tensor(mm_value *v, const mm_shape *s, mm_dtype t);
 
 #endif

@@ -40,8 +40,12 @@ int mm_ck_key(const mm_node *e, const char *key);
 int mm_ck_npos(const mm_node *e);
 /* Annotations: a tensor of this shape and dtype (its bytes computed), a
  * view of x (no memory of its own), a plain number, an input. */
-void mm_ck_set_tensor(mm_info *i, const mm_shape *s, mm_dtype t,
-                      bool concrete);
+static inline void mm_ck_set_tensor(mm_info *i, const mm_shape *s,
+                                    mm_dtype t, bool concrete)
+{
+	mm_value_set_tensor(&i->v, s, t);
+	i->concrete = concrete;
+}
 void mm_ck_set_view(mm_info *i, const mm_info *x);
 void mm_ck_set_number(mm_info *i, double v);
 void mm_ck_set_leaf(mm_checker *c, mm_info *i);
