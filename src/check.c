@@ -71,21 +71,23 @@ mm_code mm_ck_dim(mm_checker *c, const mm_node *e, int64_t *out)
 		            mm_ck_kind_name(&(i)->v),
 		            i->v.kind == MM_K_TENSOR ? " (a name bound to a tensor?)"
 		                                   : "");
-	if (i->v.num != floor(i->v.num) || isnan(i->v.num)) {
+	int64_t n;
+	if (!mm_value_get_int(&i->v, &n)) {
+		if (i->v.num == floor(i->v.num) && i->v.num > 0)
+			return mm_ck_fail(c, MM_ERR_LIMIT, e->span,
+			                  "dimension %.0f is too large (the limit is "
+			                  "2^63 - 1)", i->v.num);
 		mm_ck_fail(c, MM_ERR_VALUE, e->span,
-		     "a dimension must be a whole number, got %g", i->v.num);
+		           "a dimension must be a whole number, got %g", i->v.num);
 		mm_diag_hint(c->diag, "dimensions are whole numbers; check the "
 		                      "division that made it");
 		return MM_ERR_VALUE;
 	}
-	if (i->v.num < 0)
+	if (n < 0)
 		return mm_ck_fail(c, MM_ERR_VALUE, e->span,
-		            "a dimension cannot be negative, got %.0f", i->v.num);
-	if (i->v.num >= 9223372036854775807.0)
-		return mm_ck_fail(c, MM_ERR_LIMIT, e->span,
-		            "dimension %g is too large (the limit is 2^63 - 1)",
-		            i->v.num);
-	*out = (int64_t)i->v.num;
+		                  "a dimension cannot be negative, got %lld",
+		                  (long long)n);
+	*out = n;
 	return MM_OK;
 }
 
@@ -93,11 +95,9 @@ mm_code mm_ck_dim(mm_checker *c, const mm_node *e, int64_t *out)
 mm_code mm_ck_int(mm_checker *c, const mm_node *e, const char *what,
                       int64_t *out)
 {
-	const mm_info *i = e->info;
-	if (i->v.kind != MM_K_NUMBER || i->v.num != floor(i->v.num) ||
-	    fabs(i->v.num) >= 9e18)
-		return mm_ck_fail(c, MM_ERR_TYPE, e->span, "%s must be an integer", what);
-	*out = (int64_t)i->v.num;
+	if (!mm_value_get_int(&e->info->v, out))
+		return mm_ck_fail(c, MM_ERR_TYPE, e->span, "%s must be an integer",
+		                  what);
 	return MM_OK;
 }
 
@@ -158,9 +158,7 @@ static uint64_t mix_key(uint64_t h, int64_t v)
 
 void mm_ck_set_number(mm_info *i, double v)
 {
-	i->v.kind = MM_K_NUMBER;
-	i->v.num = v;
-	i->v.measure = MM_M_PLAIN;
+	mm_value_set_num(&i->v, v);
 }
 
 
@@ -376,15 +374,14 @@ static mm_code sym_eval(mm_checker *c, mm_node *e, mm_poly *out)
 		int64_t v;
 		if ((r = check(c, e)) != MM_OK)
 			break;
-		const mm_info *i = e->info;
-		if (i->v.kind != MM_K_NUMBER || i->v.num != floor(i->v.num) ||
-		    fabs(i->v.num) >= 9223372036854775807.0) {
+		int64_t n;
+		if (!mm_value_get_int(&e->info->v, &n)) {
 			r = mm_ck_dim(c, e, &v); /* says what is wrong */
 			if (r == MM_OK)
 				r = mm_ck_fail(c, MM_ERR_VALUE, e->span, "not a dimension");
 			break;
 		}
-		mm_poly_const(out, (int64_t)i->v.num);
+		mm_poly_const(out, n);
 		r = MM_OK;
 	}
 	}
@@ -397,13 +394,16 @@ static mm_code dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k)
 {
 	mm_poly p;
 	/* Most dims are plain integers: no polynomial needed. */
-	if (e->kind == MM_N_NUMBER && e->is_int && e->number < 9.2e18) {
+	if (e->kind == MM_N_NUMBER && e->is_int) {
 		mm_info *i = info_of(c, e);
 		if (!i)
 			return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
-		mm_ck_set_number(i, e->number);
+		mm_value_set_int(&i->v, e->ival);
+		if (e->ival < 0) /* not from the parser, but keep the rule */
+			return mm_ck_fail(c, MM_ERR_VALUE, e->span,
+			                  "a dimension cannot be negative");
 		s->sym[k] = NULL;
-		s->dim[k] = (int64_t)e->number;
+		s->dim[k] = e->ival;
 		return MM_OK;
 	}
 	mm_code r = sym_eval(c, e, &p);
@@ -434,11 +434,7 @@ static mm_code dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k)
 static bool env_lookup(void *ctx, const char *name, int64_t *value)
 {
 	const mm_var *v = mm_env_find(ctx, name);
-	if (!v || v->v.kind != MM_K_NUMBER || v->v.num != floor(v->v.num) ||
-	    fabs(v->v.num) >= 9e18)
-		return false;
-	*value = (int64_t)v->v.num;
-	return true;
+	return v && mm_value_get_int(&v->v, value);
 }
 
 /* A variable's symbolic dims with the symbols bound since substituted. */
@@ -559,6 +555,32 @@ static mm_binop binop_of(mm_bin op)
 	}
 }
 
+/* a op b on exact integers, when the result is an integer in int64's
+ * range: + - * and ** with an exponent >= 0. (/ and % go through the f64
+ * kernels' arithmetic, whose -0 and fractions NumPy gives.) */
+static bool int_fold(mm_bin op, int64_t a, int64_t b, int64_t *out)
+{
+	switch (op) {
+	case MM_B_ADD: return !__builtin_add_overflow(a, b, out);
+	case MM_B_SUB: return !__builtin_sub_overflow(a, b, out);
+	case MM_B_MUL: return !__builtin_mul_overflow(a, b, out);
+	case MM_B_POW: {
+		if (b < 0)
+			return false;
+		int64_t r = 1;
+		for (; b > 0; b >>= 1) {
+			if ((b & 1) && __builtin_mul_overflow(r, a, &r))
+				return false;
+			if (b > 1 && __builtin_mul_overflow(a, a, &a))
+				return false;
+		}
+		*out = r;
+		return true;
+	}
+	default: return false;
+	}
+}
+
 static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_code r;
@@ -581,9 +603,13 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 			mm_diag_hint(c->diag, "use * to multiply numbers");
 			return MM_ERR_SHAPE;
 		}
-		/* the same operator the f64 kernels run */
-		mm_ck_set_number(i, mm_op_binary_scalar(binop_of(e->op), a->v.num,
-		                                        b->v.num));
+		int64_t n;
+		if (a->v.is_int && b->v.is_int &&
+		    int_fold(e->op, a->v.ival, b->v.ival, &n))
+			mm_value_set_int(&i->v, n);
+		else /* the same operator the f64 kernels run */
+			mm_ck_set_number(i, mm_op_binary_scalar(binop_of(e->op),
+			                                        a->v.num, b->v.num));
 		return MM_OK;
 	}
 	if (e->op == MM_B_MATMUL) {
@@ -815,7 +841,11 @@ static mm_code check_prefix(mm_checker *c, mm_node *e, mm_info *i)
 		return r;
 	const mm_info *x = e->lhs->info;
 	if (x->v.kind == MM_K_NUMBER) {
-		mm_ck_set_number(i, e->kind == MM_N_NEG ? -x->v.num : x->v.num);
+		i->v = x->v;
+		if (e->kind == MM_N_NEG && x->v.is_int && x->v.ival != INT64_MIN)
+			mm_value_set_int(&i->v, -x->v.ival);
+		else if (e->kind == MM_N_NEG)
+			mm_ck_set_number(i, -x->v.num);
 		return MM_OK;
 	}
 	if (x->v.kind != MM_K_TENSOR)
@@ -851,7 +881,10 @@ static mm_code check(mm_checker *c, mm_node *e)
 	mm_code r = MM_OK;
 	switch (e->kind) {
 	case MM_N_NUMBER:
-		mm_ck_set_number(i, e->number);
+		if (e->is_int)
+			mm_value_set_int(&i->v, e->ival);
+		else
+			mm_ck_set_number(i, e->number);
 		break;
 	case MM_N_STRING:
 		i->v.kind = MM_K_STRING;

@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mmcalc/cost.h"
 #include "mmcalc/env.h"
 
 static void drop(mm_var *v)
@@ -118,33 +117,4 @@ bool mm_env_remove(mm_env *e, const char *name)
 	drop(v);
 	*v = e->vars[--e->n];
 	return true;
-}
-
-bool mm_value_copy(mm_value *out, const mm_value *v, mm_arena *arena)
-{
-	*out = *v;
-	if (v->kind == MM_K_STRING && v->str &&
-	    !(out->str = mm_arena_strndup(arena, v->str, strlen(v->str))))
-		return false;
-	if (v->kind != MM_K_TENSOR)
-		return true;
-	for (int k = 0; k < v->shape.ndim; k++)
-		if (v->shape.sym[k]) {
-			mm_poly *p = mm_arena_alloc(arena, sizeof *p);
-			if (!p)
-				return false;
-			*p = *v->shape.sym[k];
-			out->shape.sym[k] = p;
-		}
-	return true;
-}
-
-void mm_value_set_tensor(mm_value *v, const mm_shape *s, mm_dtype t)
-{
-	v->kind = MM_K_TENSOR;
-	v->shape = *s;
-	v->dtype = t;
-	/* Computed once here: costs and totals read it many times. */
-	v->bytes = mm_shape_is_symbolic(s) ? MM_COUNT_ZERO
-	                                   : mm_cost_tensor_bytes(s, t);
 }

@@ -122,7 +122,10 @@ static void put_timing(mm_buf *b, const mm_totals *t, const mm_timing *tm)
 static void put_number(mm_buf *b, const mm_info *i)
 {
 	if (i->v.measure == MM_M_PLAIN) {
-		mm_format_double(b, i->v.num);
+		if (i->v.is_int)
+			mm_buf_printf(b, "%lld", (long long)i->v.ival);
+		else
+			mm_format_double(b, i->v.num);
 		return;
 	}
 	if (i->v.measure == MM_M_SECOND) {
@@ -235,18 +238,13 @@ void mm_format_json_count(mm_buf *b, mm_count c)
 	uint64_t v;
 	if (mm_count_get_u64(c, &v))
 		mm_buf_printf(b, "%llu", (unsigned long long)v);
-	else if (isfinite(mm_count_to_double(c)))
-		mm_buf_printf(b, "%.17g", mm_count_to_double(c));
 	else
-		mm_buf_puts(b, "null");
+		mm_print_json_number(b, mm_count_to_double(c), false);
 }
 
 static void json_double(mm_buf *b, double v)
 {
-	if (isfinite(v))
-		mm_buf_printf(b, "%.17g", v);
-	else
-		mm_buf_puts(b, "null");
+	mm_print_json_number(b, v, false);
 }
 
 /* Whether a tensor's values as nested JSON arrays stay within max
@@ -293,6 +291,8 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 			json_key(b, "unit");
 			mm_buf_puts(b, i->v.measure == MM_M_FLOP ? "\"FLOP\""
 			             : i->v.measure == MM_M_MAC  ? "\"MAC\"" : "\"B\"");
+		} else if (i->v.is_int) {
+			mm_buf_printf(b, "%lld", (long long)i->v.ival);
 		} else {
 			json_double(b, i->v.num);
 		}

@@ -185,23 +185,32 @@ static mm_node *number(mm_parser *p)
 		return fail(p, t.span, "number too long", NULL);
 	memcpy(buf, p->lx.src + t.span.start, n);
 	buf[n] = '\0';
-	/* Plain integers (most dims) need no strtod. */
+	/* Plain integers (most dims) need no strtod, and are exact up to
+	 * 2^63 - 1, past what a double holds. */
 	size_t digits = 0;
 	while (digits < n && buf[digits] >= '0' && buf[digits] <= '9')
 		digits++;
-	if (n <= 15 && digits == n) {
+	if (digits == n) {
 		int64_t v = 0;
-		for (size_t i = 0; i < n; i++)
-			v = v * 10 + (buf[i] - '0');
-		e->number = (double)v;
-		e->is_int = true;
-		advance(p);
-		return e;
+		bool fits = true;
+		for (size_t i = 0; i < n && fits; i++)
+			fits = !__builtin_mul_overflow(v, 10, &v) &&
+			       !__builtin_add_overflow(v, buf[i] - '0', &v);
+		if (fits) {
+			e->number = (double)v;
+			e->ival = v;
+			e->is_int = true;
+			advance(p);
+			return e;
+		}
 	}
 	e->number = strtod(buf, NULL);
 	if (isinf(e->number))
 		return fail(p, t.span, "number out of range", NULL);
-	e->is_int = !strchr(buf, '.') && e->number == floor(e->number);
+	/* 1e6 is a whole number; 1.0 and 1e30 are not exact integers */
+	e->is_int = !strchr(buf, '.') && e->number == floor(e->number) &&
+	            fabs(e->number) < 9223372036854775808.0;
+	e->ival = e->is_int ? (int64_t)e->number : 0;
 	advance(p);
 	return e;
 }

@@ -363,11 +363,7 @@ static void json_rec(mm_buf *b, const mm_tensor *t, int axis, int64_t off)
 	if (axis == t->ndim) {
 		double x = t->dtype == MM_F64 ? ((const double *)t->data)[off]
 		                              : ((const float *)t->data)[off];
-		if (!isfinite(x))
-			mm_buf_puts(b, "null");
-		else
-			mm_buf_printf(b, t->dtype == MM_F64 ? "%.17g" : "%.9g",
-			              x);
+		mm_print_json_number(b, x, t->dtype != MM_F64);
 		return;
 	}
 	mm_buf_putc(b, '[');
@@ -382,4 +378,27 @@ static void json_rec(mm_buf *b, const mm_tensor *t, int axis, int64_t off)
 void mm_print_json(mm_buf *b, const mm_tensor *t)
 {
 	json_rec(b, t, 0, 0);
+}
+
+void mm_print_json_number(mm_buf *b, double v, bool f32)
+{
+	if (isnan(v)) {
+		mm_buf_puts(b, "\"nan\"");
+		return;
+	}
+	if (isinf(v)) {
+		mm_buf_puts(b, v < 0 ? "\"-inf\"" : "\"inf\"");
+		return;
+	}
+	char s[40];
+	if (v == floor(v) && fabs(v) < 1e16) { /* whole numbers in digits */
+		mm_buf_printf(b, "%.0f", v);
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(s, sizeof s, "%.*g", prec, v);
+		if (f32 ? strtof(s, NULL) == (float)v : strtod(s, NULL) == v)
+			break;
+	}
+	mm_buf_puts(b, s);
 }

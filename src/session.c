@@ -397,10 +397,7 @@ static int convert_unit(mm_stmtctx *c, const mm_stmt *st, const mm_info *i,
 	if (c->s->json) {
 		mm_buf_printf(&c->s->jbuf, "{\"line\":%ld,\"kind\":\"value\",\"value\":",
 		              c->line);
-		if (isfinite(x))
-			mm_buf_printf(&c->s->jbuf, "%.17g", x);
-		else
-			mm_buf_puts(&c->s->jbuf, "null");
+		mm_print_json_number(&c->s->jbuf, x, false);
 		mm_buf_puts(&c->s->jbuf, ",\"unit\":");
 		mm_format_json_string(&c->s->jbuf, u->name);
 		mm_buf_putc(&c->s->jbuf, '}');

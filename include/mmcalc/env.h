@@ -41,8 +41,4 @@ bool mm_env_set(mm_env *e, const char *name, const mm_value *v,
 bool mm_env_remove(mm_env *e, const char *name);
 void mm_env_clear(mm_env *e);
 
-/* A copy of v in *out whose string and symbolic dims live in arena (so it
- * outlives the variable v came from). False when out of memory. */
-bool mm_value_copy(mm_value *out, const mm_value *v, mm_arena *arena);
-
 #endif

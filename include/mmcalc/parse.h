@@ -43,6 +43,7 @@ struct mm_node {
 	mm_bin op;
 	double number;
 	bool is_int;      /* a number written without a fraction, and integral */
+	int64_t ival;     /* NUMBER when is_int: its exact value */
 	const char *name; /* NAME and CALL */
 	const char *str;  /* STRING */
 	size_t str_len;

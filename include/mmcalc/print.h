@@ -39,4 +39,10 @@ void mm_print_tensor(mm_buf *b, const mm_tensor *t, const mm_print_opts *opts);
  * bare number. */
 void mm_print_json(mm_buf *b, const mm_tensor *t);
 
+/* A number as JSON: the shortest digits that read back to the same
+ * double (f32: the same float), "838.4" rather than "838.39999999999998";
+ * nan, inf and -inf, which JSON has no numbers for, as the strings "nan",
+ * "inf" and "-inf" (documented in mmcalc(1), JSON OUTPUT). */
+void mm_print_json_number(mm_buf *b, double v, bool f32);
+
 #endif

@@ -10,6 +10,9 @@
 #ifndef MMCALC_VALUE_H
 #define MMCALC_VALUE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "mmcalc/count.h"
 #include "mmcalc/dtype.h"
 #include "mmcalc/shape.h"
@@ -30,6 +33,8 @@ typedef struct mm_value {
 	mm_kind kind;
 	mm_measure measure;  /* NUMBER: what it measures */
 	double num;          /* NUMBER */
+	bool is_int;         /* NUMBER: a whole number, exactly ival */
+	int64_t ival;
 	mm_count cnt;        /* NUMBER made by a cost query: the exact count */
 	const char *str;     /* STRING, NUL-terminated */
 	mm_shape shape;      /* TENSOR */
@@ -40,5 +45,18 @@ typedef struct mm_value {
 
 /* v becomes a tensor of shape s and dtype t, its bytes counted. */
 void mm_value_set_tensor(mm_value *v, const mm_shape *s, mm_dtype t);
+/* v becomes the plain number x (an integer when x is a whole number that
+ * a double holds exactly, below 2^53). */
+void mm_value_set_num(mm_value *v, double x);
+/* v becomes the plain number n, exactly (up to 2^63 - 1). */
+void mm_value_set_int(mm_value *v, int64_t n);
+/* True and *out when v is a number that is a whole number within int64's
+ * range, exactly. */
+bool mm_value_get_int(const mm_value *v, int64_t *out);
+
+struct mm_arena;
+/* A copy of v in *out whose string and symbolic dims live in arena (so it
+ * outlives the variable v came from). False when out of memory. */
+bool mm_value_copy(mm_value *out, const mm_value *v, struct mm_arena *arena);
 
 #endif

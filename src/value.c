@@ -1,0 +1,72 @@
+/* value.c — values: numbers (exact integers where they can be),
+ * strings, and tensors' shapes with their sizes. */
+#include <math.h>
+#include <string.h>
+
+#include "mmcalc/arena.h"
+#include "mmcalc/cost.h"
+#include "mmcalc/value.h"
+
+void mm_value_set_num(mm_value *v, double x)
+{
+	v->kind = MM_K_NUMBER;
+	v->measure = MM_M_PLAIN;
+	v->num = x;
+	/* -0 stays a double: NumPy prints it, an integer cannot */
+	v->is_int = x == floor(x) && fabs(x) <= 9007199254740992.0 &&
+	            !(x == 0 && signbit(x));
+	v->ival = v->is_int ? (int64_t)x : 0;
+}
+
+void mm_value_set_int(mm_value *v, int64_t n)
+{
+	v->kind = MM_K_NUMBER;
+	v->measure = MM_M_PLAIN;
+	v->num = (double)n;
+	v->is_int = true;
+	v->ival = n;
+}
+
+bool mm_value_get_int(const mm_value *v, int64_t *out)
+{
+	if (v->kind != MM_K_NUMBER)
+		return false;
+	if (v->is_int) {
+		*out = v->ival;
+		return true;
+	}
+	/* 2^63 is a double; it and beyond are out of int64's range */
+	if (v->num != floor(v->num) || !(fabs(v->num) < 9223372036854775808.0))
+		return false;
+	*out = (int64_t)v->num;
+	return true;
+}
+
+bool mm_value_copy(mm_value *out, const mm_value *v, struct mm_arena *arena)
+{
+	*out = *v;
+	if (v->kind == MM_K_STRING && v->str &&
+	    !(out->str = mm_arena_strndup(arena, v->str, strlen(v->str))))
+		return false;
+	if (v->kind != MM_K_TENSOR)
+		return true;
+	for (int k = 0; k < v->shape.ndim; k++)
+		if (v->shape.sym[k]) {
+			mm_poly *p = mm_arena_alloc(arena, sizeof *p);
+			if (!p)
+				return false;
+			*p = *v->shape.sym[k];
+			out->shape.sym[k] = p;
+		}
+	return true;
+}
+
+void mm_value_set_tensor(mm_value *v, const mm_shape *s, mm_dtype t)
+{
+	v->kind = MM_K_TENSOR;
+	v->shape = *s;
+	v->dtype = t;
+	/* Computed once here: costs and totals read it many times. */
+	v->bytes = mm_shape_is_symbolic(s) ? MM_COUNT_ZERO
+	                                   : mm_cost_tensor_bytes(s, t);
+}
