@@ -74,9 +74,13 @@ mm_code mm_ck_dim(mm_checker *c, const mm_node *e, int64_t *out)
 	int64_t n;
 	if (!mm_value_get_int(&i->v, &n)) {
 		if (i->v.num == floor(i->v.num) && i->v.num > 0)
+			/* in digits while they are few enough to read */
 			return mm_ck_fail(c, MM_ERR_LIMIT, e->span,
-			                  "dimension %.0f is too large (the limit is "
-			                  "2^63 - 1)", i->v.num);
+			                  i->v.num < 1e20 ? "dimension %.0f is too large "
+			                                    "(the limit is 2^63 - 1)"
+			                                  : "dimension %g is too large "
+			                                    "(the limit is 2^63 - 1)",
+			                  i->v.num);
 		mm_ck_fail(c, MM_ERR_VALUE, e->span,
 		           "a dimension must be a whole number, got %g", i->v.num);
 		mm_diag_hint(c->diag, "dimensions are whole numbers; check the "
