@@ -105,10 +105,12 @@ mm_la_rotlog *mm_la_rotlog_new(int64_t n, double *v, int64_t ldv,
 	mm_la_rotlog *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
-	/* one sweep at least: 3 + 4(n-1) doubles */
-	l->cap = 4 * n + 3 > LOG_CAP ? 4 * n + 3 : LOG_CAP;
-	if (l->cap > 64 * n * n + 64)
-		l->cap = 64 * n * n + 64; /* small matrices: a small log */
+	/* one sweep at least (3 + 4(n-1) doubles); for small n, about half
+	 * of what the whole iteration logs (~3.3n²), so the vectors are
+	 * still read only a few times */
+	l->cap = 2 * n * n < LOG_CAP ? 2 * n * n : LOG_CAP;
+	if (l->cap < 4 * n + 3)
+		l->cap = 4 * n + 3;
 	l->buf = malloc((size_t)l->cap * sizeof *l->buf);
 	if (!l->buf) {
 		free(l);
