@@ -47,6 +47,22 @@ void mm_la_ws_free(mm_la_ws *w)
 	w->n = 0;
 }
 
+void mm_la_outs_clear(mm_tensor **const *outs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (outs[i])
+			*outs[i] = NULL;
+}
+
+void mm_la_outs_drop(mm_tensor **const *outs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (outs[i]) {
+			mm_tensor_unref(*outs[i]);
+			*outs[i] = NULL;
+		}
+}
+
 mm_code mm_la_kernel_error(int rc, mm_diag *d)
 {
 	if (rc == MM_ERR_INTERRUPTED)
@@ -155,36 +171,47 @@ mm_tensor *mm_la_result(mm_dtype dtype, const mm_la_stack *st, int extra,
 
 /* ---- conversion between tensors and column-major double buffers */
 
+/* Copies in tiles of TILE×TILE, so that a transposing copy (a row-major
+ * tensor into a column-major buffer) touches a few cache lines at a
+ * time instead of one line per element. */
+#define TILE 32
+
 void mm_la_get(const mm_tensor *t, int64_t off, int64_t m, int64_t n,
                int64_t rs, int64_t cs, double *dst, int64_t ld)
 {
-	if (mm_tensor_elsize(t) == sizeof(double)) {
-		const double *p = (const double *)t->data + off;
-		for (int64_t j = 0; j < n; j++)
-			for (int64_t i = 0; i < m; i++)
-				dst[i + j * ld] = p[i * rs + j * cs];
-	} else {
-		const float *p = (const float *)t->data + off;
-		for (int64_t j = 0; j < n; j++)
-			for (int64_t i = 0; i < m; i++)
-				dst[i + j * ld] = p[i * rs + j * cs];
-	}
+	bool f64 = mm_tensor_elsize(t) == sizeof(double);
+	const double *pd = (const double *)t->data + off;
+	const float *pf = (const float *)t->data + off;
+	for (int64_t j0 = 0; j0 < n; j0 += TILE)
+		for (int64_t i0 = 0; i0 < m; i0 += TILE) {
+			int64_t j1 = j0 + TILE < n ? j0 + TILE : n,
+			        i1 = i0 + TILE < m ? i0 + TILE : m;
+			for (int64_t j = j0; j < j1; j++)
+				for (int64_t i = i0; i < i1; i++)
+					dst[i + j * ld] = f64 ? pd[i * rs + j * cs]
+					                      : pf[i * rs + j * cs];
+		}
 }
 
 void mm_la_put(mm_tensor *t, int64_t off, int64_t m, int64_t n, int64_t rs,
                int64_t cs, const double *src, int64_t srs, int64_t scs)
 {
-	if (mm_tensor_elsize(t) == sizeof(double)) {
-		double *p = (double *)t->data + off;
-		for (int64_t i = 0; i < m; i++)
-			for (int64_t j = 0; j < n; j++)
-				p[i * rs + j * cs] = src[i * srs + j * scs];
-	} else {
-		float *p = (float *)t->data + off;
-		for (int64_t i = 0; i < m; i++)
-			for (int64_t j = 0; j < n; j++)
-				p[i * rs + j * cs] = (float)src[i * srs + j * scs];
-	}
+	bool f64 = mm_tensor_elsize(t) == sizeof(double);
+	double *pd = (double *)t->data + off;
+	float *pf = (float *)t->data + off;
+	for (int64_t i0 = 0; i0 < m; i0 += TILE)
+		for (int64_t j0 = 0; j0 < n; j0 += TILE) {
+			int64_t j1 = j0 + TILE < n ? j0 + TILE : n,
+			        i1 = i0 + TILE < m ? i0 + TILE : m;
+			for (int64_t i = i0; i < i1; i++)
+				for (int64_t j = j0; j < j1; j++) {
+					double v = src[i * srs + j * scs];
+					if (f64)
+						pd[i * rs + j * cs] = v;
+					else
+						pf[i * rs + j * cs] = (float)v;
+				}
+		}
 }
 
 /* A matrix entry into a column-major buffer (ld = m): the last two axes
@@ -435,9 +462,7 @@ static mm_code logdet(const char *fn, const mm_tensor *a, mm_tensor **sg,
 	if (!d)
 		d = &local;
 	mm_tensor **outs[3] = {sg, la, dt};
-	for (int i = 0; i < 3; i++)
-		if (outs[i])
-			*outs[i] = NULL;
+	mm_la_outs_clear(outs, 3);
 	mm_la_stack st;
 	mm_code c = mm_la_matrix_arg(fn, a, true, &st, d);
 	if (c != MM_OK)
@@ -477,11 +502,7 @@ static mm_code logdet(const char *fn, const mm_tensor *a, mm_tensor **sg,
 	}
 	mm_la_ws_free(&ws);
 	if (c != MM_OK)
-		for (int i = 0; i < 3; i++)
-			if (outs[i]) {
-				mm_tensor_unref(*outs[i]);
-				*outs[i] = NULL;
-			}
+		mm_la_outs_drop(outs, 3);
 	return c;
 }
 

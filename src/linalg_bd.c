@@ -161,10 +161,8 @@ int mm_la_gebrd(int64_t m, int64_t n, double *a, int64_t lda, double *d,
                 double *e, double *tauq, double *taup)
 {
 	const int64_t nb = LA_BD_NB;
-	/* m >= n >= 0, so these sizes are below the caller's m·n + m */
-	double *x = malloc((size_t)(m * nb + 1) * sizeof *x);
-	double *y = malloc((size_t)(n * nb + 1) * sizeof *y);
-	double *w = malloc((size_t)(m + 1) * sizeof *w);
+	double *x = mm_la_zalloc(m, nb, 1), *y = mm_la_zalloc(n, nb, 1);
+	double *w = mm_la_zalloc(m, 1, 1);
 	int rc = x && y && w ? 0 : MM_ERR_NOMEM;
 	int64_t i = 0, ldx = m > 1 ? m : 1, ldy = n > 1 ? n : 1;
 	for (; !rc && n - i > LA_BD_NX; i += nb) {
@@ -579,7 +577,7 @@ int mm_la_bdsqr(int64_t n, double *d, double *e, double *v, int64_t ldv,
 	double *work = NULL;
 	int rc = 0;
 	if (n > 1) {
-		work = malloc((size_t)(4 * (n - 1)) * sizeof *work);
+		work = mm_la_zalloc(4, n - 1, 0);
 		if (!work)
 			return MM_ERR_NOMEM;
 		b.c1 = work, b.s1 = work + (n - 1);

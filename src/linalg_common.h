@@ -26,6 +26,12 @@ void *mm_la_ws_alloc(mm_la_ws *w, int64_t a, int64_t b, size_t elsize,
                      mm_diag *d);
 void mm_la_ws_free(mm_la_ws *w);
 
+/* Functions with several results: n out-pointers, each may be NULL.
+ * mm_la_outs_clear sets the tensors they point to to NULL (on entry);
+ * mm_la_outs_drop releases them and sets them to NULL (on error). */
+void mm_la_outs_clear(mm_tensor **const *outs, int n);
+void mm_la_outs_drop(mm_tensor **const *outs, int n);
+
 /* The diagnostic for a kernel's non-zero return (linalg_internal.h). */
 mm_code mm_la_kernel_error(int rc, mm_diag *d);
 

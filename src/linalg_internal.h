@@ -15,6 +15,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+
+/* A zeroed buffer of a·b + extra doubles (malloc's, freed with free), or
+ * NULL when that count overflows or memory is short. */
+static inline double *mm_la_zalloc(int64_t a, int64_t b, int64_t extra)
+{
+	int64_t n;
+	size_t bytes;
+	if (a < 0 || b < 0 || extra < 0 || __builtin_mul_overflow(a, b, &n) ||
+	    __builtin_add_overflow(n, extra, &n) ||
+	    __builtin_mul_overflow((size_t)n, sizeof(double), &bytes))
+		return NULL;
+	return calloc(bytes ? bytes / sizeof(double) : 1, sizeof(double));
+}
 
 /* Block width of the QR factorisation and of the application of its Q. */
 #define LA_QR_NB 32

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mmcalc/gemm.h"
+#include "mmcalc/interrupt.h"
 #include "mmcalc/linalg.h"
 
 #include "linalg_common.h"
@@ -84,9 +85,7 @@ static mm_code svd_run(const char *fn, const mm_tensor *a, mm_tensor **u,
 	if (!d)
 		d = &local;
 	mm_tensor **outs[3] = {u, s, vh};
-	for (int i = 0; i < 3; i++)
-		if (outs[i])
-			*outs[i] = NULL;
+	mm_la_outs_clear(outs, 3);
 	mm_la_stack st;
 	mm_code c = mm_la_matrix_arg(fn, a, false, &st, d);
 	if (c != MM_OK)
@@ -113,7 +112,8 @@ static mm_code svd_run(const char *fn, const mm_tensor *a, mm_tensor **u,
 	for (int64_t e = 0; c == MM_OK && e < st.count; e++) {
 		int64_t off = mm_la_entry_offset(a, nd - 2, &st, e);
 		mm_la_get(a, off, M, N, tall ? rs : cs, tall ? cs : rs, G, ld);
-		int rc = svd_kernel(M, N, G, ld, S, U, VT);
+		int rc = mm_interrupted() ? MM_ERR_INTERRUPTED
+		                          : svd_kernel(M, N, G, ld, S, U, VT);
 		if (rc == 1)
 			c = no_convergence(fn, &st, e, d);
 		else if (rc)
@@ -141,11 +141,7 @@ static mm_code svd_run(const char *fn, const mm_tensor *a, mm_tensor **u,
 	}
 	mm_la_ws_free(&ws);
 	if (c != MM_OK)
-		for (int i = 0; i < 3; i++)
-			if (outs[i]) {
-				mm_tensor_unref(*outs[i]);
-				*outs[i] = NULL;
-			}
+		mm_la_outs_drop(outs, 3);
 	return c;
 }
 
@@ -153,12 +149,8 @@ mm_code mm_linalg_svd(const mm_tensor *a, mm_tensor **u, mm_tensor **s,
                       mm_tensor **vh, mm_diag *d)
 {
 	if (!u != !vh) {
-		if (u)
-			*u = NULL;
-		if (s)
-			*s = NULL;
-		if (vh)
-			*vh = NULL;
+		mm_tensor **outs[3] = {u, s, vh};
+		mm_la_outs_clear(outs, 3);
 		return mm_diag_set(d, MM_ERR_ARG, NOSPAN,
 		                   "svd: U and Vh are wanted together");
 	}

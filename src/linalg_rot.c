@@ -107,11 +107,11 @@ mm_la_rotlog *mm_la_rotlog_new(int64_t n, double *v, int64_t ldv,
 		return NULL;
 	/* one sweep at least (3 + 4(n-1) doubles); for small n, about half
 	 * of what the whole iteration logs (~3.3n²), so the vectors are
-	 * still read only a few times */
-	l->cap = 2 * n * n < LOG_CAP ? 2 * n * n : LOG_CAP;
+	 * still read only a few times. n < 2^31 here (an n×n V exists). */
+	l->cap = n < 1024 && 2 * n * n < LOG_CAP ? 2 * n * n : LOG_CAP;
 	if (l->cap < 4 * n + 3)
 		l->cap = 4 * n + 3;
-	l->buf = malloc((size_t)l->cap * sizeof *l->buf);
+	l->buf = mm_la_zalloc(l->cap, 1, 0);
 	if (!l->buf) {
 		free(l);
 		return NULL;
@@ -169,7 +169,7 @@ static void *replay_worker(void *arg)
 {
 	struct replay *r = arg;
 	int64_t total = r->blocks[0] + r->blocks[1];
-	double *w = malloc((size_t)(ROWS * r->l->n) * sizeof *w);
+	double *w = mm_la_zalloc(ROWS, r->l->n, 0);
 	if (!w) {
 		atomic_store(&r->nomem, true);
 		return NULL;

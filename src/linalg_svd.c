@@ -45,13 +45,11 @@ int mm_la_gesvd(int64_t m, int64_t n, double *a, int64_t lda, double *s,
 	size_t wb;
 	if (!mm_la_qr_work(m, n, &wb))
 		return MM_ERR_NOMEM;
-	/* n·n <= m·n, the size of the caller's a */
-	size_t nn = (size_t)n * (size_t)n;
-	double *vec = malloc((size_t)(4 * n) * sizeof *vec);
+	double *vec = mm_la_zalloc(4, n, 0);
 	double *work = malloc(wb);
-	double *r = qr ? calloc(nn, sizeof *r) : NULL;
-	double *v = vectors ? calloc(nn, sizeof *v) : NULL;
-	double *tau = qr ? malloc((size_t)n * sizeof *tau) : NULL;
+	double *r = qr ? mm_la_zalloc(n, n, 0) : NULL;
+	double *v = vectors ? mm_la_zalloc(n, n, 0) : NULL;
+	double *tau = qr ? mm_la_zalloc(n, 1, 0) : NULL;
 	int rc = MM_ERR_NOMEM;
 	if (!vec || !work || (qr && (!r || !tau)) || (vectors && !v))
 		goto done;
