@@ -214,8 +214,14 @@ static void lartg(double f, double g, double *c, double *s, double *r)
 		*s = copysign(1.0, g);
 		*r = fabs(g);
 	} else {
-		double h = hypot(f, g);
-		*c = fabs(f) / h;
+		/* sqrt(f² + g²) directly unless a square could overflow or
+		 * underflow (hypot is several times slower) */
+		const double lo = 0x1p-500, hi = 0x1p500;
+		double fa = fabs(f), ga = fabs(g);
+		double h = fa > lo && fa < hi && ga > lo && ga < hi
+		                   ? sqrt(f * f + g * g)
+		                   : hypot(f, g);
+		*c = fa / h;
 		*r = copysign(h, f);
 		*s = g / *r;
 	}

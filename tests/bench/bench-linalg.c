@@ -8,8 +8,13 @@
  * time / NumPy time: below 1, mmcalc is faster). Inputs are standard
  * normal (each side draws its own), A·Aᵀ + n·I for cholesky.
  *
- *   bench-linalg [--quick] [--rounds N] [--python PATH] [OP MxN ...]
+ *   bench-linalg [--quick] [--rounds N] [--threads N] [--cpu]
+ *                [--python PATH] [OP MxN ...]
  *
+ * --threads N runs both sides on N threads (mm_gemm_set_threads and
+ * OPENBLAS_NUM_THREADS); by default each uses every CPU. --cpu times the
+ * process's CPU seconds instead of the wall clock's: with --threads 1,
+ * a measure that a busy machine disturbs much less.
  * OP is qr, solve, inv, det, cholesky, svd, svdvals or lstsq; solve and
  * lstsq take a vector b. Exit 77 (skipped) when the Python has no NumPy. */
 #include <signal.h>
@@ -63,16 +68,19 @@ static const char *script =
 	" 'lstsq': lambda A, b: np.linalg.lstsq(A, b, rcond=None),\n"
 	"}\n"
 	"key, data = None, None\n"
+	"cpu = os.environ.get('BENCH_LINALG_CPU') == '1'\n"
 	"print('ready', np.__version__, os.environ.get('OPENBLAS_CORETYPE',"
-	" '(unset)'), flush=True)\n"
+	" '(unset)'), os.environ.get('OPENBLAS_NUM_THREADS', 'all'),"
+	" flush=True)\n"
 	"for line in sys.stdin:\n"
 	"    op, m, n = line.split(); m = int(m); n = int(n)\n"
 	"    if key != (op, m, n):\n"
 	"        A = rng.standard_normal((m, n))\n"
 	"        if op == 'cholesky': A = A @ A.T + n * np.eye(n)\n"
 	"        key, data = (op, m, n), (A, rng.standard_normal(m))\n"
-	"    t = time.perf_counter(); ops[op](*data)\n"
-	"    print(time.perf_counter() - t, flush=True)\n";
+	"    clock = time.process_time if cpu else time.perf_counter\n"
+	"    t = clock(); ops[op](*data)\n"
+	"    print(clock() - t, flush=True)\n";
 
 struct child {
 	pid_t pid;
@@ -80,8 +88,10 @@ struct child {
 };
 
 /* Starts the NumPy side; false when it cannot (no Python, no NumPy). */
-static bool start(struct child *c, const char *python, char *ready,
-                  size_t cap)
+static bool cpu_time; /* --cpu */
+
+static bool start(struct child *c, const char *python, int threads,
+                  char *ready, size_t cap)
 {
 	int in[2], out[2];
 	if (pipe(in) || pipe(out))
@@ -95,6 +105,12 @@ static bool start(struct child *c, const char *python, char *ready,
 		close(in[1]);
 		close(out[0]);
 		setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+		setenv("BENCH_LINALG_CPU", cpu_time ? "1" : "0", 1);
+		if (threads > 0) {
+			char t[16];
+			snprintf(t, sizeof t, "%d", threads);
+			setenv("OPENBLAS_NUM_THREADS", t, 1);
+		}
 		execl(python, python, "-c", script, (char *)NULL);
 		_exit(127);
 	}
@@ -122,7 +138,7 @@ static double numpy_time(struct child *c, const struct bcase *k)
 static double now(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(cpu_time ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -259,7 +275,7 @@ static void run(const struct bcase *k, int rounds, struct child *c,
 int main(int argc, char **argv)
 {
 	bool is_quick = false;
-	int rounds = 5;
+	int rounds = 5, threads = 0;
 	const char *python = "/usr/bin/python3";
 	struct bcase custom[32];
 	int ncustom = 0;
@@ -268,6 +284,10 @@ int main(int argc, char **argv)
 			is_quick = true;
 		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
 			rounds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--cpu"))
+			cpu_time = true;
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			threads = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--python") && i + 1 < argc)
 			python = argv[++i];
 		else if (i + 1 < argc && ncustom < 32) {
@@ -281,7 +301,8 @@ int main(int argc, char **argv)
 			i++;
 		} else {
 			fprintf(stderr, "usage: bench-linalg [--quick] [--rounds N]"
-			        " [--python PATH] [OP MxN ...]\n");
+			        " [--threads N] [--cpu] [--python PATH] [OP MxN"
+			        " ...]\n");
 			return 2;
 		}
 	}
@@ -292,17 +313,20 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	struct child c;
 	char ready[256];
-	if (!start(&c, python, ready, sizeof ready)) {
+	if (threads > 0)
+		mm_gemm_set_threads(threads);
+	if (!start(&c, python, threads, ready, sizeof ready)) {
 		printf("bench-linalg: skipped, %s cannot import numpy\n", python);
 		return 77;
 	}
 	ready[strcspn(ready, "\n")] = '\0';
-	char ver[64] = "", core[64] = "";
-	sscanf(ready, "ready %63s %63s", ver, core);
-	printf("mmcalc: GEMM %s, %d threads; NumPy %s, OPENBLAS_CORETYPE=%s\n",
-	       mm_gemm_isa(), mm_gemm_threads(), ver, core);
-	printf("median of %d rounds (range), seconds; ratio = mmcalc / NumPy\n",
-	       rounds);
+	char ver[64] = "", core[64] = "", nt[16] = "";
+	sscanf(ready, "ready %63s %63s %15s", ver, core, nt);
+	printf("mmcalc: GEMM %s, %d threads; NumPy %s, OPENBLAS_CORETYPE=%s, "
+	       "OPENBLAS_NUM_THREADS=%s\n", mm_gemm_isa(), mm_gemm_threads(),
+	       ver, core, nt);
+	printf("median of %d rounds (range), %s seconds; ratio = mmcalc / NumPy"
+	       "\n", rounds, cpu_time ? "CPU" : "wall-clock");
 	printf("%-9s %-10s %9s %-19s %9s %-19s %8s %6s\n", "op", "shape",
 	       "mmcalc", " (range)", "numpy", " (range)", "GFLOP/s", "ratio");
 	const struct bcase *list = ncustom ? custom : is_quick ? quick : full;
