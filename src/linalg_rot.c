@@ -3,7 +3,7 @@
  * log is replayed on a block of rows at a time (all sweeps on one block
  * while it is in cache, the block's current column carried in registers
  * along each sweep), blocks shared among threads, the kernel built for
- * AVX-512, AVX2 and plain x86-64 and chosen at run time. */
+ * AVX-512, AVX2 and plain x86-64 and chosen with the GEMM's. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -20,13 +20,6 @@
 /* Doubles of log before it is replayed (16 MiB): the replay reads the
  * vectors once per log. */
 #define LOG_CAP ((int64_t)1 << 21)
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", \
-                                            "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
 
 typedef double vd8 __attribute__((vector_size(64)));
 
@@ -45,9 +38,11 @@ typedef double vd8 __attribute__((vector_size(64)));
 /* One sweep on ROWS rows of a (columns 0..k-1, lda): for j = 0…k-2
  * (forward) or back, columns (j, j+1) = (x, y) become (c_j·x + s_j·y,
  * c_j·y - s_j·x) — dlasr 'R', 'V'. The column passed on from one
- * rotation to the next stays in registers. */
-CLONES static void wave(bool forward, int64_t k, const double *c,
-                        const double *s, double *a, int64_t lda)
+ * rotation to the next stays in registers. Inlined into one function per
+ * instruction set below, each compiling it for its own. */
+static inline __attribute__((always_inline)) void
+wave_body(bool forward, int64_t k, const double *c, const double *s,
+          double *a, int64_t lda)
 {
 #ifdef __clang__
 #pragma clang fp contract(fast)
@@ -83,9 +78,50 @@ CLONES static void wave(bool forward, int64_t k, const double *c,
 		STORE8(a + last * lda + 8 * r, x[r]);
 }
 
+typedef void wave_fn(bool forward, int64_t k, const double *c,
+                     const double *s, double *a, int64_t lda);
+
+static void wave_generic(bool forward, int64_t k, const double *c,
+                         const double *s, double *a, int64_t lda)
+{
+	wave_body(forward, k, c, s, a, lda);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define WAVE_X86 1
+__attribute__((target("avx2,fma"))) static void
+wave_avx2(bool forward, int64_t k, const double *c, const double *s,
+          double *a, int64_t lda)
+{
+	wave_body(forward, k, c, s, a, lda);
+}
+
+__attribute__((target("avx512f,fma"))) static void
+wave_avx512(bool forward, int64_t k, const double *c, const double *s,
+            double *a, int64_t lda)
+{
+	wave_body(forward, k, c, s, a, lda);
+}
+#endif
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC pop_options
 #endif
+
+/* The kernel for the GEMM's instruction set (gemm.h: mm_gemm_isa, which
+ * MMCALC_ISA and mm_gemm_set_isa choose, among those this CPU runs), so
+ * that one switch selects, and the tests reach, every path. */
+static wave_fn *wave_for_isa(void)
+{
+#ifdef WAVE_X86
+	const char *isa = mm_gemm_isa();
+	if (strcmp(isa, "avx512") == 0)
+		return wave_avx512;
+	if (strcmp(isa, "avx2") == 0)
+		return wave_avx2;
+#endif
+	return wave_generic;
+}
 
 /* The same on fewer than ROWS rows. */
 static void wave_tail(bool forward, int64_t rows, int64_t k, const double *c,
@@ -148,6 +184,7 @@ void mm_la_rotlog_free(mm_la_rotlog *l)
 struct replay {
 	const mm_la_rotlog *l;
 	int64_t blocks[2];
+	wave_fn *wave;
 	atomic_llong next;
 	atomic_bool stop, nomem;
 };
@@ -157,7 +194,7 @@ struct replay {
  * of bytes, which would put a block's pieces of every column in the same
  * few cache sets. */
 static void replay_block(const mm_la_rotlog *l, int side, int64_t i0,
-                         double *w)
+                         double *w, wave_fn *wave)
 {
 	int64_t rows = l->rows[side] - i0 < ROWS ? l->rows[side] - i0 : ROWS;
 	double *a = l->mat[side] + i0;
@@ -194,7 +231,7 @@ static void *replay_worker(void *arg)
 			break;
 		int side = b >= r->blocks[0];
 		replay_block(r->l, side, (b - (side ? r->blocks[0] : 0)) * ROWS,
-		             w);
+		             w, r->wave);
 		if (mm_interrupted())
 			atomic_store(&r->stop, true);
 	}
@@ -206,7 +243,7 @@ int mm_la_rotlog_flush(mm_la_rotlog *l)
 {
 	if (l->used == 0)
 		return 0;
-	struct replay r = {.l = l};
+	struct replay r = {.l = l, .wave = wave_for_isa()};
 	for (int side = 0; side < 2; side++)
 		r.blocks[side] = (l->rows[side] + ROWS - 1) / ROWS;
 	atomic_init(&r.next, 0);
