@@ -79,10 +79,21 @@ for name, x in [('chol_big', a), ('chol_stack', spd(3, 20, 20)),
     save(name + '_l', np.linalg.cholesky(x))
 
 # svd (reduced): tall, wide, a stack, the QR-first path (m >= 1.6 n), f32;
-# and singular values alone of a 150x140 (blocked bidiagonal reduction)
-for name, a in [('svd_tall', well(60, 40)), ('svd_wide', well(40, 60)),
-                ('svd_stack', well(2, 5, 3)), ('svd_qr', well(90, 30)),
-                ('svd_f32', well(60, 40, dtype=np.float32))]:
+# singular values 4 down to 1 evenly spaced, so that the vectors (whose
+# error goes as eps/gap) are as well determined as the values; and the
+# singular values alone of a 150x140 (blocked bidiagonal reduction)
+def spaced(*shape, dtype=np.float64):
+    m, n, k = shape[-2], shape[-1], min(shape[-2], shape[-1])
+    batch = shape[:-2]
+    u = np.linalg.qr(rng.standard_normal(batch + (m, k)))[0]
+    v = np.linalg.qr(rng.standard_normal(batch + (n, k)))[0]
+    s = np.linspace(4, 1, k)
+    return ((u * s) @ np.swapaxes(v, -1, -2)).astype(dtype)
+
+
+for name, a in [('svd_tall', spaced(60, 40)), ('svd_wide', spaced(40, 60)),
+                ('svd_stack', spaced(2, 5, 3)), ('svd_qr', spaced(90, 30)),
+                ('svd_f32', spaced(60, 40, dtype=np.float32))]:
     u, s, vh = np.linalg.svd(a, full_matrices=False)
     save(name + '_a', a)
     save(name + '_u', u)
