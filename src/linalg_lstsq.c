@@ -29,8 +29,9 @@ static bool all_finite(int64_t m, int64_t n, const double *a, int64_t ld)
 }
 
 /* The power of two that brings the largest magnitude of the m×n a near
- * 1 when it is far from it (so that the squares in the rotations neither
- * overflow nor underflow); 1 otherwise. Exact, and undone exactly. */
+ * 1 when it is far from it (so that the squares in the reflectors' norms
+ * and the bidiagonal iteration's thresholds neither overflow nor
+ * underflow); 1 otherwise. Exact, and undone exactly. */
 static double scale_for(int64_t m, int64_t n, const double *a, int64_t ld)
 {
 	double mx = 0;
@@ -44,15 +45,17 @@ static double scale_for(int64_t m, int64_t n, const double *a, int64_t ld)
 	return ldexp(1.0, -e);
 }
 
+/* svd_kernel's returns besides 0 and the kernels' MM_ERR_* codes. */
+enum { NOT_FINITE = -2, NOT_CONVERGED = -3 };
+
 /* The SVD of the m×n matrix in g (column-major, ld, m >= n, overwritten)
  * into s and, when u is not NULL, u (m×n, ld) and vt (n×n, ld n), with
- * the scaling above. Returns 0, a kernel error, or 1 when the input is
- * not finite or the sweeps did not converge. */
+ * the scaling above. */
 static int svd_kernel(int64_t m, int64_t n, double *g, int64_t ld, double *s,
                       double *u, double *vt)
 {
 	if (!all_finite(m, n, g, ld))
-		return 1;
+		return NOT_FINITE;
 	double sc = scale_for(m, n, g, ld);
 	if (sc != 1)
 		for (int64_t j = 0; j < n; j++)
@@ -64,17 +67,24 @@ static int svd_kernel(int64_t m, int64_t n, double *g, int64_t ld, double *s,
 		return rc;
 	for (int64_t i = 0; i < n; i++)
 		s[i] /= sc;
-	return info ? 1 : 0;
+	return info ? NOT_CONVERGED : 0;
 }
 
-static mm_code no_convergence(const char *fn, const mm_la_stack *st,
-                              int64_t e, mm_diag *d)
+/* The diagnostic for svd_kernel's rc (non-zero) on stack entry e. */
+static mm_code svd_error(int rc, const char *fn, const mm_la_stack *st,
+                         int64_t e, mm_diag *d)
 {
 	char b[160];
-	return mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
-	                   "%s: SVD did not converge for matrix%s (NaN or "
-	                   "infinite entries?)", fn,
-	                   mm_la_entry_name(st, e, b, sizeof b));
+	if (rc == NOT_FINITE)
+		return mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+		                   "%s: matrix%s has NaN or infinite entries (the "
+		                   "SVD does not converge)", fn,
+		                   mm_la_entry_name(st, e, b, sizeof b));
+	if (rc == NOT_CONVERGED)
+		return mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+		                   "%s: the SVD of matrix%s did not converge", fn,
+		                   mm_la_entry_name(st, e, b, sizeof b));
+	return mm_la_kernel_error(rc, d);
 }
 
 /* svd and svdvals: U, S, Vh each when its pointer is not NULL. */
@@ -114,12 +124,10 @@ static mm_code svd_run(const char *fn, const mm_tensor *a, mm_tensor **u,
 		mm_la_get(a, off, M, N, tall ? rs : cs, tall ? cs : rs, G, ld);
 		int rc = mm_interrupted() ? MM_ERR_INTERRUPTED
 		                          : svd_kernel(M, N, G, ld, S, U, VT);
-		if (rc == 1)
-			c = no_convergence(fn, &st, e, d);
-		else if (rc)
-			c = mm_la_kernel_error(rc, d);
-		if (c != MM_OK)
+		if (rc) {
+			c = svd_error(rc, fn, &st, e, d);
 			break;
+		}
 		if (s)
 			mm_la_put(*s, e * N, 1, N, 0, 1, S, 0, 1);
 		if (!vectors)
@@ -235,7 +243,7 @@ static int ls_qr(struct ls *p, mm_la_ws *ws, bool *ok, mm_diag *d)
 
 /* SVD path: the minimum-norm x = V·Σ⁺·Uᵀb, singular values at or below
  * rcond·σ_max taken as zero. The original A is in p->A. Returns 0, a
- * kernel error, 1 (not converged), or -1 with d set. */
+ * kernel error or svd_kernel's, or -1 with d set. */
 static int ls_svd(struct ls *p, mm_la_ws *ws, mm_diag *d)
 {
 	int64_t m = p->m, n = p->n, k = p->k, lda = max1(m);
@@ -322,7 +330,7 @@ static mm_code ls_solve(struct ls *p, const mm_tensor *a, bool want_s,
 	int64_t m = p->m, n = p->n, lda = max1(m);
 	mm_la_stack one = {0, {0}, 1};
 	if (!all_finite(m, n, p->A, lda))
-		return no_convergence("lstsq", &one, 0, d);
+		return svd_error(NOT_FINITE, "lstsq", &one, 0, d);
 	bool ok = false;
 	int rc = 0;
 	if (m >= n && n > 0)
@@ -341,11 +349,9 @@ static mm_code ls_solve(struct ls *p, const mm_tensor *a, bool want_s,
 		rc = svd_kernel(M, N, G, max1(M), p->s, NULL, NULL);
 		p->has_s = !rc;
 	}
-	if (rc == 1)
-		return no_convergence("lstsq", &one, 0, d);
 	if (rc == -1)
 		return d->code;
-	return rc ? mm_la_kernel_error(rc, d) : MM_OK;
+	return rc ? svd_error(rc, "lstsq", &one, 0, d) : MM_OK;
 }
 
 mm_code mm_linalg_lstsq(const mm_tensor *a, const mm_tensor *b, double rcond,

@@ -73,17 +73,21 @@ mm_tensor *mm_linalg_cholesky(const mm_tensor *a, mm_diag *d);
 
 /* The reduced SVD A = U·diag(S)·Vh, numpy.linalg.svd(A,
  * full_matrices=False): for (…, m, n), k = min(m, n), U (…, m, k), S (…,
- * k) descending and non-negative, Vh (…, k, n). One-sided Jacobi after a
- * QR. Each pair (u_i, v_i) is unique only up to a common sign (and a
+ * k) descending and non-negative, Vh (…, k, n). LAPACK's dgesvd path: a
+ * QR first when m >= 1.6·n, Golub–Kahan bidiagonalisation, implicit QR
+ * on the bidiagonal (dbdsqr), reflectors applied back by blocks (NumPy
+ * uses dgesdd, divide and conquer, for the bidiagonal: same values).
+ * Each pair (u_i, v_i) is unique only up to a common sign (and a
  * rotation among equal singular values): mmcalc's signs are
  * deterministic but may differ from NumPy's pair by pair. u and vh are
- * both NULL or both wanted; s may be NULL. Not converged in 30 sweeps:
- * MM_ERR_VALUE, "SVD did not converge". */
+ * both NULL or both wanted (else MM_ERR_ARG); s may be NULL. NaN or
+ * infinite entries, or (never seen) an iteration that does not converge:
+ * MM_ERR_VALUE, as NumPy's "SVD did not converge". */
 mm_code mm_linalg_svd(const mm_tensor *a, mm_tensor **u, mm_tensor **s,
                       mm_tensor **vh, mm_diag *d);
 
 /* The singular values alone (…, k), descending: the same as svd's S,
- * without forming U and Vh (about a third of the work for square A). */
+ * without U and Vh (the bidiagonal reduction is most of the work). */
 mm_tensor *mm_linalg_svdvals(const mm_tensor *a, mm_diag *d);
 
 /* What lstsq returns, as numpy.linalg.lstsq's (x, residuals, rank, s). */

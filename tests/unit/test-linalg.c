@@ -742,6 +742,8 @@ START_TEST(test_nonfinite)
 	ck_assert_int_eq(mm_linalg_svd(x, &u, &s, &vh, &d), MM_ERR_VALUE);
 	ck_assert_ptr_null(s);
 	ck_assert_ptr_null(mm_linalg_svdvals(x, &d));
+	ck_assert_str_eq(d.message, "svdvals: matrix has NaN or infinite "
+	                            "entries (the SVD does not converge)");
 	mm_lstsq ls;
 	ck_assert_int_eq(mm_linalg_lstsq(x, x, -1, false, &ls, &d),
 	                 MM_ERR_VALUE);
