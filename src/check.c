@@ -585,6 +585,91 @@ static bool int_fold(mm_bin op, int64_t a, int64_t b, int64_t *out)
 	}
 }
 
+/* The dimension of a op b for numbers with dimensions (FLOP, s, ...):
+ * + - % need the same one, * and / combine them, ** takes a plain whole
+ * exponent. Fails with the reason in the checker's diag. */
+static mm_code fold_dim(mm_checker *c, const mm_node *e, const mm_value *a,
+                        const mm_value *b, mm_dim *out)
+{
+	bool ok = true;
+	switch (e->op) {
+	case MM_B_MUL: ok = mm_dim_mul(a->dim, b->dim, 1, out); break;
+	case MM_B_DIV: ok = mm_dim_mul(a->dim, b->dim, -1, out); break;
+	case MM_B_POW: {
+		int64_t k;
+		if (!mm_dim_is_none(b->dim) || (!mm_dim_is_none(a->dim) &&
+		                                !mm_value_get_int(b, &k)))
+			return mm_ck_fail(c, MM_ERR_TYPE, e->op_span,
+			                  "**: the exponent of a count or time must "
+			                  "be a plain whole number");
+		ok = mm_dim_is_none(a->dim) ? (*out = a->dim, true)
+		                            : mm_dim_pow(a->dim, k, out);
+		break;
+	}
+	default:
+		if (!mm_dim_eq(a->dim, b->dim)) {
+			mm_buf x = MM_BUF_INIT, y = MM_BUF_INIT;
+			mm_dim_print(&x, a->dim, false);
+			mm_dim_print(&y, b->dim, false);
+			mm_ck_fail(c, MM_ERR_TYPE, e->op_span,
+			           "%s: %s and %s do not %s", mm_bin_name(e->op),
+			           x.len ? mm_buf_str(&x) : "a plain number",
+			           y.len ? mm_buf_str(&y) : "a plain number",
+			           e->op == MM_B_MOD ? "divide" : "add up");
+			mm_buf_free(&x);
+			mm_buf_free(&y);
+			if (mm_dim_is_none(a->dim) || mm_dim_is_none(b->dim))
+				mm_diag_hint(c->diag, "scale a count with * (F * 96), or "
+				                      "convert it to a plain number first: "
+				                      "(F -> GFLOP) + 1");
+			return MM_ERR_TYPE;
+		}
+		*out = a->dim;
+	}
+	if (!ok)
+		return mm_ck_fail(c, MM_ERR_VALUE, e->op_span,
+		                  "%s: a unit to a power past 8", mm_bin_name(e->op));
+	return MM_OK;
+}
+
+/* a op b on two numbers: exact on whole numbers while they fit, else the
+ * f64 kernels' arithmetic; the result's unit follows (FLOP × 96 is FLOP,
+ * FLOP / s is FLOP/s), and a count stays exact where it can. */
+static mm_code fold_numbers(mm_checker *c, const mm_node *e,
+                            const mm_value *a, const mm_value *b, mm_info *i)
+{
+	mm_dim dim;
+	mm_code r = fold_dim(c, e, a, b, &dim);
+	if (r != MM_OK)
+		return r;
+	int64_t n;
+	if (a->is_int && b->is_int && int_fold(e->op, a->ival, b->ival, &n))
+		mm_value_set_int(&i->v, n);
+	else /* the same operator the f64 kernels run */
+		mm_ck_set_number(i, mm_op_binary_scalar(binop_of(e->op), a->num,
+		                                        b->num));
+	i->v.dim = dim;
+	if (!mm_dim_is_count(dim))
+		return MM_OK;
+	/* counts: exact through +, - and scaling by whole numbers */
+	bool ca = mm_dim_is_count(a->dim), cb = mm_dim_is_count(b->dim);
+	int64_t k;
+	if (ca && cb && e->op == MM_B_ADD)
+		i->v.cnt = mm_count_add(a->cnt, b->cnt);
+	else if (ca && cb && e->op == MM_B_SUB && mm_count_cmp(a->cnt, b->cnt) >= 0)
+		i->v.cnt = mm_count_sub(a->cnt, b->cnt);
+	else if (ca && e->op == MM_B_MUL && mm_value_get_int(b, &k) && k >= 0)
+		i->v.cnt = mm_count_mul_u(a->cnt, (uint64_t)k);
+	else if (cb && e->op == MM_B_MUL && mm_value_get_int(a, &k) && k >= 0)
+		i->v.cnt = mm_count_mul_u(b->cnt, (uint64_t)k);
+	else if (ca && e->op == MM_B_DIV && mm_value_get_int(b, &k) && k > 0)
+		i->v.cnt = mm_count_div_u(a->cnt, (uint64_t)k);
+	else
+		i->v.cnt = mm_count_from_double(i->v.num);
+	i->v.num = mm_count_to_double(i->v.cnt);
+	return MM_OK;
+}
+
 static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_code r;
@@ -607,14 +692,17 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 			mm_diag_hint(c->diag, "use * to multiply numbers");
 			return MM_ERR_SHAPE;
 		}
-		int64_t n;
-		if (a->v.is_int && b->v.is_int &&
-		    int_fold(e->op, a->v.ival, b->v.ival, &n))
-			mm_value_set_int(&i->v, n);
-		else /* the same operator the f64 kernels run */
-			mm_ck_set_number(i, mm_op_binary_scalar(binop_of(e->op),
-			                                        a->v.num, b->v.num));
-		return MM_OK;
+		return fold_numbers(c, e, &a->v, &b->v, i);
+	}
+	if ((a->v.kind == MM_K_NUMBER && !mm_dim_is_none(a->v.dim)) ||
+	    (b->v.kind == MM_K_NUMBER && !mm_dim_is_none(b->v.dim))) {
+		const mm_node *n = a->v.kind == MM_K_NUMBER ? e->lhs : e->rhs;
+		mm_ck_fail(c, MM_ERR_TYPE, n->span,
+		           "%s: a tensor and a count or time do not mix",
+		           mm_bin_name(e->op));
+		mm_diag_hint(c->diag, "costs are numbers about a tensor; convert one "
+		                      "to a plain number first: (flops(X) -> GFLOP)");
+		return MM_ERR_TYPE;
 	}
 	if (e->op == MM_B_MATMUL) {
 		if (a->v.kind != MM_K_TENSOR || b->v.kind != MM_K_TENSOR) {
@@ -850,6 +938,9 @@ static mm_code check_prefix(mm_checker *c, mm_node *e, mm_info *i)
 			mm_value_set_int(&i->v, -x->v.ival);
 		else if (e->kind == MM_N_NEG)
 			mm_ck_set_number(i, -x->v.num);
+		i->v.dim = x->v.dim;
+		if (e->kind == MM_N_NEG && mm_dim_is_count(x->v.dim))
+			i->v.cnt = mm_count_approx(i->v.num); /* below zero */
 		return MM_OK;
 	}
 	if (x->v.kind != MM_K_TENSOR)

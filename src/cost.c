@@ -201,9 +201,13 @@ mm_count mm_cost_tensor_bytes(const mm_shape *s, mm_dtype t)
 mm_count mm_cost_numel(const mm_shape *s)
 {
 	uint64_t n;
-	double approx;
-	return mm_shape_numel(s, &n, &approx) ? mm_count_of(n)
-	                                      : mm_count_approx(approx);
+	if (mm_shape_numel(s, &n, NULL))
+		return mm_count_of(n);
+	/* past 2^64: counts go on, exact to 2^128 */
+	mm_count c = mm_count_of(1);
+	for (int k = 0; k < s->ndim; k++)
+		c = mm_count_mul(c, mm_count_of((uint64_t)s->dim[k]));
+	return c;
 }
 
 mm_code mm_cost_bytes_poly(mm_cost_ctx *x, const mm_shape *s, mm_dtype t,

@@ -7,20 +7,22 @@
 
 #include "mmcalc/count.h"
 
-/* 2^64 as a double: the first value that no longer fits. */
-#define TWO64 18446744073709551616.0
+/* 2^128 as a double: the first value that no longer fits. */
+#define TWO128 340282366920938463463374607431768211456.0
 
 mm_count mm_count_from_double(double v)
 {
-	if (v >= 0.0 && v < TWO64 && v == floor(v))
-		return mm_count_of((uint64_t)v);
+	if (v >= 0.0 && v < TWO128 && v == floor(v))
+		return mm_count_of_wide((mm_count_u128)v);
 	return mm_count_approx(v);
 }
 
 mm_count mm_count_sub(mm_count a, mm_count b)
 {
-	if (!a.approx && !b.approx)
-		return mm_count_of(a.exact > b.exact ? a.exact - b.exact : 0);
+	if (!a.approx && !b.approx) {
+		mm_count_u128 x = mm_count_wide(a), y = mm_count_wide(b);
+		return mm_count_of_wide(x > y ? x - y : 0);
+	}
 	if (a.value <= b.value)
 		return MM_COUNT_ZERO;
 	return mm_count_approx(a.value - b.value);
@@ -28,8 +30,8 @@ mm_count mm_count_sub(mm_count a, mm_count b)
 
 mm_count mm_count_div_u(mm_count a, uint64_t k)
 {
-	if (!a.approx && k != 0 && a.exact % k == 0)
-		return mm_count_of(a.exact / k);
+	if (!a.approx && k != 0 && mm_count_wide(a) % k == 0)
+		return mm_count_of_wide(mm_count_wide(a) / k);
 	return mm_count_approx(a.value / (double)k);
 }
 
@@ -37,12 +39,14 @@ double mm_count_ratio(mm_count a, mm_count b) { return a.value / b.value; }
 
 int mm_count_cmp(mm_count a, mm_count b)
 {
-	if (!a.approx && !b.approx)
-		return (a.exact > b.exact) - (a.exact < b.exact);
-	/* An exact count is below 2^64, whatever its double rounds to. */
-	if (!a.approx && b.value >= TWO64)
+	if (!a.approx && !b.approx) {
+		mm_count_u128 x = mm_count_wide(a), y = mm_count_wide(b);
+		return (x > y) - (x < y);
+	}
+	/* An exact count is below 2^128, whatever its double rounds to. */
+	if (!a.approx && b.value >= TWO128)
 		return -1;
-	if (!b.approx && a.value >= TWO64)
+	if (!b.approx && a.value >= TWO128)
 		return 1;
 	return (a.value > b.value) - (a.value < b.value);
 }
@@ -51,7 +55,7 @@ bool mm_count_eq(mm_count a, mm_count b) { return mm_count_cmp(a, b) == 0; }
 
 bool mm_count_is_zero(mm_count a)
 {
-	return a.approx ? a.value == 0.0 : a.exact == 0;
+	return a.approx ? a.value == 0.0 : a.exact == 0 && a.hi == 0;
 }
 
 mm_count mm_count_min(mm_count a, mm_count b)
@@ -68,7 +72,7 @@ double mm_count_to_double(mm_count a) { return a.value; }
 
 bool mm_count_get_u64(mm_count a, uint64_t *out)
 {
-	if (a.approx)
+	if (a.approx || a.hi)
 		return false;
 	if (out)
 		*out = a.exact;
@@ -232,10 +236,19 @@ static void put_g(mm_buf *b, double v, int sig)
 }
 
 /* Exact decimal digits of n, grouped by three with sep when sep != 0. */
-static void put_u64(mm_buf *b, uint64_t n, char sep)
+static void put_u128(mm_buf *b, mm_count_u128 n, char sep)
 {
 	char t[NUM];
-	int len = snprintf(t, sizeof t, "%llu", (unsigned long long)n);
+	int len = 0;
+	do {
+		t[len++] = (char)('0' + (int)(n % 10));
+		n /= 10;
+	} while (n);
+	for (int i = 0; i < len / 2; i++) {
+		char x = t[i];
+		t[i] = t[len - 1 - i];
+		t[len - 1 - i] = x;
+	}
 	for (int i = 0; i < len; i++) {
 		if (sep && i > 0 && (len - i) % 3 == 0)
 			mm_buf_putc(b, sep);
@@ -246,16 +259,18 @@ static void put_u64(mm_buf *b, uint64_t n, char sep)
 void mm_count_format_digits(mm_buf *b, mm_count c, char sep)
 {
 	if (!c.approx) {
-		put_u64(b, c.exact, sep);
+		put_u128(b, mm_count_wide(c), sep);
 		return;
 	}
 	mm_buf_putc(b, '~');
 	put_g(b, c.value, 6);
 }
 
-static const char *const si_prefix[] = {"", "k", "M", "G", "T", "P", "E"};
-static const char *const iec_prefix[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
-#define NPREFIX 7
+static const char *const si_prefix[] = {"", "k", "M", "G", "T", "P", "E",
+                                        "Z", "Y"};
+static const char *const iec_prefix[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi",
+                                         "Ei", "Zi", "Yi"};
+#define NPREFIX 9
 
 /* A finite v >= 0 with a prefix chosen from powers of base, or scientific
  * past the last prefix. Rounding happens before the choice, so 999.97 with
@@ -310,8 +325,8 @@ static void format_prefixed(mm_buf *b, mm_count c, const char *unit, int sig,
                             double base, const char *const *prefix)
 {
 	sig = norm_sig(sig);
-	if (!c.approx && (double)c.exact < base) {
-		put_u64(b, c.exact, 0);
+	if (!c.approx && !c.hi && (double)c.exact < base) {
+		put_u128(b, c.exact, 0);
 		mm_buf_putc(b, ' ');
 		mm_buf_puts(b, unit);
 		return;
@@ -360,43 +375,146 @@ void mm_count_format_si_f(mm_buf *b, double v, const char *unit, int sig)
 	put_prefixed(b, v, sig, 1000.0, si_prefix, unit);
 }
 
+/* ---- dimensions ---- */
+
+bool mm_dim_eq(mm_dim a, mm_dim b)
+{
+	return a.flop == b.flop && a.mac == b.mac && a.byte == b.byte &&
+	       a.sec == b.sec;
+}
+
+bool mm_dim_is_none(mm_dim a) { return mm_dim_eq(a, MM_DIM_NONE); }
+
+bool mm_dim_is_count(mm_dim a)
+{
+	return mm_dim_eq(a, MM_DIM_FLOP) || mm_dim_eq(a, MM_DIM_MAC) ||
+	       mm_dim_eq(a, MM_DIM_BYTE);
+}
+
+static bool power(int x, int8_t *out)
+{
+	if (x < -8 || x > 8)
+		return false;
+	*out = (int8_t)x;
+	return true;
+}
+
+bool mm_dim_mul(mm_dim a, mm_dim b, int sign, mm_dim *out)
+{
+	return power(a.flop + sign * b.flop, &out->flop) &&
+	       power(a.mac + sign * b.mac, &out->mac) &&
+	       power(a.byte + sign * b.byte, &out->byte) &&
+	       power(a.sec + sign * b.sec, &out->sec);
+}
+
+bool mm_dim_pow(mm_dim a, int64_t k, mm_dim *out)
+{
+	if (k < -8 || k > 8)
+		return mm_dim_is_none(a) && (*out = a, true);
+	return power(a.flop * (int)k, &out->flop) &&
+	       power(a.mac * (int)k, &out->mac) &&
+	       power(a.byte * (int)k, &out->byte) &&
+	       power(a.sec * (int)k, &out->sec);
+}
+
+/* "X", "X²" or "X^2" for one base unit to power p > 0. */
+static void put_power(mm_buf *b, const char *name, int p, bool ascii)
+{
+	static const char *const sup[] = {"", "", "²", "³", "⁴", "⁵", "⁶", "⁷",
+	                                  "⁸"};
+	mm_buf_puts(b, name);
+	if (p > 1 && ascii)
+		mm_buf_printf(b, "^%d", p);
+	else if (p > 1)
+		mm_buf_puts(b, sup[p]);
+}
+
+void mm_dim_print(mm_buf *b, mm_dim d, bool ascii)
+{
+	const int p[4] = {d.flop, d.mac, d.byte, d.sec};
+	static const char *const name[4] = {"FLOP", "MAC", "B", "s"};
+	bool any = false;
+	for (int side = 0; side < 2; side++) {
+		bool first = true;
+		for (int k = 0; k < 4; k++) {
+			int e = side ? -p[k] : p[k];
+			if (e <= 0)
+				continue;
+			if (side && first)
+				mm_buf_puts(b, any ? "/" : "1/");
+			else if (!first)
+				mm_buf_puts(b, ascii ? "*" : "·");
+			put_power(b, name[k], e, ascii);
+			first = false;
+			any = true;
+		}
+	}
+}
+
 /* ---- units ---- */
 
 #define K1 1000ull
 #define KI 1024ull
+/* Dimensions as initializers (a static table takes no compound literal) */
+#define D_FLOP {1, 0, 0, 0}
+#define D_MAC {0, 1, 0, 0}
+#define D_BYTE {0, 0, 1, 0}
+#define D_SEC {0, 0, 0, 1}
+#define D_FLOPS {1, 0, 0, -1}
+#define D_BYTES {0, 0, 1, -1}
+
+/* A unit of factor f base units, exact when f is a whole number. */
+#define U(NAME, KIND, DIM, F) {NAME, KIND, DIM, F, (uint64_t)(F)}
+#define UX(NAME, KIND, DIM, F) {NAME, KIND, DIM, F, 0}
 
 static const mm_unit units[] = {
-	{"FLOP", MM_UNIT_FLOP, 1, 0},
-	{"kFLOP", MM_UNIT_FLOP, K1, 0},
-	{"MFLOP", MM_UNIT_FLOP, K1 * K1, 0},
-	{"GFLOP", MM_UNIT_FLOP, K1 * K1 * K1, 0},
-	{"TFLOP", MM_UNIT_FLOP, K1 * K1 * K1 * K1, 0},
-	{"PFLOP", MM_UNIT_FLOP, K1 * K1 * K1 * K1 * K1, 0},
-	{"EFLOP", MM_UNIT_FLOP, K1 * K1 * K1 * K1 * K1 * K1, 0},
-	{"MAC", MM_UNIT_MAC, 1, 0},
-	{"kMAC", MM_UNIT_MAC, K1, 0},
-	{"MMAC", MM_UNIT_MAC, K1 * K1, 0},
-	{"GMAC", MM_UNIT_MAC, K1 * K1 * K1, 0},
-	{"TMAC", MM_UNIT_MAC, K1 * K1 * K1 * K1, 0},
-	{"PMAC", MM_UNIT_MAC, K1 * K1 * K1 * K1 * K1, 0},
-	{"EMAC", MM_UNIT_MAC, K1 * K1 * K1 * K1 * K1 * K1, 0},
-	{"B", MM_UNIT_BYTE, 1, 0},
-	{"kB", MM_UNIT_BYTE, K1, 0},
-	{"MB", MM_UNIT_BYTE, K1 * K1, 0},
-	{"GB", MM_UNIT_BYTE, K1 * K1 * K1, 0},
-	{"TB", MM_UNIT_BYTE, K1 * K1 * K1 * K1, 0},
-	{"PB", MM_UNIT_BYTE, K1 * K1 * K1 * K1 * K1, 0},
-	{"KiB", MM_UNIT_BYTE, KI, 0},
-	{"MiB", MM_UNIT_BYTE, KI * KI, 0},
-	{"GiB", MM_UNIT_BYTE, KI * KI * KI, 0},
-	{"TiB", MM_UNIT_BYTE, KI * KI * KI * KI, 0},
-	{"PiB", MM_UNIT_BYTE, KI * KI * KI * KI * KI, 0},
-	{"ns", MM_UNIT_SECOND, 0, 1e-9},
-	{"µs", MM_UNIT_SECOND, 0, 1e-6},
-	{"ms", MM_UNIT_SECOND, 0, 1e-3},
-	{"s", MM_UNIT_SECOND, 0, 1.0},
-	{"min", MM_UNIT_SECOND, 0, 60.0},
-	{"h", MM_UNIT_SECOND, 0, 3600.0},
+	U("FLOP", MM_UNIT_FLOP, D_FLOP, 1), U("kFLOP", MM_UNIT_FLOP, D_FLOP, 1e3),
+	U("MFLOP", MM_UNIT_FLOP, D_FLOP, 1e6), U("GFLOP", MM_UNIT_FLOP, D_FLOP, 1e9),
+	U("TFLOP", MM_UNIT_FLOP, D_FLOP, 1e12),
+	U("PFLOP", MM_UNIT_FLOP, D_FLOP, 1e15),
+	U("EFLOP", MM_UNIT_FLOP, D_FLOP, 1e18),
+	UX("ZFLOP", MM_UNIT_FLOP, D_FLOP, 1e21),
+	UX("YFLOP", MM_UNIT_FLOP, D_FLOP, 1e24),
+	U("MAC", MM_UNIT_MAC, D_MAC, 1), U("kMAC", MM_UNIT_MAC, D_MAC, 1e3),
+	U("MMAC", MM_UNIT_MAC, D_MAC, 1e6), U("GMAC", MM_UNIT_MAC, D_MAC, 1e9),
+	U("TMAC", MM_UNIT_MAC, D_MAC, 1e12), U("PMAC", MM_UNIT_MAC, D_MAC, 1e15),
+	U("EMAC", MM_UNIT_MAC, D_MAC, 1e18), UX("ZMAC", MM_UNIT_MAC, D_MAC, 1e21),
+	UX("YMAC", MM_UNIT_MAC, D_MAC, 1e24),
+	U("B", MM_UNIT_BYTE, D_BYTE, 1), U("kB", MM_UNIT_BYTE, D_BYTE, 1e3),
+	U("MB", MM_UNIT_BYTE, D_BYTE, 1e6), U("GB", MM_UNIT_BYTE, D_BYTE, 1e9),
+	U("TB", MM_UNIT_BYTE, D_BYTE, 1e12), U("PB", MM_UNIT_BYTE, D_BYTE, 1e15),
+	U("KiB", MM_UNIT_BYTE, D_BYTE, KI),
+	U("MiB", MM_UNIT_BYTE, D_BYTE, KI * KI),
+	U("GiB", MM_UNIT_BYTE, D_BYTE, KI * KI * KI),
+	U("TiB", MM_UNIT_BYTE, D_BYTE, KI * KI * KI * KI),
+	U("PiB", MM_UNIT_BYTE, D_BYTE, KI * KI * KI * KI * KI),
+	UX("b", MM_UNIT_BYTE, D_BYTE, 0.125), U("kb", MM_UNIT_BYTE, D_BYTE, 125),
+	U("Mb", MM_UNIT_BYTE, D_BYTE, 125e3), U("Gb", MM_UNIT_BYTE, D_BYTE, 125e6),
+	U("Tb", MM_UNIT_BYTE, D_BYTE, 125e9),
+	UX("ns", MM_UNIT_SECOND, D_SEC, 1e-9), UX("µs", MM_UNIT_SECOND, D_SEC, 1e-6),
+	UX("ms", MM_UNIT_SECOND, D_SEC, 1e-3), U("s", MM_UNIT_SECOND, D_SEC, 1),
+	U("min", MM_UNIT_SECOND, D_SEC, 60), U("h", MM_UNIT_SECOND, D_SEC, 3600),
+	U("day", MM_UNIT_SECOND, D_SEC, 86400),
+	U("FLOP/s", MM_UNIT_RATE, D_FLOPS, 1),
+	U("kFLOP/s", MM_UNIT_RATE, D_FLOPS, 1e3),
+	U("MFLOP/s", MM_UNIT_RATE, D_FLOPS, 1e6),
+	U("GFLOP/s", MM_UNIT_RATE, D_FLOPS, 1e9),
+	U("TFLOP/s", MM_UNIT_RATE, D_FLOPS, 1e12),
+	U("PFLOP/s", MM_UNIT_RATE, D_FLOPS, 1e15),
+	U("EFLOP/s", MM_UNIT_RATE, D_FLOPS, 1e18),
+	U("B/s", MM_UNIT_RATE, D_BYTES, 1), U("kB/s", MM_UNIT_RATE, D_BYTES, 1e3),
+	U("MB/s", MM_UNIT_RATE, D_BYTES, 1e6), U("GB/s", MM_UNIT_RATE, D_BYTES, 1e9),
+	U("TB/s", MM_UNIT_RATE, D_BYTES, 1e12),
+	U("PB/s", MM_UNIT_RATE, D_BYTES, 1e15),
+	U("KiB/s", MM_UNIT_RATE, D_BYTES, KI),
+	U("MiB/s", MM_UNIT_RATE, D_BYTES, KI * KI),
+	U("GiB/s", MM_UNIT_RATE, D_BYTES, KI * KI * KI),
+	U("TiB/s", MM_UNIT_RATE, D_BYTES, KI * KI * KI * KI),
+	UX("b/s", MM_UNIT_RATE, D_BYTES, 0.125),
+	U("kb/s", MM_UNIT_RATE, D_BYTES, 125),
+	U("Mb/s", MM_UNIT_RATE, D_BYTES, 125e3),
+	U("Gb/s", MM_UNIT_RATE, D_BYTES, 125e6),
+	U("Tb/s", MM_UNIT_RATE, D_BYTES, 125e9),
 };
 #define NUNITS (sizeof units / sizeof units[0])
 
@@ -413,35 +531,59 @@ const mm_unit *mm_count_unit_find(const char *name)
 		return NULL;
 	if (strcmp(name, "us") == 0 || strcmp(name, "\xCE\xBCs") == 0)
 		name = "µs"; /* Greek mu (U+03BC) and micro sign (U+00B5) alike */
+	else if (strcmp(name, "us/s") == 0)
+		return NULL;
 	for (size_t i = 0; i < NUNITS; i++)
 		if (strcmp(name, units[i].name) == 0)
 			return &units[i];
-	const mm_unit *found = NULL;
+	/* Ignoring case; when that leaves bytes and bits alike (KB: kB and
+	 * kb), an upper-case B says bytes, a lower-case b is refused. */
+	const mm_unit *found = NULL, *byte = NULL;
+	int n = 0;
 	for (size_t i = 0; i < NUNITS; i++)
 		if (strcasecmp(name, units[i].name) == 0) {
-			if (found)
-				return NULL; /* ambiguous without case */
 			found = &units[i];
+			n++;
+			if (strchr(name, 'B') && strchr(units[i].name, 'B'))
+				byte = &units[i];
 		}
-	return found;
+	return n == 1 ? found : byte;
 }
 
 const char *mm_count_unit_suggest(const char *name)
 {
 	static const char *const alias[][2] = {
-		{"byte", "B"}, {"bytes", "B"}, {"sec", "s"}, {"secs", "s"},
-		{"second", "s"}, {"seconds", "s"}, {"minute", "min"},
-		{"minutes", "min"}, {"mins", "min"}, {"hour", "h"},
-		{"hours", "h"}, {"hr", "h"},
+		{"byte", "B"}, {"bytes", "B"}, {"bit", "b"}, {"bits", "b"},
+		{"sec", "s"}, {"secs", "s"}, {"second", "s"}, {"seconds", "s"},
+		{"minute", "min"}, {"minutes", "min"}, {"mins", "min"},
+		{"hour", "h"}, {"hours", "h"}, {"hr", "h"}, {"hrs", "h"},
+		{"days", "day"}, {"d", "day"}, {"flops", "FLOP"},
+		{"GFLOPS", "GFLOP/s"}, {"TFLOPS", "TFLOP/s"}, {"PFLOPS", "PFLOP/s"},
+		{"MFLOPS", "MFLOP/s"}, {"EFLOPS", "EFLOP/s"},
+		{"gbps", "Gb/s"},
 	};
 	if (!name)
 		return NULL;
+	/* gb, mb: bytes or bits? Both, for the hint to say. */
+	static char both[64];
+	const mm_unit *byte = NULL, *bit = NULL;
+	for (size_t i = 0; i < NUNITS; i++)
+		if (strcasecmp(name, units[i].name) == 0)
+			*(strchr(units[i].name, 'B') ? &byte : &bit) = &units[i];
+	if (byte && bit) {
+		snprintf(both, sizeof both, "'%s' (bytes) or '%s' (bits)",
+		         byte->name, bit->name);
+		return both;
+	}
+	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+		if (strcmp(name, alias[i][0]) == 0)
+			return alias[i][1];
 	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
 		if (strcasecmp(name, alias[i][0]) == 0)
 			return alias[i][1];
-	/* A plural or a rate's S: GFLOPs, GFLOPS, MACs, KiBs */
+	/* A plural: GFLOPs, MACs, KiBs */
 	size_t n = strlen(name);
-	if (n > 1 && n < 16 && (name[n - 1] == 's' || name[n - 1] == 'S')) {
+	if (n > 1 && n < 16 && name[n - 1] == 's') {
 		char stem[16];
 		memcpy(stem, name, n - 1);
 		stem[n - 1] = '\0';
@@ -454,17 +596,16 @@ const char *mm_count_unit_suggest(const char *name)
 
 double mm_count_in_unit(mm_count c, const mm_unit *u)
 {
-	if (!u || u->scale == 0)
+	if (!u)
 		return c.value;
-	if (!c.approx && c.exact % u->scale == 0)
-		return (double)(c.exact / u->scale);
-	return c.value / (double)u->scale;
+	if (u->scale && !c.approx && mm_count_wide(c) % u->scale == 0)
+		return (double)(mm_count_wide(c) / u->scale);
+	return c.value / u->factor;
 }
 
 static const char *unit_name(const mm_unit *u, bool ascii)
 {
-	return ascii && u->kind == MM_UNIT_SECOND && u->seconds == 1e-6 ? "us"
-	                                                                 : u->name;
+	return ascii && strcmp(u->name, "µs") == 0 ? "us" : u->name;
 }
 
 #define MAX_FRAC 12
@@ -480,11 +621,15 @@ void mm_count_format_in_unit(mm_buf *b, mm_count c, const mm_unit *u,
 	}
 	if (c.approx) {
 		mm_buf_putc(b, '~');
-		put_g(b, c.value / (double)u->scale, 6);
+		put_g(b, c.value / u->factor, 6);
+	} else if (!u->scale) {
+		put_g(b, c.value / u->factor, 12);
 	} else {
 		/* Long division: the remainder stays below the scale (<= 2^50 or
 		 * 10^18), so r * 10 never overflows. */
-		uint64_t s = u->scale, q = c.exact / s, r = c.exact % s;
+		mm_count_u128 w = mm_count_wide(c);
+		uint64_t s = u->scale, r = (uint64_t)(w % s);
+		mm_count_u128 q = w / s;
 		char frac[MAX_FRAC + 1];
 		int n = 0;
 		while (r != 0 && n < MAX_FRAC) {
@@ -493,9 +638,9 @@ void mm_count_format_in_unit(mm_buf *b, mm_count c, const mm_unit *u,
 			r %= s;
 		}
 		if (r != 0) {
-			put_g(b, (double)c.exact / (double)s, 12);
+			put_g(b, c.value / (double)s, 12);
 		} else {
-			put_u64(b, q, 0);
+			put_u128(b, q, 0);
 			if (n > 0) {
 				mm_buf_putc(b, '.');
 				mm_buf_add(b, frac, (size_t)n);
@@ -511,7 +656,7 @@ void mm_count_format_seconds_in(mm_buf *b, double seconds, const mm_unit *u,
 {
 	if (!u || u->kind != MM_UNIT_SECOND)
 		return;
-	double v = seconds / u->seconds;
+	double v = seconds / u->factor;
 	if (!put_nonfinite(b, v)) {
 		if (v != 0.0 && fabs(v) < 1e-4)
 			put_g(b, v, 6);
@@ -531,7 +676,8 @@ void mm_count_format_seconds(mm_buf *b, double seconds, int sig, bool ascii)
 	} steps[] = {
 		{1e-6, 1e-9, "ns", "ns"},  {1e-3, 1e-6, "µs", "us"},
 		{1.0, 1e-3, "ms", "ms"},   {60.0, 1.0, "s", "s"},
-		{3600.0, 60.0, "min", "min"}, {INFINITY, 3600.0, "h", "h"},
+		{3600.0, 60.0, "min", "min"}, {86400.0 * 10, 3600.0, "h", "h"},
+		{INFINITY, 86400.0, "days", "days"},
 	};
 	sig = norm_sig(sig);
 	if (put_nonfinite(b, seconds)) {

@@ -121,25 +121,39 @@ static void put_timing(mm_buf *b, const mm_totals *t, const mm_timing *tm)
 
 static void put_number(mm_buf *b, const mm_info *i)
 {
-	if (i->v.measure == MM_M_PLAIN) {
+	mm_dim d = i->v.dim;
+	if (mm_dim_is_none(d)) {
 		if (i->v.is_int)
 			mm_buf_printf(b, "%lld", (long long)i->v.ival);
 		else
 			mm_format_double(b, i->v.num);
 		return;
 	}
-	if (i->v.measure == MM_M_SECOND) {
+	if (mm_dim_eq(d, MM_DIM_SECOND)) {
 		mm_count_format_seconds(b, i->v.num, 4, false);
 		return;
 	}
-	const char *unit = i->v.measure == MM_M_FLOP ? "FLOP"
-	                 : i->v.measure == MM_M_MAC  ? "MAC" : "B";
+	if (!mm_dim_is_count(d)) {
+		/* a rate gets an SI prefix, anything else its digits */
+		mm_buf unit = MM_BUF_INIT;
+		mm_dim_print(&unit, d, false);
+		if ((d.flop == 1 || d.byte == 1) && d.sec == -1 && !d.mac &&
+		    d.flop + d.byte == 1 && i->v.num >= 0) {
+			mm_count_format_si_f(b, i->v.num, mm_buf_str(&unit), 4);
+		} else {
+			mm_format_double(b, i->v.num);
+			mm_buf_printf(b, " %s", mm_buf_str(&unit));
+		}
+		mm_buf_free(&unit);
+		return;
+	}
+	const char *unit = d.flop ? "FLOP" : d.mac ? "MAC" : "B";
 	mm_count_format_digits(b, i->v.cnt, 0);
 	mm_buf_printf(b, " %s", unit);
 	uint64_t v;
 	if (!mm_count_get_u64(i->v.cnt, &v) || v >= 1000) {
 		mm_buf_puts(b, " (");
-		if (i->v.measure == MM_M_BYTE)
+		if (d.byte)
 			mm_count_format_iec(b, i->v.cnt, unit, 4);
 		else
 			mm_count_format_si(b, i->v.cnt, unit, 4);
@@ -235,9 +249,8 @@ void mm_format_json_string(mm_buf *b, const char *s)
 
 void mm_format_json_count(mm_buf *b, mm_count c)
 {
-	uint64_t v;
-	if (mm_count_get_u64(c, &v))
-		mm_buf_printf(b, "%llu", (unsigned long long)v);
+	if (!c.approx)
+		mm_count_format_digits(b, c, 0); /* exact, to 2^128 */
 	else
 		mm_print_json_number(b, mm_count_to_double(c), false);
 }
@@ -282,15 +295,16 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 	}
 	if (i->v.kind == MM_K_NUMBER) {
 		json_key(b, "value");
-		if (i->v.measure == MM_M_SECOND) {
-			json_double(b, i->v.num);
+		if (!mm_dim_is_none(i->v.dim)) {
+			if (mm_dim_is_count(i->v.dim))
+				mm_format_json_count(b, i->v.cnt);
+			else
+				json_double(b, i->v.num);
 			json_key(b, "unit");
-			mm_buf_puts(b, "\"s\"");
-		} else if (i->v.measure != MM_M_PLAIN) {
-			mm_format_json_count(b, i->v.cnt);
-			json_key(b, "unit");
-			mm_buf_puts(b, i->v.measure == MM_M_FLOP ? "\"FLOP\""
-			             : i->v.measure == MM_M_MAC  ? "\"MAC\"" : "\"B\"");
+			mm_buf unit = MM_BUF_INIT;
+			mm_dim_print(&unit, i->v.dim, true);
+			mm_format_json_string(b, mm_buf_str(&unit));
+			mm_buf_free(&unit);
 		} else if (i->v.is_int) {
 			mm_buf_printf(b, "%lld", (long long)i->v.ival);
 		} else {

@@ -143,8 +143,8 @@ static const mm_help_topic topics[] = {
 	 "reshapes: 0 FLOPs (views cost no memory).\n"
 	 "bytes in: every distinct input read once; out: the result written once;\n"
 	 "peak: inputs plus the intermediates alive at once, in evaluation order;\n"
-	 "intensity: FLOPs / (in + out). Counts are exact 64-bit integers, and\n"
-	 "approximate (marked ~) beyond 2^64. SI prefixes (k, M, G: powers of 1000)\n"
+	 "intensity: FLOPs / (in + out). Counts are exact integers, and\n"
+	 "approximate (marked ~) beyond 2^128. SI prefixes (k, M, G: powers of 1000)\n"
 	 "for FLOPs, IEC prefixes (KiB, MiB, GiB: powers of 1024) for bytes.\n"
 	 "Predicted time (roofline): max(FLOPs / peak, bytes / bandwidth) on the\n"
 	 "current device (:help devices).\n", NULL},

@@ -887,9 +887,22 @@ static int statement(mm_parser *p, mm_stmt *out)
 			expected(p, "a unit after '->' (GFLOP, MiB, ms, ...)");
 			return -1;
 		}
-		out->unit = tok_text(p, p->tok);
+		/* unit := NAME ['/' NAME]   (TFLOP/s, GB/s) */
 		out->unit_span = p->tok.span;
 		advance(p);
+		if (p->tok.kind == MM_T_SLASH) {
+			advance(p);
+			if (p->tok.kind != MM_T_NAME) {
+				expected(p, "a unit after '/' (s)");
+				return -1;
+			}
+			out->unit_span.end = p->tok.span.end;
+			advance(p);
+		}
+		out->unit = mm_arena_strndup(p->arena, p->lx.src + out->unit_span.start,
+		                             out->unit_span.end - out->unit_span.start);
+		if (!out->unit)
+			return oom(p), -1;
 	}
 	if (p->failed)
 		return -1;

@@ -267,7 +267,7 @@ void mm_poly_const(mm_poly *out, int64_t c)
 
 void mm_poly_from_count(mm_poly *out, mm_count c)
 {
-	if (!c.approx && c.exact <= (uint64_t)INT64_MAX) {
+	if (!c.approx && !c.hi && c.exact <= (uint64_t)INT64_MAX) {
 		mm_poly_const(out, (int64_t)c.exact);
 		return;
 	}

@@ -323,74 +323,115 @@ static mm_code evaluate(mm_stmtctx *c, mm_node *e, const mm_run_opts *ro,
 	return MM_OK;
 }
 
+/* An unknown unit: the error, with the closest unit or the list. A count
+ * (the figure has dimension dim, or is a tensor's) typed as a plural that
+ * reads as a rate (GFLOPS) gets the count's unit. */
+static int unknown_unit(mm_stmtctx *c, const mm_stmt *st, const mm_info *i)
+{
+	const char *sug = mm_count_unit_suggest(st->unit);
+	const mm_unit *su = mm_count_unit_find(sug);
+	size_t n = strlen(st->unit);
+	bool count = i->v.kind == MM_K_TENSOR || mm_dim_is_count(i->v.dim);
+	if (count && su && su->kind == MM_UNIT_RATE && n > 1 && n < 16) {
+		char stem[16];
+		snprintf(stem, sizeof stem, "%.*s", (int)n - 1, st->unit);
+		const mm_unit *u = mm_count_unit_find(stem);
+		if (u)
+			sug = u->name;
+	}
+	char hint[96];
+	snprintf(hint, sizeof hint, sug && sug[0] == '\'' ? "did you mean %s?"
+	                                                   : "did you mean '%s'?",
+	         sug ? sug : "");
+	return mm_sx_error_at(c, MM_ERR_ARG, st->unit_span,
+	                      sug ? hint
+	                          : "units: FLOP kFLOP .. YFLOP, MAC .. YMAC, B kB .. "
+	                            "PB, KiB .. PiB, b kb .. Tb (bits), ns us ms s "
+	                            "min h day, FLOP/s .. EFLOP/s, B/s .. PB/s",
+	                      "unknown unit '%s'", st->unit);
+}
+
+/* The statement's figure in base units (FLOP, MAC, B, s, or per second)
+ * for unit u: *exact when it is an exact count, else *x. Returns 0, or 1
+ * after reporting why it does not convert. */
+static int figure_for(mm_stmtctx *c, const mm_stmt *st, const mm_info *i,
+                      const mm_totals *t, const mm_unit *u, mm_count *exact,
+                      double *x)
+{
+	*exact = mm_count_approx(NAN);
+	if (i->v.kind == MM_K_NUMBER) {
+		/* a plain number is taken in the unit's base units */
+		if (!mm_dim_is_none(i->v.dim) && !mm_dim_eq(i->v.dim, u->dim)) {
+			mm_buf from = MM_BUF_INIT;
+			mm_dim_print(&from, i->v.dim, false);
+			int r = mm_sx_error_at(c, MM_ERR_ARG, st->unit_span, NULL,
+			                       "cannot convert %s to %s",
+			                       mm_buf_str(&from), u->name);
+			mm_buf_free(&from);
+			return r;
+		}
+		*x = i->v.num;
+		if (mm_dim_is_count(i->v.dim))
+			*exact = i->v.cnt;
+		else if (i->v.is_int && i->v.ival >= 0)
+			*exact = mm_count_of((uint64_t)i->v.ival);
+		return 0;
+	}
+	if (i->v.kind != MM_K_TENSOR)
+		return mm_sx_error_at(c, MM_ERR_TYPE, st->span, NULL,
+		                      "only numbers and costs convert to units");
+	mm_count traffic = mm_count_add(t->bytes_in, t->bytes_out);
+	switch (u->kind) {
+	case MM_UNIT_FLOP: *exact = t->flops; break;
+	case MM_UNIT_MAC: *exact = t->macs; break;
+	case MM_UNIT_BYTE: *exact = i->leaf ? t->bytes_in : traffic; break;
+	case MM_UNIT_SECOND: {
+		mm_diag d;
+		*x = mm_sx_predict(c->s, t->flops, traffic, i->v.dtype, &d);
+		if (*x < 0) {
+			d.span = st->span;
+			return mm_sx_error(c, &d);
+		}
+		return 0;
+	}
+	default:
+		return mm_sx_error_at(c, MM_ERR_ARG, st->unit_span,
+		                      "a rate is a count over a time: "
+		                      "flops(e) / time(e) -> TFLOP/s",
+		                      "an expression has no %s of its own", u->name);
+	}
+	*x = mm_count_to_double(*exact);
+	return 0;
+}
+
 /* Converts the statement's value for `-> UNIT` into s->text. */
 static int convert_unit(mm_stmtctx *c, const mm_stmt *st, const mm_info *i,
                         const mm_totals *t)
 {
 	const mm_unit *u = mm_count_unit_find(st->unit);
-	if (!u) {
-		const char *sug = mm_count_unit_suggest(st->unit);
-		char hint[64];
-		snprintf(hint, sizeof hint, "did you mean '%s'?", sug ? sug : "");
-		return mm_sx_error_at(c, MM_ERR_ARG, st->unit_span,
-		                sug ? hint
-		                    : "units: FLOP kFLOP .. EFLOP, MAC kMAC .. EMAC, "
-		                      "B kB .. PB, KiB .. PiB, ns us ms s min h",
-		                "unknown unit '%s'", st->unit);
-	}
-	mm_count v = MM_COUNT_ZERO;
-	double secs = -1;
-	if (i->v.kind == MM_K_NUMBER && i->v.measure == MM_M_SECOND) {
-		if (u->kind != MM_UNIT_SECOND)
-			return mm_sx_error_at(c, MM_ERR_ARG, st->unit_span, NULL,
-			                "cannot convert seconds to %s", u->name);
-		secs = i->v.num;
-	} else if (i->v.kind == MM_K_NUMBER) {
-		bool fits = (i->v.measure == MM_M_FLOP && u->kind == MM_UNIT_FLOP) ||
-		            (i->v.measure == MM_M_MAC && u->kind == MM_UNIT_MAC) ||
-		            (i->v.measure == MM_M_BYTE && u->kind == MM_UNIT_BYTE) ||
-		            (i->v.measure == MM_M_PLAIN && u->kind != MM_UNIT_SECOND);
-		if (!fits)
-			return mm_sx_error_at(c, MM_ERR_ARG, st->unit_span, NULL,
-			                "cannot convert %s to %s",
-			                i->v.measure == MM_M_FLOP ? "FLOPs"
-			                : i->v.measure == MM_M_MAC ? "MACs" : "bytes",
-			                u->name);
-		v = i->v.measure == MM_M_PLAIN ? mm_count_from_double(i->v.num) : i->v.cnt;
-	} else if (i->v.kind == MM_K_TENSOR) {
-		if (u->kind == MM_UNIT_FLOP)
-			v = t->flops;
-		else if (u->kind == MM_UNIT_MAC)
-			v = t->macs;
-		else if (u->kind == MM_UNIT_BYTE)
-			v = i->leaf ? t->bytes_in : mm_count_add(t->bytes_in, t->bytes_out);
-		else {
-			mm_diag d;
-			secs = mm_sx_predict(c->s, t->flops, mm_count_add(t->bytes_in, t->bytes_out),
-			               i->v.dtype, &d);
-			if (secs < 0) {
-				d.span = st->span;
-				return mm_sx_error(c, &d);
-			}
-		}
-	} else {
-		return mm_sx_error_at(c, MM_ERR_TYPE, st->span, NULL,
-		                "only numbers and costs convert to units");
-	}
+	if (!u)
+		return unknown_unit(c, st, i);
+	mm_count exact;
+	double base = 0, x;
+	if (figure_for(c, st, i, t, u, &exact, &base))
+		return 1;
 	if (u->kind == MM_UNIT_SECOND) {
-		if (secs < 0)
-			return mm_sx_error_at(c, MM_ERR_ARG, st->unit_span,
-			                "time(expr) predicts seconds; convert that",
-			                "cannot convert this to %s", u->name);
-		mm_count_format_seconds_in(&c->s->text, secs, u, false);
+		mm_count_format_seconds_in(&c->s->text, base, u, false);
+		x = base / u->factor;
+	} else if (!exact.approx && u->scale) {
+		mm_count_format_in_unit(&c->s->text, exact, u, false);
+		x = mm_count_in_unit(exact, u);
 	} else {
-		mm_count_format_in_unit(&c->s->text, v, u, false);
+		/* 12 significant digits, as a count that does not divide */
+		x = base / u->factor;
+		char digits[40];
+		snprintf(digits, sizeof digits, "%.12g", x);
+		mm_buf_printf(&c->s->text, "%s %s", digits, u->name);
 	}
 	mm_buf_putc(&c->s->text, '\n');
-	double x = u->kind == MM_UNIT_SECOND ? secs / u->seconds
-	                                     : mm_count_in_unit(v, u);
 	/* f = flops(X @ W) -> TFLOP binds f to the number in that unit. */
-	mm_value num = {.kind = MM_K_NUMBER, .num = x, .measure = MM_M_PLAIN};
+	mm_value num;
+	mm_value_set_num(&num, x);
 	if (!mm_env_set(&c->s->env, st->kind == MM_S_ASSIGN ? st->name : "ans", &num,
 	                NULL))
 		return mm_sx_error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");

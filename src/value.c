@@ -10,7 +10,7 @@
 void mm_value_set_num(mm_value *v, double x)
 {
 	v->kind = MM_K_NUMBER;
-	v->measure = MM_M_PLAIN;
+	v->dim = MM_DIM_NONE;
 	v->num = x;
 	/* -0 stays a double: NumPy prints it, an integer cannot */
 	v->is_int = x == floor(x) && fabs(x) <= 9007199254740992.0 &&
@@ -21,7 +21,7 @@ void mm_value_set_num(mm_value *v, double x)
 void mm_value_set_int(mm_value *v, int64_t n)
 {
 	v->kind = MM_K_NUMBER;
-	v->measure = MM_M_PLAIN;
+	v->dim = MM_DIM_NONE;
 	v->num = (double)n;
 	v->is_int = true;
 	v->ival = n;

@@ -24,18 +24,14 @@ typedef enum mm_kind {
 	MM_K_TENSOR  /* abstract (shape only) or concrete (with data) */
 } mm_kind;
 
-/* What a reported number measures, for `-> UNIT`. */
-typedef enum mm_measure {
-	MM_M_PLAIN, MM_M_FLOP, MM_M_MAC, MM_M_BYTE, MM_M_SECOND
-} mm_measure;
-
 typedef struct mm_value {
 	mm_kind kind;
-	mm_measure measure;  /* NUMBER: what it measures */
+	mm_dim dim;          /* NUMBER: what it measures (FLOP, s, FLOP/s,
+	                        none), in base units: FLOP, MAC, B, s */
 	double num;          /* NUMBER */
 	bool is_int;         /* NUMBER: a whole number, exactly ival */
 	int64_t ival;
-	mm_count cnt;        /* NUMBER made by a cost query: the exact count */
+	mm_count cnt;        /* NUMBER that counts FLOP, MAC or B: exactly */
 	const char *str;     /* STRING, NUL-terminated */
 	mm_shape shape;      /* TENSOR */
 	mm_dtype dtype;      /* TENSOR */

@@ -12,9 +12,22 @@ mm_code mm_fn_unary_check(mm_checker *c, mm_node *e, mm_info *i)
 	const mm_info *xi = x->info;
 	mm_code r;
 	if (xi->v.kind == MM_K_NUMBER) {
+		bool abs = i->fn->op == MM_OP_ABS;
+		if (!mm_dim_is_none(xi->v.dim) && !abs) {
+			mm_buf u = MM_BUF_INIT;
+			mm_dim_print(&u, xi->v.dim, false);
+			mm_ck_fail(c, MM_ERR_TYPE, x->span, "%s of %s: it takes a "
+			           "plain number", i->fn->name, mm_buf_str(&u));
+			mm_buf_free(&u);
+			return MM_ERR_TYPE;
+		}
 		/* the same function the f64 kernel runs */
 		mm_ck_set_number(i, mm_op_unary_scalar((mm_unop)i->fn->op,
 		                                       xi->v.num));
+		if (abs) {
+			i->v.dim = xi->v.dim;
+			i->v.cnt = xi->v.cnt;
+		}
 		return MM_OK;
 	}
 	if ((r = mm_ck_tensor(c, x, i->fn->name)) != MM_OK)
@@ -46,9 +59,10 @@ mm_code mm_fn_reduce_check(mm_checker *c, mm_node *e, mm_info *i)
 	if (kk >= 0 &&
 	    (r = mm_ck_bool(c, e->items[kk], "keepdims", &i->keepdims)) != MM_OK)
 		return r;
-	if (xi->v.kind == MM_K_NUMBER) {
-		mm_ck_set_number(i, i->fn->op == MM_RED_NORM ? fabs(xi->v.num)
-		                                             : xi->v.num);
+	if (xi->v.kind == MM_K_NUMBER) { /* a number is its own reduction */
+		i->v = xi->v;
+		if (i->fn->op == MM_RED_NORM)
+			i->v.num = fabs(xi->v.num);
 		return MM_OK;
 	}
 	if ((r = mm_ck_tensor(c, x, name)) != MM_OK)

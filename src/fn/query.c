@@ -22,7 +22,7 @@ mm_code mm_fn_query_check(mm_checker *c, mm_node *e, mm_info *i)
 		if (sec < 0)
 			return mm_ck_placed(c, c->diag->code, e->span);
 		mm_ck_set_number(i, sec);
-		i->v.measure = MM_M_SECOND;
+		i->v.dim = MM_DIM_SECOND;
 		return MM_OK;
 	}
 	mm_count n = MM_COUNT_ZERO;
@@ -39,7 +39,7 @@ mm_code mm_fn_query_check(mm_checker *c, mm_node *e, mm_info *i)
 	}
 	mm_ck_set_number(i, mm_count_to_double(n));
 	i->v.cnt = n;
-	i->v.measure = op == MM_QUERY_FLOPS ? MM_M_FLOP
-	             : op == MM_QUERY_MACS  ? MM_M_MAC : MM_M_BYTE;
+	i->v.dim = op == MM_QUERY_FLOPS ? MM_DIM_FLOP
+	         : op == MM_QUERY_MACS  ? MM_DIM_MAC : MM_DIM_BYTE;
 	return MM_OK;
 }

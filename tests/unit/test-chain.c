@@ -170,17 +170,23 @@ END_TEST
 
 START_TEST(huge_is_approximate)
 {
-	/* (1e12 x 1e12) @ (1e12 x 1e12) @ (1e12 x 1): never wrapped. */
+	/* (1e12 x 1e12) @ (1e12 x 1e12) @ (1e12 x 1): exact past 2^64
+	 * (counts are exact to 2^128), and never wrapped past that. */
 	const uint64_t p[] = {1000000000000u, 1000000000000u, 1000000000000u, 1};
 	mm_chain_order l, best;
 	ck_assert_int_eq(mm_chain_left(3, p, &l, NULL), MM_OK);
 	ck_assert_int_eq(mm_chain_optimal(3, p, &best, NULL), MM_OK);
-	ck_assert(l.flops.approx);
+	ck_assert(!l.flops.approx);
 	ck_assert(l.flops.value > 1.99e36 && l.flops.value < 2.01e36);
-	/* Right to left: 2e24 + 2e24 = 4e24, also too large for 64 bits. */
-	ck_assert(best.flops.approx);
-	ck_assert(best.flops.value > 3.99e24 && best.flops.value < 4.01e24);
+	/* Right to left: 2e24 + 2e24 = 4e24. */
+	ck_assert(!best.flops.approx);
+	ck_assert(mm_count_eq(best.flops, mm_count_mul(mm_count_of(4000000000000u),
+	                                               mm_count_of(1000000000000u))));
 	expect_render(&best, NULL, "A @ (B @ C)");
+	const uint64_t q[] = {1000000000000000u, 1000000000000000u,
+	                      1000000000000000u, 1};
+	ck_assert_int_eq(mm_chain_left(3, q, &l, NULL), MM_OK);
+	ck_assert(l.flops.approx); /* 2e45 */
 }
 END_TEST
 

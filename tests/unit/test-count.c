@@ -35,45 +35,60 @@ START_TEST(exact_matmul_counts)
 }
 END_TEST
 
-START_TEST(boundary_2_64)
+/* Counts stay exact to 2^128 - 1 (issue 19: '~' only on values that
+ * really are approximate), well past 2^64. */
+START_TEST(boundary_2_128)
 {
 	mm_count max = mm_count_of(UINT64_MAX);
-	ck_assert(!max.approx);
 	FMT_EQ("18446744073709551615", mm_count_format_digits(b, max, 0));
 	mm_count over = mm_count_add(max, mm_count_of(1));
-	ck_assert(over.approx);
-	ck_assert(over.value == 18446744073709551616.0);
-	/* 2^32 · (2^32 - 1) = 2^64 - 2^32 still fits; 2^32 · 2^32 does not. */
-	mm_count fits = mm_count_mul(mm_count_of(1ull << 32),
-	                             mm_count_of((1ull << 32) - 1));
-	ck_assert(!fits.approx);
-	ck_assert_uint_eq(fits.exact, 18446744069414584320u);
-	mm_count no = mm_count_mul(mm_count_of(1ull << 32), mm_count_of(1ull << 32));
-	ck_assert(no.approx);
-	/* Exact max is below the approximate 2^64 although both are 2^64 as
-	 * doubles. */
+	ck_assert(!over.approx);
+	ck_assert_uint_eq(over.hi, 1);
+	ck_assert_uint_eq(over.exact, 0);
+	ck_assert(!mm_count_get_u64(over, NULL));
+	FMT_EQ("18446744073709551616", mm_count_format_digits(b, over, 0));
 	ck_assert_int_eq(mm_count_cmp(max, over), -1);
 	ck_assert_int_eq(mm_count_cmp(over, max), 1);
-	ck_assert(!mm_count_eq(max, over));
-	/* Once approximate, always approximate. */
-	mm_count back = mm_count_sub(over, mm_count_of(UINT64_MAX));
-	ck_assert(back.approx || mm_count_is_zero(back));
+	mm_count sq = mm_count_mul(mm_count_of(1ull << 32), mm_count_of(1ull << 32));
+	ck_assert(!sq.approx && mm_count_eq(sq, over));
+	/* 2^128 - 1 is the last exact count */
+	mm_count top = mm_count_mul(mm_count_add(max, mm_count_of(2)), max);
+	ck_assert(!top.approx); /* (2^64 + 1)(2^64 - 1) = 2^128 - 1 */
+	FMT_EQ("340282366920938463463374607431768211455",
+	       mm_count_format_digits(b, top, 0));
+	mm_count past = mm_count_add(top, mm_count_of(1));
+	ck_assert(past.approx);
+	ck_assert_int_eq(mm_count_cmp(top, past), -1);
+	/* once approximate, always approximate */
 	ck_assert(mm_count_add(mm_count_approx(1), mm_count_of(1)).approx);
+	mm_count back = mm_count_sub(over, mm_count_of(UINT64_MAX));
+	ck_assert(!back.approx && back.exact == 1);
 }
 END_TEST
 
 START_TEST(huge_is_approximate)
 {
-	/* (1e12 x 1e12) @ (1e12 x 1e12) = 2e36 FLOPs: never a wrapped number. */
+	/* (1e12 x 1e12) @ (1e12 x 1e12) = 2e36 FLOPs: exact, in digits and
+	 * with the largest prefix. */
 	mm_count t = mm_count_of(1000000000000ull);
 	mm_count f = mm_count_mul_u(mm_count_mul(mm_count_mul(t, t), t), 2);
-	ck_assert(f.approx);
-	ck_assert(fabs(f.value / 2e36 - 1) < 1e-12);
-	FMT_EQ("~2e36", mm_count_format_digits(b, f, 0));
-	FMT_EQ("~2e36 FLOP", mm_count_format_si(b, f, "FLOP", 4));
-	FMT_EQ("~2e24 TFLOP",
-	       mm_count_format_in_unit(b, f, mm_count_unit_find("TFLOP"), true));
-	/* Approximate but within the prefixes. */
+	ck_assert(!f.approx);
+	FMT_EQ("2000000000000000000000000000000000000",
+	       mm_count_format_digits(b, f, 0));
+	FMT_EQ("2e36 FLOP", mm_count_format_si(b, f, "FLOP", 4));
+	FMT_EQ("80.86 ZFLOP",
+	       mm_count_format_si(b, mm_count_of_wide((mm_count_u128)80857ull *
+	                                              1000000000000000000ull),
+	                          "FLOP", 4));
+	/* (1e15)^3 = 1e45 is past 2^128: approximate, never wrapped */
+	mm_count q = mm_count_of(1000000000000000ull);
+	mm_count g = mm_count_mul(mm_count_mul(q, q), q);
+	ck_assert(g.approx);
+	ck_assert(fabs(g.value / 1e45 - 1) < 1e-12);
+	FMT_EQ("~1e45", mm_count_format_digits(b, g, 0));
+	FMT_EQ("~1e45 FLOP", mm_count_format_si(b, g, "FLOP", 4));
+	FMT_EQ("~1e33 TFLOP",
+	       mm_count_format_in_unit(b, g, mm_count_unit_find("TFLOP"), true));
 	FMT_EQ("~1.5 EFLOP",
 	       mm_count_format_si(b, mm_count_approx(1.5e18), "FLOP", 4));
 }
@@ -109,7 +124,9 @@ START_TEST(from_double)
 	ck_assert(!c.approx);
 	ck_assert_uint_eq(c.exact, 1000000000000000000u);
 	ck_assert(mm_count_from_double(2.5).approx);
-	ck_assert(mm_count_from_double(18446744073709551616.0).approx);
+	ck_assert(!mm_count_from_double(18446744073709551616.0).approx);
+	ck_assert(mm_count_from_double(340282366920938463463374607431768211456.0)
+	              .approx);
 	ck_assert(mm_count_from_double(-1).approx);
 	c = mm_count_from_double(18446744073709549568.0); /* 2^64 - 2^11 */
 	ck_assert(!c.approx);
@@ -148,8 +165,9 @@ START_TEST(format_seconds)
 	FMT_EQ("12 µs", mm_count_format_seconds(b, 12e-6, 4, false));
 	FMT_EQ("12 us", mm_count_format_seconds(b, 12e-6, 4, true));
 	FMT_EQ("1 s", mm_count_format_seconds(b, 0.99996, 4, false));
-	FMT_EQ("999999 h", mm_count_format_seconds(b, 999999 * 3600.0, 6, false));
-	FMT_EQ("8.304e18 h", mm_count_format_seconds(b, 8.304e18 * 3600, 4, false));
+	FMT_EQ("239.5 h", mm_count_format_seconds(b, 239.5 * 3600.0, 4, false));
+	FMT_EQ("41666.6 days", mm_count_format_seconds(b, 999999 * 3600.0, 6, false));
+	FMT_EQ("3.46e17 days", mm_count_format_seconds(b, 8.304e18 * 3600, 4, false));
 	FMT_EQ("1.5 min", mm_count_format_seconds(b, 90, 4, false));
 	FMT_EQ("2 h", mm_count_format_seconds(b, 7200, 4, false));
 	FMT_EQ("3 ns", mm_count_format_seconds(b, 3e-9, 4, false));
@@ -173,12 +191,21 @@ START_TEST(unit_lookup)
 	ck_assert_uint_eq(u->scale, 1073741824u);
 	ck_assert_str_eq(mm_count_unit_find("gib")->name, "GiB");
 	ck_assert_str_eq(mm_count_unit_find("KB")->name, "kB");
-	ck_assert_str_eq(mm_count_unit_find("kb")->name, "kB");
-	ck_assert_str_eq(mm_count_unit_find("mb")->name, "MB");
+	/* bits are not bytes (issue 19): kb is a kilobit, an eighth of kB;
+	 * "mb" could be either, so it is neither (the suggestion says MB) */
+	ck_assert_str_eq(mm_count_unit_find("kb")->name, "kb");
+	ck_assert(mm_count_unit_find("Gb")->factor == 125e6);
+	ck_assert_ptr_null(mm_count_unit_find("mb"));
+	ck_assert_str_eq(mm_count_unit_suggest("mb"), "'MB' (bytes) or 'Mb' (bits)");
+	ck_assert_ptr_null(mm_count_unit_find("gb/S"));
+	ck_assert_str_eq(mm_count_unit_find("gib/S")->name, "GiB/s");
 	ck_assert_ptr_eq(mm_count_unit_find("us"), mm_count_unit_find("µs"));
 	ck_assert_ptr_eq(mm_count_unit_find("\xCE\xBCs"), mm_count_unit_find("µs"));
-	ck_assert(mm_count_unit_find("µs")->seconds == 1e-6);
-	ck_assert(mm_count_unit_find("ms")->seconds == 1e-3);
+	ck_assert(mm_count_unit_find("µs")->factor == 1e-6);
+	ck_assert(mm_count_unit_find("ms")->factor == 1e-3);
+	ck_assert(mm_count_unit_find("day")->factor == 86400);
+	ck_assert(mm_dim_eq(mm_count_unit_find("TFLOP/s")->dim,
+	                    (mm_dim){1, 0, 0, -1}));
 	ck_assert_ptr_null(mm_count_unit_find("furlong"));
 	ck_assert_ptr_null(mm_count_unit_find(""));
 	size_t n = 0;
@@ -226,7 +253,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("count");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, exact_matmul_counts);
-	tcase_add_test(tc, boundary_2_64);
+	tcase_add_test(tc, boundary_2_128);
 	tcase_add_test(tc, huge_is_approximate);
 	tcase_add_test(tc, arithmetic);
 	tcase_add_test(tc, from_double);
