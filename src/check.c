@@ -200,7 +200,7 @@ mm_code mm_ck_tensor(mm_checker *c, const mm_node *arg, const char *fn)
 
 mm_cost_ctx mm_ck_cost_ctx(mm_checker *c)
 {
-	return (mm_cost_ctx){c->arena, c->diag};
+	return (mm_cost_ctx){c->arena, c->diag, c->opts.conv, &c->assume};
 }
 
 static mm_code check(mm_checker *c, mm_node *e);

@@ -42,6 +42,21 @@ static inline mm_code q_add(mm_cost_ctx *x, qty *out, const qty *a, const qty *b
 	return c;
 }
 
+static mm_code q_sub(mm_cost_ctx *x, qty *out, const qty *a, const qty *b)
+{
+	if (!a->sym && !b->sym) {
+		q_num(out, mm_count_sub(a->n, b->n)); /* callers keep a >= b */
+		return MM_OK;
+	}
+	mm_poly ta, tb, r;
+	mm_code c = mm_poly_sub(&r, as_poly(a, &ta), as_poly(b, &tb), x->diag);
+	if (c == MM_OK) {
+		out->sym = true;
+		out->p = r;
+	}
+	return c;
+}
+
 static inline mm_code q_mul(mm_cost_ctx *x, qty *out, const qty *a, const qty *b)
 {
 	if (!a->sym && !b->sym) {
@@ -229,13 +244,84 @@ mm_code mm_cost_bytes_poly(mm_cost_ctx *x, const mm_shape *s, mm_dtype t,
 	return c;
 }
 
+/* ---- conventions ---- */
+
+/* mmcalc: every operation costs what it does (the man page, COST MODEL).
+ * Chinchilla: Hoffmann et al. 2022, Appendix F: matmuls, softmax 3 per
+ * score, embeddings as a matmul, nothing elementwise, no causal saving.
+ * Megatron: Narayanan et al. 2021 (72·B·s·l·h²·(1 + s/6h + V/16lh) per
+ * training step): matmuls only; full recomputation gives their 96.
+ * PyTorch: torch.utils.flop_counter: matmuls (and attention's two batched
+ * ones, never halved for causal) only; attention's backward 2.5 times
+ * its forward, as FlashAttention counts it. */
+static const mm_convention_def conventions[] = {
+	{"mmcalc", "every operation (mmcalc(1), COST MODEL)",
+	 {.elementwise = true, .softmax = 5, .layernorm = 4,
+	  .layernorm_affine = 5, .reduction = 1, .attn_score = 6,
+	  .causal = MM_CAUSAL_EXACT, .embed_matmul = false, .backward = 2,
+	  .attn_backward = 2, .recompute = MM_RECOMPUTE_NONE}},
+	{"chinchilla", "Hoffmann et al. 2022, Appendix F",
+	 {.elementwise = false, .softmax = 3, .attn_score = 3,
+	  .causal = MM_CAUSAL_NONE, .embed_matmul = true, .backward = 2,
+	  .attn_backward = 2, .recompute = MM_RECOMPUTE_NONE}},
+	{"megatron", "Narayanan et al. 2021, the 72 (and, recomputing, 96) "
+	             "formula",
+	 {.elementwise = false, .causal = MM_CAUSAL_NONE, .backward = 2,
+	  .attn_backward = 2, .recompute = MM_RECOMPUTE_NONE}},
+	{"pytorch", "torch.utils.flop_counter",
+	 {.elementwise = false, .causal = MM_CAUSAL_NONE, .backward = 2,
+	  .attn_backward = 2.5, .recompute = MM_RECOMPUTE_NONE}},
+};
+
+const mm_convention_def *mm_convention_at(size_t i)
+{
+	return i < sizeof conventions / sizeof conventions[0] ? &conventions[i]
+	                                                      : NULL;
+}
+
+static bool conv_eq(const mm_convention *a, const mm_convention *b)
+{
+	return a->elementwise == b->elementwise && a->softmax == b->softmax &&
+	       a->layernorm == b->layernorm &&
+	       a->layernorm_affine == b->layernorm_affine &&
+	       a->reduction == b->reduction && a->attn_score == b->attn_score &&
+	       a->causal == b->causal && a->embed_matmul == b->embed_matmul &&
+	       a->backward == b->backward && a->attn_backward == b->attn_backward &&
+	       a->recompute == b->recompute;
+}
+
+const mm_convention_def *mm_convention_named(const mm_convention *c)
+{
+	for (size_t i = 0; mm_convention_at(i); i++)
+		if (conv_eq(c, &conventions[i].c))
+			return &conventions[i];
+	return NULL;
+}
+
+static const mm_convention *conv(const mm_cost_ctx *x)
+{
+	return x->conv ? x->conv : &conventions[0].c;
+}
+
 /* Elementwise operators and functions: `per` FLOPs for each output
  * element, as fvcore and DeepSpeed's profiler count them (a
  * transcendental function counts 1 like any other, and the man page says
- * so); the FLOPS column of unary.def gives each function's. */
+ * so); the FLOPS column of unary.def gives each function's. Conventions
+ * that count matmuls only make it 0. */
+static mm_code per_element(mm_cost_ctx *x, const mm_value *out,
+                           const mm_value *const *in, int nin, uint64_t per,
+                           mm_cost *c);
+
 mm_code mm_cost_elementwise(mm_cost_ctx *x, const mm_value *out,
                             const mm_value *const *in, int nin,
                             unsigned per, mm_cost *c)
+{
+	return per_element(x, out, in, nin, conv(x)->elementwise ? per : 0, c);
+}
+
+static mm_code per_element(mm_cost_ctx *x, const mm_value *out,
+                           const mm_value *const *in, int nin, uint64_t per,
+                           mm_cost *c)
 {
 	qty f, b;
 	mm_code r;
@@ -254,6 +340,7 @@ mm_code mm_cost_reduction(mm_cost_ctx *x, const mm_value *out,
 	qty f, b;
 	mm_code r;
 	if ((r = q_numel(x, &f, &in->shape)) != MM_OK ||
+	    (r = q_mul_u(x, &f, &f, (uint64_t)conv(x)->reduction)) != MM_OK ||
 	    (r = q_traffic(x, &b, out, &in, 1)) != MM_OK)
 		return r;
 	return finish(x, &f, NULL, NULL, &b, c);
@@ -265,7 +352,7 @@ mm_code mm_cost_reduction(mm_cost_ctx *x, const mm_value *out,
 mm_code mm_cost_softmax(mm_cost_ctx *x, const mm_value *out,
                         const mm_value *in, mm_cost *c)
 {
-	return mm_cost_elementwise(x, out, &in, 1, 5, c);
+	return per_element(x, out, &in, 1, (uint64_t)conv(x)->softmax, c);
 }
 
 /* layernorm: 4 FLOPs per element (mean, subtract, variance, normalise),
@@ -273,7 +360,10 @@ mm_code mm_cost_softmax(mm_cost_ctx *x, const mm_value *out,
 mm_code mm_cost_layernorm(mm_cost_ctx *x, const mm_value *out,
                           const mm_value *const *in, int nin, mm_cost *c)
 {
-	return mm_cost_elementwise(x, out, in, nin, nin > 1 ? 5 : 4, c);
+	const mm_convention *k = conv(x);
+	return per_element(x, out, in, nin,
+	                   (uint64_t)(nin > 1 ? k->layernorm_affine : k->layernorm),
+	                   c);
 }
 
 /* matmul (..×m×k) @ (..×k×n): m·k·n MACs per batch element, each one
@@ -294,31 +384,73 @@ mm_code mm_cost_matmul(mm_cost_ctx *x, const mm_value *out,
 	return finish(x, &fl, &macs, &fl, &by, c);
 }
 
+/* The scores a causal mask leaves for s_q queries and s_k keys, aligned
+ * bottom-right (query i sees keys up to i + s_k - s_q, as PyTorch's
+ * causal_lower_right and FlashAttention 2): s_q·s_k − s_q·(s_q − 1)/2
+ * when s_q <= s_k (assumed, with symbols, unless s_q is s_k), and
+ * s_k·(s_k + 1)/2 for more queries than keys. */
+static mm_code causal_scores(mm_cost_ctx *x, qty *out, const mm_shape *qs,
+                             const mm_shape *ks)
+{
+	qty sq, sk, t, one;
+	mm_code r;
+	q_dim(&sq, qs, qs->ndim - 2);
+	q_dim(&sk, ks, ks->ndim - 2);
+	q_num(&one, mm_count_of(1));
+	bool more = !sq.sym && !sk.sym && mm_count_cmp(sq.n, sk.n) > 0;
+	if (sq.sym || sk.sym) {
+		mm_poly a, b;
+		if (!mm_poly_eq(as_poly(&sq, &a), as_poly(&sk, &b)) &&
+		    !mm_shape_assume(x->assume, qs, qs->ndim - 2, " <= ", ks,
+		                     ks->ndim - 2, x->diag))
+			return MM_ERR_SHAPE;
+	}
+	if (more) /* s_k·(s_k + 1)/2 */
+		return (r = q_add(x, &t, &sk, &one)) != MM_OK ||
+		               (r = q_mul(x, &t, &sk, &t)) != MM_OK
+		           ? r : q_div_u(x, out, &t, 2);
+	/* s_q·s_k − s_q·(s_q − 1)/2 */
+	if ((r = q_sub(x, &t, &sq, &one)) != MM_OK ||
+	    (r = q_mul(x, &t, &sq, &t)) != MM_OK ||
+	    (r = q_div_u(x, &t, &t, 2)) != MM_OK ||
+	    (r = q_mul(x, out, &sq, &sk)) != MM_OK)
+		return r;
+	return q_sub(x, out, out, &t);
+}
+
 /* attention: the two matmuls Q·Kᵀ (s_q·s_k·d MACs) and P·V (s_q·s_k·d_v)
- * per head and batch element, as FlashAttention's benchmarks count them;
- * causal halves them. Then 6 FLOPs per score: the scale and softmax's 5. */
+ * per head and batch element, as FlashAttention's benchmarks count them,
+ * over the scores the convention counts; then its FLOPs per score (6:
+ * the scale and softmax's 5). */
 mm_code mm_cost_attention(mm_cost_ctx *x, const mm_value *out,
                           const mm_value *q, const mm_value *k,
                           const mm_value *v, bool causal, mm_cost *c)
 {
 	const mm_shape *qs = &q->shape;
 	int n = qs->ndim;
-	qty scores, sk, d, dv, macs, fl, mmf, six, by;
+	const mm_convention *cv = conv(x);
+	qty scores, per, d, dv, macs, fl, mmf, extra, by;
 	const mm_value *in[3] = {q, k, v};
 	mm_code r;
-	q_dim(&sk, &k->shape, k->shape.ndim - 2);
 	q_dim(&d, qs, n - 1);
 	q_dim(&dv, &v->shape, v->shape.ndim - 1);
-	if ((r = q_prod(x, &scores, qs, 0, n - 1)) != MM_OK ||
-	    (r = q_mul(x, &scores, &scores, &sk)) != MM_OK ||
+	if (causal && cv->causal == MM_CAUSAL_EXACT)
+		r = causal_scores(x, &per, qs, &k->shape);
+	else {
+		qty sq, sk;
+		q_dim(&sq, qs, n - 2);
+		q_dim(&sk, &k->shape, k->shape.ndim - 2);
+		r = q_mul(x, &per, &sq, &sk);
+		if (r == MM_OK && causal && cv->causal == MM_CAUSAL_HALF)
+			r = q_div_u(x, &per, &per, 2);
+	}
+	if (r != MM_OK || (r = q_prod(x, &scores, qs, 0, n - 2)) != MM_OK ||
+	    (r = q_mul(x, &scores, &scores, &per)) != MM_OK ||
 	    (r = q_add(x, &d, &d, &dv)) != MM_OK ||
-	    (r = q_mul(x, &macs, &scores, &d)) != MM_OK)
-		return r;
-	if (causal && (r = q_div_u(x, &macs, &macs, 2)) != MM_OK)
-		return r;
-	if ((r = q_mul_u(x, &mmf, &macs, 2)) != MM_OK ||
-	    (r = q_mul_u(x, &six, &scores, 6)) != MM_OK ||
-	    (r = q_add(x, &fl, &mmf, &six)) != MM_OK ||
+	    (r = q_mul(x, &macs, &scores, &d)) != MM_OK ||
+	    (r = q_mul_u(x, &mmf, &macs, 2)) != MM_OK ||
+	    (r = q_mul_u(x, &extra, &scores, (uint64_t)cv->attn_score)) != MM_OK ||
+	    (r = q_add(x, &fl, &mmf, &extra)) != MM_OK ||
 	    (r = q_traffic(x, &by, out, in, 3)) != MM_OK)
 		return r;
 	return finish(x, &fl, &macs, &mmf, &by, c);

@@ -120,18 +120,30 @@ static bool term_negative(const mm_poly *p, int i, int64_t factor)
 	return p->approx ? p->term[i].fcoef < 0 : p->term[i].coef / factor < 0;
 }
 
+/* The terms of p over factor, in canonical order; when the first term
+ * is negative and another is not, the positive terms first, so that
+ * 2·q·s + q − q² reads before −q² + 2·q·s + q. */
 static void put_sum(mm_buf *b, const mm_poly *p, int64_t factor, bool ascii)
 {
 	char t[48];
-	for (int i = 0; i < p->nterms; i++) {
-		bool neg = term_negative(p, i, factor);
-		if (i == 0 && neg)
-			mm_buf_putc(b, '-');
-		else if (i > 0)
-			mm_buf_puts(b, neg ? " - " : " + ");
-		coef_text(p, i, factor, t, sizeof t);
-		put_term(b, p, i, t, 1, ascii);
-	}
+	bool any_pos = false;
+	for (int i = 0; i < p->nterms; i++)
+		any_pos |= !term_negative(p, i, factor);
+	bool split = any_pos && term_negative(p, 0, factor);
+	int k = 0;
+	for (int pass = 0; pass < (split ? 2 : 1); pass++)
+		for (int i = 0; i < p->nterms; i++) {
+			bool neg = term_negative(p, i, factor);
+			if (split && neg != (pass == 1))
+				continue;
+			if (k == 0 && neg)
+				mm_buf_putc(b, '-');
+			else if (k > 0)
+				mm_buf_puts(b, neg ? " - " : " + ");
+			coef_text(p, i, factor, t, sizeof t);
+			put_term(b, p, i, t, 1, ascii);
+			k++;
+		}
 }
 
 void mm_poly_print(mm_buf *b, const mm_poly *p, unsigned flags)
@@ -173,6 +185,13 @@ void mm_poly_print(mm_buf *b, const mm_poly *p, unsigned flags)
 	int64_t g = 1;
 	if (!(flags & MM_POLY_EXPAND))
 		g = mm_poly_content(&q, NULL);
+	/* a negative content only when every term is negative */
+	if (g < 0)
+		for (int i = 0; i < q.nterms; i++)
+			if (!term_negative(&q, i, 1)) {
+				g = -g;
+				break;
+			}
 	if (g > 1 || g < -1) {
 		mm_buf_printf(b, "%lld%s(", (long long)g, dot);
 		put_sum(b, &q, g, ascii);

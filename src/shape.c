@@ -79,6 +79,12 @@ static bool assume_eq(mm_assume *as, const mm_shape *a, int i,
 	return assume_rel(as, a, i, " == ", b, j, d);
 }
 
+bool mm_shape_assume(mm_assume *as, const mm_shape *a, int i, const char *rel,
+                     const mm_shape *b, int j, mm_diag *d)
+{
+	return assume_rel(as, a, i, rel, b, j, d);
+}
+
 bool mm_shape_eq(const mm_shape *a, const mm_shape *b)
 {
 	if (a->ndim != b->ndim)

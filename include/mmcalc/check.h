@@ -71,6 +71,7 @@ typedef struct mm_check_opts {
 	                         script's directory); NULL: the current one */
 	uint64_t memlimit;   /* load() refuses bigger arrays; 0: no limit */
 	bool strict;         /* symbols that may differ are an error */
+	const mm_convention *conv; /* how costs count; NULL: mmcalc's */
 	/* time(expr): predicted seconds on the current device, or a negative
 	 * number with d set when there is no prediction. May be NULL. */
 	double (*predict)(void *ctx, mm_count flops, mm_count bytes,

@@ -28,9 +28,56 @@ typedef struct mm_cost {
 	const mm_poly *sflops, *smacs, *sbytes;
 } mm_cost;
 
+/* How causal attention's masked scores count. */
+typedef enum mm_causal {
+	MM_CAUSAL_EXACT, /* only the scores the mask leaves (mmcalc) */
+	MM_CAUSAL_HALF,  /* half of them all (some counters' shortcut) */
+	MM_CAUSAL_NONE   /* all of them (PyTorch, Megatron, Chinchilla) */
+} mm_causal;
+
+/* What training recomputes in its backward pass. */
+typedef enum mm_recompute {
+	MM_RECOMPUTE_NONE,      /* nothing: training is forward + backward */
+	MM_RECOMPUTE_SELECTIVE, /* attention's core again (Korthikanti 2022) */
+	MM_RECOMPUTE_FULL       /* the whole forward again (Megatron's 96) */
+} mm_recompute;
+
+/* A counting convention: the constants where FLOP counters disagree.
+ * The named ones (mm_convention_at) reproduce published counts; the
+ * settings change each field. */
+typedef struct mm_convention {
+	bool elementwise;        /* elementwise operators and functions cost
+	                            their FLOPs (else 0) */
+	int64_t softmax;         /* FLOPs per element of softmax */
+	int64_t layernorm;       /* per element of layernorm ... */
+	int64_t layernorm_affine; /* ... and with weight and bias */
+	int64_t reduction;       /* per input element of sum, max, ... */
+	int64_t attn_score;      /* per score of attention beyond its matmuls */
+	int64_t causal;          /* an mm_causal */
+	bool embed_matmul;       /* an embedding costs 2·tokens·vocab·d (as a
+	                            product with one-hot rows), else 0 */
+	double backward;         /* a backward pass costs this many forwards */
+	double attn_backward;    /* attention's backward, in its forwards */
+	int64_t recompute;       /* an mm_recompute */
+} mm_convention;
+
+typedef struct mm_convention_def {
+	const char *name;   /* "mmcalc", "chinchilla", ... */
+	const char *source; /* whose counts it reproduces */
+	mm_convention c;
+} mm_convention_def;
+
+/* The named conventions, mmcalc's first; NULL past the last. */
+const mm_convention_def *mm_convention_at(size_t i);
+/* The named convention equal to c, or NULL (a custom mix). */
+const mm_convention_def *mm_convention_named(const mm_convention *c);
+
 typedef struct mm_cost_ctx {
 	mm_arena *arena; /* where symbolic costs are allocated */
 	mm_diag *diag;   /* errors: a polynomial too large (MM_ERR_LIMIT) */
+	const mm_convention *conv; /* NULL: mmcalc's */
+	mm_assume *assume; /* where symbolic costs record what they assume,
+	                      or NULL */
 } mm_cost_ctx;
 
 /* Bytes of a tensor of this shape and dtype (i4 counts half a byte,
@@ -62,8 +109,10 @@ mm_code mm_cost_layernorm(mm_cost_ctx *x, const mm_value *out,
 mm_code mm_cost_matmul(mm_cost_ctx *x, const mm_value *out,
                        const mm_value *a, const mm_value *b, mm_cost *c);
 /* attention(q, k, v) = out: both matmuls (s_q·s_k·(d + d_v) MACs per head
- * and batch element, half when causal) and 6 FLOPs per score (the scale
- * and softmax). */
+ * and batch element) and the convention's FLOPs per score (6: the scale
+ * and softmax's 5); causal, only the scores the bottom-right aligned mask
+ * leaves: s_q·s_k − s_q·(s_q − 1)/2 when s_q <= s_k, s_k·(s_k + 1)/2
+ * when there are more queries (with symbols, s_q <= s_k is assumed). */
 mm_code mm_cost_attention(mm_cost_ctx *x, const mm_value *out,
                           const mm_value *q, const mm_value *k,
                           const mm_value *v, bool causal, mm_cost *c);

@@ -35,6 +35,11 @@ typedef struct mm_assume {
 	char text[MM_MAX_ASSUME][96];
 } mm_assume;
 
+/* Records that dim i of a relates to dim j of b as rel says (" <= ",
+ * " == ") in as; false, with d set, when as is NULL or strict. */
+bool mm_shape_assume(mm_assume *as, const mm_shape *a, int i, const char *rel,
+                     const mm_shape *b, int j, mm_diag *d);
+
 /* True when any dim is symbolic. */
 static inline bool mm_shape_is_symbolic(const mm_shape *s)
 {

@@ -68,8 +68,13 @@ mm_code mm_fn_attention_check(mm_checker *c, mm_node *e, mm_info *i)
 	                 !sym && qi->concrete && ki->concrete && vi->concrete);
 	i->symbolic = sym;
 	i->cls = MM_C_SOFTMAX;
-	if (i->causal)
-		i->note = "causal: the matmuls count half";
+	if (i->causal) {
+		mm_causal how = c->opts.conv ? (mm_causal)c->opts.conv->causal
+		                             : MM_CAUSAL_EXACT;
+		i->note = how == MM_CAUSAL_EXACT ? "causal: the scores the mask leaves"
+		        : how == MM_CAUSAL_HALF  ? "causal: the matmuls count half"
+		                                 : "causal: counted as if unmasked";
+	}
 	mm_cost_ctx cx = mm_ck_cost_ctx(c);
 	return mm_ck_placed(c, mm_cost_attention(&cx, &i->v, &qi->v, &ki->v,
 	                                         &vi->v, i->causal, &i->cost),
@@ -93,6 +98,21 @@ static void causal_mask(mm_tensor *s)
 				else
 					((float *)s->data)[at] = -INFINITY;
 			}
+}
+
+/* With more queries than keys, the first s_q - s_k queries see no key:
+ * their softmax (all -inf) is NaN, and their output is 0, as
+ * FlashAttention 2 gives (p contiguous, (.. x s_q x s_k)). */
+static void zero_unseeing_rows(mm_tensor *p)
+{
+	int64_t sq = p->shape[p->ndim - 2], sk = p->shape[p->ndim - 1];
+	if (sq <= sk)
+		return;
+	int64_t mats = mm_tensor_numel(p) / (sq * (sk ? sk : 1));
+	size_t es = mm_tensor_elsize(p);
+	for (int64_t b = 0; b < mats && sk; b++)
+		memset((char *)p->data + (size_t)(b * sq * sk) * es, 0,
+		       (size_t)((sq - sk) * sk) * es);
 }
 
 /* Q, K, V with the heads of Q grouped so that each group meets its K/V
@@ -150,8 +170,11 @@ mm_tensor *mm_fn_attention_eval(mm_evaluator *ev, mm_node *e)
 		goto done;
 	if (i->causal)
 		causal_mask(s2);
-	if (!(a = mm_op_softmax(s2, -1, ev->diag)) ||
-	    !(o = mm_op_matmul(a, g[2], ev->diag)))
+	if (!(a = mm_op_softmax(s2, -1, ev->diag)))
+		goto done;
+	if (i->causal)
+		zero_unseeing_rows(a);
+	if (!(o = mm_op_matmul(a, g[2], ev->diag)))
 		goto done;
 	out = mm_op_reshape(o, i->v.shape.ndim, i->v.shape.dim, ev->diag);
 done:

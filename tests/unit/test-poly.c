@@ -119,7 +119,7 @@ START_TEST(signs_and_content)
 	mm_poly a = sub(n, C(1));
 	expect(&a, 0, "n - 1");
 	mm_poly b = sub(C(1), n);
-	expect(&b, 0, "-n + 1");
+	expect(&b, 0, "1 - n");
 	mm_poly c = sub(mul(C(-2), n), C(2));
 	expect(&c, 0, "-2·(n + 1)");
 	expect(&c, MM_POLY_EXPAND, "-2·n - 2");
@@ -161,7 +161,7 @@ START_TEST(common_factor)
 	                mul(C(2), mul(pw(d, 2), r)));
 	ck_assert_int_eq(mm_poly_common_factor(&p, false, &f, &rest, NULL), MM_OK);
 	expect(&f, 0, "2·d");
-	expect(&rest, MM_POLY_EXPAND, "-n·d + 2·n·r - d·r");
+	expect(&rest, MM_POLY_EXPAND, "2·n·r - n·d - d·r");
 	/* a divisor every term has: kept unless denominators are cleared */
 	mm_poly q = add(quo(mul(n, d), h), quo(d, h)); /* (n·d + d)/h */
 	ck_assert_int_eq(mm_poly_common_factor(&q, false, &f, &rest, NULL), MM_OK);
