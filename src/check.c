@@ -607,21 +607,22 @@ static mm_code fold_dim(mm_checker *c, const mm_node *e, const mm_value *a,
 		break;
 	}
 	default:
+		/* a plain number is taken in the other's base units:
+		 * flops(e) - 2*n*d counts FLOPs */
+		if (mm_dim_is_none(a->dim) || mm_dim_is_none(b->dim)) {
+			*out = mm_dim_is_none(a->dim) ? b->dim : a->dim;
+			return MM_OK;
+		}
 		if (!mm_dim_eq(a->dim, b->dim)) {
 			mm_buf x = MM_BUF_INIT, y = MM_BUF_INIT;
 			mm_dim_print(&x, a->dim, false);
 			mm_dim_print(&y, b->dim, false);
 			mm_ck_fail(c, MM_ERR_TYPE, e->op_span,
 			           "%s: %s and %s do not %s", mm_bin_name(e->op),
-			           x.len ? mm_buf_str(&x) : "a plain number",
-			           y.len ? mm_buf_str(&y) : "a plain number",
+			           mm_buf_str(&x), mm_buf_str(&y),
 			           e->op == MM_B_MOD ? "divide" : "add up");
 			mm_buf_free(&x);
 			mm_buf_free(&y);
-			if (mm_dim_is_none(a->dim) || mm_dim_is_none(b->dim))
-				mm_diag_hint(c->diag, "scale a count with * (F * 96), or "
-				                      "convert it to a plain number first: "
-				                      "(F -> GFLOP) + 1");
 			return MM_ERR_TYPE;
 		}
 		*out = a->dim;
@@ -654,10 +655,15 @@ static mm_code fold_numbers(mm_checker *c, const mm_node *e,
 	/* counts: exact through +, - and scaling by whole numbers */
 	bool ca = mm_dim_is_count(a->dim), cb = mm_dim_is_count(b->dim);
 	int64_t k;
+	mm_count xa = a->cnt, xb = b->cnt; /* plain whole numbers as counts */
+	if (!ca && mm_value_get_int(a, &k) && k >= 0)
+		xa = mm_count_of((uint64_t)k), ca = e->op == MM_B_ADD || e->op == MM_B_SUB;
+	if (!cb && mm_value_get_int(b, &k) && k >= 0)
+		xb = mm_count_of((uint64_t)k), cb = e->op == MM_B_ADD || e->op == MM_B_SUB;
 	if (ca && cb && e->op == MM_B_ADD)
-		i->v.cnt = mm_count_add(a->cnt, b->cnt);
-	else if (ca && cb && e->op == MM_B_SUB && mm_count_cmp(a->cnt, b->cnt) >= 0)
-		i->v.cnt = mm_count_sub(a->cnt, b->cnt);
+		i->v.cnt = mm_count_add(xa, xb);
+	else if (ca && cb && e->op == MM_B_SUB && mm_count_cmp(xa, xb) >= 0)
+		i->v.cnt = mm_count_sub(xa, xb);
 	else if (ca && e->op == MM_B_MUL && mm_value_get_int(b, &k) && k >= 0)
 		i->v.cnt = mm_count_mul_u(a->cnt, (uint64_t)k);
 	else if (cb && e->op == MM_B_MUL && mm_value_get_int(a, &k) && k >= 0)

@@ -161,6 +161,29 @@ static void apply_threads(mm_session *s)
 	mm_gemm_set_threads((int)s->set.threads);
 }
 
+/* The named convention the settings now match, or "custom". */
+static void apply_conv_field(mm_session *s)
+{
+	const mm_convention_def *d = mm_convention_named(&s->set.conv);
+	size_t n = 0;
+	while (mm_convention_at(n))
+		n++;
+	s->set.convention = d ? d - mm_convention_at(0) : (int64_t)n;
+}
+
+/* :set convention NAME: every constant of that convention. */
+static void apply_convention(mm_session *s)
+{
+	const mm_convention_def *d = mm_convention_at((size_t)s->set.convention);
+	if (d)
+		s->set.conv = d->c;
+}
+
+#define CONV(KEY, FIELD, KIND, LO, HI, VALUE, HELP, DFLT, CHOICES)            \
+	{.key = KEY, .offset = offsetof(mm_settings, conv.FIELD), .kind = KIND,\
+	 .lo = LO, .hi = HI, .value = VALUE, .help = HELP, .deflt = DFLT,     \
+	 .choices = CHOICES, .apply = apply_conv_field}
+
 static const mm_setting settings[] = {
 	{.key = "precision", .offset = offsetof(mm_settings, precision),
 	 .kind = MM_SET_INT, .lo = 0, .hi = 17, .value = "N",
@@ -192,6 +215,40 @@ static const mm_setting settings[] = {
 	 .kind = MM_SET_INT, .lo = 1, .hi = 1024, .value = "N",
 	 .help = "threads for matrix multiplication (as :threads)",
 	 .deflt = "the online CPUs", .apply = apply_threads},
+	{.key = "convention", .offset = offsetof(mm_settings, convention),
+	 .kind = MM_SET_ENUM, .value = "NAME",
+	 .help = "how FLOPs count: every setting below at once, as mmcalc, "
+	         "chinchilla (Hoffmann et al. 2022), megatron (Narayanan et al. "
+	         "2021) or pytorch (torch's flop_counter) count them; custom "
+	         "once one differs",
+	 .deflt = "mmcalc", .choices = "mmcalc chinchilla megatron pytorch custom",
+	 .apply = apply_convention},
+	CONV("elementwise_flops", elementwise, MM_SET_BOOL, 0, 0, "on|off",
+	     "elementwise operators and functions cost their FLOPs", "on", NULL),
+	CONV("softmax_flops", softmax, MM_SET_INT, 0, 1000, "N",
+	     "FLOPs per element of softmax", "5", NULL),
+	CONV("layernorm_flops", layernorm, MM_SET_INT, 0, 1000, "N",
+	     "FLOPs per element of layernorm", "4", NULL),
+	CONV("layernorm_affine_flops", layernorm_affine, MM_SET_INT, 0, 1000, "N",
+	     "the same with weight and bias", "5", NULL),
+	CONV("reduction_flops", reduction, MM_SET_INT, 0, 1000, "N",
+	     "FLOPs per input element of sum, mean, max, min, norm", "1", NULL),
+	CONV("attention_flops", attn_score, MM_SET_INT, 0, 1000, "N",
+	     "FLOPs per score of attention beyond its matmuls", "6", NULL),
+	CONV("causal", causal, MM_SET_ENUM, 0, 0, "exact|half|none",
+	     "causal attention counts the scores its mask leaves, half of "
+	     "them all, or all", "exact", "exact half none"),
+	CONV("embedding", embedding, MM_SET_ENUM, 0, 0, "lookup|matmul",
+	     "an embedding costs 0 FLOPs (a lookup) or 2·tokens·vocab·d", "lookup",
+	     "lookup matmul"),
+	CONV("backward", backward, MM_SET_REAL, 0, 100, "X",
+	     "training's backward pass costs this many forwards", "2", NULL),
+	CONV("attention_backward", attn_backward, MM_SET_REAL, 0, 100, "X",
+	     "attention's backward, in its forwards (2.5: FlashAttention)", "2",
+	     NULL),
+	CONV("recompute", recompute, MM_SET_ENUM, 0, 0, "none|selective|full",
+	     "what training computes again: none, attention's core, or the "
+	     "whole forward", "none", "none selective full"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -212,7 +269,7 @@ const mm_setting *mm_setting_find(const char *key)
 void mm_setting_help(mm_buf *b)
 {
 	for (size_t i = 0; i < NSETTINGS; i++) {
-		char head[32], text[160];
+		char head[48], text[512];
 		snprintf(head, sizeof head, "%s %s", settings[i].key, settings[i].value);
 		snprintf(text, sizeof text, "%s (%s)", settings[i].help,
 		         settings[i].deflt);
@@ -269,6 +326,33 @@ static bool parse_int(const char *s, long long lo, long long hi, long long *out)
 	return true;
 }
 
+/* The index of word among the space-separated choices. */
+static bool choice(const char *choices, const char *word, int64_t *out)
+{
+	size_t n = strlen(word);
+	int64_t i = 0;
+	for (const char *p = choices; *p; i++) {
+		size_t l = strcspn(p, " ");
+		if (l == n && strncmp(p, word, n) == 0) {
+			*out = i;
+			return true;
+		}
+		p += l + (p[l] == ' ');
+	}
+	return false;
+}
+
+/* The i-th of the space-separated choices, into buf. */
+static const char *choice_name(const char *choices, int64_t i, char *buf,
+                               size_t cap)
+{
+	const char *p = choices;
+	for (; i > 0 && *p; i--)
+		p += strcspn(p, " ") + (p[strcspn(p, " ")] == ' ');
+	snprintf(buf, cap, "%.*s", (int)strcspn(p, " "), p);
+	return buf;
+}
+
 /* Where setting k's value lives in v. */
 static void *field(mm_settings *v, const mm_setting *k)
 {
@@ -292,6 +376,18 @@ static bool parse_value(const mm_setting *k, const char *value, mm_settings *v)
 		return parse_size(value, f);
 	case MM_SET_DTYPE:
 		return mm_dtype_parse(value, f);
+	case MM_SET_ENUM:
+		return choice(k->choices, value, f);
+	case MM_SET_REAL: {
+		char *end;
+		errno = 0;
+		double x = strtod(value, &end);
+		if (end == value || *end || errno || !(x >= (double)k->lo) ||
+		    !(x <= (double)k->hi))
+			return false;
+		*(double *)f = x;
+		return true;
+	}
 	default: {
 		char *end;
 		errno = 0;
@@ -324,6 +420,14 @@ static int bad_value(mm_stmtctx *c, const mm_setting *k, mm_span at,
 		return mm_sx_error_at(c, MM_ERR_ARG, at,
 		                      "dtypes: f64 f32 tf32 f16 bf16 f8 i8 i4",
 		                      "unknown dtype '%s'", value);
+	case MM_SET_ENUM:
+		return mm_sx_error_at(c, MM_ERR_ARG, at, NULL,
+		                      "%s is one of: %s; got '%s'", k->key,
+		                      k->choices, value);
+	case MM_SET_REAL:
+		return mm_sx_error_at(c, MM_ERR_ARG, at, NULL,
+		                      "%s must be a number from %lld to %lld, got '%s'",
+		                      k->key, k->lo, k->hi, value);
 	default:
 		return mm_sx_error_at(c, MM_ERR_ARG, at, NULL,
 		                      "a seed is a whole number from 0 to 2^64-1, "
@@ -360,6 +464,15 @@ void mm_sx_setting_value(mm_buf *b, const mm_settings *s, const mm_setting *k)
 	case MM_SET_DTYPE:
 		mm_buf_puts(b, mm_dtype_name(*(const mm_dtype *)f));
 		break;
+	case MM_SET_ENUM: {
+		char w[32];
+		mm_buf_puts(b, choice_name(k->choices, *(const int64_t *)f, w,
+		                           sizeof w));
+		break;
+	}
+	case MM_SET_REAL:
+		mm_format_double(b, *(const double *)f);
+		break;
 	default:
 		mm_buf_printf(b, "%llu", (unsigned long long)*(const uint64_t *)f);
 	}
@@ -381,9 +494,13 @@ static int cmd_set(mm_stmtctx *c, const mm_stmt *st)
 {
 	mm_buf *b = &c->s->text;
 	if (st->nwords == 0) {
+		int w = 0;
+		for (size_t i = 0; i < NSETTINGS; i++)
+			if ((int)strlen(settings[i].key) > w)
+				w = (int)strlen(settings[i].key);
 		for (size_t i = 0; i < NSETTINGS; i++) {
-			mm_buf_printf(b, "%c %-10s ", changed(c->s, &settings[i]) ? '*' : ' ',
-			              settings[i].key);
+			mm_buf_printf(b, "%c %-*s ", changed(c->s, &settings[i]) ? '*' : ' ',
+			              w, settings[i].key);
 			mm_sx_setting_value(b, &c->s->set, &settings[i]);
 			mm_buf_putc(b, '\n');
 		}
@@ -492,7 +609,8 @@ static int cmd_explain(mm_stmtctx *c, const mm_stmt *st)
 		                        "expression alone shows its symbolic cost",
 		                        ":explain needs numeric dimensions");
 	} else {
-		mm_explain(&c->s->text, e, mm_sx_predict_quiet, c->s, train == 1);
+		mm_explain_opts o = {.train = train == 1, .conv = &c->s->set.conv};
+		mm_explain(&c->s->text, e, mm_sx_predict_quiet, c->s, &o);
 		failed = mm_sx_text(c);
 	}
 	mm_eval_release_all(e);

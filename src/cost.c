@@ -255,14 +255,14 @@ mm_code mm_cost_bytes_poly(mm_cost_ctx *x, const mm_shape *s, mm_dtype t,
  * ones, never halved for causal) only; attention's backward 2.5 times
  * its forward, as FlashAttention counts it. */
 static const mm_convention_def conventions[] = {
-	{"mmcalc", "every operation (mmcalc(1), COST MODEL)",
+	{"mmcalc", "every operation costs what it does, mmcalc(1) COST MODEL",
 	 {.elementwise = true, .softmax = 5, .layernorm = 4,
 	  .layernorm_affine = 5, .reduction = 1, .attn_score = 6,
-	  .causal = MM_CAUSAL_EXACT, .embed_matmul = false, .backward = 2,
+	  .causal = MM_CAUSAL_EXACT, .embedding = 0, .backward = 2,
 	  .attn_backward = 2, .recompute = MM_RECOMPUTE_NONE}},
 	{"chinchilla", "Hoffmann et al. 2022, Appendix F",
 	 {.elementwise = false, .softmax = 3, .attn_score = 3,
-	  .causal = MM_CAUSAL_NONE, .embed_matmul = true, .backward = 2,
+	  .causal = MM_CAUSAL_NONE, .embedding = 1, .backward = 2,
 	  .attn_backward = 2, .recompute = MM_RECOMPUTE_NONE}},
 	{"megatron", "Narayanan et al. 2021, the 72 (and, recomputing, 96) "
 	             "formula",
@@ -285,7 +285,7 @@ static bool conv_eq(const mm_convention *a, const mm_convention *b)
 	       a->layernorm == b->layernorm &&
 	       a->layernorm_affine == b->layernorm_affine &&
 	       a->reduction == b->reduction && a->attn_score == b->attn_score &&
-	       a->causal == b->causal && a->embed_matmul == b->embed_matmul &&
+	       a->causal == b->causal && a->embedding == b->embedding &&
 	       a->backward == b->backward && a->attn_backward == b->attn_backward &&
 	       a->recompute == b->recompute;
 }

@@ -45,6 +45,7 @@ mm_session *mm_session_new(void)
 		.precision = po.precision, .threshold = po.threshold,
 		.memlimit = physical_memory() / 2, .dtype = MM_F32,
 		.threads = n > 0 ? (int)n : 1,
+		.convention = 0, .conv = mm_convention_at(0)->c,
 	};
 	s->defaults = s->set;
 	mm_gemm_set_threads((int)s->set.threads);
@@ -186,7 +187,7 @@ void mm_sx_checker(mm_checker *ck, mm_session *s, mm_diag *d, bool fill)
 	mm_check_opts o = {
 		.dtype = s->set.dtype, .fill_abstract = fill, .base_dir = s->base_dir,
 		.memlimit = s->set.memlimit, .strict = s->set.strict,
-		.predict = mm_sx_predict, .predict_ctx = s,
+		.conv = &s->set.conv, .predict = mm_sx_predict, .predict_ctx = s,
 	};
 	mm_checker_init(ck, &s->env, &s->arena, d, &o);
 }

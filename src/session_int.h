@@ -30,6 +30,9 @@ typedef struct mm_settings {
 	mm_dtype dtype;     /* of new tensors */
 	uint64_t seed;
 	int64_t threads;
+	int64_t convention; /* the index of the named convention conv is,
+	                       or the count of them: a custom mix */
+	mm_convention conv; /* how costs count */
 } mm_settings;
 
 struct mm_session {

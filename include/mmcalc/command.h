@@ -53,7 +53,9 @@ typedef enum mm_setting_kind {
 	MM_SET_BOOL,   /* on/off, true/false, yes/no, 1/0 (bool) */
 	MM_SET_SIZE,   /* bytes: 4GiB, 512 MiB, 2e9 (uint64_t) */
 	MM_SET_DTYPE,  /* a dtype name (mm_dtype) */
-	MM_SET_SEED    /* a whole number from 0 to 2^64 - 1 (uint64_t) */
+	MM_SET_SEED,   /* a whole number from 0 to 2^64 - 1 (uint64_t) */
+	MM_SET_ENUM,   /* one of the words of choices, by index (int64_t) */
+	MM_SET_REAL    /* a number in [lo, hi] (double) */
 } mm_setting_kind;
 
 typedef struct mm_setting {
@@ -63,6 +65,7 @@ typedef struct mm_setting {
 	const char *value;    /* how the value is written: "N", "on|off" */
 	const char *help;     /* one line for :help settings */
 	const char *deflt;    /* the default, as :help says it */
+	const char *choices;  /* MM_SET_ENUM: the words, space-separated */
 	size_t offset;        /* of its value in the session's settings */
 	/* What a new value changes beyond the value itself (the random
 	 * generator for seed, the GEMM's threads), or NULL. */

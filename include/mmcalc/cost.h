@@ -54,8 +54,9 @@ typedef struct mm_convention {
 	int64_t reduction;       /* per input element of sum, max, ... */
 	int64_t attn_score;      /* per score of attention beyond its matmuls */
 	int64_t causal;          /* an mm_causal */
-	bool embed_matmul;       /* an embedding costs 2·tokens·vocab·d (as a
-	                            product with one-hot rows), else 0 */
+	int64_t embedding;       /* 1: an embedding costs 2·tokens·vocab·d (a
+	                            product with one-hot rows); 0: nothing, a
+	                            lookup */
 	double backward;         /* a backward pass costs this many forwards */
 	double attn_backward;    /* attention's backward, in its forwards */
 	int64_t recompute;       /* an mm_recompute */

@@ -12,10 +12,16 @@
 typedef double (*mm_predict_fn)(void *ctx, mm_count flops, mm_count bytes,
                                 mm_dtype dtype);
 
+/* How the table is made. */
+typedef struct mm_explain_opts {
+	bool train;                /* forward + backward under conv */
+	const mm_convention *conv; /* NULL: mmcalc's */
+} mm_explain_opts;
+
 /* Appends the table for the checked expression e. predict may be NULL (no
- * time column); train multiplies FLOPs by 3 (forward + backward). */
+ * time column); o may be NULL (the forward, mmcalc's convention). */
 void mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
-                void *ctx, bool train);
+                void *ctx, const mm_explain_opts *o);
 
 /* The name of the operation a node performs, for tables: "@", "+",
  * "softmax", "neg". */

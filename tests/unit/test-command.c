@@ -89,14 +89,46 @@ START_TEST(arguments_by_kind)
 }
 END_TEST
 
+/* Whether :set's listing in text has the line "MARK KEY   VALUE". */
+static bool has_setting(const char *text, char mark, const char *key,
+                        const char *value)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		size_t kl = strlen(key), vl = strlen(value);
+		if (l[0] != mark || l[1] != ' ' || strncmp(l + 2, key, kl) != 0 ||
+		    l[2 + kl] != ' ')
+			continue;
+		const char *v = l + 2 + kl;
+		while (*v == ' ')
+			v++;
+		if (strncmp(v, value, vl) == 0 && (v[vl] == '\n' || v[vl] == '\0'))
+			return true;
+	}
+	return false;
+}
+
 START_TEST(settings)
 {
 	ck_assert_int_eq(run(":set precision 3; :set exact on; :set memlimit 2 GiB"), 0);
 	ck_assert_int_eq(run(":set"), 0);
-	ck_assert_msg(strstr(cap.text, "* precision  3") &&
-	              strstr(cap.text, "* memlimit   2 GiB") &&
-	              strstr(cap.text, "* exact      on") &&
-	              strstr(cap.text, "  strict     off"), "%s", cap.text);
+	ck_assert_msg(has_setting(cap.text, '*', "precision", "3") &&
+	              has_setting(cap.text, '*', "memlimit", "2 GiB") &&
+	              has_setting(cap.text, '*', "exact", "on") &&
+	              has_setting(cap.text, ' ', "strict", "off"), "%s", cap.text);
+	/* a convention sets its constants; one changed makes it custom */
+	ck_assert_int_eq(run(":set convention chinchilla; :set"), 0);
+	ck_assert_msg(has_setting(cap.text, '*', "softmax_flops", "3") &&
+	              has_setting(cap.text, '*', "convention", "chinchilla") &&
+	              has_setting(cap.text, '*', "embedding", "matmul"), "%s",
+	              cap.text);
+	ck_assert_int_eq(run(":set attention_flops 6; :set"), 0);
+	ck_assert_msg(has_setting(cap.text, '*', "convention", "custom"), "%s",
+	              cap.text);
+	ck_assert_int_eq(run(":set convention mmcalc; :set causal maybe"), 1);
+	ck_assert_msg(strstr(cap.err, "exact half none") != NULL, "%s", cap.err);
+	ck_assert_int_eq(run(":set attention_backward 2.5; :set"), 0);
+	ck_assert_msg(has_setting(cap.text, '*', "attention_backward", "2.5"), "%s",
+	              cap.text);
 	ck_assert_int_eq(run(":set precision 18"), 1);
 	ck_assert_msg(strstr(cap.err, "0 to 17") != NULL, "%s", cap.err);
 	ck_assert_int_eq(run(":set strict maybe"), 1);
