@@ -219,6 +219,88 @@ static mm_count catalan(size_t k)
 	return c;
 }
 
+/* ---- the k cheapest, for chains too long to enumerate ---- */
+
+#define KBEST 16 /* the most bracketings kept per interval */
+
+/* One of the cheapest bracketings of an interval: its cost, its split,
+ * and which of the left and right intervals' bracketings it combines. */
+typedef struct kcand {
+	mm_count cost;
+	uint8_t mid, a, b;
+} kcand;
+
+typedef struct kbest {
+	kcand c[MM_CHAIN_MAX][MM_CHAIN_MAX][KBEST];
+	uint8_t n[MM_CHAIN_MAX][MM_CHAIN_MAX];
+} kbest;
+
+/* Inserts c into the sorted list of [lo][hi] (at most k), after those of
+ * equal cost. */
+static void kinsert(kbest *t, int lo, int hi, kcand c, int k)
+{
+	kcand *l = t->c[lo][hi];
+	int n = t->n[lo][hi], i = n;
+	while (i > 0 && mm_count_cmp(c.cost, l[i - 1].cost) < 0)
+		i--;
+	if (i >= k)
+		return;
+	int last = n < k ? n : k - 1;
+	memmove(&l[i + 1], &l[i], (size_t)(last - i) * sizeof l[0]);
+	l[i] = c;
+	if (n < k)
+		t->n[lo][hi]++;
+}
+
+/* Appends the steps of candidate r of [lo, hi] to o, operands first. */
+static void kemit(mm_chain_order *o, const kbest *t, int lo, int hi, int r)
+{
+	if (lo == hi)
+		return;
+	const kcand *c = &t->c[lo][hi][r];
+	kemit(o, t, lo, c->mid, c->a);
+	kemit(o, t, c->mid + 1, hi, c->b);
+	o->step[o->nsteps++] = (mm_chain_step){(uint8_t)lo, c->mid, (uint8_t)hi};
+}
+
+/* The k cheapest bracketings of the whole chain into out (k <= KBEST): a
+ * dynamic program over intervals keeping the k cheapest of each, since
+ * the j-th cheapest of an interval combines cheap ones of its halves.
+ * Larger splits first, so equal costs list the orders nearer left to
+ * right first. */
+static void kbest_orders(size_t n, const uint64_t *p, size_t k,
+                         mm_chain_order *out, size_t *count, kbest *t)
+{
+	int N = (int)n;
+	memset(t->n, 0, sizeof t->n);
+	for (int i = 0; i < N; i++) {
+		t->c[i][i][0] = (kcand){MM_COUNT_ZERO, 0, 0, 0};
+		t->n[i][i] = 1;
+	}
+	for (int len = 2; len <= N; len++)
+		for (int lo = 0; lo + len - 1 < N; lo++) {
+			int hi = lo + len - 1;
+			for (int mid = hi - 1; mid >= lo; mid--) {
+				mm_count step = step_flops(p, lo, mid, hi);
+				for (int a = 0; a < t->n[lo][mid]; a++)
+					for (int b = 0; b < t->n[mid + 1][hi]; b++) {
+						kcand c = {mm_count_add(mm_count_add(
+						                t->c[lo][mid][a].cost,
+						                t->c[mid + 1][hi][b].cost), step),
+						           (uint8_t)mid, (uint8_t)a, (uint8_t)b};
+						kinsert(t, lo, hi, c, (int)k);
+					}
+			}
+		}
+	*count = t->n[0][N - 1];
+	for (size_t r = 0; r < *count; r++) {
+		memset(&out[r], 0, sizeof out[r]);
+		out[r].n = (uint8_t)n;
+		kemit(&out[r], t, 0, N - 1, (int)r);
+		out[r].flops = t->c[0][N - 1][r].cost;
+	}
+}
+
 mm_code mm_chain_enumerate(size_t n, const uint64_t *p, mm_chain_order *out,
                            size_t cap, size_t *count, mm_count *total,
                            mm_diag *d)
@@ -241,13 +323,13 @@ mm_code mm_chain_enumerate(size_t n, const uint64_t *p, mm_chain_order *out,
 		}
 		gen(e);
 	} else if (cap > 0) {
-		mm_chain_order o;
-		mm_chain_optimal(n, p, &o, NULL);
-		keep(e, &o);
-		mm_chain_left(n, p, &o, NULL);
-		keep(e, &o);
-		mm_chain_right(n, p, &o, NULL);
-		keep(e, &o);
+		kbest *t = malloc(sizeof *t);
+		if (!t) {
+			free(e);
+			return mm_diag_set(d, MM_ERR_NOMEM, nospan, "out of memory");
+		}
+		kbest_orders(n, p, cap < KBEST ? cap : KBEST, out, &e->count, t);
+		free(t);
 	}
 	if (count)
 		*count = e->count;

@@ -1,5 +1,6 @@
 /* cmd_order.c — :order A @ B @ C ...: the cost of every bracketing of a
  * chain of matrix products, numeric or symbolic, and the cheapest. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +59,27 @@ static void print_factored(mm_buf *b, const mm_poly *p)
 	mm_buf_puts(b, "·(");
 	mm_poly_print(b, &rest, MM_POLY_EXPAND);
 	mm_buf_putc(b, ')');
+}
+
+/* "(819.4x as much)" for what left to right costs against the cheapest:
+ * four digits, whole numbers from 10^4 (750000x, not 7.5e+05x), and no
+ * ratio at all when the cheapest costs nothing. */
+static void print_ratio(mm_buf *b, mm_count left, mm_count best)
+{
+	if (mm_count_is_zero(best)) {
+		mm_buf_puts(b, " (the cheapest costs nothing)");
+		return;
+	}
+	double r = mm_count_ratio(left, best);
+	if (r < 1e4) {
+		mm_buf_printf(b, " (%.4gx as much)", r);
+	} else if (r < 1e15) {
+		double scale = pow(10, floor(log10(r)) - 3);
+		mm_buf_printf(b, " (%.0fx as much)", round(r / scale) * scale);
+	} else {
+		int e = (int)floor(log10(r));
+		mm_buf_printf(b, " (%.3g·10^%dx as much)", r / pow(10, e), e);
+	}
 }
 
 /* "cost0 < cost1" as the condition under which the first of two
@@ -274,7 +296,7 @@ int mm_cmd_order(mm_stmtctx *c, const mm_stmt *st)
 	if (mm_count_cmp(left.flops, best.flops) > 0) {
 		mm_buf_puts(b, "; left to right costs ");
 		mm_count_format_si(b, left.flops, "FLOP", 4);
-		mm_buf_printf(b, " (%.4gx as much)", mm_count_ratio(left.flops, best.flops));
+		print_ratio(b, left.flops, best.flops);
 	} else {
 		mm_buf_puts(b, ", left to right");
 	}

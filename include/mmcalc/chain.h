@@ -54,9 +54,9 @@ mm_code mm_chain_right(size_t n, const uint64_t *p, mm_chain_order *out,
  * at most cap of them in out[], their number in *count, and the number of
  * bracketings there are (the Catalan number C(n-1), approximate when
  * huge) in *total (may be NULL). For n <= MM_CHAIN_ENUM_MAX every
- * bracketing is considered, so out[] holds the cap best ones; for longer
- * chains only the optimal, left-to-right and right-to-left orders are
- * (without duplicates). */
+ * bracketing is considered; longer chains keep the k cheapest of every
+ * interval (k = cap, at most 16) in a dynamic program, which gives the
+ * cap cheapest of the whole chain too. */
 mm_code mm_chain_enumerate(size_t n, const uint64_t *p, mm_chain_order *out,
                            size_t cap, size_t *count, mm_count *total,
                            mm_diag *d);

@@ -19,3 +19,9 @@ A = (10 x 30); B = (30 x 5); C = (5 x 60); D = (60 x 2)
 :order (n x d) @ (d x r) @ (r x d)
 # Denominators are cleared: sizes are positive
 :order (n x d/h) @ (d/h x r) @ (r x d)
+# Longer than 10 matrices: the 8 cheapest by the k-best dynamic program
+:order (10x20) @ (20x30) @ (30x40) @ (40x5) @ (5x60) @ (60x7) @ (7x80) @ (80x9) @ (9x100) @ (100x11) @ (11x120) @ (120x13)
+# A zero dimension: the cheapest costs nothing, no ratio
+:order (2x0) @ (0x3) @ (3x4)
+# Big ratios in whole numbers, not 7.5e+05x
+:order (100000x100000) @ (100000x100000) @ (100000x100000) @ (100000x1)

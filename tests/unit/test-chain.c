@@ -15,6 +15,14 @@ static void expect_render(const mm_chain_order *o, const char *const *names,
 	mm_buf_free(&b);
 }
 
+/* Two orders are the same bracketing when their steps are (steps are
+ * listed operands first, in one fixed walk of the tree). */
+static int same_order(const mm_chain_order *a, const mm_chain_order *b)
+{
+	return a->nsteps == b->nsteps &&
+	       memcmp(a->step, b->step, a->nsteps * sizeof a->step[0]) == 0;
+}
+
 START_TEST(issue_example)
 {
 	/* (1024x4096) @ (4096x4096) @ (4096x1):
@@ -136,22 +144,24 @@ START_TEST(edges)
 	/* The longest chain: left to right costs 31 products of 2·2·2·2. */
 	ck_assert_int_eq(mm_chain_left(MM_CHAIN_MAX, q, &o, NULL), MM_OK);
 	ck_assert_uint_eq(o.flops.exact, 16 * (MM_CHAIN_MAX - 1));
-	/* Long chains: optimal, left and right only; Catalan(31) counted. */
+	/* Long chains: the k cheapest by dynamic program; Catalan counted. */
 	mm_chain_order few[8];
 	size_t count;
 	mm_count total;
 	ck_assert_int_eq(mm_chain_enumerate(12, q, few, 8, &count, &total, NULL),
 	                 MM_OK);
-	/* Every order costs the same here: the optimum is then left to right
-	 * (ties take the larger split), so the list is left, then right. */
-	ck_assert_uint_eq(count, 2);
+	/* Every order costs the same here: ties list left to right first
+	 * (larger splits first), and all eight cost 11 products. */
+	ck_assert_uint_eq(count, 8);
 	ck_assert_uint_eq(total.exact, 58786); /* Catalan(11) */
 	expect_render(&few[0], NULL,
 	              "((((((((((A @ B) @ C) @ D) @ E) @ F) @ G) @ H) @ I) @ J) "
 	              "@ K) @ L");
-	expect_render(&few[1], NULL,
-	              "A @ (B @ (C @ (D @ (E @ (F @ (G @ (H @ (I @ (J @ (K @ "
-	              "L))))))))))");
+	for (size_t i = 0; i < count; i++) {
+		ck_assert_uint_eq(few[i].flops.exact, 16 * 11);
+		for (size_t j = 0; j < i; j++)
+			ck_assert(!same_order(&few[i], &few[j]));
+	}
 	/* The same tie rule when everything is enumerated. */
 	ck_assert_int_eq(mm_chain_enumerate(4, q, few, 8, &count, &total, NULL),
 	                 MM_OK);
@@ -187,6 +197,80 @@ START_TEST(huge_is_approximate)
 	                      1000000000000000u, 1};
 	ck_assert_int_eq(mm_chain_left(3, q, &l, NULL), MM_OK);
 	ck_assert(l.flops.approx); /* 2e45 */
+}
+END_TEST
+
+/* Chains too long to enumerate get their k cheapest bracketings from a
+ * dynamic program: brute force on 11 matrices (16796 bracketings, fine
+ * for a test) agrees, and 32 matrices give 8 distinct ones in order, the
+ * first the optimum (issue 19: they were the optimum and two fixed
+ * orders). */
+static mm_count brute_costs[16796];
+static int nbrute;
+
+static void brute(int n, const uint64_t *p, int lo, int hi, mm_count acc,
+                  int *stack, int top)
+{
+	(void)lo, (void)hi;
+	/* stack holds intervals still to split, as pairs */
+	if (top == 0) {
+		brute_costs[nbrute++] = acc;
+		return;
+	}
+	int l = stack[top - 2], h = stack[top - 1];
+	for (int m = l; m < h; m++) {
+		int t = top - 2;
+		int st[64];
+		memcpy(st, stack, sizeof st);
+		if (m > l)
+			st[t++] = l, st[t++] = m;
+		if (h > m + 1)
+			st[t++] = m + 1, st[t++] = h;
+		mm_count c = mm_count_mul(mm_count_of(p[l]), mm_count_of(p[m + 1]));
+		c = mm_count_mul_u(mm_count_mul(c, mm_count_of(p[h + 1])), 2);
+		brute(n, p, l, h, mm_count_add(acc, c), st, t);
+	}
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	return mm_count_cmp(*(const mm_count *)a, *(const mm_count *)b);
+}
+
+START_TEST(k_cheapest_long_chains)
+{
+	uint64_t p[33];
+	unsigned x = 7;
+	for (int i = 0; i < 33; i++) {
+		x = x * 1103515245u + 12345u;
+		p[i] = 1 + (x >> 16) % 60;
+	}
+	int stack[64] = {0, 10};
+	nbrute = 0;
+	brute(11, p, 0, 10, MM_COUNT_ZERO, stack, 2);
+	ck_assert_int_eq(nbrute, 16796);
+	qsort(brute_costs, (size_t)nbrute, sizeof brute_costs[0], cmp_count);
+	mm_chain_order list[8];
+	size_t count;
+	ck_assert_int_eq(mm_chain_enumerate(11, p, list, 8, &count, NULL, NULL),
+	                 MM_OK);
+	ck_assert_uint_eq(count, 8);
+	for (int k = 0; k < 8; k++) {
+		ck_assert(mm_count_eq(list[k].flops, brute_costs[k]));
+		ck_assert(mm_count_eq(list[k].flops, mm_chain_cost(&list[k], p)));
+	}
+	ck_assert_int_eq(mm_chain_enumerate(32, p, list, 8, &count, NULL, NULL),
+	                 MM_OK);
+	ck_assert_uint_eq(count, 8);
+	mm_chain_order best;
+	ck_assert_int_eq(mm_chain_optimal(32, p, &best, NULL), MM_OK);
+	ck_assert(mm_count_eq(list[0].flops, best.flops));
+	for (int k = 1; k < 8; k++) {
+		ck_assert_int_le(mm_count_cmp(list[k - 1].flops, list[k].flops), 0);
+		ck_assert(mm_count_eq(list[k].flops, mm_chain_cost(&list[k], p)));
+		ck_assert(memcmp(list[k].step, list[k - 1].step,
+		                 sizeof list[k].step) != 0);
+	}
 }
 END_TEST
 
@@ -242,6 +326,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, edges);
 	tcase_add_test(tc, huge_is_approximate);
 	tcase_add_test(tc, symbolic);
+	tcase_add_test(tc, k_cheapest_long_chains);
 	suite_add_tcase(s, tc);
 	return s;
 }
