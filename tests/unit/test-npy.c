@@ -701,8 +701,9 @@ END_TEST
 
 START_TEST(save_fails_on_rename_old_untouched)
 {
-	/* the target is a non-empty directory: rename fails after the data
-	 * was written; the temporary file must go away */
+	/* The target is a non-empty directory: refused before anything is
+	 * written. And when it becomes one while the data is written, the
+	 * commit refuses it; the temporary file must go away. */
 	make_tmpdir();
 	char path[600], inner[700];
 	snprintf(path, sizeof path, "%s/target.npy", tmpdir);
@@ -713,9 +714,22 @@ START_TEST(save_fails_on_rename_old_untouched)
 	double v[3] = {1, 2, 3};
 	mm_diag d;
 	ck_assert_int_eq(mm_npy_save(path, MM_F64, 1, shape, v, &d), MM_ERR_IO);
-	ck_assert_ptr_nonnull(strstr(d.message, "rename"));
+	ck_assert_ptr_nonnull(strstr(d.message, "directory"));
 	ck_assert(file_is(inner, "old"));
 	ck_assert_int_eq(count_files(), 1);
+	unlink(inner);
+	rmdir(path);
+
+	mm_io_atomic w;
+	ck_assert_int_eq(mm_io_atomic_open(&w, path, &d), MM_OK);
+	ck_assert_int_eq(mm_io_atomic_write(&w, "data", 4, &d), MM_OK);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	write_text(inner, "old");
+	ck_assert_int_eq(mm_io_atomic_commit(&w, &d), MM_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(d.message, "directory"));
+	ck_assert(file_is(inner, "old"));
+	ck_assert_int_eq(count_files(), 1);
+	mm_io_atomic_abort(&w); /* harmless after a failed commit */
 	unlink(inner);
 	remove_tmpdir();
 }
