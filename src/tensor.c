@@ -504,6 +504,20 @@ mm_tensor *mm_tensor_new(mm_dtype dtype, int ndim, const int64_t *shape,
 	return t;
 }
 
+/* Elements filled between polls of mm_interrupted(): a few ms of work. */
+#define FILL_STEP ((int64_t)1 << 20)
+
+/* Drops t and says why when Ctrl-C was pressed; else returns t. Polled
+ * between steps of a fill that has more to do. */
+static mm_tensor *unless_interrupted(mm_tensor *t, mm_diag *d)
+{
+	if (!mm_interrupted())
+		return t;
+	mm_tensor_unref(t);
+	mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
+	return NULL;
+}
+
 mm_tensor *mm_tensor_full(mm_dtype dtype, int ndim, const int64_t *shape,
                           double value, mm_diag *d)
 {
@@ -511,14 +525,19 @@ mm_tensor *mm_tensor_full(mm_dtype dtype, int ndim, const int64_t *shape,
 	if (!t)
 		return NULL;
 	int64_t n = mm_tensor_numel(t);
-	if (t->dtype == MM_F64) {
-		double *p = t->data;
-		for (int64_t i = 0; i < n; i++)
-			p[i] = value;
-	} else {
-		float *p = t->data, v = (float)value;
-		for (int64_t i = 0; i < n; i++)
-			p[i] = v;
+	for (int64_t c = 0; c < n && t; c += FILL_STEP) {
+		int64_t e = n - c < FILL_STEP ? n : c + FILL_STEP;
+		if (t->dtype == MM_F64) {
+			double *p = t->data;
+			for (int64_t i = c; i < e; i++)
+				p[i] = value;
+		} else {
+			float *p = t->data, v = (float)value;
+			for (int64_t i = c; i < e; i++)
+				p[i] = v;
+		}
+		if (e < n)
+			t = unless_interrupted(t, d);
 	}
 	return t;
 }
@@ -527,8 +546,12 @@ mm_tensor *mm_tensor_zeros(mm_dtype dtype, int ndim, const int64_t *shape,
                            mm_diag *d)
 {
 	mm_tensor *t = mm_tensor_new(dtype, ndim, shape, d);
-	if (t)
-		memset(t->data, 0, mm_tensor_nbytes(t));
+	size_t n = t ? mm_tensor_nbytes(t) : 0, step = (size_t)FILL_STEP * 8;
+	for (size_t c = 0; c < n && t; c += step) {
+		memset((char *)t->data + c, 0, n - c < step ? n - c : step);
+		if (n - c > step)
+			t = unless_interrupted(t, d);
+	}
 	return t;
 }
 
@@ -600,14 +623,17 @@ mm_tensor *mm_tensor_arange(mm_dtype dtype, double start, double stop,
 	}
 	int64_t n = (int64_t)len;
 	mm_tensor *t = mm_tensor_new(dtype, 1, &n, d);
-	if (!t)
-		return NULL;
-	for (int64_t i = 0; i < n; i++) {
-		double v = start + (double)i * step;
-		if (t->dtype == MM_F64)
-			((double *)t->data)[i] = v;
-		else
-			((float *)t->data)[i] = (float)v;
+	for (int64_t c = 0; c < n && t; c += FILL_STEP) {
+		int64_t e = n - c < FILL_STEP ? n : c + FILL_STEP;
+		for (int64_t i = c; i < e; i++) {
+			double v = start + (double)i * step;
+			if (t->dtype == MM_F64)
+				((double *)t->data)[i] = v;
+			else
+				((float *)t->data)[i] = (float)v;
+		}
+		if (e < n)
+			t = unless_interrupted(t, d);
 	}
 	return t;
 }

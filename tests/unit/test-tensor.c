@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mmcalc/interrupt.h"
 #include "mmcalc/tensor.h"
 
 static mm_tensor *seq(mm_dtype dt, int nd, const int64_t *shape)
@@ -540,6 +541,29 @@ START_TEST(test_freed_blocks_reused)
 }
 END_TEST
 
+/* Filling a big tensor stops on Ctrl-C (between steps of a few ms). */
+START_TEST(test_fills_interruptible)
+{
+	mm_diag d;
+	const int64_t big[1] = {INT64_C(3) << 20};
+	mm_interrupt_request();
+	ck_assert_ptr_null(mm_tensor_zeros(MM_F32, 1, big, &d));
+	ck_assert_int_eq(d.code, MM_ERR_INTERRUPTED);
+	ck_assert_ptr_null(mm_tensor_ones(MM_F64, 1, big, &d));
+	ck_assert_int_eq(d.code, MM_ERR_INTERRUPTED);
+	ck_assert_ptr_null(mm_tensor_arange(MM_F32, 0, 3 << 20, 1, &d));
+	ck_assert_int_eq(d.code, MM_ERR_INTERRUPTED);
+	/* a fill of one step does not poll */
+	mm_tensor *t = mm_tensor_ones(MM_F32, 1, (int64_t[1]){1000}, &d);
+	ck_assert_ptr_nonnull(t);
+	mm_tensor_unref(t);
+	mm_interrupt_clear();
+	t = mm_tensor_zeros(MM_F32, 1, big, &d);
+	ck_assert_ptr_nonnull(t);
+	mm_tensor_unref(t);
+}
+END_TEST
+
 /* --- the memory budget */
 
 #define MIB ((uint64_t)1 << 20)
@@ -700,6 +724,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_rng_streams);
 	tcase_add_test(tc, test_rand_tensors);
 	tcase_add_test(tc, test_freed_blocks_reused);
+	tcase_add_test(tc, test_fills_interruptible);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("budget");
 	tcase_add_test(tc, test_budget_refuses_before_allocating);
