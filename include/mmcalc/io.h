@@ -109,6 +109,15 @@ mm_code mm_io_open_read(const char *path, int *fd, struct stat *st,
                         mm_diag *d);
 
 void mm_io_reader_fd(mm_io_reader *r, int fd, const char *name);
+/* What reads a whole file from a reader (mm_npy_load_reader, ...). */
+typedef mm_code (*mm_io_reader_fn)(mm_io_reader *r,
+                                   const mm_io_load_opts *opts,
+                                   mm_io_info *info, mm_diag *d);
+/* Opens path with mm_io_open_read, runs fn on a reader over it (named
+ * path in messages), closes it; fn's result. */
+mm_code mm_io_with_path(const char *path, mm_io_reader_fn fn,
+                        const mm_io_load_opts *opts, mm_io_info *info,
+                        mm_diag *d);
 /* A reader over len bytes at p (borrowed for the reader's lifetime). */
 void mm_io_reader_mem(mm_io_reader *r, const void *p, size_t len,
                       const char *name);

@@ -765,16 +765,7 @@ static mm_code scan_reader(mm_io_reader *r, const mm_io_load_opts *opts,
 mm_code mm_csv_scan(const char *path, const mm_io_load_opts *opts,
                     mm_io_info *info, mm_diag *d)
 {
-	struct stat st;
-	int fd;
-	mm_code c = mm_io_open_read(path, &fd, &st, d);
-	if (c != MM_OK)
-		return c;
-	mm_io_reader r;
-	mm_io_reader_fd(&r, fd, path);
-	c = scan_reader(&r, opts, info, d);
-	close(fd);
-	return c;
+	return mm_io_with_path(path, scan_reader, opts, info, d);
 }
 
 mm_code mm_csv_scan_mem(const void *p, size_t len, const char *name,

@@ -59,6 +59,22 @@ void mm_io_reader_fd(mm_io_reader *r, int fd, const char *name)
 	}
 }
 
+mm_code mm_io_with_path(const char *path, mm_io_reader_fn fn,
+                        const mm_io_load_opts *opts, mm_io_info *info,
+                        mm_diag *d)
+{
+	struct stat st;
+	int fd;
+	mm_code c = mm_io_open_read(path, &fd, &st, d);
+	if (c != MM_OK)
+		return c;
+	mm_io_reader r;
+	mm_io_reader_fd(&r, fd, path);
+	c = fn(&r, opts, info, d);
+	close(fd);
+	return c;
+}
+
 void mm_io_reader_mem(mm_io_reader *r, const void *p, size_t len,
                       const char *name)
 {

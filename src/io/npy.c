@@ -704,16 +704,7 @@ mm_code mm_npy_read_header_reader(mm_io_reader *r,
 mm_code mm_npy_read_header(const char *path, const mm_io_load_opts *opts,
                            mm_io_info *info, mm_diag *d)
 {
-	struct stat st;
-	int fd;
-	mm_code c = mm_io_open_read(path, &fd, &st, d);
-	if (c != MM_OK)
-		return c;
-	mm_io_reader r;
-	mm_io_reader_fd(&r, fd, path);
-	c = mm_npy_read_header_reader(&r, opts, info, d);
-	close(fd);
-	return c;
+	return mm_io_with_path(path, mm_npy_read_header_reader, opts, info, d);
 }
 
 mm_code mm_npy_load_fd(int fd, const char *name, const mm_io_load_opts *opts,
@@ -736,14 +727,7 @@ mm_code mm_npy_load_mem(const void *p, size_t len, const char *name,
 mm_code mm_npy_load(const char *path, const mm_io_load_opts *opts,
                     mm_io_info *info, mm_diag *d)
 {
-	struct stat st;
-	int fd;
-	mm_code oc = mm_io_open_read(path, &fd, &st, d);
-	if (oc != MM_OK)
-		return oc;
-	mm_code c = mm_npy_load_fd(fd, path, opts, info, d);
-	close(fd);
-	return c;
+	return mm_io_with_path(path, mm_npy_load_reader, opts, info, d);
 }
 
 /* --- writing */
