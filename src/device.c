@@ -236,6 +236,28 @@ static enum value_status parse_value(const char *s, size_t len, bool bytes,
 	return V_BAD;
 }
 
+/* The error for key=VALUE that parse_value did not take. */
+static mm_code bad_value(mm_diag *d, enum value_status vs, const char *key,
+                         const char *val, size_t vl, bool is_bw)
+{
+	if (vs == V_IMPLAUSIBLE) {
+		mm_diag_set(d, MM_ERR_ARG, nospan,
+		            "%s=%.*s is not a plausible %s: it must lie between "
+		            "1 and 1e21 %s", key, (int)vl, val,
+		            is_bw ? "bandwidth" : "rate", is_bw ? "B/s" : "FLOP/s");
+		mm_diag_hint(d, is_bw ? "bw=3.35TB/s is an H100's"
+		                      : "peak=989T is an H100's dense bf16 rate");
+		return MM_ERR_ARG;
+	}
+	mm_diag_set(d, MM_ERR_ARG, nospan, "bad value '%.*s' for %s", (int)vl,
+	            val, key);
+	mm_diag_hint(d, is_bw ? "a positive bandwidth like 2TB/s, 900G or "
+	                        "1.5TiB/s"
+	                      : "a positive rate like 312T, 312TFLOP/s or "
+	                        "3.12e14");
+	return MM_ERR_ARG;
+}
+
 mm_code mm_device_custom(mm_device *out, const char *args, mm_diag *d)
 {
 	mm_device dev;
@@ -276,26 +298,8 @@ mm_code mm_device_custom(mm_device *out, const char *args, mm_diag *d)
 			return MM_ERR_ARG;
 		}
 		enum value_status vs = parse_value(val, vl, is_bw, &v);
-		if (vs == V_IMPLAUSIBLE) {
-			mm_diag_set(d, MM_ERR_ARG, nospan,
-			            "%s=%.*s is not a plausible %s: it must lie "
-			            "between 1 and 1e21 %s", key, (int)vl, val,
-			            is_bw ? "bandwidth" : "rate",
-			            is_bw ? "B/s" : "FLOP/s");
-			mm_diag_hint(d, is_bw ? "bw=3.35TB/s is an H100's"
-			                      : "peak=989T is an H100's dense "
-			                        "bf16 rate");
-			return MM_ERR_ARG;
-		}
-		if (vs != V_OK) {
-			mm_diag_set(d, MM_ERR_ARG, nospan,
-			            "bad value '%.*s' for %s", (int)vl, val, key);
-			mm_diag_hint(d, is_bw ? "a positive bandwidth like 2TB/s, "
-			                        "900G or 1.5TiB/s"
-			                      : "a positive rate like 312T, "
-			                        "312TFLOP/s or 3.12e14");
-			return MM_ERR_ARG;
-		}
+		if (vs != V_OK)
+			return bad_value(d, vs, key, val, vl, is_bw);
 		if (is_bw) {
 			dev.bw = v;
 		} else if (is_peak) {
