@@ -12,6 +12,7 @@
 
 #include "mmcalc/device.h"
 #include "mmcalc/gemm.h"
+#include "mmcalc/io.h"
 
 static const mm_span nospan = {0, 0};
 
@@ -187,20 +188,26 @@ void mm_device_make_custom(mm_device *out, double peak, double bw)
 	snprintf(out->source, sizeof out->source, "given by the user");
 }
 
+/* What parse_value made of a VALUE. */
+enum value_status { V_OK, V_BAD, V_IMPLAUSIBLE };
+
 /* Parses VALUE of key=VALUE: a number, a prefix, a unit. bytes selects
- * the units allowed ("B/s" or "FLOP/s"). */
-static bool parse_value(const char *s, size_t len, bool bytes, double *out)
+ * the units allowed ("B/s" or "FLOP/s"). A rate outside
+ * [MM_DEVICE_RATE_MIN, MM_DEVICE_RATE_MAX] after its prefix (1e308E is
+ * infinite) is implausible. */
+static enum value_status parse_value(const char *s, size_t len, bool bytes,
+                                     double *out)
 {
 	char buf[64];
 	if (len == 0 || len >= sizeof buf)
-		return false;
+		return V_BAD;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	char *end;
 	errno = 0;
 	double v = strtod(buf, &end);
-	if (end == buf || errno || !(v > 0) || !isfinite(v))
-		return false;
+	if (end == buf || (errno && !(errno == ERANGE && v > 1)) || !(v > 0))
+		return V_BAD;
 	static const char prefixes[] = "kmgtpe";
 	const char *p = *end ? strchr(prefixes, tolower((unsigned char)*end))
 	                     : NULL;
@@ -221,10 +228,34 @@ static bool parse_value(const char *s, size_t len, bool bytes, double *out)
 	size_t nu = bytes ? 3 : 6;
 	for (size_t i = 0; i < nu; i++)
 		if (strcasecmp(end, u[i]) == 0) {
+			if (!(v >= MM_DEVICE_RATE_MIN && v <= MM_DEVICE_RATE_MAX))
+				return V_IMPLAUSIBLE;
 			*out = v;
-			return true;
+			return V_OK;
 		}
-	return false;
+	return V_BAD;
+}
+
+/* The error for key=VALUE that parse_value did not take. */
+static mm_code bad_value(mm_diag *d, enum value_status vs, const char *key,
+                         const char *val, size_t vl, bool is_bw)
+{
+	if (vs == V_IMPLAUSIBLE) {
+		mm_diag_set(d, MM_ERR_ARG, nospan,
+		            "%s=%.*s is not a plausible %s: it must lie between "
+		            "1 and 1e21 %s", key, (int)vl, val,
+		            is_bw ? "bandwidth" : "rate", is_bw ? "B/s" : "FLOP/s");
+		mm_diag_hint(d, is_bw ? "bw=3.35TB/s is an H100's"
+		                      : "peak=989T is an H100's dense bf16 rate");
+		return MM_ERR_ARG;
+	}
+	mm_diag_set(d, MM_ERR_ARG, nospan, "bad value '%.*s' for %s", (int)vl,
+	            val, key);
+	mm_diag_hint(d, is_bw ? "a positive bandwidth like 2TB/s, 900G or "
+	                        "1.5TiB/s"
+	                      : "a positive rate like 312T, 312TFLOP/s or "
+	                        "3.12e14");
+	return MM_ERR_ARG;
 }
 
 mm_code mm_device_custom(mm_device *out, const char *args, mm_diag *d)
@@ -266,15 +297,9 @@ mm_code mm_device_custom(mm_device *out, const char *args, mm_diag *d)
 			                "f16=...)");
 			return MM_ERR_ARG;
 		}
-		if (!parse_value(val, vl, is_bw, &v)) {
-			mm_diag_set(d, MM_ERR_ARG, nospan,
-			            "bad value '%.*s' for %s", (int)vl, val, key);
-			mm_diag_hint(d, is_bw ? "a positive bandwidth like 2TB/s, "
-			                        "900G or 1.5TiB/s"
-			                      : "a positive rate like 312T, "
-			                        "312TFLOP/s or 3.12e14");
-			return MM_ERR_ARG;
-		}
+		enum value_status vs = parse_value(val, vl, is_bw, &v);
+		if (vs != V_OK)
+			return bad_value(d, vs, key, val, vl, is_bw);
 		if (is_bw) {
 			dev.bw = v;
 		} else if (is_peak) {
@@ -301,7 +326,7 @@ mm_code mm_device_custom(mm_device *out, const char *args, mm_diag *d)
 				key[kl] = '\0';
 				if (strcmp(key, "peak") && strcmp(key, "bw") &&
 				    mm_dtype_parse(key, &t) &&
-				    parse_value(eq + 1, n - kl - 1, false, &v)) {
+				    parse_value(eq + 1, n - kl - 1, false, &v) == V_OK) {
 					dev.peak[t] = v;
 					any_peak = true;
 				}
@@ -526,30 +551,51 @@ struct cache_rec {
 	int version, seen; /* seen: a bit per key, or < 0 after garbage */
 };
 
+/* Figures a real host can have: a record outside them (1e-300, a
+ * negative, nan, 1e300) is corrupt or planted, and the host is measured
+ * again rather than believed. */
+#define HOST_RATE_MIN 1e6
+#define HOST_RATE_MAX 1e18
+#define HOST_THREADS_MAX 65536
+
+static bool plausible(double v)
+{
+	return v >= HOST_RATE_MIN && v <= HOST_RATE_MAX;
+}
+
 static bool rec_ok(const struct cache_rec *r)
 {
 	const mm_host_calib *c = &r->c;
 	return r->version == CACHE_VERSION && r->seen == 63 &&
-	       c->peak_f32 > 0 && c->peak_f64 > 0 && c->bw > 0 &&
-	       c->threads >= 1 && isfinite(c->peak_f32) &&
-	       isfinite(c->peak_f64) && isfinite(c->bw);
+	       plausible(c->peak_f32) && plausible(c->peak_f64) &&
+	       plausible(c->bw) && c->threads >= 1 &&
+	       c->threads <= HOST_THREADS_MAX;
 }
 
-/* Reads up to `max` valid records from f into out and returns how many;
- * a record runs from a `version` line to the next. *bad is set when the
- * file has none or its first is malformed; malformed ones after the
+/* The cache file is small (8 records of 7 short lines); a bigger one is
+ * not a cache of ours. */
+#define CACHE_MAX ((size_t)64 << 10)
+
+/* Reads up to `max` valid records of the text into out and returns how
+ * many; a record runs from a `version` line to the next. *bad is set when
+ * the text has none or its first is malformed; malformed ones after the
  * first are skipped. */
-static int cache_parse(FILE *f, mm_host_calib *out, int max, bool *bad)
+static int cache_parse(const char *text, mm_host_calib *out, int max,
+                       bool *bad)
 {
 	struct cache_rec r;
 	int n = 0, nrec = 0;
 	char line[512];
 	*bad = true;
-	for (;;) {
-		bool more = fgets(line, sizeof line, f) != NULL;
+	for (const char *p = text;;) {
+		bool more = *p != '\0';
 		char *v = NULL;
 		if (more) {
-			line[strcspn(line, "\r\n")] = '\0';
+			size_t k = strcspn(p, "\n");
+			snprintf(line, sizeof line, "%.*s",
+			         (int)(k < sizeof line ? k : sizeof line - 1), p);
+			p += k + (p[k] == '\n');
+			line[strcspn(line, "\r")] = '\0';
 			if (line[0] == '#' || !(v = strchr(line, ' ')))
 				continue;
 			*v++ = '\0';
@@ -595,81 +641,69 @@ static int cache_parse(FILE *f, mm_host_calib *out, int max, bool *bad)
 	}
 }
 
+/* Reads the valid records of the file at path into out (up to max), *n
+ * of them; fails when it is missing, not a private file of the user's
+ * (see io.h), too big, or its first record is malformed. */
+static mm_code cache_read_all(const char *path, mm_host_calib *out, int max,
+                              int *n, mm_diag *d)
+{
+	*n = 0;
+	char *text;
+	size_t len;
+	mm_code c = mm_io_read_private(path, CACHE_MAX, &text, &len, d);
+	if (c != MM_OK)
+		return c;
+	bool bad;
+	*n = cache_parse(text, out, max, &bad);
+	free(text);
+	if (bad)
+		return mm_diag_set(d, MM_ERR_FORMAT, nospan,
+		                   "%s is not a valid host calibration", path);
+	return MM_OK;
+}
+
 mm_code mm_device_cache_write(const char *path, const mm_host_calib *c,
                               mm_diag *d)
 {
-	/* The other calibrations already there stay, after this one. */
+	/* The other calibrations already there stay, after this one; a
+	 * malformed or unreadable file is replaced. */
 	mm_host_calib old[CACHE_RECORDS];
 	int nold = 0;
-	bool bad;
-	FILE *f = fopen(path, "r");
-	if (f) {
-		nold = cache_parse(f, old, CACHE_RECORDS, &bad);
-		fclose(f);
-	}
-	(void)bad; /* a malformed file is replaced */
-	/* Create the parent directories, one component at a time. */
-	char dir[4096];
-	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
-		return mm_diag_set(d, MM_ERR_IO, nospan, "cache path too long");
-	for (char *p = dir + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-				return mm_diag_set(d, MM_ERR_IO, nospan,
-				                   "cannot create %s: %s", dir,
-				                   strerror(errno));
-			*p = '/';
-		}
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return mm_diag_set(d, MM_ERR_IO, nospan, "cannot write %s: %s",
-		                   tmp, strerror(errno));
-	fprintf(f,
-	        "# mmcalc host calibrations, newest first: mmcalc's GEMM rate "
-	        "(FLOP/s) and triad bandwidth (B/s)\n");
+	if (cache_read_all(path, old, CACHE_RECORDS, &nold, NULL) != MM_OK)
+		nold = 0;
+	mm_buf b = MM_BUF_INIT;
+	mm_buf_puts(&b, "# mmcalc host calibrations, newest first: mmcalc's "
+	                "GEMM rate (FLOP/s) and triad bandwidth (B/s)\n");
 	int kept = 0;
 	for (int i = -1; i < nold && kept < CACHE_RECORDS; i++) {
 		const mm_host_calib *r = i < 0 ? c : &old[i];
 		if (i >= 0 && same_key(r, c))
 			continue;
-		fprintf(f,
-		        "version %d\ncpu %s\nthreads %d\nisa %s\n"
-		        "peak_f32 %.6e\npeak_f64 %.6e\nbw %.6e\n",
-		        CACHE_VERSION, r->cpu, r->threads, r->isa, r->peak_f32,
-		        r->peak_f64, r->bw);
+		mm_buf_printf(&b,
+		              "version %d\ncpu %s\nthreads %d\nisa %s\n"
+		              "peak_f32 %.6e\npeak_f64 %.6e\nbw %.6e\n",
+		              CACHE_VERSION, r->cpu, r->threads, r->isa,
+		              r->peak_f32, r->peak_f64, r->bw);
 		kept++;
 	}
-	bool ok = !ferror(f);
-	ok &= fclose(f) == 0;
-	if (!ok || rename(tmp, path) != 0) {
-		int e = errno;
-		remove(tmp);
-		return mm_diag_set(d, MM_ERR_IO, nospan, "cannot write %s: %s",
-		                   path, strerror(e));
+	if (b.failed) {
+		mm_buf_free(&b);
+		return mm_diag_set(d, MM_ERR_NOMEM, nospan, "out of memory");
 	}
-	return MM_OK;
-}
-
-/* Reads the valid records of the file at path into out (up to max), *n
- * of them; fails when it is missing or its first record is malformed. */
-static mm_code cache_read_all(const char *path, mm_host_calib *out, int max,
-                              int *n, mm_diag *d)
-{
-	*n = 0;
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return mm_diag_set(d, MM_ERR_IO, nospan, "cannot read %s: %s",
-		                   path, strerror(errno));
-	bool bad;
-	*n = cache_parse(f, out, max, &bad);
-	fclose(f);
-	if (bad)
-		return mm_diag_set(d, MM_ERR_FORMAT, nospan,
-		                   "%s is not a valid host calibration", path);
-	return MM_OK;
+	/* In a directory only the user may write, by a new file renamed
+	 * into place: a link planted at the file's name or at a fixed
+	 * temporary name cannot redirect the write. */
+	mm_io_atomic w;
+	mm_code rc = mm_io_atomic_open_private(&w, path, d);
+	if (rc == MM_OK) {
+		rc = mm_io_atomic_write(&w, b.data, b.len, d);
+		if (rc == MM_OK)
+			rc = mm_io_atomic_commit(&w, d);
+		else
+			mm_io_atomic_abort(&w);
+	}
+	mm_buf_free(&b);
+	return rc;
 }
 
 mm_code mm_device_cache_read(const char *path, mm_host_calib *out,

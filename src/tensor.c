@@ -5,6 +5,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "mmcalc/buf.h"
+#include "mmcalc/ckd.h"
+#include "mmcalc/count.h"
 #include "mmcalc/interrupt.h"
 #include "mmcalc/shape.h"
 #include "mmcalc/tensor.h"
@@ -67,6 +70,75 @@ static int nkept;
 static size_t kept_bytes;
 static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* --- the memory budget: bytes of live storage and scratch buffers,
+ * process-wide, checked against a limit before each allocation. Kept
+ * blocks are not live (nothing uses them) but are resident: they are
+ * given back to malloc whenever live + kept + a new block would pass the
+ * limit, so that resident memory stays under it too. */
+static struct {
+	pthread_mutex_t mu;
+	uint64_t limit; /* 0: none */
+	uint64_t live, peak;
+} budget = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+
+/* The bytes kept blocks may use beside the live ones under the limit
+ * (UINT64_MAX when there is none). */
+static uint64_t kept_room(void)
+{
+	pthread_mutex_lock(&budget.mu);
+	uint64_t room = !budget.limit ? UINT64_MAX
+	                : budget.live >= budget.limit ? 0 : budget.limit - budget.live;
+	pthread_mutex_unlock(&budget.mu);
+	return room;
+}
+
+/* A block of `size` bytes (a value of alloc_size()), 64-byte aligned;
+ * from HUGE_MIN on, 2 MiB aligned, mapped on its own and offered to
+ * transparent huge pages: a fresh output tensor then takes one page fault
+ * per 2 MiB instead of per 4 KiB, which otherwise costs elementwise ops
+ * most of their bandwidth. Mapping big blocks directly also gives them
+ * back to the system when freed: glibc raises its mmap threshold after a
+ * big free and then serves blocks of up to 32 MiB from a heap that keeps
+ * freed memory resident, which a memory limit cannot see. (Under ASan the
+ * sanitizer's allocator takes them all, to check them.) */
+static void *block_alloc(size_t size)
+{
+	if (size < HUGE_MIN)
+		return aligned_alloc(ALIGN, size);
+#if defined(__SANITIZE_ADDRESS__)
+	return aligned_alloc(HUGE_ALIGN, size);
+#else
+	size_t span = size + HUGE_ALIGN;
+	char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	uintptr_t a = ((uintptr_t)p + HUGE_ALIGN - 1) & ~(uintptr_t)(HUGE_ALIGN - 1);
+	size_t head = (size_t)(a - (uintptr_t)p), tail = span - head - size;
+	if (head)
+		munmap(p, head);
+	if (tail)
+		munmap((char *)a + size, tail);
+#ifdef MADV_HUGEPAGE
+	madvise((void *)a, size, MADV_HUGEPAGE);
+#endif
+	return (void *)a;
+#endif
+}
+
+static void block_free(void *mem, size_t size)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	if (mem && size >= HUGE_MIN) {
+		munmap(mem, size);
+		return;
+	}
+#else
+	(void)size;
+#endif
+	free(mem);
+}
+
 /* A kept block of exactly `size` bytes, or NULL. */
 static void *kept_take(size_t size)
 {
@@ -87,31 +159,184 @@ static void *kept_take(size_t size)
 	return mem;
 }
 
-/* Keeps mem (size bytes) for kept_take(), freeing the oldest blocks to
- * make room, or frees it. */
-static void kept_put(void *mem, size_t size)
+/* Frees the oldest kept blocks until at most `room` bytes in at most
+ * `blocks` blocks are kept. */
+static void kept_trim(uint64_t room, int blocks)
 {
-	if (size < KEEP_MIN || size > KEEP_MAX) {
-		free(mem);
-		return;
-	}
 	struct kept out[KEEP_BLOCKS];
 	int nout = 0;
-	KEPT_POISON(mem, size);
 	pthread_mutex_lock(&kept_mu);
-	while (nkept > 0 && (nkept == KEEP_BLOCKS || kept_bytes + size > KEEP_MAX)) {
+	while (nkept > 0 && (kept_bytes > room || nkept > blocks)) {
 		out[nout++] = kept[0];
 		kept_bytes -= kept[0].size;
 		memmove(&kept[0], &kept[1], (size_t)(nkept - 1) * sizeof kept[0]);
 		nkept--;
 	}
-	kept[nkept++] = (struct kept){mem, size};
-	kept_bytes += size;
 	pthread_mutex_unlock(&kept_mu);
 	for (int i = 0; i < nout; i++) {
 		KEPT_UNPOISON(out[i].mem, out[i].size);
-		free(out[i].mem);
+		block_free(out[i].mem, out[i].size);
 	}
+}
+
+/* Keeps mem (size bytes) for kept_take(), freeing the oldest blocks to
+ * make room (within KEEP_MAX, and within the memory limit beside the live
+ * bytes), or frees it. */
+static void kept_put(void *mem, size_t size)
+{
+	uint64_t room = kept_room();
+	if (size < KEEP_MIN || size > KEEP_MAX || size > room) {
+		block_free(mem, size);
+		return;
+	}
+	room -= size;
+	kept_trim(room < KEEP_MAX - size ? room : KEEP_MAX - size,
+	          KEEP_BLOCKS - 1);
+	KEPT_POISON(mem, size);
+	pthread_mutex_lock(&kept_mu);
+	bool fits = nkept < KEEP_BLOCKS && kept_bytes + size <= KEEP_MAX;
+	if (fits) {
+		kept[nkept++] = (struct kept){mem, size};
+		kept_bytes += size;
+	}
+	pthread_mutex_unlock(&kept_mu);
+	if (!fits) { /* another thread filled the room meanwhile */
+		KEPT_UNPOISON(mem, size);
+		block_free(mem, size);
+	}
+}
+
+static mm_code over_limit(uint64_t want, uint64_t live, uint64_t limit,
+                          mm_diag *d)
+{
+	mm_buf a = MM_BUF_INIT, b = MM_BUF_INIT, c = MM_BUF_INIT;
+	mm_count_format_iec(&a, mm_count_of(limit), "B", 4);
+	mm_count_format_iec(&b, mm_count_of(want), "B", 4);
+	mm_count_format_iec(&c, mm_count_of(live), "B", 4);
+	mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+	            "executing this needs more than the memory limit of %s "
+	            "(%s more asked for, %s in use)", mm_buf_str(&a),
+	            mm_buf_str(&b), mm_buf_str(&c));
+	mm_diag_hint(d, "nothing more was allocated; raise the limit with "
+	                ":set memlimit, or work on smaller pieces");
+	mm_buf_free(&a);
+	mm_buf_free(&b);
+	mm_buf_free(&c);
+	return MM_ERR_LIMIT;
+}
+
+/* Counts `bytes` as live, or refuses them when that would pass the
+ * limit. On success the caller allocates, or calls release() when it
+ * cannot. */
+static mm_code reserve(uint64_t bytes, mm_diag *d)
+{
+	pthread_mutex_lock(&budget.mu);
+	uint64_t limit = budget.limit, live = budget.live;
+	if (limit && (bytes > limit || live > limit - bytes)) {
+		pthread_mutex_unlock(&budget.mu);
+		return over_limit(bytes, live, limit, d);
+	}
+	budget.live = live + bytes;
+	if (budget.live > budget.peak)
+		budget.peak = budget.live;
+	pthread_mutex_unlock(&budget.mu);
+	return MM_OK;
+}
+
+static void release(uint64_t bytes)
+{
+	pthread_mutex_lock(&budget.mu);
+	budget.live = bytes > budget.live ? 0 : budget.live - bytes;
+	pthread_mutex_unlock(&budget.mu);
+}
+
+void mm_tensor_set_limit(uint64_t bytes)
+{
+	pthread_mutex_lock(&budget.mu);
+	budget.limit = bytes;
+	pthread_mutex_unlock(&budget.mu);
+	kept_trim(kept_room(), KEEP_BLOCKS);
+}
+
+uint64_t mm_tensor_limit(void)
+{
+	pthread_mutex_lock(&budget.mu);
+	uint64_t v = budget.limit;
+	pthread_mutex_unlock(&budget.mu);
+	return v;
+}
+
+uint64_t mm_tensor_live_bytes(void)
+{
+	pthread_mutex_lock(&budget.mu);
+	uint64_t v = budget.live;
+	pthread_mutex_unlock(&budget.mu);
+	return v;
+}
+
+uint64_t mm_tensor_peak_bytes(void)
+{
+	pthread_mutex_lock(&budget.mu);
+	uint64_t v = budget.peak;
+	pthread_mutex_unlock(&budget.mu);
+	return v;
+}
+
+void mm_tensor_reset_peak(void)
+{
+	pthread_mutex_lock(&budget.mu);
+	budget.peak = budget.live;
+	pthread_mutex_unlock(&budget.mu);
+}
+
+mm_code mm_tensor_reserve(uint64_t bytes, mm_diag *d)
+{
+	mm_code c = reserve(bytes, d);
+	if (c == MM_OK)
+		kept_trim(kept_room(), KEEP_BLOCKS);
+	return c;
+}
+
+void mm_tensor_unreserve(uint64_t bytes) { release(bytes); }
+
+/* A scratch block: a 64-byte header holding its size, then the caller's
+ * bytes, 64-byte aligned. */
+#define SCRATCH_HEAD ((size_t)ALIGN)
+
+void *mm_tensor_scratch_alloc(size_t count, size_t size, mm_diag *d)
+{
+	size_t bytes, total;
+	if (mm_ckd_mul(&bytes, count, size) ||
+	    mm_ckd_add(&total, bytes, SCRATCH_HEAD + ALIGN - 1) ||
+	    total > (size_t)PTRDIFF_MAX) {
+		mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+		            "a temporary buffer of %zu x %zu bytes is too large: "
+		            "its size overflows", count, size);
+		return NULL;
+	}
+	total = alloc_size(total);
+	if (mm_tensor_reserve(total, d) != MM_OK)
+		return NULL;
+	unsigned char *p = block_alloc(total);
+	if (!p) {
+		release(total);
+		mm_diag_set(d, MM_ERR_NOMEM, NOSPAN,
+		            "out of memory allocating %zu bytes", bytes);
+		return NULL;
+	}
+	memcpy(p, &total, sizeof total);
+	return p + SCRATCH_HEAD;
+}
+
+void mm_tensor_scratch_free(void *p)
+{
+	if (!p)
+		return;
+	unsigned char *base = (unsigned char *)p - SCRATCH_HEAD;
+	size_t total;
+	memcpy(&total, base, sizeof total);
+	release(total);
+	block_free(base, total);
 }
 
 size_t mm_tensor_test_kept_bytes(void)
@@ -125,6 +350,7 @@ size_t mm_tensor_test_kept_bytes(void)
 static void storage_unref(mm_storage *s)
 {
 	if (s && --s->refcount == 0) {
+		release(alloc_size(s->bytes));
 		kept_put(s->mem, alloc_size(s->bytes));
 		free(s);
 	}
@@ -140,15 +366,10 @@ void mm_tensor_unref(mm_tensor *t)
 
 int64_t mm_tensor_numel(const mm_tensor *t)
 {
-	/* An empty tensor may have other axes whose product overflows; a
-	 * tensor with elements has them all in memory, so theirs fits. */
-	for (int i = 0; i < t->ndim; i++)
-		if (t->shape[i] == 0)
-			return 0;
-	int64_t n = 1;
-	for (int i = 0; i < t->ndim; i++)
-		n *= t->shape[i];
-	return n;
+	int64_t n;
+	/* Every tensor made here passes NumPy's size rule (mm_ckd_numel), so
+	 * this does not fail; were it to, the count would not be trusted. */
+	return mm_ckd_numel(t->ndim, t->shape, 1, &n) ? INT64_MAX : n;
 }
 
 size_t mm_tensor_elsize(const mm_tensor *t) { return dsize(t->dtype); }
@@ -181,6 +402,16 @@ bool mm_tensor_same_shape(const mm_tensor *a, const mm_tensor *b)
 	return true;
 }
 
+/* True when the non-zero dims times es pass PTRDIFF_MAX - HUGE_ALIGN. */
+static bool too_big(int ndim, const int64_t *shape, uint64_t es)
+{
+	uint64_t n = es;
+	for (int i = 0; i < ndim; i++)
+		if (shape[i] && mm_ckd_mul(&n, n, (uint64_t)shape[i]))
+			return true;
+	return n > (uint64_t)PTRDIFF_MAX - HUGE_ALIGN;
+}
+
 mm_code mm_tensor_bytes_needed(mm_dtype dtype, int ndim, const int64_t *shape,
                                size_t *out, mm_diag *d)
 {
@@ -188,51 +419,38 @@ mm_code mm_tensor_bytes_needed(mm_dtype dtype, int ndim, const int64_t *shape,
 		return mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
 		                   "a tensor has 0 to %d axes, not %d",
 		                   MM_MAX_NDIM, ndim);
-	bool zero = false;
-	for (int i = 0; i < ndim; i++) {
+	for (int i = 0; i < ndim; i++)
 		if (shape[i] < 0)
 			return mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
 			                   "negative dimension %lld on axis %d",
 			                   (long long)shape[i], i);
-		if (shape[i] == 0)
-			zero = true;
-	}
-	if (zero) {
-		*out = 0;
-		return MM_OK;
-	}
-	uint64_t n = dsize(mm_dtype_exec(dtype));
-	const uint64_t max = (uint64_t)PTRDIFF_MAX - ALIGN;
-	for (int i = 0; i < ndim; i++) {
-		if ((uint64_t)shape[i] > max / n)
-			return mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
-			                   "tensor too large: its size in "
-			                   "bytes overflows");
-		n *= (uint64_t)shape[i];
-	}
-	*out = (size_t)n;
+	/* NumPy's rule: the non-zero dims times the element size must fit,
+	 * even when a zero dim leaves nothing to store, so that no count
+	 * derived from the shape (a row, a batch, a scratch buffer per row)
+	 * can overflow later. The margin keeps the rounding in alloc_size()
+	 * in range. */
+	int64_t numel;
+	uint64_t es = dsize(mm_dtype_exec(dtype));
+	if (mm_ckd_numel(ndim, shape, es, &numel) ||
+	    too_big(ndim, shape, es))
+		return mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+		                   "tensor too large: its size in bytes "
+		                   "overflows (as in NumPy, also when an axis "
+		                   "of length 0 leaves it empty)");
+	*out = (size_t)numel * es;
 	return MM_OK;
 }
 
-/* 64-byte-aligned memory for bytes. Large blocks are aligned to 2 MiB
- * and offered to transparent huge pages: a fresh output tensor then
- * takes one page fault per 2 MiB instead of per 4 KiB, which otherwise
- * costs elementwise ops most of their bandwidth. */
+/* Memory for a tensor of `bytes`: a kept block of its size, or a new
+ * one (see block_alloc). */
 static void *storage_alloc(size_t bytes)
 {
 	size_t alloc = alloc_size(bytes);
 	void *mem = alloc >= KEEP_MIN ? kept_take(alloc) : NULL;
 	if (mem)
 		return mem;
-	if (bytes >= HUGE_MIN) {
-		mem = aligned_alloc(HUGE_ALIGN, alloc);
-#ifdef MADV_HUGEPAGE
-		if (mem)
-			madvise(mem, alloc, MADV_HUGEPAGE);
-#endif
-		return mem;
-	}
-	return aligned_alloc(ALIGN, alloc);
+	kept_trim(kept_room(), KEEP_BLOCKS); /* resident stays under the limit */
+	return block_alloc(alloc);
 }
 
 /* A tensor header with no storage yet; shape copied, C-order strides. */
@@ -268,9 +486,14 @@ mm_tensor *mm_tensor_new(mm_dtype dtype, int ndim, const int64_t *shape,
 	mm_tensor *t = header(dtype, ndim, shape, d);
 	if (!t)
 		return NULL;
+	if (reserve(alloc_size(bytes), d) != MM_OK) {
+		free(t);
+		return NULL;
+	}
 	mm_storage *s = malloc(sizeof *s);
 	void *mem = s ? storage_alloc(bytes) : NULL;
 	if (!mem) {
+		release(alloc_size(bytes));
 		free(s);
 		free(t);
 		mm_diag_set(d, MM_ERR_NOMEM, NOSPAN,
@@ -285,6 +508,20 @@ mm_tensor *mm_tensor_new(mm_dtype dtype, int ndim, const int64_t *shape,
 	return t;
 }
 
+/* Elements filled between polls of mm_interrupted(): a few ms of work. */
+#define FILL_STEP ((int64_t)1 << 20)
+
+/* Drops t and says why when Ctrl-C was pressed; else returns t. Polled
+ * between steps of a fill that has more to do. */
+static mm_tensor *unless_interrupted(mm_tensor *t, mm_diag *d)
+{
+	if (!mm_interrupted())
+		return t;
+	mm_tensor_unref(t);
+	mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
+	return NULL;
+}
+
 mm_tensor *mm_tensor_full(mm_dtype dtype, int ndim, const int64_t *shape,
                           double value, mm_diag *d)
 {
@@ -292,14 +529,19 @@ mm_tensor *mm_tensor_full(mm_dtype dtype, int ndim, const int64_t *shape,
 	if (!t)
 		return NULL;
 	int64_t n = mm_tensor_numel(t);
-	if (t->dtype == MM_F64) {
-		double *p = t->data;
-		for (int64_t i = 0; i < n; i++)
-			p[i] = value;
-	} else {
-		float *p = t->data, v = (float)value;
-		for (int64_t i = 0; i < n; i++)
-			p[i] = v;
+	for (int64_t c = 0; c < n && t; c += FILL_STEP) {
+		int64_t e = n - c < FILL_STEP ? n : c + FILL_STEP;
+		if (t->dtype == MM_F64) {
+			double *p = t->data;
+			for (int64_t i = c; i < e; i++)
+				p[i] = value;
+		} else {
+			float *p = t->data, v = (float)value;
+			for (int64_t i = c; i < e; i++)
+				p[i] = v;
+		}
+		if (e < n)
+			t = unless_interrupted(t, d);
 	}
 	return t;
 }
@@ -308,8 +550,12 @@ mm_tensor *mm_tensor_zeros(mm_dtype dtype, int ndim, const int64_t *shape,
                            mm_diag *d)
 {
 	mm_tensor *t = mm_tensor_new(dtype, ndim, shape, d);
-	if (t)
-		memset(t->data, 0, mm_tensor_nbytes(t));
+	size_t n = t ? mm_tensor_nbytes(t) : 0, step = (size_t)FILL_STEP * 8;
+	for (size_t c = 0; c < n && t; c += step) {
+		memset((char *)t->data + c, 0, n - c < step ? n - c : step);
+		if (n - c > step)
+			t = unless_interrupted(t, d);
+	}
 	return t;
 }
 
@@ -381,14 +627,17 @@ mm_tensor *mm_tensor_arange(mm_dtype dtype, double start, double stop,
 	}
 	int64_t n = (int64_t)len;
 	mm_tensor *t = mm_tensor_new(dtype, 1, &n, d);
-	if (!t)
-		return NULL;
-	for (int64_t i = 0; i < n; i++) {
-		double v = start + (double)i * step;
-		if (t->dtype == MM_F64)
-			((double *)t->data)[i] = v;
-		else
-			((float *)t->data)[i] = (float)v;
+	for (int64_t c = 0; c < n && t; c += FILL_STEP) {
+		int64_t e = n - c < FILL_STEP ? n : c + FILL_STEP;
+		for (int64_t i = c; i < e; i++) {
+			double v = start + (double)i * step;
+			if (t->dtype == MM_F64)
+				((double *)t->data)[i] = v;
+			else
+				((float *)t->data)[i] = (float)v;
+		}
+		if (e < n)
+			t = unless_interrupted(t, d);
 	}
 	return t;
 }
@@ -446,6 +695,16 @@ mm_tensor *mm_tensor_view(const mm_tensor *t, int ndim, const int64_t *shape,
 		            "a tensor has 0 to %d axes, not %d", MM_MAX_NDIM, ndim);
 		return NULL;
 	}
+	/* A view's shape obeys the rule a new tensor's does (a broadcast view
+	 * of an empty operand can have huge other axes), so that its element
+	 * count and everything derived from it stay exact. */
+	int64_t numel, off_bytes;
+	if (mm_ckd_numel(ndim, shape, dsize(t->dtype), &numel) ||
+	    mm_ckd_mul(&off_bytes, data_offset, (int64_t)dsize(t->dtype))) {
+		mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+		            "tensor too large: its size in bytes overflows");
+		return NULL;
+	}
 	mm_tensor *v = calloc(1, sizeof *v);
 	if (!v) {
 		mm_diag_set(d, MM_ERR_NOMEM, NOSPAN, "out of memory");
@@ -458,7 +717,7 @@ mm_tensor *mm_tensor_view(const mm_tensor *t, int ndim, const int64_t *shape,
 		v->shape[i] = shape[i];
 		v->strides[i] = strides[i];
 	}
-	v->data = (char *)t->data + data_offset * (int64_t)dsize(t->dtype);
+	v->data = (char *)t->data + off_bytes;
 	v->storage = t->storage;
 	t->storage->refcount++;
 	return v;
@@ -550,7 +809,16 @@ mm_tensor *mm_tensor_index(const mm_tensor *t, const mm_index *idx, int n,
 		if (cnt > 0)
 			off += start * st;
 		shape[nd] = cnt;
-		strides[nd] = st * step;
+		/* With one element or none the stride is never used; a huge
+		 * step times the stride would overflow, so keep the axis's. */
+		if (cnt <= 1)
+			strides[nd] = st;
+		else if (mm_ckd_mul(&strides[nd], st, step)) {
+			mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+			            "slice step %lld is too large for axis %d",
+			            (long long)step, ax);
+			return NULL;
+		}
 		nd++;
 	}
 	return mm_tensor_view(t, nd, shape, strides, off, d);

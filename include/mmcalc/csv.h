@@ -13,7 +13,8 @@
  *
  * Write: 0-d (one value), 1-D (one value per line) or 2-D arrays; values
  * as "%.17g" (f64) or "%.9g" (f32), which read back exactly. More axes are
- * MM_ERR_SHAPE.
+ * MM_ERR_SHAPE. An array with no elements writes nothing (an empty file),
+ * whatever its other axis.
  *
  * Ownership: as io.h says — the destination buffer comes from opts->alloc
  * and belongs to the caller, also when a load fails after allocating.
@@ -36,6 +37,22 @@ mm_code mm_csv_load_fd(int fd, const char *name, const mm_io_load_opts *opts,
                        mm_io_info *info, mm_diag *d);
 /* Loads from len bytes of text at p (need not be NUL-terminated). */
 mm_code mm_csv_load_mem(const void *p, size_t len, const char *name,
+                        const mm_io_load_opts *opts, mm_io_info *info,
+                        mm_diag *d);
+
+/* The shape of the CSV file at path without loading it: one streaming
+ * pass in bounded memory (a 1 MiB buffer, whatever the file's size or the
+ * length of its lines) that counts rows and columns and checks every cell
+ * with the loader's own rules, so that it fails exactly when and as
+ * mm_csv_load would (ragged rows, bad or empty cells, an empty file, no
+ * data rows, the size against int64 and opts->max_bytes), and keeps no
+ * data. opts may be NULL (defaults); opts->alloc is not called. On
+ * success info (may be NULL) holds what mm_csv_load would report, with
+ * data NULL. A pipe is consumed by the scan: load a pipe directly. */
+mm_code mm_csv_scan(const char *path, const mm_io_load_opts *opts,
+                    mm_io_info *info, mm_diag *d);
+/* The same over len bytes at p. */
+mm_code mm_csv_scan_mem(const void *p, size_t len, const char *name,
                         const mm_io_load_opts *opts, mm_io_info *info,
                         mm_diag *d);
 

@@ -84,12 +84,18 @@ mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
 
 /* ---- custom devices ---- */
 
+/* Rates a custom device may have (FLOP/s and B/s): anything else, after
+ * its prefix, is implausible (peak=1e308E is infinite). */
+#define MM_DEVICE_RATE_MIN 1.0
+#define MM_DEVICE_RATE_MAX 1e21
+
 /* Parses `peak=VALUE bw=VALUE [f64=VALUE f16=VALUE ...]` (space or comma
  * separated). VALUE is a number with an optional SI prefix (k M G T P E) or
  * IEC prefix for bandwidth (Ki Mi Gi Ti) and an optional unit:
  * peak=312T, peak=312TFLOP/s, peak=3.12e14, bw=2TB/s, bw=1.5TiB/s.
  * peak= sets every dtype; a dtype name sets that one. bw and a peak are
- * required. */
+ * required. A value outside [MM_DEVICE_RATE_MIN, MM_DEVICE_RATE_MAX] is
+ * MM_ERR_ARG ("not a plausible rate"). */
 mm_code mm_device_custom(mm_device *out, const char *args, mm_diag *d);
 /* A custom device with one peak for every dtype. */
 void mm_device_make_custom(mm_device *out, double peak, double bw);
@@ -119,7 +125,15 @@ mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d);
  * newest record, _find the one made on key's CPU with its threads and
  * GEMM path (MM_ERR_IO when there is none). Writing puts c first and keeps
  * the other records, less one made with the same CPU, threads and path;
- * it creates missing parent directories. */
+ * it creates missing parent directories (mode 0700).
+ * The file is one of the user's private files (io.h): its directory must
+ * be the user's and writable by no one else, else it is neither read nor
+ * written (MM_ERR_IO saying why); it is never read through a symbolic
+ * link; it is written as a new file (O_EXCL, random name, 0600) renamed
+ * over it; a file over 64 KiB is not read. A record whose rates are not
+ * plausible for a host (each of peak_f32, peak_f64 and bw between 1e6 and
+ * 1e18, threads 1 to 65536: not 1e-300, negative, nan or inf) is
+ * malformed, so mm_device_host measures again. */
 mm_code mm_device_cache_read(const char *path, mm_host_calib *out,
                              mm_diag *d);
 mm_code mm_device_cache_find(const char *path, const mm_host_calib *key,

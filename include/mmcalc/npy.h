@@ -9,7 +9,10 @@
  * (pickled) arrays, structured dtypes, strings, complex, datetimes.
  * The file is checked (magic, version, header, shape, byte count against
  * size_t/int64, against opts->max_bytes, and against the bytes actually in
- * the file when its size is known) before opts->alloc is called.
+ * the file when its size is known) before opts->alloc is called. Shapes
+ * follow NumPy's size rule (ckd.h): the non-zero dims times the element
+ * size must fit in int64 even when a 0 dim makes the array empty, so a
+ * 128-byte file of shape (0, 2^61) is MM_ERR_LIMIT, as np.load refuses it.
  *
  * Ownership: as io.h says — the destination buffer comes from opts->alloc
  * and belongs to the caller, also when a load fails after allocating.
@@ -38,6 +41,20 @@ mm_code mm_npy_load_mem(const void *p, size_t len, const char *name,
 /* Loads from any reader (see io.h). */
 mm_code mm_npy_load_reader(mm_io_reader *r, const mm_io_load_opts *opts,
                            mm_io_info *info, mm_diag *d);
+
+/* The shape and dtype of the .npy file at path without its data: reads
+ * the magic, version and header and nothing past them, and makes every
+ * check the loader makes before allocating (NumPy's size rule, the data's
+ * size against the file's from fstat, opts->max_bytes; opts may be NULL),
+ * so that it fails exactly when and as mm_npy_load would fail before
+ * reading data. On success info (may be NULL) holds what mm_npy_load
+ * would report, with data NULL and lossy false (only the data can tell). */
+mm_code mm_npy_read_header(const char *path, const mm_io_load_opts *opts,
+                           mm_io_info *info, mm_diag *d);
+/* The same from a reader, left at the first data byte. */
+mm_code mm_npy_read_header_reader(mm_io_reader *r,
+                                  const mm_io_load_opts *opts,
+                                  mm_io_info *info, mm_diag *d);
 
 /* Builds the .npy preamble (magic, version, header length, header dict
  * padded with spaces and a final '\n' to a multiple of 64 bytes) for a

@@ -49,7 +49,8 @@ mm_tensor *mm_tensor_ref(const mm_tensor *t);
  * view uses it) at zero. NULL is allowed. */
 void mm_tensor_unref(mm_tensor *t);
 
-/* Number of elements (product of the shape; 1 for 0-d). */
+/* Number of elements (product of the shape; 1 for 0-d; 0 when any dim is
+ * 0, whatever the others). */
 int64_t mm_tensor_numel(const mm_tensor *t);
 /* Element size in bytes: 4 or 8. */
 size_t mm_tensor_elsize(const mm_tensor *t);
@@ -64,8 +65,13 @@ bool mm_tensor_same_shape(const mm_tensor *a, const mm_tensor *b);
 /* The bytes a new contiguous tensor of this dtype and shape would need
  * (dtypes other than f64 are stored as f32). For the evaluator's memory
  * limit: call before allocating. Returns MM_OK and *out, or MM_ERR_VALUE
- * (negative dim, ndim out of range) / MM_ERR_LIMIT (overflows size_t or
- * int64) with d filled. d may be NULL. */
+ * (negative dim, ndim out of range) / MM_ERR_LIMIT with d filled. d may be
+ * NULL. MM_ERR_LIMIT follows NumPy's rule (np.zeros((0, 2**62)) is "array
+ * is too big"): the product of the NON-ZERO dims times the element size
+ * must stay below 2^63 minus 2 MiB, also when a 0 dim makes the tensor
+ * empty. So for every tensor, numel, numel × element size and the product
+ * of any subset of its dims are exact in int64 (mmcalc/ckd.h's
+ * mm_ckd_numel states the rule). */
 mm_code mm_tensor_bytes_needed(mm_dtype dtype, int ndim, const int64_t *shape,
                                size_t *out, mm_diag *d);
 
@@ -134,12 +140,16 @@ typedef struct mm_index {
 /* Basic indexing with n specs applied to t's first n axes; the remaining
  * axes are taken whole. An integer out of range is MM_ERR_VALUE naming
  * the axis and its bounds; slices clamp as in Python; step 0 and more
- * specs than axes are MM_ERR_VALUE. */
+ * specs than axes are MM_ERR_VALUE. Any int64 start, stop and step is
+ * safe (INT64_MIN included); an axis that keeps at most one element keeps
+ * its stride whatever the step. */
 mm_tensor *mm_tensor_index(const mm_tensor *t, const mm_index *idx, int n,
                            mm_diag *d);
 /* A view of t with a new shape and strides of the same ndim rules;
  * data_offset is in elements from t->data. The caller guarantees every
- * element lies within t's storage. Used by ops for broadcast views. */
+ * element lies within t's storage. Used by ops for broadcast views. A
+ * shape that breaks the size rule of mm_tensor_bytes_needed (a broadcast
+ * of an empty operand to huge other axes) is MM_ERR_LIMIT. */
 mm_tensor *mm_tensor_view(const mm_tensor *t, int ndim, const int64_t *shape,
                           const int64_t *strides, int64_t data_offset,
                           mm_diag *d);
@@ -165,7 +175,44 @@ double mm_tensor_get_flat(const mm_tensor *t, int64_t i);
 double mm_tensor_item(const mm_tensor *t);
 
 /* Bytes of freed tensors' memory kept for new tensors of the same size
- * (at most 64 MiB in 8 blocks of 256 KiB or more), for the tests. */
+ * (at most 64 MiB in 8 blocks of 256 KiB or more, and never more than the
+ * memory limit leaves beside the live bytes), for the tests. */
 size_t mm_tensor_test_kept_bytes(void);
+
+/* --- the memory budget, process-wide.
+ * Every tensor's storage (constructors, copies, casts, loads through
+ * mm_tensor_new) and every scratch buffer below is counted as live from
+ * its allocation to its release, in the bytes actually taken (rounded up
+ * to 64 B, or to 2 MiB past 4 MiB). With a limit set, an allocation that
+ * would take the live bytes past it is refused BEFORE anything is
+ * allocated: the constructor returns NULL with MM_ERR_LIMIT, "executing
+ * this needs more than the memory limit of 1 GiB (... more asked for, ...
+ * in use)". Memory kept for reuse is given back to the system as needed,
+ * so that resident memory stays under the limit as well. Thread-safe. */
+
+/* Sets the limit in bytes; 0 means none (the default). Lowering it
+ * below the live bytes refuses new allocations until enough are freed. */
+void mm_tensor_set_limit(uint64_t bytes);
+uint64_t mm_tensor_limit(void);
+/* Bytes counted as live now, and the most since the last reset. */
+uint64_t mm_tensor_live_bytes(void);
+uint64_t mm_tensor_peak_bytes(void);
+/* Sets the peak to the live bytes now (at the start of a statement). */
+void mm_tensor_reset_peak(void);
+
+/* Scratch memory for an operation's temporaries (a row of partial sums,
+ * a packed copy): count × size bytes, 64-byte aligned, uninitialised,
+ * counted against the limit like a tensor. count × size is multiplied
+ * with overflow checked (MM_ERR_LIMIT). NULL with d set: MM_ERR_LIMIT,
+ * MM_ERR_NOMEM. count × size == 0 still returns a pointer to release.
+ * Release with mm_tensor_scratch_free (not free), which takes NULL. */
+void *mm_tensor_scratch_alloc(size_t count, size_t size, mm_diag *d);
+void mm_tensor_scratch_free(void *p);
+
+/* For memory allocated by other means that should count (a library's
+ * workspace): reserve before allocating, unreserve the same amount after
+ * freeing. Refused with MM_ERR_LIMIT like an allocation. */
+mm_code mm_tensor_reserve(uint64_t bytes, mm_diag *d);
+void mm_tensor_unreserve(uint64_t bytes);
 
 #endif

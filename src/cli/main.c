@@ -12,12 +12,13 @@
 #include "mmcalc/buf.h"
 #include "mmcalc/device.h"
 #include "mmcalc/interrupt.h"
+#include "mmcalc/io.h"
 #include "mmcalc/session.h"
 
 
-static void usage(FILE *f)
+static void usage(bool to_stderr)
 {
-	fputs("usage: mmcalc [OPTION]... [FILE]...\n"
+	const char *text = ("usage: mmcalc [OPTION]... [FILE]...\n"
 	      "A calculator for matrix expressions: shapes, FLOPs, bytes, and real\n"
 	      "execution through its own GEMM kernel.\n"
 	      "\n"
@@ -32,9 +33,13 @@ static void usage(FILE *f)
 	      "\n"
 	      "With no FILE and no -e, statements are read from standard input;\n"
 	      "when it and standard output are terminals, at a prompt.\n"
-	      "Exit status: 0 all statements succeeded, 1 some failed, 2 usage or\n"
-	      "unreadable files, 130 interrupted. See man mmcalc.\n",
-	      f);
+	      "Exit status: 0 all statements succeeded, 1 some failed, 2 usage,\n"
+	      "unreadable files or output that could not be written, 130\n"
+	      "interrupted. See man mmcalc.\n");
+	if (to_stderr)
+		cli_err(text, strlen(text));
+	else
+		cli_puts(text);
 }
 
 /* ---- results ---- */
@@ -44,36 +49,32 @@ void cli_emit(void *ctx, const mm_result *r)
 	const cli_opts *o = ctx;
 	if (r->kind == MM_R_ERROR) {
 		char buf[4096];
-		fflush(stdout);
-		mm_diag_render(r->diag, r->file, r->line, r->src, r->src_len, buf,
-		               sizeof buf);
-		if (o->color) {
-			/* Colour the word "error:" and the caret line only. */
-			char *e = strstr(buf, " error: ");
-			if (e) {
-				fwrite(buf, 1, (size_t)(e - buf) + 1, stderr);
-				fputs("\033[1;31merror:\033[0m", stderr);
-				fputs(e + 7, stderr);
-			} else {
-				fputs(buf, stderr);
-			}
+		size_t n = mm_diag_render(r->diag, r->file, r->line, r->src,
+		                          r->src_len, buf, sizeof buf);
+		/* Colour the word "error:" only. */
+		char *e = o->color ? strstr(buf, " error: ") : NULL;
+		if (e) {
+			static const char red[] = " \033[1;31merror:\033[0m";
+			cli_err(buf, (size_t)(e - buf));
+			cli_err(red, sizeof red - 1);
+			cli_err(e + 7, n - (size_t)(e + 7 - buf));
 		} else {
-			fputs(buf, stderr);
+			cli_err(buf, n);
 		}
 		if (o->json && r->json) {
-			fputs(r->json, stdout);
-			fputc('\n', stdout);
+			cli_puts(r->json);
+			cli_out("\n", 1);
 		}
 		return;
 	}
 	if (o->json) {
 		if (r->json) {
-			fputs(r->json, stdout);
-			fputc('\n', stdout);
+			cli_puts(r->json);
+			cli_out("\n", 1);
 		}
 		return;
 	}
-	fputs(r->text, stdout);
+	cli_puts(r->text);
 }
 
 /* ---- script mode ---- */
@@ -83,8 +84,19 @@ static volatile sig_atomic_t script_interrupted;
 static void on_sigint_script(int sig)
 {
 	(void)sig;
+	/* A second Ctrl-C while the first is not yet acted on ends the
+	 * program at once, leaving no temporary file. */
+	if (script_interrupted) {
+		mm_io_remove_pending();
+		_exit(130);
+	}
 	script_interrupted = 1;
 	mm_interrupt_request();
+}
+
+bool cli_stop(const mm_session *s)
+{
+	return mm_session_quit(s) || script_interrupted || cli_output_failed();
 }
 
 /* --echo: the line as typed at the prompt, so that a script's output reads
@@ -93,31 +105,75 @@ static void echo_line(const cli_opts *o, const char *line, size_t n)
 {
 	if (!o->echo)
 		return;
-	fputs("mm> ", stdout);
-	fwrite(line, 1, n, stdout);
-	fputc('\n', stdout);
+	cli_out("mm> ", 4);
+	cli_out(line, n);
+	cli_out("\n", 1);
 }
 
-/* Runs a stream line by line. Returns the number of failed statements, or
- * -1 when the stream could not be read. */
-static long run_stream(mm_session *s, FILE *f, const char *name, cli_opts *o)
+long cli_run_text(mm_session *s, const char *name, const char *text,
+                  size_t len, cli_opts *o)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
 	long lineno = 0, failed = 0;
-	while (!script_interrupted && (n = getline(&line, &cap, f)) >= 0) {
+	for (size_t i = 0; i < len && !cli_stop(s);) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
 		lineno++;
-		if (n > 0 && line[n - 1] == '\n')
-			n--;
-		echo_line(o, line, (size_t)n);
-		failed += mm_session_run(s, name, lineno, line, (size_t)n, cli_emit, o);
-		if (mm_session_quit(s))
-			break;
+		echo_line(o, text + i, n);
+		failed += mm_session_run(s, name, lineno, text + i, n, cli_emit, o);
+		i += n + 1;
 	}
-	bool bad = ferror(f);
-	free(line);
-	return bad ? -1 : failed;
+	return failed;
+}
+
+/* Runs standard input line by line as it arrives, each line at most
+ * MM_IO_TEXT_MAX bytes (a longer one is an error and is skipped).
+ * Returns the number of failed statements, or -1 when it could not be
+ * read (the reason already said). */
+static long run_stdin(mm_session *s, cli_opts *o)
+{
+	mm_io_lines l;
+	mm_io_lines_init(&l, STDIN_FILENO, "<stdin>", 0);
+	long failed = 0;
+	int r = 0;
+	while (!cli_stop(s)) {
+		const char *line;
+		size_t n;
+		mm_diag d;
+		if ((r = mm_io_lines_next(&l, &line, &n, &d)) == 0)
+			break;
+		if (r > 0) {
+			echo_line(o, line, n);
+			failed += mm_session_run(s, "<stdin>", l.lineno, line, n,
+			                         cli_emit, o);
+			continue;
+		}
+		if (d.code == MM_ERR_INTERRUPTED)
+			break; /* script_interrupted says so */
+		cli_errf("mmcalc: %s\n", d.message);
+		if (d.code != MM_ERR_LIMIT)
+			break;
+		failed++; /* a line too long fails; the next ones run */
+		r = 0;
+	}
+	mm_io_lines_free(&l);
+	return r < 0 && !script_interrupted ? -1 : failed;
+}
+
+/* Runs a script file: read whole (at most MM_IO_TEXT_MAX bytes, never a
+ * device), then line by line. -1 when it could not be read. */
+static long run_file(mm_session *s, const char *path, cli_opts *o)
+{
+	char *text;
+	size_t len;
+	mm_diag d;
+	if (mm_io_read_text(path, 0, &text, &len, &d) != MM_OK) {
+		if (d.code != MM_ERR_INTERRUPTED)
+			cli_errf("mmcalc: %s\n", d.message);
+		return -1;
+	}
+	long failed = cli_run_text(s, path, text, len, o);
+	free(text);
+	return failed;
 }
 
 /* Runs the -e expressions, then the files ("-": standard input, unless
@@ -129,32 +185,26 @@ static long run_args(mm_session *s, const char **exprs, int nexpr,
                      bool *unreadable)
 {
 	long failed = 0;
-	for (int i = 0; i < nexpr && !mm_session_quit(s) && !script_interrupted; i++) {
+	for (int i = 0; i < nexpr && !cli_stop(s); i++) {
 		echo_line(o, exprs[i], strlen(exprs[i]));
 		failed += mm_session_run(s, "<arg>", i + 1, exprs[i], strlen(exprs[i]),
 		                         cli_emit, o);
 	}
-	for (int i = 0; i < nfile && !mm_session_quit(s) && !script_interrupted; i++) {
-		bool is_stdin = !strcmp(files[i], "-");
-		FILE *f = is_stdin ? (stdin_ok ? stdin : NULL) : fopen(files[i], "r");
-		if (!f) {
-			fflush(stdout);
-			fprintf(stderr, "mmcalc: cannot open %s: %s\n", files[i],
-			        is_stdin ? "standard input is the prompt's" : strerror(errno));
-			*unreadable = true;
-			continue;
-		}
-		long r = run_stream(s, f, is_stdin ? "<stdin>" : files[i], o);
-		if (r < 0) {
-			fflush(stdout);
-			fprintf(stderr, "mmcalc: cannot read %s: %s\n", files[i],
-			        strerror(errno));
-			*unreadable = true;
+	for (int i = 0; i < nfile && !cli_stop(s); i++) {
+		long r;
+		if (strcmp(files[i], "-") != 0) {
+			r = run_file(s, files[i], o);
+		} else if (stdin_ok) {
+			r = run_stdin(s, o);
 		} else {
-			failed += r;
+			cli_errf("mmcalc: cannot open -: standard input is the "
+			         "prompt's\n");
+			r = -1;
 		}
-		if (!is_stdin)
-			fclose(f);
+		if (r < 0)
+			*unreadable = true;
+		else
+			failed += r;
 	}
 	return failed;
 }
@@ -175,8 +225,8 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 			no_more_opts = true;
 		} else if (!strcmp(a, "--expr")) {
 			if (++i >= argc) {
-				fprintf(stderr, "mmcalc: %s needs an expression\n", a);
-				usage(stderr);
+				cli_errf("mmcalc: %s needs an expression\n", a);
+				usage(true);
 				return 2;
 			}
 			exprs[(*nexpr)++] = argv[i];
@@ -193,10 +243,12 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 		} else if (!strcmp(a, "--no-init")) {
 			o->no_init = true;
 		} else if (!strcmp(a, "--help")) {
-			usage(stdout);
+			usage(false);
 			return 0;
 		} else if (!strcmp(a, "--version")) {
-			printf("mmcalc %s\n", mm_version());
+			cli_puts("mmcalc ");
+			cli_puts(mm_version());
+			cli_puts("\n");
 			return 0;
 		} else if (a[1] != '-') {
 			/* Short options, alone or run together as getopt
@@ -207,7 +259,7 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 				} else if (*p == 'q') {
 					o->quiet = true;
 				} else if (*p == 'h') {
-					usage(stdout);
+					usage(false);
 					return 0;
 				} else if (*p == 'e' && p[1]) {
 					exprs[(*nexpr)++] = p + 1;
@@ -217,21 +269,21 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 					break;
 				} else {
 					if (*p == 'e')
-						fprintf(stderr, "mmcalc: -e needs an "
-						        "expression\n");
+						cli_errf("mmcalc: -e needs an "
+						         "expression\n");
 					else if (a[2])
-						fprintf(stderr, "mmcalc: unknown option "
-						        "'-%c' in '%s'\n", *p, a);
+						cli_errf("mmcalc: unknown option "
+						         "'-%c' in '%s'\n", *p, a);
 					else
-						fprintf(stderr, "mmcalc: unknown option "
-						        "'%s'\n", a);
-					usage(stderr);
+						cli_errf("mmcalc: unknown option "
+						         "'%s'\n", a);
+					usage(true);
 					return 2;
 				}
 			}
 		} else {
-			fprintf(stderr, "mmcalc: unknown option '%s'\n", a);
-			usage(stderr);
+			cli_errf("mmcalc: unknown option '%s'\n", a);
+			usage(true);
 			return 2;
 		}
 	}
@@ -247,31 +299,32 @@ int main(int argc, char **argv)
 	int nexpr = 0, nfile = 0;
 	bool force_repl = false;
 	if (!exprs || !files) {
-		fputs("mmcalc: out of memory\n", stderr);
+		cli_errf("mmcalc: out of memory\n");
 		free(exprs);
 		free(files);
-		return 2;
+		return cli_finish(2);
 	}
 	int done = parse_args(argc, argv, &o, exprs, &nexpr, files, &nfile,
 	                      &force_repl);
 	if (done >= 0) {
 		free(exprs);
 		free(files);
-		return done;
+		return cli_finish(done);
 	}
 
 	mm_session *s = mm_session_new();
 	if (!s) {
-		fputs("mmcalc: out of memory\n", stderr);
+		cli_errf("mmcalc: out of memory\n");
 		free(exprs);
 		free(files);
-		return 2;
+		return cli_finish(2);
 	}
 	mm_session_set_json(s, o.json);
 	mm_buf cache = MM_BUF_INIT;
 	if (mm_device_cache_path(&cache, getenv("XDG_CACHE_HOME"), getenv("HOME")))
 		mm_session_set_cache_path(s, mm_buf_str(&cache));
 	mm_buf_free(&cache);
+	cli_fatal_signals();
 
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	int status;
@@ -281,8 +334,9 @@ int main(int argc, char **argv)
 		 * in the same session. */
 		bool unreadable = false;
 		run_args(s, exprs, nexpr, files, nfile, &o, false, &unreadable);
-		fflush(stdout);
-		status = mm_session_quit(s) ? 0 : cli_repl(s, &o);
+		cli_flush();
+		status = mm_session_quit(s) || cli_output_failed()
+		                 ? 0 : cli_repl(s, &o);
 	} else {
 		/* Script mode: quiet, buffered, never a question. */
 		static char outbuf[1 << 16];
@@ -295,21 +349,16 @@ int main(int argc, char **argv)
 		long failed = run_args(s, exprs, nexpr, files, nfile, &o, true,
 		                       &unreadable);
 		if (nexpr == 0 && nfile == 0) {
-			long r = run_stream(s, stdin, "<stdin>", &o);
-			if (r < 0) {
-				fflush(stdout);
-				fprintf(stderr, "mmcalc: cannot read standard input\n");
+			long r = run_stdin(s, &o);
+			if (r < 0)
 				unreadable = true;
-			} else {
+			else
 				failed += r;
-			}
 		}
-		if (fflush(stdout) != 0 && errno != EPIPE)
-			unreadable = true;
 		status = script_interrupted ? 130 : unreadable ? 2 : failed ? 1 : 0;
 	}
 	mm_session_free(s);
 	free(exprs);
 	free(files);
-	return status;
+	return cli_finish(status);
 }

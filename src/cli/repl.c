@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "mmcalc/interrupt.h"
+#include "mmcalc/io.h"
 
 #define PROMPT "mm> "
 
@@ -40,9 +41,12 @@ static void on_sigint(int sig)
 {
 	(void)sig;
 	if (busy) {
-		/* A second Ctrl-C during the same work ends the process. */
-		if (mm_interrupted())
+		/* A second Ctrl-C during the same work ends the process,
+		 * leaving no temporary file of a save behind. */
+		if (mm_interrupted()) {
+			mm_io_remove_pending();
 			_exit(130);
+		}
 		mm_interrupt_request();
 	} else {
 		got_sigint = 1;
@@ -63,55 +67,23 @@ static long lineno;
 static bool done;
 static char *history_path;
 
-/* ---- history ---- */
+/* ---- the start-up file ---- */
 
-/* mkdir -p for the directories of path. */
-static void make_parents(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0700);
-		*p = '/';
-	}
-}
-
-static char *join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 1;
-	char *s = malloc(n);
-	if (s)
-		snprintf(s, n, "%s%s", a, b);
-	return s;
-}
-
-/* $MMCALC_HISTORY, else $XDG_STATE_HOME/mmcalc/history, else
- * ~/.local/state/mmcalc/history. */
-static char *find_history(void)
-{
-	const char *h = getenv("MMCALC_HISTORY");
-	if (h && *h)
-		return strdup(h);
-	const char *state = getenv("XDG_STATE_HOME");
-	if (state && *state)
-		return join(state, "/mmcalc/history");
-	const char *home = getenv("HOME");
-	if (home && *home)
-		return join(home, "/.local/state/mmcalc/history");
-	return NULL;
-}
-
-/* $XDG_CONFIG_HOME/mmcalc/init.mm, else ~/.config/mmcalc/init.mm */
+/* $XDG_CONFIG_HOME/mmcalc/init.mm when that is an absolute path (the XDG
+ * spec ignores a relative one), else ~/.config/mmcalc/init.mm */
 static char *find_init(void)
 {
 	const char *cfg = getenv("XDG_CONFIG_HOME");
-	if (cfg && *cfg)
-		return join(cfg, "/mmcalc/init.mm");
 	const char *home = getenv("HOME");
-	if (home && *home)
-		return join(home, "/.config/mmcalc/init.mm");
-	return NULL;
+	const char *dir = cfg && cfg[0] == '/' ? cfg : home && *home ? home : NULL;
+	if (!dir)
+		return NULL;
+	const char *rest = dir == cfg ? "/mmcalc/init.mm" : "/.config/mmcalc/init.mm";
+	size_t n = strlen(dir) + strlen(rest) + 1;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s%s", dir, rest);
+	return s;
 }
 
 static void run_init(void)
@@ -119,19 +91,15 @@ static void run_init(void)
 	char *path = find_init();
 	if (!path)
 		return;
-	FILE *f = fopen(path, "r");
-	if (f) {
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		long no = 0;
-		while ((n = getline(&line, &cap, f)) >= 0 && !mm_session_quit(session)) {
-			if (n > 0 && line[n - 1] == '\n')
-				n--;
-			mm_session_run(session, path, ++no, line, (size_t)n, cli_emit, opts);
-		}
-		free(line);
-		fclose(f);
+	char *text;
+	size_t len;
+	mm_diag d;
+	mm_code c = mm_io_read_text(path, 0, &text, &len, &d);
+	if (c == MM_OK) {
+		cli_run_text(session, path, text, len, opts);
+		free(text);
+	} else if (!(c == MM_ERR_IO && access(path, F_OK) != 0)) {
+		cli_errf("mmcalc: %s\n", d.message); /* there, but unreadable */
 	}
 	free(path);
 }
@@ -163,25 +131,21 @@ static void on_line(char *line)
 		/* Ctrl-D */
 		done = true;
 		rl_callback_handler_remove();
-		putchar('\n');
+		cli_out("\n", 1);
 		return;
 	}
 	lineno++;
-	if (*line) {
-		add_history(line);
-		if (history_path)
-			append_history(1, history_path);
-	}
+	cli_history_add(history_path, line);
 	/* Readline must not own the terminal while we compute and print. */
 	rl_callback_handler_remove();
 	busy = 1;
 	mm_interrupt_clear();
 	mm_session_run(session, "<stdin>", lineno, line, strlen(line), cli_emit, opts);
-	fflush(stdout);
+	cli_flush();
 	busy = 0;
 	mm_interrupt_clear();
 	free(line);
-	if (mm_session_quit(session)) {
+	if (mm_session_quit(session) || cli_output_failed()) {
 		done = true;
 		return;
 	}
@@ -207,23 +171,18 @@ int cli_repl(mm_session *s, cli_opts *o)
 	sa.sa_handler = on_winch;
 	sigaction(SIGWINCH, &sa, NULL);
 
-	using_history();
-	history_path = find_history();
-	if (history_path) {
-		make_parents(history_path);
-		read_history(history_path);
-		/* Make sure the file exists so append_history can add to it. */
-		FILE *f = fopen(history_path, "a");
-		if (f)
-			fclose(f);
-	}
+	int in = fileno(rl_instream ? rl_instream : stdin);
+	if (isatty(in))
+		cli_save_terminal(in);
+	history_path = cli_history_path();
+	cli_history_load(history_path);
 	if (!o->quiet)
-		printf("mmcalc %s \xe2\x80\x94 :help for help, Ctrl-D to quit\n", "0.1.0");
+		cli_printf("mmcalc %s \xe2\x80\x94 :help for help, Ctrl-D to quit\n", "0.1.0");
 	if (!o->no_init)
 		run_init();
-	fflush(stdout);
+	cli_flush();
 
-	if (!mm_session_quit(s))
+	if (!mm_session_quit(s) && !cli_output_failed())
 		rl_callback_handler_install(PROMPT, on_line);
 	else
 		done = true;

@@ -1,4 +1,7 @@
-/* csv.c — reading and writing matrices as CSV/TSV text. */
+/* csv.c — reading and writing matrices as CSV/TSV text. Reading is one
+ * streaming scanner, fed the text in pieces of any size, that the loader
+ * runs twice (count, then parse into the caller's buffer) and mm_csv_scan
+ * once (count and check every cell, keep nothing): one set of rules. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mmcalc/ckd.h"
 #include "mmcalc/csv.h"
 #include "mmcalc/interrupt.h"
 #include "mmcalc/path.h"
@@ -19,8 +23,10 @@ static const mm_span nospan = {0, 0};
 
 /* Longest cell accepted, after trimming: far beyond any number's text. */
 #define MAX_CELL 512
-/* Lines between polls of mm_interrupted(). */
-#define POLL_LINES 65536
+/* Bytes scanned between polls of mm_interrupted(). */
+#define POLL_BYTES ((uint64_t)1 << 16)
+/* Bytes read per step by mm_csv_scan. */
+#define SCAN_CHUNK ((size_t)1 << 20)
 /* Bytes of formatted text collected before each write when saving. */
 #define FLUSH_BYTES ((size_t)1 << 20)
 
@@ -40,108 +46,232 @@ static locale_t get_c_locale(void)
 	return c_locale;
 }
 
-/* --- reading */
-
-typedef struct text {
-	const char *p, *end; /* the whole input */
-	const char *name;
-	mm_diag *d;
-} text;
-
-/* One physical line: [s, e) without its '\n' (nor a '\r' before it). */
-typedef struct line {
-	const char *s, *e;
-	long no; /* 1-based */
-} line;
+/* --- reading: the rules.
+ * Lines end at '\n' (a '\r' before it is a blank). A line whose first
+ * non-blank is '#', or with only blanks, holds no data; with opts->header
+ * the first other line is skipped. A cell is what lies between separators
+ * (outside double quotes) trimmed of blanks, or for the separator ' ' a
+ * run of non-blanks; a cell wrapped in double quotes loses them and is
+ * trimmed again; then it must be a number as strtod reads it. The first
+ * data line decides the separator when none is given: tab, ';', ',' in
+ * that order of preference, else runs of blanks. */
 
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
-/* Advances *at to the next line; false at the end of the input. */
-static bool next_line(const text *t, const char **at, line *l)
+/* One cell as it streams by, from its first non-blank: its first bytes
+ * and what is needed to trim and unquote it without keeping the rest.
+ * Blanks after the last non-blank are counted (and the first of them
+ * kept) until something follows them; of the blanks right after a
+ * leading '"', which unquoting trims, only the first SHOWN are kept, for
+ * a message that quotes the cell as it is. */
+#define SHOWN 40
+#define CELL_CAP (MAX_CELL + SHOWN + 8)
+typedef struct cell {
+	char text[CELL_CAP];
+	uint64_t len;         /* length through its last non-blank */
+	uint64_t run;         /* blanks since the last non-blank */
+	uint64_t before_last; /* the blanks just before the last non-blank */
+	uint64_t after_quote; /* blanks right after a leading '"' */
+	uint64_t skip;        /* bytes not kept (after_quote - SHOWN) */
+	char last;            /* the last non-blank */
+	bool quote_blanks;    /* only blanks since a leading '"' */
+} cell;
+
+static void cell_reset(cell *c)
 {
-	if (*at >= t->end)
-		return false;
-	const char *s = *at;
-	const char *nl = memchr(s, '\n', (size_t)(t->end - s));
-	const char *e = nl ? nl : t->end;
-	*at = nl ? nl + 1 : t->end;
-	if (e > s && e[-1] == '\r')
-		e--;
-	l->s = s;
-	l->e = e;
-	l->no++;
-	return true;
+	c->len = c->run = c->before_last = c->after_quote = c->skip = 0;
+	c->last = 0;
+	c->quote_blanks = false;
 }
 
-/* Blank lines and '#' comments hold no data. */
-static bool skippable(const line *l)
+static inline void cell_keep(cell *c, uint64_t at, char ch)
 {
-	const char *p = l->s;
-	while (p < l->e && is_blank(*p))
-		p++;
-	return p == l->e || *p == '#';
+	if (at - c->skip < CELL_CAP)
+		c->text[at - c->skip] = ch;
 }
 
-static char detect_sep(const line *l)
+static inline __attribute__((always_inline)) void cell_byte(cell *c, char ch)
 {
-	static const char order[] = {'\t', ';', ','};
-	for (size_t i = 0; i < sizeof order; i++)
-		if (memchr(l->s, order[i], (size_t)(l->e - l->s)))
-			return order[i];
-	return ' ';
-}
-
-/* Splits the next cell off [*p, e): sets [*cs, *ce) trimmed of blanks and
- * advances *p past the separator. Returns false when no cell is left. For
- * sep ' ' cells are runs of non-blanks; otherwise a separator inside
- * double quotes does not split. */
-static bool next_cell(const char **p, const char *e, char sep, bool *first,
-                      const char **cs, const char **ce)
-{
-	const char *q = *p;
-	if (sep == ' ') {
-		while (q < e && is_blank(*q))
-			q++;
-		if (q == e)
-			return false;
-		*cs = q;
-		while (q < e && !is_blank(*q))
-			q++;
-		*ce = q;
-		*p = q;
-		return true;
+	if (is_blank(ch)) {
+		if (c->quote_blanks) {
+			if (c->after_quote < SHOWN)
+				c->text[1 + c->after_quote] = ch;
+			c->after_quote++;
+		} else if (c->len) { /* leading blanks are trimmed */
+			cell_keep(c, c->len + c->run, ch);
+			c->run++;
+		}
+		return;
 	}
-	if (!*first) {
-		if (q >= e)
-			return false;
-		q++; /* the separator that ended the previous cell */
+	if (c->quote_blanks) {
+		c->len += c->after_quote;
+		c->before_last = c->after_quote;
+		c->skip = c->after_quote > SHOWN ? c->after_quote - SHOWN : 0;
+		c->quote_blanks = false;
+	} else {
+		c->len += c->run;
+		c->before_last = c->run;
+		c->run = 0;
 	}
-	*first = false;
-	const char *s = q;
-	bool quoted = false;
-	while (q < e && (quoted || *q != sep)) {
-		if (*q == '"')
-			quoted = !quoted;
-		q++;
-	}
-	*p = q;
-	while (s < q && is_blank(*s))
-		s++;
-	while (q > s && is_blank(q[-1]))
-		q--;
-	*cs = s;
-	*ce = q;
-	return true;
+	cell_keep(c, c->len, ch);
+	c->quote_blanks = c->len == 0 && ch == '"';
+	c->len++;
+	c->last = ch;
 }
 
-static int64_t count_cells(const line *l, char sep)
+/* The cell's contents, unquoted and trimmed when wrapped in quotes: *n
+ * bytes at *s, all of them kept when *n <= MAX_CELL (a longer cell is
+ * not a number, and its first SHOWN bytes are there for the message). */
+static void cell_contents(const cell *c, const char **s, uint64_t *n)
 {
-	const char *p = l->s, *cs, *ce;
-	bool first = true;
-	int64_t n = 0;
-	while (next_cell(&p, l->e, sep, &first, &cs, &ce))
-		n++;
-	return n;
+	*s = c->text;
+	*n = c->len;
+	if (c->len >= 2 && c->text[0] == '"' && c->last == '"') {
+		uint64_t inner = c->len - 2;
+		uint64_t lead = c->after_quote < SHOWN ? c->after_quote : SHOWN;
+		*s = c->text + 1 + lead;
+		*n = inner <= c->after_quote
+		             ? 0 : inner - c->after_quote - c->before_last;
+	}
+}
+
+/* The cells of one line under one separator. */
+typedef struct splitter {
+	char sep;
+	bool quoted, in_run;
+	int64_t n;      /* cells finished on this line */
+	cell c;
+	bool bad;       /* a cell of this line was not a number */
+	mm_diag err;    /* the first such cell */
+} splitter;
+
+enum mode {
+	COUNT, /* rows and columns only */
+	SCAN,  /* and every cell checked, the first bad one kept */
+	PARSE, /* and every cell converted into dst; the first bad one stops */
+};
+
+typedef struct scanner {
+	const mm_io_load_opts *opts;
+	const char *name;
+	mm_diag *d;
+	enum mode mode;
+	char sep;            /* 0 until the first data line decides */
+	splitter sp[4];      /* candidates on the first data line, else sp[0] */
+	int nsp;
+	bool has[3];         /* the first data line holds tab, ';', ',' */
+	enum { LEAD, DATA, SKIP } state; /* of the current line */
+	bool at_start;       /* no byte seen yet (for the byte-order mark) */
+	int bom;             /* bytes of a byte-order mark matched */
+	long lineno, first_line;
+	uint64_t lead_tabs;  /* tabs among the blanks before a line's data */
+	bool any, header_done;
+	int64_t rows, cols;
+	unsigned char *dst;  /* PARSE */
+	int64_t k, ncells;
+	bool stops[256];     /* the bytes that end a piece of an unquoted cell:
+	                        the separator, '"' and '\n' (blanks and '\n'
+	                        for the separator ' ') */
+	mm_code err;         /* fatal: ragged, a bad cell in PARSE, interrupted */
+	bool bad;            /* SCAN: a bad cell was seen... */
+	mm_diag bad_diag;    /* ...this one, the first */
+	uint64_t since_poll;
+} scanner;
+
+/* Converts a finished cell (PARSE: into dst; SCAN: checked only) or
+ * records why it is not a number in sp->err. */
+static void cell_done(scanner *sc, splitter *sp)
+{
+	sp->n++;
+	if (sc->mode == COUNT || sp->bad)
+		return;
+	const char *s;
+	uint64_t n;
+	cell_contents(&sp->c, &s, &n);
+	long line = sc->lineno;
+	int64_t col = sp->n;
+	if (n == 0) {
+		mm_diag_set(&sp->err, MM_ERR_FORMAT, nospan,
+		            "%s: line %ld, column %" PRId64 ": empty cell, "
+		            "expected a number", sc->name, line, col);
+		sp->bad = true;
+		return;
+	}
+	if (n <= MAX_CELL) {
+		char buf[MAX_CELL + 1];
+		memcpy(buf, s, (size_t)n);
+		buf[n] = '\0';
+		char *end;
+		bool wrote = sc->mode == PARSE && sc->k < sc->ncells;
+		if (sc->opts->f32) {
+			float v = strtof_l(buf, &end, get_c_locale());
+			if (end == buf + n) {
+				if (wrote)
+					memcpy(sc->dst + (size_t)sc->k * 4, &v, 4);
+				sc->k++;
+				return;
+			}
+		} else {
+			double v = strtod_l(buf, &end, get_c_locale());
+			if (end == buf + n) {
+				if (wrote)
+					memcpy(sc->dst + (size_t)sc->k * 8, &v, 8);
+				sc->k++;
+				return;
+			}
+		}
+	}
+	char shown[48];
+	size_t k = 0;
+	for (; k < n && k < 40; k++)
+		shown[k] = s[k] >= 0x20 && s[k] < 0x7f ? s[k] : '?';
+	shown[k] = '\0';
+	mm_diag_set(&sp->err, MM_ERR_FORMAT, nospan,
+	            "%s: line %ld, column %" PRId64 ": '%s%s' is not a number",
+	            sc->name, line, col, shown, n > 40 ? "..." : "");
+	if (line == sc->first_line && !sc->opts->header)
+		mm_diag_hint(&sp->err, "if the first line is a header, load "
+		                       "with header=true");
+	sp->bad = true;
+}
+
+static void split_start(splitter *sp)
+{
+	sp->n = 0;
+	sp->quoted = sp->in_run = false;
+	sp->bad = false;
+	cell_reset(&sp->c);
+}
+
+static inline __attribute__((always_inline)) void split_byte(scanner *sc, splitter *sp, char ch)
+{
+	if (sp->sep == ' ') {
+		if (is_blank(ch)) {
+			if (sp->in_run)
+				cell_done(sc, sp);
+			sp->in_run = false;
+			return;
+		}
+		if (!sp->in_run)
+			cell_reset(&sp->c);
+		sp->in_run = true;
+	} else {
+		if (ch == '"')
+			sp->quoted = !sp->quoted;
+		if (ch == sp->sep && !sp->quoted) {
+			cell_done(sc, sp);
+			cell_reset(&sp->c);
+			return;
+		}
+	}
+	if (sc->mode != COUNT)
+		cell_byte(&sp->c, ch);
+}
+
+static void split_end(scanner *sc, splitter *sp)
+{
+	if (sp->sep != ' ' || sp->in_run)
+		cell_done(sc, sp);
 }
 
 static const char *sep_name(char sep)
@@ -154,127 +284,362 @@ static const char *sep_name(char sep)
 	}
 }
 
-/* Parses one cell as a number; fills d (naming line and column) when it
- * is not one. */
-static mm_code parse_cell(const text *t, const char *s, const char *e,
-                          long lineno, int64_t col, bool f32, void *out,
-                          bool first_row, bool header)
+static void set_stops(scanner *sc);
+
+/* The end of a data line: the separator decided on the first one, the
+ * column count checked on the others. */
+static void data_line_end(scanner *sc)
 {
-	if (e - s >= 2 && *s == '"' && e[-1] == '"') {
-		s++;
-		e--;
-		while (s < e && is_blank(*s))
-			s++;
-		while (e > s && is_blank(e[-1]))
-			e--;
+	for (int i = 0; i < sc->nsp; i++)
+		split_end(sc, &sc->sp[i]);
+	if (sc->nsp > 1) { /* the first data line: choose the separator */
+		int pick = sc->has[0] ? 0 : sc->has[1] ? 1 : sc->has[2] ? 2 : 3;
+		sc->sp[0] = sc->sp[pick];
+		sc->sep = sc->sp[0].sep;
+		sc->nsp = 1;
+		set_stops(sc);
 	}
-	size_t n = (size_t)(e - s);
-	if (n == 0)
-		return mm_diag_set(t->d, MM_ERR_FORMAT, nospan,
-		                   "%s: line %ld, column %" PRId64 ": empty "
-		                   "cell, expected a number", t->name, lineno,
-		                   col);
-	char buf[MAX_CELL + 1];
-	if (n <= MAX_CELL) {
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		char *end;
-		if (f32) {
-			float v = strtof_l(buf, &end, get_c_locale());
-			if (end == buf + n) {
-				*(float *)out = v;
-				return MM_OK;
-			}
-		} else {
-			double v = strtod_l(buf, &end, get_c_locale());
-			if (end == buf + n) {
-				*(double *)out = v;
-				return MM_OK;
-			}
-		}
+	splitter *sp = &sc->sp[0];
+	if (sc->rows == 0) {
+		sc->cols = sp->n;
+	} else if (sp->n != sc->cols) {
+		sc->err = mm_diag_set(sc->d, MM_ERR_FORMAT, nospan,
+		                      "%s: line %ld has %" PRId64 " columns, but "
+		                      "line %ld has %" PRId64 " (separator: %s)",
+		                      sc->name, sc->lineno, sp->n, sc->first_line,
+		                      sc->cols, sep_name(sc->sep));
+		return;
 	}
-	char shown[48];
-	size_t k = 0;
-	for (; k < n && k < 40; k++)
-		shown[k] = s[k] >= 0x20 && s[k] < 0x7f ? s[k] : '?';
-	shown[k] = '\0';
-	mm_diag_set(t->d, MM_ERR_FORMAT, nospan,
-	            "%s: line %ld, column %" PRId64 ": '%s%s' is not a number",
-	            t->name, lineno, col, shown, n > 40 ? "..." : "");
-	if (first_row && !header)
-		mm_diag_hint(t->d, "if the first line is a header, load with "
-		                   "header=true");
-	return MM_ERR_FORMAT;
+	sc->rows++;
+	if (sp->bad && sc->mode == PARSE) {
+		*sc->d = sp->err;
+		sc->err = sp->err.code;
+	} else if (sp->bad && !sc->bad) {
+		sc->bad = true;
+		sc->bad_diag = sp->err;
+	}
 }
 
-static mm_code parse(const char *data, size_t len, const char *name,
-                     const mm_io_load_opts *opts, mm_io_info *info,
-                     mm_diag *d)
+static void line_end(scanner *sc)
 {
-	text t = {data, data + len, name, d};
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		t.p += 3; /* a UTF-8 byte-order mark */
-	char sep = opts->sep;
+	if (sc->state == DATA)
+		data_line_end(sc);
+	sc->state = LEAD;
+}
+
+/* The first non-blank of a line: a comment, the header, or data. */
+static void line_begins(scanner *sc, char ch)
+{
+	if (ch == '#') {
+		sc->state = SKIP;
+		return;
+	}
+	sc->any = true;
+	if (!sc->header_done) {
+		sc->header_done = true;
+		sc->state = SKIP;
+		return;
+	}
+	sc->state = DATA;
+	if (sc->rows == 0)
+		sc->first_line = sc->lineno;
+	if (!sc->sep) {
+		static const char cand[4] = {'\t', ';', ',', ' '};
+		sc->nsp = 4;
+		for (int i = 0; i < 4; i++)
+			sc->sp[i].sep = cand[i];
+		memset(sc->has, 0, sizeof sc->has);
+	}
+	for (int i = 0; i < sc->nsp; i++)
+		split_start(&sc->sp[i]);
+	/* Leading tabs separate cells (empty ones) when tab is the
+	 * separator, and make it the separator when detecting: replay them,
+	 * the other leading blanks being trimmed anyway. */
+	if (sc->lead_tabs && sc->nsp > 1)
+		sc->has[0] = true;
+	for (int i = 0; i < sc->nsp; i++)
+		if (sc->sp[i].sep == '\t')
+			for (uint64_t t = 0; t < sc->lead_tabs; t++)
+				split_byte(sc, &sc->sp[i], '\t');
+}
+
+/* cell_byte() for each of the n bytes at s, none of them a separator or
+ * a quote: the same result, with the bytes copied in one piece. */
+static void cell_span(cell *c, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (c->len == 0 || c->quote_blanks))
+		cell_byte(c, s[i++]);
+	size_t e = n;
+	while (e > i && is_blank(s[e - 1]))
+		e--;
+	if (e > i) { /* s[i, e) ends in a non-blank: all of it is kept */
+		size_t b = e - 1;
+		while (b > i && is_blank(s[b - 1]))
+			b--;
+		uint64_t at = c->len + c->run;
+		c->before_last = (e - 1 - b) + (b == i ? c->run : 0);
+		if (at - c->skip < CELL_CAP) {
+			size_t room = CELL_CAP - (size_t)(at - c->skip);
+			memcpy(c->text + (at - c->skip), s + i,
+			       e - i < room ? e - i : room);
+		}
+		c->len = at + (e - i);
+		c->last = s[e - 1];
+		c->run = 0;
+	}
+	for (i = e > i ? e : i; i < n; i++) { /* blanks after it, pending */
+		cell_keep(c, c->len + c->run, s[i]);
+		c->run++;
+	}
+}
+
+/* The common case, a data line once the separator is known: cells cut
+ * out in pieces rather than byte by byte. Consumes bytes up to the next
+ * '\n' (left for the caller) or the end; returns how many. */
+static void set_stops(scanner *sc)
+{
+	memset(sc->stops, 0, sizeof sc->stops);
+	sc->stops['\n'] = true;
+	if (sc->sep == ' ') {
+		sc->stops[' '] = sc->stops['\t'] = sc->stops['\r'] = true;
+	} else {
+		sc->stops['"'] = true;
+		sc->stops[(unsigned char)sc->sep] = true;
+	}
+}
+
+static size_t feed_cells(scanner *sc, const char *p, size_t n)
+{
+	splitter *sp = &sc->sp[0];
+	const char sep = sp->sep;
+	const bool *stop = sc->stops;
+	const bool keep = sc->mode != COUNT;
+	size_t i = 0;
+	if (sep == ' ') {
+		while (i < n) {
+			if (!sp->in_run) {
+				while (i < n && is_blank(p[i]))
+					i++;
+				if (i == n || p[i] == '\n')
+					return i;
+				sp->in_run = true;
+				cell_reset(&sp->c);
+			}
+			size_t j = i;
+			while (j < n && !stop[(unsigned char)p[j]])
+				j++;
+			if (keep)
+				cell_span(&sp->c, p + i, j - i);
+			if (j == n || p[j] == '\n')
+				return j;
+			cell_done(sc, sp);
+			sp->in_run = false;
+			i = j + 1;
+		}
+		return i;
+	}
+	while (i < n) {
+		size_t j = i;
+		if (sp->quoted)
+			while (j < n && p[j] != '"' && p[j] != '\n')
+				j++;
+		else
+			while (j < n && !stop[(unsigned char)p[j]])
+				j++;
+		if (keep && j > i)
+			cell_span(&sp->c, p + i, j - i);
+		if (j == n || p[j] == '\n')
+			return j;
+		if (p[j] == '"') {
+			sp->quoted = !sp->quoted;
+			if (keep)
+				cell_byte(&sp->c, '"');
+		} else {
+			cell_done(sc, sp);
+			cell_reset(&sp->c);
+		}
+		i = j + 1;
+	}
+	return i;
+}
+
+/* Feeds n bytes of text. Stops early once sc->err is set. */
+static void feed(scanner *sc, const char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && !sc->err) {
+		if (sc->since_poll >= POLL_BYTES) {
+			sc->since_poll = 0;
+			if (mm_interrupted()) {
+				sc->err = mm_diag_set(sc->d, MM_ERR_INTERRUPTED,
+				                      nospan, "%s: reading "
+				                      "interrupted", sc->name);
+				return;
+			}
+		}
+		char ch = p[i];
+		if (sc->at_start) {
+			/* a UTF-8 byte-order mark at the very start */
+			static const char bom[3] = "\xef\xbb\xbf";
+			if (sc->bom < 3 && ch == bom[sc->bom]) {
+				if (++sc->bom == 3)
+					sc->at_start = false;
+				i++;
+				continue;
+			}
+			sc->at_start = false;
+			for (int b = 0; b < sc->bom; b++) /* not one after all */
+				feed(sc, &bom[b], 1);
+			continue;
+		}
+		if (ch == '\n') {
+			line_end(sc);
+			sc->lineno++;
+			sc->lead_tabs = 0;
+			sc->since_poll++;
+			i++;
+			continue;
+		}
+		if (sc->state == SKIP) {
+			const char *nl = memchr(p + i, '\n', n - i);
+			size_t k = nl ? (size_t)(nl - (p + i)) : n - i;
+			sc->since_poll += k;
+			i += k;
+			continue;
+		}
+		if (sc->state == DATA && sc->nsp == 1) {
+			size_t k = feed_cells(sc, p + i, n - i);
+			sc->since_poll += k;
+			i += k;
+			continue;
+		}
+		sc->since_poll++;
+		i++;
+		if (sc->state == LEAD) {
+			if (is_blank(ch)) {
+				sc->lead_tabs += ch == '\t';
+				continue;
+			}
+			line_begins(sc, ch);
+			if (sc->state != DATA)
+				continue;
+		}
+		if (sc->nsp > 1) {
+			sc->has[0] |= ch == '\t';
+			sc->has[1] |= ch == ';';
+			sc->has[2] |= ch == ',';
+		}
+		for (int s = 0; s < sc->nsp; s++)
+			split_byte(sc, &sc->sp[s], ch);
+	}
+}
+
+static void scan_init(scanner *sc, const char *name,
+                      const mm_io_load_opts *opts, enum mode mode, char sep,
+                      mm_diag *d)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->opts = opts;
+	sc->name = name;
+	sc->d = d;
+	sc->mode = mode;
+	sc->sep = sep;
+	sc->nsp = 1;
+	sc->sp[0].sep = sep;
+	if (sep)
+		set_stops(sc);
+	sc->at_start = true;
+	sc->lineno = 1;
+	sc->header_done = !opts->header;
+}
+
+/* After the last byte: the last line, then what the whole says. */
+static mm_code scan_finish(scanner *sc)
+{
+	if (sc->err)
+		return sc->err;
+	if (sc->at_start && sc->bom) { /* a file of a partial mark only */
+		int k = sc->bom;
+		sc->at_start = false;
+		feed(sc, "\xef\xbb\xbf", (size_t)k);
+	}
+	line_end(sc);
+	if (sc->err)
+		return sc->err;
+	if (!sc->any)
+		return mm_diag_set(sc->d, MM_ERR_FORMAT, nospan,
+		                   "%s: the file is empty: no numbers to load",
+		                   sc->name);
+	if (sc->rows == 0)
+		return mm_diag_set(sc->d, MM_ERR_FORMAT, nospan,
+		                   "%s: no data rows after the header line",
+		                   sc->name);
+	return MM_OK;
+}
+
+/* The checks between counting and allocating: the separator, the size
+ * against int64 and opts->max_bytes. *bytes gets the data's size. */
+static mm_code check_size(scanner *sc, uint64_t *bytes)
+{
+	uint64_t osize = sc->opts->f32 ? 4 : 8;
+	int64_t shape[2] = {sc->rows, sc->cols}, numel;
+	if (mm_ckd_numel(2, shape, osize, &numel))
+		return mm_diag_set(sc->d, MM_ERR_LIMIT, nospan,
+		                   "%s: too many cells", sc->name);
+	*bytes = (uint64_t)numel * osize;
+	if (sc->opts->max_bytes && *bytes > sc->opts->max_bytes)
+		return mm_diag_set(sc->d, MM_ERR_LIMIT, nospan,
+		                   "%s: %" PRId64 " x %" PRId64 " values need %"
+		                   PRIu64 " bytes, over the limit of %" PRIu64
+		                   " bytes", sc->name, sc->rows, sc->cols, *bytes,
+		                   sc->opts->max_bytes);
+	return MM_OK;
+}
+
+static mm_code check_sep(char sep, const char *name, mm_diag *d)
+{
 	if (sep && sep != ',' && sep != '\t' && sep != ';' && sep != ' ')
 		return mm_diag_set(d, MM_ERR_ARG, nospan,
 		                   "%s: separator '%c' is not one of ',' ';' "
 		                   "tab or ' '", name, sep);
-	/* pass 1: the header, the separator, the rows, the columns */
-	const char *at = t.p;
-	line l = {0};
-	line first = {0};
-	bool header_done = !opts->header, any = false;
-	int64_t rows = 0, cols = 0;
-	while (next_line(&t, &at, &l)) {
-		if (l.no % POLL_LINES == 0 && mm_interrupted())
-			return mm_diag_set(d, MM_ERR_INTERRUPTED, nospan,
-			                   "%s: reading interrupted", name);
-		if (skippable(&l))
-			continue;
-		any = true;
-		if (!header_done) {
-			header_done = true;
-			continue;
-		}
-		if (rows == 0) {
-			first = l;
-			if (!sep)
-				sep = detect_sep(&l);
-			cols = count_cells(&l, sep);
-		} else {
-			int64_t n = count_cells(&l, sep);
-			if (n != cols)
-				return mm_diag_set(d, MM_ERR_FORMAT, nospan,
-				                   "%s: line %ld has %" PRId64
-				                   " columns, but line %ld has %"
-				                   PRId64 " (separator: %s)", name,
-				                   l.no, n, first.no, cols,
-				                   sep_name(sep));
-		}
-		rows++;
-	}
-	if (!any)
-		return mm_diag_set(d, MM_ERR_FORMAT, nospan,
-		                   "%s: the file is empty: no numbers to load",
-		                   name);
-	if (rows == 0)
-		return mm_diag_set(d, MM_ERR_FORMAT, nospan,
-		                   "%s: no data rows after the header line", name);
-	size_t osize = opts->f32 ? 4 : 8;
-	if ((uint64_t)rows > (uint64_t)INT64_MAX / (uint64_t)cols / osize)
-		return mm_diag_set(d, MM_ERR_LIMIT, nospan,
-		                   "%s: too many cells", name);
-	uint64_t bytes = (uint64_t)rows * (uint64_t)cols * osize;
-	if (opts->max_bytes && bytes > opts->max_bytes)
-		return mm_diag_set(d, MM_ERR_LIMIT, nospan,
-		                   "%s: %" PRId64 " x %" PRId64 " values need %"
-		                   PRIu64 " bytes, over the limit of %" PRIu64
-		                   " bytes", name, rows, cols, bytes,
-		                   opts->max_bytes);
+	return MM_OK;
+}
+
+static void fill_info(mm_io_info *info, const scanner *sc, void *data)
+{
+	if (!info)
+		return;
+	memset(info, 0, sizeof *info);
+	info->dtype = sc->opts->f32 ? MM_F32 : MM_F64;
+	info->ndim = 2;
+	info->shape[0] = sc->rows;
+	info->shape[1] = sc->cols;
+	info->data = data;
+	memcpy(info->file_dtype, "text", 5);
+	info->sep = sc->sep;
+	info->header_skipped = sc->opts->header;
+}
+
+/* Loads text in memory: a counting pass, the checks, the buffer from
+ * opts->alloc, a converting pass. */
+static mm_code parse(const char *data, size_t len, const char *name,
+                     const mm_io_load_opts *opts, mm_io_info *info,
+                     mm_diag *d)
+{
+	mm_code c = check_sep(opts->sep, name, d);
+	if (c)
+		return c;
+	scanner sc;
+	scan_init(&sc, name, opts, COUNT, opts->sep, d);
+	feed(&sc, data, len);
+	uint64_t bytes;
+	if ((c = scan_finish(&sc)) || (c = check_size(&sc, &bytes)))
+		return c;
 	if (!opts->alloc)
 		return mm_diag_set(d, MM_ERR_ARG, nospan,
 		                   "%s: no allocator given", name);
-	int64_t shape[2] = {rows, cols};
+	int64_t shape[2] = {sc.rows, sc.cols};
 	mm_dtype dtype = opts->f32 ? MM_F32 : MM_F64;
 	mm_diag_clear(d);
 	unsigned char *dst = opts->alloc(opts->alloc_ctx, dtype, 2, shape, d);
@@ -285,41 +650,15 @@ static mm_code parse(const char *data, size_t len, const char *name,
 			            bytes);
 		return d ? d->code : MM_ERR_NOMEM;
 	}
-	/* pass 2: the numbers */
-	at = first.s;
-	l = first;
-	l.no--;
-	int64_t k = 0;
-	while (k < rows * cols && next_line(&t, &at, &l)) {
-		if (l.no % POLL_LINES == 0 && mm_interrupted())
-			return mm_diag_set(d, MM_ERR_INTERRUPTED, nospan,
-			                   "%s: reading interrupted", name);
-		if (skippable(&l))
-			continue;
-		const char *p = l.s, *cs, *ce;
-		bool firstcell = true;
-		int64_t col = 0;
-		while (next_cell(&p, l.e, sep, &firstcell, &cs, &ce)) {
-			mm_code c = parse_cell(&t, cs, ce, l.no, col + 1,
-			                       opts->f32, dst + (size_t)k * osize,
-			                       l.no == first.no, opts->header);
-			if (c)
-				return c;
-			k++;
-			col++;
-		}
-	}
-	if (info) {
-		memset(info, 0, sizeof *info);
-		info->dtype = dtype;
-		info->ndim = 2;
-		info->shape[0] = rows;
-		info->shape[1] = cols;
-		info->data = dst;
-		memcpy(info->file_dtype, "text", 5);
-		info->sep = sep;
-		info->header_skipped = opts->header;
-	}
+	scanner pc;
+	mm_diag local;
+	scan_init(&pc, name, opts, PARSE, sc.sep, d ? d : &local);
+	pc.dst = dst;
+	pc.ncells = sc.rows * sc.cols;
+	feed(&pc, data, len);
+	if ((c = scan_finish(&pc)))
+		return c;
+	fill_info(info, &sc, dst);
 	return MM_OK;
 }
 
@@ -382,6 +721,62 @@ mm_code mm_csv_load(const char *path, const mm_io_load_opts *opts,
 	return c;
 }
 
+/* --- the shape without the data */
+
+/* Scans text from a reader in SCAN_CHUNK pieces. */
+static mm_code scan_reader(mm_io_reader *r, const mm_io_load_opts *opts,
+                           mm_io_info *info, mm_diag *d)
+{
+	mm_io_load_opts none = {0};
+	if (!opts)
+		opts = &none;
+	mm_code c = check_sep(opts->sep, r->name, d);
+	if (c)
+		return c;
+	char *buf = malloc(SCAN_CHUNK);
+	if (!buf)
+		return mm_diag_set(d, MM_ERR_NOMEM, nospan,
+		                   "%s: out of memory", r->name);
+	scanner sc;
+	mm_diag local;
+	scan_init(&sc, r->name, opts, SCAN, opts->sep, d ? d : &local);
+	for (;;) {
+		int64_t k = mm_io_read(r, buf, SCAN_CHUNK, sc.d);
+		if (k < 0) {
+			free(buf);
+			return sc.d->code;
+		}
+		feed(&sc, buf, (size_t)k);
+		if (sc.err || (size_t)k < SCAN_CHUNK)
+			break;
+	}
+	free(buf);
+	uint64_t bytes;
+	if ((c = scan_finish(&sc)) || (c = check_size(&sc, &bytes)))
+		return c;
+	if (sc.bad) {
+		*sc.d = sc.bad_diag;
+		return sc.bad_diag.code;
+	}
+	fill_info(info, &sc, NULL);
+	return MM_OK;
+}
+
+mm_code mm_csv_scan(const char *path, const mm_io_load_opts *opts,
+                    mm_io_info *info, mm_diag *d)
+{
+	return mm_io_with_path(path, scan_reader, opts, info, d);
+}
+
+mm_code mm_csv_scan_mem(const void *p, size_t len, const char *name,
+                        const mm_io_load_opts *opts, mm_io_info *info,
+                        mm_diag *d)
+{
+	mm_io_reader r;
+	mm_io_reader_mem(&r, p, len, name ? name : "(memory)");
+	return scan_reader(&r, opts, info, d);
+}
+
 /* --- writing */
 
 char mm_csv_sep_for_path(const char *path)
@@ -412,6 +807,11 @@ static mm_code format(mm_buf *out, mm_io_atomic *w, mm_dtype dtype, int ndim,
 	int64_t cols = ndim == 2 ? shape[1] : 1;
 	if (rows < 0 || cols < 0)
 		return mm_diag_set(d, MM_ERR_ARG, nospan, "%s: bad shape", name);
+	/* An array with no elements is no text at all, however many empty
+	 * rows its shape has ((2^60 x 0) must not write 2^60 newlines: they
+	 * would not read back either). */
+	if (rows == 0 || cols == 0)
+		return MM_OK;
 	locale_t old = uselocale(get_c_locale());
 	mm_code c = MM_OK;
 	char num[40];
@@ -434,6 +834,9 @@ static mm_code format(mm_buf *out, mm_io_atomic *w, mm_dtype dtype, int ndim,
 		} else if (w && out->len >= FLUSH_BYTES) {
 			c = mm_io_atomic_write(w, out->data, out->len, d);
 			mm_buf_reset(out);
+		} else if (!w && out->len >= FLUSH_BYTES && mm_interrupted()) {
+			c = mm_diag_set(d, MM_ERR_INTERRUPTED, nospan,
+			                "%s: formatting interrupted", name);
 		}
 	}
 	uselocale(old);

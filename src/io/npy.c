@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mmcalc/ckd.h"
 #include "mmcalc/npy.h"
 
 static const mm_span nospan = {0, 0};
@@ -591,81 +592,119 @@ static mm_code read_data(mm_io_reader *r, const header *h, mm_dtype out,
 	return c;
 }
 
-mm_code mm_npy_load_reader(mm_io_reader *r, const mm_io_load_opts *opts,
-                           mm_io_info *info, mm_diag *d)
-{
+/* What the header says the load will make, checked against every limit
+ * before anything is allocated. */
+typedef struct plan {
 	header h;
-	memset(&h, 0, sizeof h);
-	mm_code c = read_header(r, &h, d);
+	mm_dtype out;        /* MM_F32 or MM_F64 */
+	int64_t numel;
+	uint64_t out_bytes;  /* of the loaded array */
+} plan;
+
+/* Reads the header (nothing past it) and checks the shape against
+ * NumPy's size rule, int64/size_t, opts->max_bytes and the bytes left in
+ * the file when its size is known. */
+static mm_code plan_load(mm_io_reader *r, const mm_io_load_opts *opts,
+                         plan *pl, mm_diag *d)
+{
+	header *h = &pl->h;
+	memset(pl, 0, sizeof *pl);
+	mm_code c = read_header(r, h, d);
 	if (c)
 		return c;
-	mm_dtype out = (h.kind == K_FLOAT && h.itemsize <= 4) ? MM_F32 : MM_F64;
-	size_t osize = out == MM_F64 ? 8 : 4;
+	pl->out = (h->kind == K_FLOAT && h->itemsize <= 4) ? MM_F32 : MM_F64;
+	size_t osize = pl->out == MM_F64 ? 8 : 4;
 	char shp[160];
-	shape_text(shp, sizeof shp, h.ndim, h.shape);
-	/* numel, file bytes and loaded bytes, each checked for overflow */
-	int64_t numel = 1;
-	bool overflow = false;
-	for (int i = 0; i < h.ndim; i++) {
-		if (h.shape[i] == 0) {
-			numel = 0;
-			overflow = false;
-			break;
-		}
-		if (numel > INT64_MAX / h.shape[i])
-			overflow = true;
-		else
-			numel *= h.shape[i];
-	}
-	if (overflow || (uint64_t)numel > (uint64_t)INT64_MAX / osize ||
-	    (uint64_t)numel > SIZE_MAX / osize)
+	shape_text(shp, sizeof shp, h->ndim, h->shape);
+	/* NumPy's rule (mm_ckd_numel): the non-zero dims times the element
+	 * size must fit even when a 0 dim makes the array empty, in the
+	 * file's type and in the type loaded as. */
+	uint64_t es = h->itemsize > osize ? h->itemsize : osize;
+	if (mm_ckd_numel(h->ndim, h->shape, es, &pl->numel) ||
+	    (uint64_t)pl->numel > SIZE_MAX / es)
 		return mm_diag_set(d, MM_ERR_LIMIT, nospan,
 		                   "%s: shape %s is too large: its byte count "
 		                   "overflows 64 bits", r->name, shp);
-	uint64_t file_bytes = (uint64_t)numel * h.itemsize;
-	uint64_t out_bytes = (uint64_t)numel * osize;
-	if (opts->max_bytes && out_bytes > opts->max_bytes)
+	uint64_t file_bytes = (uint64_t)pl->numel * h->itemsize;
+	pl->out_bytes = (uint64_t)pl->numel * osize;
+	if (opts && opts->max_bytes && pl->out_bytes > opts->max_bytes)
 		return mm_diag_set(d, MM_ERR_LIMIT, nospan,
 		                   "%s: an array of shape %s needs %" PRIu64
 		                   " bytes, over the limit of %" PRIu64 " bytes",
-		                   r->name, shp, out_bytes, opts->max_bytes);
+		                   r->name, shp, pl->out_bytes, opts->max_bytes);
 	int64_t left = mm_io_reader_left(r);
 	if (left >= 0 && (uint64_t)left < file_bytes)
 		return mm_diag_set(d, MM_ERR_FORMAT, nospan,
 		                   "%s: truncated .npy file: shape %s of '%s' "
 		                   "needs %" PRIu64 " data bytes but only %"
-		                   PRId64 " are there", r->name, shp, h.descr,
+		                   PRId64 " are there", r->name, shp, h->descr,
 		                   file_bytes, left);
+	return MM_OK;
+}
+
+static void fill_info(mm_io_info *info, const plan *pl, void *data,
+                      bool lossy)
+{
+	if (!info)
+		return;
+	const header *h = &pl->h;
+	memset(info, 0, sizeof *info);
+	info->dtype = pl->out;
+	info->ndim = h->ndim;
+	memcpy(info->shape, h->shape, sizeof h->shape);
+	info->data = data;
+	memcpy(info->file_dtype, h->descr, sizeof info->file_dtype);
+	info->widened = h->kind != K_FLOAT || h->itemsize == 2;
+	info->lossy = lossy;
+	info->byteswapped = h->itemsize > 1 && h->big != host_big;
+	info->fortran_order = h->fortran;
+	info->version_major = h->major;
+	info->version_minor = h->minor;
+}
+
+mm_code mm_npy_load_reader(mm_io_reader *r, const mm_io_load_opts *opts,
+                           mm_io_info *info, mm_diag *d)
+{
+	plan pl;
+	mm_code c = plan_load(r, opts, &pl, d);
+	if (c)
+		return c;
 	if (!opts->alloc)
 		return mm_diag_set(d, MM_ERR_ARG, nospan,
 		                   "%s: no allocator given", r->name);
 	mm_diag_clear(d);
-	void *dst = opts->alloc(opts->alloc_ctx, out, h.ndim, h.shape, d);
+	void *dst = opts->alloc(opts->alloc_ctx, pl.out, pl.h.ndim, pl.h.shape,
+	                        d);
 	if (!dst) {
 		if (d && d->code == MM_OK)
 			mm_diag_set(d, MM_ERR_NOMEM, nospan,
 			            "%s: cannot allocate %" PRIu64 " bytes",
-			            r->name, out_bytes);
+			            r->name, pl.out_bytes);
 		return d ? d->code : MM_ERR_NOMEM;
 	}
 	bool lossy = false;
-	if (numel > 0 && (c = read_data(r, &h, out, numel, dst, &lossy, d)))
+	if (pl.numel > 0 &&
+	    (c = read_data(r, &pl.h, pl.out, pl.numel, dst, &lossy, d)))
 		return c;
-	if (info) {
-		memset(info, 0, sizeof *info);
-		info->dtype = out;
-		info->ndim = h.ndim;
-		memcpy(info->shape, h.shape, sizeof h.shape);
-		info->data = dst;
-		memcpy(info->file_dtype, h.descr, sizeof info->file_dtype);
-		info->widened = h.kind != K_FLOAT || h.itemsize == 2;
-		info->lossy = lossy;
-		info->byteswapped = h.itemsize > 1 && h.big != host_big;
-		info->fortran_order = h.fortran;
-		info->version_major = h.major;
-		info->version_minor = h.minor;
-	}
+	fill_info(info, &pl, dst, lossy);
 	return MM_OK;
+}
+
+mm_code mm_npy_read_header_reader(mm_io_reader *r,
+                                  const mm_io_load_opts *opts,
+                                  mm_io_info *info, mm_diag *d)
+{
+	plan pl;
+	mm_code c = plan_load(r, opts, &pl, d);
+	if (c == MM_OK)
+		fill_info(info, &pl, NULL, false);
+	return c;
+}
+
+mm_code mm_npy_read_header(const char *path, const mm_io_load_opts *opts,
+                           mm_io_info *info, mm_diag *d)
+{
+	return mm_io_with_path(path, mm_npy_read_header_reader, opts, info, d);
 }
 
 mm_code mm_npy_load_fd(int fd, const char *name, const mm_io_load_opts *opts,
@@ -688,14 +727,7 @@ mm_code mm_npy_load_mem(const void *p, size_t len, const char *name,
 mm_code mm_npy_load(const char *path, const mm_io_load_opts *opts,
                     mm_io_info *info, mm_diag *d)
 {
-	struct stat st;
-	int fd;
-	mm_code oc = mm_io_open_read(path, &fd, &st, d);
-	if (oc != MM_OK)
-		return oc;
-	mm_code c = mm_npy_load_fd(fd, path, opts, info, d);
-	close(fd);
-	return c;
+	return mm_io_with_path(path, mm_npy_load_reader, opts, info, d);
 }
 
 /* --- writing */
@@ -747,15 +779,11 @@ mm_code mm_npy_save(const char *path, mm_dtype dtype, int ndim,
 	if (hn == 0 || hn > sizeof hdr)
 		return mm_diag_set(d, MM_ERR_ARG, nospan,
 		                   "%s: cannot save: bad dtype or shape", path);
-	uint64_t numel = 1;
+	int64_t numel;
 	size_t esize = dtype == MM_F64 ? 8 : 4;
-	for (int i = 0; i < ndim; i++) {
-		if (shape[i] != 0 && numel > SIZE_MAX / esize / (uint64_t)shape[i])
-			return mm_diag_set(d, MM_ERR_LIMIT, nospan,
-			                   "%s: cannot save: size overflows",
-			                   path);
-		numel *= (uint64_t)shape[i];
-	}
+	if (mm_ckd_numel(ndim, shape, esize, &numel))
+		return mm_diag_set(d, MM_ERR_LIMIT, nospan,
+		                   "%s: cannot save: size overflows", path);
 	mm_io_atomic w;
 	mm_code c = mm_io_atomic_open(&w, path, d);
 	if (c)

@@ -1,10 +1,13 @@
 /* test-csv.c — unit tests of the CSV/TSV loader and writer (src/io/csv.c). */
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mmcalc/csv.h"
@@ -317,6 +320,15 @@ START_TEST(format_shapes)
 	                 MM_ERR_SHAPE);
 	ck_assert_int_eq(mm_csv_format(&b, MM_F16, 1, shape, x, 0, &d),
 	                 MM_ERR_ARG);
+	/* no elements, no text, in O(1) however long the other axis */
+	mm_buf_reset(&b);
+	int64_t empty[2] = {INT64_C(1) << 60, 0};
+	ck_assert_int_eq(mm_csv_format(&b, MM_F64, 2, empty, x, 0, &d), MM_OK);
+	ck_assert_str_eq(mm_buf_str(&b), "");
+	empty[0] = 0;
+	empty[1] = INT64_C(1) << 60;
+	ck_assert_int_eq(mm_csv_format(&b, MM_F64, 2, empty, x, 0, &d), MM_OK);
+	ck_assert_str_eq(mm_buf_str(&b), "");
 	mm_buf_free(&b);
 	ck_assert_int_eq(mm_csv_sep_for_path("a.TSV"), '\t');
 	ck_assert_int_eq(mm_csv_sep_for_path("a.csv"), ',');
@@ -377,6 +389,149 @@ START_TEST(load_from_pipe)
 }
 END_TEST
 
+/* --- the shape without the data */
+
+/* Scans text s with the given options, into info. */
+static mm_code scan(const char *s, char sep, bool header)
+{
+	mm_io_load_opts o;
+	memset(&o, 0, sizeof o);
+	o.max_bytes = 1 << 20;
+	o.sep = sep;
+	o.header = header;
+	return mm_csv_scan_mem(s, strlen(s), "m.csv", &o, &info, &d);
+}
+
+START_TEST(scan_shapes_and_errors)
+{
+	ck_assert_int_eq(scan("1,2,3\n4,5,6\n", 0, false), MM_OK);
+	ck_assert_int_eq(info.shape[0], 2);
+	ck_assert_int_eq(info.shape[1], 3);
+	ck_assert_int_eq(info.sep, ',');
+	ck_assert_ptr_null(info.data);
+	ck_assert_int_eq(scan("# c\nx\ty\n1\t2\n\n3\t4", 0, true), MM_OK);
+	ck_assert_int_eq(info.shape[0], 2);
+	ck_assert_int_eq(info.sep, '\t');
+	ck_assert(info.header_skipped);
+	ck_assert_int_eq(scan("1 2\n3 4 5\n", 0, false), MM_ERR_FORMAT);
+	ck_assert_str_eq(d.message, "m.csv: line 2 has 3 columns, but line 1 "
+	                            "has 2 (separator: blanks)");
+	/* a bad cell before a ragged row: the ragged row is the error, as
+	 * the loader's first pass finds it */
+	ck_assert_int_eq(scan("a,1\n2,3\n4\n", 0, false), MM_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(d.message, "line 3 has 1 columns"));
+	ck_assert_int_eq(scan("a,1\n2,3\n", 0, false), MM_ERR_FORMAT);
+	ck_assert_str_eq(d.message, "m.csv: line 1, column 1: 'a' is not a "
+	                            "number");
+	ck_assert_ptr_nonnull(strstr(d.hint, "header=true"));
+	ck_assert_int_eq(scan("1,\"\"\n", 0, false), MM_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(d.message, "empty cell"));
+	ck_assert_int_eq(scan("  \n# only\n", 0, false), MM_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(d.message, "empty"));
+	ck_assert_int_eq(scan("a,b\n", 0, true), MM_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(d.message, "no data rows"));
+	ck_assert_int_eq(scan("1,2\n", '|', false), MM_ERR_ARG);
+	/* over the byte limit: 200000 x 1 f64 is 1.6 MB */
+	char *big = malloc(400001);
+	for (int i = 0; i < 200000; i++)
+		memcpy(big + 2 * i, "1\n", 2);
+	big[400000] = '\0';
+	ck_assert_int_eq(scan(big, 0, false), MM_ERR_LIMIT);
+	ck_assert_int_eq(load(big, 0, false, false), MM_ERR_LIMIT);
+	free(big);
+}
+END_TEST
+
+/* The scan and the loader agree on every input of the fuzz corpus: the
+ * same code, message and hint, or the same shape and separator. */
+START_TEST(scan_agrees_with_load_on_corpus)
+{
+	char dir[512];
+	snprintf(dir, sizeof dir, "%s/../fuzz/corpus/csv", MM_TEST_DATA);
+	DIR *dp = opendir(dir);
+	ck_assert_ptr_nonnull(dp);
+	struct dirent *e;
+	int files = 0;
+	static char buf[1 << 16];
+	while ((e = readdir(dp))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[1024];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		FILE *f = fopen(path, "rb");
+		ck_assert_ptr_nonnull(f);
+		size_t len = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		static const char seps[] = {0, ',', ' ', '\t'};
+		for (int k = 0; k < 8; k++) {
+			mm_io_load_opts o;
+			memset(&o, 0, sizeof o);
+			o.alloc = rec_alloc;
+			o.alloc_ctx = &a;
+			o.max_bytes = 1 << 20;
+			o.sep = seps[k % 4];
+			o.header = k >= 4;
+			mm_io_info li, si;
+			mm_diag ld, sd;
+			mm_diag_clear(&ld);
+			mm_diag_clear(&sd);
+			mm_code lc = mm_csv_load_mem(buf, len, "c.csv", &o, &li, &ld);
+			mm_code sc = mm_csv_scan_mem(buf, len, "c.csv", &o, &si, &sd);
+			ck_assert_msg(lc == sc, "%s: load %d, scan %d", path, lc, sc);
+			if (lc) {
+				ck_assert_str_eq(ld.message, sd.message);
+				ck_assert_str_eq(ld.hint, sd.hint);
+			} else {
+				ck_assert_int_eq(li.shape[0], si.shape[0]);
+				ck_assert_int_eq(li.shape[1], si.shape[1]);
+				ck_assert_int_eq(li.sep, si.sep);
+			}
+		}
+		files++;
+	}
+	closedir(dp);
+	ck_assert_int_gt(files, 10);
+}
+END_TEST
+
+/* A 32 MiB file scanned in a child whose peak resident memory stays
+ * within 20 MiB of where it started. */
+START_TEST(scan_bounded_memory)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return; /* the sanitizer's own memory swamps the measure */
+#else
+	char path[] = "/tmp/mmcalc-test-csv-scan-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	static const char row[] = "1.5,2.25,3.125,4,5,6,7,8,9,10,11,12,13.5,14\n";
+	FILE *f = fdopen(fd, "w");
+	for (size_t done = 0; done < ((size_t)32 << 20); done += sizeof row - 1)
+		fputs(row, f);
+	ck_assert_int_eq(fclose(f), 0);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	long base = ru.ru_maxrss;
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		mm_io_info i;
+		mm_diag dd;
+		mm_code c = mm_csv_scan(path, NULL, &i, &dd);
+		_exit(c == MM_OK && i.shape[1] == 14 && i.shape[0] > 500000
+		      ? 0 : 1);
+	}
+	int status;
+	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+	unlink(path);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_msg(ru.ru_maxrss < base + 20 * 1024,
+	              "scanning 32 MiB took %ld KiB (base %ld)", ru.ru_maxrss,
+	              base);
+#endif
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("csv");
@@ -395,6 +550,9 @@ int main(void)
 	tcase_add_test(t, interrupted);
 	tcase_add_test(t, not_nul_terminated);
 	tcase_add_test(t, load_from_pipe);
+	tcase_add_test(t, scan_shapes_and_errors);
+	tcase_add_test(t, scan_agrees_with_load_on_corpus);
+	tcase_add_test(t, scan_bounded_memory);
 	suite_add_tcase(s, t);
 	t = tcase_create("write");
 	tcase_add_checked_fixture(t, NULL, teardown);

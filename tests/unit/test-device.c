@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mmcalc/device.h"
@@ -147,7 +148,22 @@ START_TEST(custom)
 	                 MM_ERR_ARG);
 	ck_assert_int_eq(mm_device_custom(&dev, "peak 5T", &d), MM_ERR_ARG);
 	ck_assert_int_eq(mm_device_custom(&dev, "", &d), MM_ERR_ARG);
+	/* Implausible rates: 1e308E overflows to inf after its prefix */
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=1e308E bw=1T", &d),
+	                 MM_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(d.message, "plausible"));
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=1e400 bw=1T", &d),
+	                 MM_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(d.message, "plausible"));
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=1T bw=1e22", &d),
+	                 MM_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(d.message, "bandwidth"));
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=0.5 bw=1T", &d),
+	                 MM_ERR_ARG);
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=1T bw=1T f16=1e300", &d),
+	                 MM_ERR_ARG);
 	ck_assert_mem_eq(&dev, &keep, sizeof dev); /* unchanged on error */
+	ck_assert_int_eq(mm_device_custom(&dev, "peak=1e21 bw=1", &d), MM_OK);
 	/* A roofline on it: 1e12 FLOPs and 1e9 bytes at 312T and 2TB/s. */
 	mm_roofline r;
 	mm_device_make_custom(&dev, 312e12, 2e12);
@@ -312,6 +328,121 @@ START_TEST(calibration_and_cache)
 }
 END_TEST
 
+/* A cache holding figures no host has is not believed: the host is
+ * measured again (and the cache rewritten). */
+START_TEST(cache_implausible_rates)
+{
+	char dir[256], sub[300], path[512];
+	tempdir(dir, sizeof dir);
+	snprintf(sub, sizeof sub, "%s/mmcalc", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	snprintf(path, sizeof path, "%s/host", sub);
+	mm_host_calib key;
+	memset(&key, 0, sizeof key);
+	key.threads = mm_gemm_threads();
+	snprintf(key.isa, sizeof key.isa, "%s", mm_gemm_isa());
+	mm_device host;
+	mm_diag d;
+	ck_assert_int_eq(mm_device_host(&host, path, false, NULL, &d), MM_OK);
+	mm_host_calib good;
+	ck_assert_int_eq(mm_device_cache_read(path, &good, &d), MM_OK);
+	static const char *const bad[] = {"1e-300", "-5e12", "nan", "1e300",
+	                                  "inf", "0"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[1024];
+		snprintf(text, sizeof text,
+		         "version 1\ncpu %s\nthreads %d\nisa %s\n"
+		         "peak_f32 %s\npeak_f64 1e11\nbw 1e10\n",
+		         good.cpu, good.threads, good.isa, bad[i]);
+		put_file(path, "w", text);
+		mm_host_calib r;
+		ck_assert_int_eq(mm_device_cache_read(path, &r, &d),
+		                 MM_ERR_FORMAT);
+		bool measured = false;
+		ck_assert_int_eq(mm_device_host(&host, path, false, &measured,
+		                                &d), MM_OK);
+		ck_assert_msg(measured, "peak_f32 %s believed", bad[i]);
+		ck_assert(host.peak[MM_F32] >= 1e6 && host.peak[MM_F32] <= 1e18);
+	}
+	remove(path);
+	rmdir(sub);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* The old writer opened a fixed host.tmp with fopen("w"): a symbolic
+ * link planted there clobbered any file the user could write. */
+START_TEST(cache_write_ignores_planted_links)
+{
+	char dir[256], sub[300], path[512], tmp[520], victim[300];
+	tempdir(dir, sizeof dir);
+	snprintf(sub, sizeof sub, "%s/mmcalc", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	snprintf(path, sizeof path, "%s/host", sub);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	snprintf(victim, sizeof victim, "%s/victim", dir);
+	put_file(victim, "w", "precious\n");
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	mm_host_calib c = {1e11, 5e10, 2e10, 4, "avx2", "Test CPU"};
+	mm_diag d;
+	ck_assert_int_eq(mm_device_cache_write(path, &c, &d), MM_OK);
+	char line[64] = "";
+	FILE *f = fopen(victim, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	fclose(f);
+	ck_assert_str_eq(line, "precious\n");
+	/* the cache file itself as a link: not read through, and replaced
+	 * by a file of its own when written */
+	unlink(tmp);
+	remove(path);
+	ck_assert_int_eq(symlink(victim, path), 0);
+	mm_host_calib r;
+	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_ERR_IO);
+	ck_assert_int_eq(mm_device_cache_write(path, &c, &d), MM_OK);
+	struct stat st;
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_OK);
+	ck_assert(r.peak_f32 == 1e11);
+	f = fopen(victim, "r");
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	fclose(f);
+	ck_assert_str_eq(line, "precious\n");
+	/* a cache directory others may write, or someone else's: unused */
+	ck_assert_int_eq(chmod(sub, 0777), 0);
+	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(d.message, "others may write"));
+	ck_assert_int_eq(mm_device_cache_write(path, &c, &d), MM_ERR_IO);
+	ck_assert_int_eq(chmod(sub, 0700), 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(sub, 65534, 65534), 0);
+		ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_ERR_IO);
+		ck_assert_ptr_nonnull(strstr(d.message, "another user"));
+		ck_assert_int_eq(mm_device_cache_write(path, &c, &d), MM_ERR_IO);
+		ck_assert_int_eq(chown(sub, 0, 0), 0);
+	}
+	/* a new cache directory is made private */
+	char fresh[400];
+	snprintf(fresh, sizeof fresh, "%s/new/mmcalc/host", dir);
+	ck_assert_int_eq(mm_device_cache_write(fresh, &c, &d), MM_OK);
+	snprintf(fresh, sizeof fresh, "%s/new/mmcalc", dir);
+	ck_assert_int_eq(stat(fresh, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	snprintf(fresh, sizeof fresh, "%s/new/mmcalc/host", dir);
+	remove(fresh);
+	snprintf(fresh, sizeof fresh, "%s/new/mmcalc", dir);
+	rmdir(fresh);
+	snprintf(fresh, sizeof fresh, "%s/new", dir);
+	rmdir(fresh);
+	remove(path);
+	remove(victim);
+	rmdir(sub);
+	ck_assert_int_eq(rmdir(dir), 0); /* nothing else was left behind */
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("device");
@@ -325,6 +456,8 @@ static Suite *suite(void)
 	suite_add_tcase(s, tc);
 	TCase *cal = tcase_create("calibration");
 	tcase_add_test(cal, calibration_and_cache);
+	tcase_add_test(cal, cache_implausible_rates);
+	tcase_add_test(cal, cache_write_ignores_planted_links);
 	tcase_set_timeout(cal, 60);
 	suite_add_tcase(s, cal);
 	return s;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <dirent.h>
@@ -701,8 +702,9 @@ END_TEST
 
 START_TEST(save_fails_on_rename_old_untouched)
 {
-	/* the target is a non-empty directory: rename fails after the data
-	 * was written; the temporary file must go away */
+	/* The target is a non-empty directory: refused before anything is
+	 * written. And when it becomes one while the data is written, the
+	 * commit refuses it; the temporary file must go away. */
 	make_tmpdir();
 	char path[600], inner[700];
 	snprintf(path, sizeof path, "%s/target.npy", tmpdir);
@@ -713,9 +715,22 @@ START_TEST(save_fails_on_rename_old_untouched)
 	double v[3] = {1, 2, 3};
 	mm_diag d;
 	ck_assert_int_eq(mm_npy_save(path, MM_F64, 1, shape, v, &d), MM_ERR_IO);
-	ck_assert_ptr_nonnull(strstr(d.message, "rename"));
+	ck_assert_ptr_nonnull(strstr(d.message, "directory"));
 	ck_assert(file_is(inner, "old"));
 	ck_assert_int_eq(count_files(), 1);
+	unlink(inner);
+	rmdir(path);
+
+	mm_io_atomic w;
+	ck_assert_int_eq(mm_io_atomic_open(&w, path, &d), MM_OK);
+	ck_assert_int_eq(mm_io_atomic_write(&w, "data", 4, &d), MM_OK);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	write_text(inner, "old");
+	ck_assert_int_eq(mm_io_atomic_commit(&w, &d), MM_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(d.message, "directory"));
+	ck_assert(file_is(inner, "old"));
+	ck_assert_int_eq(count_files(), 1);
+	mm_io_atomic_abort(&w); /* harmless after a failed commit */
 	unlink(inner);
 	remove_tmpdir();
 }
@@ -788,6 +803,150 @@ START_TEST(load_errors_name_the_file)
 	ck_assert_ptr_nonnull(strstr(d.message, strerror(ENOENT)));
 	ck_assert_int_eq(mm_npy_load("/tmp", &o, NULL, &d), MM_ERR_IO);
 	ck_assert_ptr_nonnull(strstr(d.message, "directory"));
+}
+END_TEST
+
+/* --- the shape without the data */
+
+/* NumPy's size rule: empty arrays whose other axes overflow are refused
+ * (np.load of this 128-byte file raises "array is too big" too). */
+START_TEST(empty_with_huge_axes_refused)
+{
+	alloc_rec a = {0};
+	mm_diag d;
+	size_t n = build(img, 1, -1,
+	                 "{'descr': '<f4', 'fortran_order': False, "
+	                 "'shape': (0, 2305843009213694464), }", NULL, 0);
+	ck_assert_int_eq(load_img(n, &a, &d), MM_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(d.message, "too large"));
+	n = build(img, 1, -1,
+	          "{'descr': '<f8', 'fortran_order': False, "
+	          "'shape': (4611686018427387904, 0), }", NULL, 0);
+	ck_assert_int_eq(load_img(n, &a, &d), MM_ERR_LIMIT);
+	ck_assert_int_eq(a.calls, 0);
+	/* an empty array with a long but possible axis still loads */
+	n = build(img, 1, -1,
+	          "{'descr': '<f4', 'fortran_order': False, "
+	          "'shape': (0, 1152921504606846976), }", NULL, 0);
+	mm_io_info info;
+	mm_io_load_opts o = opts_for(&a);
+	ck_assert_int_eq(mm_npy_load_mem(img, n, "e.npy", &o, &info, &d), MM_OK);
+	ck_assert_int_eq(info.shape[1], INT64_C(1) << 60);
+	free(a.p);
+}
+END_TEST
+
+/* From a pipe: the header is read and not one byte more. */
+START_TEST(read_header_reads_only_the_header)
+{
+	size_t n = build(img, 1, -1, D34, twelve, sizeof twelve);
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(write(fds[1], img, n), (ssize_t)n);
+	close(fds[1]);
+	mm_io_reader r;
+	mm_io_reader_fd(&r, fds[0], "pipe");
+	mm_io_info info;
+	mm_diag d;
+	ck_assert_int_eq(mm_npy_read_header_reader(&r, NULL, &info, &d), MM_OK);
+	ck_assert_int_eq(info.ndim, 2);
+	ck_assert_int_eq(info.shape[0], 3);
+	ck_assert_int_eq(info.shape[1], 4);
+	ck_assert_int_eq(info.dtype, MM_F64);
+	ck_assert_str_eq(info.file_dtype, "<f8");
+	ck_assert_ptr_null(info.data);
+	double rest[13];
+	ck_assert_int_eq(read(fds[0], rest, sizeof rest), (ssize_t)sizeof twelve);
+	ck_assert_mem_eq(rest, twelve, sizeof twelve);
+	close(fds[0]);
+}
+END_TEST
+
+/* read_header and load agree on every input of the fuzz corpus: the same
+ * error, or the same shape and dtype. */
+START_TEST(read_header_agrees_with_load_on_corpus)
+{
+	char dir[512];
+	snprintf(dir, sizeof dir, "%s/../fuzz/corpus/npy", MM_TEST_DATA);
+	DIR *dp = opendir(dir);
+	ck_assert_ptr_nonnull(dp);
+	struct dirent *e;
+	int files = 0;
+	static unsigned char buf[1 << 20];
+	while ((e = readdir(dp))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[1024];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		FILE *f = fopen(path, "rb");
+		ck_assert_ptr_nonnull(f);
+		size_t len = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		alloc_rec a = {0};
+		mm_io_load_opts o = opts_for(&a);
+		mm_io_info li, hi;
+		mm_diag ld, hd;
+		mm_diag_clear(&ld);
+		mm_diag_clear(&hd);
+		mm_code lc = mm_npy_load_mem(buf, len, "c.npy", &o, &li, &ld);
+		mm_io_reader r;
+		mm_io_reader_mem(&r, buf, len, "c.npy");
+		mm_code hc = mm_npy_read_header_reader(&r, &o, &hi, &hd);
+		free(a.p);
+		ck_assert_msg(lc == hc, "%s: load %d, header %d", path, lc, hc);
+		if (lc) {
+			ck_assert_str_eq(ld.message, hd.message);
+		} else {
+			ck_assert_int_eq(li.ndim, hi.ndim);
+			ck_assert_mem_eq(li.shape, hi.shape, sizeof li.shape);
+			ck_assert_int_eq(li.dtype, hi.dtype);
+			ck_assert_str_eq(li.file_dtype, hi.file_dtype);
+		}
+		files++;
+	}
+	closedir(dp);
+	ck_assert_int_gt(files, 10);
+}
+END_TEST
+
+/* The shape of a 1 GiB .npy (a sparse file) in a child whose resident
+ * memory stays under 20 MiB; loading it would take 1 GiB. */
+START_TEST(read_header_of_1gib_file)
+{
+	make_tmpdir();
+	char path[600];
+	snprintf(path, sizeof path, "%s/big.npy", tmpdir);
+	int64_t shape[2] = {16384, 16384}; /* f32: 1 GiB */
+	char hdr[256];
+	size_t hn = mm_npy_header(MM_F32, 2, shape, hdr, sizeof hdr);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, hdr, hn), (ssize_t)hn);
+	ck_assert_int_eq(ftruncate(fd, (off_t)hn + ((off_t)1 << 30)), 0);
+	close(fd);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		mm_io_info info;
+		mm_diag d;
+		mm_code c = mm_npy_read_header(path, NULL, &info, &d);
+		_exit(c == MM_OK && info.shape[0] == 16384 &&
+		      info.shape[1] == 16384 && info.dtype == MM_F32 ? 0 : 1);
+	}
+	int status;
+	struct rusage ru;
+	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_msg(ru.ru_maxrss < 20 * 1024, "%ld KiB resident", ru.ru_maxrss);
+	/* one byte short: the check is there without reading the data */
+	ck_assert_int_eq(truncate(path, (off_t)hn + ((off_t)1 << 30) - 1), 0);
+	mm_diag d;
+	ck_assert_int_eq(mm_npy_read_header(path, NULL, NULL, &d), MM_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(d.message, "truncated"));
+	mm_io_load_opts o = {0};
+	o.max_bytes = 1 << 20;
+	ck_assert_int_eq(mm_npy_read_header(path, &o, NULL, &d), MM_ERR_LIMIT);
+	remove_tmpdir();
 }
 END_TEST
 
@@ -893,6 +1052,12 @@ static Suite *suite(void)
 	tcase_add_test(t, save_fails_on_rename_old_untouched);
 	tcase_add_test(t, save_fails_on_write_old_untouched);
 	tcase_add_test(t, save_keeps_mode_and_follows_symlink);
+	suite_add_tcase(s, t);
+	t = tcase_create("header");
+	tcase_add_test(t, empty_with_huge_axes_refused);
+	tcase_add_test(t, read_header_reads_only_the_header);
+	tcase_add_test(t, read_header_agrees_with_load_on_corpus);
+	tcase_add_test(t, read_header_of_1gib_file);
 	suite_add_tcase(s, t);
 	t = tcase_create("path");
 	tcase_add_test(t, path_resolution);

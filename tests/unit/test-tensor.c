@@ -2,9 +2,14 @@
  * NumPy basic indexing, copies and casts, and the documented RNG. */
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "mmcalc/interrupt.h"
 #include "mmcalc/tensor.h"
 
 static mm_tensor *seq(mm_dtype dt, int nd, const int64_t *shape)
@@ -100,10 +105,35 @@ START_TEST(test_sizes_and_limits)
 	                 MM_ERR_LIMIT);
 	ck_assert_ptr_null(mm_tensor_new(MM_F32, 3, big, &d));
 	ck_assert_int_eq(d.code, MM_ERR_LIMIT);
+	/* NumPy's rule: the non-zero dims must fit even when a 0 dim makes
+	 * the tensor empty (np.zeros((0, 2**61), np.float32): "array is too
+	 * big"), so that nothing derived from the shape can overflow. */
 	int64_t zero[3] = {INT64_C(1) << 62, 0, INT64_C(1) << 62};
 	ck_assert_int_eq(mm_tensor_bytes_needed(MM_F32, 3, zero, &n, &d),
+	                 MM_ERR_LIMIT);
+	int64_t zero61[2] = {0, INT64_C(1) << 61};
+	ck_assert_int_eq(mm_tensor_bytes_needed(MM_F32, 2, zero61, &n, &d),
+	                 MM_ERR_LIMIT);
+	ck_assert_ptr_null(mm_tensor_zeros(MM_F32, 2, zero61, &d));
+	ck_assert_int_eq(d.code, MM_ERR_LIMIT);
+	int64_t zero60[3] = {INT64_C(1) << 30, 0, INT64_C(1) << 29};
+	ck_assert_int_eq(mm_tensor_bytes_needed(MM_F32, 3, zero60, &n, &d),
 	                 MM_OK);
 	ck_assert_uint_eq(n, 0);
+	mm_tensor *e = mm_tensor_zeros(MM_F64, 3, zero60, &d);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(mm_tensor_numel(e), 0);
+	ck_assert_uint_eq(mm_tensor_nbytes(e), 0);
+	/* numel of a shape whose leading dims overflow before the 0 */
+	int64_t wide[3] = {INT64_C(1) << 40, INT64_C(1) << 40, 0};
+	ck_assert_ptr_null(mm_tensor_view(e, 3, wide, e->strides, 0, &d));
+	ck_assert_int_eq(d.code, MM_ERR_LIMIT);
+	mm_tensor *v = mm_tensor_view(e, 3, (int64_t[3]){1 << 20, 1 << 20, 0},
+	                              (int64_t[3]){0, 0, 0}, 0, &d);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(mm_tensor_numel(v), 0);
+	mm_tensor_unref(v);
+	mm_tensor_unref(e);
 	int64_t neg[2] = {3, -1};
 	ck_assert_int_eq(mm_tensor_bytes_needed(MM_F32, 2, neg, &n, &d),
 	                 MM_ERR_VALUE);
@@ -406,6 +436,65 @@ START_TEST(test_rand_tensors)
 }
 END_TEST
 
+static mm_index full_slice(int64_t a, int64_t b, int64_t c)
+{
+	mm_index x = MM_INDEX_ALL;
+	x.start = a, x.stop = b, x.step = c;
+	x.has_start = x.has_stop = x.has_step = true;
+	return x;
+}
+
+/* Steps, starts and stops at the ends of int64 (UBSan reported signed
+ * overflow in the count and the stride); NumPy's answers. */
+START_TEST(test_slices_huge_steps)
+{
+	int64_t s[1] = {10};
+	mm_tensor *t = seq(MM_F64, 1, s);
+	mm_index ix = MM_INDEX_ALL;
+	ix.step = INT64_MAX, ix.has_step = true;
+	mm_tensor *v = mm_tensor_index(t, &ix, 1, NULL);
+	expect_vals(v, (const double[]){0}, 1); /* a[::2**63-1] */
+	mm_tensor_unref(v);
+	ix.step = INT64_MIN;
+	v = mm_tensor_index(t, &ix, 1, NULL);
+	expect_vals(v, (const double[]){9}, 1); /* a[::-2**63] */
+	mm_tensor_unref(v);
+	ix = full_slice(INT64_MIN, INT64_MAX, 3);
+	v = mm_tensor_index(t, &ix, 1, NULL);
+	expect_vals(v, (const double[]){0, 3, 6, 9}, 4);
+	mm_tensor_unref(v);
+	ix = full_slice(INT64_MAX, INT64_MIN, -4);
+	v = mm_tensor_index(t, &ix, 1, NULL);
+	expect_vals(v, (const double[]){9, 5, 1}, 3);
+	mm_tensor_unref(v);
+	ix = full_slice(INT64_MAX, INT64_MIN, INT64_MIN);
+	v = mm_tensor_index(t, &ix, 1, NULL);
+	expect_vals(v, (const double[]){9}, 1);
+	mm_tensor_unref(v);
+	mm_tensor_unref(t);
+
+	/* 3 x 4: a stride of 4 times a huge step */
+	t = seq(MM_F32, 2, (int64_t[2]){3, 4});
+	ix = MM_INDEX_ALL;
+	ix.step = INT64_MAX, ix.has_step = true;
+	v = mm_tensor_index(t, &ix, 1, NULL);
+	ck_assert_int_eq(v->shape[0], 1);
+	expect_vals(v, (const double[]){0, 1, 2, 3}, 4);
+	mm_tensor_unref(v);
+	ix.step = INT64_MIN;
+	v = mm_tensor_index(t, &ix, 1, NULL);
+	expect_vals(v, (const double[]){8, 9, 10, 11}, 4);
+	mm_tensor_unref(v);
+	mm_index two[2] = {MM_INDEX_ALL, MM_INDEX_ALL};
+	two[1].step = INT64_MIN / 2, two[1].has_step = true;
+	v = mm_tensor_index(t, two, 2, NULL);
+	ck_assert_int_eq(v->shape[1], 1);
+	expect_vals(v, (const double[]){3, 7, 11}, 3);
+	mm_tensor_unref(v);
+	mm_tensor_unref(t);
+}
+END_TEST
+
 /* A freed tensor's block goes to the next tensor of the same size (no
  * fresh pages for a result that replaces one like it), others get their
  * own; at most 8 blocks and 64 MiB are kept, small ones never. */
@@ -455,6 +544,171 @@ START_TEST(test_freed_blocks_reused)
 }
 END_TEST
 
+/* Filling a big tensor stops on Ctrl-C (between steps of a few ms). */
+START_TEST(test_fills_interruptible)
+{
+	mm_diag d;
+	const int64_t big[1] = {INT64_C(3) << 20};
+	mm_interrupt_request();
+	ck_assert_ptr_null(mm_tensor_zeros(MM_F32, 1, big, &d));
+	ck_assert_int_eq(d.code, MM_ERR_INTERRUPTED);
+	ck_assert_ptr_null(mm_tensor_ones(MM_F64, 1, big, &d));
+	ck_assert_int_eq(d.code, MM_ERR_INTERRUPTED);
+	ck_assert_ptr_null(mm_tensor_arange(MM_F32, 0, 3 << 20, 1, &d));
+	ck_assert_int_eq(d.code, MM_ERR_INTERRUPTED);
+	/* a fill of one step does not poll */
+	mm_tensor *t = mm_tensor_ones(MM_F32, 1, (int64_t[1]){1000}, &d);
+	ck_assert_ptr_nonnull(t);
+	mm_tensor_unref(t);
+	mm_interrupt_clear();
+	t = mm_tensor_zeros(MM_F32, 1, big, &d);
+	ck_assert_ptr_nonnull(t);
+	mm_tensor_unref(t);
+}
+END_TEST
+
+/* --- the memory budget */
+
+#define MIB ((uint64_t)1 << 20)
+
+START_TEST(test_budget_refuses_before_allocating)
+{
+	mm_diag d;
+	uint64_t live0 = mm_tensor_live_bytes();
+	mm_tensor_set_limit(live0 + 6 * MIB);
+	ck_assert_uint_eq(mm_tensor_limit(), live0 + 6 * MIB);
+	const int64_t four[2] = {1024, 1024}; /* 4 MiB of f32 */
+	mm_tensor *a = mm_tensor_new(MM_F32, 2, four, &d);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(mm_tensor_live_bytes(), live0 + 4 * MIB);
+	mm_tensor *b = mm_tensor_zeros(MM_F32, 2, four, &d);
+	ck_assert_ptr_null(b);
+	ck_assert_int_eq(d.code, MM_ERR_LIMIT);
+	ck_assert_ptr_nonnull(strstr(d.message, "memory limit"));
+	ck_assert_ptr_nonnull(strstr(d.message, "4 MiB more"));
+	ck_assert_uint_eq(mm_tensor_live_bytes(), live0 + 4 * MIB);
+	/* a view and a copy: the view costs nothing, the copy is refused */
+	mm_tensor *t = mm_tensor_transpose(a, &d);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_null(mm_tensor_copy(t, &d));
+	ck_assert_int_eq(d.code, MM_ERR_LIMIT);
+	mm_tensor_unref(t);
+	mm_tensor_unref(a);
+	ck_assert_uint_eq(mm_tensor_live_bytes(), live0);
+	b = mm_tensor_zeros(MM_F32, 2, four, &d);
+	ck_assert_ptr_nonnull(b);
+	mm_tensor_unref(b);
+
+	/* the peak, and its reset */
+	mm_tensor_reset_peak();
+	ck_assert_uint_eq(mm_tensor_peak_bytes(), live0);
+	a = mm_tensor_new(MM_F32, 2, (int64_t[2]){512, 512}, &d);
+	mm_tensor_unref(a);
+	ck_assert_uint_eq(mm_tensor_peak_bytes(), live0 + MIB);
+	mm_tensor_reset_peak();
+	ck_assert_uint_eq(mm_tensor_peak_bytes(), live0);
+
+	/* kept blocks never hold more than the limit leaves */
+	mm_tensor_set_limit(0);
+	a = mm_tensor_new(MM_F32, 2, four, &d);
+	mm_tensor_unref(a);
+	ck_assert_uint_ge(mm_tensor_test_kept_bytes(), 4 * MIB);
+	mm_tensor_set_limit(live0 + MIB);
+	ck_assert_uint_le(mm_tensor_test_kept_bytes(), MIB);
+	mm_tensor_set_limit(0);
+}
+END_TEST
+
+START_TEST(test_budget_scratch)
+{
+	mm_diag d;
+	uint64_t live0 = mm_tensor_live_bytes();
+	mm_tensor_set_limit(live0 + 2 * MIB);
+	/* count x size is checked: 2^62 x 16 wraps to 0 unchecked */
+	ck_assert_ptr_null(mm_tensor_scratch_alloc((size_t)1 << 62, 16, &d));
+	ck_assert_int_eq(d.code, MM_ERR_LIMIT);
+	ck_assert_ptr_null(mm_tensor_scratch_alloc(SIZE_MAX, 1, &d));
+	ck_assert_int_eq(d.code, MM_ERR_LIMIT);
+	double *p = mm_tensor_scratch_alloc(1000, sizeof(double), &d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq((uintptr_t)p % 64, 0);
+	p[0] = p[999] = 1; /* all of it is usable */
+	ck_assert_uint_gt(mm_tensor_live_bytes(), live0 + 8000);
+	ck_assert_ptr_null(mm_tensor_scratch_alloc(2 * MIB, 1, &d));
+	ck_assert_int_eq(d.code, MM_ERR_LIMIT);
+	void *z = mm_tensor_scratch_alloc(0, 8, &d);
+	ck_assert_ptr_nonnull(z);
+	mm_tensor_scratch_free(z);
+	mm_tensor_scratch_free(p);
+	mm_tensor_scratch_free(NULL);
+	ck_assert_uint_eq(mm_tensor_live_bytes(), live0);
+	/* what others allocate, reserved by hand */
+	ck_assert_int_eq(mm_tensor_reserve(MIB, &d), MM_OK);
+	ck_assert_int_eq(mm_tensor_reserve(2 * MIB, &d), MM_ERR_LIMIT);
+	mm_tensor_unreserve(MIB);
+	ck_assert_uint_eq(mm_tensor_live_bytes(), live0);
+	mm_tensor_set_limit(0);
+}
+END_TEST
+
+/* Resident memory under a limit: a child process allocates far more than
+ * the limit in tensors and scratch buffers (touching every page), frees
+ * some as it goes, and its peak resident size (getrusage) must stay under
+ * what it started with + the limit + a fixed allowance. */
+START_TEST(test_budget_bounds_resident_memory)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return; /* ASan keeps freed memory in quarantine: RSS means little */
+#else
+	const uint64_t limit = 256 * MIB, allowance = 32 * MIB;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	uint64_t base = (uint64_t)ru.ru_maxrss * 1024;
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		mm_tensor_set_limit(mm_tensor_live_bytes() + limit);
+		mm_tensor *keep[48] = {NULL};
+		int refused = 0, made = 0;
+		for (int i = 0; i < 48; i++) {
+			int64_t rows = 1024 * (1 + i % 8); /* 4 to 32 MiB */
+			mm_diag d;
+			keep[i] = mm_tensor_ones(MM_F32, 2,
+			                         (int64_t[2]){rows, 1024}, &d);
+			if (!keep[i]) {
+				refused += d.code == MM_ERR_LIMIT;
+				/* drop an old one, as a statement's end would */
+				mm_tensor_unref(keep[i / 2]);
+				keep[i / 2] = NULL;
+			} else {
+				made++;
+			}
+			unsigned char *s = mm_tensor_scratch_alloc(
+				8 * MIB, 1, &d);
+			if (s) {
+				memset(s, 1, 8 * MIB);
+				mm_tensor_scratch_free(s);
+			}
+		}
+		for (int i = 0; i < 48; i++)
+			mm_tensor_unref(keep[i]);
+		_exit(refused > 0 && made > 8 ? 0 : 3);
+	}
+	int status;
+	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	uint64_t peak = (uint64_t)ru.ru_maxrss * 1024;
+	ck_assert_msg(peak <= base + limit + allowance,
+	              "peak resident %llu MiB over %llu + %llu + %llu MiB",
+	              (unsigned long long)(peak / MIB),
+	              (unsigned long long)(base / MIB),
+	              (unsigned long long)(limit / MIB),
+	              (unsigned long long)(allowance / MIB));
+#endif
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("tensor");
@@ -466,12 +720,19 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_views_share_and_outlive);
 	tcase_add_test(tc, test_permute);
 	tcase_add_test(tc, test_slices_numpy);
+	tcase_add_test(tc, test_slices_huge_steps);
 	tcase_add_test(tc, test_index_nd);
 	tcase_add_test(tc, test_copy_cast);
 	tcase_add_test(tc, test_from_doubles);
 	tcase_add_test(tc, test_rng_streams);
 	tcase_add_test(tc, test_rand_tensors);
 	tcase_add_test(tc, test_freed_blocks_reused);
+	tcase_add_test(tc, test_fills_interruptible);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("budget");
+	tcase_add_test(tc, test_budget_refuses_before_allocating);
+	tcase_add_test(tc, test_budget_scratch);
+	tcase_add_test(tc, test_budget_bounds_resident_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
