@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmcalc/io.h"
 #include "mmcalc/eval.h"
 #include "mmcalc/explain.h"
 #include "mmcalc/gemm.h"
@@ -279,30 +280,6 @@ void mm_setting_help(mm_buf *b)
 	               "from the default.\n");
 }
 
-/* Parses a size such as 4GiB, 512 MiB, 2e9 or 1.5GB into bytes. */
-static bool parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || v < 0 || !isfinite(v))
-		return false;
-	while (*end == ' ')
-		end++;
-	double scale = 1;
-	if (*end) {
-		const mm_unit *u = mm_count_unit_find(end);
-		if (!u || u->kind != MM_UNIT_BYTE)
-			return false;
-		scale = (double)u->scale;
-	}
-	v *= scale;
-	if (v >= 18446744073709551615.0)
-		return false;
-	*out = (uint64_t)v;
-	return true;
-}
-
 static bool parse_bool(const char *s, bool *out)
 {
 	static const char *const yes[] = {"on", "true", "1", "yes"},
@@ -373,7 +350,7 @@ static bool parse_value(const mm_setting *k, const char *value, mm_settings *v)
 	case MM_SET_BOOL:
 		return parse_bool(value, f);
 	case MM_SET_SIZE:
-		return parse_size(value, f);
+		return mm_io_parse_size(value, k->key, f, NULL) == MM_OK;
 	case MM_SET_DTYPE:
 		return mm_dtype_parse(value, f);
 	case MM_SET_ENUM:
@@ -412,10 +389,14 @@ static int bad_value(mm_stmtctx *c, const mm_setting *k, mm_span at,
 	case MM_SET_BOOL:
 		return mm_sx_error_at(c, MM_ERR_ARG, at, NULL, "%s is on or off",
 		                      k->key);
-	case MM_SET_SIZE:
-		return mm_sx_error_at(c, MM_ERR_ARG, at,
-		                      "sizes: 512MiB, 4GiB, 2e9, 1.5GB",
-		                      "not a size: '%s'", value);
+	case MM_SET_SIZE: {
+		mm_diag d;
+		uint64_t ignored;
+		mm_io_parse_size(value, k->key, &ignored, &d);
+		d.span = at;
+		mm_diag_hint(&d, "sizes: 512MiB, 4GiB, 2e9, 1.5GB");
+		return mm_sx_error(c, &d);
+	}
 	case MM_SET_DTYPE:
 		return mm_sx_error_at(c, MM_ERR_ARG, at,
 		                      "dtypes: f64 f32 tf32 f16 bf16 f8 i8 i4",
@@ -527,10 +508,14 @@ static int cmd_set(mm_stmtctx *c, const mm_stmt *st)
 		return mm_sx_error_at(c, MM_ERR_ARG, st->args, hint,
 		                      "no setting named '%s'", key);
 	}
-	if (st->nwords < 2)
-		return mm_sx_error_at(c, MM_ERR_ARG, st->args,
-		                      "write :set KEY VALUE; :set alone lists them",
-		                      "a value is missing after '%s'", key);
+	if (st->nwords < 2) {
+		/* :set KEY alone shows that setting, with what it does. */
+		mm_buf_printf(b, "%s ", k->key);
+		mm_sx_setting_value(b, &c->s->set, k);
+		mm_buf_printf(b, "  (%s; default %s; :set %s %s)\n", k->help,
+		              k->deflt, k->key, k->value);
+		return mm_sx_text(c);
+	}
 	mm_span at = {st->words[1].span.start, st->args.end};
 	return mm_sx_set(c, k, at, rest_of(c, st, 1)) ? 1 : mm_sx_text(c);
 }
@@ -737,32 +722,23 @@ static int cmd_source(mm_stmtctx *c, const mm_stmt *st)
 	}
 	snprintf(path, sizeof path, "%s", resolved);
 	free(resolved);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return mm_sx_error_at(c, MM_ERR_IO, st->args, NULL,
-		                      "cannot open %s: %s", path, strerror(errno));
-	mm_buf text = MM_BUF_INIT;
-	char chunk[65536];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		mm_buf_add(&text, chunk, got);
-	bool bad = ferror(f) || text.failed;
-	fclose(f);
-	if (bad) {
-		mm_buf_free(&text);
-		return mm_sx_error_at(c, MM_ERR_IO, st->args, NULL, "cannot read %s",
-		                      path);
+	/* Bounded (MM_IO_TEXT_MAX), interruptible, and devices refused:
+	 * :source /dev/zero fails at once instead of filling memory. */
+	char *text;
+	size_t len;
+	if (mm_io_read_text(path, 0, &text, &len, &d) != MM_OK) {
+		d.span = st->args;
+		return mm_sx_error(c, &d);
 	}
 	/* Inside the script, relative names start at its directory. */
 	char *outer = s->base_dir;
 	s->base_dir = mm_path_dirname(path);
 	s->source_depth++;
-	int failed = mm_session_run_text(s, path, mm_buf_str(&text), text.len,
-	                                 c->emit, c->ctx);
+	int failed = mm_session_run_text(s, path, text, len, c->emit, c->ctx);
 	s->source_depth--;
 	free(s->base_dir);
 	s->base_dir = outer;
-	mm_buf_free(&text);
+	free(text);
 	return failed ? 1 : 0;
 }
 

@@ -31,11 +31,9 @@ void *mm_la_ws_alloc(mm_la_ws *w, int64_t a, int64_t b, size_t elsize,
 		mm_diag_set(d, MM_ERR_NOMEM, NOSPAN, "too many work buffers");
 		return NULL;
 	}
-	void *p = malloc(bytes ? bytes : 1);
-	if (!p) {
-		mm_diag_set(d, MM_ERR_NOMEM, NOSPAN, "out of memory");
+	void *p = mm_tensor_scratch_alloc(bytes ? bytes : 1, 1, d);
+	if (!p)
 		return NULL;
-	}
 	w->p[w->n++] = p;
 	return p;
 }
@@ -43,7 +41,7 @@ void *mm_la_ws_alloc(mm_la_ws *w, int64_t a, int64_t b, size_t elsize,
 void mm_la_ws_free(mm_la_ws *w)
 {
 	for (int i = 0; i < w->n; i++)
-		free(w->p[i]);
+		mm_tensor_scratch_free(w->p[i]);
 	w->n = 0;
 }
 
@@ -67,7 +65,13 @@ mm_code mm_la_kernel_error(int rc, mm_diag *d)
 {
 	if (rc == MM_ERR_INTERRUPTED)
 		return mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
-	return mm_diag_set(d, MM_ERR_NOMEM, NOSPAN, "out of memory");
+	if (!mm_tensor_limit())
+		return mm_diag_set(d, MM_ERR_NOMEM, NOSPAN, "out of memory");
+	mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+	            "a temporary buffer would pass the memory limit, or memory "
+	            "is short");
+	mm_diag_hint(d, "raise the limit with :set memlimit SIZE");
+	return MM_ERR_LIMIT;
 }
 
 /* ---- shapes and stacks */

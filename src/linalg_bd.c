@@ -189,9 +189,9 @@ int mm_la_gebrd(int64_t m, int64_t n, double *a, int64_t lda, double *d,
 	if (!rc)
 		rc = gebd2(m - i, n - i, a + i + i * lda, lda, d + i, e + i,
 		           tauq + i, taup + i, w);
-	free(x);
-	free(y);
-	free(w);
+	mm_la_free(x);
+	mm_la_free(y);
+	mm_la_free(w);
 	return rc;
 }
 
@@ -602,7 +602,7 @@ int mm_la_bdsqr(int64_t n, double *d, double *e, double *v, int64_t ldv,
 		                MAXITR * ((double)n * ((double)n * DBL_MIN)));
 		if ((v || b.u) && !(b.log = mm_la_rotlog_new(n, v, ldv, n, b.u,
 		                                             ldu, nru))) {
-			free(work);
+			mm_la_free(work);
 			return MM_ERR_NOMEM;
 		}
 		rc = iterate(&b, info);
@@ -610,6 +610,6 @@ int mm_la_bdsqr(int64_t n, double *d, double *e, double *v, int64_t ldv,
 	}
 	if (!rc)
 		sort_desc(&b);
-	free(work);
+	mm_la_free(work);
 	return rc;
 }

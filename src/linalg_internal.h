@@ -16,9 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
-/* A zeroed buffer of a·b + extra doubles (malloc's, freed with free), or
- * NULL when that count overflows or memory is short. */
+#include "mmcalc/tensor.h"
+
+/* A zeroed buffer of a·b + extra doubles, counted against the memory
+ * limit (mm_tensor_scratch_alloc; freed with mm_la_free), or NULL when
+ * that count overflows, passes the limit or memory is short. */
 static inline double *mm_la_zalloc(int64_t a, int64_t b, int64_t extra)
 {
 	int64_t n;
@@ -27,7 +31,20 @@ static inline double *mm_la_zalloc(int64_t a, int64_t b, int64_t extra)
 	    __builtin_add_overflow(n, extra, &n) ||
 	    __builtin_mul_overflow((size_t)n, sizeof(double), &bytes))
 		return NULL;
-	return calloc(bytes ? bytes / sizeof(double) : 1, sizeof(double));
+	double *p = mm_tensor_scratch_alloc(bytes ? (size_t)n : 1,
+	                                    sizeof(double), NULL);
+	if (p)
+		memset(p, 0, bytes ? bytes : sizeof(double));
+	return p;
+}
+
+/* Frees what mm_la_zalloc or mm_la_alloc gave; takes NULL. */
+static inline void mm_la_free(void *p) { mm_tensor_scratch_free(p); }
+
+/* An uninitialised buffer of bytes bytes, as mm_la_zalloc. */
+static inline void *mm_la_alloc(size_t bytes)
+{
+	return mm_tensor_scratch_alloc(bytes ? bytes : 1, 1, NULL);
 }
 
 /* Block width of the QR factorisation and of the application of its Q. */

@@ -175,7 +175,7 @@ mm_la_rotlog *mm_la_rotlog_new(int64_t n, double *v, int64_t ldv,
 void mm_la_rotlog_free(mm_la_rotlog *l)
 {
 	if (l)
-		free(l->buf);
+		mm_la_free(l->buf);
 	free(l);
 }
 
@@ -235,7 +235,7 @@ static void *replay_worker(void *arg)
 		if (mm_interrupted())
 			atomic_store(&r->stop, true);
 	}
-	free(w);
+	mm_la_free(w);
 	return NULL;
 }
 

@@ -46,7 +46,7 @@ int mm_la_gesvd(int64_t m, int64_t n, double *a, int64_t lda, double *s,
 	if (!mm_la_qr_work(m, n, &wb))
 		return MM_ERR_NOMEM;
 	double *vec = mm_la_zalloc(4, n, 0);
-	double *work = malloc(wb);
+	double *work = mm_la_alloc(wb);
 	double *r = qr ? mm_la_zalloc(n, n, 0) : NULL;
 	double *v = vectors ? mm_la_zalloc(n, n, 0) : NULL;
 	double *tau = qr ? mm_la_zalloc(n, 1, 0) : NULL;
@@ -83,10 +83,10 @@ int mm_la_gesvd(int64_t m, int64_t n, double *a, int64_t lda, double *s,
 			for (int64_t i = 0; i < n; i++)
 				vt[i + j * ldvt] = v[j + i * n];
 done:
-	free(vec);
-	free(work);
-	free(r);
-	free(v);
-	free(tau);
+	mm_la_free(vec);
+	mm_la_free(work);
+	mm_la_free(r);
+	mm_la_free(v);
+	mm_la_free(tau);
 	return rc;
 }

@@ -178,12 +178,15 @@ mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
 	mm_tensor *out = mm_tensor_new(x->dtype, nd, shape, d);
 	if (!out)
 		return NULL;
+	/* Nothing to write: done at once, however many empty rows there are
+	 * ((2^60 x 0 x 0) summed over axis 1 is 2^60 empty rows). */
+	if (mm_tensor_numel(out) == 0)
+		return out;
 	mm_tensor *c = mm_tensor_contiguous(x, d);
-	double *acc = malloc((size_t)(inner ? inner : 1) * sizeof *acc);
-	if (!c || !acc) {
-		if (c && !acc)
-			mm_diag_set(d, MM_ERR_NOMEM, NOSPAN, "out of memory");
-		free(acc);
+	double *acc = c ? mm_tensor_scratch_alloc((size_t)(inner ? inner : 1),
+	                                          sizeof *acc, d)
+	                : NULL;
+	if (!acc) {
 		mm_tensor_unref(c);
 		mm_tensor_unref(out);
 		return NULL;
@@ -213,14 +216,14 @@ mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
 				((float *)out->data)[o * inner + i] = (float)v;
 		}
 		if ((o & 63) == 63 && mm_interrupted()) {
-			free(acc);
+			mm_tensor_scratch_free(acc);
 			mm_tensor_unref(c);
 			mm_tensor_unref(out);
 			mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
 			return NULL;
 		}
 	}
-	free(acc);
+	mm_tensor_scratch_free(acc);
 	mm_tensor_unref(c);
 	return out;
 }
@@ -296,15 +299,15 @@ mm_tensor *mm_op_softmax(const mm_tensor *x, int axis, mm_diag *d)
 		return NULL;
 	int64_t outer, r, inner;
 	split3(x, ax, &outer, &r, &inner);
+	if (mm_tensor_numel(x) == 0) /* no rows to normalise, or empty ones */
+		return mm_tensor_new(x->dtype, x->ndim, x->shape, d);
 	mm_tensor *c = mm_tensor_contiguous(x, d);
 	mm_tensor *out = c ? mm_tensor_new(x->dtype, x->ndim, x->shape, d)
 	                   : NULL;
-	double *tmp = out ? malloc(2 * (size_t)(inner ? inner : 1) *
-	                           sizeof *tmp)
+	double *tmp = out ? mm_tensor_scratch_alloc(2 * (size_t)(inner ? inner : 1),
+	                                            sizeof *tmp, d)
 	                  : NULL;
 	if (!tmp) {
-		if (out)
-			mm_diag_set(d, MM_ERR_NOMEM, NOSPAN, "out of memory");
 		mm_tensor_unref(c);
 		mm_tensor_unref(out);
 		return NULL;
@@ -326,7 +329,7 @@ mm_tensor *mm_op_softmax(const mm_tensor *x, int axis, mm_diag *d)
 			break;
 		}
 	}
-	free(tmp);
+	mm_tensor_scratch_free(tmp);
 	mm_tensor_unref(c);
 	return out;
 }
@@ -368,10 +371,10 @@ mm_tensor *mm_op_layernorm(const mm_tensor *x, const mm_tensor *weight,
 	mm_tensor *c = mm_tensor_contiguous(x, d);
 	mm_tensor *out = c ? mm_tensor_new(x->dtype, x->ndim, x->shape, d)
 	                   : NULL;
-	double *wb = out ? malloc(2 * (size_t)(n ? n : 1) * sizeof *wb) : NULL;
+	double *wb = out ? mm_tensor_scratch_alloc(2 * (size_t)(n ? n : 1),
+	                                           sizeof *wb, d)
+	                 : NULL;
 	if (!wb) {
-		if (out)
-			mm_diag_set(d, MM_ERR_NOMEM, NOSPAN, "out of memory");
 		mm_tensor_unref(c);
 		mm_tensor_unref(out);
 		return NULL;
@@ -409,7 +412,7 @@ mm_tensor *mm_op_layernorm(const mm_tensor *x, const mm_tensor *weight,
 			break;
 		}
 	}
-	free(wb);
+	mm_tensor_scratch_free(wb);
 	mm_tensor_unref(c);
 	return out;
 }

@@ -307,12 +307,20 @@ static mm_code evaluate(mm_stmtctx *c, mm_node *e, const mm_run_opts *ro,
 	}
 	c->values = true;
 	mm_interrupt_clear();
+	/* memlimit bounds what this statement allocates (its result and every
+	 * temporary, scratch buffers of the ops included) beside what the
+	 * variables already hold. */
+	mm_tensor_limit_more(s->set.memlimit);
+	mm_tensor_reset_peak();
+	r = MM_OK;
 	if (ro->fill) {
-		if ((r = mm_eval_fill(&ev, e)) != MM_OK)
-			return r;
-		tm->filled = t->nabstract > 0;
+		r = mm_eval_fill(&ev, e);
+		tm->filled = r == MM_OK && t->nabstract > 0;
 	}
-	if ((r = timed(&ev, e, ro->bench, tm)) != MM_OK)
+	if (r == MM_OK)
+		r = timed(&ev, e, ro->bench, tm);
+	mm_tensor_set_limit(0);
+	if (r != MM_OK)
 		return r;
 	tm->executed = t->nops > 0;
 	tm->computed_f32 = i->v.dtype != MM_F32 && i->v.dtype != MM_F64;

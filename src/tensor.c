@@ -79,7 +79,8 @@ static struct {
 	pthread_mutex_t mu;
 	uint64_t limit; /* 0: none */
 	uint64_t live, peak;
-} budget = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+	uint64_t base; /* live bytes when the limit was set above them */
+} budget = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0};
 
 /* The bytes kept blocks may use beside the live ones under the limit
  * (UINT64_MAX when there is none). */
@@ -207,16 +208,17 @@ static void kept_put(void *mem, size_t size)
 }
 
 static mm_code over_limit(uint64_t want, uint64_t live, uint64_t limit,
-                          mm_diag *d)
+                          uint64_t base, mm_diag *d)
 {
 	mm_buf a = MM_BUF_INIT, b = MM_BUF_INIT, c = MM_BUF_INIT;
-	mm_count_format_iec(&a, mm_count_of(limit), "B", 4);
+	mm_count_format_iec(&a, mm_count_of(limit - base), "B", 4);
 	mm_count_format_iec(&b, mm_count_of(want), "B", 4);
-	mm_count_format_iec(&c, mm_count_of(live), "B", 4);
+	mm_count_format_iec(&c, mm_count_of(live - base), "B", 4);
 	mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
 	            "executing this needs more than the memory limit of %s "
-	            "(%s more asked for, %s in use)", mm_buf_str(&a),
-	            mm_buf_str(&b), mm_buf_str(&c));
+	            "(%s more asked for, %s in use%s)", mm_buf_str(&a),
+	            mm_buf_str(&b), mm_buf_str(&c),
+	            base ? " by it" : "");
 	mm_diag_hint(d, "nothing more was allocated; raise the limit with "
 	                ":set memlimit, or work on smaller pieces");
 	mm_buf_free(&a);
@@ -231,10 +233,12 @@ static mm_code over_limit(uint64_t want, uint64_t live, uint64_t limit,
 static mm_code reserve(uint64_t bytes, mm_diag *d)
 {
 	pthread_mutex_lock(&budget.mu);
-	uint64_t limit = budget.limit, live = budget.live;
+	uint64_t limit = budget.limit, live = budget.live, base = budget.base;
 	if (limit && (bytes > limit || live > limit - bytes)) {
 		pthread_mutex_unlock(&budget.mu);
-		return over_limit(bytes, live, limit, d);
+		if (base > live || base > limit)
+			base = 0;
+		return over_limit(bytes, live, limit, base, d);
 	}
 	budget.live = live + bytes;
 	if (budget.live > budget.peak)
@@ -254,6 +258,19 @@ void mm_tensor_set_limit(uint64_t bytes)
 {
 	pthread_mutex_lock(&budget.mu);
 	budget.limit = bytes;
+	budget.base = 0;
+	pthread_mutex_unlock(&budget.mu);
+	kept_trim(kept_room(), KEEP_BLOCKS);
+}
+
+void mm_tensor_limit_more(uint64_t bytes)
+{
+	pthread_mutex_lock(&budget.mu);
+	uint64_t live = budget.live;
+	budget.base = live;
+	budget.limit = live > UINT64_MAX - bytes ? UINT64_MAX : live + bytes;
+	if (!budget.limit) /* 0 more than nothing: still a limit */
+		budget.limit = 1, budget.base = 1;
 	pthread_mutex_unlock(&budget.mu);
 	kept_trim(kept_room(), KEEP_BLOCKS);
 }

@@ -61,6 +61,8 @@ typedef struct mm_info {
 	const char *note;    /* said in the report: "loaded from <i4 ..." */
 	bool symbolic;       /* this node or one under it has symbolic dims */
 	const char *path;    /* load/save: the resolved file name */
+	const void *fn_data; /* CALL: what the built-in's check decided for
+	                        its eval (in the arena; its own type) */
 } mm_info;
 
 /* How a statement is checked. */

@@ -193,6 +193,10 @@ size_t mm_tensor_test_kept_bytes(void);
 /* Sets the limit in bytes; 0 means none (the default). Lowering it
  * below the live bytes refuses new allocations until enough are freed. */
 void mm_tensor_set_limit(uint64_t bytes);
+/* Sets the limit `bytes` above the live bytes now: what one statement
+ * may allocate beside what is already held; a refusal then names
+ * `bytes` as the limit and counts only what was allocated since. */
+void mm_tensor_limit_more(uint64_t bytes);
 uint64_t mm_tensor_limit(void);
 /* Bytes counted as live now, and the most since the last reset. */
 uint64_t mm_tensor_live_bytes(void);

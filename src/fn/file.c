@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mmcalc/csv.h"
 #include "mmcalc/npy.h"
@@ -17,8 +18,83 @@ static void *load_alloc(void *ctx, mm_dtype dtype, int ndim,
 	return *out ? (*out)->data : NULL;
 }
 
-/* load("file.npy" | "file.csv", sep=, header=, dtype=): read when checked,
- * since the shape is in the file. */
+/* What load's keys ask for, decided when checked: the loader's options
+ * and the dtype wanted (asked: given as dtype=). */
+typedef struct load_args {
+	mm_io_load_opts o;
+	mm_dtype want;
+	bool asked, csv;
+} load_args;
+
+static mm_code load_opts(mm_checker *c, mm_node *e, load_args *a)
+{
+	mm_code r;
+	int k;
+	if ((k = mm_ck_key(e, "header")) >= 0 &&
+	    (r = mm_ck_bool(c, e->items[k], "header", &a->o.header)) != MM_OK)
+		return r;
+	if ((k = mm_ck_key(e, "sep")) >= 0) {
+		const mm_info *si = e->items[k]->info;
+		if (si->v.kind != MM_K_STRING || strlen(si->v.str) != 1)
+			return mm_ck_fail(c, MM_ERR_ARG, e->items[k]->span,
+			            "sep must be one character in quotes, such as \",\"");
+		a->o.sep = si->v.str[0];
+	}
+	a->want = MM_F64;
+	a->asked = (k = mm_ck_key(e, "dtype")) >= 0;
+	if (a->asked) {
+		if ((r = mm_ck_dtype(c, e->items[k], &a->want)) != MM_OK)
+			return r;
+		a->o.f32 = a->want != MM_F64;
+	}
+	return MM_OK;
+}
+
+/* The dtype a load gives: .npy keeps f32 as f32 and the rest as f64
+ * unless a dtype was asked for: f64 widens f32, any other narrows f64 to
+ * f32 (and stores in the dtype asked for). */
+static mm_dtype load_dtype(mm_dtype file, mm_dtype want, bool asked)
+{
+	if (!asked)
+		return file;
+	return want == MM_F64 ? MM_F64 : MM_F32;
+}
+
+/* Reads the whole file at path as load asks, cast as it should be. */
+static mm_tensor *load_now(const char *path, const load_args *a,
+                           mm_io_info *info, mm_diag *d)
+{
+	mm_tensor *t = NULL;
+	mm_io_load_opts o = a->o;
+	o.alloc = load_alloc;
+	o.alloc_ctx = &t;
+	mm_code r = a->csv ? mm_csv_load(path, &o, info, d)
+	                   : mm_npy_load(path, &o, info, d);
+	if (r != MM_OK) {
+		mm_tensor_unref(t);
+		return NULL;
+	}
+	mm_dtype dt = load_dtype(t->dtype, a->want, a->asked);
+	if (dt != t->dtype) {
+		info->widened |= dt == MM_F64;
+		mm_tensor *f = mm_tensor_cast(t, dt, d);
+		mm_tensor_unref(t);
+		t = f;
+	}
+	return t;
+}
+
+static bool is_csv(const char *path)
+{
+	return mm_path_has_ext(path, ".csv") || mm_path_has_ext(path, ".tsv") ||
+	       mm_path_has_ext(path, ".txt");
+}
+
+/* load("file.npy" | "file.csv", sep=, header=, dtype=). A regular file's
+ * shape is read when checked (a .npy header, or one bounded-memory scan
+ * of the text), its data only when the statement runs: shape(load("a
+ * 1 GiB file")) reads a few hundred bytes. Anything else (a pipe) can be
+ * read once only, so it is read now. */
 mm_code mm_fn_load_check(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_node *p = e->items[0];
@@ -26,65 +102,56 @@ mm_code mm_fn_load_check(mm_checker *c, mm_node *e, mm_info *i)
 	if (p->info->v.kind != MM_K_STRING)
 		return mm_ck_fail(c, MM_ERR_TYPE, p->span,
 		            "load: the file name must be a string in quotes");
-	mm_io_load_opts o = {0};
-	mm_tensor *t = NULL;
-	o.alloc = load_alloc;
-	o.alloc_ctx = &t;
-	o.max_bytes = c->opts.memlimit;
-	int k;
-	if ((k = mm_ck_key(e, "header")) >= 0 &&
-	    (r = mm_ck_bool(c, e->items[k], "header", &o.header)) != MM_OK)
+	load_args *a = mm_arena_alloc(c->arena, sizeof *a);
+	if (!a)
+		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+	memset(a, 0, sizeof *a);
+	a->o.max_bytes = c->opts.memlimit;
+	if ((r = load_opts(c, e, a)) != MM_OK)
 		return r;
-	if ((k = mm_ck_key(e, "sep")) >= 0) {
-		const mm_info *si = e->items[k]->info;
-		if (si->v.kind != MM_K_STRING || strlen(si->v.str) != 1)
-			return mm_ck_fail(c, MM_ERR_ARG, e->items[k]->span,
-			            "sep must be one character in quotes, such as \",\"");
-		o.sep = si->v.str[0];
-	}
-	mm_dtype want = MM_F64;
-	bool asked = (k = mm_ck_key(e, "dtype")) >= 0;
-	if (asked) {
-		if ((r = mm_ck_dtype(c, e->items[k], &want)) != MM_OK)
-			return r;
-		o.f32 = want != MM_F64;
-	}
 	char *path = mm_path_resolve(p->info->v.str, c->opts.base_dir, c->diag);
 	if (!path)
 		return mm_ck_placed(c, c->diag->code, p->span);
-	mm_io_info info;
-	bool csv = mm_path_has_ext(path, ".csv") || mm_path_has_ext(path, ".tsv") ||
-	           mm_path_has_ext(path, ".txt");
+	bool csv = a->csv = is_csv(path);
 	if (!csv && !mm_path_has_ext(path, ".npy")) {
 		free(path);
 		return mm_ck_fail(c, MM_ERR_ARG, p->span,
 		            "load: the name must end in .npy, .csv, .tsv or .txt");
 	}
-	if (csv && !o.sep && mm_path_has_ext(path, ".tsv"))
-		o.sep = '\t';
-	r = csv ? mm_csv_load(path, &o, &info, c->diag)
-	        : mm_npy_load(path, &o, &info, c->diag);
+	if (csv && !a->o.sep && mm_path_has_ext(path, ".tsv"))
+		a->o.sep = '\t';
+	i->fn_data = a;
 	i->path = mm_arena_strndup(c->arena, path, strlen(path));
+	struct stat st;
+	bool regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	mm_io_info info = {0};
+	mm_tensor *t = NULL;
+	if (regular) {
+		r = csv ? mm_csv_scan(path, &a->o, &info, c->diag)
+		        : mm_npy_read_header(path, &a->o, &info, c->diag);
+		mm_dtype dt = load_dtype(info.dtype, a->want, a->asked);
+		info.widened |= dt == MM_F64 && info.dtype != MM_F64;
+		info.dtype = dt;
+	} else {
+		t = load_now(path, a, &info, c->diag);
+		r = t ? MM_OK : c->diag->code;
+		if (t) {
+			info.dtype = t->dtype;
+			info.ndim = t->ndim;
+			memcpy(info.shape, t->shape, (size_t)t->ndim * sizeof t->shape[0]);
+		}
+	}
 	free(path);
-	if (r != MM_OK) {
-		mm_tensor_unref(t);
+	if (r != MM_OK)
 		return mm_ck_placed(c, r, e->span);
-	}
-	/* .npy keeps f32 as f32 and the rest as f64 unless a dtype was
-	 * asked for: f64 widens f32, any other narrows f64 to f32. */
-	bool widen = asked && want == MM_F64 && t->dtype == MM_F32;
-	if (widen || (want != MM_F64 && t->dtype == MM_F64)) {
-		mm_tensor *f = mm_tensor_cast(t, widen ? MM_F64 : MM_F32, c->diag);
-		mm_tensor_unref(t);
-		if (!(t = f))
-			return mm_ck_placed(c, c->diag->code, e->span);
-		info.widened |= widen;
-	}
-	mm_shape s = mm_shape_make(t->ndim, t->shape);
-	mm_ck_set_tensor(i, &s, want != MM_F64 && want != MM_F32 ? want : t->dtype,
+	mm_shape s = mm_shape_make(info.ndim, info.shape);
+	mm_ck_set_tensor(i, &s, a->want != MM_F64 && a->want != MM_F32 ? a->want
+	                                                                : info.dtype,
 	                 true);
-	i->value = t;
-	c->nvalues++;
+	if (t) {
+		i->value = t;
+		c->nvalues++;
+	}
 	mm_ck_set_leaf(c, i);
 	i->data = true;
 	i->cls = MM_C_DATA;
@@ -99,11 +166,30 @@ mm_code mm_fn_load_check(mm_checker *c, mm_node *e, mm_info *i)
 	return MM_OK;
 }
 
-/* The data was read when the call was checked. */
+/* Reads the data of a file whose shape was read when checked; a file
+ * changed in between is an error, not a different answer. */
 mm_tensor *mm_fn_load_eval(mm_evaluator *ev, mm_node *e)
 {
-	(void)ev;
-	return mm_tensor_ref(e->info->value);
+	mm_info *i = e->info;
+	if (i->value)
+		return mm_tensor_ref(i->value);
+	mm_io_info info = {0};
+	mm_tensor *t = load_now(i->path, i->fn_data, &info, ev->diag);
+	if (!t)
+		return NULL;
+	const mm_shape *s = &i->v.shape;
+	bool same = t->ndim == s->ndim &&
+	            mm_dtype_exec(i->v.dtype) == mm_dtype_exec(t->dtype);
+	for (int k = 0; same && k < t->ndim; k++)
+		same = t->shape[k] == s->dim[k];
+	if (!same) {
+		mm_tensor_unref(t);
+		mm_diag_set(ev->diag, MM_ERR_IO, e->span,
+		            "%s changed while this statement ran: its shape or "
+		            "dtype is not the one checked", i->path);
+		return NULL;
+	}
+	return t;
 }
 
 static bool file_ext_ok(const char *name)
