@@ -1,0 +1,871 @@
+/* test-vmath.c — vmath: accuracy against the C library, special values,
+ * the same bits from the scalar functions and from every ISA path and
+ * thread count, row operations against double-precision references,
+ * empty inputs, bad arguments and interrupts. */
+#include <check.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmcalc/diag.h"
+#include "mmcalc/gemm.h"
+#include "mmcalc/interrupt.h"
+#include "mmcalc/vmath.h"
+
+#define SQRT1_2L 0.707106781186547524400844362104849039L
+#define PIL 3.14159265358979323846264338327950288L
+
+/* Every 17th float bit pattern (the manual tool sweeps all of them). */
+enum { F32_STRIDE = 17, F64_SAMPLES = 3000000, BATCH = 65536 };
+
+/* The largest error allowed, in ulps, by function: what the functions
+ * reach (include/mmcalc/vmath.h states the same) rounded up. */
+static const double bound_f32[MM_VMATH_FN_COUNT] = {
+	[MM_VMATH_EXP] = 1, [MM_VMATH_LOG] = 1, [MM_VMATH_TANH] = 2,
+	[MM_VMATH_ERF] = 1, [MM_VMATH_SIGMOID] = 2, [MM_VMATH_GELU] = 3,
+	[MM_VMATH_GELU_TANH] = 3, [MM_VMATH_SILU] = 3,
+};
+static const double bound_f64[MM_VMATH_FN_COUNT] = {
+	[MM_VMATH_EXP] = 1.1, [MM_VMATH_LOG] = 1.0, [MM_VMATH_TANH] = 2.5,
+	[MM_VMATH_ERF] = 1.5, [MM_VMATH_SIGMOID] = 2.5, [MM_VMATH_GELU] = 6,
+	[MM_VMATH_GELU_TANH] = 3.5, [MM_VMATH_SILU] = 3.5,
+};
+
+/* The reference: the C library in long double. sigmoid and silu through
+ * exp of −|x|, gelu through erfc, gelu_tanh through exp of the argument
+ * with 0.044715 as the working format's constant (what PyTorch computes);
+ * the forms avoid cancellation, so the reference is accurate in the
+ * tails. */
+static long double ref(mm_vmath_fn fn, long double x, long double kappa)
+{
+	long double e, v;
+	switch (fn) {
+	case MM_VMATH_EXP:
+		return expl(x);
+	case MM_VMATH_LOG:
+		return logl(x);
+	case MM_VMATH_TANH:
+		return tanhl(x);
+	case MM_VMATH_ERF:
+		return erfl(x);
+	case MM_VMATH_SIGMOID:
+		e = expl(-fabsl(x));
+		return x >= 0 ? 1 / (1 + e) : e / (1 + e);
+	case MM_VMATH_SILU:
+		if (isinf(x))
+			return x > 0 ? x : NAN;
+		e = expl(-fabsl(x));
+		return x >= 0 ? x / (1 + e) : x * e / (1 + e);
+	case MM_VMATH_GELU:
+		if (isinf(x))
+			return x > 0 ? x : NAN;
+		return 0.5L * x * erfcl(-x * SQRT1_2L);
+	default:
+		if (isinf(x))
+			return x > 0 ? x : NAN;
+		v = 2 * sqrtl(2 / PIL) * (x + kappa * x * x * x);
+		e = expl(-fabsl(v));
+		return x >= 0 ? x / (1 + e) : x * e / (1 + e);
+	}
+}
+
+/* Bit patterns as integers ordered like the floats they hold. */
+static int64_t ord32(float x)
+{
+	int32_t i;
+	memcpy(&i, &x, sizeof i);
+	return i < 0 ? -(int64_t)(i & 0x7fffffff) : i;
+}
+
+static uint64_t bits64(double x)
+{
+	uint64_t u;
+	memcpy(&u, &x, sizeof u);
+	return u;
+}
+
+static uint32_t bits32(float x)
+{
+	uint32_t u;
+	memcpy(&u, &x, sizeof u);
+	return u;
+}
+
+/* The error of y in ulps of the double nearest r (subnormal ulps below). */
+static double ulps64(double y, long double r)
+{
+	int e;
+	frexpl(r, &e);
+	long double ulp = ldexpl(1, e - 53 < -1074 ? -1074 : e - 53);
+	return (double)fabsl(((long double)y - r) / ulp);
+}
+
+/* y against the reference r: NaN where r is NaN, equal infinities and
+ * zeros (sign too), else the ulp distance (f32) or error (f64). */
+static bool special_ok(double y, long double r, double *err)
+{
+	*err = 0;
+	if (isnan(r) || isnan(y))
+		return isnan(r) && isnan(y);
+	if (isinf(r) || isinf(y) || r == 0)
+		return (long double)y == r && signbit(y) == signbit(r);
+	return true;
+}
+
+static double worst_f32(mm_vmath_fn fn, float *at)
+{
+	float *x = malloc(BATCH * sizeof *x), *y = malloc(BATCH * sizeof *y);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(y);
+	double worst = 0;
+	int64_t nb = 0;
+	for (uint64_t u = 0; u < UINT64_C(1) << 32;) {
+		int n = 0;
+		for (; n < BATCH && u < UINT64_C(1) << 32; n++, u += F32_STRIDE) {
+			uint32_t b = (uint32_t)u;
+			memcpy(&x[n], &b, sizeof b);
+		}
+		ck_assert_int_eq(mm_vmath_map_f32(fn, n, x, y), MM_OK);
+		for (int i = 0; i < n; i++) {
+			float r = (float)ref(fn, x[i], 0.044715f);
+			double err;
+			/* the kernel and the scalar function: the same bits */
+			if (bits32(y[i]) != bits32(mm_vmath_scalar_f32(fn, x[i])))
+				ck_abort_msg("%s(%a): kernel %a, scalar %a",
+				             mm_vmath_fn_name(fn), x[i], y[i],
+				             mm_vmath_scalar_f32(fn, x[i]));
+			if (!special_ok(y[i], r, &err) && nb++ < 5)
+				ck_abort_msg("%s(%a) = %a, C library %a",
+				             mm_vmath_fn_name(fn), x[i], y[i], r);
+			if (isnan(r) || isinf(r) || r == 0 || isinf(y[i]))
+				continue;
+			err = (double)llabs(ord32(y[i]) - ord32(r));
+			if (err > worst) {
+				worst = err;
+				*at = x[i];
+			}
+		}
+	}
+	free(x);
+	free(y);
+	return worst;
+}
+
+START_TEST(test_f32_accuracy)
+{
+	mm_vmath_fn fn = (mm_vmath_fn)_i;
+	float at = 0;
+	double w = worst_f32(fn, &at);
+	ck_assert_msg(w <= bound_f32[fn], "%s f32: %.0f ulp at %a (bound %.0f)",
+	              mm_vmath_fn_name(fn), w, at, bound_f32[fn]);
+}
+END_TEST
+
+/* Random bit patterns, random values where the function varies, and
+ * the edges: thresholds of overflow, underflow and the formulas'
+ * regions, subnormals, ±0, ±inf, NaN. */
+static double sample64(uint64_t *s, int64_t i)
+{
+	static const double edges[] = {
+		0.0, -0.0, INFINITY, -INFINITY, NAN, DBL_MIN, -DBL_MIN,
+		DBL_TRUE_MIN, -DBL_TRUE_MIN, DBL_MAX, -DBL_MAX, 1.0, -1.0,
+		709.782712893384, 709.7827128933841, -745.1332191019411,
+		-745.1332191019412, -708.3964185322641, 0.875, -0.875,
+		1.2374368670764582, -1.2374368670764582, 27.5, 28.0, -38.6,
+		-39.5, 20.0, -21.8, 0x1p-1022, 0x1.fffffffffffffp-1023, 1e-300,
+	};
+	enum { NE = sizeof edges / sizeof edges[0] };
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	uint64_t u = *s;
+	double x;
+	switch (i % 4) {
+	case 0:
+		memcpy(&x, &u, sizeof x);
+		return x;
+	case 1: /* where every function varies */
+		return ((double)(u >> 11) * 0x1p-53 - 0.5) * 80;
+	case 2: /* the far tails */
+		return ((double)(u >> 11) * 0x1p-53 - 0.5) * 1600;
+	default:
+		if (i % 64 == 3)
+			return edges[(i / 64) % NE];
+		/* near an edge */
+		x = edges[(u >> 32) % NE];
+		memcpy(&u, &x, sizeof u);
+		u += (uint64_t)(int64_t)(int8_t)(uint8_t)(*s >> 8);
+		memcpy(&x, &u, sizeof x);
+		return x;
+	}
+}
+
+START_TEST(test_f64_accuracy)
+{
+	mm_vmath_fn fn = (mm_vmath_fn)_i;
+	double *x = malloc(BATCH * sizeof *x), *y = malloc(BATCH * sizeof *y);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(y);
+	uint64_t seed = 0x9e3779b97f4a7c15u + (uint64_t)fn;
+	double worst = 0, at = 0;
+	for (int64_t done = 0; done < F64_SAMPLES; done += BATCH) {
+		for (int i = 0; i < BATCH; i++) {
+			x[i] = sample64(&seed, done + i);
+			if (fn == MM_VMATH_LOG && i % 4 == 1)
+				x[i] = fabs(x[i]);
+		}
+		ck_assert_int_eq(mm_vmath_map_f64(fn, BATCH, x, y), MM_OK);
+		for (int i = 0; i < BATCH; i++) {
+			long double r = ref(fn, x[i], 0.044715);
+			double err, s = mm_vmath_scalar_f64(fn, x[i]);
+			if (bits64(y[i]) != bits64(s))
+				ck_abort_msg("%s(%a): kernel %a, scalar %a",
+				             mm_vmath_fn_name(fn), x[i], y[i], s);
+			if (!special_ok(y[i], r, &err))
+				ck_abort_msg("%s(%a) = %a, C library %La",
+				             mm_vmath_fn_name(fn), x[i], y[i], r);
+			if (isnan(r) || isinf(r) || r == 0)
+				continue;
+			err = isinf(y[i]) ? INFINITY : ulps64(y[i], r);
+			if (err > worst) {
+				worst = err;
+				at = x[i];
+			}
+		}
+	}
+	free(x);
+	free(y);
+	ck_assert_msg(worst <= bound_f64[fn],
+	              "%s f64: %.3f ulp at %a (bound %.1f)",
+	              mm_vmath_fn_name(fn), worst, at, bound_f64[fn]);
+}
+END_TEST
+
+/* The C library's own special values, where it defines the function:
+ * the same value, sign of zero and all. */
+START_TEST(test_specials)
+{
+	static const double xs[] = {
+		0.0, -0.0, INFINITY, -INFINITY, NAN, -NAN, 1.0, -1.0,
+		DBL_TRUE_MIN, -DBL_TRUE_MIN, 1000.0, -1000.0, 709.79, -746.0,
+	};
+	for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+		double x = xs[i];
+		double want[4] = {exp(x), log(x), tanh(x), erf(x)};
+		double got[4] = {mm_vmath_exp(x), mm_vmath_log(x),
+		                 mm_vmath_tanh(x), mm_vmath_erf(x)};
+		float xf = (float)x;
+		float wantf[4] = {expf(xf), logf(xf), tanhf(xf), erff(xf)};
+		float gotf[4] = {mm_vmath_expf(xf), mm_vmath_logf(xf),
+		                 mm_vmath_tanhf(xf), mm_vmath_erff(xf)};
+		for (int k = 0; k < 4; k++) {
+			if (isnan(want[k])) {
+				ck_assert_msg(isnan(got[k]), "fn %d at %a", k, x);
+				ck_assert(isnan(gotf[k]));
+				continue;
+			}
+			bool exact = want[k] == 0 || isinf(want[k]) ||
+			             fabs(want[k]) == 1;
+			if (exact) {
+				ck_assert_msg(got[k] == want[k] &&
+				              signbit(got[k]) == signbit(want[k]),
+				              "fn %d at %a: %a, C %a", k, x, got[k],
+				              want[k]);
+			}
+			if (wantf[k] == 0 || isinf(wantf[k]) ||
+			    fabsf(wantf[k]) == 1)
+				ck_assert_msg(gotf[k] == wantf[k] &&
+				              signbit(gotf[k]) == signbit(wantf[k]),
+				              "fn %d at %a: %a, C %a", k, xf,
+				              (double)gotf[k], (double)wantf[k]);
+		}
+	}
+	/* a NaN keeps its sign; the composite functions at ±inf */
+	ck_assert(signbit(mm_vmath_gelu(-NAN)) && isnan(mm_vmath_gelu(-NAN)));
+	ck_assert(isnan(mm_vmath_siluf(-INFINITY)));
+	ck_assert(isnan(mm_vmath_gelu(-INFINITY)));
+	ck_assert(mm_vmath_gelu_tanhf(INFINITY) == INFINITY);
+	ck_assert(mm_vmath_sigmoid(-INFINITY) == 0);
+	ck_assert(mm_vmath_sigmoidf(INFINITY) == 1);
+	ck_assert(signbit(mm_vmath_geluf(-0.0f)) && !signbit(mm_vmath_gelu(0.0)));
+	ck_assert(signbit(mm_vmath_silu(-0.0)) && mm_vmath_silu(-0.0) == 0);
+	/* correctly rounded subnormals: exp at the bottom of the range */
+	ck_assert(mm_vmath_exp(-745.1332191019411) == DBL_TRUE_MIN);
+	ck_assert(mm_vmath_exp(-745.1332191019412) == 0);
+	ck_assert(mm_vmath_expf(-103.97f) == expf(-103.97f));
+	ck_assert(mm_vmath_exp(709.782712893384) < INFINITY);
+	ck_assert(mm_vmath_exp(709.7827128933841) == INFINITY);
+}
+END_TEST
+
+/* Inputs for the bit-identity tests: every kind of value. */
+static void mixed_f64(double *x, int64_t n)
+{
+	uint64_t s = 12345;
+	for (int64_t i = 0; i < n; i++)
+		x[i] = sample64(&s, i);
+}
+
+static void mixed_f32(float *x, int64_t n)
+{
+	uint64_t s = 777;
+	for (int64_t i = 0; i < n; i++)
+		x[i] = (float)sample64(&s, i);
+}
+
+static const char *const isas[] = {"generic", "avx2", "avx512"};
+
+/* Row operations and arithmetic on N elements (rows of R), by number. */
+enum { N_ID = 50000, R_ID = 37 };
+
+static void rows_ops(int op, const double *x, const float *xf, double *y,
+                     float *yf)
+{
+	int rows = N_ID / R_ID;
+	switch (op) {
+	case 0:
+		mm_vmath_softmax_f32(rows, R_ID, xf, yf);
+		mm_vmath_softmax_f64(rows, R_ID, x, y);
+		break;
+	case 1:
+		mm_vmath_layernorm_f32(rows, R_ID, xf, NULL, NULL, 1e-5, yf);
+		mm_vmath_log_softmax_f64(1, N_ID, x, y);
+		break;
+	case 2:
+		mm_vmath_reduce_f32(MM_VMATH_SUM, 1, N_ID, xf, yf);
+		mm_vmath_rmsnorm_f64(rows, R_ID, x, NULL, 1e-6, y);
+		break;
+	case 3:
+		mm_vmath_binary_f32(MM_VMATH_DIV, N_ID - 1, xf, 1, xf + 1, 1, yf);
+		mm_vmath_reduce_f64(MM_VMATH_LOGSUMEXP, rows, R_ID, x, y);
+		break;
+	case 4:
+		mm_vmath_softmax_f32(1, N_ID, xf, yf);
+		mm_vmath_reduce_f64(MM_VMATH_NORM, 1, N_ID, x, y);
+		break;
+	default:
+		mm_vmath_reduce_f32(MM_VMATH_MAX, rows, R_ID, xf, yf);
+		mm_vmath_binary_f64(MM_VMATH_SUB, N_ID - 1, x, 0, x + 1, 1, y);
+		break;
+	}
+}
+
+/* Every ISA path gives the scalar functions' bits, and the same binary
+ * arithmetic and row results as the generic path. */
+START_TEST(test_isa_identity)
+{
+	const char *isa = isas[_i];
+	if (mm_vmath_set_isa(isa) != 0)
+		return; /* not built or not runnable here: nothing to test */
+	ck_assert_str_eq(mm_vmath_isa(), isa);
+	enum { N = N_ID };
+	double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+	float *xf = malloc(N * sizeof *xf), *yf = malloc(N * sizeof *yf);
+	double *ref64 = malloc(N * sizeof *ref64);
+	float *ref32 = malloc(N * sizeof *ref32);
+	ck_assert(x && y && xf && yf && ref64 && ref32);
+	mixed_f64(x, N);
+	mixed_f32(xf, N);
+	for (int fn = 0; fn < MM_VMATH_FN_COUNT; fn++) {
+		ck_assert_int_eq(mm_vmath_map_f64(fn, N, x, y), MM_OK);
+		ck_assert_int_eq(mm_vmath_map_f32(fn, N, xf, yf), MM_OK);
+		for (int i = 0; i < N; i++) {
+			double s = mm_vmath_scalar_f64(fn, x[i]);
+			float sf = mm_vmath_scalar_f32(fn, xf[i]);
+			if (bits64(s) != bits64(y[i]) ||
+			    bits32(sf) != bits32(yf[i]))
+				ck_abort_msg("%s %s at %a / %a", isa,
+				             mm_vmath_fn_name(fn), x[i],
+				             (double)xf[i]);
+		}
+	}
+	/* row operations and arithmetic against the generic path */
+	for (int i = 0; i < N; i++) {
+		x[i] = sin(i * 0.37) * 20;
+		xf[i] = (float)x[i];
+	}
+	for (int op = 0; op < 6; op++) {
+		memset(ref32, 0, N * sizeof *ref32);
+		memset(ref64, 0, N * sizeof *ref64);
+		memset(yf, 0, N * sizeof *yf);
+		memset(y, 0, N * sizeof *y);
+		ck_assert_int_eq(mm_vmath_set_isa("generic"), 0);
+		rows_ops(op, x, xf, ref64, ref32);
+		ck_assert_int_eq(mm_vmath_set_isa(isa), 0);
+		rows_ops(op, x, xf, y, yf);
+		ck_assert_msg(memcmp(ref32, yf, N * sizeof *yf) == 0,
+		              "%s: f32 operation %d differs", isa, op);
+		ck_assert_msg(memcmp(ref64, y, N * sizeof *y) == 0,
+		              "%s: f64 operation %d differs", isa, op);
+	}
+	mm_vmath_set_isa(NULL);
+	free(x);
+	free(y);
+	free(xf);
+	free(yf);
+	free(ref64);
+	free(ref32);
+}
+END_TEST
+
+START_TEST(test_isa_names)
+{
+	ck_assert_int_eq(mm_vmath_set_isa("no-such-isa"), -1);
+	ck_assert_int_eq(mm_vmath_set_isa(NULL), 0);
+	const char *best = mm_vmath_isa();
+	ck_assert(strcmp(best, "generic") == 0 || strcmp(best, "avx2") == 0 ||
+	          strcmp(best, "avx512") == 0);
+	ck_assert_int_eq(mm_vmath_set_isa("generic"), 0);
+	ck_assert_str_eq(mm_vmath_isa(), "generic");
+	mm_vmath_set_isa(NULL);
+	ck_assert_str_eq(mm_vmath_isa(), best);
+	ck_assert_str_eq(mm_vmath_fn_name(MM_VMATH_GELU_TANH), "gelu_tanh");
+	ck_assert_str_eq(mm_vmath_fn_name(MM_VMATH_FN_COUNT), "?");
+	ck_assert(isnan(mm_vmath_scalar_f64(MM_VMATH_FN_COUNT, 1.0)));
+}
+END_TEST
+
+/* The constant folder's promise: gelu(c) − sum(gelu(full(1, c))) == 0. */
+START_TEST(test_fold_matches_kernel)
+{
+	double x = -3.862, y = 1;
+	ck_assert_int_eq(mm_vmath_map_f64(MM_VMATH_GELU, 1, &x, &y), MM_OK);
+	double s;
+	ck_assert_int_eq(mm_vmath_reduce_f64(MM_VMATH_SUM, 1, 1, &y, &s), MM_OK);
+	ck_assert(mm_vmath_gelu(-3.862) - s == 0);
+}
+END_TEST
+
+/* --- row operations against double-precision references ------------- */
+
+static double rel_err(double y, double r)
+{
+	return r == 0 ? fabs(y) : fabs(y - r) / fabs(r);
+}
+
+/* Rows of the lengths that matter: 1, below and above the lanes, one
+ * block, just over a block, several blocks. */
+static const int64_t lens[] = {1, 7, 32, 33, 1000, 16384, 16385, 40000};
+
+static void fill(double *x, float *xf, int64_t n, int64_t seed)
+{
+	for (int64_t i = 0; i < n; i++) {
+		x[i] = sin((double)(i + seed) * 0.731) * 6 + cos(i * 0.1) * 3;
+		xf[i] = (float)x[i];
+		x[i] = xf[i]; /* the same values in both types */
+	}
+}
+
+START_TEST(test_softmax_reference)
+{
+	for (size_t t = 0; t < sizeof lens / sizeof lens[0]; t++) {
+		int64_t n = lens[t], rows = n > 1000 ? 2 : 3;
+		double *x = malloc((size_t)(rows * n) * sizeof *x);
+		double *y = malloc((size_t)(rows * n) * sizeof *y);
+		float *xf = malloc((size_t)(rows * n) * sizeof *xf);
+		float *yf = malloc((size_t)(rows * n) * sizeof *yf);
+		float *lf = malloc((size_t)(rows * n) * sizeof *lf);
+		ck_assert(x && y && xf && yf && lf);
+		fill(x, xf, rows * n, (int64_t)t);
+		ck_assert_int_eq(mm_vmath_softmax_f64(rows, n, x, y), MM_OK);
+		ck_assert_int_eq(mm_vmath_softmax_f32(rows, n, xf, yf), MM_OK);
+		ck_assert_int_eq(mm_vmath_log_softmax_f32(rows, n, xf, lf),
+		                 MM_OK);
+		for (int64_t r = 0; r < rows; r++) {
+			const double *xr = x + r * n;
+			long double m = -INFINITY, s = 0;
+			for (int64_t i = 0; i < n; i++)
+				m = xr[i] > m ? xr[i] : m;
+			for (int64_t i = 0; i < n; i++)
+				s += expl(xr[i] - m);
+			for (int64_t i = 0; i < n; i++) {
+				long double want = expl(xr[i] - m) / s;
+				long double lw = xr[i] - m - logl(s);
+				int64_t k = r * n + i;
+				ck_assert_msg(rel_err(y[k], want) < 1e-14,
+				              "f64 softmax n=%lld i=%lld: %a vs %La",
+				              (long long)n, (long long)k, y[k], want);
+				/* f32: x − max rounds (as in PyTorch), so the
+				 * bound grows with the distance from the max */
+				double b = 0x1p-24 * (6 + fabsl(xr[i] - m));
+				ck_assert_msg(rel_err(yf[k], want) < b,
+				              "f32 softmax n=%lld i=%lld: %a vs %La",
+				              (long long)n, (long long)k,
+				              (double)yf[k], want);
+				ck_assert_msg(fabsl(lf[k] - lw) <
+				              0x1p-23 * (1 + fabsl(lw)),
+				              "f32 log_softmax n=%lld i=%lld",
+				              (long long)n, (long long)k);
+			}
+		}
+		free(x);
+		free(y);
+		free(xf);
+		free(yf);
+		free(lf);
+	}
+}
+END_TEST
+
+START_TEST(test_norms_reference)
+{
+	for (size_t t = 0; t < sizeof lens / sizeof lens[0]; t++) {
+		int64_t n = lens[t], rows = 2;
+		double *x = malloc((size_t)(rows * n) * sizeof *x);
+		double *y = malloc((size_t)(rows * n) * sizeof *y);
+		double *w = malloc((size_t)n * sizeof *w);
+		double *b = malloc((size_t)n * sizeof *b);
+		float *xf = malloc((size_t)(rows * n) * sizeof *xf);
+		float *yf = malloc((size_t)(rows * n) * sizeof *yf);
+		float *rf = malloc((size_t)(rows * n) * sizeof *rf);
+		float *wf = malloc((size_t)n * sizeof *wf);
+		float *bf = malloc((size_t)n * sizeof *bf);
+		ck_assert(x && y && w && b && xf && yf && rf && wf && bf);
+		fill(x, xf, rows * n, 3 + (int64_t)t);
+		for (int64_t i = 0; i < n; i++) {
+			wf[i] = (float)(1 + 0.5 * sin((double)i));
+			bf[i] = (float)(0.25 * cos((double)i));
+			w[i] = wf[i];
+			b[i] = bf[i];
+		}
+		ck_assert_int_eq(mm_vmath_layernorm_f64(rows, n, x, w, b, 1e-5,
+		                                        y), MM_OK);
+		ck_assert_int_eq(mm_vmath_layernorm_f32(rows, n, xf, wf, bf,
+		                                        1e-5, yf), MM_OK);
+		ck_assert_int_eq(mm_vmath_rmsnorm_f32(rows, n, xf, wf,
+		                                      MM_VMATH_RMSNORM_EPS_F32,
+		                                      rf), MM_OK);
+		for (int64_t r = 0; r < rows; r++) {
+			const double *xr = x + r * n;
+			long double mean = 0, var = 0, ms = 0;
+			for (int64_t i = 0; i < n; i++)
+				mean += xr[i];
+			mean /= n;
+			for (int64_t i = 0; i < n; i++) {
+				var += (xr[i] - mean) * (xr[i] - mean);
+				ms += (long double)xr[i] * xr[i];
+			}
+			var /= n;
+			ms /= n;
+			long double inv = 1 / sqrtl(var + 1e-5L);
+			long double rinv = 1 / sqrtl(ms + 0x1p-23L);
+			for (int64_t i = 0; i < n; i++) {
+				int64_t k = r * n + i;
+				long double want = (xr[i] - mean) * inv * w[i] + b[i];
+				long double rw = xr[i] * rinv * w[i];
+				/* absolute in units of the row's scale (≈ 1) */
+				ck_assert_msg(fabsl(y[k] - want) < 1e-13,
+				              "f64 layernorm n=%lld", (long long)n);
+				ck_assert_msg(fabsl(yf[k] - want) <
+				              0x1p-23 * (1 + fabsl(want)),
+				              "f32 layernorm n=%lld i=%lld: %a vs %La",
+				              (long long)n, (long long)i,
+				              (double)yf[k], want);
+				ck_assert_msg(fabsl(rf[k] - rw) <
+				              0x1p-23 * (1 + fabsl(rw)),
+				              "f32 rmsnorm n=%lld", (long long)n);
+			}
+		}
+		/* no weight, no bias: the plain normalisation */
+		ck_assert_int_eq(mm_vmath_layernorm_f32(1, n, xf, NULL, NULL,
+		                                        1e-5, yf), MM_OK);
+		double s = 0, s2 = 0;
+		for (int64_t i = 0; i < n; i++) {
+			s += yf[i];
+			s2 += (double)yf[i] * yf[i];
+		}
+		ck_assert(fabs(s / n) < 1e-5);
+		if (n > 1)
+			ck_assert(fabs(s2 / n - 1) < 1e-3);
+		free(x);
+		free(y);
+		free(w);
+		free(b);
+		free(xf);
+		free(yf);
+		free(rf);
+		free(wf);
+		free(bf);
+	}
+}
+END_TEST
+
+START_TEST(test_reduce_reference)
+{
+	for (size_t t = 0; t < sizeof lens / sizeof lens[0]; t++) {
+		int64_t n = lens[t], rows = 3;
+		double *x = malloc((size_t)(rows * n) * sizeof *x);
+		float *xf = malloc((size_t)(rows * n) * sizeof *xf);
+		ck_assert(x && xf);
+		fill(x, xf, rows * n, 11 + (int64_t)t);
+		for (int op = 0; op < MM_VMATH_REDUCE_COUNT; op++) {
+			double out[3];
+			float outf[3];
+			ck_assert_int_eq(mm_vmath_reduce_f64(op, rows, n, x, out),
+			                 MM_OK);
+			ck_assert_int_eq(mm_vmath_reduce_f32(op, rows, n, xf,
+			                                     outf), MM_OK);
+			for (int64_t r = 0; r < rows; r++) {
+				const double *xr = x + r * n;
+				long double s = 0, sq = 0, mx = xr[0], mn = xr[0];
+				for (int64_t i = 0; i < n; i++) {
+					s += xr[i];
+					sq += (long double)xr[i] * xr[i];
+					mx = xr[i] > mx ? xr[i] : mx;
+					mn = xr[i] < mn ? xr[i] : mn;
+				}
+				long double se = 0;
+				for (int64_t i = 0; i < n; i++)
+					se += expl(xr[i] - mx);
+				long double want[] = {s, s / n, mx, mn, sqrtl(sq),
+				                      mx + logl(se)};
+				/* the sum's error is relative to Σ|x| */
+				long double scale = op <= 1 ? 9.0L * n / (op ? n : 1)
+				                            : fabsl(want[op]);
+				ck_assert_msg(fabsl(out[r] - want[op]) <=
+				              1e-14 * scale + 1e-300,
+				              "f64 reduce %d n=%lld: %a vs %La", op,
+				              (long long)n, out[r], want[op]);
+				ck_assert_msg(fabsl(outf[r] - want[op]) <=
+				              0x1p-24 * fabsl(want[op]) +
+				              1e-14 * scale,
+				              "f32 reduce %d n=%lld: %a vs %La", op,
+				              (long long)n, (double)outf[r],
+				              want[op]);
+			}
+		}
+		free(x);
+		free(xf);
+	}
+}
+END_TEST
+
+/* NumPy's NaN rules and the extremes. */
+START_TEST(test_reduce_nan_inf)
+{
+	float x[40];
+	for (int i = 0; i < 40; i++)
+		x[i] = (float)i;
+	float out;
+	x[37] = NAN;
+	for (int op = 0; op < MM_VMATH_REDUCE_COUNT; op++) {
+		ck_assert_int_eq(mm_vmath_reduce_f32(op, 1, 40, x, &out), MM_OK);
+		ck_assert_msg(isnan(out), "reduce %d ignores a NaN", op);
+	}
+	x[37] = -INFINITY;
+	mm_vmath_reduce_f32(MM_VMATH_MIN, 1, 40, x, &out);
+	ck_assert(out == -INFINITY);
+	x[3] = INFINITY;
+	mm_vmath_reduce_f32(MM_VMATH_LOGSUMEXP, 1, 40, x, &out);
+	ck_assert(out == INFINITY);
+	for (int i = 0; i < 40; i++)
+		x[i] = -INFINITY;
+	mm_vmath_reduce_f32(MM_VMATH_LOGSUMEXP, 1, 40, x, &out);
+	ck_assert(out == -INFINITY);
+	/* a NaN in one row leaves the others alone; softmax's row is NaN */
+	double d[6] = {1, 2, NAN, 4, 5, 6}, o[2], sm[6];
+	mm_vmath_reduce_f64(MM_VMATH_MAX, 2, 3, d, o);
+	ck_assert(isnan(o[0]) && o[1] == 6);
+	mm_vmath_softmax_f64(2, 3, d, sm);
+	ck_assert(isnan(sm[0]) && isnan(sm[1]) && isnan(sm[2]));
+	ck_assert(fabs(sm[3] + sm[4] + sm[5] - 1) < 1e-15);
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+	float xf[1] = {3}, yf[4] = {7, 7, 7, 7};
+	double x[1] = {3}, y[4] = {7, 7, 7, 7};
+	ck_assert_int_eq(mm_vmath_map_f32(MM_VMATH_GELU, 0, xf, yf), MM_OK);
+	ck_assert_int_eq(mm_vmath_binary_f64(MM_VMATH_ADD, 0, x, 1, x, 0, y),
+	                 MM_OK);
+	ck_assert_int_eq(mm_vmath_softmax_f32(0, 5, xf, yf), MM_OK);
+	ck_assert_int_eq(mm_vmath_softmax_f32(4, 0, xf, yf), MM_OK);
+	ck_assert_int_eq(mm_vmath_layernorm_f64(3, 0, x, NULL, NULL, 1e-5, y),
+	                 MM_OK);
+	ck_assert(yf[0] == 7 && y[0] == 7);
+	/* reductions of empty rows: NumPy's identities */
+	ck_assert_int_eq(mm_vmath_reduce_f32(MM_VMATH_SUM, 2, 0, xf, yf), MM_OK);
+	ck_assert(yf[0] == 0 && yf[1] == 0 && yf[2] == 7);
+	mm_vmath_reduce_f64(MM_VMATH_MEAN, 1, 0, x, y);
+	ck_assert(isnan(y[0]));
+	mm_vmath_reduce_f64(MM_VMATH_LOGSUMEXP, 1, 0, x, y);
+	ck_assert(y[0] == -INFINITY);
+	mm_vmath_reduce_f64(MM_VMATH_NORM, 1, 0, x, y);
+	ck_assert(y[0] == 0);
+	y[0] = 7;
+	ck_assert_int_eq(mm_vmath_reduce_f64(MM_VMATH_MAX, 1, 0, x, y),
+	                 MM_ERR_VALUE);
+	ck_assert(y[0] == 7);
+	ck_assert_int_eq(mm_vmath_reduce_f32(MM_VMATH_MIN, 0, 0, xf, yf),
+	                 MM_OK);
+}
+END_TEST
+
+START_TEST(test_bad_arguments)
+{
+	float xf[4] = {1, 2, 3, 4}, yf[4];
+	ck_assert_int_eq(mm_vmath_map_f32(MM_VMATH_FN_COUNT, 4, xf, yf),
+	                 MM_ERR_ARG);
+	ck_assert_int_eq(mm_vmath_map_f32(MM_VMATH_EXP, -1, xf, yf),
+	                 MM_ERR_ARG);
+	ck_assert_int_eq(mm_vmath_binary_f32(MM_VMATH_ADD, 2, xf, 2, xf, 1, yf),
+	                 MM_ERR_ARG);
+	ck_assert_int_eq(mm_vmath_binary_f32(MM_VMATH_BINOP_COUNT, 2, xf, 1,
+	                                     xf, 1, yf), MM_ERR_ARG);
+	ck_assert_int_eq(mm_vmath_softmax_f32(-1, 4, xf, yf), MM_ERR_ARG);
+	ck_assert_int_eq(mm_vmath_reduce_f32(MM_VMATH_REDUCE_COUNT, 1, 4, xf,
+	                                     yf), MM_ERR_ARG);
+	ck_assert_int_eq(mm_vmath_softmax_f32(INT64_MAX / 2, 4, xf, yf),
+	                 MM_ERR_ARG);
+}
+END_TEST
+
+/* Binary arithmetic: each stride pattern, in place too. */
+START_TEST(test_binary)
+{
+	enum { N = 1000 };
+	double a[N], b[N], y[N];
+	for (int i = 0; i < N; i++) {
+		a[i] = i * 0.5 - 100;
+		b[i] = 3 + i % 7;
+	}
+	for (int op = 0; op < MM_VMATH_BINOP_COUNT; op++)
+		for (int sa = 0; sa < 2; sa++)
+			for (int sb = 0; sb < 2; sb++) {
+				ck_assert_int_eq(mm_vmath_binary_f64(op, N, a, sa, b,
+				                                     sb, y), MM_OK);
+				for (int i = 0; i < N; i++) {
+					double u = a[i * sa], v = b[i * sb];
+					double w = op == 0 ? u + v : op == 1 ? u - v
+					         : op == 2 ? u * v : u / v;
+					ck_assert(y[i] == w);
+				}
+			}
+	float f[N], g[N];
+	for (int i = 0; i < N; i++) {
+		f[i] = (float)i;
+		g[i] = 2;
+	}
+	ck_assert_int_eq(mm_vmath_binary_f32(MM_VMATH_MUL, N, f, 1, g, 1, f),
+	                 MM_OK);
+	ck_assert_int_eq(mm_vmath_map_f32(MM_VMATH_EXP, N, g, g), MM_OK);
+	for (int i = 0; i < N; i++) {
+		ck_assert(f[i] == 2.0f * i);
+		ck_assert(g[i] == mm_vmath_expf(2));
+	}
+}
+END_TEST
+
+/* One and two threads: the same bits, elementwise, by rows and along one
+ * long row. */
+START_TEST(test_threads)
+{
+	enum { N = 3 * 16384 * 4 + 1234 };
+	float *x = malloc(N * sizeof *x), *a = malloc(N * sizeof *a);
+	float *b = malloc(N * sizeof *b);
+	ck_assert(x && a && b);
+	for (int i = 0; i < N; i++)
+		x[i] = (float)(sin(i * 0.01) * 5);
+	for (int op = 0; op < 6; op++) {
+		for (int t = 1; t <= 2; t++) {
+			float *y = t == 1 ? a : b;
+			memset(y, 0, N * sizeof *y);
+			mm_gemm_set_threads(t);
+			int rc;
+			switch (op) {
+			case 0:
+				rc = mm_vmath_map_f32(MM_VMATH_GELU, N, x, y);
+				break;
+			case 1:
+				rc = mm_vmath_softmax_f32(N / 100, 100, x, y);
+				break;
+			case 2:
+				rc = mm_vmath_softmax_f32(1, N, x, y);
+				break;
+			case 3:
+				rc = mm_vmath_reduce_f32(MM_VMATH_SUM, 1, N, x, y);
+				break;
+			case 4:
+				rc = mm_vmath_layernorm_f32(2, N / 2, x, NULL,
+				                            NULL, 1e-5, y);
+				break;
+			default:
+				rc = mm_vmath_reduce_f32(MM_VMATH_LOGSUMEXP,
+				                         N / 1000, 1000, x, y);
+				break;
+			}
+			ck_assert_int_eq(rc, MM_OK);
+		}
+		ck_assert_msg(memcmp(a, b, N * sizeof *a) == 0,
+		              "operation %d differs on 2 threads", op);
+	}
+	mm_gemm_set_threads(0);
+	free(x);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_interrupt)
+{
+	enum { N = 1 << 20 };
+	float *x = calloc(N, sizeof *x), *y = calloc(N, sizeof *y);
+	ck_assert(x && y);
+	mm_interrupt_request();
+	ck_assert_int_eq(mm_vmath_map_f32(MM_VMATH_SILU, N, x, y),
+	                 MM_ERR_INTERRUPTED);
+	ck_assert_int_eq(mm_vmath_softmax_f32(1, N, x, y), MM_ERR_INTERRUPTED);
+	ck_assert_int_eq(mm_vmath_softmax_f32(N / 64, 64, x, y),
+	                 MM_ERR_INTERRUPTED);
+	ck_assert_int_eq(mm_vmath_reduce_f32(MM_VMATH_SUM, 1, N, x, y),
+	                 MM_ERR_INTERRUPTED);
+	mm_interrupt_clear();
+	ck_assert_int_eq(mm_vmath_map_f32(MM_VMATH_SILU, N, x, y), MM_OK);
+	free(x);
+	free(y);
+}
+END_TEST
+
+static Suite *vmath_suite(void)
+{
+	Suite *s = suite_create("vmath");
+	TCase *acc = tcase_create("accuracy");
+	tcase_set_timeout(acc, 900);
+	tcase_add_loop_test(acc, test_f32_accuracy, 0, MM_VMATH_FN_COUNT);
+	tcase_add_loop_test(acc, test_f64_accuracy, 0, MM_VMATH_FN_COUNT);
+	tcase_add_test(acc, test_specials);
+	suite_add_tcase(s, acc);
+	TCase *isa = tcase_create("isa");
+	tcase_set_timeout(isa, 300);
+	tcase_add_loop_test(isa, test_isa_identity, 0,
+	                    (int)(sizeof isas / sizeof isas[0]));
+	tcase_add_test(isa, test_isa_names);
+	tcase_add_test(isa, test_fold_matches_kernel);
+	suite_add_tcase(s, isa);
+	TCase *rows = tcase_create("rows");
+	tcase_set_timeout(rows, 300);
+	tcase_add_test(rows, test_softmax_reference);
+	tcase_add_test(rows, test_norms_reference);
+	tcase_add_test(rows, test_reduce_reference);
+	tcase_add_test(rows, test_reduce_nan_inf);
+	tcase_add_test(rows, test_empty);
+	tcase_add_test(rows, test_bad_arguments);
+	tcase_add_test(rows, test_binary);
+	tcase_add_test(rows, test_threads);
+	tcase_add_test(rows, test_interrupt);
+	suite_add_tcase(s, rows);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(vmath_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	mm_gemm_shutdown();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
