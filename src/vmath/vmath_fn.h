@@ -91,12 +91,18 @@ static inline float vm_clamp_f(float x, float lo, float hi)
 	return x > hi ? hi : x;
 }
 
-/* Horner's rule over a constant table, unrolled by the compiler. */
+/* Horner's rule over a constant table, unrolled by the compiler (the
+ * loops of the array kernels must have no inner loop to vectorise). */
+#ifdef __clang__
+#define VM_UNROLL _Pragma("unroll")
+#else
+#define VM_UNROLL _Pragma("GCC unroll 32")
+#endif
 #define VM_POLY(T, FMA)                                                       \
 	static inline T vm_poly_##T(T x, const T *c, int n)                  \
 	{                                                                     \
 		T p = c[n - 1];                                               \
-		_Pragma("GCC unroll 32")                                      \
+		VM_UNROLL                                                     \
 		for (int i = n - 2; i >= 0; i--)                              \
 			p = FMA(p, x, c[i]);                                  \
 		return p;                                                     \

@@ -18,7 +18,7 @@
 #define SQRT1_2L 0.707106781186547524400844362104849039L
 #define PIL 3.14159265358979323846264338327950288L
 
-/* Every 17th float bit pattern (the manual tool sweeps all of them).
+/* Every 17th float bit pattern (`test-vmath --sweep` does all of them).
  * The scalar functions run without FMA hardware's help where the build
  * has plain flags (libm's fma, about 3 ns a call): the sweeps compare
  * them with the kernels on every 16th input only, and test_isa_identity
@@ -124,54 +124,69 @@ static bool special_ok(double y, long double r, double *err)
 	return true;
 }
 
-static double worst_f32(mm_vmath_fn fn, float *at)
+/* The f32 sweep: the largest ulp distance from the reference over the
+ * bit patterns 0, stride, 2·stride ..., where it is, and the first input
+ * whose special value differs from the C library's, or whose kernel
+ * result differs from the scalar function's (checked on every
+ * SCALAR_EVERY-th input). */
+struct sweep {
+	double worst;
+	float at;
+	bool bad; /* bad_x shows where */
+	float bad_x, bad_y, bad_want;
+};
+
+static bool sweep_f32(mm_vmath_fn fn, uint64_t stride, struct sweep *w)
 {
 	float *x = malloc(BATCH * sizeof *x), *y = malloc(BATCH * sizeof *y);
-	ck_assert_ptr_nonnull(x);
-	ck_assert_ptr_nonnull(y);
-	double worst = 0;
-	for (uint64_t u = 0; u < UINT64_C(1) << 32;) {
+	*w = (struct sweep){0};
+	for (uint64_t u = 0; x && y && u < UINT64_C(1) << 32 && !w->bad;) {
 		int n = 0;
-		for (; n < BATCH && u < UINT64_C(1) << 32; n++, u += F32_STRIDE) {
+		for (; n < BATCH && u < UINT64_C(1) << 32; n++, u += stride) {
 			uint32_t b = (uint32_t)u;
 			memcpy(&x[n], &b, sizeof b);
 		}
-		ck_assert_int_eq(mm_vmath_map_f32(fn, n, x, y), MM_OK);
-		for (int i = 0; i < n; i++) {
+		if (mm_vmath_map_f32(fn, n, x, y) != MM_OK)
+			break;
+		for (int i = 0; i < n && !w->bad; i++) {
 			float r = (float)ref32(fn, x[i]);
 			double err;
-			/* the kernel and the scalar function: the same bits */
-			if (i % SCALAR_EVERY == 0 &&
-			    bits32(y[i]) != bits32(mm_vmath_scalar_f32(fn, x[i])))
-				ck_abort_msg("%s(%a): kernel %a, scalar %a",
-				             mm_vmath_fn_name(fn), x[i], y[i],
-				             mm_vmath_scalar_f32(fn, x[i]));
-			if (!special_ok(y[i], r, &err))
-				ck_abort_msg("%s(%a) = %a, C library %a",
-				             mm_vmath_fn_name(fn), x[i], y[i], r);
+			if ((i % SCALAR_EVERY == 0 &&
+			     bits32(y[i]) != bits32(mm_vmath_scalar_f32(fn, x[i]))) ||
+			    !special_ok(y[i], r, &err)) {
+				*w = (struct sweep){w->worst, w->at, true, x[i],
+				                    y[i], r};
+				break;
+			}
 			if (isnan(r) || isinf(r) || r == 0 || isinf(y[i]))
 				continue;
 			err = (double)llabs(ord32(y[i]) - ord32(r));
-			if (err > worst) {
-				worst = err;
-				*at = x[i];
+			if (err > w->worst) {
+				w->worst = err;
+				w->at = x[i];
 			}
 		}
 	}
+	bool ok = x && y;
 	free(x);
 	free(y);
-	return worst;
+	return ok;
 }
 
 START_TEST(test_f32_accuracy)
 {
 	mm_vmath_fn fn = (mm_vmath_fn)_i;
-	float at = 0;
-	double w = worst_f32(fn, &at);
-	printf("%-9s f32: %.0f ulp at %a\n", mm_vmath_fn_name(fn), w,
-	       (double)at);
-	ck_assert_msg(w <= bound_f32[fn], "%s f32: %.0f ulp at %a (bound %.0f)",
-	              mm_vmath_fn_name(fn), w, at, bound_f32[fn]);
+	struct sweep w;
+	ck_assert(sweep_f32(fn, F32_STRIDE, &w));
+	ck_assert_msg(!w.bad, "%s(%a) = %a, C library %a (or the scalar "
+	              "function differs)", mm_vmath_fn_name(fn),
+	              (double)w.bad_x, (double)w.bad_y, (double)w.bad_want);
+	printf("%-9s f32: %.0f ulp at %a\n", mm_vmath_fn_name(fn), w.worst,
+	       (double)w.at);
+	ck_assert_msg(w.worst <= bound_f32[fn],
+	              "%s f32: %.0f ulp at %a (bound %.0f)",
+	              mm_vmath_fn_name(fn), w.worst, (double)w.at,
+	              bound_f32[fn]);
 }
 END_TEST
 
@@ -874,8 +889,34 @@ static Suite *vmath_suite(void)
 	return s;
 }
 
-int main(void)
+/* test-vmath --sweep [FN]: every float bit pattern (2^32) through the
+ * named function (default all), by hand: a few minutes a function. */
+static int sweep_all(const char *only)
 {
+	int rc = 0;
+	for (int fn = 0; fn < MM_VMATH_FN_COUNT; fn++) {
+		if (only && strcmp(only, mm_vmath_fn_name(fn)) != 0)
+			continue;
+		struct sweep w;
+		if (!sweep_f32(fn, 1, &w))
+			return 1;
+		printf("%-9s f32 over all 2^32 inputs: %.0f ulp at %a "
+		       "(bound %.0f)%s\n", mm_vmath_fn_name(fn), w.worst,
+		       (double)w.at, bound_f32[fn],
+		       w.worst > bound_f32[fn] ? " OVER" : "");
+		if (w.bad)
+			printf("  %s(%a) = %a, C library %a\n",
+			       mm_vmath_fn_name(fn), (double)w.bad_x,
+			       (double)w.bad_y, (double)w.bad_want);
+		rc |= w.bad || w.worst > bound_f32[fn];
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--sweep") == 0)
+		return sweep_all(argc > 2 ? argv[2] : NULL);
 	SRunner *sr = srunner_create(vmath_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
