@@ -60,7 +60,8 @@ int mm_parallel_for(int64_t n, int64_t grain, mm_parallel_fn *fn, void *arg)
 	};
 	atomic_init(&j.next, 0);
 	atomic_init(&j.stop, false);
-	int nt = mm_gemm_threads();
+	/* one piece: no need to ask (mm_gemm_threads() may read sysfs) */
+	int nt = j.pieces > 1 ? mm_gemm_threads() : 1;
 	if (nt > j.pieces)
 		nt = (int)j.pieces;
 	if (nt > 1 && pthread_mutex_trylock(&pool_mu) == 0) {

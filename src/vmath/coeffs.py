@@ -120,8 +120,8 @@ def main():
         z = 2 / t - 2
         return mp.log(mp.erfc(z) / t) + z * z
 
-    print('/* vmath_coeffs.h — polynomial coefficients for vmath_fn.h, '
-          'written by coeffs.py. */')
+    print('/* vmath_coeffs.h — the polynomials of vmath_fn.h, written by '
+          'coeffs.py. */')
     print('#ifndef MMCALC_VMATH_COEFFS_H\n#define MMCALC_VMATH_COEFFS_H\n')
     # erfc's fit starts where erf's odd polynomial stops (f64), or at 0
     # (f32, where gelu uses erfc alone)

@@ -1,4 +1,4 @@
-/* vmath_coeffs.h — polynomial coefficients for vmath_fn.h, written by coeffs.py. */
+/* vmath_coeffs.h — the polynomials of vmath_fn.h, written by coeffs.py. */
 #ifndef MMCALC_VMATH_COEFFS_H
 #define MMCALC_VMATH_COEFFS_H
 

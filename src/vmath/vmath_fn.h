@@ -378,7 +378,8 @@ static inline double vm_sigmoid_d(double x)
 	                                 &k);
 	double s = vm_pow2_d(k + VM_OFF_D);
 	double den = 1.0 + (p * s) * VM_UNOFF_D;
-	double y = x < 0.0 ? ((p / den) * s) * VM_UNOFF_D : 1.0 / den;
+	double q = (x < 0.0 ? p : 1.0) / den; /* one division, not two */
+	double y = x < 0.0 ? (q * s) * VM_UNOFF_D : q;
 	return x != x ? x + x : y;
 }
 
@@ -389,7 +390,8 @@ static inline float vm_sigmoid_f(float x)
 	                                 &k);
 	float s = vm_pow2_f(k + VM_OFF_F);
 	float den = 1.0f + (p * s) * VM_UNOFF_F;
-	float y = x < 0.0f ? ((p / den) * s) * VM_UNOFF_F : 1.0f / den;
+	float q = (x < 0.0f ? p : 1.0f) / den; /* one division, not two */
+	float y = x < 0.0f ? (q * s) * VM_UNOFF_F : q;
 	return x != x ? x + x : y;
 }
 
@@ -400,7 +402,8 @@ static inline double vm_silu_d(double x)
 	                                 &k);
 	double s = vm_pow2_d(k + VM_OFF_D);
 	double den = 1.0 + (p * s) * VM_UNOFF_D;
-	double y = x < 0.0 ? (((xc * p) / den) * s) * VM_UNOFF_D : x / den;
+	double q = (x < 0.0 ? xc * p : x) / den;
+	double y = x < 0.0 ? (q * s) * VM_UNOFF_D : q;
 	y = x == -INFINITY ? NAN : y;
 	return x != x ? x + x : y;
 }
@@ -412,7 +415,8 @@ static inline float vm_silu_f(float x)
 	                                 &k);
 	float s = vm_pow2_f(k + VM_OFF_F);
 	float den = 1.0f + (p * s) * VM_UNOFF_F;
-	float y = x < 0.0f ? (((xc * p) / den) * s) * VM_UNOFF_F : x / den;
+	float q = (x < 0.0f ? xc * p : x) / den;
+	float y = x < 0.0f ? (q * s) * VM_UNOFF_F : q;
 	y = x == -INFINITY ? NAN : y;
 	return x != x ? x + x : y;
 }
@@ -473,7 +477,8 @@ static inline double vm_gelu_tanh_d(double x)
 	double p = 1.0 + vm_expm1_core_lo_d(nh, nl, &k);
 	double s = vm_pow2_d(k + VM_OFF_D);
 	double den = 1.0 + (p * s) * VM_UNOFF_D;
-	double y = x < 0.0 ? (((xc * p) / den) * s) * VM_UNOFF_D : x / den;
+	double q = (x < 0.0 ? xc * p : x) / den;
+	double y = x < 0.0 ? (q * s) * VM_UNOFF_D : q;
 	y = x == -INFINITY ? NAN : y;
 	return x != x ? x + x : y;
 }
@@ -488,7 +493,8 @@ static inline float vm_gelu_tanh_f(float x)
 	float p = 1.0f + vm_expm1_core_lo_f(nh, nl, &k);
 	float s = vm_pow2_f(k + VM_OFF_F);
 	float den = 1.0f + (p * s) * VM_UNOFF_F;
-	float y = x < 0.0f ? (((xc * p) / den) * s) * VM_UNOFF_F : x / den;
+	float q = (x < 0.0f ? xc * p : x) / den;
+	float y = x < 0.0f ? (q * s) * VM_UNOFF_F : q;
 	y = x == -INFINITY ? NAN : y;
 	return x != x ? x + x : y;
 }
