@@ -445,14 +445,16 @@ static inline double vm_gelu_d(double x)
 
 static inline float vm_gelu_f(float x)
 {
+	/* a NaN passes the clamps; +inf gives x − tiny = inf by itself */
 	float a = fabsf(x), s;
-	float ac = vm_clamp_f(a, 0.0f, VM_GELU_AMAX_F);
+	float ac = a > VM_GELU_AMAX_F ? VM_GELU_AMAX_F : a;
 	float h = ac * ac, l = fmaf(ac, ac, -h);
 	float c = vm_erfc_core_f(ac * VM_SQRT1_2_F, -0.5f * h, -0.5f * l, &s);
-	float y = x > 0.0f
-		? fmaf(-0.5f * x, (c * s) * VM_UNOFF_F, x)
-		: (((0.5f * vm_signed_f(ac, x)) * c) * s) * VM_UNOFF_F;
-	y = a == INFINITY ? (x > 0.0f ? x : NAN) : y;
+	float m = c * s; /* exact: erfc(|x|/√2) = m·2^−OFF */
+	float xn = x < -VM_GELU_AMAX_F ? -VM_GELU_AMAX_F : x;
+	float y = x > 0.0f ? fmaf(-0.5f * ac, m * VM_UNOFF_F, x)
+	                   : ((0.5f * xn) * m) * VM_UNOFF_F;
+	y = x == -INFINITY ? NAN : y;
 	return x != x ? x + x : y;
 }
 

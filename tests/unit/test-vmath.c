@@ -30,7 +30,7 @@ enum { F32_STRIDE = 17, F64_SAMPLES = 3000000, BATCH = 65536,
  * reach (include/mmcalc/vmath.h states the same) rounded up. */
 static const double bound_f32[MM_VMATH_FN_COUNT] = {
 	[MM_VMATH_EXP] = 1, [MM_VMATH_LOG] = 1, [MM_VMATH_TANH] = 2,
-	[MM_VMATH_ERF] = 1, [MM_VMATH_SIGMOID] = 2, [MM_VMATH_GELU] = 6,
+	[MM_VMATH_ERF] = 2, [MM_VMATH_SIGMOID] = 2, [MM_VMATH_GELU] = 6,
 	[MM_VMATH_GELU_TANH] = 3, [MM_VMATH_SILU] = 3,
 };
 static const double bound_f64[MM_VMATH_FN_COUNT] = {
@@ -106,21 +106,26 @@ static uint32_t bits32(float x)
 /* The error of y in ulps of the double nearest r (subnormal ulps below). */
 static double ulps64(double y, long double r)
 {
-	int e;
-	frexpl(r, &e);
+	int e = -2000;
+	if (r != 0)
+		frexpl(r, &e);
 	long double ulp = ldexpl(1, e - 53 < -1074 ? -1074 : e - 53);
 	return (double)fabsl(((long double)y - r) / ulp);
 }
 
-/* y against the reference r: NaN where r is NaN, equal infinities and
- * zeros (sign too), else the ulp distance (f32) or error (f64). */
-static bool special_ok(double y, long double r, double *err)
+/* y against the reference r where one of them is special: NaN for NaN,
+ * the same infinity, and zeros of the same sign. A zero against a
+ * non-zero is an ordinary error, measured in ulps by the caller: the
+ * reference may round to zero where the function does not (gelu(2^-149)
+ * is 2^-149·Φ(2^-149), just over half the smallest float). */
+static bool special_ok(double y, long double r)
 {
-	*err = 0;
 	if (isnan(r) || isnan(y))
 		return isnan(r) && isnan(y);
-	if (isinf(r) || isinf(y) || r == 0)
-		return (long double)y == r && !signbit(y) == !signbit(r);
+	if (isinf(r) || isinf(y))
+		return (long double)y == r;
+	if (y == 0 && r == 0)
+		return !signbit(y) == !signbit(r);
 	return true;
 }
 
@@ -150,17 +155,16 @@ static bool sweep_f32(mm_vmath_fn fn, uint64_t stride, struct sweep *w)
 			break;
 		for (int i = 0; i < n && !w->bad; i++) {
 			float r = (float)ref32(fn, x[i]);
-			double err;
 			if ((i % SCALAR_EVERY == 0 &&
 			     bits32(y[i]) != bits32(mm_vmath_scalar_f32(fn, x[i]))) ||
-			    !special_ok(y[i], r, &err)) {
+			    !special_ok(y[i], r)) {
 				*w = (struct sweep){w->worst, w->at, true, x[i],
 				                    y[i], r};
 				break;
 			}
-			if (isnan(r) || isinf(r) || r == 0 || isinf(y[i]))
+			if (isnan(r) || isinf(r))
 				continue;
-			err = (double)llabs(ord32(y[i]) - ord32(r));
+			double err = (double)llabs(ord32(y[i]) - ord32(r));
 			if (err > w->worst) {
 				w->worst = err;
 				w->at = x[i];
@@ -252,10 +256,10 @@ START_TEST(test_f64_accuracy)
 				ck_abort_msg("%s(%a): kernel %a, scalar %a",
 				             mm_vmath_fn_name(fn), x[i], y[i],
 				             mm_vmath_scalar_f64(fn, x[i]));
-			if (!special_ok(y[i], rd, &err))
+			if (!special_ok(y[i], rd))
 				ck_abort_msg("%s(%a) = %a, C library %a",
 				             mm_vmath_fn_name(fn), x[i], y[i], rd);
-			if (isnan(rd) || isinf(rd) || rd == 0)
+			if (isnan(rd) || isinf(rd))
 				continue;
 			err = isinf(y[i]) ? INFINITY : ulps64(y[i], r);
 			if (err > worst) {
@@ -909,6 +913,7 @@ static int sweep_all(const char *only)
 			       mm_vmath_fn_name(fn), (double)w.bad_x,
 			       (double)w.bad_y, (double)w.bad_want);
 		rc |= w.bad || w.worst > bound_f32[fn];
+		fflush(stdout);
 	}
 	return rc;
 }
