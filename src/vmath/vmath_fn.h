@@ -79,6 +79,16 @@ static inline float vm_signed_f(float y, float x)
 }
 
 /* Clamps that keep a NaN (so the caller's final NaN select sees it). */
+static inline double vm_atleast_d(double x, double lo)
+{
+	return x < lo ? lo : x;
+}
+
+static inline float vm_atleast_f(float x, float lo)
+{
+	return x < lo ? lo : x;
+}
+
 static inline double vm_clamp_d(double x, double lo, double hi)
 {
 	x = x < lo ? lo : x;
@@ -374,7 +384,7 @@ static inline float vm_erf_f(float x)
 static inline double vm_sigmoid_d(double x)
 {
 	double k;
-	double p = 1.0 + vm_expm1_core_d(vm_clamp_d(-fabs(x), VM_EXP_MIN_D, 0.0),
+	double p = 1.0 + vm_expm1_core_d(vm_atleast_d(-fabs(x), VM_EXP_MIN_D),
 	                                 &k);
 	double s = vm_pow2_d(k + VM_OFF_D);
 	double den = 1.0 + (p * s) * VM_UNOFF_D;
@@ -386,7 +396,7 @@ static inline double vm_sigmoid_d(double x)
 static inline float vm_sigmoid_f(float x)
 {
 	float k;
-	float p = 1.0f + vm_expm1_core_f(vm_clamp_f(-fabsf(x), VM_EXP_MIN_F, 0.0f),
+	float p = 1.0f + vm_expm1_core_f(vm_atleast_f(-fabsf(x), VM_EXP_MIN_F),
 	                                 &k);
 	float s = vm_pow2_f(k + VM_OFF_F);
 	float den = 1.0f + (p * s) * VM_UNOFF_F;
@@ -397,8 +407,8 @@ static inline float vm_sigmoid_f(float x)
 
 static inline double vm_silu_d(double x)
 {
-	double xc = vm_clamp_d(x, VM_EXP_MIN_D, INFINITY), k;
-	double p = 1.0 + vm_expm1_core_d(vm_clamp_d(-fabs(x), VM_EXP_MIN_D, 0.0),
+	double xc = vm_atleast_d(x, VM_EXP_MIN_D), k;
+	double p = 1.0 + vm_expm1_core_d(vm_atleast_d(-fabs(x), VM_EXP_MIN_D),
 	                                 &k);
 	double s = vm_pow2_d(k + VM_OFF_D);
 	double den = 1.0 + (p * s) * VM_UNOFF_D;
@@ -410,8 +420,8 @@ static inline double vm_silu_d(double x)
 
 static inline float vm_silu_f(float x)
 {
-	float xc = vm_clamp_f(x, VM_EXP_MIN_F, INFINITY), k;
-	float p = 1.0f + vm_expm1_core_f(vm_clamp_f(-fabsf(x), VM_EXP_MIN_F, 0.0f),
+	float xc = vm_atleast_f(x, VM_EXP_MIN_F), k;
+	float p = 1.0f + vm_expm1_core_f(vm_atleast_f(-fabsf(x), VM_EXP_MIN_F),
 	                                 &k);
 	float s = vm_pow2_f(k + VM_OFF_F);
 	float den = 1.0f + (p * s) * VM_UNOFF_F;
@@ -475,7 +485,7 @@ static inline double vm_gelu_tanh_d(double x)
 	double nh = x < 0.0 ? vh : -vh, nl = x < 0.0 ? vl : -vl;
 	nh = vm_clamp_d(nh, VM_EXP_MIN_D, 0.0);
 	nl = nh == VM_EXP_MIN_D ? 0.0 : nl;
-	double xc = vm_clamp_d(x, -40.0, INFINITY), k;
+	double xc = vm_atleast_d(x, -40.0), k;
 	double p = 1.0 + vm_expm1_core_lo_d(nh, nl, &k);
 	double s = vm_pow2_d(k + VM_OFF_D);
 	double den = 1.0 + (p * s) * VM_UNOFF_D;
@@ -491,7 +501,7 @@ static inline float vm_gelu_tanh_f(float x)
 	double v = (VM_GT_C1H * xd) * (1.0 + VM_GT_B * (xd * xd));
 	double n = vm_clamp_d(v < 0.0 ? v : -v, (double)VM_EXP_MIN_F, 0.0);
 	float nh = (float)n, nl = (float)(n - (double)nh);
-	float xc = vm_clamp_f(x, -20.0f, INFINITY), k;
+	float xc = vm_atleast_f(x, -20.0f), k;
 	float p = 1.0f + vm_expm1_core_lo_f(nh, nl, &k);
 	float s = vm_pow2_f(k + VM_OFF_F);
 	float den = 1.0f + (p * s) * VM_UNOFF_F;
