@@ -75,7 +75,10 @@ typedef enum mm_vmath_reduce {
 	MM_VMATH_REDUCE_COUNT
 } mm_vmath_reduce;
 
-/* --- scalar functions: the same bits as the array kernels ------------ */
+/* --- scalar functions: the same bits as the array kernels ------------
+ * For constant folding: compiled with the library's plain flags, they
+ * call libm's fma() (tens of ns each on x86-64); arrays go through the
+ * array functions. */
 double mm_vmath_exp(double x);
 double mm_vmath_log(double x);
 double mm_vmath_tanh(double x);
@@ -115,8 +118,12 @@ int mm_vmath_binary_f64(mm_vmath_binop op, int64_t n, const double *a,
 
 /* --- row operations on rows × n contiguous elements -------------------
  * Row r is x[r·n .. r·n + n); f32 rows are accumulated in double. Rows
- * are spread over the threads, and a long row's blocks too. MM_ERR_ARG
- * for rows < 0 or n < 0. */
+ * are spread over the threads. A row longer than 16384 elements is
+ * worked on in blocks of 16384 over the threads, pass by pass (softmax
+ * then computes its exps twice rather than reading them back); no result
+ * depends on the thread count. MM_ERR_ARG for rows < 0, n < 0 or rows·n
+ * overflowing; MM_ERR_NOMEM if the blocks' partial results of a long
+ * row cannot be allocated. */
 
 /* y = exp(x − max) / Σ exp(x − max), per row: a max pass, then exp,
  * store and sum, then a scale by the reciprocal while the row is in
