@@ -1,0 +1,261 @@
+/* kernels_tmpl.h — vmath's kernels, compiled once per ISA: the includer
+ * defines VM_TABLE (the table's name) and its own c_args (-mavx2 -mfma,
+ * -mavx512f ...). Every loop is plain C over vmath_fn.h, which the
+ * vectoriser turns into the ISA's SIMD code; no intrinsics, so the
+ * operations, and the bits, are the same on every path. Pointers are not
+ * restrict: the compiler's overlap check lets y == x through to the
+ * vector loop. */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmath_fn.h"
+#include "vmath_internal.h"
+
+/* Lanes of the reductions' accumulators: enough independent chains to
+ * hide the adder's latency on AVX-512 (4 registers of doubles). */
+#define LANES 32
+
+/* --- elementwise ---------------------------------------------------------- */
+
+#define MAP(NAME, T, FN)                                                      \
+	static void NAME(int64_t n, const T *x, T *y)                        \
+	{                                                                     \
+		for (int64_t i = 0; i < n; i++)                               \
+			y[i] = FN(x[i]);                                      \
+	}
+MAP(exp_f32, float, vm_exp_f)
+MAP(log_f32, float, vm_log_f)
+MAP(tanh_f32, float, vm_tanh_f)
+MAP(erf_f32, float, vm_erf_f)
+MAP(sigmoid_f32, float, vm_sigmoid_f)
+MAP(gelu_f32, float, vm_gelu_f)
+MAP(gelu_tanh_f32, float, vm_gelu_tanh_f)
+MAP(silu_f32, float, vm_silu_f)
+MAP(exp_f64, double, vm_exp_d)
+MAP(log_f64, double, vm_log_d)
+MAP(tanh_f64, double, vm_tanh_d)
+MAP(erf_f64, double, vm_erf_d)
+MAP(sigmoid_f64, double, vm_sigmoid_d)
+MAP(gelu_f64, double, vm_gelu_d)
+MAP(gelu_tanh_f64, double, vm_gelu_tanh_d)
+MAP(silu_f64, double, vm_silu_d)
+#undef MAP
+
+/* One loop per stride pattern so that each vectorises. */
+#define BIN(NAME, T, OP)                                                      \
+	static void NAME(int64_t n, const T *a, int64_t sa, const T *b,      \
+	                 int64_t sb, T *y)                                    \
+	{                                                                     \
+		if (sa && sb) {                                               \
+			for (int64_t i = 0; i < n; i++)                       \
+				y[i] = a[i] OP b[i];                          \
+		} else if (sa) {                                              \
+			T s = b[0];                                           \
+			for (int64_t i = 0; i < n; i++)                       \
+				y[i] = a[i] OP s;                             \
+		} else if (sb) {                                              \
+			T s = a[0];                                           \
+			for (int64_t i = 0; i < n; i++)                       \
+				y[i] = s OP b[i];                             \
+		} else {                                                      \
+			T s = a[0] OP b[0];                                   \
+			for (int64_t i = 0; i < n; i++)                       \
+				y[i] = s;                                     \
+		}                                                             \
+	}
+BIN(add_f32, float, +)
+BIN(sub_f32, float, -)
+BIN(mul_f32, float, *)
+BIN(div_f32, float, /)
+BIN(add_f64, double, +)
+BIN(sub_f64, double, -)
+BIN(mul_f64, double, *)
+BIN(div_f64, double, /)
+#undef BIN
+
+/* --- reductions over a block ------------------------------------------------
+ * Element i goes to lane i mod LANES of its stretch; the lanes are summed
+ * pairwise (16 + 16, 8 + 8, ...). */
+static double lanes_total(double *acc)
+{
+	for (int w = LANES / 2; w >= 1; w /= 2)
+		for (int k = 0; k < w; k++)
+			acc[k] += acc[k + w];
+	return acc[0];
+}
+
+#define SUMS(T, S)                                                            \
+	static double sum_##S(int64_t n, const T *x)                          \
+	{                                                                     \
+		double acc[LANES] = {0};                                      \
+		int64_t i = 0;                                                \
+		for (; i + LANES <= n; i += LANES)                            \
+			for (int k = 0; k < LANES; k++)                       \
+				acc[k] += (double)x[i + k];                   \
+		for (int64_t j = i; j < n; j++)                               \
+			acc[j - i] += (double)x[j];                           \
+		return lanes_total(acc);                                      \
+	}                                                                     \
+	static double sumsq_##S(int64_t n, const T *x)                        \
+	{                                                                     \
+		double acc[LANES] = {0};                                      \
+		int64_t i = 0;                                                \
+		for (; i + LANES <= n; i += LANES)                            \
+			for (int k = 0; k < LANES; k++) {                     \
+				double v = x[i + k];                          \
+				acc[k] += v * v;                              \
+			}                                                     \
+		for (int64_t j = i; j < n; j++) {                             \
+			double v = x[j];                                      \
+			acc[j - i] += v * v;                                  \
+		}                                                             \
+		return lanes_total(acc);                                      \
+	}                                                                     \
+	static double sumsqdev_##S(int64_t n, const T *x, double c)           \
+	{                                                                     \
+		double acc[LANES] = {0};                                      \
+		int64_t i = 0;                                                \
+		for (; i + LANES <= n; i += LANES)                            \
+			for (int k = 0; k < LANES; k++) {                     \
+				double v = (double)x[i + k] - c;              \
+				acc[k] += v * v;                              \
+			}                                                     \
+		for (int64_t j = i; j < n; j++) {                             \
+			double v = (double)x[j] - c;                          \
+			acc[j - i] += v * v;                                  \
+		}                                                             \
+		return lanes_total(acc);                                      \
+	}
+SUMS(float, f32)
+SUMS(double, f64)
+#undef SUMS
+
+/* NaN is noted beside the extremum, not in it, so the compare-and-select
+ * stays one vector max (min) per step. */
+#define EXTREMUM(NAME, T, CMP)                                                \
+	static T NAME(int64_t n, const T *x)                                  \
+	{                                                                     \
+		T acc[LANES];                                                 \
+		int nan[LANES];                                               \
+		for (int k = 0; k < LANES; k++) {                             \
+			acc[k] = x[0];                                        \
+			nan[k] = 0;                                           \
+		}                                                             \
+		int64_t i = 0;                                                \
+		for (; i + LANES <= n; i += LANES)                            \
+			for (int k = 0; k < LANES; k++) {                     \
+				T v = x[i + k];                               \
+				acc[k] = v CMP acc[k] ? v : acc[k];           \
+				nan[k] |= v != v;                             \
+			}                                                     \
+		for (int64_t j = i; j < n; j++) {                             \
+			T v = x[j];                                           \
+			acc[j - i] = v CMP acc[j - i] ? v : acc[j - i];       \
+			nan[j - i] |= v != v;                                 \
+		}                                                             \
+		T m = acc[0];                                                 \
+		int any = nan[0];                                             \
+		for (int k = 1; k < LANES; k++) {                             \
+			m = acc[k] CMP m ? acc[k] : m;                        \
+			any |= nan[k];                                        \
+		}                                                             \
+		return any ? (T)NAN : m;                                      \
+	}
+EXTREMUM(max_f32, float, >)
+EXTREMUM(min_f32, float, <)
+EXTREMUM(max_f64, double, >)
+EXTREMUM(min_f64, double, <)
+#undef EXTREMUM
+
+/* --- softmax pieces ------------------------------------------------------ */
+
+#define SOFTMAX_PARTS(T, S, EXP)                                              \
+	static double sumexp_##S(int64_t n, const T *x, T m, T *y)            \
+	{                                                                     \
+		double acc[LANES] = {0};                                      \
+		int64_t i = 0;                                                \
+		if (y) {                                                      \
+			for (; i + LANES <= n; i += LANES)                    \
+				for (int k = 0; k < LANES; k++) {             \
+					T e = EXP(x[i + k] - m);              \
+					y[i + k] = e;                         \
+					acc[k] += (double)e;                  \
+				}                                             \
+			for (int64_t j = i; j < n; j++) {                     \
+				T e = EXP(x[j] - m);                          \
+				y[j] = e;                                     \
+				acc[j - i] += (double)e;                      \
+			}                                                     \
+		} else {                                                      \
+			for (; i + LANES <= n; i += LANES)                    \
+				for (int k = 0; k < LANES; k++)               \
+					acc[k] += (double)EXP(x[i + k] - m);  \
+			for (int64_t j = i; j < n; j++)                       \
+				acc[j - i] += (double)EXP(x[j] - m);          \
+		}                                                             \
+		return lanes_total(acc);                                      \
+	}                                                                     \
+	static void scale_##S(int64_t n, T *y, T r)                           \
+	{                                                                     \
+		for (int64_t i = 0; i < n; i++)                               \
+			y[i] = y[i] * r;                                      \
+	}                                                                     \
+	static void expscale_##S(int64_t n, const T *x, T m, T r, T *y)       \
+	{                                                                     \
+		for (int64_t i = 0; i < n; i++)                               \
+			y[i] = EXP(x[i] - m) * r;                             \
+	}                                                                     \
+	static void shift_##S(int64_t n, const T *x, double c, T *y)          \
+	{                                                                     \
+		for (int64_t i = 0; i < n; i++)                               \
+			y[i] = (T)((double)x[i] - c);                         \
+	}                                                                     \
+	static void affine_##S(int64_t n, const T *x, double c, double s,     \
+	                       const T *w, const T *b, T *y)                  \
+	{                                                                     \
+		if (w && b) {                                                 \
+			for (int64_t i = 0; i < n; i++)                       \
+				y[i] = (T)(((double)x[i] - c) * s *           \
+				           (double)w[i] + (double)b[i]);      \
+		} else if (w) {                                               \
+			for (int64_t i = 0; i < n; i++)                       \
+				y[i] = (T)(((double)x[i] - c) * s *           \
+				           (double)w[i]);                     \
+		} else if (b) {                                               \
+			for (int64_t i = 0; i < n; i++)                       \
+				y[i] = (T)(((double)x[i] - c) * s +           \
+				           (double)b[i]);                     \
+		} else {                                                      \
+			for (int64_t i = 0; i < n; i++)                       \
+				y[i] = (T)(((double)x[i] - c) * s);           \
+		}                                                             \
+	}
+SOFTMAX_PARTS(float, f32, vm_exp_f)
+SOFTMAX_PARTS(double, f64, vm_exp_d)
+#undef SOFTMAX_PARTS
+
+/* --- the table -------------------------------------------------------------- */
+
+#define VM_TABLE_OF(S)                                                        \
+	{                                                                     \
+		.map = {exp_##S, log_##S, tanh_##S, erf_##S, sigmoid_##S,     \
+		        gelu_##S, gelu_tanh_##S, silu_##S},                   \
+		.binary = {add_##S, sub_##S, mul_##S, div_##S},               \
+		.sum = sum_##S,                                               \
+		.sumsq = sumsq_##S,                                           \
+		.sumsqdev = sumsqdev_##S,                                     \
+		.max = max_##S,                                               \
+		.min = min_##S,                                               \
+		.sumexp = sumexp_##S,                                         \
+		.scale = scale_##S,                                           \
+		.expscale = expscale_##S,                                     \
+		.shift = shift_##S,                                           \
+		.affine = affine_##S,                                         \
+	}
+
+const struct mm_vmath_kernels VM_TABLE = {
+	.name = VM_TABLE_NAME,
+	.f32 = VM_TABLE_OF(f32),
+	.f64 = VM_TABLE_OF(f64),
+};
