@@ -39,7 +39,7 @@ static const mm_builtin table[] = {
 	CTOR("arange", 1, 3, "arange([start,] stop[, step], dtype=f32)",
 	     "start, start+step, ... below stop", MM_CTOR_ARANGE),
 
-#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY)                              \
+#define UNARY(ID, NAME, FLOPS, F64, F32, VM, SUMMARY)                              \
 	{.name = #NAME, .min = 1, .max = 1, .usage = #NAME "(x)",            \
 	 .summary = SUMMARY, .group = MM_G_MATH,                             \
 	 .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE, .per = FLOPS,           \

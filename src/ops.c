@@ -9,6 +9,7 @@
 #include "mmcalc/interrupt.h"
 #include "mmcalc/ops.h"
 #include "mmcalc/shape.h"
+#include "mmcalc/vmath.h"
 
 #define NOSPAN ((mm_span){0, 0})
 #define CHUNK_BYTES 65536 /* poll the interrupt flag this often */
@@ -18,7 +19,7 @@ static const char *binop_names[MM_BINOP_COUNT] = {"+", "-", "*", "/", "%",
                                                   "**"};
 static const char *unop_names[MM_UNOP_COUNT] = {
 	[MM_OP_NEG] = "neg",
-#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY) [MM_OP_##ID] = #NAME,
+#define UNARY(ID, NAME, FLOPS, F64, F32, VM, SUMMARY) [MM_OP_##ID] = #NAME,
 #include "mmcalc/unary.def"
 };
 static const char *reduce_names[MM_REDUCE_COUNT] = {"sum", "mean", "max",
@@ -311,34 +312,13 @@ double mm_op_binary_scalar(mm_binop op, double x, double y)
 		}                                                            \
 	}
 
-/* Helpers of unary.def's expressions. */
-static inline double sigmoid_d(double x)
-{
-	if (x >= 0)
-		return 1.0 / (1.0 + exp(-x));
-	double e = exp(x);
-	return e / (1.0 + e);
-}
-
-static inline float sigmoid_f(float x)
-{
-	if (x >= 0)
-		return 1.0f / (1.0f + expf(-x));
-	float e = expf(x);
-	return e / (1.0f + e);
-}
-
+/* Helpers of unary.def's expressions (the rest are vmath.h's). */
 static inline double relu_d(double x) { return x > 0 || x != x ? x : 0.0; }
 static inline float relu_f(float x) { return x > 0 || x != x ? x : 0.0f; }
-static inline double gelu_d(double x) { return 0.5 * x * (1.0 + erf(x * M_SQRT1_2)); }
-static inline float gelu_f(float x)
-{
-	return 0.5f * x * (1.0f + erff(x * (float)M_SQRT1_2));
-}
 
 UN_KERNEL(neg_d, double, double, -x)
 UN_KERNEL(neg_f, float, float, -x)
-#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY)                              \
+#define UNARY(ID, NAME, FLOPS, F64, F32, VM, SUMMARY)                              \
 	static inline double un_##ID##_d(double x) { return F64; }          \
 	static inline float un_##ID##_f(float x) { return F32; }            \
 	UN_KERNEL(k_##ID##_d, double, double, un_##ID##_d(x))               \
@@ -349,12 +329,20 @@ UN_KERNEL(copy_ff, float, float, x)
 
 static const kern_fn un_d[MM_UNOP_COUNT] = {
 	[MM_OP_NEG] = neg_d,
-#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY) [MM_OP_##ID] = k_##ID##_d,
+#define UNARY(ID, NAME, FLOPS, F64, F32, VM, SUMMARY) [MM_OP_##ID] = k_##ID##_d,
 #include "mmcalc/unary.def"
 };
 static const kern_fn un_f[MM_UNOP_COUNT] = {
 	[MM_OP_NEG] = neg_f,
-#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY) [MM_OP_##ID] = k_##ID##_f,
+#define UNARY(ID, NAME, FLOPS, F64, F32, VM, SUMMARY) [MM_OP_##ID] = k_##ID##_f,
+#include "mmcalc/unary.def"
+};
+
+/* The vectorised kernel of each function that has one (vmath.h). */
+#define MM_VMATH_NONE MM_VMATH_FN_COUNT
+static const mm_vmath_fn un_vm[MM_UNOP_COUNT] = {
+	[MM_OP_NEG] = MM_VMATH_NONE,
+#define UNARY(ID, NAME, FLOPS, F64, F32, VM, SUMMARY) [MM_OP_##ID] = MM_VMATH_##VM,
 #include "mmcalc/unary.def"
 };
 
@@ -362,7 +350,7 @@ double mm_op_unary_scalar(mm_unop op, double x)
 {
 	switch (op) {
 	case MM_OP_NEG: return -x;
-#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY) \
+#define UNARY(ID, NAME, FLOPS, F64, F32, VM, SUMMARY) \
 	case MM_OP_##ID: return un_##ID##_d(x);
 #include "mmcalc/unary.def"
 	default: return NAN;
@@ -389,6 +377,31 @@ static mm_code binary_run(mm_binop op, const mm_tensor *a, const mm_tensor *b,
                           mm_tensor *out, mm_diag *d)
 {
 	const mm_tensor *in[2] = {a, b};
+	int64_t n = mm_tensor_numel(out);
+	bool whole_a = mm_tensor_numel(a) == n && a->ndim == out->ndim &&
+	               mm_tensor_is_contiguous(a),
+	     whole_b = mm_tensor_numel(b) == n && b->ndim == out->ndim &&
+	               mm_tensor_is_contiguous(b);
+	if (op <= MM_OP_DIV && n > 1 &&
+	    (whole_a || mm_tensor_numel(a) == 1) &&
+	    (whole_b || mm_tensor_numel(b) == 1)) {
+		/* Contiguous operands or one scalar: vmath's kernel on the
+		 * GEMM's threads (+ - * / are exact IEEE operations, so the
+		 * bits are the strided kernel's). */
+		static const mm_vmath_binop vop[] = {
+			[MM_OP_ADD] = MM_VMATH_ADD, [MM_OP_SUB] = MM_VMATH_SUB,
+			[MM_OP_MUL] = MM_VMATH_MUL, [MM_OP_DIV] = MM_VMATH_DIV};
+		int64_t sa = whole_a, sb = whole_b;
+		int r = out->dtype == MM_F64
+		            ? mm_vmath_binary_f64(vop[op], n, a->data, sa, b->data,
+		                                  sb, out->data)
+		            : mm_vmath_binary_f32(vop[op], n, a->data, sa, b->data,
+		                                  sb, out->data);
+		if (r == MM_OK)
+			return MM_OK;
+		return mm_diag_set(d, (mm_code)r, NOSPAN, "%s: %s", binop_names[op],
+		                   r == MM_ERR_INTERRUPTED ? "interrupted" : "failed");
+	}
 	loop L;
 	loop_init(&L, out, 2, in);
 	kern_fn f = out->dtype == MM_F64 ? bin_d[op] : bin_f[op];
@@ -478,6 +491,22 @@ mm_tensor *mm_op_unary(mm_unop op, const mm_tensor *x, mm_diag *d)
 	mm_tensor *out = mm_tensor_new(x->dtype, x->ndim, x->shape, d);
 	if (!out)
 		return NULL;
+	mm_vmath_fn vm = un_vm[op];
+	if (vm != MM_VMATH_NONE && mm_tensor_is_contiguous(x)) {
+		/* The vectorised kernel, on the GEMM's threads: the same bits
+		 * as the strided kernel below and the folded constant. */
+		int64_t n = mm_tensor_numel(x);
+		int r = x->dtype == MM_F64
+		            ? mm_vmath_map_f64(vm, n, x->data, out->data)
+		            : mm_vmath_map_f32(vm, n, x->data, out->data);
+		if (r != MM_OK) {
+			mm_diag_set(d, (mm_code)r, NOSPAN, "%s: %s", unop_names[op],
+			            r == MM_ERR_INTERRUPTED ? "interrupted" : "failed");
+			mm_tensor_unref(out);
+			return NULL;
+		}
+		return out;
+	}
 	loop L;
 	loop_init(&L, out, 1, &x);
 	if (loop_run(&L, x->dtype == MM_F64 ? un_d[op] : un_f[op],

@@ -6,6 +6,7 @@
 
 #include "mmcalc/interrupt.h"
 #include "mmcalc/ops.h"
+#include "mmcalc/vmath.h"
 
 #define NOSPAN ((mm_span){0, 0})
 
@@ -13,6 +14,16 @@
 static bool norm_axis(int axis, int ndim, int *out, mm_diag *d)
 {
 	return mm_shape_axis(ndim, axis, out, d) == MM_OK;
+}
+
+/* A vmath result as a diagnostic: false when it failed. */
+static bool vm_ok(int r, const char *what, mm_diag *d)
+{
+	if (r == MM_OK)
+		return true;
+	mm_diag_set(d, (mm_code)r, NOSPAN, "%s: %s", what,
+	            r == MM_ERR_INTERRUPTED ? "interrupted" : "failed");
+	return false;
 }
 
 /* --- reductions ---------------------------------------------------------
@@ -70,76 +81,8 @@ static void split3(const mm_tensor *x, int axis, int64_t *outer, int64_t *r,
 		}                                                             \
 	}
 
-/* inner == 1: one long row folded into eight independent lanes (which
- * the vectoriser maps to SIMD registers for sums; gcc 12 leaves the
- * NaN-aware max/min scalar), combined at the end. NaN is
- * sticky in max/min: a lane that saw one keeps it. */
-#define ADD_STEP(a, v) a += v
-#define SQ_STEP(a, v) a += v * v
-#define MAX_STEP(a, v) a = v > a || v != v ? v : a
-#define MIN_STEP(a, v) a = v < a || v != v ? v : a
-#define FLAT(T, NAME, STEP)                                                   \
-	static void NAME(const T *restrict x, int64_t r, double *restrict s)  \
-	{                                                                     \
-		int64_t i = 0;                                                \
-		for (; i + 8 <= r; i += 8)                                    \
-			for (int k = 0; k < 8; k++) {                         \
-				double v = x[i + k];                          \
-				STEP(s[k], v);                                \
-			}                                                     \
-		for (; i < r; i++) {                                          \
-			double v = x[i];                                      \
-			STEP(s[0], v);                                        \
-		}                                                             \
-	}
-FLAT(float, flat_add_float, ADD_STEP)
-FLAT(float, flat_sq_float, SQ_STEP)
-FLAT(float, flat_max_float, MAX_STEP)
-FLAT(float, flat_min_float, MIN_STEP)
-FLAT(double, flat_add_double, ADD_STEP)
-FLAT(double, flat_sq_double, SQ_STEP)
-FLAT(double, flat_max_double, MAX_STEP)
-FLAT(double, flat_min_double, MIN_STEP)
-
-#define RED_FLAT(T)                                                           \
-	static double red_flat_##T(mm_reduce op, const T *restrict x,         \
-	                           int64_t r)                                 \
-	{                                                                     \
-		bool ext = op == MM_RED_MAX || op == MM_RED_MIN;              \
-		double s[8];                                                  \
-		for (int k = 0; k < 8; k++)                                   \
-			s[k] = ext ? (double)x[0] : 0.0;                      \
-		switch (op) {                                                 \
-		case MM_RED_MAX:                                              \
-			flat_max_##T(x, r, s);                                \
-			break;                                                \
-		case MM_RED_MIN:                                              \
-			flat_min_##T(x, r, s);                                \
-			break;                                                \
-		case MM_RED_NORM:                                             \
-			flat_sq_##T(x, r, s);                                 \
-			break;                                                \
-		default:                                                      \
-			flat_add_##T(x, r, s);                                \
-			break;                                                \
-		}                                                             \
-		if (!ext)                                                     \
-			return ((s[0] + s[1]) + (s[2] + s[3])) +              \
-			       ((s[4] + s[5]) + (s[6] + s[7]));               \
-		double m = s[0];                                              \
-		for (int k = 1; k < 8; k++) {                                 \
-			if (op == MM_RED_MAX)                                 \
-				MAX_STEP(m, s[k]);                            \
-			else                                                  \
-				MIN_STEP(m, s[k]);                            \
-		}                                                             \
-		return m;                                                     \
-	}
-
 RED_ROW(float)
 RED_ROW(double)
-RED_FLAT(float)
-RED_FLAT(double)
 
 mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
                         bool keepdims, mm_diag *d)
@@ -183,6 +126,25 @@ mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
 	if (mm_tensor_numel(out) == 0)
 		return out;
 	mm_tensor *c = mm_tensor_contiguous(x, d);
+	if (c && inner == 1) {
+		/* Whole rows: vmath's kernel, vectorised and threaded, in a
+		 * fixed order whatever the threads (the same bits always). */
+		static const mm_vmath_reduce vop[MM_REDUCE_COUNT] = {
+			[MM_RED_SUM] = MM_VMATH_SUM, [MM_RED_MEAN] = MM_VMATH_MEAN,
+			[MM_RED_MAX] = MM_VMATH_MAX, [MM_RED_MIN] = MM_VMATH_MIN,
+			[MM_RED_NORM] = MM_VMATH_NORM};
+		int rc = x->dtype == MM_F64
+		             ? mm_vmath_reduce_f64(vop[op], outer, r, c->data,
+		                                   out->data)
+		             : mm_vmath_reduce_f32(vop[op], outer, r, c->data,
+		                                   out->data);
+		mm_tensor_unref(c);
+		if (!vm_ok(rc, mm_op_reduce_name(op), d)) {
+			mm_tensor_unref(out);
+			return NULL;
+		}
+		return out;
+	}
 	double *acc = c ? mm_tensor_scratch_alloc((size_t)(inner ? inner : 1),
 	                                          sizeof *acc, d)
 	                : NULL;
@@ -196,11 +158,7 @@ mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
 	for (int64_t o = 0; o < outer; o++) {
 		const char *base = (const char *)c->data +
 		                   (size_t)(o * r * inner) * es;
-		if (inner == 1)
-			acc[0] = r == 0 ? 0.0
-			       : f64 ? red_flat_double(op, (const double *)base, r)
-			             : red_flat_float(op, (const float *)base, r);
-		else if (f64)
+		if (f64)
 			red_row_double(op, (const double *)base, r, inner, acc);
 		else
 			red_row_float(op, (const float *)base, r, inner, acc);
@@ -304,6 +262,17 @@ mm_tensor *mm_op_softmax(const mm_tensor *x, int axis, mm_diag *d)
 	mm_tensor *c = mm_tensor_contiguous(x, d);
 	mm_tensor *out = c ? mm_tensor_new(x->dtype, x->ndim, x->shape, d)
 	                   : NULL;
+	if (out && inner == 1) { /* rows of r: vmath's kernel */
+		int rc = x->dtype == MM_F64
+		             ? mm_vmath_softmax_f64(outer, r, c->data, out->data)
+		             : mm_vmath_softmax_f32(outer, r, c->data, out->data);
+		mm_tensor_unref(c);
+		if (!vm_ok(rc, "softmax", d)) {
+			mm_tensor_unref(out);
+			return NULL;
+		}
+		return out;
+	}
 	double *tmp = out ? mm_tensor_scratch_alloc(2 * (size_t)(inner ? inner : 1),
 	                                            sizeof *tmp, d)
 	                  : NULL;
@@ -371,46 +340,37 @@ mm_tensor *mm_op_layernorm(const mm_tensor *x, const mm_tensor *weight,
 	mm_tensor *c = mm_tensor_contiguous(x, d);
 	mm_tensor *out = c ? mm_tensor_new(x->dtype, x->ndim, x->shape, d)
 	                   : NULL;
-	double *wb = out ? mm_tensor_scratch_alloc(2 * (size_t)(n ? n : 1),
-	                                           sizeof *wb, d)
-	                 : NULL;
+	/* weight and bias as rows of x's dtype (either may be one element,
+	 * or of another dtype), then vmath's kernel: mean and variance in
+	 * double, eps 1e-5 as PyTorch. */
+	bool f64 = x->dtype == MM_F64;
+	size_t es = f64 ? sizeof(double) : sizeof(float);
+	void *wb = out ? mm_tensor_scratch_alloc(2 * (size_t)(n ? n : 1), es, d)
+	               : NULL;
 	if (!wb) {
 		mm_tensor_unref(c);
 		mm_tensor_unref(out);
 		return NULL;
 	}
 	for (int64_t i = 0; i < n; i++) {
-		wb[i] = weight ? affine_at(weight, i) : 1.0;
-		wb[n + i] = bias ? affine_at(bias, i) : 0.0;
+		double w = weight ? affine_at(weight, i) : 1.0;
+		double b = bias ? affine_at(bias, i) : 0.0;
+		if (f64)
+			((double *)wb)[i] = w, ((double *)wb)[n + i] = b;
+		else
+			((float *)wb)[i] = (float)w, ((float *)wb)[n + i] = (float)b;
 	}
-	bool f64 = x->dtype == MM_F64;
-	for (int64_t r = 0; r < rows; r++) {
-		const double *xd = (const double *)c->data + r * n;
-		const float *xf = (const float *)c->data + r * n;
-		double mean = 0, var = 0;
-		for (int64_t i = 0; i < n; i++)
-			mean += f64 ? xd[i] : xf[i];
-		mean /= (double)n;
-		for (int64_t i = 0; i < n; i++) {
-			double v = (f64 ? xd[i] : xf[i]) - mean;
-			var += v * v;
-		}
-		var /= (double)n;
-		double inv = 1.0 / sqrt(var + 1e-5);
-		for (int64_t i = 0; i < n; i++) {
-			double v = ((f64 ? xd[i] : xf[i]) - mean) * inv * wb[i] +
-			           wb[n + i];
-			if (f64)
-				((double *)out->data)[r * n + i] = v;
-			else
-				((float *)out->data)[r * n + i] = (float)v;
-		}
-		if ((r & 255) == 255 && mm_interrupted()) {
-			mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
-			mm_tensor_unref(out);
-			out = NULL;
-			break;
-		}
+	int rc = f64 ? mm_vmath_layernorm_f64(rows, n, c->data,
+	                                      weight ? wb : NULL,
+	                                      bias ? (double *)wb + n : NULL,
+	                                      MM_VMATH_LAYERNORM_EPS, out->data)
+	             : mm_vmath_layernorm_f32(rows, n, c->data,
+	                                      weight ? wb : NULL,
+	                                      bias ? (float *)wb + n : NULL,
+	                                      MM_VMATH_LAYERNORM_EPS, out->data);
+	if (!vm_ok(rc, "layernorm", d)) {
+		mm_tensor_unref(out);
+		out = NULL;
 	}
 	mm_tensor_scratch_free(wb);
 	mm_tensor_unref(c);

@@ -33,7 +33,7 @@ typedef enum mm_binop {
  * MM_OP_GELU, ...). */
 typedef enum mm_unop {
 	MM_OP_NEG,
-#define UNARY(ID, NAME, FLOPS, F64, F32, SUMMARY) MM_OP_##ID,
+#define UNARY(ID, NAME, FLOPS, F64, F32, VM, SUMMARY) MM_OP_##ID,
 #include "mmcalc/unary.def"
 	MM_UNOP_COUNT
 } mm_unop;
