@@ -448,7 +448,7 @@ START_TEST(threads_bit_identical)
 	bool i8 = _i;
 	same_bits(301, 517, 800, i8, false);   /* columns split */
 	same_bits(700, 90, 300, i8, true);     /* rows split */
-	same_bits(260, 300, 4100, i8, false);  /* several k blocks */
+	same_bits(130, 150, 4100, i8, false);  /* several k blocks */
 	same_bits(1, 3000, 200, i8, false);    /* a row */
 	same_bits(2000, 1, 200, i8, false);    /* a column */
 }
@@ -460,7 +460,7 @@ END_TEST
 START_TEST(large_residual)
 {
 	bool i8 = _i;
-	int64_t m = 600, n = 520, k = 1500;
+	int64_t m = 400, n = 330, k = 1100;
 	float *a = malloc((size_t)(m * k) * 4), *b = malloc((size_t)(k * n) * 4);
 	float *c = malloc((size_t)(m * n) * 4);
 	double *x = malloc((size_t)n * 8), *bx = malloc((size_t)k * 8);
