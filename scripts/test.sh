@@ -16,8 +16,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # the packages below are fetched (OpenBLAS alone is tens of MB).
 "$top/scripts/setup.sh"
 # Then what the tests add: check (unit tests), OpenBLAS and oneDNN (the
-# benchmarks' comparisons), mandoc and groff (man page lint). Installing any of them
-# configures build/ again, so their suites are there.
+# benchmarks' comparisons), mandoc and groff (man page lint). Installing
+# any of them configures build/ again, so their suites are there.
 "$top/scripts/setup.sh" check libopenblas-dev libdnnl-dev mandoc groff-base
 cd "$top"
 meson test -C build --print-errorlogs

@@ -32,9 +32,10 @@
 /* C = alpha · bf16(A) · bf16(B) + beta · C, in f32: each product of two
  * bf16 values is exact and the sums over k are f32 (rounded to nearest,
  * sums in the subnormal range flushed to zero on the AMX and AVX512_BF16
- * paths). beta == 0 overwrites C without reading it; alpha == 0 or
- * k == 0 only scales C by beta. The caller rounds C to bf16 when the
- * result's dtype is bf16.
+ * paths; a k over 65536 is summed 65536 at a time, each slice added to
+ * C). beta == 0 overwrites C without reading it; alpha == 0 or k == 0
+ * only scales C by beta. The caller rounds C to bf16 when the result's
+ * dtype is bf16.
  * Returns 0, MM_ERR_INTERRUPTED (diag.h; C partly updated) when
  * mm_interrupted() was seen between blocks, or MM_ERR_NOMEM (C untouched)
  * when the packing buffers could not be allocated or sized. */

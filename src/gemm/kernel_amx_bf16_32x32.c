@@ -2,11 +2,16 @@
  * as 2×2 tiles (tdpbf16ps), and its packing (vcvtne2ps2bf16). Layouts and
  * the tile loop: kernel_amx.h.
  *
- * A whole block of a row-major C with alpha 1 and beta 0 or 1, the usual
- * case, starts the tiles from zero or from C itself and stores them into
- * C; any other block goes through a buffer with the same arithmetic for
- * the same alpha and beta, so an element's bits do not depend on the
- * block it falls in. */
+ * The tiles start from zero (first k block) or from the driver's sums and
+ * end in them, or, after the last block, in C: stored straight into a
+ * whole block of a row-major C when alpha is 1 and beta 0 (alpha·acc is
+ * acc), written by the common epilogue otherwise; the same bits either
+ * way, so an element's value does not depend on the block it falls in.
+ *
+ * KC 4096: with the A panel in L2, a block's A and B slivers stream from
+ * L2 whatever KC is (a 32×32 block needs 64 bytes of tiles a cycle, two
+ * tiles of 1 KiB a product), so the deepest blocks pay least for moving
+ * sums in and out of the tiles; 256, 512 and 1024 measured no better. */
 #include <math.h>
 #include <string.h>
 
@@ -45,6 +50,7 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 
 const struct mm_lowp_kernel mm_lowp_amx_bf16 = {
 	.name = "amx", .mr = AMX_MR, .nr = AMX_NR, .kq = KCH, .kc = 4096,
-	.es = 2, .bx = 0, .pack = pack, .ukr = ukr, .enter = amx_enter,
+	.es = 2, .bx = 0, .mt_ops = 2.0 * 256 * 256 * 256,
+	.pack = pack, .ukr = ukr, .enter = amx_enter,
 	.leave = amx_leave,
 };

@@ -1,9 +1,8 @@
 /* kernel_amx_i8_32x32.c — AMX-INT8 micro-kernel, a 32×32 block of int32
  * C as 2×2 tiles (tdpbssd: signed by signed bytes, sums modulo 2^32, so
  * the same bits as the portable kernel), and its packing. Layouts and
- * the tile loop: kernel_amx.h. A whole block of a row-major C starts the
- * tiles from zero or from C and stores them into C; others go through a
- * buffer. */
+ * the tile loop: kernel_amx.h. The tiles start from zero or the driver's
+ * sums and end in them or in C, as in kernel_amx_bf16_32x32.c. */
 #include <string.h>
 
 #include "kernel_amx.h"
@@ -39,6 +38,7 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 
 const struct mm_lowp_kernel mm_lowp_amx_i8 = {
 	.name = "amx", .mr = AMX_MR, .nr = AMX_NR, .kq = KCH, .kc = 4096,
-	.es = 1, .bx = 0, .pack = pack, .ukr = ukr, .enter = amx_enter,
+	.es = 1, .bx = 0, .mt_ops = 2.0 * 320 * 320 * 320,
+	.pack = pack, .ukr = ukr, .enter = amx_enter,
 	.leave = amx_leave,
 };

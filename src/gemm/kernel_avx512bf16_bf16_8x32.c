@@ -131,5 +131,6 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 
 const struct mm_lowp_kernel mm_lowp_avx512bf16_bf16 = {
 	.name = "avx512bf16", .mr = MR, .nr = NR, .kq = 2, .kc = 512, .es = 2,
-	.bx = 0, .pack = pack, .ukr = ukr,
+	.bx = 0, .mt_ops = 2.0 * 128 * 128 * 128,
+	.pack = pack, .ukr = ukr,
 };

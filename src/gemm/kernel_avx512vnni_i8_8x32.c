@@ -168,5 +168,6 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 
 const struct mm_lowp_kernel mm_lowp_avx512vnni_i8 = {
 	.name = "avx512vnni", .mr = MR, .nr = NR, .kq = 4, .kc = 1024, .es = 1,
-	.bx = NR * 4, .pack = pack, .ukr = ukr,
+	.bx = NR * 4, .mt_ops = 2.0 * 160 * 160 * 160,
+	.pack = pack, .ukr = ukr,
 };

@@ -68,5 +68,6 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 
 const struct mm_lowp_kernel mm_lowp_generic_bf16 = {
 	.name = "generic", .mr = MR, .nr = NR, .kq = 2, .kc = 256, .es = 2,
-	.bx = 0, .pack = pack, .ukr = ukr,
+	.bx = 0, .mt_ops = 2.0 * 48 * 48 * 48,
+	.pack = pack, .ukr = ukr,
 };

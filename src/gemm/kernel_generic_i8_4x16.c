@@ -41,5 +41,6 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 
 const struct mm_lowp_kernel mm_lowp_generic_i8 = {
 	.name = "generic", .mr = MR, .nr = NR, .kq = 1, .kc = 512, .es = 1,
-	.bx = 0, .pack = pack, .ukr = ukr,
+	.bx = 0, .mt_ops = 2.0 * 48 * 48 * 48,
+	.pack = pack, .ukr = ukr,
 };

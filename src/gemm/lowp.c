@@ -34,8 +34,11 @@
  * product that needed them. */
 #define B_MAX ((size_t)256 << 20)
 #define KEEP ((size_t)64 << 20)
-/* Below this many operations a second thread costs more than it brings. */
-#define MT_MIN_OPS (2.0 * 96 * 96 * 96)
+/* The deepest product run at once: a deeper one goes in slices of k, the
+ * later ones added to C (beta 1), so that the buffers (an A panel is
+ * MR·KSLICE values) stay bounded however deep, with a vector product's
+ * operands padded to whole tiles. A multiple of every kernel's KQ. */
+enum { KSLICE = 65536 };
 /* The fewest rows (or columns) in a unit of work, as in gemm.c. */
 enum { UNIT_MIN = 128 };
 /* B slivers packed per task of the packing phase: the rows of 16 slivers
@@ -451,18 +454,16 @@ static void grid(struct job *g, int nt)
 	g->un = g->un < 1 ? 1 : min64(g->un, g->nsl);
 }
 
+/* The product g (lowp_mu held): B packed by chunks of slivers, each
+ * chunk's products taken by the threads. */
 static int run(struct job *g)
 {
 	int nt = mm_gemm_threads();
-	if (2.0 * (double)g->m * (double)g->n * (double)g->k < MT_MIN_OPS)
+	if (2.0 * (double)g->m * (double)g->n * (double)g->k < g->kr->mt_ops)
 		nt = 1;
 	int64_t chunk;
-	pthread_mutex_lock(&lowp_mu);
-	if (!plan(g, nt, &chunk)) {
-		trim();
-		pthread_mutex_unlock(&lowp_mu);
+	if (!plan(g, nt, &chunk))
 		return MM_ERR_NOMEM;
-	}
 	int64_t nsl_all = (g->n + g->kr->nr - 1) / g->kr->nr;
 	for (int64_t s0 = 0; s0 < nsl_all && !atomic_load(&g->stopped);
 	     s0 += chunk) {
@@ -477,8 +478,6 @@ static int run(struct job *g)
 		atomic_store(&g->next, 0);
 		mm_gemm_pool_run((int)min64(nt, g->um * g->un), unit_job, g);
 	}
-	trim();
-	pthread_mutex_unlock(&lowp_mu);
 	return atomic_load(&g->stopped) ? MM_ERR_INTERRUPTED : 0;
 }
 
@@ -508,14 +507,22 @@ static int gemm(int type, int64_t m, int64_t n, int64_t k, float alpha,
 		rs_c = cs_c;
 		cs_c = x;
 	}
-	struct job g = {
-		.kr = kernel(type), .m = m, .n = n, .k = k,
-		.alpha = alpha, .beta = beta,
-		.a = a, .rs_a = rs_a, .cs_a = cs_a,
-		.b = b, .rs_b = rs_b, .cs_b = cs_b,
-		.c = c, .rs_c = rs_c, .cs_c = cs_c,
-	};
-	return run(&g);
+	const struct mm_lowp_kernel *kr = kernel(type);
+	int rc = 0;
+	pthread_mutex_lock(&lowp_mu);
+	for (int64_t k0 = 0; k0 < k && !rc; k0 += KSLICE) {
+		struct job g = {
+			.kr = kr, .m = m, .n = n, .k = k - k0 < KSLICE ? k - k0 : KSLICE,
+			.alpha = alpha, .beta = k0 ? 1.0f : beta,
+			.a = a + k0 * cs_a, .rs_a = rs_a, .cs_a = cs_a,
+			.b = b + k0 * rs_b, .rs_b = rs_b, .cs_b = cs_b,
+			.c = c, .rs_c = rs_c, .cs_c = cs_c,
+		};
+		rc = run(&g);
+	}
+	trim();
+	pthread_mutex_unlock(&lowp_mu);
+	return rc;
 }
 
 int mm_gemm_bf16(int64_t m, int64_t n, int64_t k, float alpha,

@@ -71,10 +71,13 @@ typedef void mm_lowp_ukr(int64_t kcp, const void *restrict a,
 /* One ISA's kernel for one element type: register (or tile) block MR×NR,
  * KQ the granule of packed depth, KC the preferred depth of a k block
  * (a multiple of KQ), ES the packed element's size, BX the bytes a B
- * sliver holds beyond its elements. */
+ * sliver holds beyond its elements; MT_OPS the operations (2mnk) below
+ * which a product runs on one thread (some tens of microseconds of the
+ * kernel's work: waking a worker costs more). */
 struct mm_lowp_kernel {
 	const char *name;
 	int mr, nr, kq, kc, es, bx;
+	double mt_ops;
 	mm_lowp_pack *pack;
 	mm_lowp_ukr *ukr;
 	void (*enter)(void);
