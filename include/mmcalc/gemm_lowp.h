@@ -16,9 +16,12 @@
  * thread count (mm_gemm_set_threads), though not across paths for bf16
  * (the sums are rounded in different orders).
  *
- * f16 has no kernel of its own: an f16 product is mm_sgemm on the
- * f16-representable f32 values (exact products, f32 sums, as
- * vcvtph2ps and FMA would do it), rounded to f16 by the caller.
+ * The other low-precision dtypes have no kernel of their own. An f16
+ * product is mm_sgemm on the f16-representable f32 values (exact
+ * products, f32 sums, as vcvtph2ps and FMA would do it), rounded to f16
+ * by the caller. Every f8 value (e4m3 and e5m2) is exact in bf16, so an
+ * f8 product is mm_gemm_bf16 (f32 sums, as f8 hardware does it), rounded
+ * to f8 by the caller; an i4 product is mm_gemm_i8, wrapped to i4.
  *
  * The caller owns every buffer; nothing is retained after return. Not to
  * be called from two threads at once, nor while mm_sgemm or mm_dgemm
