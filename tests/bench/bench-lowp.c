@@ -5,7 +5,12 @@
  * timed samples counts.
  *
  *   bench-lowp [--quick] [--rounds N] [--threads N] [--size N]...
- *              [--dnnl-max-isa NAME]
+ *              [--dnnl-max-isa NAME] [--cpu]
+ *
+ * --cpu times by the process's CPU time (divided by the threads) rather
+ * than the wall clock: on a machine shared with other work, a thread
+ * that is not running is not counted (waits for a descheduled thread
+ * still are).
  *
  * Peaks: a loop of independent vfmadd231ps, vdpbf16ps or vpdpbusd on zmm
  * registers (24 accumulators) or of AMX tdpbf16ps or tdpbssd (6 tiles),
@@ -40,6 +45,19 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static bool use_cpu_time; /* --cpu */
+static int cur_threads = 1;
+
+/* The products' clock: the wall's, or CPU seconds per thread. */
+static double clock_now(void)
+{
+	if (!use_cpu_time)
+		return now();
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ((double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec) / cur_threads;
 }
 
 /* ---- Instruction peaks ------------------------------------------------- */
@@ -86,9 +104,8 @@ static void loop_amx(long n, bool i8)
 	                 "tileloadd (%0,%1,1), %%tmm6\n\t"
 	                 "tileloadd (%0,%1,1), %%tmm7"
 	                 : : "r"(zero), "r"((long)64) : "memory");
-#define T6(OP) OP " %%tmm7, %%tmm6, %%tmm0\n\t" OP " %%tmm7, %%tmm6, %%tmm1\n\t" \
-	OP " %%tmm7, %%tmm6, %%tmm2\n\t" OP " %%tmm7, %%tmm6, %%tmm3\n\t"        \
-	OP " %%tmm7, %%tmm6, %%tmm4\n\t" OP " %%tmm7, %%tmm6, %%tmm5\n\t"
+#define T1(OP, R) OP " %%tmm7, %%tmm6, %%tmm" #R "\n\t"
+#define T6(OP) T1(OP, 0) T1(OP, 1) T1(OP, 2) T1(OP, 3) T1(OP, 4) T1(OP, 5)
 	if (i8)
 		__asm__ volatile("1:\n\t" T6("tdpbssd") "dec %0\n\tjnz 1b"
 		                 : "+r"(n) : : "cc");
@@ -96,6 +113,7 @@ static void loop_amx(long n, bool i8)
 		__asm__ volatile("1:\n\t" T6("tdpbf16ps") "dec %0\n\tjnz 1b"
 		                 : "+r"(n) : : "cc");
 #undef T6
+#undef T1
 	__asm__ volatile("tilerelease");
 }
 
@@ -337,22 +355,24 @@ static void multiply(struct problem *p, enum kind k)
 
 static double timed(struct problem *p, enum kind k, int reps)
 {
-	double t0 = now();
+	double t0 = clock_now();
 	for (int r = 0; r < reps; r++)
 		multiply(p, k);
-	return (now() - t0) / reps;
+	return (clock_now() - t0) / reps;
 }
 
-/* Repetitions so that a sample lasts about 50 ms. */
+/* Repetitions so that a sample lasts about 20 ms: short enough that on
+ * a shared machine some samples run undisturbed, long enough to hold
+ * many products of the small sizes. */
 static int reps_for(struct problem *p, enum kind k)
 {
 	int reps = 1;
 	double t = timed(p, k, 1);
-	while (t * reps < 0.01 && reps < (1 << 20)) {
+	while (t * reps < 0.005 && reps < (1 << 20)) {
 		reps *= 4;
 		t = timed(p, k, reps);
 	}
-	return t > 0.05 ? 1 : (int)(0.05 / (t + 1e-9)) + 1;
+	return t > 0.02 ? 1 : (int)(0.02 / (t + 1e-9)) + 1;
 }
 
 /* Integers in [-8, 7]: exact in bf16 and i8 alike, so every contender
@@ -381,6 +401,7 @@ struct row {
 
 static void set_threads(int t)
 {
+	cur_threads = t;
 	mm_gemm_set_threads(t);
 #ifdef HAVE_DNNL
 	dn_threads(t);
@@ -501,7 +522,7 @@ static int make_rows(struct row *rows, bool have_dn)
 int main(int argc, char **argv)
 {
 	bool quick = false;
-	int rounds = 5, only_threads = 0;
+	int rounds = 9, only_threads = 0;
 	int64_t sizes[16];
 	int nsizes = 0;
 	const char *dn_isa = NULL;
@@ -516,9 +537,11 @@ int main(int argc, char **argv)
 			sizes[nsizes++] = atoll(argv[++i]);
 		else if (strcmp(argv[i], "--dnnl-max-isa") == 0 && i + 1 < argc)
 			dn_isa = argv[++i];
+		else if (strcmp(argv[i], "--cpu") == 0)
+			use_cpu_time = true;
 		else {
 			fprintf(stderr, "usage: %s [--quick] [--rounds N] [--threads N] "
-			        "[--size N]... [--dnnl-max-isa NAME]\n", argv[0]);
+			        "[--size N]... [--dnnl-max-isa NAME] [--cpu]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -561,10 +584,10 @@ int main(int argc, char **argv)
 	measure_peaks(quick, maxt);
 	struct row rows[8];
 	int nrows = make_rows(rows, have_dn);
-	printf("# best of %d alternating samples; G/s = 2n^3 / time (FLOP for f32 "
-	       "and bf16, integer ops for i8)\n# ratio: mmcalc / oneDNN; "
+	printf("# best of %d alternating samples by %s; G/s = 2n^3 / time (FLOP "
+	       "for f32 and bf16, integer ops for i8)\n# ratio: mmcalc / oneDNN; "
 	       "+cvt: oneDNN with its reorders of A and B from f32 timed too\n",
-	       rounds);
+	       rounds, use_cpu_time ? "CPU time per thread" : "the wall clock");
 	printf("%5s %3s  %-4s %-11s %9s %9s %6s %9s %6s %6s %s\n", "n", "thr",
 	       "type", "path", "mmcalc", "oneDNN", "ratio", "+cvt", "ratio",
 	       "peak", "of");
