@@ -233,6 +233,20 @@ static bool dn_ok(dnnl_status_t s)
 	return s == dnnl_success;
 }
 
+static void dn_run(const struct dn *d, bool convert)
+{
+	if (convert) {
+		dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, d->a32}, {DNNL_ARG_TO, d->a}};
+		dnnl_exec_arg_t rb[2] = {{DNNL_ARG_FROM, d->b32}, {DNNL_ARG_TO, d->b}};
+		dnnl_primitive_execute(d->cvt, dn_stream, 2, ra);
+		dnnl_primitive_execute(d->cvt, dn_stream, 2, rb);
+	}
+	dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, d->a}, {DNNL_ARG_WEIGHTS, d->b},
+	                           {DNNL_ARG_DST, d->c}};
+	dnnl_primitive_execute(d->mm, dn_stream, 3, args);
+	dnnl_stream_wait(dn_stream);
+}
+
 static bool dn_make(struct dn *d, int64_t n, bool i8, const float *a32,
                     const float *b32)
 {
@@ -257,29 +271,21 @@ static bool dn_make(struct dn *d, int64_t n, bool i8, const float *a32,
 		return false;
 	ok = dn_ok(dnnl_primitive_create(&d->cvt, pd));
 	dnnl_primitive_desc_destroy(pd);
-	return ok &&
-	       dn_ok(dnnl_memory_create(&d->a32, &md_f32, dn_engine, (void *)a32)) &&
-	       dn_ok(dnnl_memory_create(&d->b32, &md_f32, dn_engine, (void *)b32)) &&
-	       dn_ok(dnnl_memory_create(&d->a, &md_in, dn_engine,
-	                                DNNL_MEMORY_ALLOCATE)) &&
-	       dn_ok(dnnl_memory_create(&d->b, &md_in, dn_engine,
-	                                DNNL_MEMORY_ALLOCATE)) &&
-	       dn_ok(dnnl_memory_create(&d->c, &md_out, dn_engine,
-	                                DNNL_MEMORY_ALLOCATE));
-}
-
-static void dn_run(const struct dn *d, bool convert)
-{
-	if (convert) {
-		dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, d->a32}, {DNNL_ARG_TO, d->a}};
-		dnnl_exec_arg_t rb[2] = {{DNNL_ARG_FROM, d->b32}, {DNNL_ARG_TO, d->b}};
-		dnnl_primitive_execute(d->cvt, dn_stream, 2, ra);
-		dnnl_primitive_execute(d->cvt, dn_stream, 2, rb);
-	}
-	dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, d->a}, {DNNL_ARG_WEIGHTS, d->b},
-	                           {DNNL_ARG_DST, d->c}};
-	dnnl_primitive_execute(d->mm, dn_stream, 3, args);
-	dnnl_stream_wait(dn_stream);
+	ok = ok &&
+	     dn_ok(dnnl_memory_create(&d->a32, &md_f32, dn_engine, (void *)a32)) &&
+	     dn_ok(dnnl_memory_create(&d->b32, &md_f32, dn_engine, (void *)b32)) &&
+	     dn_ok(dnnl_memory_create(&d->a, &md_in, dn_engine,
+	                              DNNL_MEMORY_ALLOCATE)) &&
+	     dn_ok(dnnl_memory_create(&d->b, &md_in, dn_engine,
+	                              DNNL_MEMORY_ALLOCATE)) &&
+	     dn_ok(dnnl_memory_create(&d->c, &md_out, dn_engine,
+	                              DNNL_MEMORY_ALLOCATE));
+	/* The operands converted once: memory never written reads as the
+	 * kernel's zero page, all of it from one cached page, and made
+	 * oneDNN's bf16 matmul seem twice as fast. */
+	if (ok)
+		dn_run(d, true);
+	return ok;
 }
 
 static void dn_free(struct dn *d)
