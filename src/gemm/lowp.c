@@ -2,9 +2,9 @@
  * and the driver around them. B is converted and packed once, for all
  * threads, before any product is taken; then each thread takes a block
  * of C, converts and packs an A panel of all of k (kept in L2) and runs
- * the Goto/BLIS loops: B slivers, k blocks (one B sliver's block in L1)
- * and A slivers, the sums of a column of tiles kept between k blocks in
- * a buffer of the thread's, so that C is written once, after all of k.
+ * the Goto/BLIS loops: B slivers, k blocks and A slivers, the sums of a
+ * column of tiles kept between k blocks in a buffer of the thread's, so
+ * that C is written once, after all of k.
  * Compiled with plain flags; MM_GEMM_HAVE_* say which kernels exist. */
 #include <pthread.h>
 #include <stdatomic.h>
