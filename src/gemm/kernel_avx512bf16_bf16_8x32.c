@@ -129,6 +129,54 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 		lowp_put_f32_avx512(t, NR, alpha, beta, c, rs_c, cs_c, mr, nr);
 }
 
+/* The matrix-vector products (lowp_internal.h) with vdpbf16ps. B's rows
+ * contiguous: two rows interleaved into pairs (as packing does) against
+ * a pair of x, the strip's sums in memory (L1) between pairs of rows;
+ * the kernel's sums in the kernel's order. B's columns contiguous: 32
+ * values of a column as 16 pairs against 16 pairs of x, in 16 lanes
+ * added up at the end. */
+void mm_lowp_gemv_avx512_bf16(int64_t n, int64_t k, const void *x,
+                              const float *b, int64_t rs_b, int64_t cs_b,
+                              float alpha, float beta, void *y, int64_t incy)
+{
+	const uint16_t *xs = x;
+	_Alignas(64) float acc[MM_LOWP_STRIP] = {0};
+	if (cs_b == 1) {
+		/* two pairs of rows a pass over the sums */
+		for (int64_t p = 0; p < k; p += 4, b += 4 * rs_b) {
+			uint32_t xp[2] = {0, 0};
+			memcpy(xp, xs + p, k - p >= 3 ? 8 : 4);
+			__m512bh vx0 = (__m512bh)_mm512_set1_epi32((int)xp[0]);
+			__m512bh vx1 = (__m512bh)_mm512_set1_epi32((int)xp[1]);
+			bool second = p + 2 < k;
+			for (int64_t j = 0; j < n; j += L) {
+				__mmask16 m = part(n, j);
+				__m512 s = _mm512_maskz_loadu_ps(m, acc + j);
+				s = _mm512_dpbf16_ps(s, vx0, (__m512bh)lowp_pairs16(
+					b + j, rs_b, m, p + 1 < k));
+				if (second)
+					s = _mm512_dpbf16_ps(s, vx1, (__m512bh)lowp_pairs16(
+						b + 2 * rs_b + j, rs_b, m, p + 3 < k));
+				_mm512_mask_storeu_ps(acc + j, m, s);
+			}
+		}
+	} else {
+		for (int64_t j = 0; j < n; j++) {
+			const float *col = b + j * cs_b;
+			__m512 s = _mm512_setzero_ps();
+			for (int64_t p = 0; p < k; p += 2 * L) {
+				int c = k - p < 2 * L ? (int)(k - p) : 2 * L;
+				__m512bh vx = (__m512bh)_mm512_maskz_loadu_epi32(
+					lowp_lanes((c + 1) / 2), xs + p);
+				s = _mm512_dpbf16_ps(s, vx,
+				                     (__m512bh)lowp_bf16x32(col + p, c));
+			}
+			acc[j] = _mm512_reduce_add_ps(s);
+		}
+	}
+	lowp_put_f32(acc, 0, alpha, beta, y, 0, incy, 1, (int)n);
+}
+
 const struct mm_lowp_kernel mm_lowp_avx512bf16_bf16 = {
 	.name = "avx512bf16", .mr = MR, .nr = NR, .kq = 2, .kc = 512, .es = 2,
 	.bx = 0, .mt_ops = 2.0 * 128 * 128 * 128,

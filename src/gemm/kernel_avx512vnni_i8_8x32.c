@@ -166,6 +166,48 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 		lowp_put_i32_avx512(t, NR, beta != 0, c, rs_c, cs_c, mr, nr);
 }
 
+/* The matrix-vector products (lowp_internal.h): B converted to int32
+ * and multiplied by x's values (vpmulld, modulo 2^32). B's rows
+ * contiguous: four rows at a time against the strip's sums in memory
+ * (L1); its columns contiguous: 16 values of a column at a time in 16
+ * lanes, added up at the end. */
+void mm_lowp_gemv_avx512_i8(int64_t n, int64_t k, const void *x,
+                            const float *b, int64_t rs_b, int64_t cs_b,
+                            float alpha, float beta, void *y, int64_t incy)
+{
+	(void)alpha;
+	const int32_t *xs = x;
+	_Alignas(64) int32_t acc[MM_LOWP_STRIP] = {0};
+	if (cs_b == 1) {
+		for (int64_t p = 0; p < k; p += 4, b += 4 * rs_b) {
+			int rows = k - p < 4 ? (int)(k - p) : 4;
+			for (int64_t j = 0; j < n; j += L) {
+				__mmask16 m = part(n, j);
+				__m512i s = _mm512_maskz_loadu_epi32(m, acc + j);
+				for (int e = 0; e < rows; e++)
+					s = _mm512_add_epi32(s, _mm512_mullo_epi32(
+						_mm512_set1_epi32(xs[p + e]),
+						lowp_i32(_mm512_maskz_loadu_ps(
+							m, b + e * rs_b + j))));
+				_mm512_mask_storeu_epi32(acc + j, m, s);
+			}
+		}
+	} else {
+		for (int64_t j = 0; j < n; j++) {
+			const float *col = b + j * cs_b;
+			__m512i s = _mm512_setzero_si512();
+			for (int64_t p = 0; p < k; p += L) {
+				__mmask16 m = part(k, p);
+				s = _mm512_add_epi32(s, _mm512_mullo_epi32(
+					_mm512_maskz_loadu_epi32(m, xs + p),
+					lowp_i32(_mm512_maskz_loadu_ps(m, col + p))));
+			}
+			acc[j] = _mm512_reduce_add_epi32(s);
+		}
+	}
+	lowp_put_i32(acc, 0, beta != 0, y, 0, incy, 1, (int)n);
+}
+
 const struct mm_lowp_kernel mm_lowp_avx512vnni_i8 = {
 	.name = "avx512vnni", .mr = MR, .nr = NR, .kq = 4, .kc = 1024, .es = 1,
 	.bx = NR * 4, .mt_ops = 2.0 * 160 * 160 * 160,

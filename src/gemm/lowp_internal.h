@@ -84,6 +84,27 @@ struct mm_lowp_kernel {
 	void (*leave)(void);
 };
 
+/* A row vector times B, for the columns j < n of a strip of at most
+ * MM_LOWP_STRIP (the matrix-vector products, m == 1), B[p,j] at
+ * b[p·rs_b + j·cs_b] with its rows (cs_b == 1) or its columns (rs_b == 1)
+ * contiguous:
+ *
+ *   bf16:  y[j·incy] = alpha · Σ_p x[p]·bf16(B[p,j]) + beta · y[j·incy]
+ *          x: bf16 values (uint16_t), k of them and a zero after an odd
+ *          k; sums in f32, each exact product rounded in; beta 0: y not
+ *          read; fmaf(alpha, sum, beta·y) otherwise
+ *   i8:    y[j·incy] = Σ_p x[p]·i8(B[p,j]), or y + that if beta != 0
+ *          x: k int32 values; modulo 2^32; alpha ignored
+ *
+ * Each y[j] is summed in an order that depends only on k and B's layout,
+ * not on how the columns were split. With B's rows contiguous, bf16 sums
+ * run as a row of the packed portable and AVX512_BF16 products' do. */
+enum { MM_LOWP_STRIP = 1024 };
+
+typedef void mm_lowp_gemv(int64_t n, int64_t k, const void *x,
+                          const float *b, int64_t rs_b, int64_t cs_b,
+                          float alpha, float beta, void *y, int64_t incy);
+
 /* The element types. */
 enum mm_lowp_type { MM_LOWP_BF16, MM_LOWP_I8 };
 
@@ -116,5 +137,7 @@ extern const struct mm_lowp_kernel mm_lowp_avx512bf16_bf16;
 extern const struct mm_lowp_kernel mm_lowp_avx512vnni_i8;
 extern const struct mm_lowp_kernel mm_lowp_amx_bf16;
 extern const struct mm_lowp_kernel mm_lowp_amx_i8;
+mm_lowp_gemv mm_lowp_gemv_generic_bf16, mm_lowp_gemv_generic_i8;
+mm_lowp_gemv mm_lowp_gemv_avx512_bf16, mm_lowp_gemv_avx512_i8;
 
 #endif

@@ -721,6 +721,49 @@ START_TEST(same_bits_as_generic)
 }
 END_TEST
 
+/* A row vector's product (no packing) against the same row of a packed
+ * product, B row-major: the same sums in the same order, so the same
+ * bits, on the paths whose packed sums run in vdpbf16ps's order (bf16)
+ * and on all (i8, exact). Two strips of columns, an odd k over several
+ * k blocks, alpha and beta. */
+START_TEST(row_vector_same_bits)
+{
+	bool i8 = _i;
+	if (!i8 && strcmp(path, "amx") == 0)
+		return;
+	int64_t m = 5, n = 1500, k = 777;
+	float *a = malloc((size_t)(m * k) * 4), *b = malloc((size_t)(k * n) * 4);
+	float *c = malloc((size_t)(m * n) * 4), *y = malloc((size_t)n * 4);
+	ck_assert(a && b && c && y);
+	for (int64_t i = 0; i < m * k; i++)
+		a[i] = i8 ? (float)((int)(next() % 256) - 128) : (float)uniform();
+	for (int64_t i = 0; i < k * n; i++)
+		b[i] = i8 ? (float)((int)(next() % 256) - 128) : (float)uniform();
+	for (int64_t j = 0; j < n; j++) {
+		float v = i8 ? (float)(int)(next() % 1000) : (float)uniform();
+		memcpy(c + j, i8 ? (void *)&(int32_t){(int32_t)v} : (void *)&v, 4);
+		memcpy(y + j, c + j, 4);
+	}
+	mm_gemm_set_threads(2);
+	int rc = i8 ? mm_gemm_i8(m, n, k, a, k, 1, b, n, 1, true, (int32_t *)c,
+	                         n, 1)
+	            : mm_gemm_bf16(m, n, k, 1.5f, a, k, 1, b, n, 1, 0.5f, c, n, 1);
+	ck_assert_int_eq(rc, 0);
+	rc = i8 ? mm_gemm_i8(1, n, k, a, k, 1, b, n, 1, true, (int32_t *)y, n, 1)
+	        : mm_gemm_bf16(1, n, k, 1.5f, a, k, 1, b, n, 1, 0.5f, y, n, 1);
+	ck_assert_int_eq(rc, 0);
+	mm_gemm_set_threads(1);
+	for (int64_t j = 0; j < n; j++)
+		ck_assert_msg(memcmp(c + j, y + j, 4) == 0,
+		              "%s: column %lld of the row vector's product differs",
+		              path, (long long)j);
+	free(a);
+	free(b);
+	free(c);
+	free(y);
+}
+END_TEST
+
 /* ---- Tests of no path in particular ---------------------------------- */
 
 /* The bound fails on a result one element of which is off by 1e-3 of
@@ -809,6 +852,7 @@ static Suite *path_suite(bool bf16, bool i8)
 	tcase_add_loop_test(tc, threads_bit_identical, lo, hi);
 	tcase_add_loop_test(tc, large_residual, lo, hi);
 	tcase_add_loop_test(tc, interrupted, lo, hi);
+	tcase_add_loop_test(tc, row_vector_same_bits, lo, hi);
 	if (strcmp(path, "generic") != 0)
 		tcase_add_loop_test(tc, same_bits_as_generic, lo, hi);
 	if (bf16) {
