@@ -221,8 +221,9 @@ static void measure_peaks(bool quick, int maxt)
 static dnnl_engine_t dn_engine;
 static dnnl_stream_t dn_stream;
 
-/* A matmul of n×n operands of type `in` (bf16 or s8) into `out` (f32 or
- * s32), and the reorders of f32 operands into `in`. */
+/* A matmul of n×n operands of type `in` (bf16, s8 or f32) into `out`
+ * (f32, s32, f32), and the reorder of f32 operands into `in` (none for
+ * f32, whose operands are the f32 ones themselves). */
 struct dn {
 	dnnl_primitive_t mm, cvt;
 	dnnl_memory_t a32, b32, a, b, c;
@@ -247,18 +248,22 @@ static void dn_run(const struct dn *d, bool convert)
 	dnnl_stream_wait(dn_stream);
 }
 
-static bool dn_make(struct dn *d, int64_t n, bool i8, const float *a32,
+enum { DN_BF16, DN_S8, DN_F32, DN_TYPES };
+
+static bool dn_make(struct dn *d, int64_t n, int type, const float *a32,
                     const float *b32)
 {
-	dnnl_data_type_t in = i8 ? dnnl_s8 : dnnl_bf16;
-	dnnl_data_type_t out = i8 ? dnnl_s32 : dnnl_f32;
+	static const dnnl_data_type_t ins[] = {dnnl_bf16, dnnl_s8, dnnl_f32};
+	static const dnnl_data_type_t outs[] = {dnnl_f32, dnnl_s32, dnnl_f32};
 	dnnl_dims_t dims = {n, n};
 	dnnl_memory_desc_t md_in, md_out, md_f32;
 	dnnl_primitive_desc_t pd;
 	dnnl_matmul_desc_t mmd;
 	memset(d, 0, sizeof *d);
-	if (!dn_ok(dnnl_memory_desc_init_by_tag(&md_in, 2, dims, in, dnnl_ab)) ||
-	    !dn_ok(dnnl_memory_desc_init_by_tag(&md_out, 2, dims, out, dnnl_ab)) ||
+	if (!dn_ok(dnnl_memory_desc_init_by_tag(&md_in, 2, dims, ins[type],
+	                                        dnnl_ab)) ||
+	    !dn_ok(dnnl_memory_desc_init_by_tag(&md_out, 2, dims, outs[type],
+	                                        dnnl_ab)) ||
 	    !dn_ok(dnnl_memory_desc_init_by_tag(&md_f32, 2, dims, dnnl_f32,
 	                                        dnnl_ab)) ||
 	    !dn_ok(dnnl_matmul_desc_init(&mmd, &md_in, &md_in, NULL, &md_out)) ||
@@ -266,24 +271,28 @@ static bool dn_make(struct dn *d, int64_t n, bool i8, const float *a32,
 		return false;
 	bool ok = dn_ok(dnnl_primitive_create(&d->mm, pd));
 	dnnl_primitive_desc_destroy(pd);
-	if (!ok || !dn_ok(dnnl_reorder_primitive_desc_create(
-	                   &pd, &md_f32, dn_engine, &md_in, dn_engine, NULL)))
-		return false;
-	ok = dn_ok(dnnl_primitive_create(&d->cvt, pd));
-	dnnl_primitive_desc_destroy(pd);
+	if (ok && type != DN_F32) {
+		ok = dn_ok(dnnl_reorder_primitive_desc_create(
+			&pd, &md_f32, dn_engine, &md_in, dn_engine, NULL));
+		if (ok) {
+			ok = dn_ok(dnnl_primitive_create(&d->cvt, pd));
+			dnnl_primitive_desc_destroy(pd);
+		}
+	}
+	bool f32 = type == DN_F32;
 	ok = ok &&
 	     dn_ok(dnnl_memory_create(&d->a32, &md_f32, dn_engine, (void *)a32)) &&
 	     dn_ok(dnnl_memory_create(&d->b32, &md_f32, dn_engine, (void *)b32)) &&
 	     dn_ok(dnnl_memory_create(&d->a, &md_in, dn_engine,
-	                              DNNL_MEMORY_ALLOCATE)) &&
+	                              f32 ? (void *)a32 : DNNL_MEMORY_ALLOCATE)) &&
 	     dn_ok(dnnl_memory_create(&d->b, &md_in, dn_engine,
-	                              DNNL_MEMORY_ALLOCATE)) &&
+	                              f32 ? (void *)b32 : DNNL_MEMORY_ALLOCATE)) &&
 	     dn_ok(dnnl_memory_create(&d->c, &md_out, dn_engine,
 	                              DNNL_MEMORY_ALLOCATE));
 	/* The operands converted once: memory never written reads as the
 	 * kernel's zero page, all of it from one cached page, and made
 	 * oneDNN's bf16 matmul seem twice as fast. */
-	if (ok)
+	if (ok && !f32)
 		dn_run(d, true);
 	return ok;
 }
@@ -291,7 +300,8 @@ static bool dn_make(struct dn *d, int64_t n, bool i8, const float *a32,
 static void dn_free(struct dn *d)
 {
 	dnnl_primitive_destroy(d->mm);
-	dnnl_primitive_destroy(d->cvt);
+	if (d->cvt)
+		dnnl_primitive_destroy(d->cvt);
 	dnnl_memory_destroy(d->a32);
 	dnnl_memory_destroy(d->b32);
 	dnnl_memory_destroy(d->a);
@@ -314,14 +324,13 @@ static void dn_threads(int t)
 /* A contender: what runs (mmcalc's f32, bf16 or i8 GEMM on a path, or
  * oneDNN's matmul with or without its reorders from f32). */
 enum kind { K_NONE = -1, K_F32, K_BF16, K_I8, K_DN_BF16, K_DN_CVT_BF16,
-            K_DN_S8, K_DN_CVT_S8 };
+            K_DN_S8, K_DN_CVT_S8, K_DN_F32 };
 
 struct problem {
 	int64_t n;
 	float *a, *b, *c;
 #ifdef HAVE_DNNL
-	struct dn dn[2]; /* bf16, s8 */
-	bool dn_ok[2];
+	struct dn dn[DN_TYPES];
 #endif
 };
 
@@ -348,6 +357,9 @@ static void multiply(struct problem *p, enum kind k)
 	case K_DN_S8:
 	case K_DN_CVT_S8:
 		dn_run(&p->dn[1], k == K_DN_CVT_S8);
+		break;
+	case K_DN_F32:
+		dn_run(&p->dn[2], false);
 		break;
 #endif
 	default:
@@ -492,7 +504,8 @@ static void bench(struct problem *p, struct row *rows, int nrows, int t,
 static int make_rows(struct row *rows, bool have_dn)
 {
 	int n = 0;
-	rows[n++] = (struct row){"f32", mm_gemm_isa(), K_F32, K_NONE, K_NONE,
+	rows[n++] = (struct row){"f32", mm_gemm_isa(), K_F32,
+	                         have_dn ? K_DN_F32 : K_NONE, K_NONE,
 	                         strcmp(mm_gemm_isa(), "avx512") == 0 ? P_FMA : -1,
 	                         0, 0, 0};
 	static const struct {
@@ -609,16 +622,15 @@ int main(int argc, char **argv)
 			 * made with: made again for each. */
 			set_threads(t);
 #ifdef HAVE_DNNL
-			for (int i = 0; have_dn && i < 2; i++)
-				if (!(p.dn_ok[i] = dn_make(&p.dn[i], p.n, i == 1, p.a,
-				                           p.b))) {
+			for (int i = 0; have_dn && i < DN_TYPES; i++)
+				if (!dn_make(&p.dn[i], p.n, i, p.a, p.b)) {
 					fprintf(stderr, "bench-lowp: no oneDNN matmul\n");
 					return 1;
 				}
 #endif
 			bench(&p, rows, nrows, t, rounds);
 #ifdef HAVE_DNNL
-			for (int i = 0; have_dn && i < 2; i++)
+			for (int i = 0; have_dn && i < DN_TYPES; i++)
 				dn_free(&p.dn[i]);
 #endif
 		}
