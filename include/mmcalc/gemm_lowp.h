@@ -4,9 +4,11 @@
  *
  * mmcalc keeps a bf16 or i8 tensor's elements as f32 values that the
  * dtype can represent, so these take f32 operands and convert them while
- * packing (no other copy): to bf16 rounding to nearest-even (exact for a
- * value already representable), to i8 saturating to [-128, 127] and
- * rounding to nearest-even (exact for the integers an i8 tensor holds).
+ * packing (no other copy; a row vector times a matrix converts the row
+ * once and reads the matrix in place): to bf16 rounding to nearest-even
+ * (exact for a value already representable), to i8 saturating to
+ * [-128, 127] and rounding to nearest-even (exact for the integers an i8
+ * tensor holds).
  * Subnormal bf16 inputs count as zero, as the instructions treat them;
  * NaN stays NaN in bf16 and becomes -128 in i8.
  *
