@@ -12,7 +12,36 @@ struct mm_arena_chunk {
 	alignas(max_align_t) unsigned char data[];
 };
 
+struct mm_arena_defer {
+	mm_arena_defer *next;
+	void (*fn)(void *);
+	void *p;
+};
+
 #define CHUNK 8192
+
+bool mm_arena_on_reset(mm_arena *a, void (*fn)(void *), void *p)
+{
+	mm_arena_defer *d = mm_arena_alloc(a, sizeof *d);
+	if (!d)
+		return false;
+	d->fn = fn;
+	d->p = p;
+	d->next = a->defer;
+	a->defer = d;
+	return true;
+}
+
+/* Runs the deferred calls, newest first. A call may allocate in the
+ * arena; what it defers runs too. */
+static void run_deferred(mm_arena *a)
+{
+	while (a->defer) {
+		mm_arena_defer *d = a->defer;
+		a->defer = d->next;
+		d->fn(d->p);
+	}
+}
 
 void *mm_arena_alloc(mm_arena *a, size_t n)
 {
@@ -48,6 +77,7 @@ char *mm_arena_strndup(mm_arena *a, const char *s, size_t n)
 
 void mm_arena_reset(mm_arena *a)
 {
+	run_deferred(a);
 	if (!a->head)
 		return;
 	/* Keep the oldest chunk: a typical statement fits in it. */
@@ -63,6 +93,7 @@ void mm_arena_reset(mm_arena *a)
 
 void mm_arena_free(mm_arena *a)
 {
+	run_deferred(a);
 	mm_arena_chunk *c = a->head;
 	while (c) {
 		mm_arena_chunk *next = c->next;

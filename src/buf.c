@@ -102,3 +102,13 @@ void mm_buf_put_i64(mm_buf *b, int64_t v)
 }
 
 const char *mm_buf_str(const mm_buf *b) { return b->data ? b->data : ""; }
+
+size_t mm_utf8_cols(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+size_t mm_buf_cols(const mm_buf *b) { return mm_utf8_cols(mm_buf_str(b)); }

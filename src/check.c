@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mmcalc/check.h"
+#include "mmcalc/graph.h"
 #include "mmcalc/ops.h"
 #include "mmcalc/suggest.h"
 #include "fn/fn.h"
@@ -968,6 +969,57 @@ static mm_code check_prefix(mm_checker *c, mm_node *e, mm_info *i)
 	                    e->span);
 }
 
+/* The name of e's operation in tables: static text. */
+static const char *op_name(const mm_node *e, const mm_info *i)
+{
+	switch (e->kind) {
+	case MM_N_BINARY: return mm_bin_name(e->op);
+	case MM_N_NEG: return "neg";
+	case MM_N_CALL: return i->fn ? i->fn->name : "call";
+	case MM_N_MATRIX: return "matrix";
+	case MM_N_TRANSPOSE: return ".T";
+	case MM_N_INDEX: return "[]";
+	default: return "?";
+	}
+}
+
+/* Gives a checked tensor node its graph node: a variable's own, a new
+ * leaf for an input, a view of its operand, or an operation on its
+ * operands' nodes. The statement's arena holds the reference. */
+static mm_code graph_node(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_gnode *in[MM_MAX_OPERANDS];
+	int nin = 0;
+	if (e->kind == MM_N_NAME && i->var && i->var->g) {
+		/* This statement's view of the variable's value: its dims as
+		 * they are now (symbols bound since are substituted), and the
+		 * point where the statement's own cost stops. */
+		i->g = mm_graph_view(&i->v, i->var->g, 0, c->opts.stmt);
+	} else if (i->leaf) {
+		i->g = mm_graph_leaf(&i->v, i->data, c->opts.stmt);
+	} else {
+		mm_node *kids[MM_MAX_OPERANDS];
+		int n = mm_check_operands(e, kids);
+		for (int k = 0; k < n; k++)
+			if (kids[k]->info && kids[k]->info->g)
+				in[nin++] = kids[k]->info->g;
+		if (i->view && nin > 0)
+			i->g = mm_graph_view(&i->v, in[0], i->view_key, c->opts.stmt);
+		else
+			i->g = mm_graph_op(&i->v, &i->cost, (int)i->cls, op_name(e, i),
+			                   in, nin, c->opts.stmt);
+	}
+	if (!i->g || !mm_arena_on_reset(c->arena, mm_graph_unref_cb, i->g)) {
+		mm_graph_unref(i->g);
+		i->g = NULL;
+		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+	}
+	/* Inputs are told apart by their nodes. */
+	if (i->leaf)
+		i->leaf_id = i->g->kind == MM_G_VIEW ? i->g->in[0]->id : i->g->id;
+	return MM_OK;
+}
+
 static mm_code check(mm_checker *c, mm_node *e)
 {
 	mm_info *i = info_of(c, e);
@@ -1029,6 +1081,8 @@ static mm_code check(mm_checker *c, mm_node *e)
 		                      "(1024x512)");
 		break;
 	}
+	if (r == MM_OK && i->v.kind == MM_K_TENSOR && !i->g)
+		r = graph_node(c, e, i);
 	c->depth--;
 	return r;
 }

@@ -572,10 +572,31 @@ static int bool_flag(mm_stmtctx *c, const mm_stmt *st, const char *key,
 	return -1;
 }
 
+/* The value of option key of st (a whole number in [lo, hi]) or dflt
+ * when not given; an error (reported, *failed set) otherwise. */
+static int64_t int_flag(mm_stmtctx *c, const mm_stmt *st, const char *key,
+                        int64_t lo, int64_t hi, int64_t dflt, int *failed)
+{
+	for (int k = 0; k < st->nflags; k++) {
+		if (strcmp(st->flags[k].key, key) != 0)
+			continue;
+		const mm_node *v = st->flags[k].value;
+		if (v->kind == MM_N_NUMBER && v->is_int && v->ival >= lo &&
+		    v->ival <= hi)
+			return v->ival;
+		*failed = mm_sx_error_at(c, MM_ERR_ARG, v->span, NULL,
+		                         "%s is a whole number from %lld to %lld",
+		                         key, (long long)lo, (long long)hi);
+		return dflt;
+	}
+	return dflt;
+}
+
 static int cmd_explain(mm_stmtctx *c, const mm_stmt *st)
 {
 	int failed = 0;
 	int train = bool_flag(c, st, "train", &failed);
+	int64_t depth = failed ? 0 : int_flag(c, st, "depth", 1, 64, 0, &failed);
 	if (failed)
 		return failed;
 	mm_diag d;
@@ -587,16 +608,14 @@ static int cmd_explain(mm_stmtctx *c, const mm_stmt *st)
 	} else if (e->info->v.kind != MM_K_TENSOR) {
 		failed = mm_sx_error_at(c, MM_ERR_TYPE, e->span, NULL,
 		                        ":explain needs a tensor expression");
-	} else if (e->info->symbolic) {
-		/* Its table holds numbers: with symbols it would show zeros. */
-		failed = mm_sx_error_at(c, MM_ERR_UNSUPPORTED, st->args,
-		                        "bind the symbols first (n = 1024); the "
-		                        "expression alone shows its symbolic cost",
-		                        ":explain needs numeric dimensions");
 	} else {
-		mm_explain_opts o = {.train = train == 1, .conv = &c->s->set.conv};
-		mm_explain(&c->s->text, e, mm_sx_predict_quiet, c->s, &o);
-		failed = mm_sx_text(c);
+		mm_explain_opts o = {.train = train == 1, .conv = &c->s->set.conv,
+		                     .depth = (int)depth};
+		if (mm_explain(&c->s->text, e, mm_sx_predict_quiet, c->s, &o,
+		               &c->s->arena, &d) != MM_OK)
+			failed = mm_sx_error(c, &d);
+		else
+			failed = mm_sx_text(c);
 	}
 	mm_eval_release_all(e);
 	return failed;
@@ -771,8 +790,8 @@ static const mm_command commands[] = {
 	 .summary = "run N times (1 to 50, default 5) after a warm-up; report "
 	            "the best and the median",
 	 .run = cmd_run},
-	{.name = "explain", .args = MM_ARGS_EXPR, .flags = "train",
-	 .usage = ":explain EXPR [train=true]",
+	{.name = "explain", .args = MM_ARGS_EXPR, .flags = "train depth",
+	 .usage = ":explain EXPR [train=true] [depth=N]",
 	 .summary = "cost of each operation, totals, peak memory",
 	 .run = cmd_explain},
 	{.name = "order", .args = MM_ARGS_EXPR, .usage = ":order A @ B @ C",

@@ -10,6 +10,7 @@ static void drop(mm_var *v)
 	free((char *)v->v.str);
 	free(v->polys);
 	mm_tensor_unref(v->value);
+	mm_graph_unref(v->g);
 }
 
 void mm_env_free(mm_env *e)
@@ -61,9 +62,30 @@ static bool own(mm_var *out, const mm_value *v)
 	return true;
 }
 
-bool mm_env_set(mm_env *e, const char *name, const mm_value *v,
-                mm_tensor *tensor)
+/* The node a tensor variable keeps: g (a new reference), or a new leaf;
+ * a tensor with data marks its node as having data. NULL for a number or
+ * a string; *ok false when out of memory. */
+static mm_gnode *node_for(const mm_value *v, mm_tensor *tensor, mm_gnode *g,
+                          bool *ok)
 {
+	*ok = true;
+	if (v->kind != MM_K_TENSOR)
+		return NULL;
+	g = g ? mm_graph_ref(g) : mm_graph_leaf(v, tensor != NULL, 0);
+	if (!g)
+		*ok = false;
+	else if (tensor)
+		g->data = true;
+	return g;
+}
+
+bool mm_env_set(mm_env *e, const char *name, const mm_value *v,
+                mm_tensor *tensor, mm_gnode *g)
+{
+	bool ok;
+	g = node_for(v, tensor, g, &ok);
+	if (!ok)
+		return false;
 	mm_var *old = mm_env_find(e, name);
 	/* Most statements replace `ans` with a value of no strings and no
 	 * symbols: update it in place (the general path below builds a whole
@@ -72,15 +94,20 @@ bool mm_env_set(mm_env *e, const char *name, const mm_value *v,
 	    !(v->kind == MM_K_TENSOR && mm_shape_is_symbolic(&v->shape))) {
 		mm_tensor *t = mm_tensor_ref(tensor);
 		mm_tensor_unref(old->value);
+		mm_graph_unref(old->g);
 		old->v = *v;
 		old->v.str = NULL;
 		old->value = t;
+		old->g = g;
 		old->id = ++e->next_id;
 		return true;
 	}
 	mm_var nv = {0};
-	if (!own(&nv, v))
+	nv.g = g;
+	if (!own(&nv, v)) {
+		mm_graph_unref(g);
 		return false;
+	}
 	nv.id = ++e->next_id;
 	if (old) {
 		nv.name = old->name;

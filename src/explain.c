@@ -1,13 +1,19 @@
-/* explain.c — the :explain table. */
+/* explain.c — the :explain table: the operations of a value's graph, back
+ * to its leaves, each once; calls of user functions as modules with their
+ * operations nested under them; repeats as one module times L. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mmcalc/explain.h"
-#include "fn/fn.h"
+#include "mmcalc/format.h"
+#include "mmcalc/graph.h"
 
 const char *mm_explain_op_name(const mm_node *e)
 {
+	if (e->info && e->info->g && e->info->g->op)
+		return e->info->g->op;
 	switch (e->kind) {
 	case MM_N_BINARY: return mm_bin_name(e->op);
 	case MM_N_NEG: return "neg";
@@ -19,20 +25,48 @@ const char *mm_explain_op_name(const mm_node *e)
 	}
 }
 
+/* One row: an operation, or a module (a call, a repeat) summing the rows
+ * under it. */
 typedef struct row {
-	const mm_node *e;
+	const mm_gnode *g;     /* the operation (a repeat for its header) */
+	const mm_gmodule *m;   /* a module header: the call */
+	int indent;
+	int64_t times;         /* > 1: inside a repeat, counted times over */
+	const mm_poly *stimes; /* ... a symbolic number of times */
+	mm_count flops, macs, bytes; /* numeric (train-adjusted) */
+	mm_poly sflops, sbytes;      /* symbolic */
+	bool sym;
+	double sec;            /* predicted seconds (sum for a module) */
+	bool unknown;          /* ... not known for some operation */
+	const char *label;     /* a module's: "block ×96" */
 } row;
 
-/* Rows shown in the table; beyond, the operations count in the totals. */
-#define MAX_ROWS 256
-
-typedef struct rows {
-	row r[MAX_ROWS];
-	int n;
-	int more; /* rows past the table's size, folded into the totals */
-	mm_count train_flops, train_bytes; /* every operation's, for training */
+typedef struct table {
+	row *r;
+	int n, cap;
 	const mm_convention *conv;
-} rows;
+	bool train, sym;
+	mm_diag *diag;
+	mm_predict_fn predict;
+	void *ctx;
+	char labels[64][48]; /* module labels; more share the last */
+	int nlabels;
+} table;
+
+static row *add_row(table *t)
+{
+	if (t->n == t->cap) {
+		int nc = t->cap ? t->cap * 2 : 64;
+		row *r = realloc(t->r, sizeof *r * (size_t)nc);
+		if (!r)
+			return NULL;
+		t->r = r;
+		t->cap = nc;
+	}
+	row *r = &t->r[t->n++];
+	memset(r, 0, sizeof *r);
+	return r;
+}
 
 /* An operation's cost in training under the convention: the forward,
  * its backward (backward forwards; attention attn_backward), and the
@@ -41,40 +75,207 @@ typedef struct rows {
  * traffic, then a backward that reads what the forward read and the
  * output's gradient and writes the inputs' gradients (3·in + 2·out), and
  * a recomputed forward's traffic again. */
-static void train_cost(const mm_info *i, const mm_convention *cv,
+static void train_cost(const mm_gnode *g, const mm_convention *cv,
                        mm_count *flops, mm_count *bytes)
 {
-	bool attn = i->fn && i->fn->check == mm_fn_attention_check;
+	bool attn = g->op && strcmp(g->op, "attention") == 0;
 	double back = attn ? cv->attn_backward : cv->backward;
 	double again = cv->recompute == MM_RECOMPUTE_FULL ? 1
 	             : cv->recompute == MM_RECOMPUTE_SELECTIVE && attn ? 1 : 0;
-	double f = mm_count_to_double(i->cost.flops) * (1 + back + again);
+	double f = mm_count_to_double(g->cost.flops) * (1 + back + again);
 	*flops = mm_count_from_double(round(f));
-	mm_count out = i->v.bytes, in = mm_count_sub(i->cost.bytes, out);
+	mm_count out = g->v.bytes, in = mm_count_sub(g->cost.bytes, out);
 	*bytes = mm_count_add(mm_count_mul_u(in, 3), mm_count_mul_u(out, 2));
 	if (again)
-		*bytes = mm_count_add(*bytes, i->cost.bytes);
+		*bytes = mm_count_add(*bytes, g->cost.bytes);
 }
 
-/* Operations in evaluation order (post-order), views and leaves left out. */
-static void collect(const mm_node *e, rows *rs)
+/* x times k (k, or sk when symbolic) into *out. */
+static mm_code scale(const mm_poly *x, int64_t k, const mm_poly *sk,
+                     mm_poly *out, mm_diag *d)
 {
-	if (!e->info || e->info->v.kind != MM_K_TENSOR || e->info->leaf)
-		return;
-	mm_node *kids[MM_MAX_OPERANDS];
-	int n = mm_check_operands(e, kids);
-	for (int k = 0; k < n; k++)
-		collect(kids[k], rs);
-	if (e->info->view || e->info->cls == MM_C_NONE)
-		return;
-	if (rs->n < MAX_ROWS)
-		rs->r[rs->n++].e = e;
+	mm_poly f;
+	if (sk)
+		f = *sk;
 	else
-		rs->more++;
-	mm_count f, b;
-	train_cost(e->info, rs->conv, &f, &b);
-	rs->train_flops = mm_count_add(rs->train_flops, f);
-	rs->train_bytes = mm_count_add(rs->train_bytes, b);
+		mm_poly_const(&f, k);
+	return mm_poly_mul(out, x, &f, d);
+}
+
+/* Fills an operation's row: its costs, times over inside a repeat. */
+static mm_code fill_op(table *t, row *r, const mm_gnode *g, int64_t times,
+                       const mm_poly *stimes)
+{
+	r->g = g;
+	r->times = times;
+	r->stimes = stimes;
+	mm_count fl = g->cost.flops, by = g->cost.bytes;
+	if (t->train)
+		train_cost(g, t->conv, &fl, &by);
+	r->macs = g->cost.macs;
+	r->unknown = true;
+	if (!g->cost.sflops && !stimes) {
+		if (t->predict) {
+			double s = t->predict(t->ctx, fl, by, g->v.dtype);
+			r->unknown = s < 0;
+			r->sec = s < 0 ? 0 : s * (double)times;
+		}
+		r->flops = mm_count_mul_u(fl, (uint64_t)times);
+		r->bytes = mm_count_mul_u(by, (uint64_t)times);
+		r->macs = mm_count_mul_u(r->macs, (uint64_t)times);
+		return MM_OK;
+	}
+	r->sym = t->sym = true;
+	mm_poly a, b;
+	if (g->cost.sflops)
+		a = *g->cost.sflops, b = *g->cost.sbytes;
+	else
+		mm_poly_from_count(&a, fl), mm_poly_from_count(&b, by);
+	mm_code c = scale(&a, times, stimes, &r->sflops, t->diag);
+	return c == MM_OK ? scale(&b, times, stimes, &r->sbytes, t->diag) : c;
+}
+
+/* Adds row r's costs into module header h. */
+static mm_code sum_into(table *t, row *h, const row *r)
+{
+	h->sec += r->sec;
+	h->unknown |= r->unknown;
+	h->flops = mm_count_add(h->flops, r->flops);
+	h->macs = mm_count_add(h->macs, r->macs);
+	h->bytes = mm_count_add(h->bytes, r->bytes);
+	if (!r->sym && !h->sym)
+		return MM_OK;
+	if (!h->sym) {
+		mm_poly_from_count(&h->sflops, h->flops);
+		mm_poly_from_count(&h->sbytes, h->bytes);
+		h->sym = true;
+	}
+	mm_poly a, b;
+	if (r->sym)
+		a = r->sflops, b = r->sbytes;
+	else
+		mm_poly_from_count(&a, r->flops), mm_poly_from_count(&b, r->bytes);
+	mm_code c = mm_poly_add(&h->sflops, &h->sflops, &a, t->diag);
+	return c == MM_OK ? mm_poly_add(&h->sbytes, &h->sbytes, &b, t->diag) : c;
+}
+
+#define MAX_NEST 32
+
+/* The modules a node is in, outermost first, into chain, leaving out
+ * `strip` and those around it; their number. */
+static int chain_of(const mm_gmodule *m, const mm_gmodule *strip,
+                    const mm_gmodule **chain, int max)
+{
+	const mm_gmodule *tmp[MAX_NEST];
+	int n = 0;
+	for (const mm_gmodule *p = m; p && p != strip && n < max; p = p->parent)
+		tmp[n++] = p;
+	for (int k = 0; k < n; k++)
+		chain[k] = tmp[n - 1 - k];
+	return n;
+}
+
+static mm_code add_ops(table *t, mm_gnode **ops, int nops, int base,
+                       const mm_gmodule *strip, int64_t times,
+                       const mm_poly *stimes);
+
+/* Rows for a repeat: its header ("block ×96"), then one application's
+ * operations, counted times over, one level in; the header sums them. */
+static mm_code add_repeat(table *t, const mm_gnode *g, int indent,
+                          int64_t times, const mm_poly *stimes)
+{
+	row *h = add_row(t);
+	if (!h)
+		return MM_ERR_NOMEM;
+	int hi = t->n - 1;
+	h->g = g;
+	h->indent = indent;
+	const mm_gmodule *bm = g->body ? g->body->module : NULL;
+	char *lab = t->labels[t->nlabels < 63 ? t->nlabels++ : 63];
+	mm_buf pb = MM_BUF_INIT;
+	if (g->stimes)
+		mm_poly_print(&pb, g->stimes, 0);
+	else
+		mm_buf_printf(&pb, "%lld", (long long)g->times);
+	snprintf(lab, 48, "%s \u00d7%s", bm ? bm->name : "repeat", mm_buf_str(&pb));
+	mm_buf_free(&pb);
+	h->label = lab;
+	/* the repeat's count times the count it is itself repeated */
+	mm_poly st, *stp = NULL;
+	int64_t tt = times;
+	mm_code c = MM_OK;
+	if (stimes || g->stimes) {
+		mm_poly a, b;
+		if (stimes)
+			a = *stimes;
+		else
+			mm_poly_const(&a, times);
+		if (g->stimes)
+			b = *g->stimes;
+		else
+			mm_poly_const(&b, g->times);
+		if ((c = mm_poly_mul(&st, &a, &b, t->diag)) != MM_OK)
+			return c;
+		stp = &st;
+	} else if (__builtin_mul_overflow(times, g->times, &tt)) {
+		return mm_diag_set(t->diag, MM_ERR_LIMIT, (mm_span){0, 0},
+		                   "a repeat count overflows");
+	}
+	int n;
+	mm_gnode **ops = mm_graph_body_ops(g, &n);
+	c = add_ops(t, ops, n, indent + 1, bm, tt, stp);
+	free(ops);
+	for (int j = hi + 1; j < t->n && c == MM_OK; j++)
+		if (t->r[j].indent == indent + 1)
+			c = sum_into(t, &t->r[hi], &t->r[j]);
+	return c;
+}
+
+/* Rows for ops[0..nops), in order, with module headers where the calls
+ * they were made in begin; indents start at base. Each header sums the
+ * rows under it. */
+static mm_code add_ops(table *t, mm_gnode **ops, int nops, int base,
+                       const mm_gmodule *strip, int64_t times,
+                       const mm_poly *stimes)
+{
+	const mm_gmodule *open[MAX_NEST];
+	int hrow[MAX_NEST], nopen = 0;
+	for (int k = 0; k < nops; k++) {
+		const mm_gnode *g = ops[k];
+		if (g->kind == MM_G_OP && g->cls == 0)
+			continue; /* moves nothing (a view made as an operation) */
+		const mm_gmodule *chain[MAX_NEST];
+		int nc = chain_of(g->module, strip, chain, MAX_NEST);
+		int keep = 0;
+		while (keep < nopen && keep < nc && open[keep] == chain[keep])
+			keep++;
+		nopen = keep;
+		for (; nopen < nc; nopen++) {
+			row *h = add_row(t);
+			if (!h)
+				return MM_ERR_NOMEM;
+			h->m = chain[nopen];
+			h->indent = base + nopen;
+			open[nopen] = chain[nopen];
+			hrow[nopen] = t->n - 1;
+		}
+		mm_code c;
+		int r_idx = t->n;
+		if (g->kind == MM_G_REPEAT) {
+			c = add_repeat(t, g, base + nc, times, stimes);
+		} else {
+			row *r = add_row(t);
+			if (!r)
+				return MM_ERR_NOMEM;
+			r->indent = base + nc;
+			c = fill_op(t, r, g, times, stimes);
+		}
+		for (int j = 0; j < nopen && c == MM_OK; j++)
+			c = sum_into(t, &t->r[hrow[j]], &t->r[r_idx]);
+		if (c != MM_OK)
+			return c;
+	}
+	return MM_OK;
 }
 
 /* Appends s padded with spaces to w display columns (UTF-8 aware). */
@@ -85,51 +286,81 @@ static void pad(mm_buf *b, const char *s, int w)
 		if (((unsigned char)*p & 0xC0) != 0x80)
 			cols++;
 	mm_buf_puts(b, s);
+	if (w > 0 && cols >= w)
+		mm_buf_putc(b, ' '); /* too wide: one space still parts it */
 	for (; cols < w; cols++)
 		mm_buf_putc(b, ' ');
 }
 
-/* One row of the table: op, shape, FLOPs, share, bytes, intensity and
- * time (when predict is given); the predicted seconds are added to
- * *seconds, or *known cleared. */
-static void put_row(mm_buf *b, int k, const mm_node *e, mm_count fl,
-                    mm_count by, mm_count total, mm_predict_fn predict,
-                    void *ctx, double *seconds, bool *known)
+/* A row's operation or module name, indented. */
+static void row_name(mm_buf *cell, const row *r)
 {
-	const mm_info *i = e->info;
+	for (int k = 0; k < r->indent; k++)
+		mm_buf_puts(cell, "  ");
+	if (r->label)
+		mm_buf_puts(cell, r->label);
+	else if (r->m)
+		mm_buf_puts(cell, r->m->name);
+	else
+		mm_buf_puts(cell, r->g->op ? r->g->op : "?");
+}
+
+typedef struct cols {
+	int name, shape;
+	bool from;
+} cols;
+
+/* One row of the table: #, op, shape, FLOPs, share, bytes, intensity,
+ * time (when predicted) and where it was made (when any row says). */
+static void put_row(mm_buf *b, int k, const row *r, const cols *cw,
+                    mm_count total, bool predict)
+{
 	mm_buf cell = MM_BUF_INIT;
-	mm_buf_printf(b, "%-3d ", k + 1);
-	pad(b, mm_explain_op_name(e), 10);
-	mm_shape_print(&cell, &i->v.shape);
-	pad(b, mm_buf_str(&cell), 24);
+	bool header = r->m || r->label;
+	if (header)
+		mm_buf_puts(b, "    ");
+	else
+		mm_buf_printf(b, "%-3d ", k);
+	row_name(&cell, r);
+	pad(b, mm_buf_str(&cell), cw->name);
 	mm_buf_reset(&cell);
-	mm_count_format_si(&cell, fl, "FLOP", 4);
+	if (r->g && !r->m)
+		mm_shape_print(&cell, &r->g->v.shape);
+	pad(b, mm_buf_str(&cell), cw->shape);
+	mm_buf_reset(&cell);
+	if (r->sym)
+		mm_poly_print(&cell, &r->sflops, 0), mm_buf_puts(&cell, " FLOP");
+	else
+		mm_count_format_si(&cell, r->flops, "FLOP", 4);
 	pad(b, mm_buf_str(&cell), 14);
 	mm_buf_reset(&cell);
-	if (mm_count_is_zero(total))
+	if (mm_count_is_zero(total) || r->sym)
 		mm_buf_puts(&cell, "-");
 	else
-		mm_buf_printf(&cell, "%.1f%%", 100.0 * mm_count_ratio(fl, total));
+		mm_buf_printf(&cell, "%.1f%%", 100.0 * mm_count_ratio(r->flops, total));
 	pad(b, mm_buf_str(&cell), 8);
 	mm_buf_reset(&cell);
-	mm_count_format_iec(&cell, by, "B", 4);
+	if (r->sym)
+		mm_poly_print(&cell, &r->sbytes, 0), mm_buf_puts(&cell, " B");
+	else
+		mm_count_format_iec(&cell, r->bytes, "B", 4);
 	pad(b, mm_buf_str(&cell), 12);
 	mm_buf_reset(&cell);
-	if (mm_count_is_zero(by))
+	if (mm_count_is_zero(r->bytes) || r->sym)
 		mm_buf_puts(&cell, "-");
 	else
-		mm_buf_printf(&cell, "%.4g", mm_count_ratio(fl, by));
-	pad(b, mm_buf_str(&cell), 10);
+		mm_buf_printf(&cell, "%.4g", mm_count_ratio(r->flops, r->bytes));
+	pad(b, mm_buf_str(&cell), predict || cw->from ? 10 : 0);
+	mm_buf_reset(&cell);
 	if (predict) {
-		double s = predict(ctx, fl, by, i->v.dtype);
-		if (s >= 0) {
-			mm_count_format_seconds(b, s, 4, false);
-			*seconds += s;
-		} else {
-			mm_buf_puts(b, "-");
-			*known = false;
-		}
+		if (r->unknown || r->sym)
+			mm_buf_puts(&cell, "-");
+		else
+			mm_count_format_seconds(&cell, r->sec, 4, false);
+		pad(b, mm_buf_str(&cell), cw->from ? 11 : 0);
 	}
+	if (cw->from && r->g && !header)
+		mm_buf_puts(b, r->g->origin ? r->g->origin : "");
 	/* trailing spaces are trimmed by ending the row here */
 	while (b->len && b->data[b->len - 1] == ' ')
 		b->data[--b->len] = '\0';
@@ -139,24 +370,30 @@ static void put_row(mm_buf *b, int k, const mm_node *e, mm_count fl,
 
 /* The lines under the table: totals, the matmul split, bytes and the
  * convention that counted them. */
-static void put_totals(mm_buf *b, const mm_totals *t, const rows *rs,
-                       bool train, bool known, double seconds)
+static void put_totals(mm_buf *b, const mm_gtotals *t, const table *tb,
+                       mm_count train_flops, mm_count train_bytes,
+                       bool known, double seconds)
 {
-	mm_count flops = train ? rs->train_flops : t->flops;
+	bool train = tb->train;
 	mm_buf_puts(b, "total      ");
-	mm_count_format_si(b, flops, "FLOP", 4);
-	if (!mm_count_is_zero(t->macs) && !train) {
+	if (t->symbolic) {
+		mm_poly_print(b, t->sflops, 0);
+		mm_buf_puts(b, " FLOP");
+	} else {
+		mm_count_format_si(b, train ? train_flops : t->flops, "FLOP", 4);
+	}
+	if (!t->symbolic && !mm_count_is_zero(t->macs) && !train) {
 		mm_buf_puts(b, " (");
 		mm_count_format_si(b, t->macs, "MAC", 4);
 		mm_buf_putc(b, ')');
 	}
 	if (train)
 		mm_buf_puts(b, ", forward + backward");
-	if (known && rs->n) {
+	if (known && tb->n && !t->symbolic) {
 		mm_buf_puts(b, ", predicted ");
 		mm_count_format_seconds(b, seconds, 4, false);
 	}
-	if (!train) {
+	if (!train && !t->symbolic) {
 		mm_buf_puts(b, "\n  matmul     ");
 		mm_count_format_si(b, t->matmul_flops, "FLOP", 4);
 		mm_count rest = mm_count_sub(t->flops, t->matmul_flops);
@@ -166,68 +403,140 @@ static void put_totals(mm_buf *b, const mm_totals *t, const rows *rs,
 			mm_buf_printf(b, " (%.1f%%)", 100.0 * mm_count_ratio(rest, t->flops));
 	}
 	mm_buf_puts(b, "\nbytes      in ");
-	mm_count_format_iec(b, t->bytes_in, "B", 4);
-	mm_buf_puts(b, ", out ");
-	mm_count_format_iec(b, t->bytes_out, "B", 4);
-	mm_buf_puts(b, ", peak ");
-	mm_count_format_iec(b, t->bytes_peak, "B", 4);
+	if (t->symbolic) {
+		mm_poly_print(b, t->sbytes_in, 0);
+		mm_buf_puts(b, " B, out ");
+		mm_poly_print(b, t->sbytes_out, 0);
+		mm_buf_puts(b, " B");
+	} else {
+		mm_count_format_iec(b, t->bytes_in, "B", 4);
+		mm_buf_puts(b, ", out ");
+		mm_count_format_iec(b, t->bytes_out, "B", 4);
+		mm_buf_puts(b, ", peak ");
+		mm_count_format_iec(b, t->bytes_peak, "B", 4);
+	}
 	if (train) {
 		mm_buf_puts(b, "; training moves ");
-		mm_count_format_iec(b, rs->train_bytes, "B", 4);
+		mm_count_format_iec(b, train_bytes, "B", 4);
+	}
+	if (!mm_count_is_zero(t->params) || (t->symbolic && t->sparams &&
+	                                     !mm_poly_is_const(t->sparams))) {
+		mm_buf_puts(b, "\nparams     ");
+		if (t->symbolic)
+			mm_poly_print(b, t->sparams, 0);
+		else
+			mm_count_format_digits(b, t->params, 0);
+		if (!t->symbolic) {
+			mm_buf_puts(b, " (");
+			mm_count_format_iec(b, t->param_bytes, "B", 4);
+			mm_buf_putc(b, ')');
+		}
 	}
 	mm_buf_putc(b, '\n');
 }
 
-void mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
-                void *ctx, const mm_explain_opts *o)
+/* The rows of e's graph into t, and its totals into gt. */
+static mm_code build(table *t, const mm_node *e, mm_arena *arena,
+                     mm_gtotals *gt)
 {
-	bool train = o && o->train;
-	const mm_convention *cv = o && o->conv ? o->conv : &mm_convention_at(0)->c;
-	static rows rs; /* 2 KB of pointers: not on the recursion's stack */
-	memset(&rs, 0, sizeof rs);
-	rs.conv = cv;
-	mm_totals t;
-	mm_check_totals(e, &t);
-	collect(e, &rs);
-	mm_count total = train ? rs.train_flops : t.flops;
+	const mm_gnode *g = e->info ? e->info->g : NULL;
+	memset(gt, 0, sizeof *gt);
+	if (!g)
+		return MM_OK;
+	mm_code c = mm_graph_totals(g, false, arena, gt, t->diag);
+	if (c != MM_OK)
+		return c;
+	int n;
+	mm_gnode **ops = mm_graph_ops(g, false, &n);
+	c = add_ops(t, ops, n, 0, NULL, 1, NULL);
+	free(ops);
+	return c;
+}
+
+mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
+                   void *ctx, const mm_explain_opts *o, mm_arena *arena,
+                   mm_diag *d)
+{
+	table t = {.train = o && o->train, .diag = d, .predict = predict,
+	           .ctx = ctx};
+	t.conv = o && o->conv ? o->conv : &mm_convention_at(0)->c;
+	int depth = o && o->depth > 0 ? o->depth : 1 << 20;
+	mm_gtotals gt;
+	mm_code c = build(&t, e, arena, &gt);
+	if (c != MM_OK) {
+		free(t.r);
+		return c;
+	}
+	/* the top level's rows (operations, and modules summing theirs) add
+	 * up to the whole: training's totals and the predicted time */
+	mm_count train_flops = MM_COUNT_ZERO, train_bytes = MM_COUNT_ZERO;
+	double seconds = 0;
+	bool known = predict != NULL;
+	int nops = 0;
+	cols cw = {.name = 10, .shape = 24};
+	for (int k = 0; k < t.n; k++) {
+		const row *r = &t.r[k];
+		bool header = r->m || r->label;
+		nops += !header;
+		if (r->indent == 0) {
+			train_flops = mm_count_add(train_flops, r->flops);
+			train_bytes = mm_count_add(train_bytes, r->bytes);
+			seconds += r->sec;
+			known &= !r->unknown && !r->sym;
+		}
+		if (r->indent >= depth)
+			continue;
+		mm_buf cell = MM_BUF_INIT;
+		row_name(&cell, r);
+		int w = (int)mm_buf_cols(&cell) + 1;
+		cw.name = w > cw.name ? w : cw.name;
+		mm_buf_free(&cell);
+		cw.from |= r->g && r->g->origin && !header;
+	}
+	mm_count total = t.train ? train_flops : gt.flops;
 	mm_buf_printf(b, "%-3s ", "#");
-	pad(b, "op", 10);
-	pad(b, "shape", 24);
+	pad(b, "op", cw.name);
+	pad(b, "shape", cw.shape);
 	pad(b, "FLOPs", 14);
 	pad(b, "share", 8);
 	pad(b, "bytes", 12);
-	if (predict) {
-		pad(b, "FLOP/B", 10);
-		mm_buf_puts(b, "time");
-	} else {
-		mm_buf_puts(b, "FLOP/B");
-	}
+	pad(b, "FLOP/B", predict || cw.from ? 10 : 0);
+	if (predict)
+		pad(b, "time", cw.from ? 11 : 0);
+	if (cw.from)
+		mm_buf_puts(b, "from");
+	while (b->len && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = '\0';
 	mm_buf_putc(b, '\n');
-	double seconds = 0;
-	bool known = predict != NULL;
-	for (int k = 0; k < rs.n; k++) {
-		const mm_info *i = rs.r[k].e->info;
-		mm_count fl = i->cost.flops, by = i->cost.bytes;
-		if (train)
-			train_cost(i, cv, &fl, &by);
-		put_row(b, k, rs.r[k].e, fl, by, total, predict, ctx, &seconds,
-		        &known);
+	int shown = 0, num = 0, more = 0;
+	for (int k = 0; k < t.n; k++) {
+		const row *r = &t.r[k];
+		num += !(r->m || r->label);
+		if (r->indent >= depth)
+			continue;
+		if (shown++ >= MM_EXPLAIN_MAX_ROWS) {
+			more++;
+			continue;
+		}
+		put_row(b, num, r, &cw, total, predict != NULL);
 	}
-	if (rs.more)
-		mm_buf_printf(b, "... and %d more operations\n", rs.more);
-	if (rs.n == 0)
+	if (more)
+		mm_buf_printf(b, "... and %d more rows\n", more);
+	if (nops == 0)
 		mm_buf_puts(b, "(no operations: a value, a view or a literal)\n");
-	put_totals(b, &t, &rs, train, known, seconds);
-	const mm_convention_def *named = mm_convention_named(cv);
+	put_totals(b, &gt, &t, train_flops, train_bytes, known, seconds);
+	const mm_convention_def *named = mm_convention_named(t.conv);
 	mm_buf_printf(b, "counted as %s", named ? named->name : "custom");
 	if (named)
 		mm_buf_printf(b, ": %s", named->source);
-	if (train)
+	if (t.train)
 		mm_buf_printf(b, "; backward %g forward%s, attention's %g%s",
-		              cv->backward, cv->backward == 1 ? "" : "s",
-		              cv->attn_backward,
-		              cv->recompute == MM_RECOMPUTE_FULL ? "; all recomputed"
-		              : cv->recompute == MM_RECOMPUTE_SELECTIVE
+		              t.conv->backward, t.conv->backward == 1 ? "" : "s",
+		              t.conv->attn_backward,
+		              t.conv->recompute == MM_RECOMPUTE_FULL ? "; all recomputed"
+		              : t.conv->recompute == MM_RECOMPUTE_SELECTIVE
 		                  ? "; attention recomputed" : "");
 	mm_buf_putc(b, '\n');
+	free(t.r);
+	return MM_OK;
 }

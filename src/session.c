@@ -63,7 +63,31 @@ void mm_session_free(mm_session *s)
 	free(s->cache_path);
 	mm_buf_free(&s->text);
 	mm_buf_free(&s->jbuf);
+	for (int k = 0; k < s->nnames; k++)
+		free(s->names[k]);
+	free(s->names);
 	free(s);
+}
+
+#define MAX_NAMES 4096
+
+const char *mm_sx_intern(mm_session *s, const char *name)
+{
+	for (int k = 0; k < s->nnames; k++)
+		if (strcmp(s->names[k], name) == 0)
+			return s->names[k];
+	if (s->nnames == MAX_NAMES)
+		return NULL;
+	if (s->nnames % 64 == 0) {
+		char **p = realloc(s->names, sizeof *p * (size_t)(s->nnames + 64));
+		if (!p)
+			return NULL;
+		s->names = p;
+	}
+	char *c = strdup(name);
+	if (c)
+		s->names[s->nnames++] = c;
+	return c;
 }
 
 void mm_session_set_json(mm_session *s, bool on) { s->json = on; }
@@ -188,6 +212,7 @@ void mm_sx_checker(mm_checker *ck, mm_session *s, mm_diag *d, bool fill)
 		.dtype = s->set.dtype, .fill_abstract = fill, .base_dir = s->base_dir,
 		.memlimit = s->set.memlimit, .strict = s->set.strict,
 		.conv = &s->set.conv, .predict = mm_sx_predict, .predict_ctx = s,
+		.stmt = ++s->stmt_serial,
 	};
 	mm_checker_init(ck, &s->env, &s->arena, d, &o);
 }
@@ -442,7 +467,7 @@ static int convert_unit(mm_stmtctx *c, const mm_stmt *st, const mm_info *i,
 	mm_value num;
 	mm_value_set_num(&num, x);
 	if (!mm_env_set(&c->s->env, st->kind == MM_S_ASSIGN ? st->name : "ans", &num,
-	                NULL))
+	                NULL, NULL))
 		return mm_sx_error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
 	if (c->s->json) {
 		mm_buf_printf(&c->s->jbuf, "{\"line\":%ld,\"kind\":\"value\",\"value\":",
@@ -462,6 +487,7 @@ typedef struct saved {
 	bool existed;
 	mm_value v;       /* its string and symbols copied into the arena */
 	mm_tensor *value; /* one reference */
+	mm_gnode *g;      /* one reference */
 } saved;
 
 /* `where n = 1024`: binds st's names for one statement or command,
@@ -499,8 +525,9 @@ static int bind_where(mm_stmtctx *c, const mm_stmt *st, saved *where, int *n)
 			}
 			sv->existed = true;
 			sv->value = mm_tensor_ref(old->value);
+			sv->g = mm_graph_ref(old->g);
 		}
-		if (!mm_env_set(&s->env, b->name, &b->expr->info->v, NULL))
+		if (!mm_env_set(&s->env, b->name, &b->expr->info->v, NULL, NULL))
 			return mm_sx_error_at(c, MM_ERR_NOMEM, b->span, NULL, "out of memory");
 	}
 	return 0;
@@ -511,15 +538,15 @@ static int bind_where(mm_stmtctx *c, const mm_stmt *st, saved *where, int *n)
 static void restore_where(mm_session *s, saved *where, int n)
 {
 	for (int k = n - 1; k >= 0; k--) {
-		if (!where[k].name) {
-			mm_tensor_unref(where[k].value);
-			continue;
+		if (where[k].name) {
+			if (where[k].existed)
+				mm_env_set(&s->env, where[k].name, &where[k].v,
+				           where[k].value, where[k].g);
+			else
+				mm_env_remove(&s->env, where[k].name);
 		}
-		if (where[k].existed)
-			mm_env_set(&s->env, where[k].name, &where[k].v, where[k].value);
-		else
-			mm_env_remove(&s->env, where[k].name);
 		mm_tensor_unref(where[k].value);
+		mm_graph_unref(where[k].g);
 	}
 }
 
@@ -562,8 +589,11 @@ int mm_sx_run_expr(mm_stmtctx *c, const mm_stmt *st, const mm_run_opts *ro)
 		if (s->json)
 			mm_format_report_sym_json(&s->jbuf, c->line, name, i, &sym, &as);
 		emit(c, name ? MM_R_ASSIGN : MM_R_VALUE, NULL);
-		if (!mm_env_set(&s->env, name ? name : "ans", &i->v, i->value))
+		if (!mm_env_set(&s->env, name ? name : "ans", &i->v, i->value, i->g))
 			failed = mm_sx_error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
+		else if (i->g)
+			mm_graph_set_origin(i->g, i->g->stmt,
+			                    mm_sx_intern(s, name ? name : "ans"));
 		goto done;
 	}
 	if (st->unit) {
@@ -583,8 +613,11 @@ int mm_sx_run_expr(mm_stmtctx *c, const mm_stmt *st, const mm_run_opts *ro)
 	emit(c, st->kind == MM_S_ASSIGN ? MM_R_ASSIGN : MM_R_VALUE, NULL);
 	/* Bind after reporting: a failed statement changes nothing. */
 	if (i->v.kind != MM_K_NONE &&
-	    !mm_env_set(&s->env, name ? name : "ans", &i->v, i->value))
+	    !mm_env_set(&s->env, name ? name : "ans", &i->v, i->value, i->g))
 		failed = mm_sx_error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
+	else if (i->g)
+		mm_graph_set_origin(i->g, i->g->stmt,
+		                    mm_sx_intern(s, name ? name : "ans"));
 	if (name)
 		for (int k = 0; k < nwhere; k++)
 			if (strcmp(where[k].name, name) == 0)

@@ -37,6 +37,7 @@ typedef struct mm_settings {
 
 struct mm_session {
 	mm_env env;
+	uint64_t stmt_serial; /* numbers the checked expressions (graph.h) */
 	mm_arena arena;
 	mm_rng rng;
 	mm_settings set, defaults;
@@ -49,6 +50,9 @@ struct mm_session {
 	bool dev_chosen;  /* picked with :device: abstract reports predict */
 	char *cache_path; /* the host calibration cache, or NULL */
 	mm_buf text, jbuf;
+	char **names;     /* variable names the graph's nodes name as their
+	                     origin (interned: mm_sx_intern) */
+	int nnames;
 };
 
 /* What one statement is being run with. */
@@ -68,6 +72,11 @@ typedef struct mm_run_opts {
 	bool fill;    /* :run: abstract operands get random data */
 	int bench;    /* :bench: runs after a warm-up, else 0 */
 } mm_run_opts;
+
+/* name as a string that lives as long as the session (the same pointer
+ * for the same name), or NULL when there are too many or memory is
+ * short. */
+const char *mm_sx_intern(mm_session *s, const char *name);
 
 /* ---- results (session.c): each returns 1 for an error, else 0 ---- */
 

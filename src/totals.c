@@ -1,47 +1,11 @@
-/* totals.c — a statement's totals: every operation's cost added once in
- * evaluation order, distinct inputs read once, peak memory by liveness;
- * and the same as polynomials when dims are symbolic. */
+/* totals.c — a statement's totals, from its graph (graph.c): every
+ * operation's cost added once in evaluation order, distinct inputs read
+ * once, peak memory by liveness; and the same as polynomials when dims
+ * are symbolic. The walk stops at values other statements made. */
 #include <string.h>
 
 #include "mmcalc/check.h"
-
-/* ---- totals ---- */
-
-typedef struct walk {
-	mm_totals *t;
-	uint64_t seen_in[64];  /* inputs (or views' elements) counted in */
-	uint64_t seen_new[64]; /* abstract inputs counted as allocations */
-	int nin, nnew;
-	mm_count live;      /* intermediates alive now */
-	mm_count peak;      /* the most intermediates alive at once */
-	mm_count new_leaves; /* leaves that execution would allocate */
-} walk;
-
-static bool seen(uint64_t *set, int *n, uint64_t id)
-{
-	for (int k = 0; k < *n; k++)
-		if (set[k] == id)
-			return true;
-	if (*n < 64)
-		set[(*n)++] = id;
-	return false;
-}
-
-/* The statement reads `bytes` of the input `leaf` (all of it, or the
- * elements a view of it selects, told apart by `key`). An abstract input
- * is also allocated whole, once, when the statement runs. */
-static void add_input(walk *w, const mm_node *leaf, uint64_t key,
-                      mm_count bytes)
-{
-	const mm_info *li = leaf->info;
-	if (!seen(w->seen_in, &w->nin, key))
-		w->t->bytes_in = mm_count_add(w->t->bytes_in, bytes);
-	if (!li->data &&
-	    !seen(w->seen_new, &w->nnew, li->leaf_id)) {
-		w->new_leaves = mm_count_add(w->new_leaves, li->v.bytes);
-		w->t->nabstract++;
-	}
-}
+#include "mmcalc/graph.h"
 
 int mm_check_operands(const mm_node *e, mm_node **out)
 {
@@ -68,130 +32,51 @@ int mm_check_operands(const mm_node *e, mm_node **out)
 	return n;
 }
 
-/* Returns the bytes of intermediates this node's result keeps alive. */
-static mm_count walk_node(walk *w, const mm_node *e)
-{
-	const mm_info *i = e->info;
-	if (!i || i->v.kind != MM_K_TENSOR)
-		return MM_COUNT_ZERO;
-	if (i->leaf) {
-		add_input(w, e, i->leaf_id, i->v.bytes);
-		return MM_COUNT_ZERO;
-	}
-	mm_node *kids[MM_MAX_OPERANDS];
-	if (i->view && i->view_key) {
-		/* A view of an input reads only its elements: W[0, :] @ x
-		 * reads a row of W, not all of it. */
-		const mm_node *base = e;
-		while (!base->info->leaf && mm_check_operands(base, kids) > 0)
-			base = kids[0];
-		if (base->info->leaf) {
-			add_input(w, base, i->view_key, i->v.bytes);
-			return MM_COUNT_ZERO;
-		}
-	}
-	int nk = mm_check_operands(e, kids);
-	mm_count held = MM_COUNT_ZERO;
-	for (int k = 0; k < nk; k++)
-		held = mm_count_add(held, walk_node(w, kids[k]));
-	if (i->view)
-		return held; /* the view keeps its operand's memory alive */
-	w->t->flops = mm_count_add(w->t->flops, i->cost.flops);
-	w->t->macs = mm_count_add(w->t->macs, i->cost.macs);
-	w->t->matmul_flops = mm_count_add(w->t->matmul_flops,
-	                                  i->cost.matmul_flops);
-	if (!mm_count_is_zero(i->cost.flops) || i->cls != MM_C_NONE)
-		w->t->nops++;
-	mm_count out = i->v.bytes;
-	w->live = mm_count_add(w->live, out);
-	w->peak = mm_count_max(w->peak, w->live);
-	w->live = mm_count_sub(w->live, held);
-	return out;
-}
+/* ---- totals: the graph's, stopping at other statements' values ---- */
 
 void mm_check_totals(const mm_node *e, mm_totals *t)
 {
 	memset(t, 0, sizeof *t);
-	walk w = {.t = t};
-	walk_node(&w, e);
-	if (e->info && e->info->v.kind == MM_K_TENSOR)
-		t->bytes_out = mm_cost_tensor_bytes(&e->info->v.shape,
-		                                    e->info->v.dtype);
-	t->bytes_peak = mm_count_add(t->bytes_in, w.peak);
-	/* The result of a bare leaf (a name, a literal) is the input itself. */
-	if (e->info && e->info->leaf)
-		t->bytes_peak = t->bytes_in;
-	t->bytes_alloc = mm_count_add(w.new_leaves, w.peak);
-}
-
-/* ---- symbolic totals ---- */
-
-typedef struct symwalk {
-	mm_cost_ctx c;         /* for the poly helpers: arena and diag */
-	mm_sym_totals *t;
-	uint64_t seen[64];
-	int nseen;
-} symwalk;
-
-static mm_code sym_add(symwalk *w, mm_poly *acc, const mm_poly *p, mm_count n)
-{
-	mm_poly q;
-	if (!p) {
-		mm_poly_from_count(&q, n);
-		p = &q;
-	}
-	return mm_poly_add(acc, acc, p, w->c.diag);
-}
-
-static mm_code sym_walk(symwalk *w, const mm_node *e)
-{
-	const mm_info *i = e->info;
-	mm_code r;
-	if (!i || i->v.kind != MM_K_TENSOR)
-		return MM_OK;
-	if (i->leaf) {
-		for (int k = 0; k < w->nseen; k++)
-			if (w->seen[k] == i->leaf_id)
-				return MM_OK;
-		if (w->nseen < 64)
-			w->seen[w->nseen++] = i->leaf_id;
-		mm_poly b;
-		if ((r = mm_cost_bytes_poly(&w->c, &i->v.shape, i->v.dtype, &b)) != MM_OK)
-			return r;
-		return mm_poly_add(w->t->bytes_in, w->t->bytes_in, &b, w->c.diag);
-	}
-	mm_node *kids[MM_MAX_OPERANDS];
-	int nk = mm_check_operands(e, kids);
-	for (int k = 0; k < nk; k++)
-		if ((r = sym_walk(w, kids[k])) != MM_OK)
-			return r;
-	if (i->view)
-		return MM_OK;
-	if ((r = sym_add(w, w->t->flops, i->cost.sflops, i->cost.flops)) != MM_OK ||
-	    (r = sym_add(w, w->t->macs, i->cost.smacs, i->cost.macs)) != MM_OK)
-		return r;
-	return MM_OK;
+	if (!e->info || !e->info->g)
+		return;
+	mm_gtotals g;
+	mm_diag d;
+	if (mm_graph_totals(e->info->g, true, NULL, &g, &d) != MM_OK)
+		return;
+	t->flops = g.flops;
+	t->macs = g.macs;
+	t->matmul_flops = g.matmul_flops;
+	t->bytes_in = g.bytes_in;
+	t->bytes_out = g.bytes_out;
+	t->bytes_peak = g.bytes_peak;
+	t->bytes_alloc = g.bytes_alloc;
+	t->nops = g.nops;
+	t->nabstract = g.nabstract;
 }
 
 mm_code mm_check_totals_sym(const mm_node *e, mm_arena *arena,
                             mm_sym_totals *t, mm_diag *d)
 {
-	symwalk w = {0};
-	w.c.arena = arena;
-	w.c.diag = d;
-	w.t = t;
-	mm_poly *p = mm_arena_alloc(arena, sizeof *p * 4);
-	if (!p)
-		return mm_diag_set(d, MM_ERR_NOMEM, e->span, "out of memory");
-	t->flops = &p[0];
-	t->macs = &p[1];
-	t->bytes_in = &p[2];
-	t->bytes_out = &p[3];
-	for (int k = 0; k < 4; k++)
-		mm_poly_const(&p[k], 0);
-	mm_code r = sym_walk(&w, e);
-	if (r == MM_OK && e->info && e->info->v.kind == MM_K_TENSOR)
-		r = mm_cost_bytes_poly(&w.c, &e->info->v.shape, e->info->v.dtype,
-		                       t->bytes_out);
-	return r == MM_OK ? MM_OK : (d->span = e->span, r);
+	mm_gtotals g;
+	if (!e->info || !e->info->g)
+		return mm_diag_set(d, MM_ERR_TYPE, e->span, "not a tensor");
+	mm_code r = mm_graph_totals(e->info->g, true, arena, &g, d);
+	if (r != MM_OK)
+		return d->span = e->span, r;
+	if (!g.symbolic) { /* numbers as constant polynomials */
+		mm_poly *p = mm_arena_alloc(arena, sizeof *p * 4);
+		if (!p)
+			return mm_diag_set(d, MM_ERR_NOMEM, e->span, "out of memory");
+		mm_poly_from_count(&p[0], g.flops);
+		mm_poly_from_count(&p[1], g.macs);
+		mm_poly_from_count(&p[2], g.bytes_in);
+		mm_poly_from_count(&p[3], g.bytes_out);
+		g.sflops = &p[0], g.smacs = &p[1], g.sbytes_in = &p[2];
+		g.sbytes_out = &p[3];
+	}
+	t->flops = g.sflops;
+	t->macs = g.smacs;
+	t->bytes_in = g.sbytes_in;
+	t->bytes_out = g.sbytes_out;
+	return MM_OK;
 }

@@ -50,4 +50,10 @@ void mm_buf_put_i64(mm_buf *b, int64_t v);
 /* The text so far, "" when empty (never NULL). */
 const char *mm_buf_str(const mm_buf *b);
 
+/* The columns s takes on a terminal: its UTF-8 characters (continuation
+ * bytes do not count; every character is taken to be one column wide). */
+size_t mm_utf8_cols(const char *s);
+/* The same for b's contents. */
+size_t mm_buf_cols(const mm_buf *b);
+
 #endif

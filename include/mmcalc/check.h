@@ -63,6 +63,8 @@ typedef struct mm_info {
 	const char *path;    /* load/save: the resolved file name */
 	const void *fn_data; /* CALL: what the built-in's check decided for
 	                        its eval (in the arena; its own type) */
+	struct mm_gnode *g;  /* TENSOR: its node in the graph (held until the
+	                        arena is reset) */
 } mm_info;
 
 /* How a statement is checked. */
@@ -79,6 +81,8 @@ typedef struct mm_check_opts {
 	double (*predict)(void *ctx, mm_count flops, mm_count bytes,
 	                  mm_dtype t, mm_diag *d);
 	void *predict_ctx;
+	uint64_t stmt;       /* the statement's number: its graph nodes carry
+	                        it, and its report stops at other ones' */
 } mm_check_opts;
 
 typedef struct mm_checker {

@@ -1,7 +1,8 @@
-/* explain.h — :explain, a statement's cost broken down: one row per
- * operation in evaluation order with its shape, FLOPs and share of the
- * total, bytes and intensity (and predicted time, given a predictor), then
- * the totals, the matmul / non-matmul split and the peak memory. */
+/* explain.h — :explain, a value's cost broken down: one row per
+ * operation of its graph in evaluation order with its shape, FLOPs and
+ * share of the total, bytes and intensity (and predicted time, given a
+ * predictor) and the variable it was made for, then the totals, the
+ * matmul / non-matmul split, the memory and the parameters. */
 #ifndef MMCALC_EXPLAIN_H
 #define MMCALC_EXPLAIN_H
 
@@ -16,12 +17,22 @@ typedef double (*mm_predict_fn)(void *ctx, mm_count flops, mm_count bytes,
 typedef struct mm_explain_opts {
 	bool train;                /* forward + backward under conv */
 	const mm_convention *conv; /* NULL: mmcalc's */
+	int depth;                 /* > 0: rows this many modules deep and
+	                              deeper fold into their modules' rows */
 } mm_explain_opts;
 
-/* Appends the table for the checked expression e. predict may be NULL (no
- * time column); o may be NULL (the forward, mmcalc's convention). */
-void mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
-                void *ctx, const mm_explain_opts *o);
+/* Rows printed at most; the rest are counted in the totals. */
+#define MM_EXPLAIN_MAX_ROWS 256
+
+/* Appends the table for the checked expression e: every operation of its
+ * graph back to the leaves (graph.h), each once, calls of user functions
+ * as modules with their operations under them, a repeat as one module
+ * times L. predict may be NULL (no time column); o may be NULL (the
+ * forward, mmcalc's convention). Symbolic costs are polynomials, in
+ * arena. Fails only when memory is short or a polynomial too large (d). */
+mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
+                   void *ctx, const mm_explain_opts *o, mm_arena *arena,
+                   mm_diag *d);
 
 /* The name of the operation a node performs, for tables: "@", "+",
  * "softmax", "neg". */

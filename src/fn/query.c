@@ -1,5 +1,6 @@
 /* query.c — the cost queries flops, macs, bytes and time: numbers
  * counted from an expression's tree without running it. */
+#include "mmcalc/graph.h"
 #include "fn/fn.h"
 
 mm_code mm_fn_query_check(mm_checker *c, mm_node *e, mm_info *i)
@@ -15,7 +16,12 @@ mm_code mm_fn_query_check(mm_checker *c, mm_node *e, mm_info *i)
 		if (!c->opts.predict)
 			return mm_ck_fail(c, MM_ERR_UNSUPPORTED, e->op_span,
 			                  "time needs a device model");
-		mm_check_totals(x, &t);
+		mm_gtotals g;
+		if (mm_graph_totals(xi->g, false, NULL, &g, c->diag) != MM_OK)
+			return mm_ck_placed(c, c->diag->code, e->span);
+		t.flops = g.flops;
+		t.bytes_in = g.bytes_in;
+		t.bytes_out = g.bytes_out;
 		double sec = c->opts.predict(c->opts.predict_ctx, t.flops,
 		                             mm_count_add(t.bytes_in, t.bytes_out),
 		                             xi->v.dtype, c->diag);
@@ -27,15 +33,21 @@ mm_code mm_fn_query_check(mm_checker *c, mm_node *e, mm_info *i)
 	}
 	mm_count n = MM_COUNT_ZERO;
 	if (xi->v.kind == MM_K_TENSOR) {
-		mm_check_totals(x, &t);
+		/* the whole graph upstream of x, each operation once */
+		mm_gtotals g;
+		if (mm_graph_totals(xi->g, false, NULL, &g, c->diag) != MM_OK)
+			return mm_ck_placed(c, c->diag->code, e->span);
+		const mm_gnode *base = xi->g;
+		while (base->kind == MM_G_VIEW)
+			base = base->in[0];
 		if (op == MM_QUERY_FLOPS)
-			n = t.flops;
+			n = g.flops;
 		else if (op == MM_QUERY_MACS)
-			n = t.macs;
-		else if (xi->leaf || xi->view)
+			n = g.macs;
+		else if (base->kind == MM_G_LEAF)
 			n = mm_cost_tensor_bytes(&xi->v.shape, xi->v.dtype);
 		else
-			n = mm_count_add(t.bytes_in, t.bytes_out);
+			n = mm_count_add(g.bytes_in, g.bytes_out);
 	}
 	mm_ck_set_number(i, mm_count_to_double(n));
 	i->v.cnt = n;

@@ -151,7 +151,7 @@ START_TEST(no_references_while_checking)
 	mm_tensor *t = mm_tensor_zeros(MM_F32, 1, (int64_t[]){3}, NULL);
 	mm_value v = {.kind = MM_K_TENSOR, .dtype = MM_F32,
 	              .shape = mm_shape_make(1, (int64_t[]){3})};
-	ck_assert(mm_env_set(&env, "X", &v, t));
+	ck_assert(mm_env_set(&env, "X", &v, t, NULL));
 	ck_assert_int_eq(t->refcount, 2);
 	const mm_info *i = ok("X");
 	ck_assert(i->data && i->concrete);

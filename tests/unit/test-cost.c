@@ -57,7 +57,7 @@ START_TEST(distinct_inputs_and_peak)
 	W.v.shape.ndim = 2;
 	W.v.shape.dim[0] = W.v.shape.dim[1] = 100;
 	W.v.dtype = MM_F32;
-	ck_assert(mm_env_set(&env, "W", &W.v, NULL));
+	ck_assert(mm_env_set(&env, "W", &W.v, NULL, NULL));
 	mm_totals t;
 	/* W read once although it appears twice */
 	checked("W @ W", MM_F32, &t);
@@ -151,7 +151,7 @@ START_TEST(suggestions)
 {
 	mm_value v = {.kind = MM_K_NUMBER};
 	mm_diag d;
-	ck_assert(mm_env_set(&env, "Wq", &v, NULL));
+	ck_assert(mm_env_set(&env, "Wq", &v, NULL, NULL));
 	/* a name in an expression: the variables and the functions */
 	ck_assert_str_eq(hint_of("Wg", &d), "did you mean 'Wq'?");
 	ck_assert_str_eq(hint_of("sofmax", &d), "did you mean 'softmax'?");

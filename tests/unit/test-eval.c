@@ -34,7 +34,7 @@ static void bind(const char *name, mm_tensor *t)
 {
 	mm_value v = {.kind = MM_K_TENSOR, .dtype = t->dtype,
 	              .shape = mm_shape_make(t->ndim, t->shape)};
-	ck_assert(mm_env_set(&env, name, &v, t));
+	ck_assert(mm_env_set(&env, name, &v, t, NULL));
 }
 
 static void setup(void) { mm_rng_seed(&rng, 7); }
