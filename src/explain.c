@@ -39,6 +39,7 @@ typedef struct row {
 	double sec;            /* predicted seconds (sum for a module) */
 	bool unknown;          /* ... not known for some operation */
 	const char *label;     /* a module's: "block ×96" */
+	const char *origin;    /* the variable it was made as part of */
 } row;
 
 typedef struct table {
@@ -51,6 +52,8 @@ typedef struct table {
 	void *ctx;
 	char labels[64][48]; /* module labels; more share the last */
 	int nlabels;
+	struct named { uint64_t stmt; const char *origin; } *named;
+	int nnamed;                 /* statements and the variables they made */
 } table;
 
 static row *add_row(table *t)
@@ -109,6 +112,9 @@ static mm_code fill_op(table *t, row *r, const mm_gnode *g, int64_t times,
 	r->g = g;
 	r->times = times;
 	r->stimes = stimes;
+	for (int k = 0; k < t->nnamed; k++)
+		if (t->named[k].stmt == g->stmt)
+			r->origin = t->named[k].origin;
 	mm_count fl = g->cost.flops, by = g->cost.bytes;
 	if (t->train)
 		train_cost(g, t->conv, &fl, &by);
@@ -359,8 +365,8 @@ static void put_row(mm_buf *b, int k, const row *r, const cols *cw,
 			mm_count_format_seconds(&cell, r->sec, 4, false);
 		pad(b, mm_buf_str(&cell), cw->from ? 11 : 0);
 	}
-	if (cw->from && r->g && !header)
-		mm_buf_puts(b, r->g->origin ? r->g->origin : "");
+	if (cw->from && !header && r->origin)
+		mm_buf_puts(b, r->origin);
 	/* trailing spaces are trimmed by ending the row here */
 	while (b->len && b->data[b->len - 1] == ' ')
 		b->data[--b->len] = '\0';
@@ -448,6 +454,16 @@ static mm_code build(table *t, const mm_node *e, mm_arena *arena,
 		return c;
 	int n;
 	mm_gnode **ops = mm_graph_ops(g, false, &n);
+	/* a statement's value names its variable; its other operations
+	 * were made for it */
+	if (n && !(t->named = malloc(sizeof *t->named * (size_t)n))) {
+		free(ops);
+		return MM_ERR_NOMEM;
+	}
+	for (int k = 0; k < n; k++)
+		if (ops[k]->origin)
+			t->named[t->nnamed++] = (struct named){ops[k]->stmt,
+			                                       ops[k]->origin};
 	c = add_ops(t, ops, n, 0, NULL, 1, NULL);
 	free(ops);
 	return c;
@@ -465,6 +481,7 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 	mm_code c = build(&t, e, arena, &gt);
 	if (c != MM_OK) {
 		free(t.r);
+		free(t.named);
 		return c;
 	}
 	/* the top level's rows (operations, and modules summing theirs) add
@@ -491,7 +508,7 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 		int w = (int)mm_buf_cols(&cell) + 1;
 		cw.name = w > cw.name ? w : cw.name;
 		mm_buf_free(&cell);
-		cw.from |= r->g && r->g->origin && !header;
+		cw.from |= r->origin != NULL;
 	}
 	mm_count total = t.train ? train_flops : gt.flops;
 	mm_buf_printf(b, "%-3s ", "#");
@@ -538,5 +555,6 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 		                  ? "; attention recomputed" : "");
 	mm_buf_putc(b, '\n');
 	free(t.r);
+	free(t.named);
 	return MM_OK;
 }

@@ -1,6 +1,7 @@
 /* graph.c — the dataflow graph of a session's values: nodes, references,
  * and the walks that add up what the graph upstream of a value costs. */
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@ static bool own(mm_gnode *g, const mm_value *v, const mm_cost *cost,
 	n += stimes != NULL;
 	if (v)
 		g->v = *v;
+	else
+		memset(&g->v, 0, sizeof g->v);
 	if (cost)
 		g->cost = *cost;
 	g->v.str = NULL;
@@ -54,17 +57,55 @@ static bool own(mm_gnode *g, const mm_value *v, const mm_cost *cost,
 	return true;
 }
 
+/* Freed nodes kept for the next ones (a shape-only statement makes and
+ * frees a few each): per thread, and none under a sanitizer, which must
+ * see every use after free. */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_MAX 0
+#else
+#define POOL_MAX 1024
+#endif
+static _Thread_local mm_gnode *pool;
+static _Thread_local int npool;
+
+static mm_gnode *node_alloc(void)
+{
+	mm_gnode *g = pool;
+	if (g) {
+		pool = g->body;
+		npool--;
+	} else if (!(g = malloc(sizeof *g))) {
+		return NULL;
+	}
+	memset(g, 0, offsetof(mm_gnode, v));
+	return g;
+}
+
+static void node_free(mm_gnode *g)
+{
+	if (npool < POOL_MAX) {
+		g->body = pool;
+		pool = g;
+		npool++;
+	} else {
+		free(g);
+	}
+}
+
 static mm_gnode *node_new(mm_gkind kind, const mm_value *v,
                           const mm_cost *cost, const mm_poly *stimes,
                           mm_gnode *const *in, int nin, uint64_t stmt)
 {
-	mm_gnode *g = calloc(1, sizeof *g);
+	mm_gnode *g = node_alloc();
 	if (!g)
 		return NULL;
+	if (!cost)
+		memset(&g->cost, 0, sizeof g->cost);
+	g->in = g->in_small;
 	if (!own(g, v, cost, stimes) ||
-	    (nin > 0 && !(g->in = malloc(sizeof *g->in * (size_t)nin)))) {
+	    (nin > 2 && !(g->in = malloc(sizeof *g->in * (size_t)nin)))) {
 		free(g->polys);
-		free(g);
+		node_free(g);
 		return NULL;
 	}
 	g->refs = 1;
@@ -158,9 +199,10 @@ void mm_graph_unref(mm_gnode *g)
 			stack[n++] = o;
 		}
 		mm_graph_module_unref(cur->module);
-		free(cur->in);
+		if (cur->in != cur->in_small)
+			free(cur->in);
 		free(cur->polys);
-		free(cur);
+		node_free(cur);
 		if (n == 0)
 			break;
 		cur = stack[--n];
@@ -222,39 +264,60 @@ static role role_of(const walkspec *w, const mm_gnode *g)
 	return INNER;
 }
 
-static bool push(mm_gnode ***v, int *n, int *cap, mm_gnode *g)
+/* A list of nodes, in place while short. */
+typedef struct nodelist {
+	mm_gnode **v;
+	int n, cap;
+	mm_gnode *small[32];
+} nodelist;
+
+static void list_init(nodelist *l)
 {
-	if (*n == *cap) {
-		int nc = *cap ? *cap * 2 : 64;
-		mm_gnode **p = realloc(*v, sizeof *p * (size_t)nc);
+	l->v = l->small;
+	l->n = 0;
+	l->cap = 32;
+}
+
+static void list_free(nodelist *l)
+{
+	if (l->v != l->small)
+		free(l->v);
+	list_init(l);
+}
+
+static bool list_push(nodelist *l, mm_gnode *g)
+{
+	if (l->n == l->cap) {
+		int nc = l->cap * 2;
+		mm_gnode **p = l->v == l->small ? malloc(sizeof *p * (size_t)nc)
+		                                : realloc(l->v, sizeof *p * (size_t)nc);
 		if (!p)
 			return false;
-		*v = p;
-		*cap = nc;
+		if (l->v == l->small)
+			memcpy(p, l->small, sizeof l->small);
+		l->v = p;
+		l->cap = nc;
 	}
-	(*v)[(*n)++] = g;
+	l->v[l->n++] = g;
 	return true;
 }
 
-/* Every node reachable from root, operands before their users, into
- * out[0..*n) (a new array), not descending past INPUT and OUTSIDE nodes;
- * INNER nodes get their position in tmp. Iterative: any depth. */
-static bool postorder(const walkspec *w, mm_gnode *root, mm_gnode ***out,
-                      int *nout)
+/* Every node reachable from root, operands before their users, into out
+ * (initialised here), not descending past INPUT and OUTSIDE nodes; INNER
+ * nodes get their position in tmp. Iterative: any depth. */
+static bool postorder(const walkspec *w, mm_gnode *root, nodelist *out)
 {
 	typedef struct frame {
 		mm_gnode *g;
 		int k; /* the next operand to visit */
 	} frame;
 	uint64_t gen = atomic_fetch_add(&next_gen, 1);
-	frame *st = malloc(64 * sizeof *st);
-	mm_gnode **v = NULL;
-	int n = 0, cap = 64, nv = 0, capv = 0;
-	bool ok = st != NULL;
-	if (ok) {
-		root->mark = gen;
-		st[n++] = (frame){root, 0};
-	}
+	frame small[32], *st = small;
+	int n = 0, cap = 32;
+	bool ok = true;
+	list_init(out);
+	root->mark = gen;
+	st[n++] = (frame){root, 0};
 	while (ok && n > 0) {
 		frame *f = &st[n - 1];
 		mm_gnode *g = f->g;
@@ -264,11 +327,14 @@ static bool postorder(const walkspec *w, mm_gnode *root, mm_gnode ***out,
 				continue;
 			c->mark = gen;
 			if (n == cap) {
-				frame *ns = realloc(st, 2 * (size_t)cap * sizeof *ns);
+				frame *ns = st == small ? malloc(2 * (size_t)cap * sizeof *ns)
+				                        : realloc(st, 2 * (size_t)cap * sizeof *ns);
 				if (!ns) {
 					ok = false;
 					break;
 				}
+				if (st == small)
+					memcpy(ns, small, sizeof small);
 				st = ns;
 				cap *= 2;
 			}
@@ -277,29 +343,49 @@ static bool postorder(const walkspec *w, mm_gnode *root, mm_gnode ***out,
 		}
 		n--;
 		if (role_of(w, g) == INNER)
-			g->tmp = nv;
-		ok = push(&v, &nv, &capv, g);
+			g->tmp = out->n;
+		ok = list_push(out, g);
 	}
-	free(st);
-	if (!ok) {
-		free(v);
-		return false;
-	}
-	*out = v;
-	*nout = nv;
-	return true;
+	if (st != small)
+		free(st);
+	if (!ok)
+		list_free(out);
+	return ok;
 }
 
-/* A set of 64-bit keys (open addressing; 0 is stored as 1). */
+/* A set of 64-bit keys: a short list, then open addressing (0 is stored
+ * as 1). */
 typedef struct keyset {
 	uint64_t *k;
 	size_t n, cap;
+	uint64_t small[16];
 } keyset;
+
+static int keyset_add_hash(keyset *s, uint64_t key);
 
 /* 1 when key is new (added), 0 when present, -1 when out of memory. */
 static int keyset_add(keyset *s, uint64_t key)
 {
 	key = key ? key : 1;
+	if (!s->k) {
+		for (size_t i = 0; i < s->n; i++)
+			if (s->small[i] == key)
+				return 0;
+		if (s->n < 16) {
+			s->small[s->n++] = key;
+			return 1;
+		}
+		size_t n = s->n;
+		s->n = 0;
+		for (size_t i = 0; i < n; i++)
+			if (keyset_add_hash(s, s->small[i]) < 0)
+				return -1;
+	}
+	return keyset_add_hash(s, key);
+}
+
+static int keyset_add_hash(keyset *s, uint64_t key)
+{
 	if (2 * (s->n + 1) > s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 64;
 		uint64_t *nk = calloc(nc, sizeof *nk);
@@ -331,9 +417,9 @@ static int keyset_add(keyset *s, uint64_t key)
 
 typedef struct walker {
 	walkspec spec;
-	mm_gnode **v;      /* the nodes in postorder */
-	int n;
+	nodelist order;    /* the nodes in postorder */
 	int *uses;         /* users left, per INNER node (by tmp) */
+	int small_uses[32];
 	keyset read, made; /* inputs read (by key), abstract ones allocated */
 	mm_gtotals *t;
 	mm_count live, peak, new_leaves;
@@ -519,27 +605,40 @@ static mm_code add_op(walker *w, const mm_gnode *g)
 static mm_code walk_totals(const walkspec *spec, mm_gnode *root, bool sym,
                            mm_cost_ctx cx, mm_gtotals *t, mm_count *peak)
 {
-	walker w = {.spec = *spec, .t = t, .cx = cx};
+	walker w;
+	/* the small arrays need no zeroing: set what is read */
+	w.spec = *spec;
+	w.uses = NULL;
+	w.read.k = w.made.k = NULL;
+	w.read.n = w.read.cap = w.made.n = w.made.cap = 0;
+	w.t = t;
+	w.live = w.peak = w.new_leaves = MM_COUNT_ZERO;
+	w.sym = false;
+	w.cx = cx;
 	mm_code r = MM_ERR_NOMEM;
-	if (!postorder(spec, root, &w.v, &w.n))
+	if (!postorder(spec, root, &w.order))
 		goto done;
-	for (int k = 0; k < w.n && !w.sym; k++)
-		w.sym = sym && (w.v[k]->symbolic || w.v[k]->stimes);
+	mm_gnode **v = w.order.v;
+	int n = w.order.n;
+	for (int k = 0; k < n && !w.sym; k++)
+		w.sym = sym && (v[k]->symbolic || v[k]->stimes);
 	if (w.sym)
 		for (mm_poly **p = (mm_poly *[]){t->sflops, t->smacs, t->sbytes_in,
 		                                 t->sbytes_out, t->sparams, NULL};
 		     *p; p++)
 			mm_poly_const(*p, 0);
-	if (!(w.uses = calloc((size_t)w.n + 1, sizeof *w.uses)))
+	w.uses = n <= 32 ? w.small_uses : calloc((size_t)n, sizeof *w.uses);
+	if (!w.uses)
 		goto done;
-	for (int k = 0; k < w.n; k++)
-		if (role_of(spec, w.v[k]) == INNER)
-			for (int j = 0; j < w.v[k]->nin; j++)
-				if (role_of(spec, w.v[k]->in[j]) == INNER)
-					w.uses[w.v[k]->in[j]->tmp]++;
+	memset(w.uses, 0, sizeof *w.uses * (size_t)n);
+	for (int k = 0; k < n; k++)
+		if (role_of(spec, v[k]) == INNER)
+			for (int j = 0; j < v[k]->nin; j++)
+				if (role_of(spec, v[k]->in[j]) == INNER)
+					w.uses[v[k]->in[j]->tmp]++;
 	r = MM_OK;
-	for (int k = 0; k < w.n && r == MM_OK; k++) {
-		const mm_gnode *g = w.v[k];
+	for (int k = 0; k < n && r == MM_OK; k++) {
+		const mm_gnode *g = v[k];
 		role ro = role_of(spec, g);
 		if (ro == INPUT && g->kind == MM_G_LEAF && g->param)
 			r = add_param(&w, g);
@@ -561,8 +660,9 @@ static mm_code walk_totals(const walkspec *spec, mm_gnode *root, bool sym,
 	if (peak)
 		*peak = w.peak;
 done:
-	free(w.v);
-	free(w.uses);
+	list_free(&w.order);
+	if (w.uses != w.small_uses)
+		free(w.uses);
 	free(w.read.k);
 	free(w.made.k);
 	if (r == MM_ERR_NOMEM)
@@ -591,20 +691,21 @@ mm_code mm_graph_totals(const mm_gnode *root, bool bounded, mm_arena *arena,
 /* The INNER operations (and repeats) of a walk, in order. */
 static mm_gnode **ops_of(const walkspec *spec, mm_gnode *root, int *n)
 {
-	mm_gnode **v;
-	int nv;
+	nodelist l;
 	*n = 0;
-	if (!postorder(spec, root, &v, &nv))
+	if (!postorder(spec, root, &l))
 		return NULL;
 	int m = 0;
-	for (int k = 0; k < nv; k++)
-		if (role_of(spec, v[k]) == INNER && v[k]->kind != MM_G_VIEW)
-			v[m++] = v[k];
-	if (m == 0) {
-		free(v);
-		return NULL;
-	}
-	*n = m;
+	for (int k = 0; k < l.n; k++)
+		if (role_of(spec, l.v[k]) == INNER && l.v[k]->kind != MM_G_VIEW)
+			m++;
+	mm_gnode **v = m ? malloc(sizeof *v * (size_t)m) : NULL;
+	if (v)
+		for (int k = 0, j = 0; k < l.n; k++)
+			if (role_of(spec, l.v[k]) == INNER && l.v[k]->kind != MM_G_VIEW)
+				v[j++] = l.v[k];
+	list_free(&l);
+	*n = v ? m : 0;
 	return v;
 }
 
@@ -624,14 +725,13 @@ mm_gnode **mm_graph_body_ops(const mm_gnode *rep, int *n)
 static void each(const walkspec *spec, mm_gnode *root,
                  void (*fn)(mm_gnode *, const void *), const void *arg)
 {
-	mm_gnode **v;
-	int nv;
-	if (!postorder(spec, root, &v, &nv))
+	nodelist l;
+	if (!postorder(spec, root, &l))
 		return;
-	for (int k = 0; k < nv; k++)
-		if (role_of(spec, v[k]) != OUTSIDE)
-			fn(v[k], arg);
-	free(v);
+	for (int k = 0; k < l.n; k++)
+		if (role_of(spec, l.v[k]) != OUTSIDE)
+			fn(l.v[k], arg);
+	list_free(&l);
 }
 
 static void put_module(mm_gnode *g, const void *m)
@@ -646,21 +746,8 @@ void mm_graph_set_module(mm_gnode *root, uint64_t from, mm_gmodule *m)
 	each(&spec, root, put_module, m);
 }
 
-typedef struct origin_arg {
-	uint64_t stmt;
-	const char *origin;
-} origin_arg;
-
-static void put_origin(mm_gnode *g, const void *arg)
+void mm_graph_set_origin(mm_gnode *root, const char *origin)
 {
-	const origin_arg *a = arg;
-	if (g->stmt == a->stmt && !g->origin)
-		g->origin = a->origin;
-}
-
-void mm_graph_set_origin(mm_gnode *root, uint64_t stmt, const char *origin)
-{
-	walkspec spec = {.bounded = true, .stmt = stmt};
-	origin_arg a = {stmt, origin};
-	each(&spec, root, put_origin, &a);
+	if (!root->origin)
+		root->origin = origin;
 }

@@ -592,8 +592,7 @@ int mm_sx_run_expr(mm_stmtctx *c, const mm_stmt *st, const mm_run_opts *ro)
 		if (!mm_env_set(&s->env, name ? name : "ans", &i->v, i->value, i->g))
 			failed = mm_sx_error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
 		else if (i->g)
-			mm_graph_set_origin(i->g, i->g->stmt,
-			                    mm_sx_intern(s, name ? name : "ans"));
+			mm_graph_set_origin(i->g, mm_sx_intern(s, name ? name : "ans"));
 		goto done;
 	}
 	if (st->unit) {
@@ -616,8 +615,7 @@ int mm_sx_run_expr(mm_stmtctx *c, const mm_stmt *st, const mm_run_opts *ro)
 	    !mm_env_set(&s->env, name ? name : "ans", &i->v, i->value, i->g))
 		failed = mm_sx_error_at(c, MM_ERR_NOMEM, st->span, NULL, "out of memory");
 	else if (i->g)
-		mm_graph_set_origin(i->g, i->g->stmt,
-		                    mm_sx_intern(s, name ? name : "ans"));
+		mm_graph_set_origin(i->g, mm_sx_intern(s, name ? name : "ans"));
 	if (name)
 		for (int k = 0; k < nwhere; k++)
 			if (strcmp(where[k].name, name) == 0)

@@ -45,20 +45,20 @@ typedef struct mm_gnode {
 	mm_gkind kind;
 	uint64_t id;         /* unique and increasing in the process */
 	uint64_t stmt;       /* the statement whose checking made it */
-	mm_value v;          /* its shape and dtype (numbers: never) */
-	mm_cost cost;        /* OP: what the operation costs */
 	int cls;             /* OP: the mm_opclass of check.h */
 	const char *op;      /* OP: its name in tables ("@", "softmax"),
 	                        static */
 	bool param;          /* LEAF: a parameter (weights) */
-	bool data;           /* LEAF: has data of its own when run */
+	bool data;           /* has data when run: a leaf with data of its
+	                        own, or a value a variable holds */
 	bool symbolic;       /* its shape or cost has symbols */
 	uint64_t key;        /* VIEW: the elements of its base it reads
 	                        (its base's id when all of them) */
 	int nin;
-	struct mm_gnode **in; /* operands (references) */
-	const char *origin;  /* the variable it was made for (interned by
-	                        the session), or NULL */
+	struct mm_gnode **in; /* operands (references): in_small or malloc'd */
+	struct mm_gnode *in_small[2];
+	const char *origin;  /* the variable it was made as (interned by the
+	                        session), or NULL; see mm_graph_set_origin */
 	mm_gmodule *module;  /* the call it was made in, or NULL */
 	/* REPEAT: in[0] is the input, in[1..] the values from outside the
 	 * body it reads; body is one application, made of the nodes of id
@@ -69,8 +69,10 @@ typedef struct mm_gnode {
 	mm_poly *stimes;
 	uint64_t mark;       /* walks: visited in the walk of this number */
 	int tmp;             /* walks: the node's position in the walk */
-	/* owned memory that v and cost point into */
-	mm_poly *polys;
+	mm_poly *polys;      /* owned memory that v and cost point into */
+	/* last, so that a new node zeroes only what comes before */
+	mm_value v;          /* its shape and dtype (numbers: never) */
+	mm_cost cost;        /* OP: what the operation costs */
 } mm_gnode;
 
 /* ---- making nodes: each returns a new node (one reference), or NULL
@@ -101,9 +103,10 @@ void mm_graph_module_unref(mm_gmodule *m);
 /* Puts the nodes from id `from` up, reachable from root and not yet in a
  * module, into m (a reference each). */
 void mm_graph_set_module(mm_gnode *root, uint64_t from, mm_gmodule *m);
-/* Names the nodes reachable from root that were made by statement stmt
- * and have no origin yet: origin (kept by the caller as long as they). */
-void mm_graph_set_origin(mm_gnode *root, uint64_t stmt, const char *origin);
+/* Names root the value of variable `origin` (kept by the caller as long
+ * as the node), unless it has a name already. The other nodes of root's
+ * statement (the same stmt) take it as theirs in tables. */
+void mm_graph_set_origin(mm_gnode *root, const char *origin);
 
 /* ---- walks ---- */
 
