@@ -31,9 +31,10 @@ int mm_dgemm(int64_t m, int64_t n, int64_t k, double alpha,
 void mm_gemm_set_threads(int n);
 int mm_gemm_threads(void);
 
-/* The name of the micro-kernel path in use: "avx512", "avx2", "generic".
- * MMCALC_ISA in the environment forces one (read at first use; a path the
- * CPU cannot run is ignored). */
+/* The name of the micro-kernel path in use: "avx512", "avx2", "generic";
+ * the best this CPU runs unless mm_gemm_set_isa() chose another. (The
+ * library reads no environment: the mmcalc command passes MMCALC_ISA to
+ * mm_gemm_set_isa() at start-up.) */
 const char *mm_gemm_isa(void);
 
 /* Uses the named path ("generic", "avx2", "avx512"; NULL: the best this

@@ -134,21 +134,16 @@ void mm_gemm_test_caches(int64_t l1, int64_t l2, int64_t l3)
 
 static pthread_once_t isa_once = PTHREAD_ONCE_INIT;
 
-static void isa_from_env(void)
+/* The best kernels this CPU runs, unless mm_gemm_set_isa() chose. */
+static void isa_default(void)
 {
-	const struct mm_gemm_isa_kernels *k = NULL;
-	const char *want = getenv("MMCALC_ISA");
-	if (want && *want)
-		k = mm_gemm_select(want);
-	if (!k)
-		k = mm_gemm_select(NULL);
 	const struct mm_gemm_isa_kernels *none = NULL;
-	atomic_compare_exchange_strong(&cur_isa, &none, k);
+	atomic_compare_exchange_strong(&cur_isa, &none, mm_gemm_select(NULL));
 }
 
 static const struct mm_gemm_isa_kernels *kernels(void)
 {
-	pthread_once(&isa_once, isa_from_env);
+	pthread_once(&isa_once, isa_default);
 	return atomic_load(&cur_isa);
 }
 
@@ -458,7 +453,7 @@ int mm_gemm_set_isa(const char *name)
 	const struct mm_gemm_isa_kernels *k = mm_gemm_select(name);
 	if (!k)
 		return -1;
-	pthread_once(&isa_once, isa_from_env);
+	pthread_once(&isa_once, isa_default);
 	atomic_store(&cur_isa, k);
 	return 0;
 }
