@@ -15,10 +15,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # first: on a fresh machine they configure and compile in seconds, before
 # the packages below are fetched (OpenBLAS alone is tens of MB).
 "$top/scripts/setup.sh"
-# Then what the tests add: check (unit tests), OpenBLAS (the benchmarks'
-# comparison), mandoc and groff (man page lint). Installing any of them
-# configures build/ again, so their suites are there.
-"$top/scripts/setup.sh" check libopenblas-dev mandoc groff-base
+# Then what the tests add: check (unit tests), OpenBLAS and BLIS (the
+# benchmarks' anchors), mandoc and groff (man page lint). Installing any
+# of them configures build/ again, so their suites are there.
+"$top/scripts/setup.sh" check libopenblas-dev libblis-dev mandoc groff-base
 cd "$top"
 meson test -C build --print-errorlogs
 
