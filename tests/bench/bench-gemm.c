@@ -2,9 +2,12 @@
  * in), side by side, on the shapes AI runs (decode, attention, transposed
  * operands, batches) and on squares, 1 and 2 threads, f32 and f64.
  *
- *   bench-gemm [--quick] [--rounds N] [--threads N] [--f32|--f64]
+ *   bench-gemm [--quick] [--cpu] [--rounds N] [--threads N] [--f32|--f64]
  *              [--only WORD] [--size [BATCHx]MxKxN[tA][tB]]...
  *
+ * --cpu times one thread's rows by the CPU time of the thread (all the
+ * libraries then run on it), which other work on a shared machine does
+ * not inflate; two threads' rows are always timed by the clock.
  * Each round times every library once, in turns (the first to go changes
  * from round to round); a library's figure is the median of its rounds,
  * and the ratio (mmcalc over the best anchor of the same round) is given
@@ -75,10 +78,14 @@ static const struct row quick[] = {
 	{1, 64, 64, 64, 0, 0, BOTH, NULL, false, NULL},
 };
 
+/* The clock of the current row (--cpu: one thread's rows by the time
+ * that thread ran). */
+static clockid_t clock_id = CLOCK_MONOTONIC;
+
 static double now(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock_id, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -110,14 +117,18 @@ struct problem {
 	int64_t sa, sb, sc;        /* elements from one batch entry to the next */
 };
 
-/* Library lib (0 mmcalc, 1.. the anchors, -1 reading B) once. */
+/* The participants of a round besides the libraries (0 mmcalc, 1.. the
+ * anchors): reading B once, and the FMA peak. */
+enum { READ_B = -1, FMA_PEAK = -2 };
+
+/* Library lib (0 mmcalc, 1.. the anchors, READ_B) once. */
 static void run(const struct problem *p, int lib)
 {
 	const struct row *r = &p->r;
 	int64_t m = r->m, n = r->n, k = r->k;
 	int64_t lda = r->ta ? m : k, ldb = r->tb ? k : n;
 	size_t es = p->f64 ? 8 : 4;
-	if (lib < 0) {
+	if (lib == READ_B) {
 		peak_read_buf_gbs(p->b, (size_t)(r->batch * p->sb) * es, p->threads,
 		                  1);
 		return;
@@ -147,6 +158,8 @@ static void run(const struct problem *p, int lib)
 
 static double timed(const struct problem *p, int lib, int reps)
 {
+	if (lib == FMA_PEAK)
+		return peak_fma_gflops(p->f64, p->threads, 1);
 	double t0 = now();
 	for (int i = 0; i < reps; i++)
 		run(p, lib);
@@ -193,8 +206,6 @@ static double median(double *v, int n)
 
 enum { MAXROUNDS = 64, MAXLIBS = 3 };
 
-static double peaks[2][3];             /* [f64][threads] GFLOP/s */
-
 static void set_threads(int t)
 {
 	mm_gemm_set_threads(t);
@@ -220,8 +231,12 @@ static void row_name(const struct row *r, char *buf, size_t size)
 		snprintf(buf, size, "%s", ops);
 }
 
-static void bench(const struct row *r, bool f64, int threads, int rounds)
+static void bench(const struct row *r, bool f64, int threads, int rounds,
+                  bool cpu)
 {
+	clock_id = cpu && threads == 1 ? CLOCK_THREAD_CPUTIME_ID
+	                               : CLOCK_MONOTONIC;
+	peak_set_clock(clock_id);
 	struct problem p = {*r, f64, threads, NULL, NULL, NULL, r->m * r->k,
 	                    r->k * r->n, r->m * r->n};
 	p.a = filled(r->batch * p.sa, f64);
@@ -257,12 +272,17 @@ static void bench(const struct row *r, bool f64, int threads, int rounds)
 	}
 	reps = t1 > 0.04 ? 1 : (int)(0.04 / (t1 + 1e-12)) + 1;
 
-	double gf[MAXLIBS + 1][MAXROUNDS], ratio[MAXROUNDS], bwg[MAXROUNDS];
-	int order[MAXLIBS + 1], nord = 0;
+	/* The FMA peak and B's read bandwidth are measured in the rounds
+	 * too: on a machine shared with other work they vary as much as the
+	 * products do. */
+	double gf[MAXLIBS][MAXROUNDS], ratio[MAXROUNDS], bwg[MAXROUNDS];
+	double pk[MAXROUNDS];
+	int order[MAXLIBS + 2], nord = 0;
 	for (int l = 0; l < libs; l++)
 		order[nord++] = l;
+	order[nord++] = FMA_PEAK;
 	if (r->bw)
-		order[nord++] = -1;
+		order[nord++] = READ_B;
 	for (int q = 0; q < rounds; q++) {
 		for (int o = 0; o < nord; o++) {
 			int lib = order[(o + q) % nord];
@@ -270,7 +290,9 @@ static void bench(const struct row *r, bool f64, int threads, int rounds)
 			 * OpenMP threads, OpenBLAS's spin a while) */
 			usleep(2000);
 			double t = timed(&p, lib, lib < 0 ? 1 : reps);
-			if (lib < 0)
+			if (lib == FMA_PEAK)
+				pk[q] = t;
+			else if (lib == READ_B)
 				bwg[q] = (double)(r->batch * p.sb) * (f64 ? 8 : 4) /
 				         t * 1e-9;
 			else
@@ -280,6 +302,7 @@ static void bench(const struct row *r, bool f64, int threads, int rounds)
 		for (int l = 1; l < libs; l++)
 			best = gf[l][q] > best ? gf[l][q] : best;
 		ratio[q] = best > 0 ? gf[0][q] / best : 0;
+		pk[q] = gf[0][q] / pk[q];
 	}
 
 	char name[96];
@@ -299,7 +322,7 @@ static void bench(const struct row *r, bool f64, int threads, int rounds)
 		printf(" %5.2f [%4.2f-%4.2f]", rmed, rlo, rhi);
 	else
 		printf(" %5s %11s", "-", "");
-	printf(" %5.0f%%", 100.0 * med[0] / peaks[f64][threads]);
+	printf(" %5.0f%%", 100.0 * median(pk, rounds));
 	if (r->bw) {
 		double bw = median(bwg, rounds);
 		double bytes = (double)(r->batch * p.sb) * (f64 ? 8 : 4);
@@ -370,7 +393,7 @@ int main(int argc, char **argv)
 	environment(argv, was, sizeof was);
 	if (getenv("BENCH_GEMM_REEXEC"))
 		snprintf(was, sizeof was, "%s", getenv("BENCH_GEMM_REEXEC"));
-	bool is_quick = false;
+	bool is_quick = false, cpu = false;
 	unsigned only_types = BOTH;
 	int rounds = 7, only_threads = 0;
 	const char *only = NULL;
@@ -379,6 +402,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--quick") == 0)
 			is_quick = true;
+		else if (strcmp(argv[i], "--cpu") == 0)
+			cpu = true;
 		else if (strcmp(argv[i], "--f32") == 0)
 			only_types = F32;
 		else if (strcmp(argv[i], "--f64") == 0)
@@ -393,7 +418,7 @@ int main(int argc, char **argv)
 		         ncustom < 32 && parse_size(argv[i + 1], &custom[ncustom]))
 			ncustom++, i++;
 		else {
-			fprintf(stderr, "usage: %s [--quick] [--rounds N] "
+			fprintf(stderr, "usage: %s [--quick] [--cpu] [--rounds N] "
 			        "[--threads N] [--f32|--f64] [--only WORD] "
 			        "[--size [BATCHx]MxKxN[tA][tB]]...\n", argv[0]);
 			return 2;
@@ -414,15 +439,12 @@ int main(int argc, char **argv)
 	if (!anchor_count())
 		printf("# no anchor built in: mmcalc figures only\n");
 	int maxt = mm_gemm_threads() > 1 ? 2 : 1;
-	printf("# mmcalc kernels: %s; GFLOP/s = 2·batch·mnk / time, median "
-	       "of %d rounds\n", mm_gemm_isa(), rounds);
-	printf("# FMA peak (%s, GFLOP/s):", peak_isa());
-	for (int t = 1; t <= maxt; t++)
-		for (int f = 0; f < 2; f++) {
-			peaks[f][t] = peak_fma_gflops(f, t, is_quick ? 1 : 5);
-			printf(" %s %dT %.1f", f ? "f64" : "f32", t, peaks[f][t]);
-		}
-	printf("\n");
+	printf("# mmcalc kernels: %s; GFLOP/s = 2·batch·mnk / time (%s), "
+	       "median of %d rounds\n", mm_gemm_isa(),
+	       cpu ? "1 thread: its CPU time; 2: wall clock" : "wall clock",
+	       rounds);
+	printf("# %%peak: mmcalc over the FMA peak (%s vectors, both measured "
+	       "in each round)\n", peak_isa());
 	printf("%-26s %-4s %2s %8s", "shape", "type", "T", "mmcalc");
 	for (int i = 0; i < MAXLIBS - 1; i++)
 		printf(" %8s ", i < anchor_count() ? anchor_name(i) : "-");
@@ -435,7 +457,7 @@ int main(int argc, char **argv)
 				continue;
 			for (int t = 1; t <= maxt; t++)
 				if (!only_threads || t == only_threads)
-					bench(&rows[i], f == 1, t, rounds);
+					bench(&rows[i], f == 1, t, rounds, cpu);
 		}
 	}
 	printf("# '!' after an anchor's figure: its result differed from "

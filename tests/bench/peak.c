@@ -18,10 +18,17 @@
 #define PEAK_X86 1
 #endif
 
+static clockid_t clock_id = CLOCK_MONOTONIC;
+
+void peak_set_clock(clockid_t id)
+{
+	clock_id = id;
+}
+
 static double now(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock_id, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -283,18 +290,17 @@ static double run_team(struct team *t)
 
 double peak_fma_gflops(bool f64, int threads, int rounds)
 {
-	/* iterations for about 40 ms on one thread */
-	long iters = 1 << 16;
-	for (;;) {
+	/* iterations for about 40 ms on one thread, found once a type */
+	static long calibrated[2];
+	long iters = calibrated[f64];
+	for (iters = iters ? iters : 1 << 16; !calibrated[f64]; iters *= 4) {
 		double t0 = now();
 		(void)run_fma(f64, iters);
 		double dt = now() - t0;
-		if (dt > 0.01 || iters > (1L << 40)) {
-			iters = (long)((double)iters * 0.04 / (dt + 1e-9)) + 1;
-			break;
-		}
-		iters *= 4;
+		if (dt > 0.01 || iters > (1L << 40))
+			calibrated[f64] = (long)((double)iters * 0.04 / (dt + 1e-9)) + 1;
 	}
+	iters = calibrated[f64];
 	struct team t = {.threads = threads, .rounds = rounds < 1 ? 1 : rounds,
 	                 .f64 = f64, .iters = iters};
 	double sec = run_team(&t);

@@ -9,6 +9,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
+
+/* The clock the measurements read: CLOCK_MONOTONIC (the default), or
+ * CLOCK_THREAD_CPUTIME_ID for one thread on a machine shared with other
+ * work, where the time this thread ran is what counts. */
+void peak_set_clock(clockid_t id);
 
 /* "avx512", "avx2" or "sse2": the vectors peak_fma_gflops uses. */
 const char *peak_isa(void);
