@@ -48,8 +48,12 @@ enum { MR = 8, NR = 2 * L };
 #define ROWS8(S, RS) ROWS7(S, RS); S(7, RS)
 
 /* B1 loads B's second vector: plainly in a whole tile, masked to nr
- * columns in an edge tile. */
+ * columns in an edge tile. Unrolled four times: on an Emerald Rapids
+ * core (two 512-bit FMA pipes) a whole product went 1-4% faster in f32
+ * and 2-8% in f64 (512-2048, paired runs); twice was no better than
+ * once, eight times no better than four. */
 #define LOOP(ROWS, RS, CS, B1)                                          \
+	_Pragma("GCC unroll 4")                                         \
 	for (int64_t p = 0; p < kc; p++) {                              \
 		V b0 = LOADU(b);                                        \
 		V b1 = B1;                                              \
