@@ -1,9 +1,9 @@
 /* pack.c — copying A and B into the micro-kernels' sliver layouts.
  * Compiled once per ISA (MM_GEMM_ISA names it), so that transposed
  * operands are packed with that ISA's vector transposes: a row-major A
- * (8 rows at a time) and a B stored by columns (B.T of a row-major
- * matrix) go through 16×16 (float) or 8×8 (double) transposes in
- * registers with AVX-512. Element by element, packing the B of A @ B.T
+ * (a sliver's MR rows at a time) and a B stored by columns (B.T of a
+ * row-major matrix) go through 16×16 (float) or 8×8 (double) transposes
+ * in registers with AVX-512, 8×8 or 4×4 with AVX2. Element by element, packing the B of A @ B.T
  * was 15% of a 1024³ float product. The routines themselves are in
  * pack_tmpl.h. */
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#ifdef __AVX512F__
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -169,13 +169,15 @@ static inline void tr8_pd(__m512d r[8], __m512d o[8])
 }
 
 /* Up to 8 rows (r of them, zeros below) of a row-major float A, 16
- * columns at a time, into an MR = 8 sliver: two in-lane rounds as in
+ * columns at a time, into an MR = 8 sliver (another MR: 0 done): two in-lane rounds as in
  * tr16_ps on the 8 rows, then each pair of 4-row halves is put side by
  * side (32 shuffles, 16 half-width stores). Returns the columns done. */
 static int64_t tra_f32(float *restrict dst, const float *a, int64_t rs,
-                       int r, int64_t kc)
+                       int r, int64_t kc, int mr)
 {
 	int64_t p = 0;
+	if (mr != 8)
+		return 0;
 	for (; p + 16 <= kc; p += 16) {
 		__m512 u[8];
 		for (int g = 0; g < 2; g++) {
@@ -214,9 +216,11 @@ static int64_t tra_f32(float *restrict dst, const float *a, int64_t rs,
 
 /* The same for double: 8 rows of 8 columns at a time. */
 static int64_t tra_f64(double *restrict dst, const double *a, int64_t rs,
-                       int r, int64_t kc)
+                       int r, int64_t kc, int mr)
 {
 	int64_t p = 0;
+	if (mr != 8)
+		return 0;
 	for (; p + 8 <= kc; p += 8) {
 		__m512d x[8], o[8];
 		for (int i = 0; i < 8; i++)
@@ -272,12 +276,138 @@ static int64_t trb_f64(double *restrict dst, const double *b, int64_t cs,
 		}
 	return p;
 }
+#elif defined(__AVX2__)
+/* Transposes 8 rows of 8 floats: o[j][i] = r[i][j] (24 shuffles). */
+static inline void tr8_ps(const __m256 r[8], __m256 o[8])
+{
+	__m256 u[8];
+	for (int g = 0; g < 2; g++) {
+		__m256 t0 = _mm256_unpacklo_ps(r[4 * g], r[4 * g + 1]);
+		__m256 t1 = _mm256_unpackhi_ps(r[4 * g], r[4 * g + 1]);
+		__m256 t2 = _mm256_unpacklo_ps(r[4 * g + 2], r[4 * g + 3]);
+		__m256 t3 = _mm256_unpackhi_ps(r[4 * g + 2], r[4 * g + 3]);
+		/* u[4g + c], lane L: column 4L + c of rows 4g..4g+3 */
+		u[4 * g] = _mm256_shuffle_ps(t0, t2, 0x44);
+		u[4 * g + 1] = _mm256_shuffle_ps(t0, t2, 0xEE);
+		u[4 * g + 2] = _mm256_shuffle_ps(t1, t3, 0x44);
+		u[4 * g + 3] = _mm256_shuffle_ps(t1, t3, 0xEE);
+	}
+	for (int c = 0; c < 4; c++) {
+		o[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);
+		o[4 + c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31);
+	}
+}
+
+/* Transposes 4 rows of 4 doubles (8 shuffles). */
+static inline void tr4_pd(const __m256d r[4], __m256d o[4])
+{
+	__m256d t0 = _mm256_unpacklo_pd(r[0], r[1]);
+	__m256d t1 = _mm256_unpackhi_pd(r[0], r[1]);
+	__m256d t2 = _mm256_unpacklo_pd(r[2], r[3]);
+	__m256d t3 = _mm256_unpackhi_pd(r[2], r[3]);
+	o[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+	o[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+	o[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+	o[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+/* Up to 6 rows (r of them, zeros below) of a row-major float A into an
+ * MR = 6 sliver, 8 columns at a time: an 8×8 transpose of the rows and
+ * two of zeros, six lanes of each result stored. */
+static int64_t tra_f32(float *restrict dst, const float *a, int64_t rs,
+                       int r, int64_t kc, int mr)
+{
+	int64_t p = 0;
+	if (mr != 6)
+		return 0;
+	const __m256i six = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, 0, 0);
+	for (; p + 8 <= kc; p += 8) {
+		__m256 x[8], o[8];
+		for (int i = 0; i < 8; i++)
+			x[i] = i < r ? _mm256_loadu_ps(a + i * rs + p)
+			             : _mm256_setzero_ps();
+		tr8_ps(x, o);
+		for (int j = 0; j < 8; j++)
+			_mm256_maskstore_ps(dst + (p + j) * 6, six, o[j]);
+	}
+	return p;
+}
+
+/* The same for double: rows 0-3 and 4-5 (with two of zeros) through
+ * 4×4 transposes, 4 columns at a time. */
+static int64_t tra_f64(double *restrict dst, const double *a, int64_t rs,
+                       int r, int64_t kc, int mr)
+{
+	int64_t p = 0;
+	if (mr != 6)
+		return 0;
+	for (; p + 4 <= kc; p += 4) {
+		__m256d x[4], o[4];
+		for (int h = 0; h < 2; h++) {
+			for (int i = 0; i < 4; i++)
+				x[i] = 4 * h + i < r && 4 * h + i < 6
+				       ? _mm256_loadu_pd(a + (4 * h + i) * rs + p)
+				       : _mm256_setzero_pd();
+			tr4_pd(x, o);
+			for (int j = 0; j < 4; j++) {
+				double *d = dst + (p + j) * 6 + 4 * h;
+				if (h == 0)
+					_mm256_storeu_pd(d, o[j]);
+				else
+					_mm_storeu_pd(d, _mm256_castpd256_pd128(o[j]));
+			}
+		}
+	}
+	return p;
+}
+
+/* A sliver of w <= nr columns of B stored by columns, as in the AVX-512
+ * version: 8 columns of 8 floats (4 of 4 doubles) at a time. */
+static int64_t trb_f32(float *restrict dst, const float *b, int64_t cs,
+                       int64_t kc, int w, int nr)
+{
+	int64_t p = 0;
+	if (nr % 8)
+		return 0;
+	for (; p + 8 <= kc; p += 8)
+		for (int j0 = 0; j0 < nr; j0 += 8) {
+			__m256 x[8], o[8];
+			for (int j = 0; j < 8; j++)
+				x[j] = j0 + j < w
+				       ? _mm256_loadu_ps(b + (j0 + j) * cs + p)
+				       : _mm256_setzero_ps();
+			tr8_ps(x, o);
+			for (int q = 0; q < 8; q++)
+				_mm256_storeu_ps(dst + (p + q) * nr + j0, o[q]);
+		}
+	return p;
+}
+
+static int64_t trb_f64(double *restrict dst, const double *b, int64_t cs,
+                       int64_t kc, int w, int nr)
+{
+	int64_t p = 0;
+	if (nr % 4)
+		return 0;
+	for (; p + 4 <= kc; p += 4)
+		for (int j0 = 0; j0 < nr; j0 += 4) {
+			__m256d x[4], o[4];
+			for (int j = 0; j < 4; j++)
+				x[j] = j0 + j < w
+				       ? _mm256_loadu_pd(b + (j0 + j) * cs + p)
+				       : _mm256_setzero_pd();
+			tr4_pd(x, o);
+			for (int q = 0; q < 4; q++)
+				_mm256_storeu_pd(dst + (p + q) * nr + j0, o[q]);
+		}
+	return p;
+}
 #endif
 
 #define T float
 #define SUF f32
 #define ROWS 4
-#ifdef __AVX512F__
+#if defined(__AVX512F__) || defined(__AVX2__)
 #define TRANSPOSE_A tra_f32
 #define TRANSPOSE_B trb_f32
 #endif
@@ -291,7 +421,7 @@ static int64_t trb_f64(double *restrict dst, const double *b, int64_t cs,
 #define T double
 #define SUF f64
 #define ROWS 2
-#ifdef __AVX512F__
+#if defined(__AVX512F__) || defined(__AVX2__)
 #define TRANSPOSE_A tra_f64
 #define TRANSPOSE_B trb_f64
 #endif

@@ -1,9 +1,10 @@
 /* pack_tmpl.h — the packing routines for one element type, included by
  * pack.c with T (the type), SUF (f32 or f64), ROWS (rows of a row-major A
  * its SSE2 transposes take at a time, pack_rows_SUF) and, where the ISA
- * has them, TRANSPOSE_A(dst, a, rs_a, rows, kc) and TRANSPOSE_B(dst, b,
- * cs_b, kc, cols, nr) defined: the vector transposes of a row-major A
- * (MR = 8) and of a B stored by columns, each returning how much it did.
+ * has them, TRANSPOSE_A(dst, a, rs_a, rows, kc, mr) and TRANSPOSE_B(dst,
+ * b, cs_b, kc, cols, nr) defined: the vector transposes of a row-major A
+ * and of a B stored by columns, each returning how much of k it did (0
+ * for a sliver width it does not take).
  * Contracts: gemm_internal.h (mm_gemm_pack_a_f32, mm_gemm_pack_b_f32). */
 
 #define PNAME(what) PACK_NAME(MM_GEMM_ISA, what, SUF)
@@ -28,8 +29,8 @@ void PNAME(a)(T *restrict dst, const T *a, int64_t rs_a, int64_t cs_a,
 		}
 		int64_t p0 = 0;
 #ifdef TRANSPOSE_A
-		if (cs_a == 1 && mr == 8)
-			p0 = TRANSPOSE_A(dst, src, rs_a, r, kc);
+		if (cs_a == 1)
+			p0 = TRANSPOSE_A(dst, src, rs_a, r, kc, mr);
 #endif
 		int i = 0;
 		if (cs_a == 1)
