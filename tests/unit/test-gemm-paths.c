@@ -84,6 +84,34 @@ START_TEST(skinny_layouts)
 }
 END_TEST
 
+/* A few rows of A times B stored by columns (x @ W.T): the blocked path
+ * with k in long blocks, right against the triple loop in every layout
+ * of A and C, over blocks of columns made small by small caches. */
+START_TEST(skinny_b_by_columns)
+{
+	if (!use_isa(_i))
+		return;
+	for (int f = 0; f < 2; f++)
+		for (int cache = 0; cache < 2; cache++) {
+			if (cache)
+				small_caches();
+			for (unsigned v = 0; v < 16; v++) {
+				struct spec s = {2 + upto(14), 1 + upto(600),
+				                 257 + upto(400), v & 1, true, v & 2,
+				                 v % 3 == 1 ? 3 : 0, 1, v & 4 ? 1.0 : -0.5,
+				                 v & 8 ? 0.0 : 0.75, f};
+				expect_ok(&s);
+			}
+			real_caches();
+		}
+	/* k past SKINNY_KC: two blocks */
+	for (int f = 0; f < 2; f++) {
+		struct spec s = {3, 40, 8200, false, true, false, 0, 1, 1.0, 0.0, f};
+		expect_ok(&s);
+	}
+}
+END_TEST
+
 /* n of at most two slivers, A row-major: A is read in place, its last
  * tile of m mod MR rows copied where the kernel reads whole tiles; A by
  * columns is packed as usual. */
@@ -184,6 +212,7 @@ START_TEST(threads_every_path)
 	for (int f = 0; f < 2; f++) {
 		bits_1_2_3(8, 3000, 400, f, false);     /* skinny */
 		bits_1_2_3(16, 1000, 300, f, false);
+		bits_1_2_3(8, 3000, 400, f, true);      /* skinny, B by columns */
 		bits_1_2_3(600, 40, 500, f, false);     /* narrow */
 		bits_1_2_3(384, 384, 384, f, false);    /* units a multiple */
 		bits_1_2_3(96, 96, 96, f, false);       /* small, split in rows */
@@ -251,6 +280,45 @@ static void batch_same(int64_t batch, int64_t m, int64_t n, int64_t k,
 	free(one);
 }
 
+/* As batch_same for B stored by columns (entries k×n, column-major). */
+static void batch_same_tb(int64_t batch, int64_t m, int64_t n, int64_t k,
+                          int threads, bool f64)
+{
+	size_t es = f64 ? 8 : 4;
+	unsigned char *a = malloc((size_t)(batch * m * k) * es);
+	unsigned char *b = malloc((size_t)(batch * k * n) * es);
+	unsigned char *c = malloc((size_t)(batch * m * n) * es);
+	unsigned char *one = malloc((size_t)(m * n) * es);
+	ck_assert(a && b && c && one);
+	fill(a, batch * m * k, f64);
+	fill(b, batch * k * n, f64);
+	mm_gemm_set_threads(threads);
+	int rc = f64 ? mm_dgemm_batch(batch, m, n, k, 1.0, (double *)a, m * k, k,
+	                              1, (double *)b, k * n, 1, k, 0.0,
+	                              (double *)c, m * n, n, 1)
+	             : mm_sgemm_batch(batch, m, n, k, 1.0f, (float *)a, m * k, k,
+	                              1, (float *)b, k * n, 1, k, 0.0f,
+	                              (float *)c, m * n, n, 1);
+	ck_assert_int_eq(rc, 0);
+	mm_gemm_set_threads(1);
+	for (int64_t q = 0; q < batch; q++) {
+		const unsigned char *aq = a + (size_t)(q * m * k) * es;
+		const unsigned char *bq = b + (size_t)(q * k * n) * es;
+		rc = f64 ? mm_dgemm(m, n, k, 1.0, (const double *)aq, k, 1,
+		                    (const double *)bq, 1, k, 0.0, (double *)one, n, 1)
+		         : mm_sgemm(m, n, k, 1.0f, (const float *)aq, k, 1,
+		                    (const float *)bq, 1, k, 0.0f, (float *)one, n, 1);
+		ck_assert_int_eq(rc, 0);
+		ck_assert_msg(memcmp(one, c + (size_t)(q * m * n) * es,
+		                     (size_t)(m * n) * es) == 0,
+		              "B by columns: entry %lld differs", (long long)q);
+	}
+	free(a);
+	free(b);
+	free(c);
+	free(one);
+}
+
 /* Entries of every path (small, skinny, narrow, blocked, matrix-vector),
  * batches a multiple of the threads (entries shared out) or not (one
  * after the other), A shared by all entries or not, C by columns. */
@@ -262,6 +330,10 @@ START_TEST(batch_entries)
 		{20, 40, 30}, {8, 200, 300}, {300, 40, 400}, {130, 140, 300},
 		{1, 300, 500}, {3, 3, 3},
 	};
+	/* B by columns, the skinny path's other half */
+	for (int f = 0; f < 2; f++)
+		for (int t = 1; t <= 3; t += 2)
+			batch_same_tb(6, 8, 100, 400, t, f);
 	for (int f = 0; f < 2; f++)
 		for (size_t q = 0; q < sizeof shapes / sizeof shapes[0]; q++)
 			for (int t = 1; t <= 3; t++) {
@@ -324,6 +396,7 @@ static Suite *paths_suite(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, skinny_rows, 0, NISA);
 	tcase_add_loop_test(tc, skinny_layouts, 0, NISA);
+	tcase_add_loop_test(tc, skinny_b_by_columns, 0, NISA);
 	tcase_add_loop_test(tc, narrow_n, 0, NISA);
 	tcase_add_loop_test(tc, transposed_packing, 0, NISA);
 	tcase_add_loop_test(tc, threads_every_path, 0, NISA);
