@@ -269,9 +269,11 @@ static void F(plan_skinny)(struct F(job) *g, int nt, size_t need[2])
  * memory and back; with one 1024-row panel instead of two of 512, the
  * f64 layer packs each B block once, into L2, and went from 54.5-54.6
  * to 55.1-55.4 GFLOP/s (OpenBLAS 54.8-55.4).
- * With n at most two slivers, A is read in place: each of its elements
- * serves two kernel calls at most, and packing it was 35% of the time
- * of P@V, 96×(1024×1024)@(1024×64).
+ * With n at most eight slivers, A is read in place: each of its
+ * elements serves eight kernel calls at most, and packing it was 35% of
+ * the time of P@V, 96×(1024×1024)@(1024×64) (measured on one thread,
+ * A in place against packed: n = 64 f64 1.22x, n = 128 f32 1.15x and f64
+ * 1.12x, n = 256 f32 1.10x, n = 512 f32 0.99x).
  * With a few rows of A (B by columns: x @ W.T, a linear layer's
  * weights), k goes in blocks of up to SKINNY_KC: A's one or two slivers
  * stream from L2 all the same, and B, packed a block at a time into L2
@@ -284,7 +286,7 @@ static void F(plan_blocked)(struct F(job) *g, int nt, size_t need[2])
 	const int mr = kr->MR, nr = kr->NR;
 	const int64_t es = (int64_t)sizeof(T), m = g->m, n = g->n, k = g->k;
 	const struct caches *cs = cache_sizes();
-	g->a_direct = n <= 2 * nr && g->cs_a == 1;
+	g->a_direct = n <= 8 * nr && g->cs_a == 1;
 	int64_t kcl1 = cs->l1 * 3 / 4 / (mr * es);
 	g->kc = F(even_block)(k, kcl1 < 32 ? 32 : kcl1 < kr->KC ? kcl1 : kr->KC,
 	                      1);

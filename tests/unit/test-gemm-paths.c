@@ -112,7 +112,7 @@ START_TEST(skinny_b_by_columns)
 }
 END_TEST
 
-/* n of at most two slivers, A row-major: A is read in place, its last
+/* n of at most eight slivers, A row-major: A is read in place, its last
  * tile of m mod MR rows copied where the kernel reads whole tiles; A by
  * columns is packed as usual. */
 START_TEST(narrow_n)
@@ -122,7 +122,7 @@ START_TEST(narrow_n)
 	const struct mm_gemm_isa_kernels *kr = mm_gemm_select(isas[_i]);
 	for (int f = 0; f < 2; f++) {
 		int64_t nr = f ? kr->nr_d : kr->nr_s, mr = f ? kr->mr_d : kr->mr_s;
-		for (int64_t n = 1; n <= 2 * nr + 1; n += (n < 4 ? 1 : 5)) {
+		for (int64_t n = 1; n <= 8 * nr + 1; n += (n < 4 ? 1 : 5 + n / 4)) {
 			int64_t m = 17 + 8 * upto(30) + n % mr;
 			int64_t k = 257 + upto(400);
 			struct spec s = plain(m, n, k, false, (unsigned)n, f);
@@ -132,7 +132,7 @@ START_TEST(narrow_n)
 		}
 		small_caches();
 		for (int64_t r = 0; r < mr; r++) {
-			struct spec s = plain(100 + r, 2 * nr, 333, false,
+			struct spec s = plain(100 + r, 3 * nr, 333, false,
 			                      (unsigned)r, f);
 			expect_ok(&s);
 		}
