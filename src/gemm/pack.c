@@ -117,6 +117,32 @@ static void pack_rows_b(void *restrict dst, size_t sstride, const void *b,
 	}
 }
 
+/* trb_SUF: a sliver of w <= nr columns of B stored by columns (column j
+ * at b + j·cs), L rows of B at a time (L the lanes of a vector V): each
+ * group of L columns is loaded as L vectors along k and transposed (TR)
+ * into L rows of the sliver, columns past w zero. Returns the rows of B
+ * done (none if nr is not a multiple of L). */
+#define DEFINE_TRB(SUF, T, V, L, LOADU, ZERO, STOREU, TR)                \
+static int64_t trb_##SUF(T *restrict dst, const T *b, int64_t cs,        \
+                         int64_t kc, int w, int nr)                      \
+{                                                                        \
+	int64_t p = 0;                                                   \
+	if (nr % (L))                                                    \
+		return 0;                                                \
+	for (; p + (L) <= kc; p += (L))                                  \
+		for (int j0 = 0; j0 < nr; j0 += (L)) {                   \
+			V x[L], o[L];                                    \
+			for (int j = 0; j < (L); j++)                    \
+				x[j] = j0 + j < w                        \
+				       ? LOADU(b + (j0 + j) * cs + p)    \
+				       : ZERO();                         \
+			TR(x, o);                                        \
+			for (int q = 0; q < (L); q++)                    \
+				STOREU(dst + (p + q) * nr + j0, o[q]);   \
+		}                                                        \
+	return p;                                                        \
+}
+
 #ifdef __AVX512F__
 /* Transposes 16 rows of 16 floats: o[j][i] = r[i][j]. Unpacks and
  * in-lane shuffles make 4×4 blocks within each 128-bit lane, two rounds
@@ -233,49 +259,10 @@ static int64_t tra_f64(double *restrict dst, const double *a, int64_t rs,
 	return p;
 }
 
-/* A sliver of w <= nr columns of B stored by columns (column j at
- * b + j·cs), 16 (float) or 8 (double) rows of B at a time: each group of
- * L columns is loaded as L vectors along k and transposed into L rows of
- * the sliver (columns past w zero). Returns the rows of B done. */
-static int64_t trb_f32(float *restrict dst, const float *b, int64_t cs,
-                       int64_t kc, int w, int nr)
-{
-	int64_t p = 0;
-	if (nr % 16)
-		return 0;
-	for (; p + 16 <= kc; p += 16)
-		for (int j0 = 0; j0 < nr; j0 += 16) {
-			__m512 x[16], o[16];
-			for (int j = 0; j < 16; j++)
-				x[j] = j0 + j < w
-				       ? _mm512_loadu_ps(b + (j0 + j) * cs + p)
-				       : _mm512_setzero_ps();
-			tr16_ps(x, o);
-			for (int q = 0; q < 16; q++)
-				_mm512_storeu_ps(dst + (p + q) * nr + j0, o[q]);
-		}
-	return p;
-}
-
-static int64_t trb_f64(double *restrict dst, const double *b, int64_t cs,
-                       int64_t kc, int w, int nr)
-{
-	int64_t p = 0;
-	if (nr % 8)
-		return 0;
-	for (; p + 8 <= kc; p += 8)
-		for (int j0 = 0; j0 < nr; j0 += 8) {
-			__m512d x[8], o[8];
-			for (int j = 0; j < 8; j++)
-				x[j] = j0 + j < w
-				       ? _mm512_loadu_pd(b + (j0 + j) * cs + p)
-				       : _mm512_setzero_pd();
-			tr8_pd(x, o);
-			for (int q = 0; q < 8; q++)
-				_mm512_storeu_pd(dst + (p + q) * nr + j0, o[q]);
-		}
-	return p;
-}
+DEFINE_TRB(f32, float, __m512, 16, _mm512_loadu_ps, _mm512_setzero_ps,
+           _mm512_storeu_ps, tr16_ps)
+DEFINE_TRB(f64, double, __m512d, 8, _mm512_loadu_pd, _mm512_setzero_pd,
+           _mm512_storeu_pd, tr8_pd)
 #elif defined(__AVX2__)
 /* Transposes 8 rows of 8 floats: o[j][i] = r[i][j] (24 shuffles). */
 static inline void tr8_ps(const __m256 r[8], __m256 o[8])
@@ -361,47 +348,10 @@ static int64_t tra_f64(double *restrict dst, const double *a, int64_t rs,
 	return p;
 }
 
-/* A sliver of w <= nr columns of B stored by columns, as in the AVX-512
- * version: 8 columns of 8 floats (4 of 4 doubles) at a time. */
-static int64_t trb_f32(float *restrict dst, const float *b, int64_t cs,
-                       int64_t kc, int w, int nr)
-{
-	int64_t p = 0;
-	if (nr % 8)
-		return 0;
-	for (; p + 8 <= kc; p += 8)
-		for (int j0 = 0; j0 < nr; j0 += 8) {
-			__m256 x[8], o[8];
-			for (int j = 0; j < 8; j++)
-				x[j] = j0 + j < w
-				       ? _mm256_loadu_ps(b + (j0 + j) * cs + p)
-				       : _mm256_setzero_ps();
-			tr8_ps(x, o);
-			for (int q = 0; q < 8; q++)
-				_mm256_storeu_ps(dst + (p + q) * nr + j0, o[q]);
-		}
-	return p;
-}
-
-static int64_t trb_f64(double *restrict dst, const double *b, int64_t cs,
-                       int64_t kc, int w, int nr)
-{
-	int64_t p = 0;
-	if (nr % 4)
-		return 0;
-	for (; p + 4 <= kc; p += 4)
-		for (int j0 = 0; j0 < nr; j0 += 4) {
-			__m256d x[4], o[4];
-			for (int j = 0; j < 4; j++)
-				x[j] = j0 + j < w
-				       ? _mm256_loadu_pd(b + (j0 + j) * cs + p)
-				       : _mm256_setzero_pd();
-			tr4_pd(x, o);
-			for (int q = 0; q < 4; q++)
-				_mm256_storeu_pd(dst + (p + q) * nr + j0, o[q]);
-		}
-	return p;
-}
+DEFINE_TRB(f32, float, __m256, 8, _mm256_loadu_ps, _mm256_setzero_ps,
+           _mm256_storeu_ps, tr8_ps)
+DEFINE_TRB(f64, double, __m256d, 4, _mm256_loadu_pd, _mm256_setzero_pd,
+           _mm256_storeu_pd, tr4_pd)
 #endif
 
 #define T float
