@@ -166,6 +166,8 @@ static double timed(const struct problem *p, int lib, int reps)
 	return (now() - t0) / reps;
 }
 
+enum { MAXROUNDS = 64, MAXLIBS = 3 };
+
 /* Elements of C compared between mmcalc and each anchor. */
 enum { NCHECK = 4096 };
 
@@ -204,7 +206,6 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-enum { MAXROUNDS = 64, MAXLIBS = 3 };
 
 static void set_threads(int t)
 {
@@ -231,6 +232,94 @@ static void row_name(const struct row *r, char *buf, size_t size)
 		snprintf(buf, size, "%s", ops);
 }
 
+/* What the rounds of one row measured: GFLOP/s of each library, mmcalc
+ * over the best anchor and over the FMA peak, and B's read bandwidth
+ * (GB/s), each round's. */
+struct results {
+	double gf[MAXLIBS][MAXROUNDS], ratio[MAXROUNDS], peak[MAXROUNDS];
+	double bw[MAXROUNDS];
+	bool ok[MAXLIBS];
+};
+
+/* The rounds: every library, the FMA peak and (for rows bound by
+ * memory) reading B, in turns that start one further each round. The
+ * FMA peak and B's read bandwidth are measured in the rounds too: on a
+ * machine shared with other work they vary as much as the products do. */
+static void measure(const struct problem *p, int rounds, int reps,
+                    struct results *res)
+{
+	const struct row *r = &p->r;
+	double flops = 2.0 * (double)r->batch * (double)r->m * (double)r->n *
+	               (double)r->k;
+	int libs = 1 + anchor_count(), order[MAXLIBS + 2], nord = 0;
+	for (int l = 0; l < libs; l++)
+		order[nord++] = l;
+	order[nord++] = FMA_PEAK;
+	if (r->bw)
+		order[nord++] = READ_B;
+	for (int q = 0; q < rounds; q++) {
+		for (int o = 0; o < nord; o++) {
+			int lib = order[(o + q) % nord];
+			/* the last library's threads go to sleep first (BLIS's
+			 * OpenMP threads, OpenBLAS's spin a while) */
+			usleep(2000);
+			double t = timed(p, lib, lib < 0 ? 1 : reps);
+			if (lib == FMA_PEAK)
+				res->peak[q] = t;
+			else if (lib == READ_B)
+				res->bw[q] = (double)(r->batch * p->sb) *
+				             (p->f64 ? 8 : 4) / t * 1e-9;
+			else
+				res->gf[lib][q] = flops / t * 1e-9;
+		}
+		double best = 0;
+		for (int l = 1; l < libs; l++)
+			best = res->gf[l][q] > best ? res->gf[l][q] : best;
+		res->ratio[q] = best > 0 ? res->gf[0][q] / best : 0;
+		res->peak[q] = res->gf[0][q] / res->peak[q];
+	}
+}
+
+/* One line of the table: medians, and the range of the ratios. */
+static void print_row(const struct problem *p, int rounds,
+                      struct results *res)
+{
+	const struct row *r = &p->r;
+	int libs = 1 + anchor_count();
+	char name[96];
+	row_name(r, name, sizeof name);
+	double med[MAXLIBS];
+	for (int l = 0; l < libs; l++)
+		med[l] = median(res->gf[l], rounds);
+	double rmed = median(res->ratio, rounds);
+	/* median() sorted them */
+	double rlo = res->ratio[0], rhi = res->ratio[rounds - 1];
+	printf("%-26s %-4s %2d %8.1f", name, p->f64 ? "f64" : "f32", p->threads,
+	       med[0]);
+	for (int l = 1; l < libs; l++)
+		printf(" %8.1f%s", med[l], res->ok[l] ? " " : "!");
+	for (int l = libs; l < MAXLIBS; l++)
+		printf(" %8s ", "-");
+	if (libs > 1)
+		printf(" %5.2f [%4.2f-%4.2f]", rmed, rlo, rhi);
+	else
+		printf(" %5s %11s", "-", "");
+	printf(" %5.0f%%", 100.0 * median(res->peak, rounds));
+	if (r->bw) {
+		double bw = median(res->bw, rounds);
+		double flops = 2.0 * (double)r->batch * (double)r->m *
+		               (double)r->n * (double)r->k;
+		double bytes = (double)(r->batch * p->sb) * (p->f64 ? 8 : 4);
+		double bound = flops / (bytes / (bw * 1e9)) * 1e-9;
+		printf("  %4.0f%% of %.1f (B read at %.1f GB/s)",
+		       100.0 * med[0] / bound, bound, bw);
+	}
+	if (r->label)
+		printf("  %s", r->label);
+	printf("\n");
+	fflush(stdout);
+}
+
 static void bench(const struct row *r, bool f64, int threads, int rounds,
                   bool cpu)
 {
@@ -245,96 +334,30 @@ static void bench(const struct row *r, bool f64, int threads, int rounds,
 	const char *isa = mm_gemm_isa();
 	if (r->isa && mm_gemm_set_isa(r->isa) != 0) {
 		printf("# %s: mmcalc cannot run %s here\n", r->label, r->isa);
-		goto out;
-	}
-	set_threads(threads);
-	double flops = 2.0 * (double)r->batch * (double)r->m * (double)r->n *
-	               (double)r->k;
-	int libs = 1 + anchor_count();
-
-	/* Warm up (threads, buffers, pages) and check the anchors' results
-	 * against mmcalc's; then size the repetitions so that a sample
-	 * lasts about 40 ms (a first call alone, cold, took 100 times as
-	 * long as the next at 12³). */
-	double ref[NCHECK];
-	bool ok[MAXLIBS] = {true, true, true};
-	run(&p, 0);
-	sample(&p, ref);
-	for (int l = 1; l < libs; l++) {
-		run(&p, l);
-		ok[l] = agrees(&p, ref);
-	}
-	int reps = 1;
-	double t1 = timed(&p, 0, 1);
-	while (t1 * reps < 0.01 && reps < (1 << 24)) {
-		reps *= 4;
-		t1 = timed(&p, 0, reps);
-	}
-	reps = t1 > 0.04 ? 1 : (int)(0.04 / (t1 + 1e-12)) + 1;
-
-	/* The FMA peak and B's read bandwidth are measured in the rounds
-	 * too: on a machine shared with other work they vary as much as the
-	 * products do. */
-	double gf[MAXLIBS][MAXROUNDS], ratio[MAXROUNDS], bwg[MAXROUNDS];
-	double pk[MAXROUNDS];
-	int order[MAXLIBS + 2], nord = 0;
-	for (int l = 0; l < libs; l++)
-		order[nord++] = l;
-	order[nord++] = FMA_PEAK;
-	if (r->bw)
-		order[nord++] = READ_B;
-	for (int q = 0; q < rounds; q++) {
-		for (int o = 0; o < nord; o++) {
-			int lib = order[(o + q) % nord];
-			/* the last library's threads go to sleep first (BLIS's
-			 * OpenMP threads, OpenBLAS's spin a while) */
-			usleep(2000);
-			double t = timed(&p, lib, lib < 0 ? 1 : reps);
-			if (lib == FMA_PEAK)
-				pk[q] = t;
-			else if (lib == READ_B)
-				bwg[q] = (double)(r->batch * p.sb) * (f64 ? 8 : 4) /
-				         t * 1e-9;
-			else
-				gf[lib][q] = flops / t * 1e-9;
+	} else {
+		set_threads(threads);
+		/* Warm up (threads, buffers, pages) and check the anchors'
+		 * results against mmcalc's; then size the repetitions so
+		 * that a sample lasts about 40 ms (a first call alone, cold,
+		 * took 100 times as long as the next at 12³). */
+		static struct results res;
+		double ref[NCHECK];
+		run(&p, 0);
+		sample(&p, ref);
+		for (int l = 1; l < 1 + anchor_count(); l++) {
+			run(&p, l);
+			res.ok[l] = agrees(&p, ref);
 		}
-		double best = 0;
-		for (int l = 1; l < libs; l++)
-			best = gf[l][q] > best ? gf[l][q] : best;
-		ratio[q] = best > 0 ? gf[0][q] / best : 0;
-		pk[q] = gf[0][q] / pk[q];
+		int reps = 1;
+		double t1 = timed(&p, 0, 1);
+		while (t1 * reps < 0.01 && reps < (1 << 24)) {
+			reps *= 4;
+			t1 = timed(&p, 0, reps);
+		}
+		reps = t1 > 0.04 ? 1 : (int)(0.04 / (t1 + 1e-12)) + 1;
+		measure(&p, rounds, reps, &res);
+		print_row(&p, rounds, &res);
 	}
-
-	char name[96];
-	row_name(r, name, sizeof name);
-	double med[MAXLIBS];
-	for (int l = 0; l < libs; l++)
-		med[l] = median(gf[l], rounds);
-	double rmed = median(ratio, rounds);
-	double rlo = ratio[0], rhi = ratio[rounds - 1]; /* sorted by median */
-	printf("%-26s %-4s %2d %8.1f", name, f64 ? "f64" : "f32", threads,
-	       med[0]);
-	for (int l = 1; l < libs; l++)
-		printf(" %8.1f%s", med[l], ok[l] ? " " : "!");
-	for (int l = libs; l < MAXLIBS; l++)
-		printf(" %8s ", "-");
-	if (libs > 1)
-		printf(" %5.2f [%4.2f-%4.2f]", rmed, rlo, rhi);
-	else
-		printf(" %5s %11s", "-", "");
-	printf(" %5.0f%%", 100.0 * median(pk, rounds));
-	if (r->bw) {
-		double bw = median(bwg, rounds);
-		double bytes = (double)(r->batch * p.sb) * (f64 ? 8 : 4);
-		double bound = flops / (bytes / (bw * 1e9)) * 1e-9;
-		printf("  %4.0f%% of %.1f (B read at %.1f GB/s)",
-		       100.0 * med[0] / bound, bound, bw);
-	}
-	if (r->label)
-		printf("  %s", r->label);
-	printf("\n");
-	fflush(stdout);
-out:
 	mm_gemm_set_isa(isa);
 	free(p.a);
 	free(p.b);
