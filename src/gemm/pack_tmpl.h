@@ -13,6 +13,21 @@
 void PNAME(a)(T *restrict dst, const T *a, int64_t rs_a, int64_t cs_a,
               int64_t rows, int64_t kc, int mr)
 {
+	/* A stored by columns (A.T of a row-major matrix) is a row-major
+	 * matrix cut into MR-wide slivers, as pack_b cuts B: PACK_ROWS
+	 * columns of A at a time, across all the slivers. One sliver at a
+	 * time, down k, read a new line (and page) for every 8 values: A.T
+	 * @ B ran 3-4% slower than A @ B at 1024³. */
+	if (rs_a == 1 && cs_a != 1) {
+		for (int64_t p0 = 0; p0 < kc; p0 += PACK_ROWS) {
+			int n = kc - p0 < PACK_ROWS ? (int)(kc - p0) : PACK_ROWS;
+			pack_rows_b(dst + p0 * mr, (size_t)(mr * kc) * sizeof(T),
+			            a + p0 * cs_a, cs_a * (int64_t)sizeof(T), n,
+			            (size_t)rows * sizeof(T),
+			            (size_t)mr * sizeof(T));
+		}
+		return;
+	}
 	for (int64_t i0 = 0; i0 < rows; i0 += mr, dst += mr * kc) {
 		int r = rows - i0 < mr ? (int)(rows - i0) : mr;
 		const T *src = a + i0 * rs_a;
