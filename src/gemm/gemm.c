@@ -52,9 +52,10 @@ enum { SKINNY_KC = 8192 };
 enum { PATH_GEMV, PATH_SMALL, PATH_SKINNY, PATH_BLOCKED };
 /* Below this many flops a second thread costs more than it brings. */
 #define MT_MIN_FLOPS (2.0 * 96 * 96 * 96)
-/* Matrix-vector: columns per chunk (a polling point between chunks) and
- * the size n·k from which threads share the columns. */
-enum { GEMV_CHUNK = 2048 };
+/* Matrix-vector: the most columns a unit (a polling point between
+ * units), units whole multiples of GEMV_GRAIN columns, and the size n·k
+ * from which threads share the columns. */
+enum { GEMV_CHUNK = 2048, GEMV_GRAIN = 64 };
 #define GEMV_MT_MIN (256.0 * 1024)
 
 /* Held while the pool or the workspace is in use: one product at a time

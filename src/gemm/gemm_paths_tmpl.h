@@ -331,8 +331,11 @@ static void F(plan)(struct F(job) *g, int nt, size_t need[2])
 	const int64_t m = g->m, n = g->n, k = g->k;
 	need[0] = need[1] = 0;
 	if (m == 1) {
+		/* GEMV_CHUNK columns or a little fewer a unit, as many units
+		 * as a multiple of the threads */
 		g->path = PATH_GEMV;
-		F(units)(g, 1, 1, GEMV_CHUNK, (n + GEMV_CHUNK - 1) / GEMV_CHUNK);
+		int64_t un = (n + GEMV_CHUNK - 1) / GEMV_CHUNK;
+		F(units)(g, 1, 1, GEMV_GRAIN, (un + nt - 1) / nt * nt);
 	} else if ((g->rs_a == 1 || g->cs_a == 1) && k <= SMALL_KC &&
 	           (double)m * (double)n * (double)k <= SMALL_MNK) {
 		g->path = PATH_SMALL;
@@ -522,9 +525,10 @@ F(jobs)(const struct mm_gemm_isa_kernels *kr, int nt, int64_t m, int64_t n,
 		.ctl = &ctl,
 	};
 	size_t need[2];
-	F(plan)(&g, nt, need);
+	const int nth = mm_gemm_threads();
+	F(plan)(&g, m == 1 ? nth : nt, need);
 	if (g.path == PATH_GEMV)
-		return F(run)(&g, mm_gemm_threads(), F(gemv_job));
+		return F(run)(&g, nth, F(gemv_job));
 	if (g.path == PATH_SMALL)
 		return F(run)(&g, nt, F(small_job));
 	return F(packed_run)(&g, nt, need);
