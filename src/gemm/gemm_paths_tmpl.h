@@ -257,7 +257,7 @@ static void F(plan_skinny)(struct F(job) *g, int nt, size_t need[2])
  * tile when A is read in place), need[1]: a B block.
  * KC from the kernel, so its A sliver fits in 3/4 of L1 (measured best
  * on Zen 4: 384 float, 256 double), NC so a thread's B block fills about
- * half its L2, and a unit's A panel (read again from L3 for every B
+ * half its L2 but no more than B_BLOCK_MAX (gemm.c), and a unit's A panel (read again from L3 for every B
  * block) at most the size of L2: on Zen 4 (1 MiB L2, an L3 shared with
  * other machines), f64 4096³ went from 0.93-0.97 of OpenBLAS with
  * 2048-row panels to 1.00-1.01 with 512, 2048³ and the
@@ -292,7 +292,8 @@ static void F(plan_blocked)(struct F(job) *g, int nt, size_t need[2])
 	                      1);
 	if (m <= SKINNY_M)
 		g->kc = F(even_block)(k, SKINNY_KC, 1);
-	int64_t nc = cs->l2 / 2 / (g->kc * es) / nr * nr;
+	int64_t bblock = cs->l2 / 2 < B_BLOCK_MAX ? cs->l2 / 2 : B_BLOCK_MAX;
+	int64_t nc = bblock / (g->kc * es) / nr * nr;
 	g->nc = nc < nr ? nr : nc;
 	bool b_shareable = (size_t)(k * ((n + nr - 1) / nr * nr) * es) <=
 	                   SHARED_MAX;
