@@ -50,6 +50,9 @@ enum { SHARED_GROUP = 4 };
  * 64 rows 24-27 (more pages at once than the first-level TLB holds);
  * prefetching 2-4 slivers ahead 2-10% over none, 8-16 less. */
 enum { SKINNY_M = 16, SKINNY_ROWS = 16, SKINNY_AHEAD = 3 };
+/* Bytes of a tile of A read in place (MR rows × k block) when n is at
+ * most four slivers (gemm_paths_tmpl.h, F(plan_blocked)). */
+enum { DIRECT_A_TILE = 32 << 10 };
 /* The largest k block of a product of at most SKINNY_M rows on the
  * blocked path (B stored by columns; gemm_paths_tmpl.h, F(plan_blocked)). */
 enum { SKINNY_KC = 8192 };

@@ -273,7 +273,11 @@ static void F(plan_skinny)(struct F(job) *g, int nt, size_t need[2])
  * elements serves eight kernel calls at most, and packing it was 35% of
  * the time of P@V, 96×(1024×1024)@(1024×64) (measured on one thread,
  * A in place against packed: n = 64 f64 1.22x, n = 128 f32 1.15x and f64
- * 1.12x, n = 256 f32 1.10x, n = 512 f32 0.99x).
+ * 1.12x, n = 256 f32 1.10x, n = 512 f32 0.99x). With n at most four
+ * slivers, k goes in blocks of a DIRECT_A_TILE tile of A (gemm.c): A's
+ * rows are read in longer runs, P@V 1.10x, 96×(1024×1024)@(1024×128)
+ * 1.07x, single products 3-5% (k blocks of 1024 floats rather than 384);
+ * with wider B the longer slivers of B cost more than that gains.
  * With a few rows of A (B by columns: x @ W.T, a linear layer's
  * weights), k goes in blocks of up to SKINNY_KC: A's one or two slivers
  * stream from L2 all the same, and B, packed a block at a time into L2
@@ -290,6 +294,8 @@ static void F(plan_blocked)(struct F(job) *g, int nt, size_t need[2])
 	int64_t kcl1 = cs->l1 * 3 / 4 / (mr * es);
 	g->kc = F(even_block)(k, kcl1 < 32 ? 32 : kcl1 < kr->KC ? kcl1 : kr->KC,
 	                      1);
+	if (g->a_direct && n <= 4 * nr)
+		g->kc = F(even_block)(k, DIRECT_A_TILE / (mr * es), 1);
 	if (m <= SKINNY_M)
 		g->kc = F(even_block)(k, SKINNY_KC, 1);
 	int64_t bblock = cs->l2 / 2 < B_BLOCK_MAX ? cs->l2 / 2 : B_BLOCK_MAX;

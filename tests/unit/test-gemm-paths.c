@@ -130,6 +130,11 @@ START_TEST(narrow_n)
 			s = vary(m, n, k, (unsigned)n, f);
 			expect_ok(&s);
 		}
+		/* k past the long blocks of a narrow product's A tile */
+		for (int64_t n = nr - 1; n <= nr + 1; n++) {
+			struct spec s = plain(53, n, 2100, false, (unsigned)n, f);
+			expect_ok(&s);
+		}
 		small_caches();
 		for (int64_t r = 0; r < mr; r++) {
 			struct spec s = plain(100 + r, 3 * nr, 333, false,
