@@ -15,11 +15,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # first: on a fresh machine they configure and compile in seconds, before
 # the packages below are fetched (OpenBLAS alone is tens of MB).
 "$top/scripts/setup.sh"
-# Then what the tests add: check (unit tests), OpenBLAS and oneDNN (the
-# benchmarks' comparisons), mandoc and groff (man page lint), xmllint from
+# Then what the tests add: check (unit tests), OpenBLAS, BLIS and oneDNN
+# (the benchmarks' anchors), mandoc and groff (man page lint), xmllint from
 # libxml2-utils (the charts' SVG). Installing any of them configures
 # build/ again, so their suites are there.
-"$top/scripts/setup.sh" check libopenblas-dev libdnnl-dev mandoc groff-base libxml2-utils
+"$top/scripts/setup.sh" check libopenblas-dev libblis-dev libdnnl-dev mandoc groff-base libxml2-utils
 cd "$top"
 meson test -C build --print-errorlogs
 

@@ -26,14 +26,33 @@ int mm_dgemm(int64_t m, int64_t n, int64_t k, double alpha,
              const double *b, int64_t rs_b, int64_t cs_b, double beta,
              double *c, int64_t rs_c, int64_t cs_c);
 
+/* A batch of products, C_q = alpha · A_q · B_q + beta · C_q for
+ * q < batch, where X_q starts at x + q·bs_x (in elements; bs_a or bs_b
+ * may be 0, one operand for every q; the C_q must not overlap). Each C_q
+ * comes out bit for bit as mm_sgemm would make it, for any thread count;
+ * the threads share out the entries when there are enough of them, so
+ * that a batch of small products keeps them all busy. Returns as
+ * mm_sgemm; when interrupted, some C_q are not computed. */
+int mm_sgemm_batch(int64_t batch, int64_t m, int64_t n, int64_t k,
+                   float alpha, const float *a, int64_t bs_a, int64_t rs_a,
+                   int64_t cs_a, const float *b, int64_t bs_b, int64_t rs_b,
+                   int64_t cs_b, float beta, float *c, int64_t bs_c,
+                   int64_t rs_c, int64_t cs_c);
+int mm_dgemm_batch(int64_t batch, int64_t m, int64_t n, int64_t k,
+                   double alpha, const double *a, int64_t bs_a, int64_t rs_a,
+                   int64_t cs_a, const double *b, int64_t bs_b, int64_t rs_b,
+                   int64_t cs_b, double beta, double *c, int64_t bs_c,
+                   int64_t rs_c, int64_t cs_c);
+
 /* Threads used by later calls; n < 1 means the number of online CPUs,
  * which is also the default. Small products use one thread regardless. */
 void mm_gemm_set_threads(int n);
 int mm_gemm_threads(void);
 
-/* The name of the micro-kernel path in use: "avx512", "avx2", "generic".
- * MMCALC_ISA in the environment forces one (read at first use; a path the
- * CPU cannot run is ignored). */
+/* The name of the micro-kernel path in use: "avx512", "avx2", "generic";
+ * the best this CPU runs unless mm_gemm_set_isa() chose another. (The
+ * library reads no environment: the mmcalc command passes MMCALC_ISA to
+ * mm_gemm_set_isa() at start-up.) */
 const char *mm_gemm_isa(void);
 
 /* Uses the named path ("generic", "avx2", "avx512"; NULL: the best this

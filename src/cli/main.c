@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "mmcalc/buf.h"
 #include "mmcalc/device.h"
+#include "mmcalc/gemm.h"
 #include "mmcalc/interrupt.h"
 #include "mmcalc/io.h"
 #include "mmcalc/session.h"
@@ -293,6 +294,11 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 
 int main(int argc, char **argv)
 {
+	/* The GEMM's kernels, before any product runs: a set this CPU
+	 * cannot run (or an unknown name) is ignored. */
+	const char *isa = getenv("MMCALC_ISA");
+	if (isa && *isa)
+		(void)mm_gemm_set_isa(isa);
 	cli_opts o = {0};
 	const char **exprs = calloc((size_t)argc + 1, sizeof *exprs);
 	const char **files = calloc((size_t)argc + 1, sizeof *files);

@@ -18,14 +18,18 @@
 static const struct mm_gemm_isa_kernels generic = {
 	"generic", 0,
 	4, 8, 256, 0, mm_gemm_kernel_generic_f32_4x8, mm_gemm_gemv_generic_f32,
+	mm_gemm_pack_a_generic_f32, mm_gemm_pack_b_generic_f32,
 	4, 4, 256, 0, mm_gemm_kernel_generic_f64_4x4, mm_gemm_gemv_generic_f64,
+	mm_gemm_pack_a_generic_f64, mm_gemm_pack_b_generic_f64,
 };
 
 #if MM_GEMM_HAVE_AVX2
 static const struct mm_gemm_isa_kernels avx2 = {
 	"avx2", 0,
 	6, 16, 256, 16, mm_gemm_kernel_avx2_f32_6x16, mm_gemm_gemv_avx2_f32,
+	mm_gemm_pack_a_avx2_f32, mm_gemm_pack_b_avx2_f32,
 	6, 8, 256, 8, mm_gemm_kernel_avx2_f64_6x8, mm_gemm_gemv_avx2_f64,
+	mm_gemm_pack_a_avx2_f64, mm_gemm_pack_b_avx2_f64,
 };
 #endif
 
@@ -33,7 +37,9 @@ static const struct mm_gemm_isa_kernels avx2 = {
 static const struct mm_gemm_isa_kernels avx512 = {
 	"avx512", 0xfe,
 	8, 32, 384, 32, mm_gemm_kernel_avx512_f32_8x32, mm_gemm_gemv_avx512_f32,
+	mm_gemm_pack_a_avx512_f32, mm_gemm_pack_b_avx512_f32,
 	8, 16, 256, 16, mm_gemm_kernel_avx512_f64_8x16, mm_gemm_gemv_avx512_f64,
+	mm_gemm_pack_a_avx512_f64, mm_gemm_pack_b_avx512_f64,
 };
 #endif
 

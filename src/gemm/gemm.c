@@ -2,21 +2,25 @@
  * cache sizes and the packing workspace; the driver itself is gemm_tmpl.h,
  * instantiated here for float and double. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "gemm_internal.h"
 #include "pool.h"
 #include "mmcalc/diag.h"
 #include "mmcalc/gemm.h"
 #include "mmcalc/interrupt.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __builtin_ia32_pause()
+#else
+#define cpu_relax() ((void)0)
+#endif
 
 /* Largest k block of the small (unpacked-B) path: its stack buffers. */
 enum { SMALL_KC = 256 };
@@ -29,14 +33,37 @@ enum { SMALL_KC = 256 };
 #define SMALL_MNK (384.0 * 384.0 * 256.0)
 /* The fewest rows (or columns) of a large product's unit of work. */
 enum { UNIT_MIN = 128 };
+/* The most bytes of a thread's B block (half of L2 up to this): with a
+ * 2 MiB L2 (Emerald Rapids), blocks of 512 KiB ran 1-4% faster than of
+ * 1 MiB at 1024³ and 2048³, f32 and f64 (one thread, paired runs), 256 KiB
+ * and 680 KiB no better; a 1 MiB L2 (Zen 4, Zen 5) keeps its half. */
+#define B_BLOCK_MAX ((int64_t)512 << 10)
 /* The most bytes of A or B packed once for all units (gemm_tmpl.h). */
 #define SHARED_MAX ((size_t)256 << 20)
 #define SHARED_KEEP ((size_t)64 << 20)
+/* Slivers of a block that a thread packs at a time for all units. */
+enum { SHARED_GROUP = 4 };
+/* The skinny path: the most rows of A, the rows of B a kernel call takes
+ * (its k), how many slivers ahead the rows are prefetched. Measured at
+ * (8x4096)@(4096x4096) f32 on one thread of an Emerald Rapids VM (B read
+ * at about 14 GB/s): 8 rows 42-48 GFLOP/s, 16 rows 48-51, 32 rows 45-50,
+ * 64 rows 24-27 (more pages at once than the first-level TLB holds);
+ * prefetching 2-4 slivers ahead 2-10% over none, 8-16 less. */
+enum { SKINNY_M = 16, SKINNY_ROWS = 16, SKINNY_AHEAD = 3 };
+/* Bytes of a tile of A read in place (MR rows × k block) when n is at
+ * most four slivers (gemm_paths_tmpl.h, F(plan_blocked)). */
+enum { DIRECT_A_TILE = 32 << 10 };
+/* The largest k block of a product of at most SKINNY_M rows on the
+ * blocked path (B stored by columns; gemm_paths_tmpl.h, F(plan_blocked)). */
+enum { SKINNY_KC = 8192 };
+/* A product's path (gemm_paths_tmpl.h, F(plan)). */
+enum { PATH_GEMV, PATH_SMALL, PATH_SKINNY, PATH_BLOCKED };
 /* Below this many flops a second thread costs more than it brings. */
 #define MT_MIN_FLOPS (2.0 * 96 * 96 * 96)
-/* Matrix-vector: columns per chunk (a polling point between chunks) and
- * the size n·k from which threads share the columns. */
-enum { GEMV_CHUNK = 2048 };
+/* Matrix-vector: the most columns a unit (a polling point between
+ * units), units whole multiples of GEMV_GRAIN columns, and the size n·k
+ * from which threads share the columns. */
+enum { GEMV_CHUNK = 2048, GEMV_GRAIN = 64 };
 #define GEMV_MT_MIN (256.0 * 1024)
 
 /* Held while the pool or the workspace is in use: one product at a time
@@ -134,42 +161,48 @@ void mm_gemm_test_caches(int64_t l1, int64_t l2, int64_t l3)
 
 static pthread_once_t isa_once = PTHREAD_ONCE_INIT;
 
-static void isa_from_env(void)
+/* The best kernels this CPU runs, unless mm_gemm_set_isa() chose. */
+static void isa_default(void)
 {
-	const struct mm_gemm_isa_kernels *k = NULL;
-	const char *want = getenv("MMCALC_ISA");
-	if (want && *want)
-		k = mm_gemm_select(want);
-	if (!k)
-		k = mm_gemm_select(NULL);
 	const struct mm_gemm_isa_kernels *none = NULL;
-	atomic_compare_exchange_strong(&cur_isa, &none, k);
+	atomic_compare_exchange_strong(&cur_isa, &none, mm_gemm_select(NULL));
 }
 
 static const struct mm_gemm_isa_kernels *kernels(void)
 {
-	pthread_once(&isa_once, isa_from_env);
+	pthread_once(&isa_once, isa_default);
 	return atomic_load(&cur_isa);
 }
+
+/* A block of A or B packed once for all units (gemm_tmpl.h, F(packed)):
+ * its groups of slivers claimed so far, and packed so far. */
+struct mm_gemm_blockstate {
+	atomic_int claim, done;
+};
+
+/* A job's shared counter (the next unit, or entry of a batch) and
+ * whether it was interrupted. */
+struct mm_gemm_ctl {
+	atomic_long next;
+	atomic_bool stopped;
+};
 
 /* All of A or B packed once, with the states of its blocks. */
 struct shared {
 	void *p;
 	size_t size;
-	atomic_int *state;
+	struct mm_gemm_blockstate *state;
 	size_t nstate;
 };
 
 /* Packing buffers, kept between calls and grown on demand (under call_mu):
- * the threads' A panels, one B block per thread, and all of A and of B
- * packed once for all units with a state for each block (shared_pack()).
- * workspace() returns the array of B blocks, or NULL if memory ran out. */
+ * each thread's A panel and B block (a and b, n of each), and all of A
+ * and of B packed once for all units with a state for each block
+ * (shared_pack()). */
 static struct {
-	void *a;
-	size_t a_size;
-	void **b;
-	size_t b_size;
-	int nb;
+	void **a, **b;
+	size_t a_size, b_size;
+	int n;
 	struct shared sh[2];
 } ws;
 
@@ -178,43 +211,55 @@ static void *alloc64(size_t size)
 	return aligned_alloc(64, (size + 63) / 64 * 64);
 }
 
+static void buffers_free(void)
+{
+	for (int i = 0; i < ws.n; i++) {
+		free(ws.a[i]);
+		free(ws.b[i]);
+	}
+	free(ws.a);
+	free(ws.b);
+	ws.a = ws.b = NULL;
+	ws.a_size = ws.b_size = 0;
+	ws.n = 0;
+}
+
 static void workspace_free(void)
 {
 	for (int i = 0; i < 2; i++) {
 		free(ws.sh[i].p);
 		free(ws.sh[i].state);
 	}
-	free(ws.a);
-	for (int i = 0; i < ws.nb; i++)
-		free(ws.b[i]);
-	free(ws.b);
+	buffers_free();
 	memset(&ws, 0, sizeof ws);
 }
 
-static void **workspace(size_t a_size, size_t b_size, int nb)
+/* Makes ws.a[i] and ws.b[i] hold at least a_size and b_size bytes for
+ * i < nt; false if memory ran out (then none are left). */
+static bool workspace(size_t a_size, size_t b_size, int nt)
 {
-	if (a_size > ws.a_size) {
-		free(ws.a);
-		ws.a = alloc64(a_size);
-		ws.a_size = ws.a ? a_size : 0;
-		if (!ws.a)
-			return NULL;
+	if (a_size <= ws.a_size && b_size <= ws.b_size && nt <= ws.n)
+		return true;
+	a_size = a_size > ws.a_size ? a_size : ws.a_size;
+	b_size = b_size > ws.b_size ? b_size : ws.b_size;
+	nt = nt > ws.n ? nt : ws.n;
+	buffers_free();
+	ws.a = calloc((size_t)nt, sizeof *ws.a);
+	ws.b = calloc((size_t)nt, sizeof *ws.b);
+	if (!ws.a || !ws.b) {
+		buffers_free();
+		return false;
 	}
-	if (b_size > ws.b_size || nb > ws.nb) {
-		for (int i = 0; i < ws.nb; i++)
-			free(ws.b[i]);
-		free(ws.b);
-		ws.nb = 0;
-		ws.b_size = 0;
-		ws.b = calloc((size_t)nb, sizeof *ws.b);
-		if (!ws.b)
-			return NULL;
-		for (; ws.nb < nb; ws.nb++)
-			if (!(ws.b[ws.nb] = alloc64(b_size)))
-				return NULL;
-		ws.b_size = b_size;
-	}
-	return ws.b;
+	ws.n = nt;
+	for (int i = 0; i < nt; i++)
+		if (!(ws.a[i] = alloc64(a_size ? a_size : 64)) ||
+		    !(ws.b[i] = alloc64(b_size ? b_size : 64))) {
+			buffers_free();
+			return false;
+		}
+	ws.a_size = a_size;
+	ws.b_size = b_size;
+	return true;
 }
 
 /* After a product that used `used` bytes of each shared buffer: one kept
@@ -277,103 +322,46 @@ static struct shared *shared_pack(int which, size_t size, size_t nstate)
 		if (!sh->state)
 			return NULL;
 	}
-	for (size_t i = 0; i < nstate; i++)
-		atomic_store_explicit(&sh->state[i], 0, memory_order_relaxed);
+	for (size_t i = 0; i < nstate; i++) {
+		atomic_store_explicit(&sh->state[i].claim, 0, memory_order_relaxed);
+		atomic_store_explicit(&sh->state[i].done, 0, memory_order_relaxed);
+	}
 	return sh;
 }
 
-/* Row-major A into sliver layout, a few rows at a time with SSE2 (part
- * of every x86-64): dst[p·mr + i] = s[i·rs + p] for the rows i of one
- * group and p < kc. A 4×4 (float) or 2×2 (double) transpose in registers
- * replaces element-by-element strided stores, which made packing A 7% of
- * a 1024³ product. */
-static void pack_rows_s(float *restrict dst, int mr, const float *s,
-                        int64_t rs, int64_t kc)
+/* The next group of a shared block's slivers for this thread to pack, or
+ * -1 when all `groups` are taken. */
+static int shared_claim(struct mm_gemm_blockstate *st, int groups)
 {
-	int64_t p = 0;
-#ifdef __SSE2__
-	for (; p + 4 <= kc; p += 4) {
-		__m128 r0 = _mm_loadu_ps(s + p), r1 = _mm_loadu_ps(s + rs + p);
-		__m128 r2 = _mm_loadu_ps(s + 2 * rs + p);
-		__m128 r3 = _mm_loadu_ps(s + 3 * rs + p);
-		_MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-		_mm_storeu_ps(dst + p * mr, r0);
-		_mm_storeu_ps(dst + (p + 1) * mr, r1);
-		_mm_storeu_ps(dst + (p + 2) * mr, r2);
-		_mm_storeu_ps(dst + (p + 3) * mr, r3);
-	}
-#endif
-	for (; p < kc; p++)
-		for (int i = 0; i < 4; i++)
-			dst[p * mr + i] = s[i * rs + p];
+	if (atomic_load_explicit(&st->claim, memory_order_relaxed) >= groups)
+		return -1;
+	int x = atomic_fetch_add_explicit(&st->claim, 1, memory_order_relaxed);
+	return x < groups ? x : -1;
 }
 
-static void pack_rows_d(double *restrict dst, int mr, const double *s,
-                        int64_t rs, int64_t kc)
+static void shared_done(struct mm_gemm_blockstate *st)
 {
-	int64_t p = 0;
-#ifdef __SSE2__
-	for (; p + 2 <= kc; p += 2) {
-		__m128d r0 = _mm_loadu_pd(s + p), r1 = _mm_loadu_pd(s + rs + p);
-		_mm_storeu_pd(dst + p * mr, _mm_unpacklo_pd(r0, r1));
-		_mm_storeu_pd(dst + (p + 1) * mr, _mm_unpackhi_pd(r0, r1));
-	}
-#endif
-	for (; p < kc; p++)
-		for (int i = 0; i < 2; i++)
-			dst[p * mr + i] = s[i * rs + p];
+	atomic_fetch_add_explicit(&st->done, 1, memory_order_release);
 }
 
-/* Copies n bytes, with the widths of whole slivers known to the compiler
- * (NR of every kernel is 32, 64 or 128 bytes), so that these copies are a
- * few moves, not a call to memcpy. */
-static inline void copy_sliver_row(char *restrict d, const char *restrict s,
-                                   size_t n)
+/* Waits until the block's groups are all packed: the threads packing them
+ * are running (a group is claimed inside a job), each for microseconds;
+ * past SPIN_YIELD pauses, yields, in case one was preempted. */
+enum { SPIN_YIELD = 4000 };
+static void shared_wait(struct mm_gemm_blockstate *st, int groups)
 {
-	switch (n) {
-	case 128: memcpy(d, s, 128); break;
-	case 64: memcpy(d, s, 64); break;
-	case 32: memcpy(d, s, 32); break;
-	default: memcpy(d, s, n); break;
-	}
-}
-
-/* Rows of a row-major B into slivers (the element type's pack_b calls it
- * with sizes in bytes): `rows` rows `ld` bytes apart, `width` bytes long,
- * cut into slivers of `sw` bytes (the last zero-padded), sliver s at
- * dst + s·sstride, one row of it every sw bytes.
- * The rows are taken PACK_ROWS at a time, each sliver's part of them in
- * turn, with the next-but-one sliver's part of the same row prefetched.
- * Copying one sliver at a time down the whole k block read B in strides
- * of its row length; at 4096 doubles a row (32 KiB) those lines all fall
- * in one set of the 8-way L1 and in four of L2. Packing a 4096×4096 f64
- * B in 256×256 blocks took 16 ms that way, and takes 8.3 ms eight rows
- * (the L1's ways) at a time; the prefetch keeps 4000 doubles a row as
- * fast (8.5 ms, against 11.4 without). With each B block packed into
- * L2 for each of two 512-row panels, the (1024x4096)@(4096x4096) f64
- * layer on one thread went from 53.2-53.6 to 54.5-54.9 GFLOP/s. */
-enum { PACK_ROWS = 8, PACK_AHEAD = 2 };
-static void pack_rows_b(void *restrict dst, size_t sstride, const void *b,
-                        int64_t ld, int rows, size_t width, size_t sw)
-{
-	char *d = dst;
-	for (size_t j0 = 0; j0 < width; j0 += sw, d += sstride) {
-		size_t w = width - j0 < sw ? width - j0 : sw;
-		for (int p = 0; p < rows; p++) {
-			const char *s = (const char *)b + p * ld + (int64_t)j0;
-			uintptr_t ahead = (uintptr_t)s + PACK_AHEAD * sw;
-			for (size_t o = 0; o < sw; o += 64)
-				__builtin_prefetch((const void *)(ahead + o));
-			copy_sliver_row(d + (size_t)p * sw, s, w);
-			if (w < sw)
-				memset(d + (size_t)p * sw + w, 0, sw - w);
-		}
+	for (int spins = 0;
+	     atomic_load_explicit(&st->done, memory_order_acquire) < groups;
+	     spins++) {
+		if (spins < SPIN_YIELD)
+			cpu_relax();
+		else
+			sched_yield();
 	}
 }
 
 #define T float
 #define F(x) x##_s
-#define ROWS 4
 #define UKR ukr_s
 #define UKR_TYPE mm_gemm_ukr_f32
 #define GEMV gemv_s
@@ -382,7 +370,10 @@ static void pack_rows_b(void *restrict dst, size_t sstride, const void *b,
 #define NR nr_s
 #define KC kc_s
 #define NRE nre_s
+#define PACK_A pack_a_s
+#define PACK_B pack_b_s
 #include "gemm_tmpl.h"
+#include "gemm_paths_tmpl.h"
 #undef T
 #undef F
 #undef UKR
@@ -393,12 +384,12 @@ static void pack_rows_b(void *restrict dst, size_t sstride, const void *b,
 #undef NR
 #undef KC
 #undef NRE
+#undef PACK_A
+#undef PACK_B
 
-#undef ROWS
 
 #define T double
 #define F(x) x##_d
-#define ROWS 2
 #define UKR ukr_d
 #define UKR_TYPE mm_gemm_ukr_f64
 #define GEMV gemv_d
@@ -407,7 +398,10 @@ static void pack_rows_b(void *restrict dst, size_t sstride, const void *b,
 #define NR nr_d
 #define KC kc_d
 #define NRE nre_d
+#define PACK_A pack_a_d
+#define PACK_B pack_b_d
 #include "gemm_tmpl.h"
+#include "gemm_paths_tmpl.h"
 
 int mm_sgemm(int64_t m, int64_t n, int64_t k, float alpha,
              const float *a, int64_t rs_a, int64_t cs_a,
@@ -425,6 +419,26 @@ int mm_dgemm(int64_t m, int64_t n, int64_t k, double alpha,
 {
 	return gemm_d(m, n, k, alpha, a, rs_a, cs_a, b, rs_b, cs_b, beta, c,
 	              rs_c, cs_c);
+}
+
+int mm_sgemm_batch(int64_t batch, int64_t m, int64_t n, int64_t k,
+                   float alpha, const float *a, int64_t bs_a, int64_t rs_a,
+                   int64_t cs_a, const float *b, int64_t bs_b, int64_t rs_b,
+                   int64_t cs_b, float beta, float *c, int64_t bs_c,
+                   int64_t rs_c, int64_t cs_c)
+{
+	return batch_s(batch, m, n, k, alpha, a, bs_a, rs_a, cs_a, b, bs_b,
+	               rs_b, cs_b, beta, c, bs_c, rs_c, cs_c);
+}
+
+int mm_dgemm_batch(int64_t batch, int64_t m, int64_t n, int64_t k,
+                   double alpha, const double *a, int64_t bs_a, int64_t rs_a,
+                   int64_t cs_a, const double *b, int64_t bs_b, int64_t rs_b,
+                   int64_t cs_b, double beta, double *c, int64_t bs_c,
+                   int64_t rs_c, int64_t cs_c)
+{
+	return batch_d(batch, m, n, k, alpha, a, bs_a, rs_a, cs_a, b, bs_b,
+	               rs_b, cs_b, beta, c, bs_c, rs_c, cs_c);
 }
 
 /* The most threads a product uses, whatever is asked. */
@@ -458,7 +472,7 @@ int mm_gemm_set_isa(const char *name)
 	const struct mm_gemm_isa_kernels *k = mm_gemm_select(name);
 	if (!k)
 		return -1;
-	pthread_once(&isa_once, isa_from_env);
+	pthread_once(&isa_once, isa_default);
 	atomic_store(&cur_isa, k);
 	return 0;
 }

@@ -48,6 +48,25 @@ typedef void mm_gemm_gemv_f64(int64_t n, int64_t k, double alpha,
                               const double *b, int64_t rs_b, int64_t cs_b,
                               double beta, double *y, int64_t incy);
 
+/* Packing (pack.c, compiled per ISA): pack_a copies rows × kc of A into
+ * MR-row slivers (rows past `rows` zero): sliver s holds A[s·MR + i, p]
+ * at dst[s·MR·kc + p·MR + i]; pack_b copies kc × cols of B into NR-column
+ * slivers (columns past `cols` zero): sliver s holds B[p, s·NR + j] at
+ * dst[s·NR·kc + p·NR + j]. Any strides; a row-major A and a B stored by
+ * columns go through vector transposes where the ISA has them. */
+typedef void mm_gemm_pack_a_f32(float *restrict dst, const float *a,
+                                int64_t rs_a, int64_t cs_a, int64_t rows,
+                                int64_t kc, int mr);
+typedef void mm_gemm_pack_b_f32(float *restrict dst, const float *b,
+                                int64_t rs_b, int64_t cs_b, int64_t kc,
+                                int64_t cols, int nr);
+typedef void mm_gemm_pack_a_f64(double *restrict dst, const double *a,
+                                int64_t rs_a, int64_t cs_a, int64_t rows,
+                                int64_t kc, int mr);
+typedef void mm_gemm_pack_b_f64(double *restrict dst, const double *b,
+                                int64_t rs_b, int64_t cs_b, int64_t kc,
+                                int64_t cols, int nr);
+
 /* One ISA's kernels, register tile sizes, preferred KC (the depth of a
  * packed sliver, chosen by measurement for that kernel) and NRE (the
  * widest tile for which the kernel reads no further into B than nr);
@@ -58,9 +77,13 @@ struct mm_gemm_isa_kernels {
 	int mr_s, nr_s, kc_s, nre_s;
 	mm_gemm_ukr_f32 *ukr_s;
 	mm_gemm_gemv_f32 *gemv_s;
+	mm_gemm_pack_a_f32 *pack_a_s;
+	mm_gemm_pack_b_f32 *pack_b_s;
 	int mr_d, nr_d, kc_d, nre_d;
 	mm_gemm_ukr_f64 *ukr_d;
 	mm_gemm_gemv_f64 *gemv_d;
+	mm_gemm_pack_a_f64 *pack_a_d;
+	mm_gemm_pack_b_f64 *pack_b_d;
 };
 
 /* Largest MR and NR of any kernel (sizes of the drivers' tile buffers). */
@@ -71,16 +94,28 @@ mm_gemm_ukr_f32 mm_gemm_kernel_generic_f32_4x8;
 mm_gemm_ukr_f64 mm_gemm_kernel_generic_f64_4x4;
 mm_gemm_gemv_f32 mm_gemm_gemv_generic_f32;
 mm_gemm_gemv_f64 mm_gemm_gemv_generic_f64;
+mm_gemm_pack_a_f32 mm_gemm_pack_a_generic_f32;
+mm_gemm_pack_b_f32 mm_gemm_pack_b_generic_f32;
+mm_gemm_pack_a_f64 mm_gemm_pack_a_generic_f64;
+mm_gemm_pack_b_f64 mm_gemm_pack_b_generic_f64;
 
 mm_gemm_ukr_f32 mm_gemm_kernel_avx2_f32_6x16;
 mm_gemm_ukr_f64 mm_gemm_kernel_avx2_f64_6x8;
 mm_gemm_gemv_f32 mm_gemm_gemv_avx2_f32;
 mm_gemm_gemv_f64 mm_gemm_gemv_avx2_f64;
+mm_gemm_pack_a_f32 mm_gemm_pack_a_avx2_f32;
+mm_gemm_pack_b_f32 mm_gemm_pack_b_avx2_f32;
+mm_gemm_pack_a_f64 mm_gemm_pack_a_avx2_f64;
+mm_gemm_pack_b_f64 mm_gemm_pack_b_avx2_f64;
 
 mm_gemm_ukr_f32 mm_gemm_kernel_avx512_f32_8x32;
 mm_gemm_ukr_f64 mm_gemm_kernel_avx512_f64_8x16;
 mm_gemm_gemv_f32 mm_gemm_gemv_avx512_f32;
 mm_gemm_gemv_f64 mm_gemm_gemv_avx512_f64;
+mm_gemm_pack_a_f32 mm_gemm_pack_a_avx512_f32;
+mm_gemm_pack_b_f32 mm_gemm_pack_b_avx512_f32;
+mm_gemm_pack_a_f64 mm_gemm_pack_a_avx512_f64;
+mm_gemm_pack_b_f64 mm_gemm_pack_b_avx512_f64;
 
 /* Test hook: pretend the caches have these sizes in bytes (0: read them
  * again), so that tests reach every block boundary with small matrices. */

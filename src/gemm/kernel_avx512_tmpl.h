@@ -48,8 +48,12 @@ enum { MR = 8, NR = 2 * L };
 #define ROWS8(S, RS) ROWS7(S, RS); S(7, RS)
 
 /* B1 loads B's second vector: plainly in a whole tile, masked to nr
- * columns in an edge tile. */
+ * columns in an edge tile. Unrolled four times: on an Emerald Rapids
+ * core (two 512-bit FMA pipes) a whole product went 1-4% faster in f32
+ * and 2-8% in f64 (512-2048, paired runs); twice was no better than
+ * once, eight times no better than four. */
 #define LOOP(ROWS, RS, CS, B1)                                          \
+	_Pragma("GCC unroll 4")                                         \
 	for (int64_t p = 0; p < kc; p++) {                              \
 		V b0 = LOADU(b);                                        \
 		V b1 = B1;                                              \
@@ -57,6 +61,31 @@ enum { MR = 8, NR = 2 * L };
 		a += (CS);                                              \
 		b += rs_b;                                              \
 	}
+
+/* The whole tile's loop for a row-major A read in place (rows RS apart):
+ * rows 4-7 through a second pointer, a4, as in LOOP1 below; with one
+ * pointer GCC spilled row offsets to the stack inside the unrolled loop
+ * (reading A in place for 1024x1024x64 went 3% faster, 200³ 2-4%). */
+#define STEPR(i, RS)                                                    \
+	do {                                                            \
+		V ai = SET1(((i) < 4 ? a : a4)[((i) & 3) * (RS)]);      \
+		c##i##0 = FMADD(ai, b0, c##i##0);                       \
+		c##i##1 = FMADD(ai, b1, c##i##1);                       \
+	} while (0)
+
+#define LOOPR(ROWS, RS, B1)                                             \
+	do {                                                            \
+		const T *a4 = mr > 4 ? a + 4 * (RS) : a;                \
+		_Pragma("GCC unroll 4")                                 \
+		for (int64_t p = 0; p < kc; p++) {                      \
+			V b0 = LOADU(b);                                \
+			V b1 = B1;                                      \
+			ROWS(STEPR, RS);                                \
+			a++;                                            \
+			a4++;                                           \
+			b += rs_b;                                      \
+		}                                                       \
+	} while (0)
 
 /* The same for a tile at most L columns wide: one vector of B, half the
  * FMAs (each column's sum is the same either way), B loaded masked to nr
@@ -136,13 +165,13 @@ enum { MR = 8, NR = 2 * L };
 	do {                                                            \
 		if (nr == NR) {                                         \
 			if (cs_a == 1)                                  \
-				LOOP(ROWS, rs_a, 1, LOADU(b + L))       \
+				LOOPR(ROWS, rs_a, LOADU(b + L));        \
 			else                                            \
 				LOOP(ROWS, 1, cs_a, LOADU(b + L))       \
 		} else if (nr > L + L / 2) {                            \
 			if (cs_a == 1)                                  \
-				LOOP(ROWS, rs_a, 1,                     \
-				     MASKZ_LOADU(m1, b + L))           \
+				LOOPR(ROWS, rs_a,                       \
+				      MASKZ_LOADU(m1, b + L));         \
 			else                                            \
 				LOOP(ROWS, 1, cs_a,                     \
 				     MASKZ_LOADU(m1, b + L))           \

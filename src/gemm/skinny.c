@@ -1,11 +1,11 @@
 /* skinny.c — row vector × matrix, the path for products with m or n of 1:
  * they are bound by memory bandwidth, not FMAs, so they skip packing and
- * stream B once. Compiled once per ISA (MM_GEMV_ISA names it) so that the
+ * stream B once. Compiled once per ISA (MM_GEMM_ISA names it) so that the
  * compiler vectorises the same loops for each instruction set. */
 #include "gemm_internal.h"
 
-#ifndef MM_GEMV_ISA
-#error "MM_GEMV_ISA must name the instruction set"
+#ifndef MM_GEMM_ISA
+#error "MM_GEMM_ISA must name the instruction set"
 #endif
 
 #include <string.h>
@@ -311,7 +311,7 @@ DEFINE_ROWBLOCK(double, vf64, f64)
 	}
 
 #define DEFINE_GEMV(T, SUF)                                                  \
-void GEMV_NAME(MM_GEMV_ISA, SUF)(int64_t n, int64_t k, T alpha,             \
+void GEMV_NAME(MM_GEMM_ISA, SUF)(int64_t n, int64_t k, T alpha,             \
                                  const T *x, int64_t incx,                  \
                                  const T *b, int64_t rs_b, int64_t cs_b,    \
                                  T beta, T *y, int64_t incy)                \

@@ -27,7 +27,9 @@ with open("small.npy", "wb") as f:
     import struct
     f.write(struct.pack("<4d", 1, 2, 3, 4))
 PY
+# (a named device: measuring the host would take memory of its own)
 cat > lazy.mm <<'MM'
+:device h100
 shape(load("big.npy"))
 flops(load("big.npy") @ (16384 x 8))
 :explain load("big.npy") @ (16384 x 8)
