@@ -1,6 +1,5 @@
 /* parallel.c — mm_parallel_for: fixed pieces handed out by a shared
  * counter to the threads of the GEMM's pool. */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -12,7 +11,6 @@
 
 /* Held while a loop uses the pool; a loop that cannot take it runs on its
  * caller alone (nested, or another thread's). */
-static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 
 struct job {
 	int64_t n, grain, pieces;
@@ -64,11 +62,7 @@ int mm_parallel_for(int64_t n, int64_t grain, mm_parallel_fn *fn, void *arg)
 	int nt = j.pieces > 1 ? mm_gemm_threads() : 1;
 	if (nt > j.pieces)
 		nt = (int)j.pieces;
-	if (nt > 1 && pthread_mutex_trylock(&pool_mu) == 0) {
-		mm_gemm_pool_run(nt, run, &j);
-		pthread_mutex_unlock(&pool_mu);
-	} else {
-		run(&j, 0, 1);
-	}
+	/* the pool runs one job at a time; busy, it runs this one here */
+	mm_gemm_pool_run(nt, run, &j);
 	return atomic_load(&j.stop) ? MM_ERR_INTERRUPTED : MM_OK;
 }

@@ -14,6 +14,7 @@
 #include "pool.h"
 #include "mmcalc/diag.h"
 #include "mmcalc/gemm.h"
+#include "mmcalc/gemm_lowp.h"
 #include "mmcalc/interrupt.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -483,4 +484,5 @@ void mm_gemm_shutdown(void)
 	mm_gemm_pool_shutdown();
 	workspace_free();
 	pthread_mutex_unlock(&call_mu);
+	mm_gemm_lowp_shutdown();
 }

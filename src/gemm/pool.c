@@ -94,12 +94,34 @@ static void *worker(void *p)
 	}
 }
 
+/* One job at a time, whoever calls: the GEMMs, the low-precision GEMMs
+ * and mm_parallel_for share the pool. A caller that finds it busy (another
+ * thread's job, or a job started from inside a job) runs its job alone. */
+static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Joins the workers (run_mu held). */
+static void stop_workers(void)
+{
+	if (!pool.threads)
+		return;
+	pthread_mutex_lock(&pool.mu);
+	pool.quit = true;
+	pthread_cond_broadcast(&pool.wake);
+	pthread_mutex_unlock(&pool.mu);
+	for (int i = 0; i < pool.nworkers; i++)
+		pthread_join(pool.threads[i], NULL);
+	free(pool.threads);
+	pool.threads = NULL;
+	pool.nworkers = 0;
+	pool.quit = false;
+}
+
 /* Makes the pool have exactly n workers; returns how many it has. */
 static int resize(int n)
 {
 	if (pool.nworkers == n)
 		return n;
-	mm_gemm_pool_shutdown();
+	stop_workers();
 	if (n <= 0)
 		return 0;
 	pool.threads = calloc((size_t)n, sizeof *pool.threads);
@@ -123,9 +145,13 @@ static int resize(int n)
 
 int mm_gemm_pool_run(int nt, mm_gemm_job_fn *fn, void *arg)
 {
-	if (nt > 1)
-		nt = 1 + resize(nt - 1);
+	if (nt <= 1 || pthread_mutex_trylock(&run_mu) != 0) {
+		fn(arg, 0, 1);
+		return 1;
+	}
+	nt = 1 + resize(nt - 1);
 	if (nt <= 1) {
+		pthread_mutex_unlock(&run_mu);
 		fn(arg, 0, 1);
 		return 1;
 	}
@@ -150,21 +176,13 @@ int mm_gemm_pool_run(int nt, mm_gemm_job_fn *fn, void *arg)
 		else
 			sched_yield();
 	}
+	pthread_mutex_unlock(&run_mu);
 	return nt;
 }
 
 void mm_gemm_pool_shutdown(void)
 {
-	if (!pool.threads)
-		return;
-	pthread_mutex_lock(&pool.mu);
-	pool.quit = true;
-	pthread_cond_broadcast(&pool.wake);
-	pthread_mutex_unlock(&pool.mu);
-	for (int i = 0; i < pool.nworkers; i++)
-		pthread_join(pool.threads[i], NULL);
-	free(pool.threads);
-	pool.threads = NULL;
-	pool.nworkers = 0;
-	pool.quit = false;
+	pthread_mutex_lock(&run_mu);
+	stop_workers();
+	pthread_mutex_unlock(&run_mu);
 }

@@ -1,5 +1,6 @@
-/* pool.h — the GEMM's persistent thread pool. Not a public header; one job
- * runs at a time (the caller serialises). */
+/* pool.h — the GEMM's persistent thread pool, shared by the GEMMs, the
+ * low-precision GEMMs and mm_parallel_for. Not a public header. One job
+ * runs at a time: a caller that finds the pool busy runs its job alone. */
 #ifndef MMCALC_GEMM_POOL_H
 #define MMCALC_GEMM_POOL_H
 
