@@ -30,6 +30,35 @@ void mm_checker_init(mm_checker *c, mm_env *env, mm_arena *arena,
 	c->assume.strict = c->opts.strict;
 	c->assume.n = 0;
 	c->nvalues = 0;
+	c->grefs = NULL;
+}
+
+/* Graph nodes the statement's arena holds, released when it is reset:
+ * a few per arena allocation. */
+struct mm_grefs {
+	int n;
+	mm_gnode *g[30];
+};
+
+static void grefs_release(void *p)
+{
+	struct mm_grefs *r = p;
+	for (int k = 0; k < r->n; k++)
+		mm_graph_unref(r->g[k]);
+}
+
+/* The arena holds g from now on (its reference). */
+static bool hold(mm_checker *c, mm_gnode *g)
+{
+	struct mm_grefs *r = c->grefs;
+	if (!r || r->n == 30) {
+		r = mm_arena_alloc(c->arena, sizeof *r);
+		if (!r || !mm_arena_on_reset(c->arena, grefs_release, r))
+			return false;
+		c->grefs = r;
+	}
+	r->g[r->n++] = g;
+	return true;
 }
 
 /* ---- helpers ---- */
@@ -1009,7 +1038,7 @@ static mm_code graph_node(mm_checker *c, mm_node *e, mm_info *i)
 			i->g = mm_graph_op(&i->v, &i->cost, (int)i->cls, op_name(e, i),
 			                   in, nin, c->opts.stmt);
 	}
-	if (!i->g || !mm_arena_on_reset(c->arena, mm_graph_unref_cb, i->g)) {
+	if (!i->g || !hold(c, i->g)) {
 		mm_graph_unref(i->g);
 		i->g = NULL;
 		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");

@@ -176,8 +176,8 @@ void mm_graph_unref(mm_gnode *g)
 {
 	if (!g || --g->refs > 0)
 		return;
-	mm_gnode **stack = NULL;
-	size_t n = 0, cap = 0;
+	mm_gnode *small[32], **stack = small;
+	size_t n = 0, cap = 32;
 	mm_gnode *cur = g;
 	for (;;) {
 		/* cur is dead: queue its operands' last references */
@@ -186,15 +186,18 @@ void mm_graph_unref(mm_gnode *g)
 			if (!o || --o->refs > 0)
 				continue;
 			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				mm_gnode **s = realloc(stack, nc * sizeof *s);
+				mm_gnode **s = stack == small
+				                   ? malloc(2 * cap * sizeof *s)
+				                   : realloc(stack, 2 * cap * sizeof *s);
 				if (!s) {
 					/* leak rather than recurse without bound */
 					o->refs = 1;
 					continue;
 				}
+				if (stack == small)
+					memcpy(s, small, sizeof small);
 				stack = s;
-				cap = nc;
+				cap *= 2;
 			}
 			stack[n++] = o;
 		}
@@ -207,7 +210,8 @@ void mm_graph_unref(mm_gnode *g)
 			break;
 		cur = stack[--n];
 	}
-	free(stack);
+	if (stack != small)
+		free(stack);
 }
 
 void mm_graph_unref_cb(void *g) { mm_graph_unref(g); }
@@ -602,9 +606,45 @@ static mm_code add_op(walker *w, const mm_gnode *g)
 	return MM_OK;
 }
 
+/* The common statement, one operation on inputs (A @ B, x + b): its
+ * totals without a walk. False when root is not one. */
+static bool one_op(const walkspec *spec, const mm_gnode *root, mm_gtotals *t,
+                   mm_count *peak)
+{
+	if (root->kind != MM_G_OP || root->symbolic || root->nin > 2 ||
+	    role_of(spec, root) != INNER)
+		return false;
+	for (int k = 0; k < root->nin; k++)
+		if (role_of(spec, root->in[k]) != INPUT || root->in[k]->symbolic)
+			return false;
+	t->flops = root->cost.flops;
+	t->macs = root->cost.macs;
+	t->matmul_flops = root->cost.matmul_flops;
+	t->nops = !mm_count_is_zero(root->cost.flops) || root->cls != 0;
+	mm_count alloc = MM_COUNT_ZERO;
+	for (int k = 0; k < root->nin; k++) {
+		const mm_gnode *o = root->in[k];
+		if (k == 1 && o == root->in[0])
+			break; /* x + x reads x once */
+		t->bytes_in = mm_count_add(t->bytes_in, o->v.bytes);
+		if (!o->data) {
+			alloc = mm_count_add(alloc, o->v.bytes);
+			t->nabstract++;
+		}
+	}
+	t->bytes_out = root->v.bytes;
+	t->bytes_peak = mm_count_add(t->bytes_in, root->v.bytes);
+	t->bytes_alloc = mm_count_add(alloc, root->v.bytes);
+	if (peak)
+		*peak = root->v.bytes;
+	return true;
+}
+
 static mm_code walk_totals(const walkspec *spec, mm_gnode *root, bool sym,
                            mm_cost_ctx cx, mm_gtotals *t, mm_count *peak)
 {
+	if (one_op(spec, root, t, peak))
+		return MM_OK;
 	walker w;
 	/* the small arrays need no zeroing: set what is read */
 	w.spec = *spec;

@@ -95,6 +95,7 @@ typedef struct mm_checker {
 	const mm_shape *hole; /* when set, '?' is an abstract tensor of it */
 	mm_assume assume;   /* what symbolic shape checks assumed */
 	int nvalues;        /* nodes given data while checking (load) */
+	struct mm_grefs *grefs; /* the graph nodes the arena holds (check.c) */
 } mm_checker;
 
 /* Sets up a checker over env, allocating annotations in arena and
