@@ -19,8 +19,9 @@
 	 .eval = mm_fn_reduce_eval}
 
 #define QUERY(NAME, SUMMARY, OP)                                              \
-	{.name = #NAME, .min = 1, .max = 1, .usage = #NAME "(expr)",         \
-	 .summary = SUMMARY, .group = MM_G_COST, .flags = MM_BF_INSPECT,     \
+	{.name = #NAME, .min = 1, .max = 1, .keys = "train", .words = "train", \
+	 .usage = #NAME "(expr, train=false)", .summary = SUMMARY,           \
+	 .group = MM_G_COST, .flags = MM_BF_INSPECT | MM_BF_SYMBOLIC,        \
 	 .op = OP, .check = mm_fn_query_check}
 
 static const mm_builtin table[] = {
@@ -120,6 +121,14 @@ static const mm_builtin table[] = {
 	QUERY(bytes, "its bytes read and written", MM_QUERY_BYTES),
 	QUERY(time, "its predicted seconds on the current device",
 	      MM_QUERY_TIME),
+	{.name = "param", .min = 1, .max = 1, .usage = "param(x)",
+	 .summary = "x as a parameter (weights): params() counts it",
+	 .group = MM_G_COST, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
+	 .check = mm_fn_param_check, .eval = mm_fn_param_eval},
+	{.name = "params", .min = 1, .max = 1, .usage = "params(expr)",
+	 .summary = "the parameter elements (param()) upstream of expr",
+	 .group = MM_G_COST, .flags = MM_BF_INSPECT | MM_BF_SYMBOLIC,
+	 .op = MM_QUERY_PARAMS, .check = mm_fn_query_check},
 };
 
 #define NROWS (sizeof table / sizeof table[0])

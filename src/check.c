@@ -87,6 +87,7 @@ const char *mm_ck_kind_name(const mm_value *v)
 	case MM_K_NUMBER: return "a number";
 	case MM_K_STRING: return "a string";
 	case MM_K_TENSOR: return "a tensor";
+	case MM_K_FORMULA: return "a formula of symbols";
 	default: return "no value";
 	}
 }
@@ -301,6 +302,8 @@ static bool shape_without_spaces(const mm_env *env, const char *name,
 	return parts > 1 && word && (num || letters);
 }
 
+static bool env_lookup(void *ctx, const char *name, int64_t *value);
+
 static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 {
 	const mm_var *v = mm_env_find(c->env, e->name);
@@ -330,6 +333,16 @@ static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 	}
 	i->var = v;
 	i->v = v->v;
+	if (v->v.kind == MM_K_FORMULA) {
+		/* symbols bound since are substituted */
+		mm_poly p;
+		mm_code r = mm_poly_subst(&p, v->v.sym, env_lookup, c->env, c->diag);
+		if (r != MM_OK)
+			return mm_ck_placed(c, r, e->span);
+		if (!mm_value_set_formula(&i->v, &p, v->v.dim, c->arena))
+			return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+		return MM_OK;
+	}
 	if (v->v.kind == MM_K_TENSOR) {
 		mm_shape sh = v->v.shape;
 		if (mm_shape_is_symbolic(&sh)) {
@@ -374,6 +387,12 @@ static mm_code sym_eval(mm_checker *c, mm_node *e, mm_poly *out)
 		    strcmp(e->name, "ans") != 0) {
 			r = mm_poly_sym(out, e->name, strlen(e->name), c->diag);
 			r = mm_ck_placed(c, r, e->span);
+			break;
+		}
+		if (v && v->v.kind == MM_K_FORMULA && mm_dim_is_none(v->v.dim)) {
+			/* a name bound to a formula of symbols: d2 = 2*d */
+			r = mm_ck_placed(c, mm_poly_subst(out, v->v.sym, env_lookup,
+			                                  c->env, c->diag), e->span);
 			break;
 		}
 		goto numeric;
@@ -467,8 +486,12 @@ static mm_code dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k)
 /* Looks symbols up among the variables bound to whole numbers. */
 static bool env_lookup(void *ctx, const char *name, int64_t *value)
 {
-	const mm_var *v = mm_env_find(ctx, name);
-	return v && mm_value_get_int(&v->v, value);
+	return mm_env_lookup_int(ctx, name, value);
+}
+
+mm_code mm_ck_subst(mm_checker *c, const mm_poly *p, mm_poly *out)
+{
+	return mm_poly_subst(out, p, env_lookup, c->env, c->diag);
 }
 
 /* A variable's symbolic dims with the symbols bound since substituted. */
@@ -706,6 +729,71 @@ static mm_code fold_numbers(mm_checker *c, const mm_node *e,
 	return MM_OK;
 }
 
+/* A number or formula as a polynomial: a whole number exactly, another
+ * number as an approximate constant. */
+static mm_code as_poly(mm_checker *c, const mm_value *v, mm_poly *out)
+{
+	int64_t n;
+	if (v->kind == MM_K_FORMULA) {
+		*out = *v->sym;
+		return MM_OK;
+	}
+	if (mm_value_get_int(v, &n)) {
+		mm_poly_const(out, n);
+		return MM_OK;
+	}
+	mm_poly one;
+	mm_poly_const(&one, 1);
+	return mm_poly_scale(out, &one, v->num, c->diag);
+}
+
+/* a op b where one is a formula: the polynomial, with the unit rules of
+ * numbers (FLOP / (FLOP/s) is s). */
+static mm_code fold_formula(mm_checker *c, const mm_node *e,
+                            const mm_value *a, const mm_value *b, mm_info *i)
+{
+	mm_dim dim;
+	mm_code r = fold_dim(c, e, a, b, &dim);
+	if (r != MM_OK)
+		return r;
+	mm_poly pa, pb, out;
+	int64_t k;
+	if ((r = as_poly(c, a, &pa)) != MM_OK || (r = as_poly(c, b, &pb)) != MM_OK)
+		return mm_ck_placed(c, r, e->op_span);
+	switch (e->op) {
+	case MM_B_ADD: r = mm_poly_add(&out, &pa, &pb, c->diag); break;
+	case MM_B_SUB: r = mm_poly_sub(&out, &pa, &pb, c->diag); break;
+	case MM_B_MUL:
+		r = b->kind == MM_K_NUMBER ? mm_poly_scale(&out, &pa, b->num, c->diag)
+		  : a->kind == MM_K_NUMBER ? mm_poly_scale(&out, &pb, a->num, c->diag)
+		                           : mm_poly_mul(&out, &pa, &pb, c->diag);
+		break;
+	case MM_B_DIV:
+		if (b->kind == MM_K_NUMBER && !b->is_int && b->num != 0)
+			r = mm_poly_scale(&out, &pa, 1 / b->num, c->diag);
+		else
+			r = mm_poly_div(&out, &pa, &pb, c->diag);
+		break;
+	case MM_B_POW:
+		if (b->kind != MM_K_NUMBER || !mm_value_get_int(b, &k) || k < 0 ||
+		    k > 16)
+			return mm_ck_fail(c, MM_ERR_VALUE, e->op_span,
+			                  "**: a formula's power must be a whole "
+			                  "number from 0 to 16");
+		r = mm_poly_pow(&out, &pa, (unsigned)k, c->diag);
+		break;
+	default:
+		return mm_ck_fail(c, MM_ERR_UNSUPPORTED, e->op_span,
+		                  "%s: not defined on formulas of symbols",
+		                  mm_bin_name(e->op));
+	}
+	if (r != MM_OK)
+		return mm_ck_placed(c, r, e->op_span);
+	if (!mm_value_set_formula(&i->v, &out, dim, c->arena))
+		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+	return MM_OK;
+}
+
 static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_code r;
@@ -720,6 +808,16 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 		return mm_ck_fail(c, MM_ERR_TYPE, bad->span,
 		            "%s: operand is %s, not a number or tensor", op,
 		            mm_ck_kind_name(&(bad->info)->v));
+	}
+	bool fa = a->v.kind == MM_K_FORMULA, fb = b->v.kind == MM_K_FORMULA;
+	if ((fa || fb) && a->v.kind != MM_K_TENSOR && b->v.kind != MM_K_TENSOR &&
+	    e->op != MM_B_MATMUL)
+		return fold_formula(c, e, &a->v, &b->v, i);
+	if (fa || fb) {
+		const mm_node *n = fa ? e->lhs : e->rhs;
+		return mm_ck_fail(c, MM_ERR_TYPE, n->span,
+		                  "%s: a formula of symbols is a number, not a "
+		                  "tensor", mm_bin_name(e->op));
 	}
 	if (a->v.kind == MM_K_NUMBER && b->v.kind == MM_K_NUMBER) {
 		if (e->op == MM_B_MATMUL) {
@@ -968,6 +1066,16 @@ static mm_code check_prefix(mm_checker *c, mm_node *e, mm_info *i)
 	if ((r = check(c, e->lhs)) != MM_OK)
 		return r;
 	const mm_info *x = e->lhs->info;
+	if (x->v.kind == MM_K_FORMULA && e->kind != MM_N_TRANSPOSE) {
+		mm_poly p = *x->v.sym;
+		mm_code r2 = e->kind == MM_N_NEG ? mm_poly_mul_int(&p, &p, -1, c->diag)
+		                                 : MM_OK;
+		if (r2 != MM_OK)
+			return mm_ck_placed(c, r2, e->span);
+		if (!mm_value_set_formula(&i->v, &p, x->v.dim, c->arena))
+			return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+		return MM_OK;
+	}
 	if (x->v.kind == MM_K_NUMBER) {
 		i->v = x->v;
 		if (e->kind == MM_N_NEG && x->v.is_int && x->v.ival != INT64_MIN)
@@ -1026,6 +1134,8 @@ static mm_code graph_node(mm_checker *c, mm_node *e, mm_info *i)
 		i->g = mm_graph_view(&i->v, i->var->g, 0, c->opts.stmt);
 	} else if (i->leaf) {
 		i->g = mm_graph_leaf(&i->v, i->data, c->opts.stmt);
+		if (i->g)
+			i->g->param = i->param;
 	} else {
 		mm_node *kids[MM_MAX_OPERANDS];
 		int n = mm_check_operands(e, kids);

@@ -610,7 +610,9 @@ static int cmd_explain(mm_stmtctx *c, const mm_stmt *st)
 		                        ":explain needs a tensor expression");
 	} else {
 		mm_explain_opts o = {.train = train == 1, .conv = &c->s->set.conv,
-		                     .depth = (int)depth};
+		                     .depth = (int)depth,
+		                     .lookup = mm_env_lookup_int,
+		                     .lookup_ctx = &c->s->env};
 		if (mm_explain(&c->s->text, e, mm_sx_predict_quiet, c->s, &o,
 		               &c->s->arena, &d) != MM_OK)
 			failed = mm_sx_error(c, &d);

@@ -45,6 +45,12 @@ static bool own(mm_var *out, const mm_value *v)
 	out->polys = NULL;
 	if (v->kind == MM_K_STRING && !(out->v.str = strdup(v->str ? v->str : "")))
 		return false;
+	if (v->kind == MM_K_FORMULA) {
+		if (!(out->polys = malloc(sizeof *out->polys)))
+			return false;
+		out->polys[0] = *v->sym;
+		out->v.sym = out->polys;
+	}
 	if (v->kind == MM_K_TENSOR && mm_shape_is_symbolic(&v->shape)) {
 		/* They may point into an arena, or into the variable being
 		 * replaced. */
@@ -91,6 +97,7 @@ bool mm_env_set(mm_env *e, const char *name, const mm_value *v,
 	 * symbols: update it in place (the general path below builds a whole
 	 * mm_var and copies it, 3% of a shape-only script). */
 	if (old && !old->v.str && !old->polys && v->kind != MM_K_STRING &&
+	    v->kind != MM_K_FORMULA &&
 	    !(v->kind == MM_K_TENSOR && mm_shape_is_symbolic(&v->shape))) {
 		mm_tensor *t = mm_tensor_ref(tensor);
 		mm_tensor_unref(old->value);
@@ -144,4 +151,10 @@ bool mm_env_remove(mm_env *e, const char *name)
 	drop(v);
 	*v = e->vars[--e->n];
 	return true;
+}
+
+bool mm_env_lookup_int(void *env, const char *name, int64_t *value)
+{
+	const mm_var *v = mm_env_find(env, name);
+	return v && mm_value_get_int(&v->v, value);
 }

@@ -48,8 +48,12 @@ typedef struct table {
 	const mm_convention *conv;
 	bool train, sym;
 	mm_diag *diag;
+	mm_arena *arena;
 	mm_predict_fn predict;
 	void *ctx;
+	mm_poly_lookup lookup;  /* symbols bound in the session, or NULL */
+	void *lookup_ctx;
+	bool no_peak;           /* the totals were bound: no peak known */
 	char labels[64][48]; /* module labels; more share the last */
 	int nlabels;
 	struct named { uint64_t stmt; const char *origin; } *named;
@@ -106,6 +110,43 @@ static mm_code scale(const mm_poly *x, int64_t k, const mm_poly *sk,
 }
 
 /* Fills an operation's row: its costs, times over inside a repeat. */
+/* Training's factor for an operation's FLOPs under the convention. */
+static double train_factor(const mm_gnode *g, const mm_convention *cv)
+{
+	bool attn = g->op && strcmp(g->op, "attention") == 0;
+	double again = cv->recompute == MM_RECOMPUTE_FULL ? 1
+	             : cv->recompute == MM_RECOMPUTE_SELECTIVE && attn ? 1 : 0;
+	return 1 + (attn ? cv->attn_backward : cv->backward) + again;
+}
+
+/* A symbolic operation's FLOPs and bytes (a, b), trained as train_cost
+ * says when the table is for training. */
+static mm_code sym_cost(table *t, const mm_gnode *g, mm_poly *a, mm_poly *b)
+{
+	*a = *g->cost.sflops;
+	*b = *g->cost.sbytes;
+	if (!t->train)
+		return MM_OK;
+	const mm_convention *cv = t->conv;
+	bool attn = g->op && strcmp(g->op, "attention") == 0;
+	bool again = cv->recompute == MM_RECOMPUTE_FULL ||
+	             (cv->recompute == MM_RECOMPUTE_SELECTIVE && attn);
+	mm_cost_ctx cx = {.arena = t->arena, .diag = t->diag};
+	mm_poly out, in, tb;
+	mm_code c;
+	if ((c = mm_poly_scale(a, a, train_factor(g, cv), t->diag)) != MM_OK ||
+	    (c = mm_cost_bytes_poly(&cx, &g->v.shape, g->v.dtype, &out)) != MM_OK ||
+	    (c = mm_poly_sub(&in, b, &out, t->diag)) != MM_OK ||
+	    (c = mm_poly_mul_int(&tb, &in, 3, t->diag)) != MM_OK ||
+	    (c = mm_poly_mul_int(&out, &out, 2, t->diag)) != MM_OK ||
+	    (c = mm_poly_add(&tb, &tb, &out, t->diag)) != MM_OK)
+		return c;
+	if (again && (c = mm_poly_add(&tb, &tb, b, t->diag)) != MM_OK)
+		return c;
+	*b = tb;
+	return MM_OK;
+}
+
 static mm_code fill_op(table *t, row *r, const mm_gnode *g, int64_t times,
                        const mm_poly *stimes)
 {
@@ -116,29 +157,55 @@ static mm_code fill_op(table *t, row *r, const mm_gnode *g, int64_t times,
 		if (t->named[k].stmt == g->stmt)
 			r->origin = t->named[k].origin;
 	mm_count fl = g->cost.flops, by = g->cost.bytes;
-	if (t->train)
-		train_cost(g, t->conv, &fl, &by);
 	r->macs = g->cost.macs;
 	r->unknown = true;
-	if (!g->cost.sflops && !stimes) {
-		if (t->predict) {
-			double s = t->predict(t->ctx, fl, by, g->v.dtype);
-			r->unknown = s < 0;
-			r->sec = s < 0 ? 0 : s * (double)times;
-		}
-		r->flops = mm_count_mul_u(fl, (uint64_t)times);
-		r->bytes = mm_count_mul_u(by, (uint64_t)times);
-		r->macs = mm_count_mul_u(r->macs, (uint64_t)times);
-		return MM_OK;
-	}
-	r->sym = t->sym = true;
 	mm_poly a, b;
-	if (g->cost.sflops)
-		a = *g->cost.sflops, b = *g->cost.sbytes;
-	else
-		mm_poly_from_count(&a, fl), mm_poly_from_count(&b, by);
-	mm_code c = scale(&a, times, stimes, &r->sflops, t->diag);
-	return c == MM_OK ? scale(&b, times, stimes, &r->sbytes, t->diag) : c;
+	mm_code c = MM_OK;
+	if (g->cost.sflops || stimes) {
+		if (g->cost.sflops)
+			c = sym_cost(t, g, &a, &b);
+		else {
+			if (t->train)
+				train_cost(g, t->conv, &fl, &by);
+			mm_poly_from_count(&a, fl), mm_poly_from_count(&b, by);
+		}
+		if (c == MM_OK)
+			c = scale(&a, times, stimes, &a, t->diag);
+		if (c == MM_OK)
+			c = scale(&b, times, stimes, &b, t->diag);
+		/* the symbols bound in the session since */
+		if (c == MM_OK && t->lookup)
+			c = mm_poly_subst(&a, &a, t->lookup, t->lookup_ctx, t->diag);
+		if (c == MM_OK && t->lookup)
+			c = mm_poly_subst(&b, &b, t->lookup, t->lookup_ctx, t->diag);
+		if (c != MM_OK)
+			return c;
+		if (!mm_poly_is_const(&a) || !mm_poly_is_const(&b) ||
+		    !mm_poly_get_count(&a, &fl) || !mm_poly_get_count(&b, &by)) {
+			r->sym = t->sym = true;
+			r->sflops = a;
+			r->sbytes = b;
+			return MM_OK;
+		}
+		times = 1; /* in the numbers now */
+		if (g->cost.smacs) {
+			mm_poly m;
+			if (mm_poly_subst(&m, g->cost.smacs, t->lookup, t->lookup_ctx,
+			                  t->diag) != MM_OK || !mm_poly_get_count(&m, &r->macs))
+				r->macs = MM_COUNT_ZERO;
+		}
+	} else if (t->train) {
+		train_cost(g, t->conv, &fl, &by);
+	}
+	if (t->predict) {
+		double s = t->predict(t->ctx, fl, by, g->v.dtype);
+		r->unknown = s < 0;
+		r->sec = s < 0 ? 0 : s * (double)times;
+	}
+	r->flops = mm_count_mul_u(fl, (uint64_t)times);
+	r->bytes = mm_count_mul_u(by, (uint64_t)times);
+	r->macs = mm_count_mul_u(r->macs, (uint64_t)times);
+	return MM_OK;
 }
 
 /* Adds row r's costs into module header h. */
@@ -316,10 +383,27 @@ typedef struct cols {
 	bool from;
 } cols;
 
+/* A shape with the symbols bound since substituted. */
+static void print_shape(mm_buf *b, const mm_shape *s, const table *t)
+{
+	mm_shape x = *s;
+	mm_poly q[MM_MAX_NDIM];
+	int64_t v;
+	for (int k = 0; k < x.ndim && t->lookup; k++)
+		if (x.sym[k] && mm_poly_subst(&q[k], x.sym[k], t->lookup,
+		                              t->lookup_ctx, NULL) == MM_OK) {
+			if (mm_poly_get_const(&q[k], &v) && v >= 0)
+				x.dim[k] = v, x.sym[k] = NULL;
+			else
+				x.sym[k] = &q[k];
+		}
+	mm_shape_print(b, &x);
+}
+
 /* One row of the table: #, op, shape, FLOPs, share, bytes, intensity,
  * time (when predicted) and where it was made (when any row says). */
 static void put_row(mm_buf *b, int k, const row *r, const cols *cw,
-                    mm_count total, bool predict)
+                    mm_count total, bool predict, const table *t)
 {
 	mm_buf cell = MM_BUF_INIT;
 	bool header = r->m || r->label;
@@ -331,7 +415,7 @@ static void put_row(mm_buf *b, int k, const row *r, const cols *cw,
 	pad(b, mm_buf_str(&cell), cw->name);
 	mm_buf_reset(&cell);
 	if (r->g && !r->m)
-		mm_shape_print(&cell, &r->g->v.shape);
+		print_shape(&cell, &r->g->v.shape, t);
 	pad(b, mm_buf_str(&cell), cw->shape);
 	mm_buf_reset(&cell);
 	if (r->sym)
@@ -418,8 +502,10 @@ static void put_totals(mm_buf *b, const mm_gtotals *t, const table *tb,
 		mm_count_format_iec(b, t->bytes_in, "B", 4);
 		mm_buf_puts(b, ", out ");
 		mm_count_format_iec(b, t->bytes_out, "B", 4);
-		mm_buf_puts(b, ", peak ");
-		mm_count_format_iec(b, t->bytes_peak, "B", 4);
+		if (!tb->no_peak) {
+			mm_buf_puts(b, ", peak ");
+			mm_count_format_iec(b, t->bytes_peak, "B", 4);
+		}
 	}
 	if (train) {
 		mm_buf_puts(b, "; training moves ");
@@ -432,13 +518,45 @@ static void put_totals(mm_buf *b, const mm_gtotals *t, const table *tb,
 			mm_poly_print(b, t->sparams, 0);
 		else
 			mm_count_format_digits(b, t->params, 0);
-		if (!t->symbolic) {
+		if (!t->symbolic && !mm_count_is_zero(t->param_bytes)) {
 			mm_buf_puts(b, " (");
 			mm_count_format_iec(b, t->param_bytes, "B", 4);
 			mm_buf_putc(b, ')');
 		}
 	}
 	mm_buf_putc(b, '\n');
+}
+
+/* Totals with the symbols bound since substituted: numbers again when
+ * none is left (the peak, a maximum, stays unknown: 0). */
+static mm_code bind_totals(table *t, mm_gtotals *g)
+{
+	mm_poly *p[] = {g->sflops, g->smacs, g->sbytes_in, g->sbytes_out,
+	                g->sparams};
+	mm_count *n[] = {&g->flops, &g->macs, &g->bytes_in, &g->bytes_out,
+	                 &g->params};
+	bool numeric = true;
+	for (int k = 0; k < 5; k++) {
+		mm_code c = mm_poly_subst(p[k], p[k], t->lookup, t->lookup_ctx,
+		                          t->diag);
+		if (c != MM_OK)
+			return c;
+		numeric &= mm_poly_is_const(p[k]);
+	}
+	if (!numeric)
+		return MM_OK;
+	for (int k = 0; k < 5; k++)
+		if (!mm_poly_get_count(p[k], n[k]))
+			*n[k] = mm_count_approx(p[k]->nterms ? p[k]->term[0].fcoef : 0);
+	g->symbolic = false;
+	t->no_peak = true; /* a maximum: not a polynomial to bind */
+	g->param_bytes = MM_COUNT_ZERO;
+	g->matmul_flops = MM_COUNT_ZERO;
+	for (int k = 0; k < t->n; k++)
+		if (t->r[k].g && !t->r[k].m && !t->r[k].label &&
+		    t->r[k].g->cls == MM_C_MATMUL)
+			g->matmul_flops = mm_count_add(g->matmul_flops, t->r[k].flops);
+	return MM_OK;
 }
 
 /* The rows of e's graph into t, and its totals into gt. */
@@ -474,11 +592,17 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
                    mm_diag *d)
 {
 	table t = {.train = o && o->train, .diag = d, .predict = predict,
-	           .ctx = ctx};
+	           .ctx = ctx, .arena = arena};
+	if (o) {
+		t.lookup = o->lookup;
+		t.lookup_ctx = o->lookup_ctx;
+	}
 	t.conv = o && o->conv ? o->conv : &mm_convention_at(0)->c;
 	int depth = o && o->depth > 0 ? o->depth : 1 << 20;
 	mm_gtotals gt;
 	mm_code c = build(&t, e, arena, &gt);
+	if (c == MM_OK && gt.symbolic && t.lookup)
+		c = bind_totals(&t, &gt);
 	if (c != MM_OK) {
 		free(t.r);
 		free(t.named);
@@ -535,7 +659,7 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 			more++;
 			continue;
 		}
-		put_row(b, num, r, &cw, total, predict != NULL);
+		put_row(b, num, r, &cw, total, predict != NULL, &t);
 	}
 	if (more)
 		mm_buf_printf(b, "... and %d more rows\n", more);
@@ -557,4 +681,33 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 	free(t.r);
 	free(t.named);
 	return MM_OK;
+}
+
+mm_code mm_explain_sum(const mm_node *e, const mm_explain_opts *o,
+                       mm_arena *arena, mm_diag *d, mm_explain_total *out)
+{
+	table t = {.train = o && o->train, .diag = d, .arena = arena};
+	if (o) {
+		t.lookup = o->lookup;
+		t.lookup_ctx = o->lookup_ctx;
+	}
+	t.conv = o && o->conv ? o->conv : &mm_convention_at(0)->c;
+	mm_gtotals gt;
+	memset(out, 0, sizeof *out);
+	mm_code c = build(&t, e, arena, &gt);
+	row h;
+	memset(&h, 0, sizeof h);
+	for (int k = 0; k < t.n && c == MM_OK; k++)
+		if (t.r[k].indent == 0)
+			c = sum_into(&t, &h, &t.r[k]);
+	if (c == MM_OK) {
+		out->flops = h.flops;
+		out->bytes = h.bytes;
+		out->sym = h.sym;
+		out->sflops = h.sflops;
+		out->sbytes = h.sbytes;
+	}
+	free(t.r);
+	free(t.named);
+	return c;
 }

@@ -174,6 +174,13 @@ void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
 	case MM_K_NUMBER:
 		put_number(b, i);
 		break;
+	case MM_K_FORMULA:
+		mm_poly_print(b, i->v.sym, 0);
+		if (!mm_dim_is_none(i->v.dim)) {
+			mm_buf_putc(b, ' ');
+			mm_dim_print(b, i->v.dim, false);
+		}
+		break;
 	case MM_K_STRING:
 		mm_format_json_string(b, i->v.str);
 		break;
@@ -309,6 +316,19 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 			mm_buf_printf(b, "%lld", (long long)i->v.ival);
 		} else {
 			json_double(b, i->v.num);
+		}
+	} else if (i->v.kind == MM_K_FORMULA) {
+		json_key(b, "formula");
+		mm_buf f = MM_BUF_INIT;
+		mm_poly_print(&f, i->v.sym, MM_POLY_ASCII);
+		mm_format_json_string(b, mm_buf_str(&f));
+		mm_buf_free(&f);
+		if (!mm_dim_is_none(i->v.dim)) {
+			json_key(b, "unit");
+			mm_buf unit = MM_BUF_INIT;
+			mm_dim_print(&unit, i->v.dim, true);
+			mm_format_json_string(b, mm_buf_str(&unit));
+			mm_buf_free(&unit);
 		}
 	} else if (i->v.kind == MM_K_STRING) {
 		json_key(b, "value");

@@ -371,6 +371,37 @@ mm_code mm_poly_mul_int(mm_poly *out, const mm_poly *a, int64_t k,
 	return mm_poly_mul(out, a, &c, d);
 }
 
+mm_code mm_poly_scale(mm_poly *out, const mm_poly *a, double k, mm_diag *d)
+{
+	if (!isfinite(k))
+		return mm_diag_set(d, MM_ERR_VALUE, nospan,
+		                   "a formula times %g", k);
+	/* k = p/q exactly for a small q: an exact product */
+	for (int64_t q = 1; q <= 1024; q *= 2)
+		for (int64_t qq = q; qq <= q * 125 && qq <= 1000000; qq *= 5) {
+			double p = k * (double)qq;
+			if (p == floor(p) && fabs(p) < 9e15) {
+				mm_poly c, den;
+				mm_poly_const(&c, (int64_t)p);
+				mm_poly_const(&den, qq);
+				mm_code r = mm_poly_mul(out, a, &c, d);
+				return r == MM_OK && qq > 1 ? mm_poly_div(out, out, &den, d)
+				                            : r;
+			}
+		}
+	/* otherwise approximate: double coefficients */
+	mm_poly r = *a;
+	for (int i = 0; i < r.nterms; i++) {
+		r.term[i].fcoef = (r.approx ? r.term[i].fcoef
+		                            : (double)r.term[i].coef / (double)r.den) * k;
+		r.term[i].coef = 0;
+	}
+	r.approx = true;
+	r.den = 1;
+	*out = r;
+	return MM_OK;
+}
+
 /* a divided by term bi of b (with b's denominator). */
 static mm_code div_term(mm_poly *out, const mm_poly *a, const mm_poly *b,
                         int bi, mm_diag *d)
@@ -597,8 +628,15 @@ mm_code mm_poly_common_factor(const mm_poly *p, bool denominators,
 
 bool mm_poly_nonneg(const mm_poly *p, int64_t lo)
 {
-	if (p->approx || lo < 0)
+	if (lo < 0)
 		return false;
+	/* positive symbols make every term of a positive coefficient
+	 * positive: an approximate polynomial is decided so, or not at all */
+	bool pos = true;
+	for (int i = 0; i < p->nterms; i++)
+		pos &= p->approx ? p->term[i].fcoef >= 0 : p->term[i].coef >= 0;
+	if (pos || p->approx)
+		return pos;
 	mm_poly sum, term, shifted[MM_POLY_MAX_SYMS], c;
 	mm_poly_const(&sum, 0);
 	mm_poly_const(&c, lo);

@@ -48,6 +48,14 @@ bool mm_value_copy(mm_value *out, const mm_value *v, struct mm_arena *arena)
 	if (v->kind == MM_K_STRING && v->str &&
 	    !(out->str = mm_arena_strndup(arena, v->str, strlen(v->str))))
 		return false;
+	if (v->kind == MM_K_FORMULA) {
+		mm_poly *p = mm_arena_alloc(arena, sizeof *p);
+		if (!p)
+			return false;
+		*p = *v->sym;
+		out->sym = p;
+		return true;
+	}
 	if (v->kind != MM_K_TENSOR)
 		return true;
 	for (int k = 0; k < v->shape.ndim; k++)
@@ -69,4 +77,33 @@ void mm_value_set_tensor(mm_value *v, const mm_shape *s, mm_dtype t)
 	/* Computed once here: costs and totals read it many times. */
 	v->bytes = mm_shape_is_symbolic(s) ? MM_COUNT_ZERO
 	                                   : mm_cost_tensor_bytes(s, t);
+}
+
+bool mm_value_set_formula(mm_value *v, const mm_poly *p, mm_dim dim,
+                          struct mm_arena *arena)
+{
+	mm_count c;
+	int64_t n;
+	if (mm_poly_is_const(p)) {
+		if (mm_poly_get_const(p, &n))
+			mm_value_set_int(v, n);
+		else
+			mm_value_set_num(v, p->nterms ? p->term[0].fcoef : 0.0);
+		v->dim = dim;
+		if (mm_dim_is_count(dim) && mm_poly_get_count(p, &c))
+			v->cnt = c;
+		else if (mm_dim_is_count(dim))
+			v->cnt = mm_count_from_double(v->num);
+		return true;
+	}
+	mm_poly *q = mm_arena_alloc(arena, sizeof *q);
+	if (!q)
+		return false;
+	*q = *p;
+	memset(v, 0, sizeof *v);
+	v->kind = MM_K_FORMULA;
+	v->dim = dim;
+	v->num = NAN;
+	v->sym = q;
+	return true;
 }

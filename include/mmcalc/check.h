@@ -42,6 +42,7 @@ typedef struct mm_info {
 	mm_value v;          /* what the node's value is */
 	bool concrete;       /* TENSOR: has (or will have) data */
 	bool leaf;           /* an input: a variable, a literal */
+	bool param;          /* a leaf that is a parameter (param()) */
 	bool data;           /* a leaf with data of its own (a concrete
 	                        variable, a matrix literal, a load): the
 	                        evaluator fetches it, the checker only notes it */

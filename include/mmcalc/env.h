@@ -42,6 +42,9 @@ mm_var *mm_env_find(const mm_env *e, const char *name);
  * as it was. */
 bool mm_env_set(mm_env *e, const char *name, const mm_value *v,
                 mm_tensor *tensor, mm_gnode *g);
+/* A symbol's value: true and *value when name is bound to a whole
+ * number (an mm_poly_lookup over an mm_env). */
+bool mm_env_lookup_int(void *env, const char *name, int64_t *value);
 /* Removes name; false when it was not bound. */
 bool mm_env_remove(mm_env *e, const char *name);
 void mm_env_clear(mm_env *e);

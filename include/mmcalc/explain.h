@@ -19,6 +19,9 @@ typedef struct mm_explain_opts {
 	const mm_convention *conv; /* NULL: mmcalc's */
 	int depth;                 /* > 0: rows this many modules deep and
 	                              deeper fold into their modules' rows */
+	mm_poly_lookup lookup;     /* symbols bound since the graph was made
+	                              (their values), or NULL */
+	void *lookup_ctx;
 } mm_explain_opts;
 
 /* Rows printed at most; the rest are counted in the totals. */
@@ -33,6 +36,18 @@ typedef struct mm_explain_opts {
 mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
                    void *ctx, const mm_explain_opts *o, mm_arena *arena,
                    mm_diag *d);
+
+/* The sum of the table's operations: FLOPs and bytes of every operation
+ * of e's graph, each once, as o counts them (training: forward, backward
+ * and recomputation under o's convention); when some are symbolic, sym
+ * and the polynomials. */
+typedef struct mm_explain_total {
+	mm_count flops, bytes;
+	bool sym;
+	mm_poly sflops, sbytes;
+} mm_explain_total;
+mm_code mm_explain_sum(const mm_node *e, const mm_explain_opts *o,
+                       mm_arena *arena, mm_diag *d, mm_explain_total *out);
 
 /* The name of the operation a node performs, for tables: "@", "+",
  * "softmax", "neg". */

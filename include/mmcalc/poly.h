@@ -96,6 +96,9 @@ mm_code mm_poly_sub(mm_poly *out, const mm_poly *a, const mm_poly *b,
 mm_code mm_poly_mul(mm_poly *out, const mm_poly *a, const mm_poly *b,
                     mm_diag *d);
 /* a · k for an integer k. */
+/* a · k for a number k: exact when k is a fraction p/q with q of the form
+ * 2^i·5^j up to 10^6 (0.4, 2.5, 1e-3), else approximate. */
+mm_code mm_poly_scale(mm_poly *out, const mm_poly *a, double k, mm_diag *d);
 mm_code mm_poly_mul_int(mm_poly *out, const mm_poly *a, int64_t k,
                         mm_diag *d);
 /* a / b: exact when b is a single term (see the top of the file);
@@ -147,8 +150,9 @@ mm_code mm_poly_common_factor(const mm_poly *p, bool denominators,
 /* True when p >= 0 provably for every value >= lo (lo >= 0) of every
  * symbol: p is rewritten in s = lo + s' for each symbol and every
  * coefficient comes out >= 0. A sufficient test, not a decision: false
- * means "not proven" (also for approximate polynomials, negative
- * exponents and rewrites too large for MM_POLY_MAX_TERMS). With lo = 1 it
+ * means "not proven" (also for negative exponents and rewrites too large
+ * for MM_POLY_MAX_TERMS; an approximate polynomial is proven only when no
+ * coefficient is negative). With lo = 1 it
  * says which of two costs is never larger, whatever the dims:
  * 2·n·d² - 2·d² is >= 0 for n, d >= 1. */
 bool mm_poly_nonneg(const mm_poly *p, int64_t lo);

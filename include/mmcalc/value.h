@@ -21,7 +21,9 @@ typedef enum mm_kind {
 	MM_K_NONE,   /* no value (save) */
 	MM_K_NUMBER, /* a scalar known when checking */
 	MM_K_STRING,
-	MM_K_TENSOR  /* abstract (shape only) or concrete (with data) */
+	MM_K_TENSOR, /* abstract (shape only) or concrete (with data) */
+	MM_K_FORMULA /* a number that depends on symbols: a polynomial (sym)
+	                with a unit (dim), such as flops((n x d) @ (d x d)) */
 } mm_kind;
 
 typedef struct mm_value {
@@ -37,6 +39,7 @@ typedef struct mm_value {
 	mm_dtype dtype;      /* TENSOR */
 	mm_count bytes;      /* TENSOR: its size at its dtype, kept with the
 	                        shape (0 when symbolic); mm_value_set_tensor */
+	const mm_poly *sym;  /* FORMULA: its value */
 } mm_value;
 
 /* v becomes a tensor of shape s and dtype t, its bytes counted. */
@@ -51,8 +54,14 @@ void mm_value_set_int(mm_value *v, int64_t n);
 bool mm_value_get_int(const mm_value *v, int64_t *out);
 
 struct mm_arena;
-/* A copy of v in *out whose string and symbolic dims live in arena (so it
- * outlives the variable v came from). False when out of memory. */
+/* A copy of v in *out whose string, symbolic dims and formula live in
+ * arena (so it outlives the variable v came from). False when out of
+ * memory. */
 bool mm_value_copy(mm_value *out, const mm_value *v, struct mm_arena *arena);
+/* v becomes the formula p (kept in arena) of dimension dim, or the plain
+ * number it equals when p has no symbols left (exact while it is an
+ * integer). False when out of memory. */
+bool mm_value_set_formula(mm_value *v, const mm_poly *p, mm_dim dim,
+                          struct mm_arena *arena);
 
 #endif

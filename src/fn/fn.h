@@ -49,6 +49,8 @@ static inline void mm_ck_set_tensor(mm_info *i, const mm_shape *s,
 void mm_ck_set_view(mm_info *i, const mm_info *x);
 void mm_ck_set_number(mm_info *i, double v);
 void mm_ck_set_leaf(mm_checker *c, mm_info *i);
+/* p with the symbols bound in the session substituted, into *out. */
+mm_code mm_ck_subst(mm_checker *c, const mm_poly *p, mm_poly *out);
 /* The cost context of the checker (its arena and diag). */
 mm_cost_ctx mm_ck_cost_ctx(mm_checker *c);
 
@@ -97,7 +99,12 @@ mm_builtin_check mm_fn_save_check;
 mm_builtin_eval mm_fn_save_eval;
 
 /* Cost queries, told apart by the row's op. */
-enum { MM_QUERY_FLOPS, MM_QUERY_MACS, MM_QUERY_BYTES, MM_QUERY_TIME };
+enum { MM_QUERY_FLOPS, MM_QUERY_MACS, MM_QUERY_BYTES, MM_QUERY_TIME,
+       MM_QUERY_PARAMS };
 mm_builtin_check mm_fn_query_check;
+
+/* model.c: param */
+mm_builtin_check mm_fn_param_check;
+mm_builtin_eval mm_fn_param_eval;
 
 #endif

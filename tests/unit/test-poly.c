@@ -519,9 +519,16 @@ START_TEST(nonneg)
 	mm_poly z = C(0), k = C(-1), dh = quo(d, h);
 	ck_assert(mm_poly_nonneg(&z, 0));
 	ck_assert(!mm_poly_nonneg(&k, 0));
-	ck_assert(!mm_poly_nonneg(&dh, 1)); /* negative exponents: not proven */
+	/* positive symbols: terms of positive coefficients are positive,
+	 * negative exponents or not, exact or approximate */
+	ck_assert(mm_poly_nonneg(&dh, 1));
+	mm_poly dhm = sub(dh, C(1));
+	ck_assert(!mm_poly_nonneg(&dhm, 1)); /* negative exponent: not proven */
 	mm_poly big = mul(C(INT64_C(1) << 62), C(4));
-	ck_assert(!mm_poly_nonneg(&big, 0)); /* approximate: not proven */
+	ck_assert(big.approx);
+	ck_assert(mm_poly_nonneg(&big, 0));
+	mm_poly nbig = mul(big, C(-1));
+	ck_assert(!mm_poly_nonneg(&nbig, 0));
 }
 END_TEST
 
