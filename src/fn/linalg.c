@@ -31,7 +31,10 @@ mm_code mm_fn_qr_check(mm_checker *c, mm_node *e, mm_info *i)
 	mm_ck_set_tensor(i, &s, xi->v.dtype, xi->concrete);
 	i->cls = MM_C_LINALG;
 	mm_cost_ctx cx = mm_ck_cost_ctx(c);
-	return mm_ck_placed(c, mm_cost_qr(&cx, &i->v, &xi->v, &i->cost), e->span);
+	return mm_ck_placed(c, mm_cost_linalg(&cx, i->fn->op == 0 ? MM_LA_QR
+	                                                        : MM_LA_QR_R,
+	                                      &i->v, &xi->v, NULL, &i->cost),
+	                    e->span);
 }
 
 mm_tensor *mm_fn_qr_eval(mm_evaluator *ev, mm_node *e)
