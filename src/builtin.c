@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "mmcalc/builtin.h"
+#include "mmcalc/conv.h"
 #include "mmcalc/ops.h"
 #include "fn/fn.h"
 
@@ -103,6 +104,31 @@ static const mm_builtin table[] = {
 	 .group = MM_G_ATTENTION, .flags = MM_BF_SYMBOLIC,
 	 .check = mm_fn_attention_check, .eval = mm_fn_attention_eval},
 
+	{.name = "conv2d", .min = 2, .max = 3,
+	 .keys = "bias stride padding dilation groups", .words = "padding",
+	 .usage = "conv2d(x, w, bias=, stride=1, padding=0, dilation=1, "
+	          "groups=1)",
+	 .summary = "2-d convolution of NCHW images by OIHW weights, as "
+	            "PyTorch's",
+	 .group = MM_G_CONV, .flags = MM_BF_SYMBOLIC,
+	 .check = mm_fn_conv2d_check, .eval = mm_fn_conv2d_eval},
+	{.name = "max_pool2d", .min = 1, .max = 2,
+	 .keys = "kernel_size stride padding dilation ceil_mode",
+	 .words = "ceil_mode",
+	 .usage = "max_pool2d(x, kernel_size, stride=kernel_size, padding=0, "
+	          "dilation=1, ceil_mode=false)",
+	 .summary = "the largest element of each window of NCHW images",
+	 .group = MM_G_CONV, .flags = MM_BF_SYMBOLIC, .op = MM_POOL_MAX,
+	 .check = mm_fn_pool2d_check, .eval = mm_fn_pool2d_eval},
+	{.name = "avg_pool2d", .min = 1, .max = 2,
+	 .keys = "kernel_size stride padding ceil_mode count_include_pad",
+	 .words = "ceil_mode count_include_pad",
+	 .usage = "avg_pool2d(x, kernel_size, stride=kernel_size, padding=0, "
+	          "ceil_mode=false, count_include_pad=true)",
+	 .summary = "the mean of each window of NCHW images",
+	 .group = MM_G_CONV, .flags = MM_BF_SYMBOLIC, .op = MM_POOL_AVG,
+	 .check = mm_fn_pool2d_check, .eval = mm_fn_pool2d_eval},
+
 	{.name = "load", .min = 1, .max = 1, .keys = "sep header dtype",
 	 .words = "header dtype",
 	 .usage = "load(\"file.npy\" | \"file.csv\", sep=, header=false, dtype=)",
@@ -147,6 +173,8 @@ const char *mm_builtin_group_title(mm_builtin_group g)
 		[MM_G_SHAPE] = "Shapes, 0 FLOPs",
 		[MM_G_LINALG] = "Linear algebra",
 		[MM_G_ATTENTION] = "Attention",
+		[MM_G_CONV] = "Convolution and pooling (NCHW, as PyTorch)",
+		[MM_G_MOE] = "Mixture of experts",
 		[MM_G_FILE] = "Files, 0 FLOPs",
 		[MM_G_COST] = "Costs, counted without running",
 	};

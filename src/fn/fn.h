@@ -90,6 +90,12 @@ mm_builtin_eval mm_fn_qr_eval;
 mm_builtin_check mm_fn_attention_check;
 mm_builtin_eval mm_fn_attention_eval;
 
+/* Convolution and pooling (pools: op is the mm_pool). */
+mm_builtin_check mm_fn_conv2d_check;
+mm_builtin_eval mm_fn_conv2d_eval;
+mm_builtin_check mm_fn_pool2d_check;
+mm_builtin_eval mm_fn_pool2d_eval;
+
 /* Files. */
 mm_builtin_check mm_fn_load_check;
 mm_builtin_eval mm_fn_load_eval;
