@@ -17,6 +17,9 @@
 /* At most this many bytes of im2col matrix at a time (but one image's,
  * whatever it takes). */
 #define CHUNK_BYTES ((size_t)64 << 20)
+/* Groups share one im2col while their matrices fit in this (a core's
+ * L2): each GEMM then reads its part from cache. */
+#define GROUP_BYTES ((size_t)512 << 10)
 
 /* The sizes of a convolution or pool. */
 typedef struct geom {
@@ -101,6 +104,7 @@ typedef struct conv_run {
 	mm_tensor *out;
 	void *col, *tmp;   /* the im2col matrix; the chunk's GEMM result */
 	int64_t nb;        /* images per chunk */
+	int64_t gb;        /* groups per im2col */
 } conv_run;
 
 /* tmp (cog × nimg·P) into the output's images [i0, i0 + nimg), group gi,
@@ -150,56 +154,81 @@ static void add_bias(conv_run *r, int64_t i0, int64_t nimg, int64_t gi)
 		}
 }
 
-/* Images [i0, i0 + nimg) through group gi: im2col, one GEMM, and the
- * result into the output (directly when there is one image). */
-static int conv_chunk(conv_run *r, int64_t i0, int64_t nimg, int64_t gi)
+/* Images [i0, i0 + nimg) through every group, gb groups at a time: one
+ * im2col of their channels' taps (group gi's rows (gi - g0)·k on), then
+ * a GEMM per group, its result into the output (directly when there is
+ * one image). */
+static int conv_chunk(conv_run *r, int64_t i0, int64_t nimg, int64_t groups)
 {
 	const geom *g = &r->g;
 	size_t es = r->es;
-	int64_t istride = g->c * g->h * g->w;
-	const char *xg = r->x + (size_t)(i0 * istride + gi * g->cg * g->h * g->w) * es;
-	const char *wg = r->w + (size_t)(gi * g->cog * g->k) * es;
-	const void *b = xg;
-	int64_t ldb = g->p;
-	int rc;
-	if (!r->direct) {
-		im2col_job j = {g, xg, istride, nimg, r->col, r->f64};
-		if ((rc = mm_parallel_for(g->k, 8, im2col_piece, &j)) != 0)
-			return rc;
-		b = r->col;
-		ldb = nimg * g->p;
+	int64_t istride = g->c * g->h * g->w, plane = g->h * g->w;
+	int64_t ldb = r->direct ? g->p : nimg * g->p;
+	const char *x = r->x + (size_t)(i0 * istride) * es;
+	int rc = 0;
+	for (int64_t g0 = 0; g0 < groups && !rc; g0 += r->gb) {
+		int64_t gb = groups - g0 < r->gb ? groups - g0 : r->gb;
+		if (!r->direct) {
+			im2col_job j = {g, x + (size_t)(g0 * g->cg * plane) * es,
+			                istride, nimg, r->col, r->f64};
+			/* pieces of some 32K elements: smaller ones cost more
+			 * to hand out than to copy */
+			int64_t grain = 1 + (int64_t)32768 / ldb;
+			if ((rc = mm_parallel_for(g->k * gb, grain, im2col_piece,
+			                          &j)) != 0)
+				return rc;
+		}
+		for (int64_t gi = g0; gi < g0 + gb && !rc; gi++) {
+			const char *wg = r->w + (size_t)(gi * g->cog * g->k) * es;
+			const char *b = r->direct
+			    ? x + (size_t)(gi * g->cg * plane) * es
+			    : (const char *)r->col + (size_t)((gi - g0) * g->k * ldb) * es;
+			if (nimg == 1) {
+				char *c = (char *)r->out->data +
+				          (size_t)((i0 * g->co + gi * g->cog) * g->p) * es;
+				rc = gemm(r->f64, g->cog, g->p, g->k, wg, b, ldb, c,
+				          g->p);
+				if (!rc && r->bias)
+					add_bias(r, i0, 1, gi);
+			} else {
+				rc = gemm(r->f64, g->cog, ldb, g->k, wg, b, ldb,
+				          r->tmp, ldb);
+				if (!rc)
+					scatter(r, i0, nimg, gi);
+			}
+		}
 	}
-	if (nimg == 1) {
-		char *c = (char *)r->out->data +
-		          (size_t)((i0 * g->co + gi * g->cog) * g->p) * es;
-		rc = gemm(r->f64, g->cog, g->p, g->k, wg, b, ldb, c, g->p);
-		if (!rc && r->bias)
-			add_bias(r, i0, 1, gi);
-		return rc;
-	}
-	rc = gemm(r->f64, g->cog, nimg * g->p, g->k, wg, b, ldb, r->tmp,
-	          nimg * g->p);
-	if (!rc)
-		scatter(r, i0, nimg, gi);
 	return rc;
 }
 
 /* How many images go in one GEMM, and the scratch that takes. */
-static bool conv_plan(conv_run *r, mm_diag *d)
+static bool conv_plan(conv_run *r, int64_t groups, mm_diag *d)
 {
 	geom *g = &r->g;
 	r->direct = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
 	            g->ph == 0 && g->pw == 0 && g->ho == g->h && g->wo == g->w &&
 	            g->p >= CHUNK_COLS;
-	size_t per = (size_t)g->k * (size_t)g->p * r->es; /* one image's */
+	/* one image's im2col matrix: (c·kh·kw) × p */
+	size_t rows, per;
+	if (__builtin_mul_overflow((size_t)g->k, (size_t)groups, &rows) ||
+	    __builtin_mul_overflow(rows, (size_t)g->p * r->es, &per)) {
+		mm_diag_set(d, MM_ERR_LIMIT, NOSPAN,
+		            "conv2d: the im2col matrix is too large");
+		return false;
+	}
 	int64_t nb = g->p >= CHUNK_COLS ? 1 : (CHUNK_COLS + g->p - 1) / g->p;
 	while (nb > 1 && per * (size_t)nb > CHUNK_BYTES)
 		nb--;
 	r->nb = nb < g->n ? nb : g->n;
 	if (r->nb < 1)
 		r->nb = 1;
+	/* many small groups (depthwise): as many at a time as keep their
+	 * im2col matrix in a core's cache for their GEMMs */
+	size_t group_bytes = per / (size_t)groups * (size_t)r->nb;
+	r->gb = group_bytes ? (int64_t)(GROUP_BYTES / group_bytes) : groups;
+	r->gb = r->gb < 1 ? 1 : r->gb > groups ? groups : r->gb;
 	if (!r->direct &&
-	    !(r->col = mm_tensor_scratch_alloc((size_t)(g->k * r->nb),
+	    !(r->col = mm_tensor_scratch_alloc((size_t)(g->k * r->gb * r->nb),
 	                                       (size_t)g->p * r->es, d)))
 		return false;
 	if (r->nb > 1 &&
@@ -257,12 +286,11 @@ mm_tensor *mm_conv_2d(const mm_tensor *x, const mm_tensor *w,
 		r.w = ops[1]->data;
 		r.bias = ops[2];
 		r.out = out;
-		ok = conv_plan(&r, d);
+		ok = conv_plan(&r, win.groups, d);
 		int rc = 0;
 		for (int64_t i = 0; ok && !rc && i < r.g.n; i += r.nb) {
 			int64_t nimg = r.g.n - i < r.nb ? r.g.n - i : r.nb;
-			for (int64_t gi = 0; !rc && gi < win.groups; gi++)
-				rc = conv_chunk(&r, i, nimg, gi);
+			rc = conv_chunk(&r, i, nimg, win.groups);
 			if (!rc && mm_interrupted())
 				rc = MM_ERR_INTERRUPTED;
 		}
