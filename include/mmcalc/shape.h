@@ -93,6 +93,22 @@ mm_code mm_shape_attention_as(const mm_shape *q, const mm_shape *k,
                               const mm_shape *v, mm_shape *out,
                               mm_assume *as, mm_diag *d);
 
+/* numpy.linalg's matrix argument of fn: at least 2 axes (a stack of
+ * matrices in the leading ones), square when square is set (symbolic
+ * sides assumed equal, recorded in as; NULL: an error). MM_ERR_SHAPE
+ * names fn and the shape. */
+mm_code mm_shape_matrix_as(const char *fn, const mm_shape *a, bool square,
+                           mm_assume *as, mm_diag *d);
+
+/* numpy.linalg.solve(a, b)'s result shape, NumPy 1.24's rule: a is (…,
+ * n, n); b is a stack of vectors (…, n) when it has exactly one axis
+ * fewer than a (*vec set), else a stack of matrices (…, n, k); the stack
+ * axes broadcast and the result has b's form with the broadcast stack.
+ * With symbols, dims that may differ are assumed to fit (as). */
+mm_code mm_shape_solve_as(const mm_shape *a, const mm_shape *b,
+                          mm_shape *out, bool *vec, mm_assume *as,
+                          mm_diag *d);
+
 /* Swaps the last two axes (0-d and 1-D shapes are returned unchanged). */
 mm_shape mm_shape_transpose(const mm_shape *s);
 
