@@ -156,6 +156,21 @@ static const mm_builtin table[] = {
 	 .group = MM_G_CONV, .flags = MM_BF_SYMBOLIC, .op = MM_POOL_AVG,
 	 .check = mm_fn_pool2d_check, .eval = mm_fn_pool2d_eval},
 
+	{.name = "moe", .min = 1, .max = 5,
+	 .keys = "experts top_k ffn gated act", .words = "gated act",
+	 .usage = "moe(x, experts=E, top_k=k, ffn=f, gated=true, act=silu) | "
+	          "moe(x, router, w1, w2[, w3], top_k=k)",
+	 .summary = "a mixture-of-experts FFN routed as Mixtral's: top-k of E "
+	            "experts per token",
+	 .group = MM_G_MOE, .flags = MM_BF_SYMBOLIC,
+	 .check = mm_fn_moe_check, .eval = mm_fn_moe_eval},
+	{.name = "moe_params", .min = 1, .max = 1, .keys = "active",
+	 .words = "active", .usage = "moe_params(expr, active=false)",
+	 .summary = "the parameters of expr's moe layers: all experts', or the "
+	            "k per token's",
+	 .group = MM_G_MOE, .flags = MM_BF_INSPECT,
+	 .check = mm_fn_moe_params_check},
+
 	{.name = "load", .min = 1, .max = 1, .keys = "sep header dtype",
 	 .words = "header dtype",
 	 .usage = "load(\"file.npy\" | \"file.csv\", sep=, header=false, dtype=)",

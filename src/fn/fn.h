@@ -101,6 +101,11 @@ mm_builtin_eval mm_fn_conv2d_eval;
 mm_builtin_check mm_fn_pool2d_check;
 mm_builtin_eval mm_fn_pool2d_eval;
 
+/* Mixture of experts; moe_params reads the moe layers of an expression. */
+mm_builtin_check mm_fn_moe_check;
+mm_builtin_eval mm_fn_moe_eval;
+mm_builtin_check mm_fn_moe_params_check;
+
 /* Files. */
 mm_builtin_check mm_fn_load_check;
 mm_builtin_eval mm_fn_load_eval;
