@@ -65,6 +65,14 @@ static void load(const char *name, const char *file)
 	ck_assert_msg(run(line) == 0, "%s: %s", line, cap.err);
 }
 
+/* NAME = load("tests/data/linalg_CASE_PART.npy") */
+static void load_part(const char *name, const char *kase, const char *part)
+{
+	char file[128];
+	snprintf(file, sizeof file, "%s_%s", kase, part);
+	load(name, file);
+}
+
 /* max|got - want| / max|want| for the expressions got and want. */
 static double relerr(const char *got, const char *want)
 {
@@ -96,13 +104,9 @@ START_TEST(solve_inv_det)
 	static const char *cases[] = {"solve_vec", "solve_bcast", "solve_big",
 	                              "solve_f32"};
 	for (size_t k = 0; k < 4; k++) {
-		char n[64];
-		snprintf(n, sizeof n, "%s_a", cases[k]);
-		load("A", n);
-		snprintf(n, sizeof n, "%s_b", cases[k]);
-		load("b", n);
-		snprintf(n, sizeof n, "%s_x", cases[k]);
-		load("X", n);
+		load_part("A", cases[k], "a");
+		load_part("b", cases[k], "b");
+		load_part("X", cases[k], "x");
 		CLOSE("solve(A, b)", "X", k == 3 ? 1e-5 : 1e-12);
 	}
 	load("A", "inv_a");
@@ -126,11 +130,8 @@ START_TEST(cholesky_qr_svd)
 {
 	static const char *chol[] = {"chol_big", "chol_stack", "chol_f32"};
 	for (size_t k = 0; k < 3; k++) {
-		char n[64];
-		snprintf(n, sizeof n, "%s_a", chol[k]);
-		load("A", n);
-		snprintf(n, sizeof n, "%s_l", chol[k]);
-		load("L", n);
+		load_part("A", chol[k], "a");
+		load_part("L", chol[k], "l");
 		CLOSE("cholesky(A)", "L", k == 2 ? 1e-5 : 1e-12);
 	}
 	/* qr of a stack (the checker took only matrices before) */
@@ -144,15 +145,10 @@ START_TEST(cholesky_qr_svd)
 	                            "svd_qr", "svd_f32"};
 	for (size_t k = 0; k < 5; k++) {
 		double tol = k == 4 ? 1e-5 : 1e-12;
-		char n[64];
-		snprintf(n, sizeof n, "%s_a", svd[k]);
-		load("A", n);
-		snprintf(n, sizeof n, "%s_s", svd[k]);
-		load("S", n);
-		snprintf(n, sizeof n, "%s_u", svd[k]);
-		load("U", n);
-		snprintf(n, sizeof n, "%s_vh", svd[k]);
-		load("Vh", n);
+		load_part("A", svd[k], "a");
+		load_part("S", svd[k], "s");
+		load_part("U", svd[k], "u");
+		load_part("Vh", svd[k], "vh");
 		CLOSE("svd(A)", "S", tol);
 		CLOSE("svdvals(A)", "S", tol);
 		CLOSE("abs(svd_u(A))", "abs(U)", tol * 10);
@@ -166,13 +162,9 @@ START_TEST(lstsq_numpy)
 	static const char *cases[] = {"lstsq_vec", "lstsq_mat", "lstsq_rank",
 	                              "lstsq_wide", "lstsq_f32"};
 	for (size_t k = 0; k < 5; k++) {
-		char n[64];
-		snprintf(n, sizeof n, "%s_a", cases[k]);
-		load("A", n);
-		snprintf(n, sizeof n, "%s_b", cases[k]);
-		load("b", n);
-		snprintf(n, sizeof n, "%s_x", cases[k]);
-		load("X", n);
+		load_part("A", cases[k], "a");
+		load_part("b", cases[k], "b");
+		load_part("X", cases[k], "x");
 		CLOSE("lstsq(A, b)", "X", k == 4 ? 1e-5 : 1e-12);
 	}
 }
