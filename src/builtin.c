@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "mmcalc/builtin.h"
+#include "mmcalc/conv.h"
 #include "mmcalc/ops.h"
 #include "fn/fn.h"
 
@@ -88,13 +89,40 @@ static const mm_builtin table[] = {
 	 .summary = "the number of elements", .group = MM_G_SHAPE,
 	 .flags = MM_BF_INSPECT, .check = mm_fn_numel_check},
 
-	{.name = "qr", .min = 1, .max = 1, .usage = "qr(x)",
-	 .summary = "the reduced Q of x = QR (LAPACK's signs)",
-	 .group = MM_G_LINALG, .op = 0, .check = mm_fn_qr_check,
-	 .eval = mm_fn_qr_eval},
-	{.name = "qr_r", .min = 1, .max = 1, .usage = "qr_r(x)",
-	 .summary = "the R of x = QR", .group = MM_G_LINALG, .op = 1,
-	 .check = mm_fn_qr_check, .eval = mm_fn_qr_eval},
+#define LINALG(NAME, NARGS, USAGE, SUMMARY, OP)                               \
+	{.name = NAME, .min = NARGS, .max = NARGS, .usage = USAGE,           \
+	 .summary = SUMMARY, .group = MM_G_LINALG, .flags = MM_BF_SYMBOLIC,  \
+	 .op = OP, .check = mm_fn_linalg_check, .eval = mm_fn_linalg_eval}
+	LINALG("qr", 1, "qr(x)", "the reduced Q of x = QR (LAPACK's signs)",
+	       MM_LA_FN_QR),
+	LINALG("qr_r", 1, "qr_r(x)", "the R of x = QR", MM_LA_FN_QR_R),
+	LINALG("solve", 2, "solve(A, b)", "x with A @ x = b (LU with pivoting)",
+	       MM_LA_FN_SOLVE),
+	LINALG("inv", 1, "inv(x)", "the inverse of a square matrix",
+	       MM_LA_FN_INV),
+	LINALG("det", 1, "det(x)", "the determinant", MM_LA_FN_DET),
+	LINALG("slogdet", 1, "slogdet(x)",
+	       "log|det(x)|, without overflow (NumPy's logabsdet)",
+	       MM_LA_FN_SLOGDET),
+	LINALG("slogdet_sign", 1, "slogdet_sign(x)",
+	       "the sign of det(x): 1, -1 or 0", MM_LA_FN_SLOGDET_SIGN),
+	LINALG("cholesky", 1, "cholesky(x)",
+	       "the lower-triangular L with x = L @ L.T", MM_LA_FN_CHOLESKY),
+	LINALG("svd", 1, "svd(x)",
+	       "the singular values, descending (as Octave's s = svd(x))",
+	       MM_LA_FN_SVD),
+	LINALG("svdvals", 1, "svdvals(x)", "the singular values, descending",
+	       MM_LA_FN_SVDVALS),
+	LINALG("svd_u", 1, "svd_u(x)", "the U of the reduced x = U S Vh",
+	       MM_LA_FN_SVD_U),
+	LINALG("svd_vh", 1, "svd_vh(x)", "the Vh of the reduced x = U S Vh",
+	       MM_LA_FN_SVD_VH),
+	{.name = "lstsq", .min = 2, .max = 2, .keys = "rcond",
+	 .usage = "lstsq(A, b, rcond=eps·max(m, n))",
+	 .summary = "the x minimising |A @ x - b| (minimum norm)",
+	 .group = MM_G_LINALG, .flags = MM_BF_SYMBOLIC, .op = MM_LA_FN_LSTSQ,
+	 .check = mm_fn_linalg_check, .eval = mm_fn_linalg_eval},
+#undef LINALG
 
 	{.name = "attention", .min = 3, .max = 3,
 	 .keys = "causal kv_heads scale", .words = "causal",
@@ -103,6 +131,46 @@ static const mm_builtin table[] = {
 	            "have fewer heads",
 	 .group = MM_G_ATTENTION, .flags = MM_BF_SYMBOLIC,
 	 .check = mm_fn_attention_check, .eval = mm_fn_attention_eval},
+
+	{.name = "conv2d", .min = 2, .max = 3,
+	 .keys = "bias stride padding dilation groups", .words = "padding",
+	 .usage = "conv2d(x, w, bias=, stride=1, padding=0, dilation=1, "
+	          "groups=1)",
+	 .summary = "2-d convolution of NCHW images by OIHW weights, as "
+	            "PyTorch's",
+	 .group = MM_G_CONV, .flags = MM_BF_SYMBOLIC,
+	 .check = mm_fn_conv2d_check, .eval = mm_fn_conv2d_eval},
+	{.name = "max_pool2d", .min = 1, .max = 2,
+	 .keys = "kernel_size stride padding dilation ceil_mode",
+	 .words = "ceil_mode",
+	 .usage = "max_pool2d(x, kernel_size, stride=kernel_size, padding=0, "
+	          "dilation=1, ceil_mode=false)",
+	 .summary = "the largest element of each window of NCHW images",
+	 .group = MM_G_CONV, .flags = MM_BF_SYMBOLIC, .op = MM_POOL_MAX,
+	 .check = mm_fn_pool2d_check, .eval = mm_fn_pool2d_eval},
+	{.name = "avg_pool2d", .min = 1, .max = 2,
+	 .keys = "kernel_size stride padding ceil_mode count_include_pad",
+	 .words = "ceil_mode count_include_pad",
+	 .usage = "avg_pool2d(x, kernel_size, stride=kernel_size, padding=0, "
+	          "ceil_mode=false, count_include_pad=true)",
+	 .summary = "the mean of each window of NCHW images",
+	 .group = MM_G_CONV, .flags = MM_BF_SYMBOLIC, .op = MM_POOL_AVG,
+	 .check = mm_fn_pool2d_check, .eval = mm_fn_pool2d_eval},
+
+	{.name = "moe", .min = 1, .max = 5,
+	 .keys = "experts top_k ffn gated act", .words = "gated act",
+	 .usage = "moe(x, experts=E, top_k=k, ffn=f, gated=true, act=silu) | "
+	          "moe(x, router, w1, w2[, w3], top_k=k)",
+	 .summary = "a mixture-of-experts FFN routed as Mixtral's: top-k of E "
+	            "experts per token",
+	 .group = MM_G_MOE, .flags = MM_BF_SYMBOLIC,
+	 .check = mm_fn_moe_check, .eval = mm_fn_moe_eval},
+	{.name = "moe_params", .min = 1, .max = 1, .keys = "active",
+	 .words = "active", .usage = "moe_params(expr, active=false)",
+	 .summary = "the parameters of expr's moe layers: all experts', or the "
+	            "k per token's",
+	 .group = MM_G_MOE, .flags = MM_BF_INSPECT,
+	 .check = mm_fn_moe_params_check},
 
 	{.name = "load", .min = 1, .max = 1, .keys = "sep header dtype",
 	 .words = "header dtype",
@@ -156,6 +224,8 @@ const char *mm_builtin_group_title(mm_builtin_group g)
 		[MM_G_SHAPE] = "Shapes, 0 FLOPs",
 		[MM_G_LINALG] = "Linear algebra",
 		[MM_G_ATTENTION] = "Attention",
+		[MM_G_CONV] = "Convolution and pooling (NCHW, as PyTorch)",
+		[MM_G_MOE] = "Mixture of experts",
 		[MM_G_FILE] = "Files, 0 FLOPs",
 		[MM_G_COST] = "Costs, counted without running",
 	};

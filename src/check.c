@@ -1140,7 +1140,8 @@ static mm_code graph_node(mm_checker *c, mm_node *e, mm_info *i)
 		mm_node *kids[MM_MAX_OPERANDS];
 		int n = mm_check_operands(e, kids);
 		for (int k = 0; k < n; k++)
-			if (kids[k]->info && kids[k]->info->g)
+			if (kids[k]->info && kids[k]->info->g &&
+			    kids[k]->info->v.kind == MM_K_TENSOR)
 				in[nin++] = kids[k]->info->g;
 		if (i->view && nin > 0)
 			i->g = mm_graph_view(&i->v, in[0], i->view_key, c->opts.stmt);

@@ -467,6 +467,8 @@ void mm_format_report_sym(mm_buf *b, const char *name, const mm_info *i,
 	if (name)
 		mm_buf_printf(b, "%s = ", name);
 	put_shape(b, i);
+	if (i->note)
+		mm_buf_printf(b, " (%s)", i->note);
 	if (st && !mm_poly_is_zero(st->flops)) {
 		mm_buf_puts(b, "\n  ");
 		put_poly_unit(b, st->flops, "FLOP", false);

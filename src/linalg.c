@@ -102,16 +102,9 @@ mm_code mm_la_stack_of(const mm_tensor *a, int nd, const int64_t *shape,
 mm_code mm_la_matrix_arg(const char *fn, const mm_tensor *a, bool square,
                          mm_la_stack *st, mm_diag *d)
 {
-	char b[160];
-	if (a->ndim < 2)
-		return mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
-		                   "%s needs a matrix (or a stack of them), not "
-		                   "the %d-D %s", fn, a->ndim,
-		                   mm_la_shape_str(a, b, sizeof b));
-	if (square && a->shape[a->ndim - 1] != a->shape[a->ndim - 2])
-		return mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
-		                   "%s needs square matrices, not %s", fn,
-		                   mm_la_shape_str(a, b, sizeof b));
+	mm_shape s = mm_shape_make(a->ndim, a->shape); /* shape.c's rule */
+	if (mm_shape_matrix_as(fn, &s, square, NULL, d) != MM_OK)
+		return MM_ERR_SHAPE;
 	return mm_la_stack_of(a, a->ndim - 2, a->shape, st, d);
 }
 
@@ -314,40 +307,20 @@ static mm_code singular(const char *fn, const mm_la_stack *st, int64_t e,
 	                   fn, mm_la_entry_name(st, e, b, sizeof b));
 }
 
-/* How b fits A (…, n, n) in solve: its stack axes, its shape as an
- * n×nrhs matrix and the result's stack (the broadcast one). */
+/* How b fits A (…, n, n) in solve, by shape.c's rule: its stack axes,
+ * its shape as an n×nrhs matrix and the result's stack (the broadcast
+ * one). */
 static mm_code solve_shapes(const mm_tensor *a, const mm_tensor *b,
                             bool *vec, int *bnd, int64_t *nrhs,
                             mm_la_stack *st, mm_diag *d)
 {
-	char s1[160], s2[160];
-	int64_t n = a->shape[a->ndim - 1];
-	*vec = b->ndim == a->ndim - 1;
-	if (!*vec && b->ndim < 2)
-		return mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
-		                   "solve: b %s must be a stack of vectors (%d "
-		                   "axes) or of matrices (at least 2 axes) for "
-		                   "A %s", mm_la_shape_str(b, s1, sizeof s1),
-		                   a->ndim - 1, mm_la_shape_str(a, s2, sizeof s2));
+	mm_shape sa = mm_shape_make(a->ndim, a->shape);
+	mm_shape sb = mm_shape_make(b->ndim, b->shape), so;
+	if (mm_shape_solve_as(&sa, &sb, &so, vec, NULL, d) != MM_OK)
+		return MM_ERR_SHAPE;
 	*bnd = b->ndim - (*vec ? 1 : 2);
-	int64_t rows = b->shape[*bnd];
 	*nrhs = *vec ? 1 : b->shape[b->ndim - 1];
-	if (rows != n)
-		return mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
-		                   "solve: b %s has %lld rows where A %s needs "
-		                   "%lld", mm_la_shape_str(b, s1, sizeof s1),
-		                   (long long)rows,
-		                   mm_la_shape_str(a, s2, sizeof s2),
-		                   (long long)n);
-	/* the stack axes broadcast by shape.c's rule */
-	mm_shape sa = mm_shape_make(a->ndim - 2, a->shape);
-	mm_shape sb = mm_shape_make(*bnd, b->shape), so;
-	if (mm_shape_broadcast(&sa, &sb, "solve", &so, NULL) != MM_OK)
-		return mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
-		                   "solve: the stack axes of A %s and b %s do not "
-		                   "broadcast", mm_la_shape_str(a, s1, sizeof s1),
-		                   mm_la_shape_str(b, s2, sizeof s2));
-	return mm_la_stack_of(a, so.ndim, so.dim, st, d);
+	return mm_la_stack_of(a, so.ndim - (*vec ? 1 : 2), so.dim, st, d);
 }
 
 mm_tensor *mm_linalg_solve(const mm_tensor *a, const mm_tensor *b,

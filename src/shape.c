@@ -306,6 +306,90 @@ mm_code mm_shape_matmul_as(const mm_shape *a, const mm_shape *b,
 	return MM_OK;
 }
 
+mm_code mm_shape_matrix_as(const char *fn, const mm_shape *a, bool square,
+                           mm_assume *as, mm_diag *d)
+{
+	char sa[160];
+	if (a->ndim < 2)
+		return mm_diag_set(d, MM_ERR_SHAPE, nospan,
+		                   "%s needs a matrix (or a stack of them), not "
+		                   "the %d-D %s", fn, a->ndim,
+		                   mm_shape_str(a, sa, sizeof sa));
+	int m = a->ndim - 2, n = a->ndim - 1, c = dim_cmp(a, m, a, n);
+	if (!square || c == DIM_EQ || (c == DIM_UNKNOWN && assume_eq(as, a, m, a, n, d)))
+		return MM_OK;
+	if (c == DIM_UNKNOWN)
+		return MM_ERR_SHAPE;
+	return mm_diag_set(d, MM_ERR_SHAPE, nospan,
+	                   "%s needs square matrices, not %s", fn,
+	                   mm_shape_str(a, sa, sizeof sa));
+}
+
+mm_code mm_shape_solve_as(const mm_shape *a, const mm_shape *b,
+                          mm_shape *out, bool *vec, mm_assume *as,
+                          mm_diag *d)
+{
+	char s1[160], s2[160];
+	mm_code r = mm_shape_matrix_as("solve", a, true, as, d);
+	if (r != MM_OK)
+		return r;
+	int n = a->ndim - 1;
+	*vec = b->ndim == a->ndim - 1;
+	if (!*vec && b->ndim < 2)
+		return mm_diag_set(d, MM_ERR_SHAPE, nospan,
+		                   "solve: b %s must be a stack of vectors (%d "
+		                   "axes) or of matrices (at least 2 axes) for "
+		                   "A %s", mm_shape_str(b, s1, sizeof s1),
+		                   a->ndim - 1, mm_shape_str(a, s2, sizeof s2));
+	int bnd = b->ndim - (*vec ? 1 : 2);
+	int c = dim_cmp(b, bnd, a, n);
+	if (c == DIM_NE) {
+		mm_diag_set(d, MM_ERR_SHAPE, nospan,
+		            "solve: b %s has %lld rows where A %s needs %lld",
+		            mm_shape_str(b, s1, sizeof s1), (long long)b->dim[bnd],
+		            mm_shape_str(a, s2, sizeof s2), (long long)a->dim[n]);
+		if (*vec && b->ndim >= 2 && b->ndim < MM_MAX_NDIM) {
+			/* NumPy 1.x's surprise: (n x k) for (B x n x n) */
+			mm_shape one = {0};
+			one.ndim = b->ndim + 1;
+			one.dim[0] = 1;
+			for (int k = 0; k < b->ndim; k++) {
+				one.dim[k + 1] = b->dim[k];
+				one.sym[k + 1] = b->sym[k];
+			}
+			mm_diag_hint(d, "b has one axis fewer than A, so it is a "
+			                "stack of vectors (NumPy 1.x's rule); as "
+			                "matrices of right-hand sides it needs A's "
+			                "axes: %s", mm_shape_str(&one, s1, sizeof s1));
+		} else {
+			mm_diag_hint(d, "b is a stack of vectors (…, n) when it has "
+			                "one axis fewer than A, else of matrices (…, "
+			                "n, k)");
+		}
+		return MM_ERR_SHAPE;
+	}
+	if (c == DIM_UNKNOWN && !assume_eq(as, b, bnd, a, n, d))
+		return MM_ERR_SHAPE;
+	/* the stack axes broadcast */
+	mm_shape sa = *a, sb = *b, so;
+	sa.ndim = a->ndim - 2;
+	sb.ndim = bnd;
+	if (mm_shape_broadcast_as(&sa, &sb, "solve", &so, as, d) != MM_OK ||
+	    so.ndim + (*vec ? 1 : 2) > MM_MAX_NDIM)
+		return mm_diag_set(d, MM_ERR_SHAPE, nospan,
+		                   "solve: the stack axes of A %s and b %s do not "
+		                   "broadcast", mm_shape_str(a, s1, sizeof s1),
+		                   mm_shape_str(b, s2, sizeof s2));
+	so.dim[so.ndim] = a->dim[n];
+	so.sym[so.ndim++] = a->sym[n];
+	if (!*vec) {
+		so.dim[so.ndim] = b->dim[b->ndim - 1];
+		so.sym[so.ndim++] = b->sym[b->ndim - 1];
+	}
+	*out = so;
+	return MM_OK;
+}
+
 mm_shape mm_shape_transpose(const mm_shape *s)
 {
 	mm_shape r = *s;

@@ -117,8 +117,8 @@ mm_code mm_cost_matmul(mm_cost_ctx *x, const mm_value *out,
 mm_code mm_cost_attention(mm_cost_ctx *x, const mm_value *out,
                           const mm_value *q, const mm_value *k,
                           const mm_value *v, bool causal, mm_cost *c);
-/* The reduced QR of an m×n matrix in, giving out (Q or R): Householder
- * factorisation and forming Q. */
+/* The reduced QR of an m×n matrix in, giving out (Q): mm_cost_linalg's
+ * MM_LA_QR. */
 mm_code mm_cost_qr(mm_cost_ctx *x, const mm_value *out, const mm_value *in,
                    mm_cost *c);
 /* Moving data only (constructors, copies, concat): 0 FLOPs, reads
@@ -126,5 +126,66 @@ mm_code mm_cost_qr(mm_cost_ctx *x, const mm_value *out, const mm_value *in,
  * its result's size: 2). */
 mm_code mm_cost_data(mm_cost_ctx *x, const mm_value *out,
                      const mm_value *const *in, int nin, mm_cost *c);
+
+/* ---- convolution, pooling, mixture of experts, linear algebra ---- */
+
+/* conv2d x ⊛ w (+ bias) = out: numel(out)·(C_in/groups)·kH·kW MACs
+ * (fvcore's conv count, which fvcore reports as its "flops"), 2 FLOPs
+ * each and counted as matmul FLOPs (the convolution runs as a GEMM);
+ * with a bias (NULL: none), 1 FLOP per output element for its add. */
+mm_code mm_cost_conv2d(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *in, const mm_value *w,
+                       const mm_value *bias, mm_cost *c);
+/* max_pool2d and avg_pool2d: a reduction of each window of kh·kw
+ * elements, 1 FLOP per element read (comparisons; or adds and the
+ * division), the convention's FLOPs per reduced element. */
+mm_code mm_cost_pool2d(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *in, int64_t kh, int64_t kw,
+                       mm_cost *c);
+
+/* A mixture-of-experts layer as Mixtral's, on in (… x d): its tokens
+ * (the product of the leading axes) each routed to top_k of E experts,
+ * an expert an FFN d -> f -> d (gated: three matrices, SwiGLU). dims
+ * holds d, E and f as its three dims (numbers or symbols). The cost: the
+ * router (tokens·d·E MACs), the top-k choice (1 FLOP per logit) and a
+ * softmax over the k kept (the convention's per element); per token k
+ * experts (d·f MACs per matrix, act_flops per hidden element for the
+ * activation and, gated, 1 for the gate's product); and the weighted sum
+ * of the k outputs (d·(2k - 1)). Bytes: in, out and the weights
+ * (weights[0..nweights), or, when none are given, all E experts' and the
+ * router's at in's dtype). */
+mm_code mm_cost_moe(mm_cost_ctx *x, const mm_value *out, const mm_value *in,
+                    const mm_shape *dims, int64_t top_k, bool gated,
+                    unsigned act_flops, const mm_value *const *weights,
+                    int nweights, mm_cost *c);
+/* Its parameters, all E experts (total) or the k a token uses (active):
+ * d·E for the router plus (gated ? 3 : 2)·d·f per expert counted, into
+ * *n (numeric dims) or *p (symbolic; p may then not be NULL). dims holds
+ * d, E, f as its three dims. */
+mm_code mm_cost_moe_params(mm_cost_ctx *x, const mm_shape *dims,
+                           int64_t top_k, bool gated, bool active,
+                           mm_count *n, const mm_poly **p);
+
+/* The dense linear algebra of numpy.linalg, costed by LAPACK Working
+ * Note 41's operation counts (the LAPACK timing suite's dopla.f):
+ * multiplications plus additions of the LAPACK routines the functions
+ * run, per matrix of the stack. */
+typedef enum mm_la_cost {
+	MM_LA_SOLVE,    /* dgetrf + dgetrs with nrhs right-hand sides */
+	MM_LA_INV,      /* dgetrf + dgetrs with the identity (nrhs = n) */
+	MM_LA_DET,      /* dgetrf, and 1 per pivot for the product */
+	MM_LA_CHOLESKY, /* dpotrf */
+	MM_LA_QR,       /* dgeqrf + dorgqr (forming the reduced Q) */
+	MM_LA_QR_R,     /* dgeqrf */
+	MM_LA_SVD,      /* U, S and Vh: Golub & Van Loan's counts, below */
+	MM_LA_SVDVALS,  /* S alone */
+	MM_LA_LSTSQ     /* dgeqrf + dormqr + dtrtrs (the QR path) */
+} mm_la_cost;
+/* The cost of op on a (…, m, n) giving out; b is solve's or lstsq's
+ * right-hand side (NULL for the others). The stack is out's leading axes
+ * for solve (the broadcast one) and a's for the others. With symbols,
+ * m >= n is assumed where the count depends on it (recorded). */
+mm_code mm_cost_linalg(mm_cost_ctx *x, mm_la_cost op, const mm_value *out,
+                       const mm_value *a, const mm_value *b, mm_cost *c);
 
 #endif

@@ -93,6 +93,22 @@ mm_code mm_shape_attention_as(const mm_shape *q, const mm_shape *k,
                               const mm_shape *v, mm_shape *out,
                               mm_assume *as, mm_diag *d);
 
+/* numpy.linalg's matrix argument of fn: at least 2 axes (a stack of
+ * matrices in the leading ones), square when square is set (symbolic
+ * sides assumed equal, recorded in as; NULL: an error). MM_ERR_SHAPE
+ * names fn and the shape. */
+mm_code mm_shape_matrix_as(const char *fn, const mm_shape *a, bool square,
+                           mm_assume *as, mm_diag *d);
+
+/* numpy.linalg.solve(a, b)'s result shape, NumPy 1.24's rule: a is (…,
+ * n, n); b is a stack of vectors (…, n) when it has exactly one axis
+ * fewer than a (*vec set), else a stack of matrices (…, n, k); the stack
+ * axes broadcast and the result has b's form with the broadcast stack.
+ * With symbols, dims that may differ are assumed to fit (as). */
+mm_code mm_shape_solve_as(const mm_shape *a, const mm_shape *b,
+                          mm_shape *out, bool *vec, mm_assume *as,
+                          mm_diag *d);
+
 /* Swaps the last two axes (0-d and 1-D shapes are returned unchanged). */
 mm_shape mm_shape_transpose(const mm_shape *s);
 
@@ -120,5 +136,53 @@ mm_code mm_shape_reshape(const mm_shape *s, int n, const int64_t *dims,
 /* Concatenation of k shapes along axis (already normalised or negative). */
 mm_code mm_shape_concat(const mm_shape *s, int k, int64_t axis,
                         mm_shape *out, mm_diag *d);
+
+/* ---- convolution and pooling windows (shape_conv.c) ---- */
+
+struct mm_arena;
+
+/* The window of conv2d and of the 2-d pools over the last two axes (H,
+ * W), as PyTorch's torch.nn.functional.conv2d, max_pool2d and
+ * avg_pool2d take it. Index 0 is H, 1 is W. */
+typedef struct mm_window {
+	int64_t kernel[2];   /* pools: the window (conv2d: the weight's) */
+	int64_t stride[2];   /* >= 1 */
+	int64_t pad_lo[2];   /* zeros before (top, left), >= 0 */
+	int64_t pad_hi[2];   /* and after (bottom, right): the same but for
+	                        conv2d's padding="same" with an even kernel */
+	int64_t dilation[2]; /* >= 1: the kernel's taps are this far apart */
+	int64_t groups;      /* conv2d: channels split into groups, >= 1 */
+	bool same;           /* conv2d padding="same": pad_lo/hi are set from
+	                        the kernel by mm_shape_conv2d_as */
+	bool ceil_mode;      /* pools: the last partial window counts */
+} mm_window;
+
+/* Which operand a window rule's error is about (the caller points at it). */
+enum { MM_CONV_AT_CALL, MM_CONV_AT_X, MM_CONV_AT_W, MM_CONV_AT_BIAS };
+
+/* conv2d's result shape, PyTorch's rule: x (N x C x H x W) or unbatched
+ * (C x H x W), w (C_out x C/groups x kH x kW), bias NULL or (C_out,);
+ * the result (N x C_out x H_out x W_out) (unbatched: no N), each spatial
+ * size floor((H + pad_lo + pad_hi - dilation·(kH - 1) - 1) / stride) + 1.
+ * With p->same, the padding is set (in *p) so that H_out = H: a total of
+ * dilation·(k - 1), the odd one after. Symbolic dims are taken: what they
+ * must satisfy (channels equal, a stride dividing its span) is assumed
+ * and recorded in as (NULL: an error); new symbolic dims are allocated
+ * in arena. Errors (MM_ERR_SHAPE) say which operand is wrong in *at. */
+mm_code mm_shape_conv2d_as(const mm_shape *x, const mm_shape *w,
+                           const mm_shape *bias, mm_window *p,
+                           mm_shape *out, int *at, struct mm_arena *arena,
+                           mm_assume *as, mm_diag *d);
+
+/* max_pool2d's and avg_pool2d's result shape (fn names the function in
+ * messages), PyTorch's rule: x (N x C x H x W) or (C x H x W), each
+ * spatial size floor((H + 2·pad - dilation·(k - 1) - 1) / stride) + 1 (or
+ * rounded up with ceil_mode, less one when the last window would start
+ * in the padding), padding at most half the dilated kernel, and every
+ * output size at least 1. Symbols as in mm_shape_conv2d_as. */
+mm_code mm_shape_pool2d_as(const char *fn, const mm_shape *x,
+                           const mm_window *p, mm_shape *out,
+                           struct mm_arena *arena, mm_assume *as,
+                           mm_diag *d);
 
 #endif

@@ -84,13 +84,29 @@ mm_builtin_eval mm_fn_concat_eval;
 mm_builtin_check mm_fn_shapeof_check;
 mm_builtin_check mm_fn_numel_check;
 
-/* Linear algebra (qr: op 0 gives Q, 1 gives R). */
-mm_builtin_check mm_fn_qr_check;
-mm_builtin_eval mm_fn_qr_eval;
+/* Linear algebra, told apart by the row's op: a function with several
+ * results in NumPy is a row per result. */
+enum { MM_LA_FN_QR, MM_LA_FN_QR_R, MM_LA_FN_SOLVE, MM_LA_FN_INV,
+       MM_LA_FN_DET, MM_LA_FN_SLOGDET, MM_LA_FN_SLOGDET_SIGN,
+       MM_LA_FN_CHOLESKY, MM_LA_FN_SVD, MM_LA_FN_SVDVALS, MM_LA_FN_SVD_U,
+       MM_LA_FN_SVD_VH, MM_LA_FN_LSTSQ };
+mm_builtin_check mm_fn_linalg_check;
+mm_builtin_eval mm_fn_linalg_eval;
 
 /* Attention. */
 mm_builtin_check mm_fn_attention_check;
 mm_builtin_eval mm_fn_attention_eval;
+
+/* Convolution and pooling (pools: op is the mm_pool). */
+mm_builtin_check mm_fn_conv2d_check;
+mm_builtin_eval mm_fn_conv2d_eval;
+mm_builtin_check mm_fn_pool2d_check;
+mm_builtin_eval mm_fn_pool2d_eval;
+
+/* Mixture of experts; moe_params reads the moe layers of an expression. */
+mm_builtin_check mm_fn_moe_check;
+mm_builtin_eval mm_fn_moe_eval;
+mm_builtin_check mm_fn_moe_params_check;
 
 /* Files. */
 mm_builtin_check mm_fn_load_check;

@@ -4,19 +4,25 @@
  * not recognise this CPU and would otherwise fall back to a slower core),
  * and each round times one call on each side, alternating which goes
  * first. Prints the median and range of the rounds, mmcalc's GFLOP/s by
- * LAPACK Working Note 41's counts, and the ratio of the medians (mmcalc
- * time / NumPy time: below 1, mmcalc is faster). Inputs are standard
- * normal (each side draws its own), A·Aᵀ + n·I for cholesky.
+ * the counts its built-ins report (cost.c's mm_cost_linalg: LAPACK
+ * Working Note 41's, Golub & Van Loan's for the SVD's vectors), and the
+ * ratio of the medians (mmcalc time / NumPy time: below 1, mmcalc is
+ * faster). Inputs are standard normal (each side draws its own), A·Aᵀ +
+ * n·I for cholesky. Besides single matrices, stacks of small ones (as
+ * numpy.linalg and the built-ins take them) and solve with a matrix of
+ * right-hand sides.
  *
  *   bench-linalg [--quick] [--rounds N] [--threads N] [--cpu]
- *                [--python PATH] [OP MxN ...]
+ *                [--python PATH] [OP [BATCHx]MxN[:K] ...]
  *
  * --threads N runs both sides on N threads (mm_gemm_set_threads and
  * OPENBLAS_NUM_THREADS); by default each uses every CPU. --cpu times the
  * process's CPU seconds instead of the wall clock's: with --threads 1,
  * a measure that a busy machine disturbs much less.
  * OP is qr, solve, inv, det, cholesky, svd, svdvals or lstsq; solve and
- * lstsq take a vector b. Exit 77 (skipped) when the Python has no NumPy. */
+ * lstsq take a vector b, or K right-hand sides with :K; BATCHx makes a
+ * stack of BATCH matrices. Exit 77 (skipped) when the Python has no
+ * NumPy. */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mmcalc/cost.h"
 #include "mmcalc/gemm.h"
 #include "mmcalc/linalg.h"
 #include "mmcalc/ops.h"
@@ -33,25 +40,37 @@
 struct bcase {
 	const char *op;
 	int64_t m, n;
+	int64_t batch; /* 0: one matrix; else a stack of this many */
+	int64_t nrhs;  /* solve, lstsq: 0 for a vector b */
 };
 
 static const struct bcase full[] = {
-	{"qr", 512, 512},       {"qr", 2048, 512},       {"qr", 4096, 256},
-	{"qr", 1024, 1024},     {"solve", 512, 512},     {"solve", 1024, 1024},
-	{"solve", 2048, 2048},  {"inv", 1024, 1024},     {"det", 1024, 1024},
-	{"cholesky", 512, 512}, {"cholesky", 1024, 1024},
-	{"cholesky", 2048, 2048}, {"svd", 256, 256},     {"svd", 512, 512},
-	{"svd", 1024, 1024},    {"svd", 2048, 256},      {"svdvals", 512, 512},
-	{"svdvals", 1024, 1024}, {"lstsq", 2048, 512},
+	{"qr", 512, 512, 0, 0},         {"qr", 2048, 512, 0, 0},
+	{"qr", 4096, 256, 0, 0},        {"qr", 1024, 1024, 0, 0},
+	{"solve", 512, 512, 0, 0},      {"solve", 1024, 1024, 0, 0},
+	{"solve", 2048, 2048, 0, 0},    {"inv", 1024, 1024, 0, 0},
+	{"det", 1024, 1024, 0, 0},      {"cholesky", 512, 512, 0, 0},
+	{"cholesky", 1024, 1024, 0, 0}, {"cholesky", 2048, 2048, 0, 0},
+	{"svd", 256, 256, 0, 0},        {"svd", 512, 512, 0, 0},
+	{"svd", 1024, 1024, 0, 0},      {"svd", 2048, 256, 0, 0},
+	{"svdvals", 512, 512, 0, 0},    {"svdvals", 1024, 1024, 0, 0},
+	{"lstsq", 2048, 512, 0, 0},
+	/* a matrix of right-hand sides; stacks of small matrices */
+	{"solve", 1024, 1024, 0, 64},   {"solve", 64, 64, 256, 0},
+	{"solve", 16, 16, 4096, 0},     {"inv", 128, 128, 64, 0},
+	{"det", 32, 32, 1024, 0},       {"cholesky", 64, 64, 256, 0},
+	{"svd", 32, 32, 256, 0},        {"qr", 64, 32, 256, 0},
 };
 static const struct bcase quick[] = {
-	{"qr", 256, 64},     {"solve", 128, 128}, {"inv", 64, 64},
-	{"cholesky", 128, 128}, {"svd", 64, 64}, {"svdvals", 64, 64},
-	{"lstsq", 128, 32},
+	{"qr", 256, 64, 0, 0},          {"solve", 128, 128, 0, 0},
+	{"inv", 64, 64, 0, 0},          {"cholesky", 128, 128, 0, 0},
+	{"svd", 64, 64, 0, 0},          {"svdvals", 64, 64, 0, 0},
+	{"lstsq", 128, 32, 0, 0},       {"solve", 16, 16, 64, 0},
+	{"solve", 64, 64, 0, 8},
 };
 
-/* The child: reads "OP M N" lines, answers with the seconds of one call
- * on inputs it keeps while the case lasts. */
+/* The child: reads "OP BATCH M N K" lines, answers with the seconds of
+ * one call on inputs it keeps while the case lasts. */
 static const char *script =
 	"import os, sys, time\n"
 	"import numpy as np\n"
@@ -73,11 +92,15 @@ static const char *script =
 	" '(unset)'), os.environ.get('OPENBLAS_NUM_THREADS', 'all'),"
 	" flush=True)\n"
 	"for line in sys.stdin:\n"
-	"    op, m, n = line.split(); m = int(m); n = int(n)\n"
-	"    if key != (op, m, n):\n"
-	"        A = rng.standard_normal((m, n))\n"
-	"        if op == 'cholesky': A = A @ A.T + n * np.eye(n)\n"
-	"        key, data = (op, m, n), (A, rng.standard_normal(m))\n"
+	"    op, bt, m, n, k = line.split()\n"
+	"    bt, m, n, k = int(bt), int(m), int(n), int(k)\n"
+	"    if key != (op, bt, m, n, k):\n"
+	"        lead = (bt,) if bt else ()\n"
+	"        A = rng.standard_normal(lead + (m, n))\n"
+	"        if op == 'cholesky':\n"
+	"            A = A @ np.swapaxes(A, -1, -2) + n * np.eye(n)\n"
+	"        b = rng.standard_normal(lead + (m,) + ((k,) if k else ()))\n"
+	"        key, data = (op, bt, m, n, k), (A, b)\n"
 	"    clock = time.process_time if cpu else time.perf_counter\n"
 	"    t = clock(); ops[op](*data)\n"
 	"    print(clock() - t, flush=True)\n";
@@ -125,8 +148,8 @@ static bool start(struct child *c, const char *python, int threads,
 static double numpy_time(struct child *c, const struct bcase *k)
 {
 	char line[128];
-	fprintf(c->to, "%s %lld %lld\n", k->op, (long long)k->m,
-	        (long long)k->n);
+	fprintf(c->to, "%s %lld %lld %lld %lld\n", k->op, (long long)k->batch,
+	        (long long)k->m, (long long)k->n, (long long)k->nrhs);
 	fflush(c->to);
 	if (!fgets(line, sizeof line, c->from)) {
 		fprintf(stderr, "bench-linalg: the NumPy side stopped\n");
@@ -142,27 +165,36 @@ static double now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* LAPACK Working Note 41's operation counts (multiplications plus
- * additions) of what NumPy's routine does for this case. */
+/* The FLOPs the built-ins report for the case (cost.c): LAWN 41's
+ * counts of what NumPy's routines do. */
 static double flops(const struct bcase *k)
 {
-	double m = (double)k->m, n = (double)k->n, mn = m < n ? m : n;
-	const char *op = k->op;
-	if (!strcmp(op, "qr")) /* dgeqrf, then dorgqr's m×mn Q */
-		return m >= n ? 4 * m * n * n - 4.0 / 3 * n * n * n
-		              : 4 * m * m * n - 4.0 / 3 * m * m * m;
-	if (!strcmp(op, "solve")) /* dgetrf + dgetrs, one right-hand side */
-		return 2.0 / 3 * n * n * n + 2 * n * n;
-	if (!strcmp(op, "inv")) /* dgesv with B = I */
-		return 2.0 / 3 * n * n * n + 2 * n * n * n;
-	if (!strcmp(op, "det"))
-		return 2.0 / 3 * n * n * n;
-	if (!strcmp(op, "cholesky"))
-		return n * n * n / 3;
-	if (!strcmp(op, "lstsq")) /* by QR: dgeqrf + dormqr + dtrsv */
-		return 2 * m * n * n - 2.0 / 3 * n * n * n + 4 * m * n + n * n;
-	/* svd/svdvals: the bidiagonal reduction (dgebrd), 4mn² - 4n³/3 */
-	return 4 * m * mn * mn - 4.0 / 3 * mn * mn * mn;
+	static const struct {
+		const char *op;
+		mm_la_cost cost;
+	} ops[] = {{"qr", MM_LA_QR}, {"solve", MM_LA_SOLVE}, {"inv", MM_LA_INV},
+	           {"det", MM_LA_DET}, {"cholesky", MM_LA_CHOLESKY},
+	           {"svd", MM_LA_SVD}, {"svdvals", MM_LA_SVDVALS},
+	           {"lstsq", MM_LA_LSTSQ}};
+	mm_la_cost op = MM_LA_SOLVE;
+	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+		if (!strcmp(ops[i].op, k->op))
+			op = ops[i].cost;
+	int lead = k->batch ? 1 : 0;
+	int64_t as[3] = {k->batch, k->m, k->n}, bs[3] = {k->batch, k->m, k->nrhs};
+	mm_shape sa = mm_shape_make(2 + lead, as + 1 - lead);
+	mm_shape sb = mm_shape_make(1 + lead + (k->nrhs > 0), bs + 1 - lead);
+	mm_value a, b;
+	mm_value_set_tensor(&a, &sa, MM_F64);
+	mm_value_set_tensor(&b, &sb, MM_F64);
+	mm_arena arena = MM_ARENA_INIT;
+	mm_diag d;
+	mm_cost_ctx x = {&arena, &d, NULL, NULL};
+	mm_cost c;
+	/* the output's shape matters to solve alone: b's */
+	mm_code r = mm_cost_linalg(&x, op, &b, &a, &b, &c);
+	mm_arena_free(&arena);
+	return r == MM_OK ? mm_count_to_double(c.flops) : 0;
 }
 
 /* The inputs of a case, and one timed call by mmcalc. */
@@ -172,9 +204,12 @@ struct inputs {
 
 static struct inputs make(const struct bcase *k, mm_rng *rng)
 {
-	int64_t s[2] = {k->m, k->n};
-	struct inputs in = {mm_tensor_randn(rng, MM_F64, 2, s, NULL),
-	                    mm_tensor_randn(rng, MM_F64, 1, &k->m, NULL)};
+	int lead = k->batch ? 1 : 0;
+	int64_t s[3] = {k->batch, k->m, k->n}, bs[3] = {k->batch, k->m, k->nrhs};
+	struct inputs in = {
+		mm_tensor_randn(rng, MM_F64, 2 + lead, s + 1 - lead, NULL),
+		mm_tensor_randn(rng, MM_F64, 1 + lead + (k->nrhs > 0),
+		                bs + 1 - lead, NULL)};
 	if (!strcmp(k->op, "cholesky")) {
 		mm_tensor *at = mm_tensor_transpose(in.a, NULL);
 		mm_tensor *aat = mm_op_matmul(in.a, at, NULL);
@@ -261,10 +296,14 @@ static void run(const struct bcase *k, int rounds, struct child *c,
 		}
 	}
 	double mm = median(tm, rounds), np = median(tn, rounds);
-	char shape[48];
-	snprintf(shape, sizeof shape, "%lldx%lld", (long long)k->m,
-	         (long long)k->n);
-	printf("%-9s %-10s %9.4f %9.4f-%-9.4f %9.4f %9.4f-%-9.4f %8.1f %6.2f\n",
+	char shape[48], stack[24] = "", rhs[24] = "";
+	if (k->batch)
+		snprintf(stack, sizeof stack, "%lldx", (long long)k->batch);
+	if (k->nrhs)
+		snprintf(rhs, sizeof rhs, ":%lld", (long long)k->nrhs);
+	snprintf(shape, sizeof shape, "%s%lldx%lld%s", stack, (long long)k->m,
+	         (long long)k->n, rhs);
+	printf("%-9s %-13s %9.4f %9.4f-%-9.4f %9.4f %9.4f-%-9.4f %8.1f %6.2f\n",
 	       k->op, shape, mm, tm[0], tm[rounds - 1], np, tn[0],
 	       tn[rounds - 1], flops(k) / mm * 1e-9, mm / np);
 	fflush(stdout);
@@ -291,18 +330,24 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--python") && i + 1 < argc)
 			python = argv[++i];
 		else if (i + 1 < argc && ncustom < 32) {
-			long long m, n;
-			if (sscanf(argv[i + 1], "%lldx%lld", &m, &n) != 2) {
-				fprintf(stderr, "bench-linalg: bad size %s\n",
-				        argv[i + 1]);
+			long long b = 0, m, n, k = 0;
+			const char *sz = argv[i + 1];
+			int got = sscanf(sz, "%lldx%lldx%lld", &b, &m, &n);
+			if (got != 3) {
+				b = 0;
+				got = sscanf(sz, "%lldx%lld", &m, &n) + 1;
+			}
+			const char *colon = strchr(sz, ':');
+			if (got != 3 || (colon && sscanf(colon + 1, "%lld", &k) != 1)) {
+				fprintf(stderr, "bench-linalg: bad size %s\n", sz);
 				return 2;
 			}
-			custom[ncustom++] = (struct bcase){argv[i], m, n};
+			custom[ncustom++] = (struct bcase){argv[i], m, n, b, k};
 			i++;
 		} else {
 			fprintf(stderr, "usage: bench-linalg [--quick] [--rounds N]"
-			        " [--threads N] [--cpu] [--python PATH] [OP MxN"
-			        " ...]\n");
+			        " [--threads N] [--cpu] [--python PATH] [OP"
+			        " [BATCHx]MxN[:K] ...]\n");
 			return 2;
 		}
 	}
@@ -327,7 +372,7 @@ int main(int argc, char **argv)
 	       ver, core, nt);
 	printf("median of %d rounds (range), %s seconds; ratio = mmcalc / NumPy"
 	       "\n", rounds, cpu_time ? "CPU" : "wall-clock");
-	printf("%-9s %-10s %9s %-19s %9s %-19s %8s %6s\n", "op", "shape",
+	printf("%-9s %-13s %9s %-19s %9s %-19s %8s %6s\n", "op", "shape",
 	       "mmcalc", " (range)", "numpy", " (range)", "GFLOP/s", "ratio");
 	const struct bcase *list = ncustom ? custom : is_quick ? quick : full;
 	size_t n = ncustom ? (size_t)ncustom
