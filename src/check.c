@@ -1148,6 +1148,11 @@ static mm_code graph_node(mm_checker *c, mm_node *e, mm_info *i)
 		else
 			i->g = mm_graph_op(&i->v, &i->cost, (int)i->cls, op_name(e, i),
 			                   in, nin, c->opts.stmt);
+		if (i->g && (!mm_count_is_zero(i->held) || i->sheld) &&
+		    !mm_graph_hold_params(i->g, i->held, i->sheld)) {
+			mm_graph_unref(i->g);
+			i->g = NULL;
+		}
 	}
 	if (!i->g || !hold(c, i->g)) {
 		mm_graph_unref(i->g);

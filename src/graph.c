@@ -108,6 +108,8 @@ static mm_gnode *node_new(mm_gkind kind, const mm_value *v,
 		node_free(g);
 		return NULL;
 	}
+	g->held = MM_COUNT_ZERO;
+	g->sheld = NULL;
 	g->refs = 1;
 	g->kind = kind;
 	g->id = atomic_fetch_add(&next_id, 1);
@@ -164,6 +166,18 @@ mm_gnode *mm_graph_repeat(const mm_value *v, mm_gnode *const *in, int nin,
 	return g;
 }
 
+bool mm_graph_hold_params(mm_gnode *g, mm_count n, const mm_poly *p)
+{
+	g->held = n;
+	if (!p)
+		return true;
+	if (!(g->sheld = malloc(sizeof *g->sheld)))
+		return false;
+	*g->sheld = *p;
+	g->symbolic = true;
+	return true;
+}
+
 mm_gnode *mm_graph_ref(mm_gnode *g)
 {
 	if (g)
@@ -205,6 +219,7 @@ void mm_graph_unref(mm_gnode *g)
 		if (cur->in != cur->in_small)
 			free(cur->in);
 		free(cur->polys);
+		free(cur->sheld);
 		node_free(cur);
 		if (n == 0)
 			break;
@@ -595,6 +610,9 @@ static mm_code add_op(walker *w, const mm_gnode *g)
 			return r;
 		t->matmul_flops = mm_count_add(t->matmul_flops,
 		                               g->cost.matmul_flops);
+		if ((!mm_count_is_zero(g->held) || g->sheld) &&
+		    (r = acc(w, &t->params, t->sparams, g->held, g->sheld)) != MM_OK)
+			return r;
 		if (!mm_count_is_zero(g->cost.flops) || g->cost.sflops ||
 		    g->cls != 0)
 			t->nops++;

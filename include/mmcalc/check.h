@@ -43,6 +43,9 @@ typedef struct mm_info {
 	bool concrete;       /* TENSOR: has (or will have) data */
 	bool leaf;           /* an input: a variable, a literal */
 	bool param;          /* a leaf that is a parameter (param()) */
+	mm_count held;       /* parameters the operation holds itself (moe
+	                        with implicit experts) ... */
+	const mm_poly *sheld; /* ... as a polynomial, or NULL */
 	bool data;           /* a leaf with data of its own (a concrete
 	                        variable, a matrix literal, a load): the
 	                        evaluator fetches it, the checker only notes it */

@@ -70,6 +70,9 @@ typedef struct mm_gnode {
 	uint64_t mark;       /* walks: visited in the walk of this number */
 	int tmp;             /* walks: the node's position in the walk */
 	mm_poly *polys;      /* owned memory that v and cost point into */
+	mm_count held;       /* OP: parameters the operation holds itself
+	                        (moe's implicit experts): params() counts them */
+	mm_poly *sheld;      /* ... as a polynomial (owned), or NULL */
 	/* last, so that a new node zeroes only what comes before */
 	mm_value v;          /* its shape and dtype (numbers: never) */
 	mm_cost cost;        /* OP: what the operation costs */
@@ -91,6 +94,10 @@ mm_gnode *mm_graph_repeat(const mm_value *v, mm_gnode *const *in, int nin,
                           const mm_poly *stimes, uint64_t stmt);
 /* The id the next node will get: nodes made from now on have ids >= it. */
 uint64_t mm_graph_next_id(void);
+
+/* g holds n parameters of its own (p: as a polynomial, or NULL). False
+ * when out of memory. */
+bool mm_graph_hold_params(mm_gnode *g, mm_count n, const mm_poly *p);
 
 mm_gnode *mm_graph_ref(mm_gnode *g);
 void mm_graph_unref(mm_gnode *g);

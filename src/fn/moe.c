@@ -209,6 +209,12 @@ mm_code mm_fn_moe_check(mm_checker *c, mm_node *e, mm_info *i)
 		return mm_ck_placed(c, c->diag->code ? c->diag->code : MM_ERR_NOMEM,
 		                    e->span);
 	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	/* the cost-only form holds its experts and router itself: all of
+	 * them are parameters (memory holds every expert, not the active) */
+	if (npos == 1 &&
+	    (r = mm_cost_moe_params(&cx, &md->dims, md->top_k, md->gated, false,
+	                            &i->held, &i->sheld)) != MM_OK)
+		return mm_ck_placed(c, r, e->span);
 	return mm_ck_placed(c, mm_cost_moe(&cx, &i->v, &x->info->v, &md->dims,
 	                                   md->top_k, md->gated, per, w,
 	                                   npos - 1, &i->cost), e->span);

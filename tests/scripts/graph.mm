@@ -40,3 +40,6 @@ flops(o, train=true) - 3*flops(o)
 # A formula is a number: it does not mix with tensors
 flops((m x 2) @ (2 x 2)) + (2 x 2)
 macs((2x2) @ (2x2), train=true)
+# moe's cost-only form holds its experts: all E count as parameters
+# (Mixtral 8x7B's layer: 8 experts of 3·4096·14336 and a 4096x8 router)
+params(moe((8 x 4096), experts=8, top_k=2, ffn=14336)) - (8*3*4096*14336 + 4096*8)
