@@ -632,6 +632,7 @@ static bool one_op(const walkspec *spec, const mm_gnode *root, mm_gtotals *t,
 	if (root->kind != MM_G_OP || root->symbolic || root->nin > 2 ||
 	    role_of(spec, root) != INNER)
 		return false;
+	t->params = root->held;
 	for (int k = 0; k < root->nin; k++)
 		if (role_of(spec, root->in[k]) != INPUT || root->in[k]->symbolic)
 			return false;
