@@ -10,6 +10,7 @@
 #include "mmcalc/graph.h"
 #include "mmcalc/ops.h"
 #include "mmcalc/suggest.h"
+#include "check_int.h"
 #include "fn/fn.h"
 
 /* Deeper trees are refused: the walks here and in eval.c recurse. */
@@ -31,6 +32,9 @@ void mm_checker_init(mm_checker *c, mm_env *env, mm_arena *arena,
 	c->assume.n = 0;
 	c->nvalues = 0;
 	c->grefs = NULL;
+	c->locals = NULL;
+	c->nlocals = c->caplocals = c->frame = c->ncalls = 0;
+	c->module = NULL;
 }
 
 /* Graph nodes the statement's arena holds, released when it is reset:
@@ -48,7 +52,7 @@ static void grefs_release(void *p)
 }
 
 /* The arena holds g from now on (its reference). */
-static bool hold(mm_checker *c, mm_gnode *g)
+bool mm_ck_hold(mm_checker *c, mm_gnode *g)
 {
 	struct mm_grefs *r = c->grefs;
 	if (!r || r->n == 30) {
@@ -306,6 +310,22 @@ static bool env_lookup(void *ctx, const char *name, int64_t *value);
 
 static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 {
+	mm_node *l = mm_ck_local_find(c, e->name);
+	if (l) {
+		/* a parameter or local of the function being checked: the node
+		 * it stands for, shared (the graph counts it once) */
+		const mm_info *li = l->info;
+		i->local = l;
+		i->v = li->v;
+		i->concrete = li->concrete;
+		i->symbolic = li->symbolic;
+		if (li->g) {
+			if (!mm_ck_hold(c, li->g))
+				return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+			i->g = mm_graph_ref(li->g);
+		}
+		return MM_OK;
+	}
 	const mm_var *v = mm_env_find(c->env, e->name);
 	if (!v) {
 		const mm_builtin *f = mm_builtin_find(e->name);
@@ -368,6 +388,13 @@ static const mm_poly *arena_poly(mm_checker *c, const mm_poly *p)
 	if (q)
 		*q = *p;
 	return q;
+}
+
+static mm_code sym_eval(mm_checker *c, mm_node *e, mm_poly *out);
+
+mm_code mm_ck_sym(mm_checker *c, mm_node *e, mm_poly *out)
+{
+	return sym_eval(c, e, out);
 }
 
 /* A dimension expression as a polynomial: unbound names are symbols,
@@ -531,6 +558,9 @@ static mm_code check_shape(mm_checker *c, mm_node *e, mm_info *i)
 	i->symbolic = mm_shape_is_symbolic(&s);
 	mm_ck_set_tensor(i, &s, c->opts.dtype, c->opts.fill_abstract);
 	mm_ck_set_leaf(c, i);
+	/* in a function's body, a shape literal is a weight: fresh at every
+	 * call, and a parameter */
+	i->param = c->ncalls > 0;
 	return MM_OK;
 }
 
@@ -599,201 +629,6 @@ static mm_code check_matrix(mm_checker *c, mm_node *e, mm_info *i)
 	return MM_OK;
 }
 
-/* The language's operator as ops.c's (matmul has none). */
-static mm_binop binop_of(mm_bin op)
-{
-	switch (op) {
-	case MM_B_ADD: return MM_OP_ADD;
-	case MM_B_SUB: return MM_OP_SUB;
-	case MM_B_MUL: return MM_OP_MUL;
-	case MM_B_DIV: return MM_OP_DIV;
-	case MM_B_MOD: return MM_OP_MOD;
-	default: return MM_OP_POW;
-	}
-}
-
-/* a op b on exact integers, when the result is an integer in int64's
- * range: + - * and ** with an exponent >= 0. (/ and % go through the f64
- * kernels' arithmetic, whose -0 and fractions NumPy gives.) */
-static bool int_fold(mm_bin op, int64_t a, int64_t b, int64_t *out)
-{
-	switch (op) {
-	case MM_B_ADD: return !__builtin_add_overflow(a, b, out);
-	case MM_B_SUB: return !__builtin_sub_overflow(a, b, out);
-	case MM_B_MUL: return !__builtin_mul_overflow(a, b, out);
-	case MM_B_POW: {
-		if (b < 0)
-			return false;
-		int64_t r = 1;
-		for (; b > 0; b >>= 1) {
-			if ((b & 1) && __builtin_mul_overflow(r, a, &r))
-				return false;
-			if (b > 1 && __builtin_mul_overflow(a, a, &a))
-				return false;
-		}
-		*out = r;
-		return true;
-	}
-	default: return false;
-	}
-}
-
-/* The dimension of a op b for numbers with dimensions (FLOP, s, ...):
- * + - % need the same one, * and / combine them, ** takes a plain whole
- * exponent. Fails with the reason in the checker's diag. */
-static mm_code fold_dim(mm_checker *c, const mm_node *e, const mm_value *a,
-                        const mm_value *b, mm_dim *out)
-{
-	bool ok = true;
-	switch (e->op) {
-	case MM_B_MUL: ok = mm_dim_mul(a->dim, b->dim, 1, out); break;
-	case MM_B_DIV: ok = mm_dim_mul(a->dim, b->dim, -1, out); break;
-	case MM_B_POW: {
-		int64_t k;
-		if (!mm_dim_is_none(b->dim) || (!mm_dim_is_none(a->dim) &&
-		                                !mm_value_get_int(b, &k)))
-			return mm_ck_fail(c, MM_ERR_TYPE, e->op_span,
-			                  "**: the exponent of a count or time must "
-			                  "be a plain whole number");
-		ok = mm_dim_is_none(a->dim) ? (*out = a->dim, true)
-		                            : mm_dim_pow(a->dim, k, out);
-		break;
-	}
-	default:
-		/* a plain number is taken in the other's base units:
-		 * flops(e) - 2*n*d counts FLOPs */
-		if (mm_dim_is_none(a->dim) || mm_dim_is_none(b->dim)) {
-			*out = mm_dim_is_none(a->dim) ? b->dim : a->dim;
-			return MM_OK;
-		}
-		if (!mm_dim_eq(a->dim, b->dim)) {
-			mm_buf x = MM_BUF_INIT, y = MM_BUF_INIT;
-			mm_dim_print(&x, a->dim, false);
-			mm_dim_print(&y, b->dim, false);
-			mm_ck_fail(c, MM_ERR_TYPE, e->op_span,
-			           "%s: %s and %s do not %s", mm_bin_name(e->op),
-			           mm_buf_str(&x), mm_buf_str(&y),
-			           e->op == MM_B_MOD ? "divide" : "add up");
-			mm_buf_free(&x);
-			mm_buf_free(&y);
-			return MM_ERR_TYPE;
-		}
-		*out = a->dim;
-	}
-	if (!ok)
-		return mm_ck_fail(c, MM_ERR_VALUE, e->op_span,
-		                  "%s: a unit to a power past 8", mm_bin_name(e->op));
-	return MM_OK;
-}
-
-/* a op b on two numbers: exact on whole numbers while they fit, else the
- * f64 kernels' arithmetic; the result's unit follows (FLOP × 96 is FLOP,
- * FLOP / s is FLOP/s), and a count stays exact where it can. */
-static mm_code fold_numbers(mm_checker *c, const mm_node *e,
-                            const mm_value *a, const mm_value *b, mm_info *i)
-{
-	mm_dim dim;
-	mm_code r = fold_dim(c, e, a, b, &dim);
-	if (r != MM_OK)
-		return r;
-	int64_t n;
-	if (a->is_int && b->is_int && int_fold(e->op, a->ival, b->ival, &n))
-		mm_value_set_int(&i->v, n);
-	else /* the same operator the f64 kernels run */
-		mm_ck_set_number(i, mm_op_binary_scalar(binop_of(e->op), a->num,
-		                                        b->num));
-	i->v.dim = dim;
-	if (!mm_dim_is_count(dim))
-		return MM_OK;
-	/* counts: exact through +, - and scaling by whole numbers */
-	bool ca = mm_dim_is_count(a->dim), cb = mm_dim_is_count(b->dim);
-	int64_t k;
-	mm_count xa = a->cnt, xb = b->cnt; /* plain whole numbers as counts */
-	if (!ca && mm_value_get_int(a, &k) && k >= 0)
-		xa = mm_count_of((uint64_t)k), ca = e->op == MM_B_ADD || e->op == MM_B_SUB;
-	if (!cb && mm_value_get_int(b, &k) && k >= 0)
-		xb = mm_count_of((uint64_t)k), cb = e->op == MM_B_ADD || e->op == MM_B_SUB;
-	if (ca && cb && e->op == MM_B_ADD)
-		i->v.cnt = mm_count_add(xa, xb);
-	else if (ca && cb && e->op == MM_B_SUB && mm_count_cmp(xa, xb) >= 0)
-		i->v.cnt = mm_count_sub(xa, xb);
-	else if (ca && e->op == MM_B_MUL && mm_value_get_int(b, &k) && k >= 0)
-		i->v.cnt = mm_count_mul_u(a->cnt, (uint64_t)k);
-	else if (cb && e->op == MM_B_MUL && mm_value_get_int(a, &k) && k >= 0)
-		i->v.cnt = mm_count_mul_u(b->cnt, (uint64_t)k);
-	else if (ca && e->op == MM_B_DIV && mm_value_get_int(b, &k) && k > 0)
-		i->v.cnt = mm_count_div_u(a->cnt, (uint64_t)k);
-	else
-		i->v.cnt = mm_count_from_double(i->v.num);
-	i->v.num = mm_count_to_double(i->v.cnt);
-	return MM_OK;
-}
-
-/* A number or formula as a polynomial: a whole number exactly, another
- * number as an approximate constant. */
-static mm_code as_poly(mm_checker *c, const mm_value *v, mm_poly *out)
-{
-	int64_t n;
-	if (v->kind == MM_K_FORMULA) {
-		*out = *v->sym;
-		return MM_OK;
-	}
-	if (mm_value_get_int(v, &n)) {
-		mm_poly_const(out, n);
-		return MM_OK;
-	}
-	mm_poly one;
-	mm_poly_const(&one, 1);
-	return mm_poly_scale(out, &one, v->num, c->diag);
-}
-
-/* a op b where one is a formula: the polynomial, with the unit rules of
- * numbers (FLOP / (FLOP/s) is s). */
-static mm_code fold_formula(mm_checker *c, const mm_node *e,
-                            const mm_value *a, const mm_value *b, mm_info *i)
-{
-	mm_dim dim;
-	mm_code r = fold_dim(c, e, a, b, &dim);
-	if (r != MM_OK)
-		return r;
-	mm_poly pa, pb, out;
-	int64_t k;
-	if ((r = as_poly(c, a, &pa)) != MM_OK || (r = as_poly(c, b, &pb)) != MM_OK)
-		return mm_ck_placed(c, r, e->op_span);
-	switch (e->op) {
-	case MM_B_ADD: r = mm_poly_add(&out, &pa, &pb, c->diag); break;
-	case MM_B_SUB: r = mm_poly_sub(&out, &pa, &pb, c->diag); break;
-	case MM_B_MUL:
-		r = b->kind == MM_K_NUMBER ? mm_poly_scale(&out, &pa, b->num, c->diag)
-		  : a->kind == MM_K_NUMBER ? mm_poly_scale(&out, &pb, a->num, c->diag)
-		                           : mm_poly_mul(&out, &pa, &pb, c->diag);
-		break;
-	case MM_B_DIV:
-		if (b->kind == MM_K_NUMBER && !b->is_int && b->num != 0)
-			r = mm_poly_scale(&out, &pa, 1 / b->num, c->diag);
-		else
-			r = mm_poly_div(&out, &pa, &pb, c->diag);
-		break;
-	case MM_B_POW:
-		if (b->kind != MM_K_NUMBER || !mm_value_get_int(b, &k) || k < 0 ||
-		    k > 16)
-			return mm_ck_fail(c, MM_ERR_VALUE, e->op_span,
-			                  "**: a formula's power must be a whole "
-			                  "number from 0 to 16");
-		r = mm_poly_pow(&out, &pa, (unsigned)k, c->diag);
-		break;
-	default:
-		return mm_ck_fail(c, MM_ERR_UNSUPPORTED, e->op_span,
-		                  "%s: not defined on formulas of symbols",
-		                  mm_bin_name(e->op));
-	}
-	if (r != MM_OK)
-		return mm_ck_placed(c, r, e->op_span);
-	if (!mm_value_set_formula(&i->v, &out, dim, c->arena))
-		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
-	return MM_OK;
-}
-
 static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_code r;
@@ -812,7 +647,7 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 	bool fa = a->v.kind == MM_K_FORMULA, fb = b->v.kind == MM_K_FORMULA;
 	if ((fa || fb) && a->v.kind != MM_K_TENSOR && b->v.kind != MM_K_TENSOR &&
 	    e->op != MM_B_MATMUL)
-		return fold_formula(c, e, &a->v, &b->v, i);
+		return mm_ck_fold_formula(c, e, &a->v, &b->v, i);
 	if (fa || fb) {
 		const mm_node *n = fa ? e->lhs : e->rhs;
 		return mm_ck_fail(c, MM_ERR_TYPE, n->span,
@@ -826,7 +661,7 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 			mm_diag_hint(c->diag, "use * to multiply numbers");
 			return MM_ERR_SHAPE;
 		}
-		return fold_numbers(c, e, &a->v, &b->v, i);
+		return mm_ck_fold_numbers(c, e, &a->v, &b->v, i);
 	}
 	if ((a->v.kind == MM_K_NUMBER && !mm_dim_is_none(a->v.dim)) ||
 	    (b->v.kind == MM_K_NUMBER && !mm_dim_is_none(b->v.dim))) {
@@ -1020,6 +855,10 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 	const mm_builtin *f = mm_builtin_find(e->name);
 	mm_code r;
 	int npos;
+	const mm_userfn *uf = !f && c->opts.find_fn
+	                          ? c->opts.find_fn(c->opts.fn_ctx, e->name) : NULL;
+	if (uf)
+		return mm_ck_user_call(c, e, i, uf);
 	if (!f) {
 		mm_ck_fail(c, MM_ERR_NAME, e->op_span, "unknown function '%s'",
 		           e->name);
@@ -1037,9 +876,11 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 	i->fn = f;
 	if ((r = call_args(c, e, f, &npos)) != MM_OK)
 		return r;
-	/* Keywords that may be bare words (dtype=f16) are read by the row. */
+	/* Keywords that may be bare words (dtype=f16), and the arguments the
+	 * row reads itself, are left to the row. */
 	for (int k = 0; k < e->n; k++)
 		if (!(e->keys[k] && listed(f->words, e->keys[k])) &&
+		    !(!e->keys[k] && k < 32 && (f->raw >> k & 1)) &&
 		    (r = check(c, e->items[k])) != MM_OK)
 			return r;
 	for (int k = 0; k < e->n && !(f->flags & MM_BF_SYMBOLIC); k++)
@@ -1154,7 +995,7 @@ static mm_code graph_node(mm_checker *c, mm_node *e, mm_info *i)
 			i->g = NULL;
 		}
 	}
-	if (!i->g || !hold(c, i->g)) {
+	if (!i->g || !mm_ck_hold(c, i->g)) {
 		mm_graph_unref(i->g);
 		i->g = NULL;
 		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");

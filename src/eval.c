@@ -140,6 +140,8 @@ static mm_tensor *eval_index(mm_evaluator *ev, mm_node *e)
 /* A call: its row's eval function (builtin.c). */
 static mm_tensor *eval_call(mm_evaluator *ev, mm_node *e)
 {
+	if (e->info->body && !e->info->repeat) /* a user function's result */
+		return mm_tensor_ref(e->info->body->info->value);
 	const mm_builtin *f = e->info->fn;
 	if (!f->eval) {
 		mm_diag_set(ev->diag, MM_ERR_UNSUPPORTED, e->op_span,
@@ -170,8 +172,9 @@ mm_code mm_eval(mm_evaluator *ev, mm_node *e)
 	switch (e->kind) {
 	case MM_N_NAME:
 		/* a variable's data: the reference is taken now, not when the
-		 * statement was checked */
-		v = i->var && i->var->value ? mm_tensor_ref(i->var->value) : NULL;
+		 * statement was checked; a function's local: its node's */
+		v = i->local ? mm_tensor_ref(i->local->info->value)
+		  : i->var && i->var->value ? mm_tensor_ref(i->var->value) : NULL;
 		if (!v)
 			return mm_diag_set(ev->diag, MM_ERR_VALUE, e->span,
 			                   "this value has a shape but no data");
@@ -207,7 +210,8 @@ mm_code mm_eval(mm_evaluator *ev, mm_node *e)
 	i->value = v;
 	/* Operands no longer needed free their memory now (liveness). */
 	for (int k = 0; k < n; k++)
-		if (is_tensor(kids[k]) && !kids[k]->info->leaf) {
+		if (is_tensor(kids[k]) && !kids[k]->info->leaf &&
+		    !kids[k]->info->shared) {
 			mm_tensor_unref(kids[k]->info->value);
 			kids[k]->info->value = NULL;
 		}
@@ -244,4 +248,9 @@ void mm_eval_release_all(mm_node *e)
 		mm_eval_release_all(e->slice[k]);
 	for (int k = 0; k < e->n; k++)
 		mm_eval_release_all(e->items[k]);
+	/* a user function's body and the locals its names stand for */
+	if (e->info && e->info->body)
+		mm_eval_release_all(e->info->body);
+	if (e->info && e->info->local)
+		mm_eval_release_all(e->info->local);
 }

@@ -573,15 +573,18 @@ static mm_code add_repeat(walker *w, const mm_gnode *g)
 	mm_count bpeak;
 	mm_code r = walk_totals(&bs, g->body, w->sym, w->cx, &b, &bpeak);
 	mm_gtotals *t = w->t;
+	bool bsym = b.symbolic; /* else the body's polynomials were not made */
 	if (r == MM_OK)
-		r = acc_times(w, &t->flops, t->sflops, b.flops, b.sflops, g);
+		r = acc_times(w, &t->flops, t->sflops, b.flops,
+		              bsym ? b.sflops : NULL, g);
 	if (r == MM_OK)
-		r = acc_times(w, &t->macs, t->smacs, b.macs, b.smacs, g);
+		r = acc_times(w, &t->macs, t->smacs, b.macs, bsym ? b.smacs : NULL, g);
 	if (r == MM_OK)
-		r = acc_times(w, &t->bytes_in, t->sbytes_in, b.bytes_in, b.sbytes_in,
-		              g);
+		r = acc_times(w, &t->bytes_in, t->sbytes_in, b.bytes_in,
+		              bsym ? b.sbytes_in : NULL, g);
 	if (r == MM_OK)
-		r = acc_times(w, &t->params, t->sparams, b.params, b.sparams, g);
+		r = acc_times(w, &t->params, t->sparams, b.params,
+		              bsym ? b.sparams : NULL, g);
 	if (r != MM_OK)
 		return r;
 	acc_times(w, &t->matmul_flops, NULL, b.matmul_flops, NULL, g);
@@ -809,4 +812,24 @@ void mm_graph_set_origin(mm_gnode *root, const char *origin)
 {
 	if (!root->origin)
 		root->origin = origin;
+}
+
+int mm_graph_outside(mm_gnode *root, uint64_t from, const mm_gnode *skip,
+                     mm_gnode **out, int max)
+{
+	walkspec spec = {.from = from};
+	nodelist l;
+	if (!postorder(&spec, root, &l))
+		return -1;
+	int n = 0;
+	for (int k = 0; k < l.n; k++)
+		if (role_of(&spec, l.v[k]) == OUTSIDE && l.v[k] != skip) {
+			if (n == max) {
+				n = -1;
+				break;
+			}
+			out[n++] = l.v[k];
+		}
+	list_free(&l);
+	return n;
 }

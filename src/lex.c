@@ -155,6 +155,8 @@ mm_token mm_lex_next(mm_lexer *lx, mm_diag *d)
 	case ')': return tok(MM_T_RPAREN, start, lx->pos);
 	case '[': return tok(MM_T_LBRACK, start, lx->pos);
 	case ']': return tok(MM_T_RBRACK, start, lx->pos);
+	case '{': return tok(MM_T_LBRACE, start, lx->pos);
+	case '}': return tok(MM_T_RBRACE, start, lx->pos);
 	case ',': return tok(MM_T_COMMA, start, lx->pos);
 	case ';': return tok(MM_T_SEMI, start, lx->pos);
 	case ':': return tok(MM_T_COLON, start, lx->pos);
@@ -222,6 +224,7 @@ const char *mm_tok_name(mm_tok kind)
 		[MM_T_NAME] = "a name",      [MM_T_STRING] = "a string",
 		[MM_T_LPAREN] = "'('",       [MM_T_RPAREN] = "')'",
 		[MM_T_LBRACK] = "'['",       [MM_T_RBRACK] = "']'",
+		[MM_T_LBRACE] = "'{'",       [MM_T_RBRACE] = "'}'",
 		[MM_T_COMMA] = "','",        [MM_T_SEMI] = "';'",
 		[MM_T_COLON] = "':'",        [MM_T_ASSIGN] = "'='",
 		[MM_T_PLUS] = "'+'",         [MM_T_MINUS] = "'-'",

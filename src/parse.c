@@ -7,16 +7,8 @@
 
 #include "mmcalc/command.h"
 #include "mmcalc/parse.h"
+#include "parse_int.h"
 
-/* Binding powers, lowest to highest. */
-enum {
-	BP_NONE = 0,
-	BP_ADD = 10,   /* + -        left */
-	BP_MUL = 20,   /* @ * / %    left */
-	BP_UNARY = 30, /* - +        prefix */
-	BP_POW = 40,   /* ** ^       right */
-	BP_POSTFIX = 50
-};
 
 static const struct {
 	mm_tok tok;
@@ -39,9 +31,8 @@ const char *mm_bin_name(mm_bin op)
 	return (unsigned)op < 7 ? names[op] : "?";
 }
 
-static mm_node *expr(mm_parser *p, int min_bp);
 
-static void advance(mm_parser *p)
+void mm_p_advance(mm_parser *p)
 {
 	if (p->failed)
 		return;
@@ -58,14 +49,14 @@ void mm_parse_init(mm_parser *p, const char *src, size_t len,
 	p->arena = arena;
 }
 
-static mm_span span(uint32_t start, uint32_t end)
+mm_span mm_p_span(uint32_t start, uint32_t end)
 {
 	mm_span s = {start, end};
 	return s;
 }
 
 /* Reports a syntax error at the current token, unless one is reported. */
-static mm_node *fail(mm_parser *p, mm_span at, const char *msg,
+mm_node *mm_p_fail(mm_parser *p, mm_span at, const char *msg,
                      const char *hint)
 {
 	if (p->failed)
@@ -77,15 +68,15 @@ static mm_node *fail(mm_parser *p, mm_span at, const char *msg,
 	return NULL;
 }
 
-static mm_node *expected(mm_parser *p, const char *what)
+mm_node *mm_p_expected(mm_parser *p, const char *what)
 {
 	char msg[160];
 	snprintf(msg, sizeof msg, "expected %s, found %s", what,
 	         mm_tok_name(p->tok.kind));
-	return fail(p, p->tok.span, msg, NULL);
+	return mm_p_fail(p, p->tok.span, msg, NULL);
 }
 
-static mm_node *oom(mm_parser *p)
+mm_node *mm_p_oom(mm_parser *p)
 {
 	if (!p->failed) {
 		p->failed = true;
@@ -117,19 +108,19 @@ static mm_node *node(mm_parser *p, mm_node_kind kind, mm_span s)
 {
 	mm_node *n = mm_arena_alloc(p->arena, sizeof *n);
 	if (!n)
-		return oom(p);
+		return mm_p_oom(p);
 	n->kind = kind;
 	n->span = s;
 	n->op_span = s;
 	return n;
 }
 
-static const char *tok_text(mm_parser *p, mm_token t)
+const char *mm_p_tok_text(mm_parser *p, mm_token t)
 {
 	const char *s = mm_arena_strndup(p->arena, p->lx.src + t.span.start,
 	                                 t.span.end - t.span.start);
 	if (!s)
-		oom(p);
+		mm_p_oom(p);
 	return s;
 }
 
@@ -147,7 +138,7 @@ static bool push(mm_parser *p, list *l, mm_node *item, const char *key)
 		mm_node **items = mm_arena_alloc(p->arena, sizeof *items * (size_t)cap);
 		const char **keys = mm_arena_alloc(p->arena, sizeof *keys * (size_t)cap);
 		if (!items || !keys)
-			return oom(p), false;
+			return mm_p_oom(p), false;
 		if (l->n) {
 			memcpy(items, l->items, sizeof *items * (size_t)l->n);
 			memcpy(keys, l->keys, sizeof *keys * (size_t)l->n);
@@ -182,7 +173,7 @@ static mm_node *number(mm_parser *p)
 	if (!e)
 		return NULL;
 	if (n >= sizeof buf)
-		return fail(p, t.span, "number too long", NULL);
+		return mm_p_fail(p, t.span, "number too long", NULL);
 	memcpy(buf, p->lx.src + t.span.start, n);
 	buf[n] = '\0';
 	/* Plain integers (most dims) need no strtod, and are exact up to
@@ -200,18 +191,18 @@ static mm_node *number(mm_parser *p)
 			e->number = (double)v;
 			e->ival = v;
 			e->is_int = true;
-			advance(p);
+			mm_p_advance(p);
 			return e;
 		}
 	}
 	e->number = strtod(buf, NULL);
 	if (isinf(e->number))
-		return fail(p, t.span, "number out of range", NULL);
+		return mm_p_fail(p, t.span, "number out of range", NULL);
 	/* 1e6 is a whole number; 1.0 and 1e30 are not exact integers */
 	e->is_int = !strchr(buf, '.') && e->number == floor(e->number) &&
 	            fabs(e->number) < 9223372036854775808.0;
 	e->ival = e->is_int ? (int64_t)e->number : 0;
-	advance(p);
+	mm_p_advance(p);
 	return e;
 }
 
@@ -226,7 +217,7 @@ static mm_node *string(mm_parser *p)
 	size_t n = t.span.end - t.span.start - 2;
 	char *out = mm_arena_alloc(p->arena, n + 1);
 	if (!out)
-		return oom(p);
+		return mm_p_oom(p);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
@@ -239,7 +230,7 @@ static mm_node *string(mm_parser *p)
 	out[k] = '\0';
 	e->str = out;
 	e->str_len = k;
-	advance(p);
+	mm_p_advance(p);
 	return e;
 }
 
@@ -248,48 +239,48 @@ static mm_node *string(mm_parser *p)
 static mm_node *paren(mm_parser *p)
 {
 	uint32_t start = p->tok.span.start;
-	advance(p);
+	mm_p_advance(p);
 	if (p->tok.kind == MM_T_RPAREN) {
-		mm_node *e = node(p, MM_N_SHAPE, span(start, p->tok.span.end));
-		advance(p);
+		mm_node *e = node(p, MM_N_SHAPE, mm_p_span(start, p->tok.span.end));
+		mm_p_advance(p);
 		return e;
 	}
-	mm_node *first = expr(p, BP_NONE);
+	mm_node *first = mm_p_expr(p, BP_NONE);
 	if (!first)
 		return NULL;
 	if (p->tok.kind == MM_T_RPAREN) {
 		/* (expr) is grouping: the node keeps its own span, but the
 		 * parentheses belong to the expression for messages. */
-		first->span = span(start, p->tok.span.end);
-		advance(p);
+		first->span = mm_p_span(start, p->tok.span.end);
+		mm_p_advance(p);
 		return first;
 	}
 	if (p->tok.kind != MM_T_COMMA && !is_dim_sep(p))
-		return expected(p, "')', ',' or 'x' after a dimension");
+		return mm_p_expected(p, "')', ',' or 'x' after a dimension");
 	list dims = {0};
 	if (!push(p, &dims, first, NULL))
 		return NULL;
 	bool comma = p->tok.kind == MM_T_COMMA;
 	while (p->tok.kind == MM_T_COMMA || is_dim_sep(p)) {
 		if ((p->tok.kind == MM_T_COMMA) != comma)
-			return fail(p, p->tok.span,
+			return mm_p_fail(p, p->tok.span,
 			            "mixed dimension separators in a shape",
 			            "write (2, 3, 4) or (2 x 3 x 4)");
-		advance(p);
+		mm_p_advance(p);
 		if (comma && p->tok.kind == MM_T_RPAREN && dims.n == 1)
 			break; /* (3,) */
 		if (p->tok.kind == MM_T_RPAREN || p->tok.kind == MM_T_EOF)
-			return expected(p, "a dimension");
-		mm_node *d = expr(p, BP_NONE);
+			return mm_p_expected(p, "a dimension");
+		mm_node *d = mm_p_expr(p, BP_NONE);
 		if (!d)
 			return NULL;
 		if (!push(p, &dims, d, NULL))
 			return NULL;
 	}
 	if (p->tok.kind != MM_T_RPAREN)
-		return expected(p, comma ? "',' or ')' in a shape"
+		return mm_p_expected(p, comma ? "',' or ')' in a shape"
 		                         : "'x' or ')' in a shape");
-	mm_node *e = node(p, MM_N_SHAPE, span(start, p->tok.span.end));
+	mm_node *e = node(p, MM_N_SHAPE, mm_p_span(start, p->tok.span.end));
 	if (!e)
 		return NULL;
 	e->items = dims.items;
@@ -297,7 +288,7 @@ static mm_node *paren(mm_parser *p)
 	for (int k = 0; k < e->n; k++)
 		if (!taller(p, e, e->items[k]))
 			return NULL;
-	advance(p);
+	mm_p_advance(p);
 	return e;
 }
 
@@ -305,20 +296,20 @@ static mm_node *paren(mm_parser *p)
 static mm_node *matrix(mm_parser *p)
 {
 	uint32_t start = p->tok.span.start;
-	advance(p);
+	mm_p_advance(p);
 	list items = {0};
 	while (p->tok.kind != MM_T_RBRACK) {
-		mm_node *e = expr(p, BP_NONE);
+		mm_node *e = mm_p_expr(p, BP_NONE);
 		if (!e)
 			return NULL;
 		if (!push(p, &items, e, NULL))
 			return NULL;
 		if (p->tok.kind == MM_T_COMMA)
-			advance(p);
+			mm_p_advance(p);
 		else if (p->tok.kind != MM_T_RBRACK)
-			return expected(p, "',' or ']' in a matrix");
+			return mm_p_expected(p, "',' or ']' in a matrix");
 	}
-	mm_node *e = node(p, MM_N_MATRIX, span(start, p->tok.span.end));
+	mm_node *e = node(p, MM_N_MATRIX, mm_p_span(start, p->tok.span.end));
 	if (!e)
 		return NULL;
 	e->items = items.items;
@@ -326,12 +317,12 @@ static mm_node *matrix(mm_parser *p)
 	for (int k = 0; k < e->n; k++)
 		if (!taller(p, e, e->items[k]))
 			return NULL;
-	advance(p);
+	mm_p_advance(p);
 	return e;
 }
 
 /* primary := NUMBER | NAME | STRING | '?' | paren | matrix
- *          | ('-' | '+') expr(BP_UNARY) */
+ *          | ('-' | '+') mm_p_expr(BP_UNARY) */
 static mm_node *primary(mm_parser *p)
 {
 	mm_token t = p->tok;
@@ -343,13 +334,13 @@ static mm_node *primary(mm_parser *p)
 		return string(p);
 	case MM_T_NAME:
 		e = node(p, MM_N_NAME, t.span);
-		if (e && !(e->name = tok_text(p, t)))
+		if (e && !(e->name = mm_p_tok_text(p, t)))
 			return NULL;
-		advance(p);
+		mm_p_advance(p);
 		return e;
 	case MM_T_HOLE:
 		e = node(p, MM_N_HOLE, t.span);
-		advance(p);
+		mm_p_advance(p);
 		return e;
 	case MM_T_LPAREN:
 		return paren(p);
@@ -357,12 +348,12 @@ static mm_node *primary(mm_parser *p)
 		return matrix(p);
 	case MM_T_MINUS:
 	case MM_T_PLUS: {
-		advance(p);
-		mm_node *operand = expr(p, BP_UNARY);
+		mm_p_advance(p);
+		mm_node *operand = mm_p_expr(p, BP_UNARY);
 		if (!operand)
 			return NULL;
 		e = node(p, t.kind == MM_T_MINUS ? MM_N_NEG : MM_N_PLUS,
-		         span(t.span.start, operand->span.end));
+		         mm_p_span(t.span.start, operand->span.end));
 		if (e) {
 			e->lhs = operand;
 			e->op_span = t.span;
@@ -372,24 +363,24 @@ static mm_node *primary(mm_parser *p)
 		return e;
 	}
 	case MM_T_TIMES:
-		return fail(p, t.span, "a dimension separator outside a shape",
+		return mm_p_fail(p, t.span, "a dimension separator outside a shape",
 		            "shapes are written in parentheses: (1024x4096)");
 	case MM_T_EOF:
-		return expected(p, "an expression");
+		return mm_p_expected(p, "an expression");
 	default:
 		if (t.kind == MM_T_RPAREN || t.kind == MM_T_RBRACK)
-			return fail(p, t.span, t.kind == MM_T_RPAREN
+			return mm_p_fail(p, t.span, t.kind == MM_T_RPAREN
 			                           ? "unmatched ')'"
 			                           : "unmatched ']'",
 			            NULL);
-		return expected(p, "an expression");
+		return mm_p_expected(p, "an expression");
 	}
 }
 
 /* call := NAME '(' [arg (',' arg)*] ')' ; arg := [NAME '='] expr */
 static mm_node *call(mm_parser *p, mm_node *callee)
 {
-	advance(p); /* ( */
+	mm_p_advance(p); /* ( */
 	list args = {0};
 	while (p->tok.kind != MM_T_RPAREN) {
 		const char *key = NULL;
@@ -400,24 +391,24 @@ static mm_node *call(mm_parser *p, mm_node *callee)
 			mm_token next = mm_lex_next(&p->lx, &scratch);
 			p->lx = save;
 			if (next.kind == MM_T_ASSIGN) {
-				key = tok_text(p, p->tok);
+				key = mm_p_tok_text(p, p->tok);
 				if (!key)
 					return NULL;
-				advance(p);
-				advance(p);
+				mm_p_advance(p);
+				mm_p_advance(p);
 			}
 		}
-		mm_node *a = expr(p, BP_NONE);
+		mm_node *a = mm_p_expr(p, BP_NONE);
 		if (!a)
 			return NULL;
 		if (!push(p, &args, a, key))
 			return NULL;
 		if (p->tok.kind == MM_T_COMMA)
-			advance(p);
+			mm_p_advance(p);
 		else if (p->tok.kind != MM_T_RPAREN)
-			return expected(p, "',' or ')' after an argument");
+			return mm_p_expected(p, "',' or ')' after an argument");
 	}
-	mm_node *e = node(p, MM_N_CALL, span(callee->span.start, p->tok.span.end));
+	mm_node *e = node(p, MM_N_CALL, mm_p_span(callee->span.start, p->tok.span.end));
 	if (!e)
 		return NULL;
 	e->name = callee->name;
@@ -428,7 +419,7 @@ static mm_node *call(mm_parser *p, mm_node *callee)
 	for (int k = 0; k < e->n; k++)
 		if (!taller(p, e, e->items[k]))
 			return NULL;
-	advance(p);
+	mm_p_advance(p);
 	return e;
 }
 
@@ -440,18 +431,18 @@ static bool slice_part(mm_parser *p, mm_node **out)
 	if (p->tok.kind == MM_T_COLON || p->tok.kind == MM_T_COMMA ||
 	    p->tok.kind == MM_T_RBRACK)
 		return true;
-	*out = expr(p, BP_NONE);
+	*out = mm_p_expr(p, BP_NONE);
 	return *out != NULL;
 }
 
 /* index := expr '[' item (',' item)* ']' ; item := expr | [e] ':' [e] [':' [e]] */
 static mm_node *index_(mm_parser *p, mm_node *base)
 {
-	advance(p); /* [ */
+	mm_p_advance(p); /* [ */
 	list items = {0};
 	do {
 		if (items.n > 0)
-			advance(p); /* , */
+			mm_p_advance(p); /* , */
 		uint32_t start = p->tok.span.start;
 		mm_node *lo;
 		if (!slice_part(p, &lo))
@@ -461,28 +452,28 @@ static mm_node *index_(mm_parser *p, mm_node *base)
 			if (!s)
 				return NULL;
 			s->slice[0] = lo;
-			advance(p);
+			mm_p_advance(p);
 			if (!slice_part(p, &s->slice[1]))
 				return NULL;
 			if (p->tok.kind == MM_T_COLON) {
-				advance(p);
+				mm_p_advance(p);
 				if (!slice_part(p, &s->slice[2]))
 					return NULL;
 			}
-			s->span = span(start, p->tok.span.start);
+			s->span = mm_p_span(start, p->tok.span.start);
 			for (int k = 0; k < 3; k++)
 				if (!taller(p, s, s->slice[k]))
 					return NULL;
 			lo = s;
 		} else if (!lo) {
-			return expected(p, "an index or a slice");
+			return mm_p_expected(p, "an index or a slice");
 		}
 		if (!push(p, &items, lo, NULL))
 			return NULL;
 	} while (p->tok.kind == MM_T_COMMA);
 	if (p->tok.kind != MM_T_RBRACK)
-		return expected(p, "',' or ']' after an index");
-	mm_node *e = node(p, MM_N_INDEX, span(base->span.start, p->tok.span.end));
+		return mm_p_expected(p, "',' or ']' after an index");
+	mm_node *e = node(p, MM_N_INDEX, mm_p_span(base->span.start, p->tok.span.end));
 	if (!e)
 		return NULL;
 	e->lhs = base;
@@ -493,8 +484,8 @@ static mm_node *index_(mm_parser *p, mm_node *base)
 	for (int k = 0; k < e->n; k++)
 		if (!taller(p, e, e->items[k]))
 			return NULL;
-	e->op_span = span(base->span.end, p->tok.span.end);
-	advance(p);
+	e->op_span = mm_p_span(base->span.end, p->tok.span.end);
+	mm_p_advance(p);
 	return e;
 }
 
@@ -505,14 +496,14 @@ static mm_node *postfix(mm_parser *p, mm_node *e)
 		mm_token t = p->tok;
 		if (t.kind == MM_T_DOT_T || t.kind == MM_T_QUOTE) {
 			mm_node *tr = node(p, MM_N_TRANSPOSE,
-			                   span(e->span.start, t.span.end));
+			                   mm_p_span(e->span.start, t.span.end));
 			if (!tr)
 				return NULL;
 			tr->lhs = e;
 			tr->op_span = t.span;
 			if (!taller(p, tr, e))
 				return NULL;
-			advance(p);
+			mm_p_advance(p);
 			e = tr;
 		} else if (t.kind == MM_T_LPAREN && e->kind == MM_N_NAME) {
 			e = call(p, e);
@@ -526,7 +517,7 @@ static mm_node *postfix(mm_parser *p, mm_node *e)
 }
 
 /* expr := prefix-or-primary postfix* (binop expr)*   (precedence climbing) */
-static mm_node *expr(mm_parser *p, int min_bp)
+mm_node *mm_p_expr(mm_parser *p, int min_bp)
 {
 	if (p->failed)
 		return NULL;
@@ -549,11 +540,11 @@ static mm_node *expr(mm_parser *p, int min_bp)
 		if (bp <= min_bp)
 			break;
 		mm_span op = p->tok.span;
-		advance(p);
-		mm_node *rhs = expr(p, binops[i].right ? bp - 1 : bp);
+		mm_p_advance(p);
+		mm_node *rhs = mm_p_expr(p, binops[i].right ? bp - 1 : bp);
 		if (!rhs)
 			return NULL;
-		mm_node *b = node(p, MM_N_BINARY, span(lhs->span.start, rhs->span.end));
+		mm_node *b = node(p, MM_N_BINARY, mm_p_span(lhs->span.start, rhs->span.end));
 		if (!b)
 			return NULL;
 		b->op = binops[i].op;
@@ -650,15 +641,15 @@ static bool split_words(mm_parser *p, mm_stmt *out, size_t a, size_t b)
 			cap = cap ? cap * 2 : 4;
 			mm_word *w = mm_arena_alloc(p->arena, sizeof *w * (size_t)cap);
 			if (!w)
-				return oom(p), false;
+				return mm_p_oom(p), false;
 			if (out->nwords)
 				memcpy(w, out->words, sizeof *w * (size_t)out->nwords);
 			out->words = w;
 		}
 		mm_word *w = &out->words[out->nwords++];
-		w->span = span((uint32_t)a, (uint32_t)e);
+		w->span = mm_p_span((uint32_t)a, (uint32_t)e);
 		if (!(w->text = mm_arena_strndup(p->arena, s + a, e - a)))
-			return oom(p), false;
+			return mm_p_oom(p), false;
 		a = e;
 	}
 	return true;
@@ -674,8 +665,8 @@ static int command_words(mm_parser *p, mm_stmt *out, uint32_t start)
 		a++;
 	while (b > a && blank(s[b - 1]))
 		b--;
-	out->args = span((uint32_t)a, (uint32_t)b);
-	out->span = span(start, (uint32_t)b);
+	out->args = mm_p_span((uint32_t)a, (uint32_t)b);
+	out->span = mm_p_span(start, (uint32_t)b);
 	if (!split_words(p, out, a, b))
 		return -1;
 	/* Skip the comment, if any, and the ';' that ended the command. */
@@ -689,7 +680,7 @@ static int command_words(mm_parser *p, mm_stmt *out, uint32_t start)
 }
 
 static bool where(mm_parser *p, mm_stmt *out);
-static bool is_word(const mm_parser *p, const char *w);
+
 
 /* True when the current token is a NAME followed by '='. */
 static bool at_assign(mm_parser *p)
@@ -710,20 +701,20 @@ static bool flag(mm_parser *p, mm_stmt *out, int *cap)
 		*cap = *cap ? *cap * 2 : 4;
 		mm_flag *f = mm_arena_alloc(p->arena, sizeof *f * (size_t)*cap);
 		if (!f)
-			return oom(p), false;
+			return mm_p_oom(p), false;
 		if (out->nflags)
 			memcpy(f, out->flags, sizeof *f * (size_t)out->nflags);
 		out->flags = f;
 	}
 	mm_flag *f = &out->flags[out->nflags++];
 	uint32_t start = p->tok.span.start;
-	if (!(f->key = tok_text(p, p->tok)))
+	if (!(f->key = mm_p_tok_text(p, p->tok)))
 		return false;
-	advance(p);
-	advance(p);
-	if (!(f->value = expr(p, BP_NONE)))
+	mm_p_advance(p);
+	mm_p_advance(p);
+	if (!(f->value = mm_p_expr(p, BP_NONE)))
 		return false;
-	f->span = span(start, f->value->span.end);
+	f->span = mm_p_span(start, f->value->span.end);
 	return true;
 }
 
@@ -731,7 +722,7 @@ static bool flag(mm_parser *p, mm_stmt *out, int *cap)
 static int command_expr(mm_parser *p, mm_stmt *out, uint32_t start,
                         bool count)
 {
-	advance(p);
+	mm_p_advance(p);
 	if (p->tok.kind == MM_T_SEMI || p->tok.kind == MM_T_EOF) {
 		p->failed = true;
 		mm_diag_set(p->diag, MM_ERR_ARG, out->name_span,
@@ -739,15 +730,15 @@ static int command_expr(mm_parser *p, mm_stmt *out, uint32_t start,
 		return -1;
 	}
 	uint32_t a = p->tok.span.start, b;
-	if (!(out->expr = expr(p, BP_NONE)))
+	if (!(out->expr = mm_p_expr(p, BP_NONE)))
 		return -1;
 	b = out->expr->span.end;
 	if (count && p->tok.kind == MM_T_NUMBER) {
-		mm_node *n = expr(p, BP_POSTFIX); /* the number alone */
+		mm_node *n = mm_p_expr(p, BP_POSTFIX); /* the number alone */
 		if (!n)
 			return -1;
 		if (!n->is_int || n->number > 1e9) {
-			fail(p, n->span, "a run count is a whole number", NULL);
+			mm_p_fail(p, n->span, "a run count is a whole number", NULL);
 			return -1;
 		}
 		out->has_count = true;
@@ -757,7 +748,7 @@ static int command_expr(mm_parser *p, mm_stmt *out, uint32_t start,
 	}
 	int cap = 0;
 	while (!p->failed) {
-		if (is_word(p, "where") && out->nwhere == 0) {
+		if (mm_p_is_word(p, "where") && out->nwhere == 0) {
 			if (!where(p, out))
 				return -1;
 			b = out->where[out->nwhere - 1].expr->span.end;
@@ -772,12 +763,12 @@ static int command_expr(mm_parser *p, mm_stmt *out, uint32_t start,
 	if (p->failed)
 		return -1;
 	if (p->tok.kind != MM_T_SEMI && p->tok.kind != MM_T_EOF) {
-		expected(p, "an operator, 'where', an option (key=value) or the end "
+		mm_p_expected(p, "an operator, 'where', an option (key=value) or the end "
 		            "of the command");
 		return -1;
 	}
-	out->args = span(a, b);
-	out->span = span(start, b);
+	out->args = mm_p_span(a, b);
+	out->span = mm_p_span(start, b);
 	return 1;
 }
 
@@ -786,13 +777,13 @@ static int command_expr(mm_parser *p, mm_stmt *out, uint32_t start,
 static int command(mm_parser *p, mm_stmt *out)
 {
 	uint32_t start = p->tok.span.start;
-	advance(p);
+	mm_p_advance(p);
 	if (p->tok.kind != MM_T_NAME) {
-		expected(p, "a command name after ':'");
+		mm_p_expected(p, "a command name after ':'");
 		return -1;
 	}
 	out->kind = MM_S_COMMAND;
-	out->name = tok_text(p, p->tok);
+	out->name = mm_p_tok_text(p, p->tok);
 	if (!out->name)
 		return -1;
 	out->name_span = p->tok.span;
@@ -808,39 +799,39 @@ static int command(mm_parser *p, mm_stmt *out)
 static bool where(mm_parser *p, mm_stmt *out)
 {
 	int cap = 0;
-	advance(p);
+	mm_p_advance(p);
 	for (;;) {
 		if (p->tok.kind != MM_T_NAME) {
-			expected(p, "a name to bind after 'where'");
+			mm_p_expected(p, "a name to bind after 'where'");
 			return false;
 		}
 		if (out->nwhere == cap) {
 			cap = cap ? cap * 2 : 4;
 			mm_binding *w = mm_arena_alloc(p->arena, sizeof *w * (size_t)cap);
 			if (!w)
-				return oom(p), false;
+				return mm_p_oom(p), false;
 			if (out->nwhere)
 				memcpy(w, out->where, sizeof *w * (size_t)out->nwhere);
 			out->where = w;
 		}
 		mm_binding *b = &out->where[out->nwhere++];
-		b->name = tok_text(p, p->tok);
+		b->name = mm_p_tok_text(p, p->tok);
 		b->span = p->tok.span;
-		advance(p);
+		mm_p_advance(p);
 		if (p->tok.kind != MM_T_ASSIGN) {
-			expected(p, "'=' in a 'where' binding");
+			mm_p_expected(p, "'=' in a 'where' binding");
 			return false;
 		}
-		advance(p);
-		if (!(b->expr = expr(p, BP_NONE)))
+		mm_p_advance(p);
+		if (!(b->expr = mm_p_expr(p, BP_NONE)))
 			return false;
 		if (p->tok.kind != MM_T_COMMA)
 			return true;
-		advance(p);
+		mm_p_advance(p);
 	}
 }
 
-static bool is_word(const mm_parser *p, const char *w)
+bool mm_p_is_word(const mm_parser *p, const char *w)
 {
 	size_t n = strlen(w);
 	return p->tok.kind == MM_T_NAME &&
@@ -857,6 +848,20 @@ static int statement(mm_parser *p, mm_stmt *out)
 		return command(p, out);
 	uint32_t start = p->tok.span.start;
 	out->kind = MM_S_EXPR;
+	if (mm_p_is_word(p, "def")) {
+		mm_lexer save = p->lx;
+		mm_diag scratch;
+		mm_token next = mm_lex_next(&p->lx, &scratch);
+		p->lx = save;
+		if (next.kind == MM_T_NAME) {
+			int r = mm_p_definition(p, out);
+			if (r < 0) { /* its body has ';'s: skip all of it */
+				p->lx.pos = p->lx.len;
+				p->tok.kind = MM_T_EOF;
+			}
+			return r;
+		}
+	}
 	if (p->tok.kind == MM_T_NAME) {
 		mm_lexer save = p->lx;
 		mm_diag scratch;
@@ -864,59 +869,59 @@ static int statement(mm_parser *p, mm_stmt *out)
 		p->lx = save;
 		if (next.kind == MM_T_ASSIGN) {
 			out->kind = MM_S_ASSIGN;
-			out->name = tok_text(p, p->tok);
+			out->name = mm_p_tok_text(p, p->tok);
 			out->name_span = p->tok.span;
-			advance(p);
-			advance(p);
+			mm_p_advance(p);
+			mm_p_advance(p);
 		}
 	}
-	out->expr = expr(p, BP_NONE);
+	out->expr = mm_p_expr(p, BP_NONE);
 	if (!out->expr)
 		return -1;
 	if (p->tok.kind == MM_T_ASSIGN && out->kind == MM_S_EXPR) {
-		advance(p);
+		mm_p_advance(p);
 		out->kind = MM_S_EQUATION;
-		if (!(out->rhs = expr(p, BP_NONE)))
+		if (!(out->rhs = mm_p_expr(p, BP_NONE)))
 			return -1;
 	}
-	if (is_word(p, "where") && !where(p, out))
+	if (mm_p_is_word(p, "where") && !where(p, out))
 		return -1;
 	if (p->tok.kind == MM_T_ARROW) {
-		advance(p);
+		mm_p_advance(p);
 		if (p->tok.kind != MM_T_NAME) {
-			expected(p, "a unit after '->' (GFLOP, MiB, ms, ...)");
+			mm_p_expected(p, "a unit after '->' (GFLOP, MiB, ms, ...)");
 			return -1;
 		}
 		/* unit := NAME ['/' NAME]   (TFLOP/s, GB/s) */
 		out->unit_span = p->tok.span;
-		advance(p);
+		mm_p_advance(p);
 		if (p->tok.kind == MM_T_SLASH) {
-			advance(p);
+			mm_p_advance(p);
 			if (p->tok.kind != MM_T_NAME) {
-				expected(p, "a unit after '/' (s)");
+				mm_p_expected(p, "a unit after '/' (s)");
 				return -1;
 			}
 			out->unit_span.end = p->tok.span.end;
-			advance(p);
+			mm_p_advance(p);
 		}
 		out->unit = mm_arena_strndup(p->arena, p->lx.src + out->unit_span.start,
 		                             out->unit_span.end - out->unit_span.start);
 		if (!out->unit)
-			return oom(p), -1;
+			return mm_p_oom(p), -1;
 	}
 	if (p->failed)
 		return -1;
 	if (p->tok.kind != MM_T_SEMI && p->tok.kind != MM_T_EOF) {
 		if (p->tok.kind == MM_T_RPAREN || p->tok.kind == MM_T_RBRACK)
-			fail(p, p->tok.span,
+			mm_p_fail(p, p->tok.span,
 			     p->tok.kind == MM_T_RPAREN ? "unmatched ')'"
 			                                : "unmatched ']'",
 			     NULL);
 		else if (p->tok.kind == MM_T_ASSIGN)
-			fail(p, p->tok.span, "unexpected '='",
+			mm_p_fail(p, p->tok.span, "unexpected '='",
 			     "only a name can be assigned to: NAME = EXPR");
 		else
-			expected(p, "an operator or the end of the statement");
+			mm_p_expected(p, "an operator or the end of the statement");
 		return -1;
 	}
 	uint32_t end = out->expr->span.end;
@@ -926,7 +931,7 @@ static int statement(mm_parser *p, mm_stmt *out)
 		end = out->where[out->nwhere - 1].expr->span.end;
 	if (out->unit)
 		end = out->unit_span.end;
-	out->span = span(start, end);
+	out->span = mm_p_span(start, end);
 	return 1;
 }
 
@@ -936,7 +941,7 @@ int mm_parse_next(mm_parser *p, mm_stmt *out, mm_diag *d)
 	p->failed = false;
 	p->depth = 0;
 	for (;;) {
-		advance(p);
+		mm_p_advance(p);
 		if (p->failed) {
 			recover(p);
 			return -1;
@@ -966,14 +971,14 @@ mm_node *mm_parse_expr_text(const char *src, size_t len, size_t offset,
 	mm_parse_init(&p, src, len, arena);
 	p.lx.pos = offset;
 	p.diag = d;
-	advance(&p);
+	mm_p_advance(&p);
 	if (p.failed)
 		return NULL;
-	mm_node *e = expr(&p, BP_NONE);
+	mm_node *e = mm_p_expr(&p, BP_NONE);
 	if (!e)
 		return NULL;
 	if (p.tok.kind != MM_T_EOF) {
-		expected(&p, "an operator or the end of the expression");
+		mm_p_expected(&p, "an operator or the end of the expression");
 		return NULL;
 	}
 	return e;

@@ -63,6 +63,7 @@ void mm_session_free(mm_session *s)
 	free(s->cache_path);
 	mm_buf_free(&s->text);
 	mm_buf_free(&s->jbuf);
+	mm_sx_free_fns(s);
 	for (int k = 0; k < s->nnames; k++)
 		free(s->names[k]);
 	free(s->names);
@@ -213,6 +214,7 @@ void mm_sx_checker(mm_checker *ck, mm_session *s, mm_diag *d, bool fill)
 		.memlimit = s->set.memlimit, .strict = s->set.strict,
 		.conv = &s->set.conv, .predict = mm_sx_predict, .predict_ctx = s,
 		.stmt = ++s->stmt_serial,
+		.find_fn = mm_sx_find_fn, .fn_ctx = s,
 	};
 	mm_checker_init(ck, &s->env, &s->arena, d, &o);
 }
@@ -735,8 +737,51 @@ static int run_equation(mm_stmtctx *c, const mm_stmt *st)
 
 /* ---- lines and scripts ---- */
 
+static int run_line(mm_session *s, const char *file, long line,
+                    const char *src, size_t len, mm_emit_fn emit_fn, void *ctx);
+
 int mm_session_run(mm_session *s, const char *file, long line,
                    const char *src, size_t len, mm_emit_fn emit_fn, void *ctx)
+{
+	const char *text;
+	size_t tlen;
+	int g = mm_sx_gather(s, file, line, src, len, &text, &tlen);
+	if (g == 0)
+		return run_line(s, file, line, src, len, emit_fn, ctx);
+	if (g == 1)
+		return 0;
+	if (g < 0) {
+		mm_stmtctx c = {s, file, line, src, len, emit_fn, ctx, true};
+		mm_diag d;
+		mm_diag_set(&d, MM_ERR_LIMIT, (mm_span){0, 0},
+		            "a definition longer than 1 MiB");
+		mm_diag_hint(&d, "is a '}' missing?");
+		return mm_sx_error(&c, &d);
+	}
+	return mm_session_flush(s, emit_fn, ctx);
+}
+
+int mm_session_flush(mm_session *s, mm_emit_fn emit_fn, void *ctx)
+{
+	if (!s->pending.len)
+		return 0;
+	/* the gathered definition, as one line from where it began */
+	size_t n = s->pending.len;
+	char *text = malloc(n + 1);
+	char *file = s->pending_file;
+	long line = s->pending_line;
+	if (text)
+		memcpy(text, mm_buf_str(&s->pending), n + 1);
+	s->pending_file = NULL;
+	mm_buf_reset(&s->pending);
+	int failed = text ? run_line(s, file, line, text, n, emit_fn, ctx) : 1;
+	free(text);
+	free(file);
+	return failed;
+}
+
+static int run_line(mm_session *s, const char *file, long line,
+                    const char *src, size_t len, mm_emit_fn emit_fn, void *ctx)
 {
 	mm_stmtctx c = {s, file, line, src, len, emit_fn, ctx, true};
 	mm_parser p;
@@ -761,6 +806,8 @@ int mm_session_run(mm_session *s, const char *file, long line,
 			failed += mm_sx_error(&c, &d);
 		} else if (st.kind == MM_S_COMMAND) {
 			failed += command(&c, &st);
+		} else if (st.kind == MM_S_DEF) {
+			failed += mm_sx_define(&c, &st);
 		} else if (st.kind == MM_S_EQUATION) {
 			failed += run_equation(&c, &st);
 		} else {
@@ -787,7 +834,8 @@ int mm_session_run_text(mm_session *s, const char *file, const char *text,
 		i = j + 1;
 		line++;
 	}
-	return failed;
+	/* a definition left open at the end of the text */
+	return failed + mm_session_flush(s, emit_fn, ctx);
 }
 
 /* Candidate k of a kind for completion (NULL past the last); buf may

@@ -53,6 +53,12 @@ struct mm_session {
 	char **names;     /* variable names the graph's nodes name as their
 	                     origin (interned: mm_sx_intern) */
 	int nnames;
+	mm_userfn *fns;   /* def: the user functions (session_fn.c) */
+	int nfns;
+	mm_buf pending;   /* the lines of a block definition so far */
+	char *pending_file;
+	long pending_line;
+	int pending_depth;
 };
 
 /* What one statement is being run with. */
@@ -72,6 +78,21 @@ typedef struct mm_run_opts {
 	bool fill;    /* :run: abstract operands get random data */
 	int bench;    /* :bench: runs after a warm-up, else 0 */
 } mm_run_opts;
+
+/* ---- user functions (session_fn.c) ---- */
+
+/* The user function named name in session ctx, or NULL (the checker's
+ * find_fn). */
+const mm_userfn *mm_sx_find_fn(void *ctx, const char *name);
+void mm_sx_free_fns(mm_session *s);
+/* Runs a def statement: the function is added, or replaces one. */
+int mm_sx_define(mm_stmtctx *c, const mm_stmt *st);
+/* Gathers the lines of a block definition: 0 when src is an ordinary line
+ * (run it), 1 when it was kept (more lines to come), 2 when it completed
+ * one (run *out, *out_len bytes, from s->pending_file and _line; then
+ * reset s->pending), -1 when the definition grew past 1 MiB (dropped). */
+int mm_sx_gather(mm_session *s, const char *file, long line, const char *src,
+                 size_t len, const char **out, size_t *out_len);
 
 /* name as a string that lives as long as the session (the same pointer
  * for the same name), or NULL when there are too many or memory is

@@ -18,9 +18,21 @@ int mm_check_operands(const mm_node *e, mm_node **out)
 	case MM_N_NEG: case MM_N_PLUS: case MM_N_TRANSPOSE: case MM_N_INDEX:
 		out[n++] = e->lhs;
 		break;
+	case MM_N_NAME: /* a function's parameter or local: what it stands for */
+		if (e->info && e->info->local)
+			out[n++] = e->info->local;
+		break;
 	case MM_N_CALL:
 		if (!e->info)
 			break;
+		if (e->info->repeat) { /* its body runs inside, L times */
+			out[n++] = e->items[2];
+			break;
+		}
+		if (e->info->body) { /* a user function: its body's result */
+			out[n++] = e->info->body;
+			break;
+		}
 		/* Arguments that are only looked at are not computed. */
 		if (e->info->fn && !(e->info->fn->flags & MM_BF_INSPECT))
 			for (int k = 0; k < e->n && n < MM_MAX_OPERANDS; k++)

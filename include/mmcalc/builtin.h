@@ -62,6 +62,9 @@ typedef struct mm_builtin {
 	const char *summary;    /* one line for :help */
 	mm_builtin_group group;
 	unsigned flags;         /* MM_BF_... */
+	unsigned raw;           /* positional arguments (bit k: argument k) the
+	                           row's check reads itself, unchecked: a
+	                           dimension with symbols, a function's name */
 	unsigned per;           /* FLOPs per element (elementwise functions) */
 	int op;                 /* the family's parameter: which unary
 	                           function, which reduction, ... */

@@ -69,7 +69,29 @@ typedef struct mm_info {
 	                        its eval (in the arena; its own type) */
 	struct mm_gnode *g;  /* TENSOR: its node in the graph (held until the
 	                        arena is reset) */
+	mm_node *local;      /* NAME: the node a function's parameter or local
+	                        variable stands for (evaluated first) */
+	mm_node *body;       /* CALL of a user function, or repeat: the node
+	                        of the body's result */
+	bool repeat;         /* CALL: repeat(L, f, x) (body applied L times) */
+	bool shared;         /* a node a local name stands for: kept until the
+	                        statement ends, however many use it */
 } mm_info;
+
+/* A user function (def): its parameters and its body's text, read again
+ * at every call (so shape literals in it are fresh at every call). */
+typedef struct mm_userfn {
+	char *name;
+	int nparams;
+	char **params;
+	char *body;        /* the expression after '=', or the statements
+	                      between the braces */
+	size_t body_len;
+	bool block;
+} mm_userfn;
+
+/* Functions called inside one another at most (recursion is refused). */
+#define MM_MAX_CALL_DEPTH 32
 
 /* How a statement is checked. */
 typedef struct mm_check_opts {
@@ -87,6 +109,10 @@ typedef struct mm_check_opts {
 	void *predict_ctx;
 	uint64_t stmt;       /* the statement's number: its graph nodes carry
 	                        it, and its report stops at other ones' */
+	/* The user function named name, or NULL (fn_ctx passed back). May
+	 * be NULL: no user functions. */
+	const mm_userfn *(*find_fn)(void *fn_ctx, const char *name);
+	void *fn_ctx;
 } mm_check_opts;
 
 typedef struct mm_checker {
@@ -100,6 +126,13 @@ typedef struct mm_checker {
 	mm_assume assume;   /* what symbolic shape checks assumed */
 	int nvalues;        /* nodes given data while checking (load) */
 	struct mm_grefs *grefs; /* the graph nodes the arena holds (check.c) */
+	/* inside user functions (check_fn.c): their local names, the
+	 * current one's from `frame`, the calls made and their module */
+	struct mm_local *locals;
+	int nlocals, caplocals, frame;
+	const mm_userfn *calls[MM_MAX_CALL_DEPTH];
+	int ncalls;
+	struct mm_gmodule *module;
 } mm_checker;
 
 /* Sets up a checker over env, allocating annotations in arena and

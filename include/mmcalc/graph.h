@@ -115,6 +115,13 @@ void mm_graph_set_module(mm_gnode *root, uint64_t from, mm_gmodule *m);
  * statement (the same stmt) take it as theirs in tables. */
 void mm_graph_set_origin(mm_gnode *root, const char *origin);
 
+/* The nodes made before id `from` that the nodes from `from` on, up from
+ * root, use directly (a function body's inputs from outside it), but
+ * skip: into out (borrowed), at most max. Their number, or -1 when there
+ * are more or memory is short. */
+int mm_graph_outside(mm_gnode *root, uint64_t from, const mm_gnode *skip,
+                     mm_gnode **out, int max);
+
 /* ---- walks ---- */
 
 /* What the graph upstream of a node costs. Numeric counts, and when some

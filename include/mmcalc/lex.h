@@ -33,6 +33,8 @@ typedef enum mm_tok {
 	MM_T_TIMES,   /* × between dims, or x right after a number: 1024x4096 */
 	MM_T_HOLE,    /* ? */
 	MM_T_ARROW,   /* -> */
+	MM_T_LBRACE,  /* { (a function's body) */
+	MM_T_RBRACE,  /* } */
 	MM_T_ERROR    /* a character that starts no token; see the diag */
 } mm_tok;
 

@@ -60,7 +60,8 @@ typedef enum mm_stmt_kind {
 	MM_S_EXPR,     /* expr */
 	MM_S_ASSIGN,   /* name = expr */
 	MM_S_EQUATION, /* expr = rhs (solving for a hole) */
-	MM_S_COMMAND   /* :name args */
+	MM_S_COMMAND,  /* :name args */
+	MM_S_DEF       /* def name(params) = expr | def name(params) { ... } */
 } mm_stmt_kind;
 
 /* One binding of a `where` clause: name = expr. */
@@ -108,6 +109,9 @@ typedef struct mm_stmt {
 	bool has_count;
 	int64_t count;
 	mm_span count_span;
+	/* DEF: its parameters (in words), and its body's text (in args): the
+	 * expression after '=', or what is between the braces (block). */
+	bool block;
 } mm_stmt;
 
 /* Nesting deeper than this is refused with MM_ERR_LIMIT. */
@@ -141,6 +145,14 @@ int mm_parse_next(mm_parser *p, mm_stmt *out, mm_diag *d);
  * NULL with d filled on an error, or when src holds more. */
 mm_node *mm_parse_expr_text(const char *src, size_t len, size_t offset,
                             mm_arena *arena, mm_diag *d);
+
+/* The statements of a function's body: `S; S; ...; EXPR` in src[0,len)
+ * (the text between its braces, as a def stored it), each `NAME = EXPR`
+ * or, last, the expression it returns. Into a new arena array *out of *n
+ * bindings (the last one's name NULL). Returns MM_OK, or an error with d
+ * filled (its span into src). */
+mm_code mm_parse_block(const char *src, size_t len, mm_arena *arena,
+                       mm_binding **out, int *n, mm_diag *d);
 
 /* The operator's spelling: "+", "@", "**". */
 const char *mm_bin_name(mm_bin op);

@@ -55,6 +55,15 @@ void mm_session_set_json(mm_session *s, bool on);
 int mm_session_run(mm_session *s, const char *file, long line,
                    const char *src, size_t len, mm_emit_fn emit, void *ctx);
 
+/* A definition over several lines (def f(x) { ... }) is gathered: its
+ * lines run together once its braces close. True while one is open (a
+ * prompt shows that more is expected). */
+bool mm_session_pending(const mm_session *s);
+/* Drops what is gathered (Ctrl-C at the prompt). */
+void mm_session_discard(mm_session *s);
+/* Runs what is gathered (at the end of the input: its missing '}' is an
+ * error). Returns the failures. */
+int mm_session_flush(mm_session *s, mm_emit_fn emit, void *ctx);
 /* Runs a whole text (a script), line by line. Returns the failures. */
 int mm_session_run_text(mm_session *s, const char *file, const char *text,
                         size_t len, mm_emit_fn emit, void *ctx);

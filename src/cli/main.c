@@ -123,7 +123,8 @@ long cli_run_text(mm_session *s, const char *name, const char *text,
 		failed += mm_session_run(s, name, lineno, text + i, n, cli_emit, o);
 		i += n + 1;
 	}
-	return failed;
+	/* a definition left open at the end of the file */
+	return failed + mm_session_flush(s, cli_emit, o);
 }
 
 /* Runs standard input line by line as it arrives, each line at most
@@ -157,6 +158,7 @@ static long run_stdin(mm_session *s, cli_opts *o)
 		r = 0;
 	}
 	mm_io_lines_free(&l);
+	failed += mm_session_flush(s, cli_emit, o);
 	return r < 0 && !script_interrupted ? -1 : failed;
 }
 
@@ -191,6 +193,7 @@ static long run_args(mm_session *s, const char **exprs, int nexpr,
 		failed += mm_session_run(s, "<arg>", i + 1, exprs[i], strlen(exprs[i]),
 		                         cli_emit, o);
 	}
+	failed += mm_session_flush(s, cli_emit, o);
 	for (int i = 0; i < nfile && !cli_stop(s); i++) {
 		long r;
 		if (strcmp(files[i], "-") != 0) {

@@ -20,6 +20,7 @@
 #include "mmcalc/io.h"
 
 #define PROMPT "mm> "
+#define MORE "...> " /* inside a definition over several lines */
 
 static volatile sig_atomic_t got_sigint, got_winch, busy;
 
@@ -132,6 +133,8 @@ static void on_line(char *line)
 		done = true;
 		rl_callback_handler_remove();
 		cli_out("\n", 1);
+		mm_session_flush(session, cli_emit, opts);
+		cli_flush();
 		return;
 	}
 	lineno++;
@@ -149,7 +152,8 @@ static void on_line(char *line)
 		done = true;
 		return;
 	}
-	rl_callback_handler_install(PROMPT, on_line);
+	rl_callback_handler_install(mm_session_pending(session) ? MORE : PROMPT,
+	                            on_line);
 }
 
 int cli_repl(mm_session *s, cli_opts *o)
@@ -177,7 +181,8 @@ int cli_repl(mm_session *s, cli_opts *o)
 	history_path = cli_history_path();
 	cli_history_load(history_path);
 	if (!o->quiet)
-		cli_printf("mmcalc %s \xe2\x80\x94 :help for help, Ctrl-D to quit\n", "0.1.0");
+		cli_printf("mmcalc %s \xe2\x80\x94 :help for help, Ctrl-D to quit\n",
+		           mm_version());
 	if (!o->no_init)
 		run_init();
 	cli_flush();
@@ -204,8 +209,13 @@ int cli_repl(mm_session *s, cli_opts *o)
 			rl_resize_terminal();
 		}
 		if (got_sigint) {
-			/* Ctrl-C at the prompt abandons the line. */
+			/* Ctrl-C at the prompt abandons the line (and a
+			 * definition being typed). */
 			got_sigint = 0;
+			if (mm_session_pending(session)) {
+				mm_session_discard(session);
+				rl_set_prompt(PROMPT);
+			}
 			rl_free_line_state();
 			rl_cleanup_after_signal();
 			rl_replace_line("", 0);

@@ -49,6 +49,15 @@ static inline void mm_ck_set_tensor(mm_info *i, const mm_shape *s,
 void mm_ck_set_view(mm_info *i, const mm_info *x);
 void mm_ck_set_number(mm_info *i, double v);
 void mm_ck_set_leaf(mm_checker *c, mm_info *i);
+/* The arena holds graph node g (its reference) until it is reset. */
+bool mm_ck_hold(mm_checker *c, struct mm_gnode *g);
+/* A dimension expression (numbers, symbols, + - * / **) as a polynomial;
+ * e is not checked as an expression (an unbound name is a symbol). */
+mm_code mm_ck_sym(mm_checker *c, mm_node *e, mm_poly *out);
+/* Checks the user function f applied to args (checked nodes), with
+ * messages pointing at `at`; the body's result node into *result. */
+mm_code mm_ck_apply(mm_checker *c, const mm_userfn *f, mm_node *const *args,
+                    int nargs, mm_span at, mm_node **result);
 /* p with the symbols bound in the session substituted, into *out. */
 mm_code mm_ck_subst(mm_checker *c, const mm_poly *p, mm_poly *out);
 /* The cost context of the checker (its arena and diag). */
@@ -119,8 +128,10 @@ enum { MM_QUERY_FLOPS, MM_QUERY_MACS, MM_QUERY_BYTES, MM_QUERY_TIME,
        MM_QUERY_PARAMS };
 mm_builtin_check mm_fn_query_check;
 
-/* model.c: param */
+/* model.c: param, repeat */
 mm_builtin_check mm_fn_param_check;
 mm_builtin_eval mm_fn_param_eval;
+mm_builtin_check mm_fn_repeat_check;
+mm_builtin_eval mm_fn_repeat_eval;
 
 #endif
