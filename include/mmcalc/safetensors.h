@@ -122,6 +122,11 @@ mm_code mm_st_parse(const void *p, size_t len, const char *name,
                     mm_st_file **out, mm_diag *d);
 void mm_st_free(mm_st_file *f);
 
+/* name quoted for a message: control bytes as '?', cut after about 60
+ * bytes (at a character's boundary) with "..." after. Returns out. */
+#define MM_ST_SHOWN 96
+const char *mm_st_shown(char out[MM_ST_SHOWN], const char *name);
+
 /* Orders names as people read them: runs of digits by their value
  * ("layers.2" before "layers.10"), other bytes by value; names that tie
  * so ("a01", "a1") by strcmp, so that only equal names compare equal. */

@@ -98,9 +98,8 @@ static void dtype_list(char *out, size_t cap)
 
 /* ---- names in messages ---- */
 
-/* s quoted, with control bytes as '?', cut after about 60 bytes at a
- * UTF-8 boundary (jansson guarantees valid UTF-8) with "..." after. */
-static const char *shown(char out[96], const char *s)
+/* Cuts at a UTF-8 boundary: jansson guarantees valid UTF-8. */
+const char *mm_st_shown(char out[MM_ST_SHOWN], const char *s)
 {
 	size_t n = strlen(s), k = n > 60 ? 60 : n;
 	while (k < n && k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
@@ -367,8 +366,8 @@ static mm_code entry_size(ctx *x, const char *nm, mm_st_tensor *t)
 static mm_code entry(ctx *x, const char *key, const json_t *v,
                      mm_st_tensor *t)
 {
-	char nm[96];
-	shown(nm, key);
+	char nm[MM_ST_SHOWN];
+	mm_st_shown(nm, key);
 	t->name = keep(x, key);
 	if (!json_is_object(v))
 		return bad(x, "tensor %s: expected an object with dtype, shape "
@@ -380,9 +379,9 @@ static mm_code entry(ctx *x, const char *key, const json_t *v,
 		return bad(x, "tensor %s: dtype must be a string such as \"F32\", "
 		              "found %s", nm, json_kind(dt));
 	if (!mm_st_dtype_parse(json_string_value(dt), &t->dtype)) {
-		char dn[96], list[160];
+		char dn[MM_ST_SHOWN], list[160];
 		bad(x, "tensor %s: unknown dtype %s", nm,
-		    shown(dn, json_string_value(dt)));
+		    mm_st_shown(dn, json_string_value(dt)));
 		dtype_list(list, sizeof list);
 		mm_diag_hint(x->d, "safetensors' dtypes: %s", list);
 		return MM_ERR_FORMAT;
@@ -404,10 +403,10 @@ static mm_code metadata(ctx *x, const json_t *v)
 	const json_t *s;
 	size_t i = 0;
 	json_object_foreach((json_t *)v, k, s) {
-		char nm[96];
+		char nm[MM_ST_SHOWN];
 		if (!json_is_string(s))
 			return bad(x, "__metadata__ maps names to strings, but %s "
-			              "is %s", shown(nm, k), json_kind(s));
+			              "is %s", mm_st_shown(nm, k), json_kind(s));
 		x->f->meta_key[i] = keep(x, k);
 		x->f->meta_value[i] = keep(x, json_string_value(s));
 		i++;
@@ -421,7 +420,7 @@ static mm_code metadata(ctx *x, const json_t *v)
 static mm_code coverage(ctx *x)
 {
 	const mm_st_file *f = x->f;
-	char a[96], b[96];
+	char a[MM_ST_SHOWN], b[MM_ST_SHOWN];
 	uint64_t at = 0;
 	for (size_t i = 0; i < f->ntensors; i++) {
 		const mm_st_tensor *t = &f->tensors[i];
@@ -429,12 +428,12 @@ static mm_code coverage(ctx *x)
 			return bad(x, "bytes %" PRIu64 " to %" PRIu64 " of the data "
 			              "belong to no tensor (a hole before %s): the "
 			              "tensors must cover the data exactly", at,
-			           t->begin, shown(a, t->name));
+			           t->begin, mm_st_shown(a, t->name));
 		if (t->begin < at)
 			return bad(x, "the data of %s [%" PRIu64 ", %" PRIu64 ") "
 			              "overlaps that of %s [%" PRIu64 ", %" PRIu64
-			              ")", shown(a, t->name), t->begin, t->end,
-			           shown(b, f->tensors[i - 1].name),
+			              ")", mm_st_shown(a, t->name), t->begin, t->end,
+			           mm_st_shown(b, f->tensors[i - 1].name),
 			           f->tensors[i - 1].begin, f->tensors[i - 1].end);
 		at = t->end;
 	}
@@ -680,10 +679,10 @@ mm_code mm_st_plan(const mm_st_file *f, const mm_st_tensor *t,
                    mm_io_info *info, mm_dtype *as, mm_diag *d)
 {
 	(void)f;
-	char nm[96], shp[128];
+	char nm[MM_ST_SHOWN], shp[128];
 	mm_dtype a;
 	const char *dn = mm_st_dtype_name(t->dtype);
-	shown(nm, t->name);
+	mm_st_shown(nm, t->name);
 	if (!mm_st_dtype_loads_as(t->dtype, &a))
 		return mm_diag_set(d, MM_ERR_UNSUPPORTED, nospan,
 		                   "%s: tensor %s is %s, which load does not read "
@@ -886,10 +885,10 @@ static mm_code load_reader(mm_io_reader *r, const char *tensor,
 	const mm_st_tensor *t = mm_st_find(f, tensor);
 	mm_io_info pi;
 	mm_dtype a;
-	char nm[96];
+	char nm[MM_ST_SHOWN];
 	if (!t)
 		c = mm_diag_set(d, MM_ERR_ARG, nospan, "%s: no tensor named %s",
-		                r->name, shown(nm, tensor));
+		                r->name, mm_st_shown(nm, tensor));
 	else if (!(c = mm_st_plan(f, t, r->name, opts, &pi, &a, d)) &&
 	         (!opts || !opts->alloc))
 		c = mm_diag_set(d, MM_ERR_ARG, nospan, "%s: no allocator given",

@@ -123,6 +123,21 @@ def main():
     }, {"format": "pt"})
     np.save("st_layer_y.npy", x @ W.T + bias)
 
+    # Hostile files for the golden test's messages.
+    def raw(path, text, data):
+        with open(path, "wb") as f:
+            f.write(struct.pack("<Q", len(text)) + text + data)
+    raw("st_bad_overlap.safetensors",
+        b'{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},'
+        b'"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}', bytes(12))
+    raw("st_bad_dtype.safetensors",
+        b'{"w":{"dtype":"F12","shape":[2],"data_offsets":[0,3]}}', bytes(3))
+    raw("st_bad_json.safetensors",
+        b'{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},}', bytes(8))
+    raw("st_bad_size.safetensors",
+        b'{"w":{"dtype":"BF16","shape":[4096,4096],"data_offsets":[0,8]}}',
+        bytes(8))
+
 
 if __name__ == "__main__":
     main()
