@@ -780,6 +780,14 @@ static float from_e8m0(unsigned char b)
 
 #define TWO53 ((uint64_t)1 << 53)
 
+/* One loop per type, the switch outside it, so that each loop is
+ * simple enough for the compiler to vectorise. */
+#define EACH(expr)                          \
+	do {                                \
+		for (size_t i = 0; i < n; i++) \
+			expr;                   \
+	} while (0)
+
 /* n elements of the file's type t at s into dst: float for the types
  * that load as f32, f16 or bf16, double for the others. Sets *lossy
  * when a 64-bit integer was rounded. */
@@ -788,41 +796,42 @@ static void decode(mm_st_dtype t, const unsigned char *s, size_t n,
 {
 	float *fo = dst;
 	double *dd = dst;
-	for (size_t i = 0; i < n; i++) {
-		switch (t) {
-		case MM_ST_F32: fo[i] = f32_bits(le32(s + 4 * i)); break;
-		case MM_ST_F16: fo[i] = from_f16(le16(s + 2 * i)); break;
-		case MM_ST_BF16: fo[i] = f32_bits((uint32_t)le16(s + 2 * i) << 16); break;
-		case MM_ST_F8_E5M2: fo[i] = from_f16((uint16_t)(s[i] << 8)); break;
-		case MM_ST_F8_E4M3: fo[i] = from_e4m3(s[i]); break;
-		case MM_ST_F8_E8M0: fo[i] = from_e8m0(s[i]); break;
-		case MM_ST_F64: {
-			uint64_t b = le64(s + 8 * i);
-			memcpy(&dd[i], &b, 8);
-			break;
-		}
-		case MM_ST_BOOL: dd[i] = s[i] ? 1.0 : 0.0; break;
-		case MM_ST_U8: dd[i] = s[i]; break;
-		case MM_ST_I8: dd[i] = (int8_t)s[i]; break;
-		case MM_ST_U16: dd[i] = le16(s + 2 * i); break;
-		case MM_ST_I16: dd[i] = (int16_t)le16(s + 2 * i); break;
-		case MM_ST_U32: dd[i] = le32(s + 4 * i); break;
-		case MM_ST_I32: dd[i] = (int32_t)le32(s + 4 * i); break;
-		case MM_ST_U64: {
-			uint64_t u = le64(s + 8 * i);
-			*lossy |= u > TWO53;
-			dd[i] = (double)u;
-			break;
-		}
-		case MM_ST_I64: {
-			int64_t v = (int64_t)le64(s + 8 * i);
-			*lossy |= v > (int64_t)TWO53 || v < -(int64_t)TWO53;
-			dd[i] = (double)v;
-			break;
-		}
-		default: /* refused by mm_st_plan */
-			return;
-		}
+	switch (t) {
+	case MM_ST_F32: EACH(fo[i] = f32_bits(le32(s + 4 * i))); break;
+	case MM_ST_F16: EACH(fo[i] = from_f16(le16(s + 2 * i))); break;
+	case MM_ST_BF16:
+		EACH(fo[i] = f32_bits((uint32_t)le16(s + 2 * i) << 16));
+		break;
+	case MM_ST_F8_E5M2: EACH(fo[i] = from_f16((uint16_t)(s[i] << 8))); break;
+	case MM_ST_F8_E4M3: EACH(fo[i] = from_e4m3(s[i])); break;
+	case MM_ST_F8_E8M0: EACH(fo[i] = from_e8m0(s[i])); break;
+	case MM_ST_F64: {
+		uint64_t b;
+		EACH((b = le64(s + 8 * i), memcpy(&dd[i], &b, 8)));
+		break;
+	}
+	case MM_ST_BOOL: EACH(dd[i] = s[i] ? 1.0 : 0.0); break;
+	case MM_ST_U8: EACH(dd[i] = s[i]); break;
+	case MM_ST_I8: EACH(dd[i] = (int8_t)s[i]); break;
+	case MM_ST_U16: EACH(dd[i] = le16(s + 2 * i)); break;
+	case MM_ST_I16: EACH(dd[i] = (int16_t)le16(s + 2 * i)); break;
+	case MM_ST_U32: EACH(dd[i] = le32(s + 4 * i)); break;
+	case MM_ST_I32: EACH(dd[i] = (int32_t)le32(s + 4 * i)); break;
+	case MM_ST_U64: {
+		uint64_t u;
+		EACH((u = le64(s + 8 * i), *lossy |= u > TWO53,
+		      dd[i] = (double)u));
+		break;
+	}
+	case MM_ST_I64: {
+		int64_t v;
+		EACH((v = (int64_t)le64(s + 8 * i),
+		      *lossy |= v > (int64_t)TWO53 || v < -(int64_t)TWO53,
+		      dd[i] = (double)v));
+		break;
+	}
+	default: /* refused by mm_st_plan */
+		break;
 	}
 }
 
