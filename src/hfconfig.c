@@ -3,7 +3,6 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,18 +158,11 @@ typedef struct ctx {
 	rule pending[MM_HF_FIELD_COUNT]; /* derived after all keys are read */
 } ctx;
 
-static mm_code bad(ctx *x, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static mm_code bad(ctx *x, const char *fmt, ...)
-{
-	char msg[MM_DIAG_MSG];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return mm_diag_set(x->d, MM_ERR_FORMAT, nospan, "%s: %s", x->file, msg);
-}
+/* An MM_ERR_FORMAT error "FILE: ...": BAD(x, fmt, args...), fmt a
+ * literal and at least one argument. */
+#define BAD(x, fmt, ...)                                               \
+	mm_diag_set((x)->d, MM_ERR_FORMAT, nospan, "%s: " fmt, (x)->file, \
+	            __VA_ARGS__)
 
 /* What v is, for a message: "-4", "4096.5", "a string". */
 static const char *what(char out[40], const json_t *v)
@@ -206,22 +198,22 @@ static mm_code take(ctx *x, const key *k, const json_t *v)
 	if (n) {
 		json_int_t i = json_is_integer(v) ? json_integer_value(v) : 0;
 		if (i < 1 || i > COUNT_MAX)
-			return bad(x, "%s must be a whole number from 1 to %d, "
+			return BAD(x, "%s must be a whole number from 1 to %d, "
 			              "found %s", k->name, COUNT_MAX, what(w, v));
 		if (k->alias && mm_hfconfig_given(x->c, k->field) && *n != i)
-			return bad(x, "%s %" JSON_INTEGER_FORMAT " disagrees with "
+			return BAD(x, "%s %" JSON_INTEGER_FORMAT " disagrees with "
 			              "the %" PRId64 " its other name gave", k->name,
 			           i, *n);
 		*n = (int64_t)i;
 	} else if (b) {
 		if (!json_is_boolean(v))
-			return bad(x, "%s must be true or false, found %s", k->name,
+			return BAD(x, "%s must be true or false, found %s", k->name,
 			           what(w, v));
 		*b = json_is_true(v);
 	} else {
 		double e = json_number_value(v);
 		if (!json_is_number(v) || !isfinite(e) || e <= 0)
-			return bad(x, "%s must be a positive number, found %s",
+			return BAD(x, "%s must be a positive number, found %s",
 			           k->name, what(w, v));
 		x->c->norm_eps = e;
 	}
@@ -240,7 +232,7 @@ static mm_code one_key(ctx *x, const key *k, const json_t *root)
 		return MM_OK;
 	rule r = v ? k->null : k->absent;
 	if (v && r == R_VALUE)
-		return bad(x, "%s is null; it must be %s", k->name,
+		return BAD(x, "%s is null; it must be %s", k->name,
 		           k->field == MM_HF_NORM_EPS ? "a positive number"
 		           : bool_field(x->c, k->field) ? "true or false"
 		                                        : "a whole number");
@@ -270,7 +262,7 @@ static mm_code derive(ctx *x)
 		c->num_key_value_heads = c->num_attention_heads;
 	if (head_dim) {
 		if (c->hidden_size % c->num_attention_heads)
-			return bad(x, "hidden_size %" PRId64 " is not a multiple of "
+			return BAD(x, "hidden_size %" PRId64 " is not a multiple of "
 			              "num_attention_heads %" PRId64, c->hidden_size,
 			           c->num_attention_heads);
 		c->head_dim = c->hidden_size / c->num_attention_heads;
@@ -278,12 +270,12 @@ static mm_code derive(ctx *x)
 	if (x->pending[MM_HF_FFN] == R_4H)
 		c->intermediate_size = 4 * c->hidden_size;
 	if (c->num_attention_heads % c->num_key_value_heads)
-		return bad(x, "num_attention_heads %" PRId64 " is not a multiple "
+		return BAD(x, "num_attention_heads %" PRId64 " is not a multiple "
 		              "of num_key_value_heads %" PRId64 ": each key/value "
 		              "head serves a whole number of query heads",
 		           c->num_attention_heads, c->num_key_value_heads);
 	if (c->num_experts_per_tok > c->num_local_experts)
-		return bad(x, "num_experts_per_tok %" PRId64 " is more than "
+		return BAD(x, "num_experts_per_tok %" PRId64 " is more than "
 		              "num_local_experts %" PRId64, c->num_experts_per_tok,
 		           c->num_local_experts);
 	return MM_OK;
@@ -295,13 +287,13 @@ static mm_code arch_of(ctx *x, const json_t *root)
 	const json_t *t = json_object_get(root, "model_type");
 	char w[40];
 	if (!t) {
-		bad(x, "no model_type, so the architecture is unknown");
+		BAD(x, "no model_type, so the %s is unknown", "architecture");
 		mm_diag_hint(x->d, "mmcalc reads these model types: %s",
 		             mm_hfconfig_supported());
 		return MM_ERR_FORMAT;
 	}
 	if (!json_is_string(t))
-		return bad(x, "model_type must be a string, found %s", what(w, t));
+		return BAD(x, "model_type must be a string, found %s", what(w, t));
 	for (int a = 0; a < MM_HF_ARCH_COUNT; a++)
 		if (strcmp(json_string_value(t), archs[a].type) == 0) {
 			x->c->arch = (mm_hf_arch)a;
@@ -324,7 +316,7 @@ static mm_code from_json(ctx *x, const json_t *root)
 {
 	mm_hfconfig *c = x->c;
 	if (!json_is_object(root))
-		return bad(x, "a config.json holds a JSON object, not %s",
+		return BAD(x, "a config.json holds a JSON object, not %s",
 		           json_is_array(root) ? "a list" : "a value");
 	mm_code r = arch_of(x, root);
 	if (r)

@@ -4,7 +4,6 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,19 +233,11 @@ typedef struct ctx {
 	char *strings;    /* the next free byte of f's block */
 } ctx;
 
-static mm_code bad(ctx *x, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* An MM_ERR_FORMAT "FILE: ..." message. */
-static mm_code bad(ctx *x, const char *fmt, ...)
-{
-	char msg[MM_DIAG_MSG];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return mm_diag_set(x->d, MM_ERR_FORMAT, nospan, "%s: %s", x->file, msg);
-}
+/* An MM_ERR_FORMAT error "FILE: ...": BAD(x, fmt, args...), fmt a
+ * literal and at least one argument. */
+#define BAD(x, fmt, ...)                                               \
+	mm_diag_set((x)->d, MM_ERR_FORMAT, nospan, "%s: " fmt, (x)->file, \
+	            __VA_ARGS__)
 
 static char *keep(ctx *x, const char *s)
 {
@@ -283,18 +274,18 @@ static mm_code entry_shape(ctx *x, const char *nm, const json_t *sh,
 {
 	char w[32];
 	if (!sh)
-		return bad(x, "tensor %s has no shape", nm);
+		return BAD(x, "tensor %s has no shape", nm);
 	if (!json_is_array(sh))
-		return bad(x, "tensor %s: shape must be a list of whole numbers, "
+		return BAD(x, "tensor %s: shape must be a list of whole numbers, "
 		              "found %s", nm, json_kind(sh));
 	size_t n = json_array_size(sh);
 	if (n > INT32_MAX)
-		return bad(x, "tensor %s: too many axes", nm);
+		return BAD(x, "tensor %s: too many axes", nm);
 	t->ndim = (int)n;
 	t->shape = x->dims;
 	for (size_t i = 0; i < n; i++)
 		if (!whole(sh, i, &x->dims[i]))
-			return bad(x, "tensor %s: dimension %zu of shape is %s; "
+			return BAD(x, "tensor %s: dimension %zu of shape is %s; "
 			              "dimensions are whole numbers >= 0", nm, i,
 			           what_elem(w, sh, i));
 	x->dims += n;
@@ -307,26 +298,26 @@ static mm_code entry_offsets(ctx *x, const char *nm, const json_t *off,
 {
 	char w[32];
 	if (!off)
-		return bad(x, "tensor %s has no data_offsets", nm);
+		return BAD(x, "tensor %s has no data_offsets", nm);
 	if (!json_is_array(off) || json_array_size(off) != 2)
-		return bad(x, "tensor %s: data_offsets must be a list of two "
+		return BAD(x, "tensor %s: data_offsets must be a list of two "
 		              "whole numbers [BEGIN, END], found %s", nm,
 		           json_is_array(off) ? "a list of another length"
 		                              : json_kind(off));
 	int64_t b, e;
 	if (!whole(off, 0, &b))
-		return bad(x, "tensor %s: data_offsets' BEGIN is %s; offsets are "
+		return BAD(x, "tensor %s: data_offsets' BEGIN is %s; offsets are "
 		              "whole numbers >= 0", nm, what_elem(w, off, 0));
 	if (!whole(off, 1, &e))
-		return bad(x, "tensor %s: data_offsets' END is %s; offsets are "
+		return BAD(x, "tensor %s: data_offsets' END is %s; offsets are "
 		              "whole numbers >= 0", nm, what_elem(w, off, 1));
 	if (e < b)
-		return bad(x, "tensor %s: data_offsets [%" PRId64 ", %" PRId64
+		return BAD(x, "tensor %s: data_offsets [%" PRId64 ", %" PRId64
 		              "] end before they begin", nm, b, e);
 	t->begin = (uint64_t)b;
 	t->end = (uint64_t)e;
 	if (t->end > x->f->data_len)
-		return bad(x, "tensor %s: data_offsets [%" PRIu64 ", %" PRIu64
+		return BAD(x, "tensor %s: data_offsets [%" PRIu64 ", %" PRIu64
 		              "] run past the end of the file, which holds %"
 		              PRIu64 " bytes of data after the header (truncated?)",
 		           nm, t->begin, t->end, x->f->data_len);
@@ -349,11 +340,11 @@ static mm_code entry_size(ctx *x, const char *nm, mm_st_tensor *t)
 		                   shape_text(shp, sizeof shp, t->ndim, t->shape),
 		                   dn);
 	if (total % 8)
-		return bad(x, "tensor %s: %" PRId64 " elements of %s (%u bits "
+		return BAD(x, "tensor %s: %" PRId64 " elements of %s (%u bits "
 		              "each) do not fill whole bytes", nm, t->numel, dn,
 		           bits);
 	if (total / 8 != t->end - t->begin)
-		return bad(x, "tensor %s: shape %s of %s is %" PRIu64 " bytes, "
+		return BAD(x, "tensor %s: shape %s of %s is %" PRIu64 " bytes, "
 		              "but its data_offsets [%" PRIu64 ", %" PRIu64
 		              "] hold %" PRIu64, nm,
 		           shape_text(shp, sizeof shp, t->ndim, t->shape), dn,
@@ -370,17 +361,17 @@ static mm_code entry(ctx *x, const char *key, const json_t *v,
 	mm_st_shown(nm, key);
 	t->name = keep(x, key);
 	if (!json_is_object(v))
-		return bad(x, "tensor %s: expected an object with dtype, shape "
+		return BAD(x, "tensor %s: expected an object with dtype, shape "
 		              "and data_offsets, found %s", nm, json_kind(v));
 	const json_t *dt = json_object_get(v, "dtype");
 	if (!dt)
-		return bad(x, "tensor %s has no dtype", nm);
+		return BAD(x, "tensor %s has no dtype", nm);
 	if (!json_is_string(dt))
-		return bad(x, "tensor %s: dtype must be a string such as \"F32\", "
+		return BAD(x, "tensor %s: dtype must be a string such as \"F32\", "
 		              "found %s", nm, json_kind(dt));
 	if (!mm_st_dtype_parse(json_string_value(dt), &t->dtype)) {
 		char dn[MM_ST_SHOWN], list[160];
-		bad(x, "tensor %s: unknown dtype %s", nm,
+		BAD(x, "tensor %s: unknown dtype %s", nm,
 		    mm_st_shown(dn, json_string_value(dt)));
 		dtype_list(list, sizeof list);
 		mm_diag_hint(x->d, "safetensors' dtypes: %s", list);
@@ -397,7 +388,7 @@ static mm_code entry(ctx *x, const char *key, const json_t *v,
 static mm_code metadata(ctx *x, const json_t *v)
 {
 	if (!json_is_object(v))
-		return bad(x, "__metadata__ must be an object of strings, "
+		return BAD(x, "__metadata__ must be an object of strings, "
 		              "found %s", json_kind(v));
 	const char *k;
 	const json_t *s;
@@ -405,7 +396,7 @@ static mm_code metadata(ctx *x, const json_t *v)
 	json_object_foreach((json_t *)v, k, s) {
 		char nm[MM_ST_SHOWN];
 		if (!json_is_string(s))
-			return bad(x, "__metadata__ maps names to strings, but %s "
+			return BAD(x, "__metadata__ maps names to strings, but %s "
 			              "is %s", mm_st_shown(nm, k), json_kind(s));
 		x->f->meta_key[i] = keep(x, k);
 		x->f->meta_value[i] = keep(x, json_string_value(s));
@@ -425,12 +416,12 @@ static mm_code coverage(ctx *x)
 	for (size_t i = 0; i < f->ntensors; i++) {
 		const mm_st_tensor *t = &f->tensors[i];
 		if (t->begin > at)
-			return bad(x, "bytes %" PRIu64 " to %" PRIu64 " of the data "
+			return BAD(x, "bytes %" PRIu64 " to %" PRIu64 " of the data "
 			              "belong to no tensor (a hole before %s): the "
 			              "tensors must cover the data exactly", at,
 			           t->begin, mm_st_shown(a, t->name));
 		if (t->begin < at)
-			return bad(x, "the data of %s [%" PRIu64 ", %" PRIu64 ") "
+			return BAD(x, "the data of %s [%" PRIu64 ", %" PRIu64 ") "
 			              "overlaps that of %s [%" PRIu64 ", %" PRIu64
 			              ")", mm_st_shown(a, t->name), t->begin, t->end,
 			           mm_st_shown(b, f->tensors[i - 1].name),
@@ -438,7 +429,7 @@ static mm_code coverage(ctx *x)
 		at = t->end;
 	}
 	if (at != f->data_len)
-		return bad(x, "%" PRIu64 " bytes after the last tensor's data "
+		return BAD(x, "%" PRIu64 " bytes after the last tensor's data "
 		              "belong to no tensor: the tensors must cover the "
 		              "data exactly", f->data_len - at);
 	return MM_OK;
@@ -566,7 +557,8 @@ static mm_code parse_json(const char *buf, size_t n, const char *file,
 		ctx x = {file, d, f, NULL, NULL};
 		c = json_is_object(root)
 		        ? from_json(&x, root)
-		        : bad(&x, "the header is not a JSON object");
+		        : mm_diag_set(d, MM_ERR_FORMAT, nospan,
+		                      "%s: the header is not a JSON object", file);
 	}
 	json_decref(root);
 	if (c != MM_OK) {
