@@ -267,8 +267,12 @@ static mm_code derive(ctx *x)
 			           c->num_attention_heads);
 		c->head_dim = c->hidden_size / c->num_attention_heads;
 	}
-	if (x->pending[MM_HF_FFN] == R_4H)
+	if (x->pending[MM_HF_FFN] == R_4H) {
+		if (c->hidden_size > COUNT_MAX / 4)
+			return BAD(x, "n_inner's default, 4 * n_embd = %" PRId64
+			              ", is over %d", 4 * c->hidden_size, COUNT_MAX);
 		c->intermediate_size = 4 * c->hidden_size;
+	}
 	if (c->num_attention_heads % c->num_key_value_heads)
 		return BAD(x, "num_attention_heads %" PRId64 " is not a multiple "
 		              "of num_key_value_heads %" PRId64 ": each key/value "

@@ -246,6 +246,12 @@ START_TEST(errors)
 	expect_bad("{\"model_type\": \"gpt2\", \"n_embd\": 768, "
 	           "\"hidden_size\": 1024}", MM_ERR_FORMAT,
 	           "hidden_size 1024 disagrees with the 768 its other name gave");
+	/* a default made from another field keeps to the range too (found
+	 * by fuzz-hfconfig: 4 * 888881024 passed unchecked) */
+	expect_bad("{\"model_type\": \"gpt2\", \"hidden_size\": 888881024, "
+	           "\"num_attention_heads\": 16}", MM_ERR_FORMAT,
+	           "n_inner's default, 4 * n_embd = 3555524096, is over "
+	           "2147483647");
 	/* counts past 64 bits */
 	mm_hfconfig c = parse("{\"model_type\": \"mixtral\", "
 	                      "\"hidden_size\": 2147483647, "
