@@ -13,6 +13,10 @@
  * read, and an error names the file, the tensor and what is wrong:
  *   - the length: at least 2, at most MM_ST_HEADER_MAX (the reference
  *     implementation's MAX_HEADER_SIZE), within the file;
+ *   - the memory parsing it would take, estimated from its text before
+ *     jansson builds anything, at most MM_ST_PARSE_MAX: jansson's tree
+ *     costs 9 times the text of a real header, but 77 times a hostile
+ *     one made of "{}," (a 100 MB header would take 7.7 GB);
  *   - the JSON: valid UTF-8 and syntax (jansson's message and byte), no key
  *     twice (tensor names, and __metadata__'s keys, are unique), '{' first;
  *   - every entry: an object with a known dtype (MM_ST_*), a shape of
@@ -46,6 +50,9 @@
 /* The longest JSON header read: 100,000,000 bytes, the limit of the
  * reference implementation (safetensors/src/tensor.rs, MAX_HEADER_SIZE). */
 #define MM_ST_HEADER_MAX ((uint64_t)100000000)
+/* The most memory the parse of one header may take (estimated): 1 GiB,
+ * what a real header of about 70 MB (600,000 tensors) needs. */
+#define MM_ST_PARSE_MAX ((uint64_t)1 << 30)
 
 /* The dtypes of the format (safetensors' Dtype enum), in its order. */
 typedef enum mm_st_dtype {
@@ -112,7 +119,8 @@ typedef struct mm_st_file {
  * first): the 8-byte length and the JSON, nothing of the data. On success
  * *out is a new mm_st_file. MM_ERR_IO (cannot open, not a regular file),
  * MM_ERR_FORMAT (anything listed at the top), MM_ERR_LIMIT (a header over
- * MM_ST_HEADER_MAX), MM_ERR_NOMEM, MM_ERR_INTERRUPTED. */
+ * MM_ST_HEADER_MAX, or one whose parse would take over MM_ST_PARSE_MAX),
+ * MM_ERR_NOMEM, MM_ERR_INTERRUPTED. */
 mm_code mm_st_read(const char *path, mm_st_file **out, mm_diag *d);
 /* The same from a reader at the start of the file; its size must be
  * known (r->size >= 0). Leaves r at the first byte of the data. */

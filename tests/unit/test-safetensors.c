@@ -368,6 +368,39 @@ START_TEST(length_field)
 }
 END_TEST
 
+/* A header of 4.5 million empty objects would take jansson 1 GiB (7.7 GB
+ * for 100 MB of them): refused from its text, before anything is built. */
+START_TEST(parse_memory_bounded)
+{
+	size_t n = 3 * 4500000 + 8;
+	char *json = malloc(n + 1);
+	size_t k = 0;
+	k += (size_t)sprintf(json, "{\"t\":[");
+	for (int i = 0; i < 4500000; i++) {
+		memcpy(json + k, "{},", 3);
+		k += 3;
+	}
+	json[k - 1] = ']';
+	json[k++] = '}';
+	json[k] = '\0';
+	expect_bad(mk(json, 0), MM_ERR_LIMIT, "MiB, over the limit of 1024 MiB");
+	free(json);
+	/* the same text in a string costs only its bytes: parsed, and found
+	 * wrong for what it is */
+	char *str = malloc(n + 40);
+	k = (size_t)sprintf(str, "{\"t\":\"");
+	for (int i = 0; i < 4500000; i++) {
+		memcpy(str + k, "{},", 3);
+		k += 3;
+	}
+	memcpy(str + k, "\"}", 3);
+	expect_bad(mk(str, 0), MM_ERR_FORMAT,
+	           "tensor \"t\": expected an object with dtype, shape and "
+	           "data_offsets, found a string");
+	free(str);
+}
+END_TEST
+
 START_TEST(json_errors)
 {
 	expect_bad(mk("{\"t\":1,}", 0), MM_ERR_FORMAT,
@@ -592,6 +625,7 @@ static Suite *suite(void)
 	t = tcase_create("hostile");
 	tcase_add_test(t, length_field);
 	tcase_add_test(t, json_errors);
+	tcase_add_test(t, parse_memory_bounded);
 	tcase_add_test(t, duplicates);
 	tcase_add_test(t, entry_errors);
 	tcase_add_test(t, coverage_errors);
