@@ -148,9 +148,9 @@ const mm_st_tensor *mm_st_nth_by_name(const mm_st_file *f, size_t i);
  * reading data: a dtype load reads, at most MM_IO_MAXDIM axes, the loaded
  * bytes within opts->max_bytes (opts may be NULL) and size_t. Fills info
  * (may be NULL; data NULL) and *as (may be NULL): the mmcalc dtype. */
-mm_code mm_st_plan(const mm_st_file *f, const mm_st_tensor *t,
-                   const char *name, const mm_io_load_opts *opts,
-                   mm_io_info *info, mm_dtype *as, mm_diag *d);
+mm_code mm_st_plan(const mm_st_tensor *t, const char *name,
+                   const mm_io_load_opts *opts, mm_io_info *info,
+                   mm_dtype *as, mm_diag *d);
 
 /* Loads the tensor called tensor from the file at path: the header read
  * and checked again, the tensor planned (mm_st_plan), a buffer from

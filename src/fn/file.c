@@ -174,7 +174,7 @@ static mm_code st_check(mm_checker *c, mm_node *e, load_args *a,
 	if (r != MM_OK)
 		return mm_ck_placed(c, r, e->span);
 	const mm_st_tensor *t = st_pick(c, e, f);
-	r = t ? mm_st_plan(f, t, path, &a->o, info, &a->as, c->diag)
+	r = t ? mm_st_plan(t, path, &a->o, info, &a->as, c->diag)
 	      : c->diag->code;
 	if (t && r != MM_OK)
 		mm_ck_placed(c, r, e->span);

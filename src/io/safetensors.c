@@ -701,11 +701,10 @@ mm_code mm_st_parse(const void *p, size_t len, const char *name,
 
 /* ---- loading one tensor ---- */
 
-mm_code mm_st_plan(const mm_st_file *f, const mm_st_tensor *t,
-                   const char *name, const mm_io_load_opts *opts,
-                   mm_io_info *info, mm_dtype *as, mm_diag *d)
+mm_code mm_st_plan(const mm_st_tensor *t, const char *name,
+                   const mm_io_load_opts *opts, mm_io_info *info,
+                   mm_dtype *as, mm_diag *d)
 {
-	(void)f;
 	char nm[MM_ST_SHOWN], shp[128];
 	mm_dtype a;
 	const char *dn = mm_st_dtype_name(t->dtype);
@@ -925,7 +924,7 @@ static mm_code load_reader(mm_io_reader *r, const char *tensor,
 	if (!t)
 		c = mm_diag_set(d, MM_ERR_ARG, nospan, "%s: no tensor named %s",
 		                r->name, mm_st_shown(nm, tensor));
-	else if (!(c = mm_st_plan(f, t, r->name, opts, &pi, &a, d)) &&
+	else if (!(c = mm_st_plan(t, r->name, opts, &pi, &a, d)) &&
 	         (!opts || !opts->alloc))
 		c = mm_diag_set(d, MM_ERR_ARG, nospan, "%s: no allocator given",
 		                r->name);

@@ -70,7 +70,7 @@ static void check_header(const mm_st_file *f, size_t size)
 
 /* Loads tensor t both ways; the results must agree. */
 static void load_both(const uint8_t *data, size_t size, const char *path,
-                      const mm_st_file *f, const mm_st_tensor *t)
+                      const mm_st_tensor *t)
 {
 	fz_alloc a = {0}, b = {0};
 	mm_io_load_opts o;
@@ -81,7 +81,7 @@ static void load_both(const uint8_t *data, size_t size, const char *path,
 	mm_io_info pi, info, finfo;
 	mm_dtype pas, as, fas;
 	mm_diag d, pd, fd;
-	mm_code pc = mm_st_plan(f, t, "fuzz", &o, &pi, &pas, &pd);
+	mm_code pc = mm_st_plan(t, "fuzz", &o, &pi, &pas, &pd);
 	mm_code c = mm_st_load_mem(data, size, "fuzz", t->name, &o, &info, &as,
 	                           &d);
 	if (c != pc || a.calls > 1 || a.bytes > o.max_bytes)
@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pp = path;
 	}
 	for (size_t i = 0; i < f->ntensors && i < LOADS; i++)
-		load_both(data, size, pp, f, mm_st_nth_by_name(f, i));
+		load_both(data, size, pp, mm_st_nth_by_name(f, i));
 	if (f->ntensors) {
 		fz_alloc a = {0};
 		mm_io_load_opts o = {.alloc = alloc, .alloc_ctx = &a};
