@@ -774,18 +774,26 @@ static float f32_bits(uint32_t b)
 	return f;
 }
 
-/* IEEE binary16 to binary32, exact. */
+static uint32_t f32_to_bits(float f)
+{
+	uint32_t b;
+	memcpy(&b, &f, 4);
+	return b;
+}
+
+/* IEEE binary16 to binary32, exact and without branches, so that the
+ * compiler vectorises the loops that call it: the exponent and mantissa moved into binary32's
+ * fields and rebiased by a multiplication by 2^-112 (infinities and NaNs
+ * stay so); a subnormal m · 2^-24 as (0.5 + m · 2^-24) - 0.5, where every
+ * step is exact; the two chosen between by a mask. */
 static float from_f16(uint16_t h)
 {
-	uint32_t sign = (uint32_t)(h & 0x8000) << 16, e = h >> 10 & 0x1f,
-	         m = h & 0x3ff;
-	if (e == 0x1f)
-		return f32_bits(sign | 0x7f800000u | m << 13);
-	if (e == 0) { /* zero or subnormal: m · 2^-24 */
-		float v = ldexpf((float)m, -24);
-		return sign ? -v : v;
-	}
-	return f32_bits(sign | (e + 112) << 23 | m << 13);
+	uint32_t w = (uint32_t)h << 16, sign = w & 0x80000000u, two_w = w + w;
+	float normal = f32_bits((two_w >> 4) + (0xE0u << 23)) * 0x1p-112f;
+	float sub = f32_bits(two_w >> 17 | 126u << 23) - 0.5f;
+	uint32_t is_sub = 0u - (uint32_t)(two_w < 1u << 27);
+	return f32_bits(sign | (f32_to_bits(sub) & is_sub) |
+	                (f32_to_bits(normal) & ~is_sub));
 }
 
 /* OCP 8-bit floats (OFP8, E4M3 without infinities: S.1111.111 is NaN;
