@@ -44,12 +44,22 @@ static void put_params(mm_buf *b, uint64_t n)
 	mm_count_format_digits(b, mm_count_of(n), ',');
 }
 
+/* Characters (UTF-8 code points) in the n bytes at s: what a column
+ * of names is padded by. */
+static size_t chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
 static size_t text_len(void (*put)(mm_buf *, const mm_st_tensor *),
                        const mm_st_tensor *t)
 {
 	mm_buf cell = MM_BUF_INIT;
 	put(&cell, t);
-	size_t n = cell.len;
+	size_t n = chars(mm_buf_str(&cell), cell.len);
 	mm_buf_free(&cell);
 	return n;
 }
@@ -71,7 +81,7 @@ static void cell(mm_buf *b, void (*put)(mm_buf *, const mm_st_tensor *),
 {
 	size_t at = b->len;
 	put(b, t);
-	pad(b, b->len - at, w + 2);
+	pad(b, chars(b->data + at, b->len - at), w + 2);
 }
 
 /* "124.4 M": a count with an SI prefix and no unit. */

@@ -123,6 +123,13 @@ def main():
     }, {"format": "pt"})
     np.save("st_layer_y.npy", x @ W.T + bias)
 
+    # Names :inspect must align (by characters) and mask (control bytes).
+    write("st_names.safetensors", {
+        "gewicht.\u00e4": ("U8", (1,), b"\x01"),
+        "ctl.\u0001\u001b[31m": ("U8", (2,), b"\x02\x03"),
+        "plain": ("U8", (3,), b"\x04\x05\x06"),
+    }, {"note": "line\none"})
+
     # Hostile files for the golden test's messages.
     def raw(path, text, data):
         with open(path, "wb") as f:

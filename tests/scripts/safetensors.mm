@@ -30,6 +30,7 @@ load("../data/st_bad_size.safetensors", "w")
 load("../data/enc_f8.npy")
 :inspect ../data/st_layer.safetensors
 :inspect "../data/st_mixed.safetensors"
+:inspect ../data/st_names.safetensors
 :inspect ../data/st_bad_overlap.safetensors
 :inspect ../data/no-such-file.safetensors
 :inspect
