@@ -10,7 +10,7 @@ PYTHONUNBUFFERED=1
 export PYTHONUNBUFFERED
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-need="meson ninja-build pkg-config libreadline-dev $*"
+need="meson ninja-build pkg-config libreadline-dev libjansson-dev $*"
 
 # Whether what package $1 provides is here already: the command, or the
 # library as pkg-config (or the compiler's include path) sees it, so that
@@ -24,6 +24,7 @@ have() {
 	libreadline-dev)
 		pkg-config --exists readline 2>/dev/null ||
 			[ -f /usr/include/readline/readline.h ] ;;
+	libjansson-dev) pkg-config --exists jansson 2>/dev/null ;;
 	check) pkg-config --exists check 2>/dev/null ;;
 	libopenblas-dev) pkg-config --exists openblas 2>/dev/null ;;
 	mandoc) command -v mandoc >/dev/null 2>&1 ;;

@@ -172,10 +172,11 @@ static const mm_builtin table[] = {
 	 .group = MM_G_MOE, .flags = MM_BF_INSPECT,
 	 .check = mm_fn_moe_params_check},
 
-	{.name = "load", .min = 1, .max = 1, .keys = "sep header dtype",
+	{.name = "load", .min = 1, .max = 2, .keys = "sep header dtype",
 	 .words = "header dtype",
-	 .usage = "load(\"file.npy\" | \"file.csv\", sep=, header=false, dtype=)",
-	 .summary = "reads a .npy, .csv, .tsv or .txt file",
+	 .usage = "load(\"file\", [\"tensor\"], sep=, header=false, dtype=)",
+	 .summary = "reads a .npy, .csv, .tsv or .txt file, or a tensor of a "
+	            ".safetensors file",
 	 .group = MM_G_FILE, .check = mm_fn_load_check,
 	 .eval = mm_fn_load_eval},
 	{.name = "save", .min = 2, .max = 2,

@@ -20,6 +20,7 @@
 #define MAX_SOURCE_DEPTH 16
 
 int mm_cmd_order(mm_stmtctx *c, const mm_stmt *st);
+int mm_cmd_inspect(mm_stmtctx *c, const mm_stmt *st);
 
 /* The text of a command's arguments from word k on (as typed), in the
  * arena; "" when there are none. */
@@ -807,6 +808,10 @@ static const mm_command commands[] = {
 	 .summary = "the device profiles", .run = cmd_devices},
 	{.name = "source", .args = MM_ARGS_WORDS, .usage = ":source FILE",
 	 .summary = "run a script in this session", .run = cmd_source},
+	{.name = "inspect", .args = MM_ARGS_WORDS,
+	 .usage = ":inspect FILE.safetensors",
+	 .summary = "the tensors of a model file (name, shape, dtype, "
+	            "parameters, bytes) from its header", .run = mm_cmd_inspect},
 	{.name = "quit", .aliases = "q exit", .args = MM_ARGS_NONE,
 	 .usage = ":quit", .summary = "leave (Ctrl-D too)", .run = cmd_quit},
 };

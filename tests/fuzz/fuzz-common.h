@@ -19,7 +19,8 @@
 static inline bool fz_safe(const char *text, size_t size)
 {
 	static const char *const banned[] = {
-		"load", "save", "source", "bench", "threads", "memlimit", "device",
+		"load", "save", "source", "inspect", "bench", "threads", "memlimit",
+		"device",
 		NULL,
 	};
 	for (int k = 0; banned[k]; k++)
