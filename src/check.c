@@ -434,6 +434,11 @@ static mm_code dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k)
 	return MM_OK;
 }
 
+mm_code mm_ck_dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k)
+{
+	return dim_of(c, e, s, k);
+}
+
 /* Looks symbols up among the variables bound to whole numbers. */
 static bool env_lookup(void *ctx, const char *name, int64_t *value)
 {
@@ -933,6 +938,8 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 	/* Keywords that may be bare words (dtype=f16) are read by the row. */
 	for (int k = 0; k < e->n; k++)
 		if (!(e->keys[k] && listed(f->words, e->keys[k])) &&
+		    !(k > 0 && (f->flags & MM_BF_TUPLES) &&
+		      e->items[k]->kind == MM_N_SHAPE) &&
 		    (r = check(c, e->items[k])) != MM_OK)
 			return r;
 	for (int k = 0; k < e->n && !(f->flags & MM_BF_SYMBOLIC); k++)

@@ -30,9 +30,13 @@ enum {
 	/* the result has the shape of the first argument (the hole solver
 	 * sees through it) */
 	MM_BF_SAME_SHAPE = 1 << 2,
-	/* the result is the first argument with its last two axes swapped
-	 * (the hole solver sees through it) */
+	/* called with one argument, the result is it with its last two axes
+	 * swapped (the hole solver sees through it) */
 	MM_BF_TRANSPOSES = 1 << 3,
+	/* an argument after the first written as a parenthesised list,
+	 * (0, -1), is a tuple (of axes, of dims) that the row reads: the
+	 * checker does not check it as a shape first */
+	MM_BF_TUPLES = 1 << 4,
 };
 
 /* Sections of :help functions, in the order they print. */

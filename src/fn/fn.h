@@ -22,6 +22,9 @@
 mm_code mm_ck_placed(mm_checker *c, mm_code code, mm_span at);
 /* Checks a node that is not checked yet (a keyword given as a word). */
 mm_code mm_ck_node(mm_checker *c, mm_node *e);
+/* Dim k of s from the expression e, as a shape literal's: a number, or
+ * a polynomial of symbols (unbound names). */
+mm_code mm_ck_dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k);
 /* "a number", "a string", "a tensor", "no value". */
 const char *mm_ck_kind_name(const mm_value *v);
 /* Arguments: a dimension (integral, >= 0), an integer (may be negative),
@@ -73,14 +76,29 @@ mm_builtin_check mm_fn_layernorm_check;
 mm_builtin_eval mm_fn_layernorm_eval;
 
 /* Shapes. */
-mm_builtin_check mm_fn_transpose_check;
-mm_builtin_eval mm_fn_transpose_eval;
-mm_builtin_check mm_fn_reshape_check;
-mm_builtin_eval mm_fn_reshape_eval;
 mm_builtin_check mm_fn_concat_check;
 mm_builtin_eval mm_fn_concat_eval;
 mm_builtin_check mm_fn_shapeof_check;
 mm_builtin_check mm_fn_numel_check;
+
+/* Axes (axes.c): transpose and permute (one check and eval: the
+ * permutation), swapaxes (permute's eval), expand_dims, squeeze, reshape
+ * (a view where the strides allow). */
+mm_builtin_check mm_fn_permute_check;
+mm_builtin_eval mm_fn_permute_eval;
+mm_builtin_check mm_fn_swapaxes_check;
+mm_builtin_check mm_fn_expand_dims_check;
+mm_builtin_eval mm_fn_expand_dims_eval;
+mm_builtin_check mm_fn_squeeze_check;
+mm_builtin_eval mm_fn_squeeze_eval;
+mm_builtin_check mm_fn_reshape_check;
+mm_builtin_eval mm_fn_reshape_eval;
+/* Integers from argument e: a number, a parenthesised list (0, -1) or
+ * [0, 1], or a shape value whose dims are the list; at most max into
+ * out, their number in *n. A list read this way is no longer a value
+ * (evaluation skips it). */
+mm_code mm_fn_ints(mm_checker *c, mm_node *e, const char *what,
+                   int64_t *out, int max, int *n);
 
 /* Linear algebra (qr: op 0 gives Q, 1 gives R). */
 mm_builtin_check mm_fn_qr_check;

@@ -1,0 +1,209 @@
+# nn_cases.py — writes NumPy's answers for the operators of axes, einsum,
+# activations, norms, gathers and losses (issue 21), for test-nn.c:
+#   nn_shapes.tsv  an mmcalc expression on abstract shapes, TAB, the
+#                  result's shape as NumPy gives it (4x5), (3,), () or
+#                  "error" when NumPy raises
+#   nn_views.tsv   shape, permutation, new shape, TAB, "view" when NumPy's
+#                  reshape of the permuted array shares its memory, else
+#                  "copy"
+#   nn_values.tsv  a name, the dtype (f64, or f32 computed in f32), an
+#                  expression over named inputs, the inputs as
+#                  NAME=SHAPE:VALUES;... and the expected result as
+#                  SHAPE:VALUES (2x3:1,2,3,4,5,6; values exact in their
+#                  dtype)
+# Run from this directory with a Python that has NumPy (/usr/bin/python3
+# here, NumPy 1.24):
+#     /usr/bin/python3 nn_cases.py
+# NumPy has no rmsnorm, gelu, silu, cross_entropy or embedding: those
+# references are written here in NumPy the way PyTorch defines them
+# (torch.nn.functional), in float64, and the f32 ones rounded from them.
+import os
+import numpy as np
+
+rng = np.random.default_rng(20250121)
+shape_cases = []
+
+
+def sh(s):
+    """NumPy's shape as mmcalc's tests write it: (4x5), (3,), ()."""
+    s = tuple(s)
+    if len(s) == 1:
+        return '(%d,)' % s[0]
+    return '(' + 'x'.join(str(d) for d in s) + ')'
+
+
+def lit(s):
+    """An abstract operand of this shape, as mmcalc reads it."""
+    s = tuple(s)
+    if len(s) == 0:
+        return '()'
+    if len(s) == 1:
+        return '(%d,)' % s[0]
+    return '(' + ' x '.join(str(d) for d in s) + ')'
+
+
+def tup(t):
+    t = tuple(t)
+    if len(t) == 1:
+        return '(%d,)' % t[0]
+    return '(%s)' % ', '.join(str(v) for v in t)
+
+
+def case(expr, fn):
+    try:
+        r = fn()
+        shape_cases.append((expr, sh(np.shape(r))))
+    except (ValueError, IndexError, TypeError, np.AxisError):
+        shape_cases.append((expr, 'error'))
+
+
+def rshape(nd, lo=1, hi=5):
+    return tuple(int(v) for v in rng.integers(lo, hi, size=nd))
+
+
+def z(s):
+    return np.zeros(s)
+
+
+# ---- axes ----
+for _ in range(40):
+    s = rshape(int(rng.integers(1, 5)))
+    p = list(rng.permutation(len(s)))
+    if rng.random() < 0.3:  # negative axes
+        p = [a - len(s) if rng.random() < 0.5 else a for a in p]
+    if rng.random() < 0.15:  # a wrong permutation
+        p = p[:-1] if rng.random() < 0.5 else p[:-1] + [p[0]]
+    case('permute(%s, %s)' % (lit(s), tup(p)),
+         lambda s=s, p=p: np.transpose(z(s), p))
+    case('transpose(%s, %s)' % (lit(s), tup(p)),
+         lambda s=s, p=p: np.transpose(z(s), p))
+for _ in range(20):
+    s = rshape(int(rng.integers(1, 4)))
+    a, b = (int(v) for v in rng.integers(-4, 4, size=2))
+    case('swapaxes(%s, %d, %d)' % (lit(s), a, b),
+         lambda s=s, a=a, b=b: np.swapaxes(z(s), a, b))
+for _ in range(30):
+    s = rshape(int(rng.integers(0, 4)))
+    k = int(rng.integers(1, 3))
+    ax = [int(v) for v in rng.integers(-len(s) - k - 1, len(s) + k + 1, size=k)]
+    case('expand_dims(%s, %s)' % (lit(s), tup(ax)),
+         lambda s=s, ax=ax: np.expand_dims(z(s), tuple(ax)))
+for _ in range(30):
+    s = tuple(1 if rng.random() < 0.5 else int(v) for v in rshape(
+        int(rng.integers(0, 5))))
+    if rng.random() < 0.3:
+        case('squeeze(%s)' % lit(s), lambda s=s: np.squeeze(z(s)))
+        continue
+    k = int(rng.integers(1, 3))
+    ax = [int(v) for v in rng.integers(-len(s) - 1, len(s) + 1, size=k)]
+    case('squeeze(%s, %s)' % (lit(s), tup(ax)),
+         lambda s=s, ax=ax: np.squeeze(z(s), tuple(ax)))
+for _ in range(30):
+    s = rshape(int(rng.integers(1, 4)), 1, 5)
+    n = int(np.prod(s))
+    t = list(rshape(int(rng.integers(1, 4)), 1, 5))
+    if rng.random() < 0.6:  # mostly a valid target, one dim inferred
+        t[-1] = max(1, n // max(1, int(np.prod(t[:-1]))))
+        if rng.random() < 0.5:
+            t[int(rng.integers(0, len(t)))] = -1
+    case('reshape(%s, %s)' % (lit(s), tup(t)),
+         lambda s=s, t=t: np.reshape(z(s), t))
+
+
+def index_text(items):
+    out = []
+    for it in items:
+        if it is None:
+            out.append('None')
+        elif isinstance(it, slice):
+            out.append('%s:%s%s' % ('' if it.start is None else it.start,
+                                    '' if it.stop is None else it.stop,
+                                    '' if it.step is None else ':%d' % it.step))
+        else:
+            out.append(str(it))
+    return ', '.join(out)
+
+
+for _ in range(30):
+    s = rshape(int(rng.integers(1, 4)))
+    items = []
+    for _ in range(int(rng.integers(1, 5))):
+        u = rng.random()
+        if u < 0.4:
+            items.append(None)
+        elif u < 0.7:
+            items.append(int(rng.integers(-3, 3)))
+        else:
+            items.append(slice(None, int(rng.integers(1, 4)), None))
+    case('%s[%s]' % (lit(s), index_text(items)),
+         lambda s=s, items=items: z(s)[tuple(items)])
+
+# ---- reshape of permuted arrays: a view or a copy ----
+view_cases = []
+for _ in range(60):
+    s = rshape(int(rng.integers(1, 5)), 1, 5)
+    p = [int(v) for v in rng.permutation(len(s))]
+    a = np.zeros(s).transpose(p)
+    n = a.size
+    t = []
+    left = n
+    while left > 1 and len(t) < 4:
+        divs = [d for d in range(1, left + 1) if left % d == 0]
+        d = divs[int(rng.integers(0, len(divs)))]
+        t.append(d)
+        left //= d
+    t.append(left)
+    r = a.reshape(t)
+    view_cases.append((' '.join(str(d) for d in s), ' '.join(map(str, p)),
+                       ' '.join(map(str, t)),
+                       'view' if np.shares_memory(a, r) else 'copy'))
+
+# ---- values ----
+value_cases = []
+
+
+def enc(a):
+    """SHAPE:VALUES, the shape as 2x3x4 ('' for 0-d), the values in C order
+    with enough digits to be exact in their dtype."""
+    a = np.asarray(a)
+    fmt = '%.17g' if a.dtype == np.float64 else '%.9g'
+    return '%s:%s' % ('x'.join(str(d) for d in a.shape),
+                      ','.join(fmt % v for v in a.ravel()))
+
+
+def value(name, expr, inputs, want):
+    """inputs: {NAME: array}; the expression sees them under NAME; the
+    result must have want's dtype."""
+    tag = 'f64' if np.asarray(want).dtype == np.float64 else 'f32'
+    value_cases.append((name, tag, expr,
+                        ';'.join('%s=%s' % (k, enc(v))
+                                 for k, v in inputs.items()),
+                        enc(want)))
+
+
+for dt, tag in ((np.float64, 'f64'), (np.float32, 'f32')):
+    x = rng.standard_normal((2, 3, 4)).astype(dt)
+    value('permute_%s' % tag, 'permute(X, 2, 0, 1)', {'X': x},
+          np.transpose(x, (2, 0, 1)))
+    value('reshape_perm_%s' % tag, 'reshape(permute(X, 1, 0, 2), (3, 8))',
+          {'X': x}, np.transpose(x, (1, 0, 2)).reshape(3, 8))
+    value('newaxis_%s' % tag, 'X[None, 1, :, None]', {'X': x},
+          x[None, 1, :, None])
+    value('squeeze_%s' % tag, 'squeeze(expand_dims(X, (0, 2)), 0)',
+          {'X': x}, np.squeeze(np.expand_dims(x, (0, 2)), 0))
+
+
+with open('nn_shapes.tsv', 'w') as f:
+    f.write('# expr\tnumpy %s\n' % np.__version__)
+    for e, r in shape_cases:
+        f.write('%s\t%s\n' % (e, r))
+with open('nn_views.tsv', 'w') as f:
+    f.write('# shape\tpermutation\tnew shape\tnumpy %s\n' % np.__version__)
+    for c in view_cases:
+        f.write('\t'.join(c) + '\n')
+with open('nn_values.tsv', 'w') as f:
+    f.write('# name\tdtype\texpr\tinputs\twant\n')
+    for c in value_cases:
+        f.write('\t'.join(c) + '\n')
+print('%d shape cases, %d view cases, %d value cases' % (
+    len(shape_cases), len(view_cases), len(value_cases)))

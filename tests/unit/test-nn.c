@@ -1,0 +1,361 @@
+/* test-nn.c — the operators of axes, einsum, activations, norms, gathers
+ * and losses against NumPy's answers (tests/data/nn_cases.py writes
+ * them): result shapes or errors for generated shapes through the
+ * parser and checker (nn_shapes.tsv), whether a reshape is a view
+ * (nn_views.tsv), and values executed on f64 and f32 tensors within
+ * 1e-12 and 1e-5 (nn_values.tsv); and the views' own rules. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmcalc/eval.h"
+#include "mmcalc/ops_axes.h"
+
+#ifndef MM_TEST_DATA
+#define MM_TEST_DATA "tests/data"
+#endif
+
+static mm_arena arena;
+static mm_env env;
+static mm_diag d;
+static mm_rng rng;
+
+static void teardown(void)
+{
+	mm_env_clear(&env);
+	mm_arena_reset(&arena);
+}
+
+static void bind(const char *name, mm_tensor *t)
+{
+	mm_value v = {.kind = MM_K_TENSOR, .dtype = t->dtype,
+	              .shape = mm_shape_make(t->ndim, t->shape)};
+	ck_assert(mm_env_set(&env, name, &v, t));
+}
+
+/* src checked; MM_OK or the error, the tree in *out. */
+static mm_code check_src(const char *src, mm_node **out)
+{
+	mm_node *e = mm_parse_expr_text(src, strlen(src), 0, &arena, &d);
+	ck_assert_msg(e != NULL, "%s: %s", src, d.message);
+	mm_checker c;
+	mm_checker_init(&c, &env, &arena, &d,
+	                &(mm_check_opts){.dtype = MM_F32, .strict = true});
+	*out = e;
+	return mm_check_expr(&c, e);
+}
+
+/* The shape as nn_shapes.tsv writes it: (4x5), (3,), (). */
+static void shape_text(const mm_shape *s, char *out, size_t cap)
+{
+	size_t k = (size_t)snprintf(out, cap, "(");
+	for (int i = 0; i < s->ndim; i++)
+		k += (size_t)snprintf(out + k, cap - k, i ? "x%lld" : "%lld",
+		                      (long long)s->dim[i]);
+	snprintf(out + k, cap - k, s->ndim == 1 ? ",)" : ")");
+}
+
+/* Splits a line at tabs into at most n fields (the line is changed). */
+static int fields(char *line, char **f, int n)
+{
+	int k = 0;
+	line[strcspn(line, "\n")] = '\0';
+	for (char *p = line; k < n; k++) {
+		f[k] = p;
+		char *t = strchr(p, '\t');
+		if (!t)
+			return k + 1;
+		*t = '\0';
+		p = t + 1;
+	}
+	return k;
+}
+
+START_TEST(numpy_shapes)
+{
+	FILE *f = fopen(MM_TEST_DATA "/nn_shapes.tsv", "r");
+	ck_assert_msg(f != NULL, "cannot open nn_shapes.tsv");
+	char line[512], got[64];
+	int n = 0, errors = 0;
+	while (fgets(line, sizeof line, f)) {
+		char *fl[2];
+		if (line[0] == '#' || fields(line, fl, 2) != 2)
+			continue;
+		mm_node *e;
+		if (check_src(fl[0], &e) != MM_OK) {
+			/* a shape or value error, never the parser's or a type */
+			ck_assert_msg(d.code == MM_ERR_SHAPE || d.code == MM_ERR_VALUE,
+			              "%s: %s (%s)", fl[0], d.message,
+			              mm_code_name(d.code));
+			snprintf(got, sizeof got, "error");
+			errors++;
+		} else {
+			shape_text(&e->info->v.shape, got, sizeof got);
+		}
+		ck_assert_msg(strcmp(got, fl[1]) == 0, "%s: NumPy says %s, mmcalc %s%s%s",
+		              fl[0], fl[1], got, strcmp(got, "error") ? "" : ": ",
+		              strcmp(got, "error") ? "" : d.message);
+		mm_arena_reset(&arena);
+		n++;
+	}
+	fclose(f);
+	ck_assert_int_ge(n, 200);
+	ck_assert_int_gt(errors, 0);
+	ck_assert_int_lt(errors, n);
+}
+END_TEST
+
+/* Reads "2 3 4" into dims; their number. */
+static int ints(const char *s, int64_t *out)
+{
+	int n = 0;
+	char *end;
+	for (long long v = strtoll(s, &end, 10); end != s && n < MM_MAX_NDIM;
+	     v = strtoll(s, &end, 10)) {
+		out[n++] = v;
+		s = end;
+	}
+	return n;
+}
+
+START_TEST(numpy_views)
+{
+	FILE *f = fopen(MM_TEST_DATA "/nn_views.tsv", "r");
+	ck_assert_msg(f != NULL, "cannot open nn_views.tsv");
+	char line[256];
+	int n = 0, views = 0;
+	while (fgets(line, sizeof line, f)) {
+		char *fl[4];
+		if (line[0] == '#' || fields(line, fl, 4) != 4)
+			continue;
+		int64_t s[MM_MAX_NDIM], p[MM_MAX_NDIM], t[MM_MAX_NDIM];
+		int ns = ints(fl[0], s), np = ints(fl[1], p), nt = ints(fl[2], t);
+		ck_assert_int_eq(ns, np);
+		int perm[MM_MAX_NDIM];
+		for (int k = 0; k < np; k++)
+			perm[k] = (int)p[k];
+		int64_t numel = 1;
+		for (int k = 0; k < ns; k++)
+			numel *= s[k];
+		mm_tensor *base = mm_tensor_arange(MM_F64, 0, (double)numel, 1, NULL);
+		mm_tensor *shaped = mm_op_reshape_view(base, ns, s, NULL, &d);
+		mm_tensor *pt = mm_tensor_permute(shaped, perm, &d);
+		bool copied;
+		mm_tensor *r = mm_op_reshape_view(pt, nt, t, &copied, &d);
+		ck_assert_msg(r != NULL, "%s", d.message);
+		ck_assert_msg(copied == (strcmp(fl[3], "view") != 0),
+		              "(%s) permuted (%s) to (%s): NumPy makes a %s", fl[0],
+		              fl[1], fl[2], fl[3]);
+		/* either way, the elements in C order are the permuted ones */
+		for (int64_t i = 0; i < numel; i++)
+			ck_assert(mm_tensor_get_flat(r, i) == mm_tensor_get_flat(pt, i));
+		views += !copied;
+		mm_tensor_unref(r);
+		mm_tensor_unref(pt);
+		mm_tensor_unref(shaped);
+		mm_tensor_unref(base);
+		n++;
+	}
+	fclose(f);
+	ck_assert_int_ge(n, 50);
+	ck_assert_int_gt(views, 0);
+	ck_assert_int_lt(views, n);
+}
+END_TEST
+
+/* max |got - want| within tol · max(1, |want|), NaN where NaN. */
+static void close_to(const char *what, const mm_tensor *got,
+                     const mm_tensor *want, double tol)
+{
+	ck_assert_msg(mm_tensor_same_shape(got, want), "%s: shapes differ",
+	              what);
+	for (int64_t i = 0; i < mm_tensor_numel(want); i++) {
+		double g = mm_tensor_get_flat(got, i), w = mm_tensor_get_flat(want, i);
+		if (isnan(w)) {
+			ck_assert_msg(isnan(g), "%s[%lld]: %g, want nan", what,
+			              (long long)i, g);
+			continue;
+		}
+		double lim = tol * (fabs(w) > 1 ? fabs(w) : 1);
+		ck_assert_msg(g == w || fabs(g - w) <= lim,
+		              "%s[%lld]: %.17g, want %.17g", what, (long long)i, g,
+		              w);
+	}
+}
+
+/* SHAPE:VALUES (2x3:1,2,3,4,5,6; an empty shape is 0-d) as a tensor of
+ * dtype t; the text is changed. */
+static mm_tensor *decode(char *text, mm_dtype t)
+{
+	char *colon = strchr(text, ':');
+	ck_assert_ptr_nonnull(colon);
+	*colon = '\0';
+	int64_t shape[MM_MAX_NDIM];
+	int nd = 0;
+	int64_t n = 1;
+	for (char *p = text; *p; nd++) {
+		shape[nd] = strtoll(p, &p, 10);
+		n *= shape[nd];
+		if (*p == 'x')
+			p++;
+	}
+	double *v = malloc(sizeof *v * (size_t)(n ? n : 1));
+	char *p = colon + 1;
+	for (int64_t i = 0; i < n; i++) {
+		v[i] = strtod(p, &p);
+		if (*p == ',')
+			p++;
+	}
+	mm_tensor *r = mm_tensor_from_doubles(t, nd, shape, v, &d);
+	free(v);
+	ck_assert_msg(r != NULL, "%s", d.message);
+	return r;
+}
+
+START_TEST(numpy_values)
+{
+	FILE *f = fopen(MM_TEST_DATA "/nn_values.tsv", "r");
+	ck_assert_msg(f != NULL, "cannot open nn_values.tsv");
+	static char line[1 << 16];
+	int n = 0;
+	mm_rng_seed(&rng, 1);
+	while (fgets(line, sizeof line, f)) {
+		char *fl[5];
+		if (line[0] == '#' || fields(line, fl, 5) != 5)
+			continue;
+		mm_dtype t = strcmp(fl[1], "f64") == 0 ? MM_F64 : MM_F32;
+		/* NAME=SHAPE:VALUES;... */
+		for (char *p = strtok(fl[3], ";"); p; p = strtok(NULL, ";")) {
+			char *eq = strchr(p, '=');
+			ck_assert_ptr_nonnull(eq);
+			*eq = '\0';
+			mm_tensor *x = decode(eq + 1, t);
+			bind(p, x);
+			mm_tensor_unref(x);
+		}
+		mm_node *e;
+		ck_assert_msg(check_src(fl[2], &e) == MM_OK, "%s: %s", fl[0],
+		              d.message);
+		mm_evaluator ev = {&rng, &d};
+		ck_assert_msg(mm_eval(&ev, e) == MM_OK, "%s: %s", fl[0], d.message);
+		mm_tensor *want = decode(fl[4], t);
+		close_to(fl[0], e->info->value, want, t == MM_F64 ? 1e-12 : 1e-5);
+		ck_assert_int_eq(e->info->value->dtype, t);
+		mm_tensor_unref(want);
+		mm_eval_release_all(e);
+		teardown();
+		n++;
+	}
+	fclose(f);
+	ck_assert_int_ge(n, 8);
+}
+END_TEST
+
+/* Views share storage; a copy is made only when the strides need one. */
+START_TEST(axes_views)
+{
+	mm_tensor *x = mm_tensor_arange(MM_F32, 0, 24, 1, NULL);
+	mm_tensor *a = mm_op_reshape_view(x, 3, (int64_t[]){2, 3, 4}, NULL, &d);
+	ck_assert_ptr_eq(a->data, x->data);
+	bool drop[3] = {false, false, false};
+	bool isnew[5] = {true, false, false, false, true};
+	mm_tensor *b = mm_op_expand_dims(a, isnew, 5, &d);
+	ck_assert_int_eq(b->ndim, 5);
+	ck_assert_int_eq(b->shape[0] * b->shape[4], 1);
+	ck_assert_ptr_eq(b->data, x->data);
+	bool drop5[5] = {true, false, false, false, false};
+	mm_tensor *c = mm_op_squeeze(b, drop5, &d);
+	ck_assert_int_eq(c->ndim, 4);
+	/* only axes of length 1 go */
+	drop[1] = true;
+	ck_assert_ptr_null(mm_op_squeeze(a, drop, &d));
+	ck_assert_int_eq(d.code, MM_ERR_SHAPE);
+	/* a wrong element count */
+	ck_assert_ptr_null(mm_op_reshape_view(a, 2, (int64_t[]){5, 5}, NULL, &d));
+	/* the transpose of a matrix flattened is a copy, in C order */
+	mm_tensor *m = mm_op_reshape_view(x, 2, (int64_t[]){4, 6}, NULL, &d);
+	mm_tensor *mt = mm_tensor_transpose(m, &d);
+	bool copied;
+	mm_tensor *f = mm_op_reshape_view(mt, 1, (int64_t[]){24}, &copied, &d);
+	ck_assert(copied);
+	ck_assert(mm_tensor_get_flat(f, 1) == 6);
+	/* empty tensors take any shape of no elements */
+	mm_tensor *e0 = mm_tensor_zeros(MM_F32, 2, (int64_t[]){0, 3}, NULL);
+	mm_tensor *e1 = mm_op_reshape_view(e0, 3, (int64_t[]){3, 0, 5}, NULL, &d);
+	ck_assert_ptr_nonnull(e1);
+	mm_tensor *list[] = {x, a, b, c, m, mt, f, e0, e1};
+	for (size_t k = 0; k < sizeof list / sizeof list[0]; k++)
+		mm_tensor_unref(list[k]);
+}
+END_TEST
+
+/* Errors point at what is wrong and say what would be right. */
+static void bad(const char *src, mm_code code, const char *text,
+                uint32_t start, uint32_t end)
+{
+	mm_node *e;
+	ck_assert_msg(check_src(src, &e) == code, "%s: %s (%s)", src, d.message,
+	              mm_code_name(d.code));
+	ck_assert_msg(strstr(d.message, text) != NULL, "%s: %s", src, d.message);
+	ck_assert_msg(d.span.start == start && d.span.end == end,
+	              "%s: span [%u, %u), want [%u, %u): %s", src, d.span.start,
+	              d.span.end, start, end, d.message);
+	mm_arena_reset(&arena);
+}
+
+START_TEST(axes_errors)
+{
+	bad("permute((2 x 3), 0, 0)", MM_ERR_VALUE, "given twice", 17, 21);
+	bad("permute((2 x 3), (0, 1, 2))", MM_ERR_VALUE, "needs 2 axes", 17, 26);
+	bad("permute((2 x 3))", MM_ERR_ARG, "permute needs", 0, 16);
+	bad("squeeze((2 x 3), 1)", MM_ERR_VALUE, "length 3, not 1", 17, 18);
+	bad("reshape((2 x 3), (4, -1))", MM_ERR_SHAPE, "cannot infer", 0, 25);
+	bad("reshape((2 x 3), (-1, -1))", MM_ERR_VALUE, "only one", 22, 24);
+	bad("swapaxes((2 x 3), 0, 2)", MM_ERR_VALUE, "out of range", 18, 22);
+	bad("expand_dims((2 x 3))", MM_ERR_ARG, "needs the axis", 0, 20);
+	bad("(2 x 3)[None, 0, 0, 0]", MM_ERR_VALUE, "too many indices", 7, 22);
+}
+END_TEST
+
+/* Symbols go through the axes' rules; reshape compares element counts
+ * as polynomials. */
+START_TEST(axes_symbols)
+{
+	mm_node *e;
+	ck_assert_int_eq(check_src("permute(reshape((B x T x C), (B, T, H, C/H)),"
+	                           " 0, 2, 1, 3)", &e), MM_OK);
+	char got[160];
+	mm_shape_str(&e->info->v.shape, got, sizeof got);
+	ck_assert_str_eq(got, "(B x H x T x C/H)");
+	ck_assert_int_eq(check_src("reshape((B x T x C), (B*T, -1))", &e), MM_OK);
+	mm_shape_str(&e->info->v.shape, got, sizeof got);
+	ck_assert_str_eq(got, "(B·T x C)");
+	/* strict: counts that may differ are an error, not an assumption */
+	ck_assert_int_eq(check_src("reshape((B x T), (B, 3))", &e), MM_ERR_SHAPE);
+	ck_assert_int_eq(check_src("squeeze((1 x n x 1))", &e), MM_OK);
+	ck_assert_int_eq(e->info->v.shape.ndim, 1);
+	mm_arena_reset(&arena);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("nn");
+	TCase *tc = tcase_create("nn");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, numpy_shapes);
+	tcase_add_test(tc, numpy_views);
+	tcase_add_test(tc, numpy_values);
+	tcase_add_test(tc, axes_views);
+	tcase_add_test(tc, axes_errors);
+	tcase_add_test(tc, axes_symbols);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	mm_arena_free(&arena);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
