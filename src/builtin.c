@@ -14,7 +14,8 @@
 #define REDUCE(NAME, SUMMARY, OP)                                             \
 	{.name = #NAME, .min = 1, .max = 1, .keys = "axis keepdims",         \
 	 .words = "keepdims", .usage = #NAME "(x, axis=, keepdims=false)",   \
-	 .summary = SUMMARY, .group = MM_G_REDUCE, .flags = MM_BF_SYMBOLIC,  \
+	 .summary = SUMMARY, .group = MM_G_REDUCE,                           \
+	 .flags = MM_BF_SYMBOLIC | MM_BF_TUPLES,                              \
 	 .per = 1, .op = OP, .check = mm_fn_reduce_check,                    \
 	 .eval = mm_fn_reduce_eval}
 
@@ -52,6 +53,19 @@ static const mm_builtin table[] = {
 	REDUCE(max, "largest element (nan wins)", MM_RED_MAX),
 	REDUCE(min, "smallest element (nan wins)", MM_RED_MIN),
 	REDUCE(norm, "2-norm (Frobenius) of the elements", MM_RED_NORM),
+	{.name = "argmax", .min = 1, .max = 1, .keys = "axis keepdims",
+	 .words = "keepdims", .usage = "argmax(x, axis=, keepdims=false)",
+	 .summary = "index of the largest element (the first; nan wins), as "
+	            "f64",
+	 .group = MM_G_REDUCE, .flags = MM_BF_SYMBOLIC | MM_BF_TUPLES,
+	 .op = MM_NN_ARGMAX, .check = mm_fn_argmax_check,
+	 .eval = mm_fn_argmax_eval},
+	{.name = "logsumexp", .min = 1, .max = 1, .keys = "axis keepdims",
+	 .words = "keepdims", .usage = "logsumexp(x, axis=, keepdims=false)",
+	 .summary = "log(sum(exp(x))) without overflow (4 FLOPs per element)",
+	 .group = MM_G_REDUCE, .flags = MM_BF_SYMBOLIC | MM_BF_TUPLES,
+	 .op = MM_NN_LOGSUMEXP, .check = mm_fn_argmax_check,
+	 .eval = mm_fn_argmax_eval},
 
 	{.name = "softmax", .min = 1, .max = 1, .keys = "axis",
 	 .usage = "softmax(x, axis=-1)",

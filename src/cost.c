@@ -483,3 +483,20 @@ mm_code mm_cost_data(mm_cost_ctx *x, const mm_value *out,
 		return r;
 	return finish(x, &f, NULL, NULL, &b, c);
 }
+
+/* logsumexp: softmax without its division, per input element: the max,
+ * the subtraction, exp and the sum (4 under mmcalc's 5 for softmax); the
+ * log of each result is not counted, as softmax's division by the sum
+ * is counted once per element, not per row. */
+mm_code mm_cost_logsumexp(mm_cost_ctx *x, const mm_value *out,
+                          const mm_value *in, mm_cost *c)
+{
+	int64_t per = conv(x)->softmax > 1 ? conv(x)->softmax - 1 : 0;
+	qty f, b;
+	mm_code r;
+	if ((r = q_numel(x, &f, &in->shape)) != MM_OK ||
+	    (r = q_mul_u(x, &f, &f, (uint64_t)per)) != MM_OK ||
+	    (r = q_traffic(x, &b, out, &in, 1)) != MM_OK)
+		return r;
+	return finish(x, &f, NULL, NULL, &b, c);
+}

@@ -99,6 +99,10 @@ mm_code mm_cost_elementwise(mm_cost_ctx *x, const mm_value *out,
 /* A reduction (sum, mean, max, min, norm): 1 FLOP per input element. */
 mm_code mm_cost_reduction(mm_cost_ctx *x, const mm_value *out,
                           const mm_value *in, mm_cost *c);
+/* logsumexp over axes: softmax's FLOPs less its division (4) per input
+ * element. */
+mm_code mm_cost_logsumexp(mm_cost_ctx *x, const mm_value *out,
+                          const mm_value *in, mm_cost *c);
 /* softmax over an axis: 5 FLOPs per element. */
 mm_code mm_cost_softmax(mm_cost_ctx *x, const mm_value *out,
                         const mm_value *in, mm_cost *c);

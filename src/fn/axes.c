@@ -357,3 +357,51 @@ mm_tensor *mm_fn_reshape_eval(mm_evaluator *ev, mm_node *e)
 	return mm_op_reshape_view(e->items[0]->info->value, s->ndim, s->dim, NULL,
 	                          ev->diag);
 }
+
+/* ---- the axes of reductions ---- */
+
+mm_code mm_fn_reduce_axes(mm_checker *c, mm_node *e, mm_info *i,
+                          const mm_shape *xs, bool tuples, mm_shape *out)
+{
+	int ka = mm_ck_key(e, "axis"), kk = mm_ck_key(e, "keepdims");
+	mm_code r;
+	if (kk >= 0 &&
+	    (r = mm_ck_bool(c, e->items[kk], "keepdims", &i->keepdims)) != MM_OK)
+		return r;
+	i->all_axes = ka < 0;
+	if (ka < 0) {
+		*out = mm_shape_reduce(xs, true, 0, i->keepdims);
+		return MM_OK;
+	}
+	int64_t ax[MM_MAX_NDIM];
+	int n;
+	mm_node *a = e->items[ka];
+	if ((r = mm_fn_ints(c, a, "axis", ax, MM_MAX_NDIM, &n)) != MM_OK)
+		return r;
+	if (n == 1) {
+		if ((r = mm_shape_axis(xs->ndim, ax[0], &i->axis, c->diag)) != MM_OK)
+			return mm_ck_placed(c, r, a->span);
+		*out = mm_shape_reduce(xs, false, i->axis, i->keepdims);
+		return MM_OK;
+	}
+	if (!tuples) {
+		mm_ck_fail(c, MM_ERR_ARG, a->span, "%s takes one axis", e->name);
+		mm_diag_hint(c->diag, "reshape first to take the %s over several "
+		                      "axes as one", e->name);
+		return MM_ERR_ARG;
+	}
+	bool *mask = mm_arena_alloc(c->arena, sizeof *mask * MM_MAX_NDIM);
+	if (!mask)
+		return mm_ck_fail(c, MM_ERR_NOMEM, a->span, "out of memory");
+	if ((r = mm_shape_axes(xs->ndim, ax, n, mask, c->diag)) != MM_OK)
+		return mm_ck_placed(c, r, a->span);
+	i->fn_data = mask;
+	*out = mm_shape_reduce_mask(xs, mask, i->keepdims);
+	return MM_OK;
+}
+
+bool mm_fn_reduced(const mm_info *i, int axis)
+{
+	const bool *mask = i->fn_data;
+	return i->all_axes || (mask ? mask[axis] : axis == i->axis);
+}

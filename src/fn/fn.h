@@ -99,6 +99,20 @@ mm_builtin_eval mm_fn_reshape_eval;
  * (evaluation skips it). */
 mm_code mm_fn_ints(mm_checker *c, mm_node *e, const char *what,
                    int64_t *out, int max, int *n);
+/* The axes of a reduction (axis= and keepdims= of the call e over an
+ * operand of shape xs): every axis without axis= (i->all_axes), one
+ * (i->axis), or, when tuples is true, several (a mask of xs's axes in
+ * i->fn_data); the result's shape into *out. */
+mm_code mm_fn_reduce_axes(mm_checker *c, mm_node *e, mm_info *i,
+                          const mm_shape *xs, bool tuples, mm_shape *out);
+/* Whether a reduction checked so reduces axis. */
+bool mm_fn_reduced(const mm_info *i, int axis);
+
+/* The layers of modern models (nn.c), told apart by the row's op where
+ * rows share functions. */
+enum { MM_NN_ARGMAX, MM_NN_LOGSUMEXP };
+mm_builtin_check mm_fn_argmax_check;
+mm_builtin_eval mm_fn_argmax_eval;
 
 /* Linear algebra (qr: op 0 gives Q, 1 gives R). */
 mm_builtin_check mm_fn_qr_check;

@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "mmcalc/ops.h"
+#include "mmcalc/ops_nn.h"
 #include "fn/fn.h"
 
 /* ---- elementwise functions (unary.def) ---- */
@@ -54,12 +55,12 @@ mm_code mm_fn_reduce_check(mm_checker *c, mm_node *e, mm_info *i)
 	mm_node *x = e->items[0];
 	const mm_info *xi = x->info;
 	const char *name = i->fn->name;
-	int ka = mm_ck_key(e, "axis"), kk = mm_ck_key(e, "keepdims");
 	mm_code r;
-	if (kk >= 0 &&
-	    (r = mm_ck_bool(c, e->items[kk], "keepdims", &i->keepdims)) != MM_OK)
-		return r;
 	if (xi->v.kind == MM_K_NUMBER) { /* a number is its own reduction */
+		int kk = mm_ck_key(e, "keepdims");
+		if (kk >= 0 && (r = mm_ck_bool(c, e->items[kk], "keepdims",
+		                               &i->keepdims)) != MM_OK)
+			return r;
 		i->v = xi->v;
 		if (i->fn->op == MM_RED_NORM)
 			i->v.num = fabs(xi->v.num);
@@ -67,26 +68,17 @@ mm_code mm_fn_reduce_check(mm_checker *c, mm_node *e, mm_info *i)
 	}
 	if ((r = mm_ck_tensor(c, x, name)) != MM_OK)
 		return r;
-	i->all_axes = ka < 0;
-	if (ka >= 0) {
-		int64_t ax;
-		if ((r = mm_ck_int(c, e->items[ka], "axis", &ax)) != MM_OK)
-			return r;
-		if ((r = mm_shape_axis(xi->v.shape.ndim, ax, &i->axis, c->diag)) !=
-		    MM_OK)
-			return mm_ck_placed(c, r, e->items[ka]->span);
-	}
+	mm_shape s;
+	if ((r = mm_fn_reduce_axes(c, e, i, &xi->v.shape, true, &s)) != MM_OK)
+		return r;
 	if (i->fn->op == MM_RED_MAX || i->fn->op == MM_RED_MIN) {
-		const mm_shape *s = &xi->v.shape;
-		for (int k = 0; k < s->ndim; k++)
-			if ((i->all_axes || k == i->axis) && s->dim[k] == 0 &&
-			    !s->sym[k])
+		const mm_shape *xs = &xi->v.shape;
+		for (int k = 0; k < xs->ndim; k++)
+			if (mm_fn_reduced(i, k) && xs->dim[k] == 0 && !xs->sym[k])
 				return mm_ck_fail(c, MM_ERR_VALUE, e->span,
 				                  "%s of an empty axis has no value",
 				                  name);
 	}
-	mm_shape s = mm_shape_reduce(&xi->v.shape, i->all_axes, i->axis,
-	                             i->keepdims);
 	mm_ck_set_tensor(i, &s, xi->v.dtype, xi->concrete);
 	i->cls = MM_C_REDUCTION;
 	mm_cost_ctx cx = mm_ck_cost_ctx(c);
@@ -97,6 +89,10 @@ mm_code mm_fn_reduce_check(mm_checker *c, mm_node *e, mm_info *i)
 mm_tensor *mm_fn_reduce_eval(mm_evaluator *ev, mm_node *e)
 {
 	const mm_info *i = e->info;
+	if (i->fn_data) /* several axes */
+		return mm_op_reduce_axes((mm_reduce)i->fn->op,
+		                         e->items[0]->info->value, i->fn_data,
+		                         i->keepdims, ev->diag);
 	return mm_op_reduce((mm_reduce)i->fn->op, e->items[0]->info->value,
 	                    i->all_axes ? MM_AXIS_ALL : i->axis, i->keepdims,
 	                    ev->diag);

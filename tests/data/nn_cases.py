@@ -6,8 +6,9 @@
 #   nn_views.tsv   shape, permutation, new shape, TAB, "view" when NumPy's
 #                  reshape of the permuted array shares its memory, else
 #                  "copy"
-#   nn_values.tsv  a name, the dtype (f64, or f32 computed in f32), an
-#                  expression over named inputs, the inputs as
+#   nn_values.tsv  a name, the dtypes of the inputs and of the result
+#                  (f64/f64; f32 ones computed in f32), an expression
+#                  over named inputs, the inputs as
 #                  NAME=SHAPE:VALUES;... and the expected result as
 #                  SHAPE:VALUES (2x3:1,2,3,4,5,6; values exact in their
 #                  dtype)
@@ -138,6 +139,41 @@ for _ in range(30):
     case('%s[%s]' % (lit(s), index_text(items)),
          lambda s=s, items=items: z(s)[tuple(items)])
 
+# ---- reductions over several axes, argmax, logsumexp ----
+def lse(a, axis=None, keepdims=False):
+    """scipy.special.logsumexp's definition (NumPy has none)."""
+    a = np.asarray(a)
+    m = np.amax(a, axis=axis, keepdims=True) if a.size else np.float64(0)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide='ignore'):
+        r = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+    return r if keepdims else np.squeeze(r, axis=axis)
+
+
+for _ in range(50):
+    s = rshape(int(rng.integers(1, 5)), 0 if rng.random() < 0.1 else 1, 5)
+    k = int(rng.integers(0, len(s) + 1))
+    ax = [int(v) for v in rng.integers(-len(s), len(s), size=k)]
+    if rng.random() < 0.1:
+        ax.append(len(s))  # out of range
+    kd = bool(rng.random() < 0.3)
+    fn = ['sum', 'mean', 'max', 'min'][int(rng.integers(0, 4))]
+    case('%s(%s, axis=%s%s)' % (fn, lit(s), tup(ax),
+                                ', keepdims=true' if kd else ''),
+         lambda s=s, ax=ax, kd=kd, fn=fn:
+         getattr(np, 'a' + fn if fn in ('max', 'min') else fn)(
+             z(s), axis=tuple(ax), keepdims=kd))
+    case('logsumexp(%s, axis=%s%s)' % (lit(s), tup(ax),
+                                       ', keepdims=true' if kd else ''),
+         lambda s=s, ax=ax, kd=kd: lse(z(s), axis=tuple(ax), keepdims=kd))
+for _ in range(20):
+    s = rshape(int(rng.integers(1, 4)), 0 if rng.random() < 0.1 else 1, 5)
+    a = int(rng.integers(-len(s) - 1, len(s) + 1))
+    kd = bool(rng.random() < 0.3)
+    case('argmax(%s, axis=%d%s)' % (lit(s), a, ', keepdims=true' if kd
+                                    else ''),
+         lambda s=s, a=a, kd=kd: np.argmax(z(s), axis=a, keepdims=kd))
+
 # ---- reshape of permuted arrays: a view or a copy ----
 view_cases = []
 for _ in range(60):
@@ -171,27 +207,56 @@ def enc(a):
                       ','.join(fmt % v for v in a.ravel()))
 
 
+def tag(a):
+    return 'f64' if np.asarray(a).dtype == np.float64 else 'f32'
+
+
 def value(name, expr, inputs, want):
-    """inputs: {NAME: array}; the expression sees them under NAME; the
-    result must have want's dtype."""
-    tag = 'f64' if np.asarray(want).dtype == np.float64 else 'f32'
-    value_cases.append((name, tag, expr,
+    """inputs: {NAME: array}, all of one dtype; the expression sees them
+    under NAME; the result must have want's dtype."""
+    dts = {tag(v) for v in inputs.values()}
+    assert len(dts) == 1, name
+    value_cases.append((name, '%s/%s' % (dts.pop(), tag(want)), expr,
                         ';'.join('%s=%s' % (k, enc(v))
                                  for k, v in inputs.items()),
                         enc(want)))
 
 
-for dt, tag in ((np.float64, 'f64'), (np.float32, 'f32')):
+for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
     x = rng.standard_normal((2, 3, 4)).astype(dt)
-    value('permute_%s' % tag, 'permute(X, 2, 0, 1)', {'X': x},
+    value('permute_%s' % dtag, 'permute(X, 2, 0, 1)', {'X': x},
           np.transpose(x, (2, 0, 1)))
-    value('reshape_perm_%s' % tag, 'reshape(permute(X, 1, 0, 2), (3, 8))',
+    value('reshape_perm_%s' % dtag, 'reshape(permute(X, 1, 0, 2), (3, 8))',
           {'X': x}, np.transpose(x, (1, 0, 2)).reshape(3, 8))
-    value('newaxis_%s' % tag, 'X[None, 1, :, None]', {'X': x},
+    value('newaxis_%s' % dtag, 'X[None, 1, :, None]', {'X': x},
           x[None, 1, :, None])
-    value('squeeze_%s' % tag, 'squeeze(expand_dims(X, (0, 2)), 0)',
+    value('squeeze_%s' % dtag, 'squeeze(expand_dims(X, (0, 2)), 0)',
           {'X': x}, np.squeeze(np.expand_dims(x, (0, 2)), 0))
 
+    x = rng.standard_normal((3, 4, 5)).astype(dt)
+    value('sum_axes_%s' % dtag, 'sum(X, axis=(0, -1))', {'X': x},
+          np.sum(x, axis=(0, -1)))
+    value('mean_axes_%s' % dtag, 'mean(X, axis=(2, 0), keepdims=true)',
+          {'X': x}, np.mean(x, axis=(2, 0), keepdims=True))
+    xn = x.copy()
+    xn[1, 2, 3] = np.nan
+    value('max_axes_nan_%s' % dtag, 'max(X, axis=(0, 1))', {'X': xn},
+          np.amax(xn, axis=(0, 1)))
+    value('min_axes_%s' % dtag, 'min(X, axis=(1, 2))', {'X': x},
+          np.amin(x, axis=(1, 2)))
+    value('norm_axes_%s' % dtag, 'norm(X, axis=(0, 2))', {'X': x},
+          np.sqrt(np.sum(x.astype(np.float64) ** 2, axis=(0, 2))).astype(dt))
+    t = np.array([[1, 5, 5, 0], [np.nan, 2, np.nan, 9], [3, 3, 3, 3]], dt)
+    value('argmax_%s' % dtag, 'argmax(X, axis=1)', {'X': t},
+          np.argmax(t, axis=1).astype(np.float64))
+    value('argmax_all_%s' % dtag, 'argmax(X, axis=0, keepdims=true)',
+          {'X': x}, np.argmax(x, axis=0, keepdims=True).astype(np.float64))
+    value('logsumexp_%s' % dtag, 'logsumexp(X, axis=(0, 2))', {'X': x},
+          lse(x.astype(np.float64), axis=(0, 2)).astype(dt))
+    li = np.array([[0, -np.inf, 1], [-np.inf, -np.inf, -np.inf],
+                   [np.inf, 0, 2], [1000, 1000, -5]], dt)
+    value('logsumexp_inf_%s' % dtag, 'logsumexp(X, axis=-1)', {'X': li},
+          lse(li.astype(np.float64), axis=-1).astype(dt))
 
 with open('nn_shapes.tsv', 'w') as f:
     f.write('# expr\tnumpy %s\n' % np.__version__)
@@ -202,7 +267,7 @@ with open('nn_views.tsv', 'w') as f:
     for c in view_cases:
         f.write('\t'.join(c) + '\n')
 with open('nn_values.tsv', 'w') as f:
-    f.write('# name\tdtype\texpr\tinputs\twant\n')
+    f.write('# name\tdtypes\texpr\tinputs\twant\n')
     for c in value_cases:
         f.write('\t'.join(c) + '\n')
 print('%d shape cases, %d view cases, %d value cases' % (

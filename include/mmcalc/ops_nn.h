@@ -1,0 +1,43 @@
+/* ops_nn.h — the numeric operations of the layers of modern models on
+ * concrete tensors: reductions over several axes, argmax and logsumexp;
+ * maximum, minimum, where and clip with NumPy's broadcasting; tril and
+ * triu; rmsnorm, swiglu and dropout; take and embedding (gathers by
+ * integer-valued tensors) and cross_entropy. Results match NumPy (or
+ * PyTorch where NumPy has no such function) and say so below.
+ *
+ * Ownership as in tensor.h: arguments are borrowed; every result is a new
+ * contiguous tensor (new reference), NULL on error with d filled (span
+ * {0,0}). Operands of two dtypes are promoted (f32 with f64 gives f64).
+ * Long loops poll mm_interrupted() between chunks (MM_ERR_INTERRUPTED).
+ * Nothing here prints or exits. */
+#ifndef MMCALC_OPS_NN_H
+#define MMCALC_OPS_NN_H
+
+#include <stdbool.h>
+
+#include "mmcalc/ops.h"
+#include "mmcalc/rng.h"
+#include "mmcalc/tensor.h"
+
+/* ---- reductions ---- */
+
+/* op over the axes mask marks (x->ndim entries; every axis when mask is
+ * NULL), keepdims keeping them with length 1; sums in double. No axis
+ * marked gives x's elements (op over one element each). max and min of
+ * an empty axis are MM_ERR_VALUE, as NumPy. */
+mm_tensor *mm_op_reduce_axes(mm_reduce op, const mm_tensor *x,
+                             const bool *mask, bool keepdims, mm_diag *d);
+/* log(sum(exp(x))) over the axes mask marks (NULL: all), computed as
+ * max + log(sum(exp(x - max))) as scipy.special.logsumexp and
+ * torch.logsumexp: -inf for an empty axis or all -inf, inf with an inf,
+ * NaN with a NaN. */
+mm_tensor *mm_op_logsumexp(const mm_tensor *x, const bool *mask,
+                           bool keepdims, mm_diag *d);
+/* The index of the largest element along axis (MM_AXIS_ALL: of x
+ * flattened in C order), the first when several tie and the first NaN
+ * when there is one (NumPy's argmax). The indices are f64 (8 bytes each,
+ * as NumPy's int64; exact below 2^53). An empty axis is MM_ERR_VALUE. */
+mm_tensor *mm_op_argmax(const mm_tensor *x, int axis, bool keepdims,
+                        mm_diag *d);
+
+#endif
