@@ -168,3 +168,200 @@ mm_tensor *mm_op_argmax(const mm_tensor *x, int axis, bool keepdims,
 	mm_tensor_unref(c);
 	return out;
 }
+
+/* ---- maximum, minimum, where, clip: three operands broadcast ---- */
+
+typedef enum sel { SEL_MAXIMUM, SEL_MINIMUM, SEL_WHERE, SEL_CLIP } sel;
+
+/* An operand read along the result: its data and its strides against the
+ * result's axes (0 where it broadcasts). */
+typedef struct lane {
+	const char *p;
+	int64_t st[MM_MAX_NDIM];
+	bool f64;
+} lane;
+
+static void lane_of(lane *l, const mm_tensor *t, int nd)
+{
+	l->p = t->data;
+	l->f64 = t->dtype == MM_F64;
+	for (int i = 0; i < nd; i++) {
+		int j = t->ndim - nd + i;
+		l->st[i] = j < 0 || t->shape[j] == 1 ? 0 : t->strides[j];
+	}
+}
+
+static inline double at(const lane *l, int64_t off)
+{
+	return l->f64 ? ((const double *)l->p)[off] : ((const float *)l->p)[off];
+}
+
+/* NumPy's maximum and minimum: a NaN on either side wins. */
+static inline double max_nan(double a, double b)
+{
+	return a != a ? a : b != b ? b : a > b ? a : b;
+}
+
+static inline double min_nan(double a, double b)
+{
+	return a != a ? a : b != b ? b : a < b ? a : b;
+}
+
+/* One row of the result: n elements at offsets o[k] + j·st[k][last]. */
+#define SEL_ROW(T)                                                            \
+	static void sel_row_##T(sel s, T *y, int64_t n, const lane *l,        \
+	                        int nl, const int64_t *o, int last)           \
+	{                                                                     \
+		int64_t s0 = l[0].st[last], s1 = nl > 1 ? l[1].st[last] : 0;  \
+		int64_t s2 = nl > 2 ? l[2].st[last] : 0;                      \
+		for (int64_t j = 0; j < n; j++) {                             \
+			double a = at(&l[0], o[0] + j * s0);                  \
+			double b = nl > 1 ? at(&l[1], o[1] + j * s1) : 0;     \
+			double c = nl > 2 ? at(&l[2], o[2] + j * s2) : 0;     \
+			double v;                                             \
+			switch (s) {                                          \
+			case SEL_MAXIMUM: v = max_nan(a, b); break;          \
+			case SEL_MINIMUM: v = min_nan(a, b); break;          \
+			case SEL_WHERE: v = a != 0 ? b : c; break;           \
+			default: v = min_nan(max_nan(a, b), c); break;       \
+			}                                                     \
+			y[j] = (T)v;                                          \
+		}                                                             \
+	}
+
+SEL_ROW(float)
+SEL_ROW(double)
+
+/* s over nl operands broadcast together, the result of dtype t. */
+static mm_tensor *select_n(sel s, const mm_tensor *const *in, int nl,
+                           mm_dtype t, mm_diag *d)
+{
+	mm_shape out = mm_shape_make(in[0]->ndim, in[0]->shape);
+	for (int k = 1; k < nl; k++) {
+		mm_shape b = mm_shape_make(in[k]->ndim, in[k]->shape);
+		if (mm_shape_broadcast(&out, &b, s == SEL_WHERE ? "where" : "clip",
+		                       &out, d) != MM_OK)
+			return NULL;
+	}
+	mm_tensor *y = mm_tensor_new(t, out.ndim, out.dim, d);
+	if (!y || mm_tensor_numel(y) == 0)
+		return y;
+	/* one lane per operand, in the result's dtype but where's condition,
+	 * which keeps its own (a cast could turn 1e-300 into 0) */
+	mm_tensor *own[3] = {NULL, NULL, NULL};
+	lane l[3];
+	int nd = out.ndim > 0 ? out.ndim : 1;
+	int64_t shape[MM_MAX_NDIM];
+	for (int i = 0; i < nd; i++)
+		shape[i] = out.ndim ? out.dim[i] : 1;
+	for (int k = 0; k < nl; k++) {
+		own[k] = s == SEL_WHERE && k == 0 ? mm_tensor_ref(in[k])
+		                                  : mm_tensor_cast(in[k], t, d);
+		if (!own[k]) {
+			for (int j = 0; j < k; j++)
+				mm_tensor_unref(own[j]);
+			mm_tensor_unref(y);
+			return NULL;
+		}
+		lane_of(&l[k], own[k], nd);
+	}
+	int64_t inner = shape[nd - 1], rows = mm_tensor_numel(y) / inner;
+	int64_t idx[MM_MAX_NDIM] = {0}, o[3] = {0, 0, 0};
+	for (int64_t r = 0; r < rows; r++) {
+		if (t == MM_F64)
+			sel_row_double(s, (double *)y->data + r * inner, inner, l, nl, o,
+			               nd - 1);
+		else
+			sel_row_float(s, (float *)y->data + r * inner, inner, l, nl, o,
+			              nd - 1);
+		for (int i = nd - 2; i >= 0; i--) { /* the next row's offsets */
+			for (int k = 0; k < nl; k++)
+				o[k] += l[k].st[i];
+			if (++idx[i] < shape[i])
+				break;
+			for (int k = 0; k < nl; k++)
+				o[k] -= l[k].st[i] * shape[i];
+			idx[i] = 0;
+		}
+		if ((r & 1023) == 1023 && mm_interrupted()) {
+			mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
+			mm_tensor_unref(y);
+			y = NULL;
+			break;
+		}
+	}
+	for (int k = 0; k < nl; k++)
+		mm_tensor_unref(own[k]);
+	return y;
+}
+
+mm_tensor *mm_op_maximum(const mm_tensor *a, const mm_tensor *b, bool max,
+                         mm_diag *d)
+{
+	const mm_tensor *in[2] = {a, b};
+	return select_n(max ? SEL_MAXIMUM : SEL_MINIMUM, in, 2,
+	                mm_dtype_promote(a->dtype, b->dtype), d);
+}
+
+mm_tensor *mm_op_where(const mm_tensor *cond, const mm_tensor *a,
+                       const mm_tensor *b, mm_diag *d)
+{
+	const mm_tensor *in[3] = {cond, a, b};
+	return select_n(SEL_WHERE, in, 3, mm_dtype_promote(a->dtype, b->dtype),
+	                d);
+}
+
+mm_tensor *mm_op_clip(const mm_tensor *x, const mm_tensor *lo,
+                      const mm_tensor *hi, mm_diag *d)
+{
+	mm_dtype t = x->dtype;
+	if (lo)
+		t = mm_dtype_promote(t, lo->dtype);
+	if (hi)
+		t = mm_dtype_promote(t, hi->dtype);
+	if (lo && hi) {
+		const mm_tensor *in[3] = {x, lo, hi};
+		return select_n(SEL_CLIP, in, 3, t, d);
+	}
+	const mm_tensor *in[2] = {x, lo ? lo : hi};
+	if (!in[1])
+		return mm_tensor_cast(x, t, d);
+	return select_n(lo ? SEL_MAXIMUM : SEL_MINIMUM, in, 2, t, d);
+}
+
+/* ---- tril and triu ---- */
+
+mm_tensor *mm_op_tri(const mm_tensor *x, int64_t k, bool upper, mm_diag *d)
+{
+	if (x->ndim < 2) {
+		mm_diag_set(d, MM_ERR_SHAPE, NOSPAN, "%s needs at least 2 axes",
+		            upper ? "triu" : "tril");
+		return NULL;
+	}
+	mm_tensor *y = mm_tensor_copy(x, d);
+	if (!y || mm_tensor_numel(y) == 0)
+		return y;
+	int64_t m = y->shape[y->ndim - 2], n = y->shape[y->ndim - 1];
+	int64_t mats = mm_tensor_numel(y) / (m * n);
+	/* k past either size means the same; m + n fits, as m·n does */
+	k = k < -(m + n) ? -(m + n) : k > m + n ? m + n : k;
+	size_t es = mm_tensor_elsize(y);
+	for (int64_t b = 0; b < mats; b++) {
+		char *base = (char *)y->data + (size_t)(b * m * n) * es;
+		for (int64_t i = 0; i < m; i++) {
+			/* tril zeroes j > i + k, triu j < i + k */
+			int64_t edge = upper ? i + k : i + k + 1;
+			edge = edge < 0 ? 0 : edge > n ? n : edge;
+			int64_t lo = upper ? 0 : edge, hi = upper ? edge : n;
+			if (hi > lo)
+				memset(base + (size_t)(i * n + lo) * es, 0,
+				       (size_t)(hi - lo) * es);
+		}
+		if ((b & 255) == 255 && mm_interrupted()) {
+			mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
+			mm_tensor_unref(y);
+			return NULL;
+		}
+	}
+	return y;
+}

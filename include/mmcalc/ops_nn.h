@@ -40,4 +40,23 @@ mm_tensor *mm_op_logsumexp(const mm_tensor *x, const bool *mask,
 mm_tensor *mm_op_argmax(const mm_tensor *x, int axis, bool keepdims,
                         mm_diag *d);
 
+/* ---- elementwise choices, broadcast as NumPy ---- */
+
+/* np.maximum (max true) or np.minimum: a NaN on either side wins. */
+mm_tensor *mm_op_maximum(const mm_tensor *a, const mm_tensor *b, bool max,
+                         mm_diag *d);
+/* np.where: a where cond is not 0 (NaN counts as true), else b; the
+ * three broadcast together, the result of a's and b's dtype. */
+mm_tensor *mm_op_where(const mm_tensor *cond, const mm_tensor *a,
+                       const mm_tensor *b, mm_diag *d);
+/* np.clip: minimum(maximum(x, lo), hi); either bound may be NULL (not
+ * both: then x's elements); lo > hi gives hi, as NumPy. */
+mm_tensor *mm_op_clip(const mm_tensor *x, const mm_tensor *lo,
+                      const mm_tensor *hi, mm_diag *d);
+
+/* np.tril (upper false) or np.triu of the last two axes: a copy with the
+ * elements above diagonal k (j > i + k) or below it (j < i + k) zero,
+ * NaN or not. x needs at least 2 axes (MM_ERR_SHAPE). */
+mm_tensor *mm_op_tri(const mm_tensor *x, int64_t k, bool upper, mm_diag *d);
+
 #endif

@@ -110,9 +110,18 @@ bool mm_fn_reduced(const mm_info *i, int axis);
 
 /* The layers of modern models (nn.c), told apart by the row's op where
  * rows share functions. */
-enum { MM_NN_ARGMAX, MM_NN_LOGSUMEXP };
+enum { MM_NN_ARGMAX, MM_NN_LOGSUMEXP, MM_NN_MAXIMUM, MM_NN_MINIMUM,
+       MM_NN_TRIL, MM_NN_TRIU };
 mm_builtin_check mm_fn_argmax_check;
 mm_builtin_eval mm_fn_argmax_eval;
+mm_builtin_check mm_fn_maximum_check;
+mm_builtin_eval mm_fn_maximum_eval;
+mm_builtin_check mm_fn_where_check;
+mm_builtin_eval mm_fn_where_eval;
+mm_builtin_check mm_fn_clip_check;
+mm_builtin_eval mm_fn_clip_eval;
+mm_builtin_check mm_fn_tri_check;
+mm_builtin_eval mm_fn_tri_eval;
 
 /* Linear algebra (qr: op 0 gives Q, 1 gives R). */
 mm_builtin_check mm_fn_qr_check;

@@ -1,4 +1,5 @@
 /* nn.c — the layers of modern models: argmax and logsumexp. */
+#include <stdio.h>
 #include <string.h>
 
 #include "mmcalc/ops_nn.h"
@@ -46,4 +47,262 @@ mm_tensor *mm_fn_argmax_eval(mm_evaluator *ev, mm_node *e)
 		mask = one;
 	}
 	return mm_op_logsumexp(x, mask, i->keepdims, ev->diag);
+}
+
+/* ---- maximum, minimum, where, clip: numbers or tensors, broadcast ---- */
+
+/* The operands of an elementwise choice: each a plain number or a tensor,
+ * at least one a tensor (*any false, and no error, when all are numbers:
+ * the caller folds). The result's shape (broadcast), dtype (the tensors'
+ * among typed[], numbers being weak as in NumPy; the default when only
+ * numbers are typed) and whether all tensors are concrete. */
+static mm_code choice_operands(mm_checker *c, mm_node *e, mm_node **ops,
+                               int n, const bool *typed, mm_info *i,
+                               bool *any)
+{
+	mm_shape s = {0};
+	mm_dtype t = c->opts.dtype;
+	bool concrete = true, have_t = false;
+	mm_code r;
+	*any = false;
+	for (int k = 0; k < n; k++) {
+		const mm_info *a = ops[k]->info;
+		if (a->v.kind == MM_K_NUMBER && mm_dim_is_none(a->v.dim))
+			continue;
+		if (a->v.kind != MM_K_TENSOR)
+			return mm_ck_fail(c, MM_ERR_TYPE, ops[k]->span,
+			                  "%s: expected a tensor or a plain number, got %s",
+			                  e->name, mm_ck_kind_name(&a->v));
+		mm_shape prev = s;
+		if ((r = mm_shape_broadcast_as(&s, &a->v.shape, e->name, &s,
+		                               &c->assume, c->diag)) != MM_OK) {
+			/* as a function's: "(2 x 3) and (3 x 3)", not infix */
+			char sa[160], sb[160], why[MM_DIAG_MSG];
+			const char *semi = strrchr(c->diag->message, ';');
+			snprintf(why, sizeof why, "%s", semi ? semi : "");
+			mm_ck_fail(c, r, e->span, "%s: shapes do not broadcast: %s "
+			           "and %s%s", e->name,
+			           mm_shape_str(&prev, sa, sizeof sa),
+			           mm_shape_str(&a->v.shape, sb, sizeof sb), why);
+			mm_diag_hint(c->diag, "dims are matched from the right; "
+			                      "each pair must be equal or one of "
+			                      "them 1");
+			return r;
+		}
+		if (typed[k]) {
+			t = have_t ? mm_dtype_promote(t, a->v.dtype) : a->v.dtype;
+			have_t = true;
+		}
+		concrete = concrete && a->concrete;
+		i->symbolic = i->symbolic || a->symbolic;
+		*any = true;
+	}
+	if (*any)
+		mm_ck_set_tensor(i, &s, t, concrete);
+	return MM_OK;
+}
+
+/* Elementwise cost of a choice: per FLOPs for each result element. */
+static mm_code choice_cost(mm_checker *c, mm_node *e, mm_node **ops, int n,
+                           unsigned per, mm_info *i)
+{
+	const mm_value *in[3];
+	for (int k = 0; k < n; k++)
+		in[k] = &ops[k]->info->v;
+	i->cls = MM_C_ELEMENTWISE;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	return mm_ck_placed(c, mm_cost_elementwise(&cx, &i->v, in, n, per,
+	                                           &i->cost), e->span);
+}
+
+static double max_nan(double a, double b)
+{
+	return a != a ? a : b != b ? b : a > b ? a : b;
+}
+
+static double min_nan(double a, double b)
+{
+	return a != a ? a : b != b ? b : a < b ? a : b;
+}
+
+mm_code mm_fn_maximum_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	static const bool typed[2] = {true, true};
+	bool any;
+	mm_code r = choice_operands(c, e, e->items, 2, typed, i, &any);
+	if (r != MM_OK)
+		return r;
+	if (!any) {
+		double a = e->items[0]->info->v.num, b = e->items[1]->info->v.num;
+		mm_ck_set_number(i, i->fn->op == MM_NN_MAXIMUM ? max_nan(a, b)
+		                                               : min_nan(a, b));
+		return MM_OK;
+	}
+	return choice_cost(c, e, e->items, 2, 1, i);
+}
+
+/* Operand k of a choice as a tensor: its value, or a number as a 0-d
+ * tensor of dtype t (new reference in *own). */
+static const mm_tensor *operand(mm_evaluator *ev, const mm_node *a,
+                                mm_dtype t, mm_tensor **own)
+{
+	*own = NULL;
+	if (a->info->v.kind == MM_K_TENSOR)
+		return a->info->value;
+	return *own = mm_tensor_scalar(t, a->info->v.num, ev->diag);
+}
+
+mm_tensor *mm_fn_maximum_eval(mm_evaluator *ev, mm_node *e)
+{
+	mm_dtype t = mm_dtype_exec(e->info->v.dtype);
+	mm_tensor *own[2];
+	const mm_tensor *a = operand(ev, e->items[0], t, &own[0]);
+	const mm_tensor *b = a ? operand(ev, e->items[1], t, &own[1]) : NULL;
+	mm_tensor *r = b ? mm_op_maximum(a, b, e->info->fn->op == MM_NN_MAXIMUM,
+	                                 ev->diag)
+	                 : NULL;
+	mm_tensor_unref(own[0]);
+	if (a)
+		mm_tensor_unref(own[1]);
+	return r;
+}
+
+mm_code mm_fn_where_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	static const bool typed[3] = {false, true, true};
+	bool any;
+	mm_code r = choice_operands(c, e, e->items, 3, typed, i, &any);
+	if (r != MM_OK)
+		return r;
+	if (!any) {
+		const mm_value *v = &e->items[0]->info->v;
+		mm_ck_set_number(i, v->num != 0 ? e->items[1]->info->v.num
+		                                : e->items[2]->info->v.num);
+		return MM_OK;
+	}
+	return choice_cost(c, e, e->items, 3, 1, i);
+}
+
+mm_tensor *mm_fn_where_eval(mm_evaluator *ev, mm_node *e)
+{
+	mm_dtype t = mm_dtype_exec(e->info->v.dtype);
+	mm_tensor *own[3] = {NULL, NULL, NULL};
+	const mm_tensor *in[3];
+	mm_tensor *r = NULL;
+	int k = 0;
+	/* a number condition keeps its value exactly: f64 */
+	for (; k < 3; k++)
+		if (!(in[k] = operand(ev, e->items[k], k ? t : MM_F64, &own[k])))
+			break;
+	if (k == 3)
+		r = mm_op_where(in[0], in[1], in[2], ev->diag);
+	for (int j = 0; j < 3; j++)
+		mm_tensor_unref(own[j]);
+	return r;
+}
+
+/* clip(x, lo, hi) or clip(x, min=lo, max=hi): the bounds' nodes, NULL
+ * when not given. */
+static void clip_bounds(mm_node *e, mm_node **lo, mm_node **hi)
+{
+	int np = mm_ck_npos(e), kl = mm_ck_key(e, "min"), kh = mm_ck_key(e, "max");
+	*lo = np > 1 ? e->items[1] : kl >= 0 ? e->items[kl] : NULL;
+	*hi = np > 2 ? e->items[2] : kh >= 0 ? e->items[kh] : NULL;
+}
+
+mm_code mm_fn_clip_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_node *ops[3] = {e->items[0], NULL, NULL}, *lo, *hi;
+	clip_bounds(e, &lo, &hi);
+	if ((mm_ck_npos(e) > 1 && mm_ck_key(e, "min") >= 0) ||
+	    (mm_ck_npos(e) > 2 && mm_ck_key(e, "max") >= 0))
+		return mm_ck_fail(c, MM_ERR_ARG, e->span, "clip: a bound is given "
+		                  "twice, as an argument and as a keyword");
+	if (!lo && !hi) {
+		mm_ck_fail(c, MM_ERR_ARG, e->span, "clip needs a bound");
+		mm_diag_hint(c->diag, "clip(x, lo, hi), clip(x, min=lo) or "
+		                      "clip(x, max=hi)");
+		return MM_ERR_ARG;
+	}
+	int n = 1;
+	if (lo)
+		ops[n++] = lo;
+	if (hi)
+		ops[n++] = hi;
+	static const bool typed[3] = {true, true, true};
+	bool any;
+	mm_code r = choice_operands(c, e, ops, n, typed, i, &any);
+	if (r != MM_OK)
+		return r;
+	if (!any) {
+		double v = ops[0]->info->v.num;
+		if (lo)
+			v = max_nan(v, lo->info->v.num);
+		if (hi)
+			v = min_nan(v, hi->info->v.num);
+		mm_ck_set_number(i, v);
+		return MM_OK;
+	}
+	/* one comparison per bound and element */
+	return choice_cost(c, e, ops, n, (unsigned)(n - 1), i);
+}
+
+mm_tensor *mm_fn_clip_eval(mm_evaluator *ev, mm_node *e)
+{
+	mm_dtype t = mm_dtype_exec(e->info->v.dtype);
+	mm_node *lo, *hi;
+	clip_bounds(e, &lo, &hi);
+	mm_tensor *own[3] = {NULL, NULL, NULL}, *r = NULL;
+	const mm_tensor *x = operand(ev, e->items[0], t, &own[0]);
+	const mm_tensor *l = x && lo ? operand(ev, lo, t, &own[1]) : NULL;
+	const mm_tensor *h = x && hi ? operand(ev, hi, t, &own[2]) : NULL;
+	if (x && (l || !lo) && (h || !hi))
+		r = mm_op_clip(x, l, h, ev->diag);
+	for (int j = 0; j < 3; j++)
+		mm_tensor_unref(own[j]);
+	return r;
+}
+
+/* ---- tril and triu ---- */
+
+mm_code mm_fn_tri_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_node *x = e->items[0];
+	const mm_info *xi = x->info;
+	int np = mm_ck_npos(e), kk = mm_ck_key(e, "k");
+	int64_t *k = mm_arena_alloc(c->arena, sizeof *k);
+	mm_code r;
+	if (!k)
+		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+	if ((r = mm_ck_tensor(c, x, i->fn->name)) != MM_OK)
+		return r;
+	if (np > 1 && kk >= 0)
+		return mm_ck_fail(c, MM_ERR_ARG, e->items[kk]->span,
+		                  "%s: k is given twice", i->fn->name);
+	mm_node *kn = np > 1 ? e->items[1] : kk >= 0 ? e->items[kk] : NULL;
+	if (kn && (r = mm_ck_int(c, kn, "k (a diagonal)", k)) != MM_OK)
+		return r;
+	if (xi->v.shape.ndim < 2) {
+		char sb[160];
+		mm_ck_fail(c, MM_ERR_SHAPE, x->span, "%s needs a matrix (or a stack "
+		           "of them), got %s", i->fn->name,
+		           mm_shape_str(&xi->v.shape, sb, sizeof sb));
+		mm_diag_hint(c->diag, "NumPy's tril of a vector makes a matrix; "
+		                      "here write it as a row: x[None]");
+		return MM_ERR_SHAPE;
+	}
+	i->fn_data = k;
+	mm_ck_set_tensor(i, &xi->v.shape, xi->v.dtype, xi->concrete);
+	i->cls = MM_C_DATA;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	const mm_value *in = &xi->v;
+	return mm_ck_placed(c, mm_cost_data(&cx, &i->v, &in, 1, &i->cost),
+	                    e->span);
+}
+
+mm_tensor *mm_fn_tri_eval(mm_evaluator *ev, mm_node *e)
+{
+	const int64_t *k = e->info->fn_data;
+	return mm_op_tri(e->items[0]->info->value, *k,
+	                 e->info->fn->op == MM_NN_TRIU, ev->diag);
 }

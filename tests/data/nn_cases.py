@@ -174,6 +174,35 @@ for _ in range(20):
                                     else ''),
          lambda s=s, a=a, kd=kd: np.argmax(z(s), axis=a, keepdims=kd))
 
+# ---- maximum, minimum, where, clip: broadcasting; tril, triu ----
+def bshape(base):
+    """A shape that broadcasts against base most of the time."""
+    s = list(base[int(rng.integers(0, len(base) + 1)):])
+    s = [1 if rng.random() < 0.3 else d for d in s]
+    if rng.random() < 0.15 and s:
+        s[int(rng.integers(0, len(s)))] += 1  # a misfit
+    if rng.random() < 0.2:
+        s = [int(rng.integers(1, 3))] + s
+    return tuple(s)
+
+
+for _ in range(40):
+    a = rshape(int(rng.integers(0, 4)))
+    b = bshape(a)
+    fn = 'maximum' if rng.random() < 0.5 else 'minimum'
+    case('%s(%s, %s)' % (fn, lit(a), lit(b)),
+         lambda a=a, b=b, fn=fn: getattr(np, fn)(z(a), z(b)))
+    c = bshape(a)
+    case('where(%s, %s, %s)' % (lit(c), lit(a), lit(b)),
+         lambda a=a, b=b, c=c: np.where(z(c), z(a), z(b)))
+    case('clip(%s, %s, %s)' % (lit(a), lit(b), lit(c)),
+         lambda a=a, b=b, c=c: np.clip(z(a), z(b), z(c)))
+for _ in range(10):
+    a = rshape(int(rng.integers(2, 5)))
+    k = int(rng.integers(-3, 4))
+    case('tril(%s, %d)' % (lit(a), k), lambda a=a, k=k: np.tril(z(a), k))
+    case('triu(%s, k=%d)' % (lit(a), k), lambda a=a, k=k: np.triu(z(a), k))
+
 # ---- reshape of permuted arrays: a view or a copy ----
 view_cases = []
 for _ in range(60):
@@ -257,6 +286,21 @@ for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
                    [np.inf, 0, 2], [1000, 1000, -5]], dt)
     value('logsumexp_inf_%s' % dtag, 'logsumexp(X, axis=-1)', {'X': li},
           lse(li.astype(np.float64), axis=-1).astype(dt))
+    a = np.array([[1, -2, np.nan], [0.5, 7, -0.0]], dt)
+    b = np.array([np.nan, 3, -1], dt)
+    value('maximum_%s' % dtag, 'maximum(A, B)', {'A': a, 'B': b},
+          np.maximum(a, b))
+    value('minimum_%s' % dtag, 'minimum(B, A)', {'A': a, 'B': b},
+          np.minimum(b, a))
+    cnd = np.array([[1], [0]], dt)
+    value('where_%s' % dtag, 'where(C, A, B)', {'C': cnd, 'A': a, 'B': b},
+          np.where(cnd, a, b))
+    lo = np.array([0, 5, -3], dt)
+    value('clip_%s' % dtag, 'clip(A, L, 2)', {'A': a, 'L': lo},
+          np.clip(a, lo, np.array(2, dt)))
+    m = rng.standard_normal((2, 3, 4)).astype(dt)
+    value('tril_%s' % dtag, 'tril(M, -1)', {'M': m}, np.tril(m, -1))
+    value('triu_%s' % dtag, 'triu(M, k=2)', {'M': m}, np.triu(m, 2))
 
 with open('nn_shapes.tsv', 'w') as f:
     f.write('# expr\tnumpy %s\n' % np.__version__)
