@@ -40,8 +40,15 @@ static const mm_builtin table[] = {
 	CTOR("arange", 1, 3, "arange([start,] stop[, step], dtype=f32)",
 	     "start, start+step, ... below stop", MM_CTOR_ARANGE),
 
+/* gelu alone takes a keyword, approximate="tanh" (PyTorch's): it then
+ * is gelu_tanh. The differences are constants without a comparison, which
+ * compilers would call tautological on gelu's own line. */
+#define UNARY_GELU(ID, A, B) (MM_OP_##ID - MM_OP_GELU ? (A) : (B))
 #define UNARY(ID, NAME, FLOPS, F64, F32, VM, SUMMARY)                              \
-	{.name = #NAME, .min = 1, .max = 1, .usage = #NAME "(x)",            \
+	{.name = #NAME, .min = 1, .max = 1,                                  \
+	 .keys = UNARY_GELU(ID, NULL, "approximate"),                         \
+	 .words = UNARY_GELU(ID, NULL, "approximate"),                        \
+	 .usage = UNARY_GELU(ID, #NAME "(x)", "gelu(x, approximate=\"none\")"),\
 	 .summary = SUMMARY, .group = MM_G_MATH,                             \
 	 .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE, .per = FLOPS,           \
 	 .op = MM_OP_##ID, .check = mm_fn_unary_check,                       \
@@ -106,6 +113,24 @@ static const mm_builtin table[] = {
 	 .group = MM_G_NORM, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
 	 .per = 4, .check = mm_fn_layernorm_check,
 	 .eval = mm_fn_layernorm_eval},
+
+	{.name = "rmsnorm", .min = 1, .max = 2, .keys = "weight eps",
+	 .usage = "rmsnorm(x[, weight], eps=)",
+	 .summary = "x / sqrt(mean(x²) + eps) over the last axis, then · "
+	            "weight (eps: the dtype's epsilon)",
+	 .group = MM_G_NORM, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
+	 .check = mm_fn_rmsnorm_check, .eval = mm_fn_rmsnorm_eval},
+	{.name = "swiglu", .min = 3, .max = 3, .usage = "swiglu(x, W1, W3)",
+	 .summary = "silu(x @ W1) * (x @ W3), Llama's gated MLP before its "
+	            "down projection",
+	 .group = MM_G_NORM, .flags = MM_BF_SYMBOLIC,
+	 .check = mm_fn_swiglu_check, .eval = mm_fn_swiglu_eval},
+	{.name = "dropout", .min = 1, .max = 2, .keys = "p train",
+	 .words = "train", .usage = "dropout(x, p=0.5, train=false)",
+	 .summary = "costed as in training (1 FLOP per element); runs as the "
+	            "identity unless train=true",
+	 .group = MM_G_NORM, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
+	 .check = mm_fn_dropout_check, .eval = mm_fn_dropout_eval},
 
 	{.name = "transpose", .min = 1, .max = -1, .keys = "axes",
 	 .usage = "transpose(x[, axes])",

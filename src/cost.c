@@ -500,3 +500,41 @@ mm_code mm_cost_logsumexp(mm_cost_ctx *x, const mm_value *out,
 		return r;
 	return finish(x, &f, NULL, NULL, &b, c);
 }
+
+/* rmsnorm over the last axis: layernorm's FLOPs per element less the
+ * mean's subtraction (3, and 4 with the weight, under mmcalc's 4 and 5):
+ * the square, the sum and the scaling by 1/rms, then the weight. (calflops
+ * counts F.rms_norm as layernorm; fvcore and PyTorch do not count it.) */
+mm_code mm_cost_rmsnorm(mm_cost_ctx *x, const mm_value *out,
+                        const mm_value *const *in, int nin, mm_cost *c)
+{
+	const mm_convention *k = conv(x);
+	int64_t per = nin > 1 ? k->layernorm_affine : k->layernorm;
+	return per_element(x, out, in, nin, (uint64_t)(per > 1 ? per - 1 : 0),
+	                   c);
+}
+
+/* swiglu(x, W1, W3) = silu(x @ W1) · (x @ W3), out (.., f) from x (.., d):
+ * the two matmuls (numel(out)·d MACs each, 2 FLOPs per MAC, as matmul),
+ * then silu_per FLOPs (unary.def's silu) and the product, 1, per output
+ * element (elementwise, so 0 under the matmul-only conventions). Bytes: x,
+ * W1 and W3 read, out written; the two products are not (fused). */
+mm_code mm_cost_swiglu(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *const *in, unsigned silu_per,
+                       mm_cost *c)
+{
+	qty macs, d, fl, mmf, ew, by;
+	mm_code r;
+	const mm_shape *xs = &in[0]->shape;
+	q_dim(&d, xs, xs->ndim - 1);
+	uint64_t per = conv(x)->elementwise ? silu_per + 1 : 0;
+	if ((r = q_numel(x, &macs, &out->shape)) != MM_OK ||
+	    (r = q_mul_u(x, &ew, &macs, per)) != MM_OK ||
+	    (r = q_mul(x, &macs, &macs, &d)) != MM_OK ||
+	    (r = q_mul_u(x, &macs, &macs, 2)) != MM_OK ||
+	    (r = q_mul_u(x, &mmf, &macs, 2)) != MM_OK ||
+	    (r = q_add(x, &fl, &mmf, &ew)) != MM_OK ||
+	    (r = q_traffic(x, &by, out, in, 3)) != MM_OK)
+		return r;
+	return finish(x, &fl, &macs, &mmf, &by, c);
+}

@@ -365,3 +365,125 @@ mm_tensor *mm_op_tri(const mm_tensor *x, int64_t k, bool upper, mm_diag *d)
 	}
 	return y;
 }
+
+/* ---- rmsnorm, swiglu, dropout ---- */
+
+/* A vmath result as a diagnostic: false when it failed. */
+static bool vm_ok(int rc, const char *what, mm_diag *d)
+{
+	if (rc == MM_OK)
+		return true;
+	mm_diag_set(d, (mm_code)rc, NOSPAN, "%s: %s", what,
+	            rc == MM_ERR_INTERRUPTED ? "interrupted" : "failed");
+	return false;
+}
+
+mm_tensor *mm_op_rmsnorm(const mm_tensor *x, const mm_tensor *weight,
+                         double eps, mm_diag *d)
+{
+	if (x->ndim < 1) {
+		mm_diag_set(d, MM_ERR_SHAPE, NOSPAN, "rmsnorm needs at least one axis");
+		return NULL;
+	}
+	int64_t n = x->shape[x->ndim - 1];
+	if (weight && (weight->ndim != 1 || weight->shape[0] != n)) {
+		mm_diag_set(d, MM_ERR_SHAPE, NOSPAN, "rmsnorm: the weight must have "
+		            "the %lld elements of the last axis", (long long)n);
+		return NULL;
+	}
+	int64_t rows = n ? mm_tensor_numel(x) / n : 0;
+	mm_tensor *c = mm_tensor_contiguous(x, d);
+	mm_tensor *w = c && weight ? mm_tensor_cast(weight, x->dtype, d) : NULL;
+	mm_tensor *wc = w ? mm_tensor_contiguous(w, d) : NULL;
+	mm_tensor *out = c && (wc || !weight)
+	                     ? mm_tensor_new(x->dtype, x->ndim, x->shape, d)
+	                     : NULL;
+	if (out && rows && n) {
+		int rc = x->dtype == MM_F64
+		             ? mm_vmath_rmsnorm_f64(rows, n, c->data,
+		                                    wc ? wc->data : NULL, eps,
+		                                    out->data)
+		             : mm_vmath_rmsnorm_f32(rows, n, c->data,
+		                                    wc ? wc->data : NULL, eps,
+		                                    out->data);
+		if (!vm_ok(rc, "rmsnorm", d)) {
+			mm_tensor_unref(out);
+			out = NULL;
+		}
+	}
+	mm_tensor_unref(wc);
+	mm_tensor_unref(w);
+	mm_tensor_unref(c);
+	return out;
+}
+
+mm_tensor *mm_op_swiglu(const mm_tensor *x, const mm_tensor *w1,
+                        const mm_tensor *w3, mm_diag *d)
+{
+	mm_tensor *g = mm_op_matmul(x, w1, d);
+	mm_tensor *u = g ? mm_op_matmul(x, w3, d) : NULL;
+	if (u && !mm_tensor_same_shape(g, u)) {
+		mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
+		            "swiglu: x @ W1 and x @ W3 differ in shape");
+		mm_tensor_unref(u);
+		u = NULL;
+	}
+	if (u && u->dtype != g->dtype) { /* W1 and W3 of two dtypes */
+		mm_tensor **lo = u->dtype == MM_F64 ? &g : &u;
+		mm_tensor *c = mm_tensor_cast(*lo, MM_F64, d);
+		mm_tensor_unref(*lo);
+		*lo = c;
+	}
+	if (!u || !g) {
+		mm_tensor_unref(g);
+		mm_tensor_unref(u);
+		return NULL;
+	}
+	/* silu(g) · u, in g's memory (both are new and contiguous) */
+	int64_t n = mm_tensor_numel(g);
+	int rc = g->dtype == MM_F64
+	             ? mm_vmath_map_f64(MM_VMATH_SILU, n, g->data, g->data)
+	             : mm_vmath_map_f32(MM_VMATH_SILU, n, g->data, g->data);
+	if (rc == MM_OK)
+		rc = g->dtype == MM_F64
+		         ? mm_vmath_binary_f64(MM_VMATH_MUL, n, g->data, 1, u->data,
+		                               1, g->data)
+		         : mm_vmath_binary_f32(MM_VMATH_MUL, n, g->data, 1, u->data,
+		                               1, g->data);
+	mm_tensor_unref(u);
+	if (!vm_ok(rc, "swiglu", d)) {
+		mm_tensor_unref(g);
+		return NULL;
+	}
+	return g;
+}
+
+mm_tensor *mm_op_dropout(const mm_tensor *x, double p, mm_rng *rng,
+                         mm_diag *d)
+{
+	if (!(p >= 0 && p <= 1)) {
+		mm_diag_set(d, MM_ERR_VALUE, NOSPAN,
+		            "dropout: p must be between 0 and 1, got %g", p);
+		return NULL;
+	}
+	mm_tensor *y = mm_tensor_copy(x, d);
+	if (!y)
+		return NULL;
+	int64_t n = mm_tensor_numel(y);
+	/* kept with probability 1 - p, scaled by 1/(1 - p); p = 1 drops all */
+	double scale = p < 1 ? 1 / (1 - p) : 0;
+	for (int64_t i = 0; i < n; i++) {
+		bool drop = mm_rng_uniform(rng) < p;
+		if (y->dtype == MM_F64)
+			((double *)y->data)[i] = drop ? 0 : ((double *)y->data)[i] * scale;
+		else
+			((float *)y->data)[i] = drop ? 0.0f
+			                             : (float)(((float *)y->data)[i] * scale);
+		if ((i & 0xfffff) == 0xfffff && mm_interrupted()) {
+			mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
+			mm_tensor_unref(y);
+			return NULL;
+		}
+	}
+	return y;
+}

@@ -110,6 +110,15 @@ mm_code mm_cost_softmax(mm_cost_ctx *x, const mm_value *out,
  * bias (in[1], in[2] when nin is 3). */
 mm_code mm_cost_layernorm(mm_cost_ctx *x, const mm_value *out,
                           const mm_value *const *in, int nin, mm_cost *c);
+/* rmsnorm over the last axis: layernorm's FLOPs less 1 per element (3,
+ * 4 with the weight in[1] when nin is 2). */
+mm_code mm_cost_rmsnorm(mm_cost_ctx *x, const mm_value *out,
+                        const mm_value *const *in, int nin, mm_cost *c);
+/* swiglu(x, W1, W3) = out (in[0..3)): two matmuls of numel(out)·d MACs
+ * and silu_per + 1 FLOPs per output element. */
+mm_code mm_cost_swiglu(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *const *in, unsigned silu_per,
+                       mm_cost *c);
 /* matmul a @ b = out: numel(out) · k MACs, 2 FLOPs each. */
 mm_code mm_cost_matmul(mm_cost_ctx *x, const mm_value *out,
                        const mm_value *a, const mm_value *b, mm_cost *c);

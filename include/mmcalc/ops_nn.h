@@ -59,4 +59,21 @@ mm_tensor *mm_op_clip(const mm_tensor *x, const mm_tensor *lo,
  * NaN or not. x needs at least 2 axes (MM_ERR_SHAPE). */
 mm_tensor *mm_op_tri(const mm_tensor *x, int64_t k, bool upper, mm_diag *d);
 
+/* ---- activations and norms ---- */
+
+/* x / sqrt(mean(x²) + eps) · weight over the last axis, as PyTorch's
+ * rms_norm (eps: torch.finfo(dtype).eps when nn.RMSNorm's is None; the
+ * caller passes it). weight: NULL, or 1-D with the last axis's length. */
+mm_tensor *mm_op_rmsnorm(const mm_tensor *x, const mm_tensor *weight,
+                         double eps, mm_diag *d);
+/* silu(x @ w1) · (x @ w3), matmuls as mm_op_matmul: the gated MLP of
+ * Llama (w1 the gate, w3 the up projection). */
+mm_tensor *mm_op_swiglu(const mm_tensor *x, const mm_tensor *w1,
+                        const mm_tensor *w3, mm_diag *d);
+/* Training dropout: each element 0 with probability p (one
+ * mm_rng_uniform draw per element in C order), else x / (1 - p); p in
+ * [0, 1] (MM_ERR_VALUE otherwise); p = 1 gives zeros. */
+mm_tensor *mm_op_dropout(const mm_tensor *x, double p, mm_rng *rng,
+                         mm_diag *d);
+
 #endif

@@ -122,6 +122,18 @@ mm_builtin_check mm_fn_clip_check;
 mm_builtin_eval mm_fn_clip_eval;
 mm_builtin_check mm_fn_tri_check;
 mm_builtin_eval mm_fn_tri_eval;
+mm_builtin_check mm_fn_rmsnorm_check;
+mm_builtin_eval mm_fn_rmsnorm_eval;
+mm_builtin_check mm_fn_swiglu_check;
+mm_builtin_eval mm_fn_swiglu_eval;
+mm_builtin_check mm_fn_dropout_check;
+mm_builtin_eval mm_fn_dropout_eval;
+/* A norm's weight or bias w (what: "the weight") against its operand's
+ * shape xs: one element per element of the last axis, a symbol
+ * compared as a polynomial or assumed equal. */
+mm_code mm_fn_check_affine(mm_checker *c, const mm_node *w,
+                           const mm_shape *xs, const char *fn,
+                           const char *what);
 
 /* Linear algebra (qr: op 0 gives Q, 1 gives R). */
 mm_builtin_check mm_fn_qr_check;

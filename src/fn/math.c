@@ -1,5 +1,6 @@
 /* math.c — elementwise functions, reductions, softmax and layernorm. */
 #include <math.h>
+#include <string.h>
 
 #include "mmcalc/ops.h"
 #include "mmcalc/ops_nn.h"
@@ -7,11 +8,36 @@
 
 /* ---- elementwise functions (unary.def) ---- */
 
+/* gelu's approximate= "none" or "tanh" (a string or a bare word), the
+ * latter making the call gelu_tanh's. */
+static mm_code gelu_approximate(mm_checker *c, mm_node *e, mm_info *i)
+{
+	int ka = mm_ck_key(e, "approximate");
+	if (ka < 0)
+		return MM_OK;
+	const mm_node *a = e->items[ka];
+	const char *s = a->kind == MM_N_STRING ? a->str
+	              : a->kind == MM_N_NAME ? a->name : "";
+	if (strcmp(s, "tanh") == 0) {
+		i->fn = mm_builtin_find("gelu_tanh");
+		return MM_OK;
+	}
+	if (strcmp(s, "none") == 0)
+		return MM_OK;
+	mm_ck_fail(c, MM_ERR_ARG, a->span, "gelu: approximate is \"none\" or "
+	           "\"tanh\"");
+	mm_diag_hint(c->diag, "gelu(x, approximate=\"tanh\") is GPT-2's "
+	                      "gelu_tanh(x)");
+	return MM_ERR_ARG;
+}
+
 mm_code mm_fn_unary_check(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_node *x = e->items[0];
 	const mm_info *xi = x->info;
 	mm_code r;
+	if ((r = gelu_approximate(c, e, i)) != MM_OK)
+		return r;
 	if (xi->v.kind == MM_K_NUMBER) {
 		bool abs = i->fn->op == MM_OP_ABS;
 		if (!mm_dim_is_none(xi->v.dim) && !abs) {
@@ -138,28 +164,17 @@ mm_code mm_fn_layernorm_check(mm_checker *c, mm_node *e, mm_info *i)
 	if (xi->v.shape.ndim == 0)
 		return mm_ck_fail(c, MM_ERR_SHAPE, x->span,
 		                  "layernorm needs at least one axis");
-	int64_t last = xi->v.shape.dim[xi->v.shape.ndim - 1];
 	bool concrete = xi->concrete;
-	if (xi->symbolic && e->n > 1)
-		return mm_ck_fail(c, MM_ERR_UNSUPPORTED, e->span,
-		                  "layernorm with weight and bias does not take "
-		                  "symbolic dimensions yet");
 	const mm_value *in[3] = {&xi->v, NULL, NULL};
 	for (int k = 1; k < e->n; k++) {
 		mm_node *w = e->items[k];
-		if ((r = mm_ck_tensor(c, w, name)) != MM_OK)
+		bool bias = e->keys[k] ? strcmp(e->keys[k], "bias") == 0 : k == 2;
+		if ((r = mm_fn_check_affine(c, w, &xi->v.shape, name,
+		                            bias ? "the bias" : "the weight")) !=
+		    MM_OK)
 			return r;
-		uint64_t n;
-		mm_shape_numel(&w->info->v.shape, &n, NULL);
-		if (w->info->v.shape.ndim > 1 || (int64_t)n != last) {
-			char sb[160];
-			return mm_ck_fail(c, MM_ERR_SHAPE, w->span,
-			                  "layernorm: weight and bias need %lld "
-			                  "elements (the last axis), got %s",
-			                  (long long)last,
-			                  mm_shape_str(&w->info->v.shape, sb, sizeof sb));
-		}
 		concrete = concrete && w->info->concrete;
+		i->symbolic = i->symbolic || w->info->symbolic;
 		in[k] = &w->info->v;
 	}
 	mm_ck_set_tensor(i, &xi->v.shape, xi->v.dtype, concrete);

@@ -1,8 +1,10 @@
-/* nn.c — the layers of modern models: argmax and logsumexp. */
+/* nn.c — the layers of modern models: argmax and logsumexp; maximum,
+ * minimum, where, clip, tril and triu; rmsnorm, swiglu and dropout. */
 #include <stdio.h>
 #include <string.h>
 
 #include "mmcalc/ops_nn.h"
+#include "mmcalc/vmath.h"
 #include "fn/fn.h"
 
 /* ---- argmax and logsumexp ---- */
@@ -305,4 +307,229 @@ mm_tensor *mm_fn_tri_eval(mm_evaluator *ev, mm_node *e)
 	const int64_t *k = e->info->fn_data;
 	return mm_op_tri(e->items[0]->info->value, *k,
 	                 e->info->fn->op == MM_NN_TRIU, ev->diag);
+}
+
+/* ---- norms: rmsnorm, and the weight and bias of layernorm ---- */
+
+mm_code mm_fn_check_affine(mm_checker *c, const mm_node *w,
+                           const mm_shape *xs, const char *fn,
+                           const char *what)
+{
+	mm_code r;
+	if ((r = mm_ck_tensor(c, w, fn)) != MM_OK)
+		return r;
+	const mm_shape *ws = &w->info->v.shape;
+	int last = xs->ndim - 1;
+	mm_shape l = {.ndim = 1, .dim = {xs->dim[last]}, .sym = {xs->sym[last]}};
+	uint64_t n;
+	if (!ws->sym[0] && !xs->sym[last] && !mm_shape_is_symbolic(ws)) {
+		/* numbers: 1-D, or 0-d when the axis has one element */
+		mm_shape_numel(ws, &n, NULL);
+		if (ws->ndim <= 1 && n == (uint64_t)xs->dim[last])
+			return MM_OK;
+	} else if (ws->ndim == 1) {
+		mm_diag why;
+		if ((ws->sym[0] && xs->sym[last] &&
+		     mm_poly_eq(ws->sym[0], xs->sym[last])) ||
+		    mm_shape_assume(&c->assume, ws, 0, " == ", xs, last, &why))
+			return MM_OK;
+	}
+	char sw[160];
+	mm_buf n_ = MM_BUF_INIT;
+	if (l.sym[0])
+		mm_poly_print(&n_, l.sym[0], 0);
+	else
+		mm_buf_put_i64(&n_, l.dim[0]);
+	mm_ck_fail(c, MM_ERR_SHAPE, w->span, "%s: %s needs %s elements, one per "
+	           "element of the last axis, got %s", fn, what, mm_buf_str(&n_),
+	           mm_shape_str(ws, sw, sizeof sw));
+	mm_buf_free(&n_);
+	mm_diag_hint(c->diag, "one value per feature: a vector as long as "
+	                      "x's last axis");
+	return MM_ERR_SHAPE;
+}
+
+/* torch.finfo(t).eps, what nn.RMSNorm's eps=None means: of the dtype
+ * declared, bf16 and f16 included (they execute in f32). */
+static double finfo_eps(mm_dtype t)
+{
+	switch (t) {
+	case MM_F64: return MM_VMATH_RMSNORM_EPS_F64;
+	case MM_F16: return 0x1p-10;
+	case MM_BF16: return 0x1p-7;
+	case MM_F8: return 0x1p-3; /* float8_e4m3fn */
+	default: return MM_VMATH_RMSNORM_EPS_F32;
+	}
+}
+
+/* The weight of a norm: positional argument 1 or weight=, or NULL. */
+static mm_node *weight_of(mm_node *e)
+{
+	int kw = mm_ck_key(e, "weight");
+	return mm_ck_npos(e) > 1 ? e->items[1] : kw >= 0 ? e->items[kw] : NULL;
+}
+
+mm_code mm_fn_rmsnorm_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_node *x = e->items[0], *w = weight_of(e);
+	const mm_info *xi = x->info;
+	int ke = mm_ck_key(e, "eps");
+	double *eps = mm_arena_alloc(c->arena, sizeof *eps);
+	mm_code r;
+	if (!eps)
+		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+	if ((r = mm_ck_tensor(c, x, i->fn->name)) != MM_OK)
+		return r;
+	if (mm_ck_npos(e) > 1 && mm_ck_key(e, "weight") >= 0)
+		return mm_ck_fail(c, MM_ERR_ARG, e->span,
+		                  "rmsnorm: the weight is given twice");
+	if (xi->v.shape.ndim == 0)
+		return mm_ck_fail(c, MM_ERR_SHAPE, x->span,
+		                  "rmsnorm needs at least one axis");
+	*eps = finfo_eps(xi->v.dtype);
+	if (ke >= 0) {
+		const mm_info *ei = e->items[ke]->info;
+		if (ei->v.kind != MM_K_NUMBER || !(ei->v.num >= 0))
+			return mm_ck_fail(c, MM_ERR_VALUE, e->items[ke]->span,
+			                  "rmsnorm: eps must be a number >= 0");
+		*eps = ei->v.num;
+	}
+	const mm_value *in[2] = {&xi->v, NULL};
+	bool concrete = xi->concrete;
+	if (w) {
+		if ((r = mm_fn_check_affine(c, w, &xi->v.shape, "rmsnorm",
+		                            "the weight")) != MM_OK)
+			return r;
+		in[1] = &w->info->v;
+		concrete = concrete && w->info->concrete;
+	}
+	i->fn_data = eps;
+	mm_ck_set_tensor(i, &xi->v.shape, xi->v.dtype, concrete);
+	i->cls = MM_C_NORM;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	return mm_ck_placed(c, mm_cost_rmsnorm(&cx, &i->v, in, w ? 2 : 1,
+	                                       &i->cost), e->span);
+}
+
+mm_tensor *mm_fn_rmsnorm_eval(mm_evaluator *ev, mm_node *e)
+{
+	const mm_node *w = weight_of(e);
+	return mm_op_rmsnorm(e->items[0]->info->value, w ? w->info->value : NULL,
+	                     *(const double *)e->info->fn_data, ev->diag);
+}
+
+/* ---- swiglu ---- */
+
+mm_code mm_fn_swiglu_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	const mm_value *in[3];
+	bool concrete = true;
+	mm_code r;
+	for (int k = 0; k < 3; k++) {
+		if ((r = mm_ck_tensor(c, e->items[k], i->fn->name)) != MM_OK)
+			return r;
+		in[k] = &e->items[k]->info->v;
+		concrete = concrete && e->items[k]->info->concrete;
+		i->symbolic = i->symbolic || e->items[k]->info->symbolic;
+	}
+	mm_shape s1, s3;
+	int64_t m, k, n;
+	uint64_t batch;
+	double ba;
+	for (int w = 1; w <= 2; w++) {
+		mm_shape *s = w == 1 ? &s1 : &s3;
+		r = mm_shape_matmul_as(&in[0]->shape, &in[w]->shape, s, &m, &k, &n,
+		                       &batch, &ba, &c->assume, c->diag);
+		if (r != MM_OK) {
+			char m2[MM_DIAG_MSG];
+			snprintf(m2, sizeof m2, "%s", c->diag->message);
+			mm_ck_fail(c, r, e->items[w]->span, "swiglu: x @ W%d: %s",
+			           w == 1 ? 1 : 3, m2);
+			return r;
+		}
+	}
+	char a[160], b[160];
+	mm_diag why;
+	bool same = s1.ndim == s3.ndim;
+	for (int j = 0; same && j < s1.ndim; j++)
+		same = (s1.sym[j] ? s3.sym[j] && mm_poly_eq(s1.sym[j], s3.sym[j])
+		                  : !s3.sym[j] && s1.dim[j] == s3.dim[j]) ||
+		       ((s1.sym[j] || s3.sym[j]) &&
+		        mm_shape_assume(&c->assume, &s1, j, " == ", &s3, j, &why));
+	if (!same) {
+		mm_ck_fail(c, MM_ERR_SHAPE, e->span, "swiglu: x @ W1 is %s but "
+		           "x @ W3 is %s", mm_shape_str(&s1, a, sizeof a),
+		           mm_shape_str(&s3, b, sizeof b));
+		mm_diag_hint(c->diag, "W1 (the gate) and W3 (the up projection) "
+		                      "are both d x f");
+		return MM_ERR_SHAPE;
+	}
+	mm_dtype t = mm_dtype_promote(in[0]->dtype,
+	                              mm_dtype_promote(in[1]->dtype, in[2]->dtype));
+	mm_ck_set_tensor(i, &s1, t, concrete);
+	i->cls = MM_C_MATMUL;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	const mm_builtin *silu = mm_builtin_find("silu");
+	return mm_ck_placed(c, mm_cost_swiglu(&cx, &i->v, in,
+	                                      silu ? silu->per : 4, &i->cost),
+	                    e->span);
+}
+
+mm_tensor *mm_fn_swiglu_eval(mm_evaluator *ev, mm_node *e)
+{
+	return mm_op_swiglu(e->items[0]->info->value, e->items[1]->info->value,
+	                    e->items[2]->info->value, ev->diag);
+}
+
+/* ---- dropout ---- */
+
+/* What dropout's check decided: p, and whether it runs (train=true). */
+typedef struct dropout_plan {
+	double p;
+	bool train;
+} dropout_plan;
+
+mm_code mm_fn_dropout_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_node *x = e->items[0];
+	const mm_info *xi = x->info;
+	int np = mm_ck_npos(e), kp = mm_ck_key(e, "p"), kt = mm_ck_key(e, "train");
+	dropout_plan *p = mm_arena_alloc(c->arena, sizeof *p);
+	mm_code r;
+	if (!p)
+		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+	if ((r = mm_ck_tensor(c, x, i->fn->name)) != MM_OK)
+		return r;
+	p->p = 0.5; /* PyTorch's default */
+	mm_node *pn = np > 1 ? e->items[1] : kp >= 0 ? e->items[kp] : NULL;
+	if (np > 1 && kp >= 0)
+		return mm_ck_fail(c, MM_ERR_ARG, e->span, "dropout: p is given "
+		                  "twice");
+	if (pn) {
+		if (pn->info->v.kind != MM_K_NUMBER ||
+		    !(pn->info->v.num >= 0 && pn->info->v.num <= 1))
+			return mm_ck_fail(c, MM_ERR_VALUE, pn->span,
+			                  "dropout: p is a probability, from 0 to 1");
+		p->p = pn->info->v.num;
+	}
+	if (kt >= 0 &&
+	    (r = mm_ck_bool(c, e->items[kt], "train", &p->train)) != MM_OK)
+		return r;
+	i->fn_data = p;
+	mm_ck_set_tensor(i, &xi->v.shape, xi->v.dtype, xi->concrete);
+	i->cls = MM_C_ELEMENTWISE;
+	/* as in training: a product by the scaled mask per element */
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	const mm_value *in = &xi->v;
+	return mm_ck_placed(c, mm_cost_elementwise(&cx, &i->v, &in, 1, 1,
+	                                           &i->cost), e->span);
+}
+
+mm_tensor *mm_fn_dropout_eval(mm_evaluator *ev, mm_node *e)
+{
+	const dropout_plan *p = e->info->fn_data;
+	const mm_tensor *x = e->items[0]->info->value;
+	if (!p->train) /* evaluation mode: the identity, as model.eval() */
+		return mm_tensor_ref(x);
+	return mm_op_dropout(x, p->p, ev->rng, ev->diag);
 }

@@ -203,6 +203,62 @@ for _ in range(10):
     case('tril(%s, %d)' % (lit(a), k), lambda a=a, k=k: np.tril(z(a), k))
     case('triu(%s, k=%d)' % (lit(a), k), lambda a=a, k=k: np.triu(z(a), k))
 
+# ---- norms and swiglu (PyTorch's definitions, written in NumPy) ----
+def silu(a):
+    return a / (1 + np.exp(-a))
+
+
+def swiglu(x, w1, w3):
+    return silu(x @ w1) * (x @ w3)
+
+
+def rmsnorm(x, w=None, eps=None):
+    if eps is None:
+        eps = np.finfo(x.dtype).eps
+    y = x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps)
+    return y if w is None else y * w
+
+
+def layernorm(x, w=None, b=None, eps=1e-5):
+    mu = np.mean(x, axis=-1, keepdims=True)
+    y = (x - mu) / np.sqrt(np.mean((x - mu) ** 2, axis=-1, keepdims=True)
+                           + eps)
+    return y * (1 if w is None else w) + (0 if b is None else b)
+
+
+def weight_like(s, ok=0.8):
+    n = s[-1] if len(s) else 1
+    if rng.random() > ok:
+        n += 1
+    return (n,)
+
+
+def check_affine(s, *ws):
+    """PyTorch's rule: the weight's shape is the normalised shape."""
+    if len(s) == 0:
+        raise ValueError('no axis')
+    for w in ws:
+        if tuple(w) != (s[-1],):
+            raise ValueError('weight')
+    return np.zeros(s)
+
+
+for _ in range(15):
+    s = rshape(int(rng.integers(0, 4)))
+    w = weight_like(s)
+    case('rmsnorm(%s, %s)' % (lit(s), lit(w)),
+         lambda s=s, w=w: check_affine(s, w))
+    b = weight_like(s, 0.9)
+    case('layernorm(%s, %s, %s)' % (lit(s), lit(w), lit(b)),
+         lambda s=s, w=w, b=b: check_affine(s, w, b))
+for _ in range(25):
+    x = rshape(int(rng.integers(1, 4)))
+    f = int(rng.integers(1, 5))
+    w1 = (x[-1] + (1 if rng.random() < 0.15 else 0), f)
+    w3 = (w1[0], f + (1 if rng.random() < 0.15 else 0))
+    case('swiglu(%s, %s, %s)' % (lit(x), lit(w1), lit(w3)),
+         lambda x=x, w1=w1, w3=w3: swiglu(z(x), z(w1), z(w3)))
+
 # ---- reshape of permuted arrays: a view or a copy ----
 view_cases = []
 for _ in range(60):
@@ -301,6 +357,32 @@ for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
     m = rng.standard_normal((2, 3, 4)).astype(dt)
     value('tril_%s' % dtag, 'tril(M, -1)', {'M': m}, np.tril(m, -1))
     value('triu_%s' % dtag, 'triu(M, k=2)', {'M': m}, np.triu(m, 2))
+    x = (rng.standard_normal((2, 3, 8)) * 2).astype(dt)
+    w = rng.standard_normal(8).astype(dt)
+    bb = rng.standard_normal(8).astype(dt)
+    x64 = x.astype(np.float64)
+    value('rmsnorm_%s' % dtag, 'rmsnorm(X, weight=W)', {'X': x, 'W': w},
+          rmsnorm(x64, w.astype(np.float64),
+                  np.finfo(dt).eps).astype(dt))
+    value('rmsnorm_eps_%s' % dtag, 'rmsnorm(X, eps=0.5)', {'X': x},
+          rmsnorm(x64, None, 0.5).astype(dt))
+    value('layernorm_%s' % dtag, 'layernorm(X, W, B)',
+          {'X': x, 'W': w, 'B': bb},
+          layernorm(x64, w.astype(np.float64),
+                    bb.astype(np.float64)).astype(dt))
+    g = np.linspace(-6, 6, 25).astype(dt)
+    value('gelu_tanh_%s' % dtag, 'gelu(X, approximate="tanh")', {'X': g},
+          (0.5 * g.astype(np.float64) * (1 + np.tanh(
+              np.sqrt(2 / np.pi) * (g.astype(np.float64) + 0.044715 *
+                                    g.astype(np.float64) ** 3)))).astype(dt))
+    xs = rng.standard_normal((2, 3, 5)).astype(dt)
+    w1 = (rng.standard_normal((5, 7)) / 2).astype(dt)
+    w3 = (rng.standard_normal((5, 7)) / 2).astype(dt)
+    value('swiglu_%s' % dtag, 'swiglu(X, W1, W3)',
+          {'X': xs, 'W1': w1, 'W3': w3},
+          swiglu(xs.astype(np.float64), w1.astype(np.float64),
+                 w3.astype(np.float64)).astype(dt))
+    value('dropout_eval_%s' % dtag, 'dropout(X, 0.3)', {'X': xs}, xs)
 
 with open('nn_shapes.tsv', 'w') as f:
     f.write('# expr\tnumpy %s\n' % np.__version__)

@@ -12,6 +12,7 @@
 
 #include "mmcalc/eval.h"
 #include "mmcalc/ops_axes.h"
+#include "mmcalc/ops_nn.h"
 
 #ifndef MM_TEST_DATA
 #define MM_TEST_DATA "tests/data"
@@ -343,6 +344,83 @@ START_TEST(axes_symbols)
 }
 END_TEST
 
+/* The FLOPs (and MACs) each convention gives, on numbers; counts made
+ * from the formulas of mmcalc(1)'s COST MODEL. */
+static void costs(const char *src, uint64_t flops, uint64_t macs)
+{
+	mm_node *e;
+	ck_assert_msg(check_src(src, &e) == MM_OK, "%s: %s", src, d.message);
+	uint64_t f, m;
+	ck_assert(mm_count_get_u64(e->info->cost.flops, &f));
+	ck_assert(mm_count_get_u64(e->info->cost.macs, &m));
+	ck_assert_msg(f == flops && m == macs, "%s: %llu FLOP (%llu MAC), want "
+	              "%llu (%llu)", src, (unsigned long long)f,
+	              (unsigned long long)m, (unsigned long long)flops,
+	              (unsigned long long)macs);
+	mm_arena_reset(&arena);
+}
+
+START_TEST(nn_costs)
+{
+	costs("logsumexp((4 x 5), axis=1)", 4 * 20, 0);
+	costs("argmax((4 x 5), axis=1)", 20, 0);
+	costs("sum((4 x 5 x 6), axis=(0, 2))", 120, 0);
+	costs("maximum((4 x 5), (5,))", 20, 0);
+	costs("where((4 x 1), (4 x 5), 0)", 20, 0);
+	costs("clip((4 x 5), 0, 6)", 40, 0);
+	costs("clip((4 x 5), max=6)", 20, 0);
+	costs("tril((4 x 5))", 0, 0);
+	costs("rmsnorm((4 x 5))", 3 * 20, 0);
+	costs("rmsnorm((4 x 5), (5,))", 4 * 20, 0);
+	costs("layernorm((4 x 5), (5,), (5,))", 5 * 20, 0);
+	costs("dropout((4 x 5), 0.1)", 20, 0);
+	/* two matmuls of 4·7·5 MACs, silu (4) and the product per output */
+	costs("swiglu((4 x 5), (5 x 7), (5 x 7))", 4 * 4 * 7 * 5 + 5 * 28,
+	      2 * 4 * 7 * 5);
+	costs("permute((4 x 5), 1, 0)", 0, 0);
+}
+END_TEST
+
+/* Dropout in training keeps about 1 - p of the elements, scaled by
+ * 1/(1 - p), the same ones for the same seed; evaluation is the
+ * identity; gelu's approximate="tanh" is gelu_tanh. */
+START_TEST(dropout_and_gelu)
+{
+	mm_tensor *x = mm_tensor_ones(MM_F64, 1, (int64_t[]){100000}, NULL);
+	mm_rng_seed(&rng, 3);
+	mm_tensor *y = mm_op_dropout(x, 0.25, &rng, &d);
+	int64_t kept = 0;
+	for (int64_t i = 0; i < 100000; i++) {
+		double v = mm_tensor_get_flat(y, i);
+		ck_assert(v == 0 || fabs(v - 4.0 / 3) < 1e-15);
+		kept += v != 0;
+	}
+	/* 75000 expected; 5 standard deviations is 685 */
+	ck_assert_int_lt(llabs(kept - 75000), 700);
+	mm_rng_seed(&rng, 3);
+	mm_tensor *y2 = mm_op_dropout(x, 0.25, &rng, &d);
+	ck_assert(mm_tensor_get_flat(y2, 77) == mm_tensor_get_flat(y, 77));
+	mm_tensor *z1 = mm_op_dropout(x, 1, &rng, &d);
+	ck_assert(mm_tensor_get_flat(z1, 5) == 0);
+	ck_assert_ptr_null(mm_op_dropout(x, 1.5, &rng, &d));
+	mm_tensor *list[] = {x, y, y2, z1};
+	for (size_t k = 0; k < 4; k++)
+		mm_tensor_unref(list[k]);
+	mm_node *e;
+	ck_assert_int_eq(check_src("gelu((3,), approximate=\"tanh\")", &e),
+	                 MM_OK);
+	ck_assert_str_eq(e->info->fn->name, "gelu_tanh");
+	ck_assert_int_eq(check_src("gelu((3,), approximate=\"none\")", &e),
+	                 MM_OK);
+	ck_assert_str_eq(e->info->fn->name, "gelu");
+	ck_assert_int_eq(check_src("gelu((3,), approximate=\"erf\")", &e),
+	                 MM_ERR_ARG);
+	ck_assert_int_eq(check_src("exp((3,), approximate=\"tanh\")", &e),
+	                 MM_ERR_ARG);
+	mm_arena_reset(&arena);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("nn");
@@ -354,6 +432,8 @@ int main(void)
 	tcase_add_test(tc, axes_views);
 	tcase_add_test(tc, axes_errors);
 	tcase_add_test(tc, axes_symbols);
+	tcase_add_test(tc, nn_costs);
+	tcase_add_test(tc, dropout_and_gelu);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
