@@ -56,29 +56,31 @@ static const mm_builtin table[] = {
 #include "mmcalc/unary.def"
 	{.name = "maximum", .min = 2, .max = 2, .usage = "maximum(a, b)",
 	 .summary = "the larger of a and b, broadcast (nan wins)",
-	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .op = MM_NN_MAXIMUM,
+	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
+	 .op = MM_NN_MAXIMUM,
 	 .check = mm_fn_maximum_check, .eval = mm_fn_maximum_eval},
 	{.name = "minimum", .min = 2, .max = 2, .usage = "minimum(a, b)",
 	 .summary = "the smaller of a and b, broadcast (nan wins)",
-	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .op = MM_NN_MINIMUM,
+	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
+	 .op = MM_NN_MINIMUM,
 	 .check = mm_fn_maximum_check, .eval = mm_fn_maximum_eval},
 	{.name = "where", .min = 3, .max = 3, .usage = "where(cond, a, b)",
 	 .summary = "a where cond is not 0, else b, broadcast",
-	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC,
+	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
 	 .check = mm_fn_where_check, .eval = mm_fn_where_eval},
 	{.name = "clip", .min = 1, .max = 3, .keys = "min max",
 	 .usage = "clip(x, lo, hi | min=, max=)",
 	 .summary = "minimum(maximum(x, lo), hi) (1 FLOP per bound)",
-	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC,
+	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
 	 .check = mm_fn_clip_check, .eval = mm_fn_clip_eval},
 	{.name = "tril", .min = 1, .max = 2, .keys = "k",
 	 .usage = "tril(x, k=0)",
-	 .summary = "x with the elements above diagonal k zero (0 FLOPs)",
+	 .summary = "x with the elements above diagonal k zero",
 	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
 	 .op = MM_NN_TRIL, .check = mm_fn_tri_check, .eval = mm_fn_tri_eval},
 	{.name = "triu", .min = 1, .max = 2, .keys = "k",
 	 .usage = "triu(x, k=0)",
-	 .summary = "x with the elements below diagonal k zero (0 FLOPs)",
+	 .summary = "x with the elements below diagonal k zero",
 	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
 	 .op = MM_NN_TRIU, .check = mm_fn_tri_check, .eval = mm_fn_tri_eval},
 
@@ -194,6 +196,27 @@ static const mm_builtin table[] = {
 	 .group = MM_G_ATTENTION, .flags = MM_BF_SYMBOLIC,
 	 .check = mm_fn_attention_check, .eval = mm_fn_attention_eval},
 
+	{.name = "embedding", .min = 2, .max = 2,
+	 .usage = "embedding(ids, table)",
+	 .summary = "the rows of table (rows x dim) at the ids, as PyTorch's "
+	            "F.embedding (0 FLOPs)",
+	 .group = MM_G_LOSS, .flags = MM_BF_SYMBOLIC, .op = MM_NN_EMBEDDING,
+	 .check = mm_fn_take_check, .eval = mm_fn_take_eval},
+	{.name = "take", .min = 2, .max = 2, .keys = "axis",
+	 .usage = "take(table, ids, axis=0)",
+	 .summary = "the slices of table along axis at the ids, as NumPy's "
+	            "take (0 FLOPs)",
+	 .group = MM_G_LOSS, .flags = MM_BF_SYMBOLIC, .op = MM_NN_TAKE,
+	 .check = mm_fn_take_check, .eval = mm_fn_take_eval},
+	{.name = "cross_entropy", .min = 2, .max = 2,
+	 .keys = "reduction ignore_index", .words = "reduction",
+	 .usage = "cross_entropy(logits, targets, reduction=\"mean\", "
+	          "ignore_index=-100)",
+	 .summary = "-log_softmax(logits)[target] over class axis 1, averaged, "
+	            "as PyTorch's",
+	 .group = MM_G_LOSS, .flags = MM_BF_SYMBOLIC,
+	 .check = mm_fn_cross_entropy_check, .eval = mm_fn_cross_entropy_eval},
+
 	{.name = "load", .min = 1, .max = 1, .keys = "sep header dtype",
 	 .words = "header dtype",
 	 .usage = "load(\"file.npy\" | \"file.csv\", sep=, header=false, dtype=)",
@@ -240,6 +263,7 @@ const char *mm_builtin_group_title(mm_builtin_group g)
 		[MM_G_ATTENTION] = "Attention",
 		[MM_G_FILE] = "Files, 0 FLOPs",
 		[MM_G_COST] = "Costs, counted without running",
+		[MM_G_LOSS] = "Embeddings and losses",
 	};
 	return (unsigned)g < MM_G_COUNT ? titles[g] : "";
 }

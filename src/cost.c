@@ -538,3 +538,56 @@ mm_code mm_cost_swiglu(mm_cost_ctx *x, const mm_value *out,
 		return r;
 	return finish(x, &fl, &macs, &mmf, &by, c);
 }
+
+/* A gather, take or embedding: 0 FLOPs, as PyTorch's flop counter and
+ * DeepSpeed's profiler count F.embedding; bytes: the ids and the rows
+ * gathered (out's size at the table's dtype) read, out written. With the
+ * convention's embedding = 1 (Chinchilla), an embedding is instead the
+ * product of one-hot rows with the table: 2·ids·rows·dim FLOPs. */
+mm_code mm_cost_gather(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *table, const mm_value *ids,
+                       bool embedding, mm_cost *c)
+{
+	qty f, b, o, t;
+	mm_code r;
+	if ((r = q_bytes(x, &o, out)) != MM_OK ||
+	    (r = q_bytes(x, &b, ids)) != MM_OK ||
+	    (r = q_add(x, &b, &b, &o)) != MM_OK ||
+	    (r = q_add(x, &b, &b, &o)) != MM_OK)
+		return r;
+	q_num(&f, MM_COUNT_ZERO);
+	if (embedding && conv(x)->embedding && table->shape.ndim == 2) {
+		if ((r = q_numel(x, &f, &out->shape)) != MM_OK)
+			return r;
+		q_dim(&t, &table->shape, 0);
+		if ((r = q_mul(x, &f, &f, &t)) != MM_OK ||
+		    (r = q_mul_u(x, &f, &f, 2)) != MM_OK)
+			return r;
+		return finish(x, &f, NULL, &f, &b, c);
+	}
+	return finish(x, &f, NULL, NULL, &b, c);
+}
+
+/* cross_entropy(logits, targets): the log-softmax over the classes at
+ * softmax's FLOPs per logit (5: the max, the subtraction, exp, the sum
+ * and the final subtraction in place of the division), the gather of
+ * each target's value free, then the mean (or sum) at the reduction's 1
+ * per target (none without it). No counter we know counts the loss;
+ * this is the convention's own, stated in mmcalc(1). */
+mm_code mm_cost_cross_entropy(mm_cost_ctx *x, const mm_value *out,
+                              const mm_value *logits, const mm_value *targets,
+                              bool reduced, mm_cost *c)
+{
+	const mm_value *in[2] = {logits, targets};
+	qty f, g, b;
+	mm_code r;
+	if ((r = q_numel(x, &f, &logits->shape)) != MM_OK ||
+	    (r = q_mul_u(x, &f, &f, (uint64_t)conv(x)->softmax)) != MM_OK ||
+	    (r = q_numel(x, &g, &targets->shape)) != MM_OK ||
+	    (r = q_mul_u(x, &g, &g, reduced ? (uint64_t)conv(x)->reduction : 0))
+	        != MM_OK ||
+	    (r = q_add(x, &f, &f, &g)) != MM_OK ||
+	    (r = q_traffic(x, &b, out, in, 2)) != MM_OK)
+		return r;
+	return finish(x, &f, NULL, NULL, &b, c);
+}

@@ -2,6 +2,7 @@
  * concrete tensors: the reduced axes moved last, then whole rows through
  * vmath's row kernels. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mmcalc/interrupt.h"
@@ -484,6 +485,177 @@ mm_tensor *mm_op_dropout(const mm_tensor *x, double p, mm_rng *rng,
 			mm_tensor_unref(y);
 			return NULL;
 		}
+	}
+	return y;
+}
+
+/* ---- gathers: take, embedding; cross_entropy ---- */
+
+/* "[1, 2]": flat position i of shape (nd dims) as an index, into b. */
+static void index_text(char *b, size_t cap, int nd, const int64_t *shape,
+                       int64_t i)
+{
+	int64_t idx[MM_MAX_NDIM];
+	for (int k = nd - 1; k >= 0; k--) {
+		idx[k] = shape[k] ? i % shape[k] : 0;
+		i = shape[k] ? i / shape[k] : 0;
+	}
+	size_t o = (size_t)snprintf(b, cap, "[");
+	for (int k = 0; k < nd && o < cap; k++)
+		o += (size_t)snprintf(b + o, cap - o, k ? ", %lld" : "%lld",
+		                      (long long)idx[k]);
+	if (o < cap)
+		snprintf(b + o, cap - o, "]");
+}
+
+/* Element i of ids as a position along an axis of length n: a whole
+ * number in [0, n), or [-n, n) when negative ones count from the end;
+ * false with d naming it otherwise. */
+static bool id_at(const mm_tensor *ids, int64_t i, int64_t n, bool negative,
+                  const char *fn, const char *what, int64_t *out, mm_diag *d)
+{
+	double v = mm_tensor_get_flat(ids, i);
+	char where[160] = "";
+	if (ids->ndim > 0) { /* " at ids[1, 2]", " at targets[3]" */
+		int o = snprintf(where, sizeof where, " at %ss",
+		                 strcmp(what, "id") == 0 ? "id" : what);
+		index_text(where + o, sizeof where - (size_t)o, ids->ndim,
+		           ids->shape, i);
+	}
+	if (v != floor(v)) {
+		mm_diag_set(d, MM_ERR_VALUE, NOSPAN, "%s: %s %g%s is not a whole "
+		            "number", fn, what, v, where);
+		return false;
+	}
+	if (v < (negative ? -(double)n : 0) || v >= (double)n) {
+		mm_diag_set(d, MM_ERR_VALUE, NOSPAN, "%s: %s %.0f%s is out of "
+		            "range for %lld %s", fn, what, v, where, (long long)n,
+		            strcmp(fn, "embedding") == 0 ? "rows"
+		            : strcmp(fn, "take") == 0 ? "positions" : "classes");
+		if (n > 0)
+			mm_diag_hint(d, "valid: %lld to %lld",
+			             negative ? -(long long)n : 0LL, (long long)n - 1);
+		return false;
+	}
+	*out = (int64_t)v < 0 ? (int64_t)v + n : (int64_t)v;
+	return true;
+}
+
+mm_tensor *mm_op_take(const mm_tensor *table, const mm_tensor *ids, int axis,
+                      bool embedding, mm_diag *d)
+{
+	const char *fn = embedding ? "embedding" : "take";
+	mm_shape ts = mm_shape_make(table->ndim, table->shape), out;
+	mm_shape is = mm_shape_make(ids->ndim, ids->shape);
+	int ax;
+	if (embedding && table->ndim != 2) {
+		mm_diag_set(d, MM_ERR_SHAPE, NOSPAN,
+		            "embedding: the table must be (rows x dim)");
+		return NULL;
+	}
+	if (mm_shape_take(&ts, &is, axis, &ax, &out, d) != MM_OK)
+		return NULL;
+	mm_tensor *y = mm_tensor_new(table->dtype, out.ndim, out.dim, d);
+	mm_tensor *t = y ? mm_tensor_contiguous(table, d) : NULL;
+	if (!t) {
+		mm_tensor_unref(y);
+		return NULL;
+	}
+	int64_t outer = 1, inner = 1, n = table->shape[ax];
+	int64_t nid = mm_tensor_numel(ids);
+	for (int k = 0; k < ax; k++)
+		outer *= table->shape[k];
+	for (int k = ax + 1; k < table->ndim; k++)
+		inner *= table->shape[k];
+	size_t es = mm_tensor_elsize(y), row = (size_t)inner * es;
+	bool ok = true;
+	for (int64_t i = 0; i < nid && ok; i++) {
+		int64_t id;
+		if (!(ok = id_at(ids, i, n, !embedding, fn, "id", &id, d)))
+			break;
+		for (int64_t o = 0; o < outer && mm_tensor_numel(y); o++)
+			memcpy((char *)y->data + (size_t)((o * nid + i) * inner) * es,
+			       (const char *)t->data +
+			           (size_t)((o * n + id) * inner) * es,
+			       row);
+		if ((i & 4095) == 4095 && mm_interrupted()) {
+			mm_diag_set(d, MM_ERR_INTERRUPTED, NOSPAN, "interrupted");
+			ok = false;
+		}
+	}
+	mm_tensor_unref(t);
+	if (!ok) {
+		mm_tensor_unref(y);
+		return NULL;
+	}
+	return y;
+}
+
+mm_tensor *mm_op_cross_entropy(const mm_tensor *logits,
+                               const mm_tensor *targets, mm_ce_reduce red,
+                               int64_t ignore, mm_diag *d)
+{
+	mm_shape ls = mm_shape_make(logits->ndim, logits->shape), ts, per;
+	ts = mm_shape_make(targets->ndim, targets->shape);
+	if (mm_shape_cross_entropy(&ls, &ts, &per, NULL, d) != MM_OK)
+		return NULL;
+	/* the class axis moved last: rows of C */
+	bool mask[MM_MAX_NDIM] = {false};
+	mask[logits->ndim == 1 ? 0 : 1] = true;
+	int64_t rows, c;
+	mm_tensor *x = rows_of(logits, mask, &rows, &c, d);
+	mm_tensor *y = x ? mm_tensor_new(logits->dtype,
+	                                 red == MM_CE_NONE ? per.ndim : 0, per.dim,
+	                                 d)
+	                 : NULL;
+	bool f64 = logits->dtype == MM_F64;
+	void *lse = y ? mm_tensor_scratch_alloc((size_t)(rows ? rows : 1),
+	                                        mm_tensor_elsize(x), d)
+	              : NULL;
+	bool ok = lse != NULL;
+	/* log_softmax(x)[t] = x[t] − logsumexp(x), rows as vmath's */
+	if (ok && rows && c)
+		ok = vm_ok(f64 ? mm_vmath_reduce_f64(MM_VMATH_LOGSUMEXP, rows, c,
+		                                     x->data, lse)
+		               : mm_vmath_reduce_f32(MM_VMATH_LOGSUMEXP, rows, c,
+		                                     x->data, lse),
+		           "cross_entropy", d);
+	double sum = 0;
+	int64_t counted = 0;
+	for (int64_t r = 0; ok && r < rows; r++) {
+		double loss = 0, t = mm_tensor_get_flat(targets, r);
+		int64_t k;
+		if (t != (double)ignore) {
+			if (!(ok = id_at(targets, r, c, false, "cross_entropy", "target",
+			                 &k, d)))
+				break;
+			double xt = f64 ? ((const double *)x->data)[r * c + k]
+			                : ((const float *)x->data)[r * c + k];
+			loss = (f64 ? ((const double *)lse)[r]
+			            : ((const float *)lse)[r]) - xt;
+			sum += loss;
+			counted++;
+		}
+		if (red == MM_CE_NONE) {
+			if (f64)
+				((double *)y->data)[r] = loss;
+			else
+				((float *)y->data)[r] = (float)loss;
+		}
+	}
+	if (ok && red != MM_CE_NONE) {
+		/* the mean over the targets not ignored; none: NaN, as PyTorch */
+		double v = red == MM_CE_SUM ? sum : sum / (double)counted;
+		if (f64)
+			*(double *)y->data = v;
+		else
+			*(float *)y->data = (float)v;
+	}
+	mm_tensor_scratch_free(lse);
+	mm_tensor_unref(x);
+	if (!ok) {
+		mm_tensor_unref(y);
+		return NULL;
 	}
 	return y;
 }

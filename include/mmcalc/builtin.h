@@ -42,7 +42,8 @@ enum {
 /* Sections of :help functions, in the order they print. */
 typedef enum mm_builtin_group {
 	MM_G_CONSTRUCT, MM_G_MATH, MM_G_REDUCE, MM_G_NORM, MM_G_SHAPE,
-	MM_G_LINALG, MM_G_ATTENTION, MM_G_FILE, MM_G_COST, MM_G_COUNT
+	MM_G_LINALG, MM_G_ATTENTION, MM_G_FILE, MM_G_COST, MM_G_LOSS,
+	MM_G_COUNT
 } mm_builtin_group;
 
 /* Annotates the call node e (its arguments already checked, except the

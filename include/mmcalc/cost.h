@@ -119,6 +119,17 @@ mm_code mm_cost_rmsnorm(mm_cost_ctx *x, const mm_value *out,
 mm_code mm_cost_swiglu(mm_cost_ctx *x, const mm_value *out,
                        const mm_value *const *in, unsigned silu_per,
                        mm_cost *c);
+/* take(table, ids) or embedding(ids, table) = out: 0 FLOPs (2·ids·rows·
+ * dim for an embedding when the convention counts embeddings as matmuls);
+ * the ids and the gathered rows read, out written. */
+mm_code mm_cost_gather(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *table, const mm_value *ids,
+                       bool embedding, mm_cost *c);
+/* cross_entropy(logits, targets) = out: softmax's FLOPs per logit, and
+ * the reduction's per target when reduced (mean or sum). */
+mm_code mm_cost_cross_entropy(mm_cost_ctx *x, const mm_value *out,
+                              const mm_value *logits, const mm_value *targets,
+                              bool reduced, mm_cost *c);
 /* matmul a @ b = out: numel(out) · k MACs, 2 FLOPs each. */
 mm_code mm_cost_matmul(mm_cost_ctx *x, const mm_value *out,
                        const mm_value *a, const mm_value *b, mm_cost *c);

@@ -76,4 +76,30 @@ mm_tensor *mm_op_swiglu(const mm_tensor *x, const mm_tensor *w1,
 mm_tensor *mm_op_dropout(const mm_tensor *x, double p, mm_rng *rng,
                          mm_diag *d);
 
+/* ---- gathers and losses ---- */
+
+/* np.take(table, ids, axis) (embedding false: an id may be negative,
+ * counting from the end) or torch's F.embedding(ids, table) (embedding
+ * true, axis 0: the table is (rows x dim) and ids are in [0, rows)). ids
+ * hold whole numbers in any dtype; one that is not, or is out of range,
+ * is MM_ERR_VALUE naming it and where it is. The result: table's axes
+ * before axis, ids' axes, table's after it, of table's dtype. */
+mm_tensor *mm_op_take(const mm_tensor *table, const mm_tensor *ids, int axis,
+                      bool embedding, mm_diag *d);
+
+/* cross_entropy's reduction, as PyTorch's reduction=. */
+typedef enum mm_ce_reduce { MM_CE_MEAN, MM_CE_SUM, MM_CE_NONE } mm_ce_reduce;
+
+/* torch.nn.functional.cross_entropy(logits, targets) with class-index
+ * targets: logits (C,) or (N, C, d1, ...), targets () or (N, d1, ...),
+ * the loss of each target −log_softmax(logits)[target] along the class
+ * axis (1, or 0 for 1-D logits), computed as logsumexp − the target's
+ * logit; targets equal to ignore (PyTorch's -100) count 0 and are left
+ * out of the mean (all left out: NaN). MM_CE_NONE gives the losses in
+ * the targets' shape, the others a 0-d result. A target that is not a
+ * class index is MM_ERR_VALUE naming it. */
+mm_tensor *mm_op_cross_entropy(const mm_tensor *logits,
+                               const mm_tensor *targets, mm_ce_reduce red,
+                               int64_t ignore, mm_diag *d);
+
 #endif

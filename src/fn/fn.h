@@ -111,7 +111,7 @@ bool mm_fn_reduced(const mm_info *i, int axis);
 /* The layers of modern models (nn.c), told apart by the row's op where
  * rows share functions. */
 enum { MM_NN_ARGMAX, MM_NN_LOGSUMEXP, MM_NN_MAXIMUM, MM_NN_MINIMUM,
-       MM_NN_TRIL, MM_NN_TRIU };
+       MM_NN_TRIL, MM_NN_TRIU, MM_NN_TAKE, MM_NN_EMBEDDING };
 mm_builtin_check mm_fn_argmax_check;
 mm_builtin_eval mm_fn_argmax_eval;
 mm_builtin_check mm_fn_maximum_check;
@@ -128,6 +128,10 @@ mm_builtin_check mm_fn_swiglu_check;
 mm_builtin_eval mm_fn_swiglu_eval;
 mm_builtin_check mm_fn_dropout_check;
 mm_builtin_eval mm_fn_dropout_eval;
+mm_builtin_check mm_fn_take_check;
+mm_builtin_eval mm_fn_take_eval;
+mm_builtin_check mm_fn_cross_entropy_check;
+mm_builtin_eval mm_fn_cross_entropy_eval;
 /* A norm's weight or bias w (what: "the weight") against its operand's
  * shape xs: one element per element of the last axis, a symbol
  * compared as a polynomial or assumed equal. */

@@ -533,3 +533,140 @@ mm_tensor *mm_fn_dropout_eval(mm_evaluator *ev, mm_node *e)
 		return mm_tensor_ref(x);
 	return mm_op_dropout(x, p->p, ev->rng, ev->diag);
 }
+
+/* ---- take, embedding, cross_entropy ---- */
+
+/* ids of a gather: a tensor, or a number as a 0-d one. */
+static mm_code ids_value(mm_checker *c, const mm_node *ids, const char *fn,
+                         mm_value *out)
+{
+	const mm_info *ii = ids->info;
+	if (ii->v.kind == MM_K_NUMBER && mm_dim_is_none(ii->v.dim)) {
+		mm_shape none = {0};
+		mm_value_set_tensor(out, &none, MM_F64);
+		return MM_OK;
+	}
+	mm_code r = mm_ck_tensor(c, ids, fn);
+	if (r == MM_OK)
+		*out = ii->v;
+	return r;
+}
+
+mm_code mm_fn_take_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	bool emb = i->fn->op == MM_NN_EMBEDDING;
+	mm_node *table = e->items[emb ? 1 : 0], *ids = e->items[emb ? 0 : 1];
+	mm_value iv;
+	mm_code r;
+	if ((r = mm_ck_tensor(c, table, i->fn->name)) != MM_OK ||
+	    (r = ids_value(c, ids, i->fn->name, &iv)) != MM_OK)
+		return r;
+	const mm_shape *ts = &table->info->v.shape;
+	int64_t axis = 0;
+	int ka = mm_ck_key(e, "axis");
+	if (ka >= 0 && (r = mm_ck_int(c, e->items[ka], "axis", &axis)) != MM_OK)
+		return r;
+	if (emb && ts->ndim != 2) {
+		char sb[160];
+		mm_ck_fail(c, MM_ERR_SHAPE, table->span, "embedding: the table must "
+		           "be (rows x dim), got %s", mm_shape_str(ts, sb, sizeof sb));
+		mm_diag_hint(c->diag, "take(table, ids, axis=) gathers from any "
+		                      "axis of any tensor");
+		return MM_ERR_SHAPE;
+	}
+	mm_shape s;
+	if ((r = mm_shape_take(ts, &iv.shape, axis, &i->axis, &s, c->diag)) !=
+	    MM_OK)
+		return mm_ck_placed(c, r, ka >= 0 ? e->items[ka]->span : e->span);
+	bool ids_concrete = ids->info->v.kind == MM_K_NUMBER || ids->info->concrete;
+	mm_ck_set_tensor(i, &s, table->info->v.dtype,
+	                 table->info->concrete && ids_concrete);
+	i->symbolic = table->info->symbolic || ids->info->symbolic;
+	i->cls = MM_C_DATA;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	return mm_ck_placed(c, mm_cost_gather(&cx, &i->v, &table->info->v, &iv,
+	                                      emb, &i->cost), e->span);
+}
+
+mm_tensor *mm_fn_take_eval(mm_evaluator *ev, mm_node *e)
+{
+	bool emb = e->info->fn->op == MM_NN_EMBEDDING;
+	const mm_node *table = e->items[emb ? 1 : 0], *ids = e->items[emb ? 0 : 1];
+	mm_tensor *own = NULL;
+	const mm_tensor *iv = ids->info->value;
+	if (ids->info->v.kind == MM_K_NUMBER &&
+	    !(iv = own = mm_tensor_scalar(MM_F64, ids->info->v.num, ev->diag)))
+		return NULL;
+	mm_tensor *r = mm_op_take(table->info->value, iv, e->info->axis, emb,
+	                          ev->diag);
+	mm_tensor_unref(own);
+	return r;
+}
+
+/* What cross_entropy's check decided for its eval. */
+typedef struct ce_plan {
+	mm_ce_reduce red;
+	int64_t ignore;
+} ce_plan;
+
+mm_code mm_fn_cross_entropy_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	mm_node *lg = e->items[0], *tg = e->items[1];
+	int kr = mm_ck_key(e, "reduction"), ki = mm_ck_key(e, "ignore_index");
+	ce_plan *p = mm_arena_alloc(c->arena, sizeof *p);
+	mm_code r;
+	if (!p)
+		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+	mm_value tv;
+	if ((r = mm_ck_tensor(c, lg, i->fn->name)) != MM_OK ||
+	    (r = ids_value(c, tg, i->fn->name, &tv)) != MM_OK)
+		return r;
+	p->red = MM_CE_MEAN;
+	p->ignore = -100; /* PyTorch's ignore_index */
+	if (kr >= 0) {
+		const mm_node *a = e->items[kr];
+		const char *s = a->kind == MM_N_STRING ? a->str
+		              : a->kind == MM_N_NAME ? a->name : "";
+		if (strcmp(s, "sum") == 0)
+			p->red = MM_CE_SUM;
+		else if (strcmp(s, "none") == 0)
+			p->red = MM_CE_NONE;
+		else if (strcmp(s, "mean") != 0)
+			return mm_ck_fail(c, MM_ERR_ARG, a->span, "cross_entropy: "
+			                  "reduction is \"mean\", \"sum\" or \"none\"");
+	}
+	if (ki >= 0 && (r = mm_ck_int(c, e->items[ki], "ignore_index",
+	                              &p->ignore)) != MM_OK)
+		return r;
+	mm_shape per;
+	if ((r = mm_shape_cross_entropy(&lg->info->v.shape, &tv.shape, &per,
+	                                &c->assume, c->diag)) != MM_OK)
+		return mm_ck_placed(c, r, e->span);
+	mm_shape none = {0};
+	i->fn_data = p;
+	bool tc = tg->info->v.kind == MM_K_NUMBER || tg->info->concrete;
+	mm_ck_set_tensor(i, p->red == MM_CE_NONE ? &per : &none,
+	                 lg->info->v.dtype, lg->info->concrete && tc);
+	i->symbolic = lg->info->symbolic || tg->info->symbolic;
+	i->cls = MM_C_SOFTMAX;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	return mm_ck_placed(c, mm_cost_cross_entropy(&cx, &i->v, &lg->info->v,
+	                                             &tv,
+	                                             p->red != MM_CE_NONE,
+	                                             &i->cost), e->span);
+}
+
+mm_tensor *mm_fn_cross_entropy_eval(mm_evaluator *ev, mm_node *e)
+{
+	const ce_plan *p = e->info->fn_data;
+	const mm_node *tg = e->items[1];
+	mm_tensor *own = NULL;
+	const mm_tensor *t = tg->info->value;
+	if (tg->info->v.kind == MM_K_NUMBER &&
+	    !(t = own = mm_tensor_scalar(MM_F64, tg->info->v.num, ev->diag)))
+		return NULL;
+	mm_tensor *r = mm_op_cross_entropy(e->items[0]->info->value, t, p->red,
+	                                   p->ignore, ev->diag);
+	mm_tensor_unref(own);
+	return r;
+}

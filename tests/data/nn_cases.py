@@ -259,6 +259,51 @@ for _ in range(25):
     case('swiglu(%s, %s, %s)' % (lit(x), lit(w1), lit(w3)),
          lambda x=x, w1=w1, w3=w3: swiglu(z(x), z(w1), z(w3)))
 
+# ---- take, embedding, cross_entropy ----
+def embedding(ids, table):
+    """torch.nn.functional.embedding's rule: a 2-D table, rows by id."""
+    if table.ndim != 2:
+        raise ValueError('table')
+    return np.take(table, ids.astype(np.int64), axis=0)
+
+
+def cross_entropy(logits, targets, reduction='mean', ignore=-100):
+    """torch.nn.functional.cross_entropy with class-index targets."""
+    cax = 0 if logits.ndim == 1 else 1
+    want = logits.shape[:cax] + logits.shape[cax + 1:]
+    if logits.ndim == 0 or targets.shape != want:
+        raise ValueError('targets')
+    lp = logits - lse(logits, axis=cax, keepdims=True)
+    t = targets.astype(np.int64)
+    keep = t != ignore
+    tt = np.where(keep, t, 0)
+    picked = np.take_along_axis(lp, np.expand_dims(tt, cax), axis=cax)
+    loss = np.where(keep, -np.squeeze(picked, cax), 0)
+    if reduction == 'none':
+        return loss
+    if reduction == 'sum':
+        return loss.sum()
+    return loss.sum() / keep.sum()
+
+
+for _ in range(25):
+    t = rshape(int(rng.integers(1, 4)))
+    ids = rshape(int(rng.integers(0, 3)))
+    ax = int(rng.integers(-len(t) - 1, len(t) + 1))
+    case('take(%s, %s, axis=%d)' % (lit(t), lit(ids), ax),
+         lambda t=t, ids=ids, ax=ax: np.take(z(t), np.zeros(ids, np.int64),
+                                             axis=ax))
+    case('embedding(%s, %s)' % (lit(ids), lit(t)),
+         lambda t=t, ids=ids: embedding(z(ids), z(t)))
+for _ in range(25):
+    lg = rshape(int(rng.integers(1, 4)))
+    tg = lg[:1] + lg[2:] if len(lg) > 1 else ()
+    if rng.random() < 0.3:
+        tg = bshape(tg) if tg else (2,)
+    red = ['mean', 'sum', 'none'][int(rng.integers(0, 3))]
+    case('cross_entropy(%s, %s, reduction="%s")' % (lit(lg), lit(tg), red),
+         lambda lg=lg, tg=tg, red=red: cross_entropy(z(lg), z(tg), red))
+
 # ---- reshape of permuted arrays: a view or a copy ----
 view_cases = []
 for _ in range(60):
@@ -383,6 +428,32 @@ for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
           swiglu(xs.astype(np.float64), w1.astype(np.float64),
                  w3.astype(np.float64)).astype(dt))
     value('dropout_eval_%s' % dtag, 'dropout(X, 0.3)', {'X': xs}, xs)
+    tab = rng.standard_normal((6, 4)).astype(dt)
+    ids = np.array([[5, 0, 2], [2, 2, 1]], dt)
+    value('embedding_%s' % dtag, 'embedding(I, T)', {'I': ids, 'T': tab},
+          embedding(ids, tab))
+    cube = rng.standard_normal((3, 4, 5)).astype(dt)
+    tid = np.array([[-1, 0], [3, -4]], dt)
+    value('take_%s' % dtag, 'take(X, I, axis=1)', {'X': cube, 'I': tid},
+          np.take(cube, tid.astype(np.int64), axis=1))
+    lg = (rng.standard_normal((4, 7)) * 3).astype(dt)
+    tg = np.array([6, 0, 3, 3], dt)
+    l64 = lg.astype(np.float64)
+    value('ce_mean_%s' % dtag, 'cross_entropy(L, T)', {'L': lg, 'T': tg},
+          np.array(cross_entropy(l64, tg), dt))
+    value('ce_sum_%s' % dtag, 'cross_entropy(L, T, reduction="sum")',
+          {'L': lg, 'T': tg}, np.array(cross_entropy(l64, tg, 'sum'), dt))
+    ti = np.array([6, -100, 3, -100], dt)
+    value('ce_ignore_%s' % dtag, 'cross_entropy(L, T)', {'L': lg, 'T': ti},
+          np.array(cross_entropy(l64, ti), dt))
+    lg3 = (rng.standard_normal((2, 5, 3)) * 2).astype(dt)
+    tg3 = np.array([[4, 0, 1], [2, 2, 3]], dt)
+    value('ce_none_%s' % dtag, 'cross_entropy(L, T, reduction=none)',
+          {'L': lg3, 'T': tg3},
+          cross_entropy(lg3.astype(np.float64), tg3, 'none').astype(dt))
+    v1 = (rng.standard_normal(5) * 2).astype(dt)
+    value('ce_1d_%s' % dtag, 'cross_entropy(L, 2)', {'L': v1},
+          np.array(cross_entropy(v1.astype(np.float64), np.array(2)), dt))
 
 with open('nn_shapes.tsv', 'w') as f:
     f.write('# expr\tnumpy %s\n' % np.__version__)

@@ -378,6 +378,30 @@ START_TEST(nn_costs)
 	costs("swiglu((4 x 5), (5 x 7), (5 x 7))", 4 * 4 * 7 * 5 + 5 * 28,
 	      2 * 4 * 7 * 5);
 	costs("permute((4 x 5), 1, 0)", 0, 0);
+	costs("embedding((2 x 3), (10 x 4))", 0, 0);
+	costs("take((10 x 4), (2 x 3), axis=1)", 0, 0);
+	/* log-softmax 5 per logit, the mean 1 per target */
+	costs("cross_entropy((8 x 10), (8,))", 5 * 80 + 8, 0);
+	costs("cross_entropy((8 x 10), (8,), reduction=none)", 5 * 80, 0);
+	/* bytes of a gather: the ids, the rows gathered, the result */
+	mm_node *e;
+	ck_assert_int_eq(check_src("embedding((2 x 3), (1000 x 4))", &e), MM_OK);
+	uint64_t b;
+	ck_assert(mm_count_get_u64(e->info->cost.bytes, &b));
+	ck_assert_uint_eq(b, 6 * 4 + 2 * (6 * 4 * 4));
+	mm_arena_reset(&arena);
+	/* Chinchilla counts an embedding as a product with one-hot rows */
+	const mm_convention_def *ch = mm_convention_at(1);
+	ck_assert_str_eq(ch->name, "chinchilla");
+	mm_node *x = mm_parse_expr_text("embedding((2 x 3), (10 x 4))", 28, 0,
+	                                &arena, &d);
+	mm_checker c;
+	mm_checker_init(&c, &env, &arena, &d,
+	                &(mm_check_opts){.dtype = MM_F32, .conv = &ch->c});
+	ck_assert_int_eq(mm_check_expr(&c, x), MM_OK);
+	ck_assert(mm_count_get_u64(x->info->cost.flops, &b));
+	ck_assert_uint_eq(b, 2 * 6 * 10 * 4);
+	mm_arena_reset(&arena);
 }
 END_TEST
 
