@@ -180,6 +180,12 @@ static const mm_builtin table[] = {
 	 .summary = "the number of elements", .group = MM_G_SHAPE,
 	 .flags = MM_BF_INSPECT, .check = mm_fn_numel_check},
 
+	{.name = "einsum", .min = 2, .max = -1,
+	 .usage = "einsum(\"ij,jk->ik\", a[, b])",
+	 .summary = "Einstein summation as NumPy's, contractions on the GEMM "
+	            "(2 FLOPs per MAC)",
+	 .group = MM_G_LINALG, .flags = MM_BF_SYMBOLIC,
+	 .check = mm_fn_einsum_check, .eval = mm_fn_einsum_eval},
 	{.name = "qr", .min = 1, .max = 1, .usage = "qr(x)",
 	 .summary = "the reduced Q of x = QR (LAPACK's signs)",
 	 .group = MM_G_LINALG, .op = 0, .check = mm_fn_qr_check,

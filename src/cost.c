@@ -591,3 +591,36 @@ mm_code mm_cost_cross_entropy(mm_cost_ctx *x, const mm_value *out,
 		return r;
 	return finish(x, &f, NULL, NULL, &b, c);
 }
+
+/* einsum: the product of every distinct letter's size (the dims of
+ * lab[0..nlab)), as opt_einsum's flop_count (which numpy.einsum_path
+ * reports) counts a contraction. Two operands with a summed letter: that
+ * many MACs, 2 FLOPs each, on the matmul line; without one (an outer or
+ * elementwise product), 1 FLOP each, elementwise. One operand: a sum, 1
+ * FLOP per element of its (diagonal) view, as a reduction. */
+mm_code mm_cost_einsum(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *const *in, int nin,
+                       const mm_shape *lab, int nlab, bool summed,
+                       mm_cost *c)
+{
+	qty prod, p2, fl, by;
+	mm_code r;
+	q_num(&prod, mm_count_of(1));
+	for (int k = 0; k < nlab; k++) {
+		if ((r = q_numel(x, &p2, &lab[k])) != MM_OK ||
+		    (r = q_mul(x, &prod, &prod, &p2)) != MM_OK)
+			return r;
+	}
+	if ((r = q_traffic(x, &by, out, in, nin)) != MM_OK)
+		return r;
+	if (nin == 2 && summed) {
+		if ((r = q_mul_u(x, &fl, &prod, 2)) != MM_OK)
+			return r;
+		return finish(x, &fl, &prod, &fl, &by, c);
+	}
+	uint64_t per = nin == 2 ? (conv(x)->elementwise ? 1 : 0)
+	                        : (uint64_t)conv(x)->reduction;
+	if ((r = q_mul_u(x, &fl, &prod, per)) != MM_OK)
+		return r;
+	return finish(x, &fl, NULL, NULL, &by, c);
+}

@@ -130,6 +130,13 @@ mm_code mm_cost_gather(mm_cost_ctx *x, const mm_value *out,
 mm_code mm_cost_cross_entropy(mm_cost_ctx *x, const mm_value *out,
                               const mm_value *logits, const mm_value *targets,
                               bool reduced, mm_cost *c);
+/* einsum of nin operands in[] = out, lab[0..nlab) holding the sizes of
+ * its distinct letters: their product as MACs (2 FLOPs each) when two
+ * operands contract (summed), as FLOPs of a product or a sum otherwise. */
+mm_code mm_cost_einsum(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *const *in, int nin,
+                       const mm_shape *lab, int nlab, bool summed,
+                       mm_cost *c);
 /* matmul a @ b = out: numel(out) · k MACs, 2 FLOPs each. */
 mm_code mm_cost_matmul(mm_cost_ctx *x, const mm_value *out,
                        const mm_value *a, const mm_value *b, mm_cost *c);

@@ -139,6 +139,10 @@ mm_code mm_fn_check_affine(mm_checker *c, const mm_node *w,
                            const mm_shape *xs, const char *fn,
                            const char *what);
 
+/* einsum (fn/einsum.c): the plan of src/einsum.c in fn_data. */
+mm_builtin_check mm_fn_einsum_check;
+mm_builtin_eval mm_fn_einsum_eval;
+
 /* Linear algebra (qr: op 0 gives Q, 1 gives R). */
 mm_builtin_check mm_fn_qr_check;
 mm_builtin_eval mm_fn_qr_eval;

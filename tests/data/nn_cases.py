@@ -304,6 +304,56 @@ for _ in range(25):
     case('cross_entropy(%s, %s, reduction="%s")' % (lit(lg), lit(tg), red),
          lambda lg=lg, tg=tg, red=red: cross_entropy(z(lg), z(tg), red))
 
+# ---- einsum ----
+LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+
+
+def einsum_case():
+    """A random einsum of one or two operands: letters with sizes, shared
+    ones contracted or kept, sometimes '...', a diagonal, a size of 1
+    broadcast, an implicit output, or a misfit."""
+    n_ops = 1 if rng.random() < 0.25 else 2
+    pool = list(rng.choice(list(LETTERS), size=6, replace=False))
+    size = {c: int(rng.integers(1, 5)) for c in pool}
+    terms, shapes = [], []
+    ell = rng.random() < 0.2
+    eshape = rshape(int(rng.integers(0, 3)))
+    for k in range(n_ops):
+        t = list(rng.choice(pool, size=int(rng.integers(0, 4)),
+                            replace=False))
+        if t and rng.random() < 0.1:
+            t.append(t[0])  # a diagonal
+        sh = [size[c] for c in t]
+        if sh and rng.random() < 0.1:
+            sh[int(rng.integers(0, len(sh)))] = 1  # broadcast
+        if sh and rng.random() < 0.08:
+            sh[int(rng.integers(0, len(sh)))] += 1  # a misfit
+        if ell:
+            cut = int(rng.integers(0, len(eshape) + 1))
+            t.insert(int(rng.integers(0, len(t) + 1)), '...')
+            pos = t.index('...')
+            sh[pos:pos] = list(eshape[cut:])
+        terms.append(''.join(t))
+        shapes.append(tuple(sh))
+    spec = ','.join(terms)
+    if rng.random() < 0.6:
+        used = sorted({c for t in terms for c in t if c != '.'})
+        out = list(rng.choice(used, size=int(rng.integers(0, len(used) + 1)),
+                              replace=False)) if used else []
+        if ell and rng.random() < 0.9:
+            out.insert(int(rng.integers(0, len(out) + 1)), '...')
+        if rng.random() < 0.05:
+            out.append('z')  # not in an operand
+        spec += '->' + ''.join(out)
+    return spec, shapes
+
+
+for _ in range(120):
+    spec, shapes = einsum_case()
+    case('einsum("%s", %s)' % (spec, ', '.join(lit(x) for x in shapes)),
+         lambda spec=spec, shapes=shapes:
+         np.einsum(spec, *[z(x) for x in shapes]))
+
 # ---- reshape of permuted arrays: a view or a copy ----
 view_cases = []
 for _ in range(60):
@@ -454,6 +504,37 @@ for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
     v1 = (rng.standard_normal(5) * 2).astype(dt)
     value('ce_1d_%s' % dtag, 'cross_entropy(L, 2)', {'L': v1},
           np.array(cross_entropy(v1.astype(np.float64), np.array(2)), dt))
+    for spec, shapes in [
+            ('ij,jk->ik', [(5, 6), (6, 7)]),
+            ('bhqd,bhkd->bhqk', [(2, 3, 4, 5), (2, 3, 6, 5)]),
+            ('bqhd,bkhd->bhqk', [(2, 4, 3, 5), (2, 6, 3, 5)]),
+            ('bhqk,bhkd->bqhd', [(2, 3, 4, 6), (2, 3, 6, 5)]),
+            ('ij,ij->ij', [(3, 4), (3, 4)]),
+            ('i,j->ji', [(3,), (4,)]),
+            ('bi,bi->b', [(5, 4), (5, 4)]),
+            ('i,i', [(7,), (7,)]),
+            ('ii', [(4, 4)]),
+            ('ii->i', [(4, 4)]),
+            ('ijk->kj', [(2, 3, 4)]),
+            ('ij->', [(3, 4)]),
+            ('iij->j', [(3, 3, 2)]),
+            ('...ij,...jk', [(2, 1, 3, 4), (5, 4, 2)]),
+            ('ij,jk', [(3, 1), (4, 5)]),
+            ('ij,jk->k', [(3, 4), (4, 5)]),
+            ('ii,i->i', [(3, 3), (3,)]),
+            ('abc,cd->dba', [(2, 3, 4), (4, 5)]),
+            ('Ab,bC', [(3, 4), (4, 2)]),
+            ('ij,jk->ik', [(2, 0), (0, 3)]),
+            ('bi,bi->b', [(0, 4), (0, 4)]),
+            ('ij,jk', [(40, 70), (70, 30)])]:
+        ops = {'ABCD'[k]: (rng.standard_normal(x)).astype(dt)
+               for k, x in enumerate(shapes)}
+        want = np.einsum(spec, *[v.astype(np.float64)
+                                 for v in ops.values()])
+        value('einsum_%s_%s' % (spec.replace(',', '_').replace('->', '_to_')
+                                .replace('...', 'E'), dtag),
+              'einsum("%s", %s)' % (spec, ', '.join(ops)), ops,
+              np.asarray(want).astype(dt))
 
 with open('nn_shapes.tsv', 'w') as f:
     f.write('# expr\tnumpy %s\n' % np.__version__)

@@ -219,11 +219,13 @@ START_TEST(numpy_values)
 {
 	FILE *f = fopen(MM_TEST_DATA "/nn_values.tsv", "r");
 	ck_assert_msg(f != NULL, "cannot open nn_values.tsv");
-	static char line[1 << 16];
+	static char line[1 << 20];
 	int n = 0;
 	mm_rng_seed(&rng, 1);
 	while (fgets(line, sizeof line, f)) {
 		char *fl[5];
+		ck_assert_msg(strchr(line, '\n') != NULL, "a line longer than %zu "
+		              "bytes in nn_values.tsv", sizeof line);
 		if (line[0] == '#' || fields(line, fl, 5) != 5)
 			continue;
 		/* the inputs' dtype / the result's */
