@@ -1,5 +1,6 @@
 /* nn.c — the layers of modern models: argmax and logsumexp; maximum,
  * minimum, where, clip, tril and triu; rmsnorm, swiglu and dropout. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -536,6 +537,26 @@ mm_tensor *mm_fn_dropout_eval(mm_evaluator *ev, mm_node *e)
 
 /* ---- take, embedding, cross_entropy ---- */
 
+/* Whether ids are an abstract input that :run fills: random normal
+ * values would be no ids, so their eval draws whole numbers instead. */
+static bool filled_ids(const mm_checker *c, const mm_node *ids)
+{
+	const mm_info *ii = ids->info;
+	return c->opts.fill_abstract && ii->v.kind == MM_K_TENSOR && ii->leaf &&
+	       !ii->data;
+}
+
+/* ids of this shape drawn uniformly from 0 to n - 1 (n > 0), in f64. */
+static mm_tensor *random_ids(mm_evaluator *ev, const mm_tensor *like,
+                             int64_t n)
+{
+	mm_tensor *t = mm_tensor_new(MM_F64, like->ndim, like->shape, ev->diag);
+	double *v = t ? t->data : NULL;
+	for (int64_t i = 0; t && i < mm_tensor_numel(t); i++)
+		v[i] = floor(mm_rng_uniform(ev->rng) * (double)n);
+	return t;
+}
+
 /* ids of a gather: a tensor, or a number as a 0-d one. */
 static mm_code ids_value(mm_checker *c, const mm_node *ids, const char *fn,
                          mm_value *out)
@@ -579,6 +600,8 @@ mm_code mm_fn_take_check(mm_checker *c, mm_node *e, mm_info *i)
 	    MM_OK)
 		return mm_ck_placed(c, r, ka >= 0 ? e->items[ka]->span : e->span);
 	bool ids_concrete = ids->info->v.kind == MM_K_NUMBER || ids->info->concrete;
+	if (filled_ids(c, ids))
+		i->fn_data = ids; /* any non-NULL: draw the ids */
 	mm_ck_set_tensor(i, &s, table->info->v.dtype,
 	                 table->info->concrete && ids_concrete);
 	i->symbolic = table->info->symbolic || ids->info->symbolic;
@@ -593,12 +616,14 @@ mm_tensor *mm_fn_take_eval(mm_evaluator *ev, mm_node *e)
 	bool emb = e->info->fn->op == MM_NN_EMBEDDING;
 	const mm_node *table = e->items[emb ? 1 : 0], *ids = e->items[emb ? 0 : 1];
 	mm_tensor *own = NULL;
-	const mm_tensor *iv = ids->info->value;
+	const mm_tensor *iv = ids->info->value, *tv = table->info->value;
 	if (ids->info->v.kind == MM_K_NUMBER &&
 	    !(iv = own = mm_tensor_scalar(MM_F64, ids->info->v.num, ev->diag)))
 		return NULL;
-	mm_tensor *r = mm_op_take(table->info->value, iv, e->info->axis, emb,
-	                          ev->diag);
+	if (e->info->fn_data && tv->shape[e->info->axis] > 0 &&
+	    !(iv = own = random_ids(ev, iv, tv->shape[e->info->axis])))
+		return NULL;
+	mm_tensor *r = mm_op_take(tv, iv, e->info->axis, emb, ev->diag);
 	mm_tensor_unref(own);
 	return r;
 }
@@ -607,6 +632,7 @@ mm_tensor *mm_fn_take_eval(mm_evaluator *ev, mm_node *e)
 typedef struct ce_plan {
 	mm_ce_reduce red;
 	int64_t ignore;
+	bool random;  /* the targets are filled by :run: drawn */
 } ce_plan;
 
 mm_code mm_fn_cross_entropy_check(mm_checker *c, mm_node *e, mm_info *i)
@@ -644,6 +670,7 @@ mm_code mm_fn_cross_entropy_check(mm_checker *c, mm_node *e, mm_info *i)
 		return mm_ck_placed(c, r, e->span);
 	mm_shape none = {0};
 	i->fn_data = p;
+	p->random = filled_ids(c, tg);
 	bool tc = tg->info->v.kind == MM_K_NUMBER || tg->info->concrete;
 	mm_ck_set_tensor(i, p->red == MM_CE_NONE ? &per : &none,
 	                 lg->info->v.dtype, lg->info->concrete && tc);
@@ -662,11 +689,15 @@ mm_tensor *mm_fn_cross_entropy_eval(mm_evaluator *ev, mm_node *e)
 	const mm_node *tg = e->items[1];
 	mm_tensor *own = NULL;
 	const mm_tensor *t = tg->info->value;
+	const mm_tensor *lg = e->items[0]->info->value;
+	int64_t classes = lg->shape[lg->ndim == 1 ? 0 : 1];
 	if (tg->info->v.kind == MM_K_NUMBER &&
 	    !(t = own = mm_tensor_scalar(MM_F64, tg->info->v.num, ev->diag)))
 		return NULL;
-	mm_tensor *r = mm_op_cross_entropy(e->items[0]->info->value, t, p->red,
-	                                   p->ignore, ev->diag);
+	if (p->random && classes > 0 &&
+	    !(t = own = random_ids(ev, t, classes)))
+		return NULL;
+	mm_tensor *r = mm_op_cross_entropy(lg, t, p->red, p->ignore, ev->diag);
 	mm_tensor_unref(own);
 	return r;
 }
