@@ -7,7 +7,8 @@
  * Q @ K.T and P @ V), and scores from (b, s, h, d) layouts, whose @ form
  * needs two permutes. Exit status 1 when a result differs or, in the full
  * run, the 1024³ product's ratio passes 1.2 (issue 21's bound).
- * --quick: sizes divided by 4 and 5 runs, ratios reported only. */
+ * --quick: sizes divided by 4 and 5 runs, ratios reported only;
+ * --threads N: the GEMM's threads (the default: one per core). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,7 +168,13 @@ static bool bench(const char *spec, int na, const int64_t *sa, int nb,
 
 int main(int argc, char **argv)
 {
-	bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+	bool quick = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0)
+			quick = true;
+		else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+			mm_gemm_set_threads(atoi(argv[++i]));
+	}
 	int runs = quick ? 5 : 11, f = quick ? 4 : 1;
 	char cpu[128];
 	cpu_model(cpu, sizeof cpu);
