@@ -24,3 +24,6 @@ expand_dims(X, 4)
 X[None, 0, 0, 0, 0]
 X.shape
 sum(X, axis=(0, 1))
+# the hole solver sees through transpose(x) only, not a permutation
+transpose(?) = (3 x 2)
+transpose(?, (2, 0, 1)) = (4 x 2 x 3)
