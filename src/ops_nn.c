@@ -1,6 +1,8 @@
-/* ops_nn.c — reductions over several axes, argmax and logsumexp on
- * concrete tensors: the reduced axes moved last, then whole rows through
- * vmath's row kernels. */
+/* ops_nn.c — the numeric side of the layers of modern models: reductions
+ * over several axes, argmax and logsumexp (the reduced axes moved last,
+ * whole rows through vmath's kernels); maximum, minimum, where and clip
+ * (one broadcasting loop); tril and triu; rmsnorm, swiglu and dropout;
+ * take, embedding and cross_entropy. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,5 @@
 /* einsum.c — the einsum built-in: its subscripts and operands checked
  * into a plan (src/einsum.c), its cost, its execution. */
-#include <string.h>
-
 #include "mmcalc/einsum.h"
 #include "fn/fn.h"
 

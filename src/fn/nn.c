@@ -1,5 +1,6 @@
 /* nn.c — the layers of modern models: argmax and logsumexp; maximum,
- * minimum, where, clip, tril and triu; rmsnorm, swiglu and dropout. */
+ * minimum, where, clip, tril and triu; rmsnorm, swiglu and dropout; take,
+ * embedding and cross_entropy. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
