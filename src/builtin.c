@@ -15,7 +15,8 @@
 #define REDUCE(NAME, SUMMARY, OP)                                             \
 	{.name = #NAME, .min = 1, .max = 1, .keys = "axis keepdims",         \
 	 .words = "keepdims", .usage = #NAME "(x, axis=, keepdims=false)",   \
-	 .summary = SUMMARY, .group = MM_G_REDUCE, .flags = MM_BF_SYMBOLIC,  \
+	 .summary = SUMMARY, .group = MM_G_REDUCE,                           \
+	 .flags = MM_BF_SYMBOLIC | MM_BF_TUPLES,                              \
 	 .per = 1, .op = OP, .check = mm_fn_reduce_check,                    \
 	 .eval = mm_fn_reduce_eval}
 
@@ -41,19 +42,68 @@ static const mm_builtin table[] = {
 	CTOR("arange", 1, 3, "arange([start,] stop[, step], dtype=f32)",
 	     "start, start+step, ... below stop", MM_CTOR_ARANGE),
 
+/* gelu alone takes a keyword, approximate="tanh" (PyTorch's): it then
+ * is gelu_tanh. The differences are constants without a comparison, which
+ * compilers would call tautological on gelu's own line. */
+#define UNARY_GELU(ID, A, B) (MM_OP_##ID - MM_OP_GELU ? (A) : (B))
 #define UNARY(ID, NAME, FLOPS, F64, F32, VM, SUMMARY)                              \
-	{.name = #NAME, .min = 1, .max = 1, .usage = #NAME "(x)",            \
+	{.name = #NAME, .min = 1, .max = 1,                                  \
+	 .keys = UNARY_GELU(ID, NULL, "approximate"),                         \
+	 .words = UNARY_GELU(ID, NULL, "approximate"),                        \
+	 .usage = UNARY_GELU(ID, #NAME "(x)", "gelu(x, approximate=\"none\")"),\
 	 .summary = SUMMARY, .group = MM_G_MATH,                             \
 	 .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE, .per = FLOPS,           \
 	 .op = MM_OP_##ID, .check = mm_fn_unary_check,                       \
 	 .eval = mm_fn_unary_eval},
 #include "mmcalc/unary.def"
+	{.name = "maximum", .min = 2, .max = 2, .usage = "maximum(a, b)",
+	 .summary = "the larger of a and b, broadcast (nan wins)",
+	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
+	 .op = MM_NN_MAXIMUM,
+	 .check = mm_fn_maximum_check, .eval = mm_fn_maximum_eval},
+	{.name = "minimum", .min = 2, .max = 2, .usage = "minimum(a, b)",
+	 .summary = "the smaller of a and b, broadcast (nan wins)",
+	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
+	 .op = MM_NN_MINIMUM,
+	 .check = mm_fn_maximum_check, .eval = mm_fn_maximum_eval},
+	{.name = "where", .min = 3, .max = 3, .usage = "where(cond, a, b)",
+	 .summary = "a where cond is not 0, else b, broadcast",
+	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
+	 .check = mm_fn_where_check, .eval = mm_fn_where_eval},
+	{.name = "clip", .min = 1, .max = 3, .keys = "min max",
+	 .usage = "clip(x, lo, hi | min=, max=)",
+	 .summary = "minimum(maximum(x, lo), hi) (1 FLOP per bound)",
+	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
+	 .check = mm_fn_clip_check, .eval = mm_fn_clip_eval},
+	{.name = "tril", .min = 1, .max = 2, .keys = "k",
+	 .usage = "tril(x, k=0)",
+	 .summary = "x with the elements above diagonal k zero",
+	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
+	 .op = MM_NN_TRIL, .check = mm_fn_tri_check, .eval = mm_fn_tri_eval},
+	{.name = "triu", .min = 1, .max = 2, .keys = "k",
+	 .usage = "triu(x, k=0)",
+	 .summary = "x with the elements below diagonal k zero",
+	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
+	 .op = MM_NN_TRIU, .check = mm_fn_tri_check, .eval = mm_fn_tri_eval},
 
 	REDUCE(sum, "sum of the elements", MM_RED_SUM),
 	REDUCE(mean, "mean of the elements", MM_RED_MEAN),
 	REDUCE(max, "largest element (nan wins)", MM_RED_MAX),
 	REDUCE(min, "smallest element (nan wins)", MM_RED_MIN),
 	REDUCE(norm, "2-norm (Frobenius) of the elements", MM_RED_NORM),
+	{.name = "argmax", .min = 1, .max = 1, .keys = "axis keepdims",
+	 .words = "keepdims", .usage = "argmax(x, axis=, keepdims=false)",
+	 .summary = "index of the largest element (the first; nan wins), as "
+	            "f64",
+	 .group = MM_G_REDUCE, .flags = MM_BF_SYMBOLIC | MM_BF_TUPLES,
+	 .op = MM_NN_ARGMAX, .check = mm_fn_argmax_check,
+	 .eval = mm_fn_argmax_eval},
+	{.name = "logsumexp", .min = 1, .max = 1, .keys = "axis keepdims",
+	 .words = "keepdims", .usage = "logsumexp(x, axis=, keepdims=false)",
+	 .summary = "log(sum(exp(x))) without overflow (4 FLOPs per element)",
+	 .group = MM_G_REDUCE, .flags = MM_BF_SYMBOLIC | MM_BF_TUPLES,
+	 .op = MM_NN_LOGSUMEXP, .check = mm_fn_argmax_check,
+	 .eval = mm_fn_argmax_eval},
 
 	{.name = "softmax", .min = 1, .max = 1, .keys = "axis",
 	 .usage = "softmax(x, axis=-1)",
@@ -68,15 +118,58 @@ static const mm_builtin table[] = {
 	 .per = 4, .check = mm_fn_layernorm_check,
 	 .eval = mm_fn_layernorm_eval},
 
-	{.name = "transpose", .min = 1, .max = 1, .usage = "transpose(x)",
-	 .summary = "swaps the last two axes, as x.T (a view)",
-	 .group = MM_G_SHAPE, .flags = MM_BF_SYMBOLIC | MM_BF_TRANSPOSES,
-	 .check = mm_fn_transpose_check, .eval = mm_fn_transpose_eval},
+	{.name = "rmsnorm", .min = 1, .max = 2, .keys = "weight eps",
+	 .usage = "rmsnorm(x[, weight], eps=)",
+	 .summary = "x / sqrt(mean(x²) + eps) over the last axis, then · "
+	            "weight (eps: the dtype's epsilon)",
+	 .group = MM_G_NORM, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
+	 .check = mm_fn_rmsnorm_check, .eval = mm_fn_rmsnorm_eval},
+	{.name = "swiglu", .min = 3, .max = 3, .usage = "swiglu(x, W1, W3)",
+	 .summary = "silu(x @ W1) * (x @ W3), Llama's gated MLP before its "
+	            "down projection",
+	 .group = MM_G_NORM, .flags = MM_BF_SYMBOLIC,
+	 .check = mm_fn_swiglu_check, .eval = mm_fn_swiglu_eval},
+	{.name = "dropout", .min = 1, .max = 2, .keys = "p train",
+	 .words = "train", .usage = "dropout(x, p=0.5, train=false)",
+	 .summary = "costed as in training (1 FLOP per element); runs as the "
+	            "identity unless train=true",
+	 .group = MM_G_NORM, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
+	 .check = mm_fn_dropout_check, .eval = mm_fn_dropout_eval},
+
+	{.name = "transpose", .min = 1, .max = -1, .keys = "axes",
+	 .usage = "transpose(x[, axes])",
+	 .summary = "swaps the last two axes, as x.T; with axes, permute "
+	            "(a view)",
+	 .group = MM_G_SHAPE,
+	 .flags = MM_BF_SYMBOLIC | MM_BF_TRANSPOSES | MM_BF_TUPLES,
+	 .check = mm_fn_permute_check, .eval = mm_fn_permute_eval},
+	{.name = "permute", .min = 1, .max = -1, .keys = "axes",
+	 .usage = "permute(x, a0, a1, ... | axes)",
+	 .summary = "axis k of the result is axis a_k of x (a view)",
+	 .group = MM_G_SHAPE, .flags = MM_BF_SYMBOLIC | MM_BF_TUPLES,
+	 .check = mm_fn_permute_check, .eval = mm_fn_permute_eval},
+	{.name = "swapaxes", .min = 3, .max = 3,
+	 .usage = "swapaxes(x, a, b)",
+	 .summary = "axes a and b exchanged (a view)", .group = MM_G_SHAPE,
+	 .flags = MM_BF_SYMBOLIC, .check = mm_fn_swapaxes_check,
+	 .eval = mm_fn_permute_eval},
+	{.name = "expand_dims", .min = 1, .max = 2, .keys = "axis",
+	 .usage = "expand_dims(x, axis | axes)",
+	 .summary = "new axes of length 1 at these places of the result, as "
+	            "x[None] (a view)",
+	 .group = MM_G_SHAPE, .flags = MM_BF_SYMBOLIC | MM_BF_TUPLES,
+	 .check = mm_fn_expand_dims_check, .eval = mm_fn_expand_dims_eval},
+	{.name = "squeeze", .min = 1, .max = 2, .keys = "axis",
+	 .usage = "squeeze(x[, axis | axes])",
+	 .summary = "without axes of length 1: these, or all (a view)",
+	 .group = MM_G_SHAPE, .flags = MM_BF_SYMBOLIC | MM_BF_TUPLES,
+	 .check = mm_fn_squeeze_check, .eval = mm_fn_squeeze_eval},
 	{.name = "reshape", .min = 2, .max = -1,
 	 .usage = "reshape(x, d1, d2, ... | SHAPE)",
-	 .summary = "the same elements in a new shape; one d may be -1",
-	 .group = MM_G_SHAPE, .check = mm_fn_reshape_check,
-	 .eval = mm_fn_reshape_eval},
+	 .summary = "the same elements in a new shape; one d may be -1 (a "
+	            "view where the strides allow)",
+	 .group = MM_G_SHAPE, .flags = MM_BF_SYMBOLIC | MM_BF_TUPLES,
+	 .check = mm_fn_reshape_check, .eval = mm_fn_reshape_eval},
 	{.name = "concat", .min = 1, .max = -1, .keys = "axis",
 	 .usage = "concat(a, b, ..., axis=0)",
 	 .summary = "joins tensors along an axis", .group = MM_G_SHAPE,
@@ -123,6 +216,12 @@ static const mm_builtin table[] = {
 	 .group = MM_G_LINALG, .flags = MM_BF_SYMBOLIC, .op = MM_LA_FN_LSTSQ,
 	 .check = mm_fn_linalg_check, .eval = mm_fn_linalg_eval},
 #undef LINALG
+	{.name = "einsum", .min = 2, .max = -1,
+	 .usage = "einsum(\"ij,jk->ik\", a[, b])",
+	 .summary = "Einstein summation as NumPy's, contractions on the GEMM "
+	            "(2 FLOPs per MAC)",
+	 .group = MM_G_LINALG, .flags = MM_BF_SYMBOLIC,
+	 .check = mm_fn_einsum_check, .eval = mm_fn_einsum_eval},
 
 	{.name = "attention", .min = 3, .max = 3,
 	 .keys = "causal kv_heads scale", .words = "causal",
@@ -171,6 +270,27 @@ static const mm_builtin table[] = {
 	            "k per token's",
 	 .group = MM_G_MOE, .flags = MM_BF_INSPECT,
 	 .check = mm_fn_moe_params_check},
+
+	{.name = "embedding", .min = 2, .max = 2,
+	 .usage = "embedding(ids, table)",
+	 .summary = "the rows of table (rows x dim) at the ids, as PyTorch's "
+	            "F.embedding (0 FLOPs)",
+	 .group = MM_G_LOSS, .flags = MM_BF_SYMBOLIC, .op = MM_NN_EMBEDDING,
+	 .check = mm_fn_take_check, .eval = mm_fn_take_eval},
+	{.name = "take", .min = 2, .max = 2, .keys = "axis",
+	 .usage = "take(table, ids, axis=0)",
+	 .summary = "the slices of table along axis at the ids, as NumPy's "
+	            "take (0 FLOPs)",
+	 .group = MM_G_LOSS, .flags = MM_BF_SYMBOLIC, .op = MM_NN_TAKE,
+	 .check = mm_fn_take_check, .eval = mm_fn_take_eval},
+	{.name = "cross_entropy", .min = 2, .max = 2,
+	 .keys = "reduction ignore_index", .words = "reduction",
+	 .usage = "cross_entropy(logits, targets, reduction=\"mean\", "
+	          "ignore_index=-100)",
+	 .summary = "-log_softmax(logits)[target] over class axis 1, averaged, "
+	            "as PyTorch's",
+	 .group = MM_G_LOSS, .flags = MM_BF_SYMBOLIC,
+	 .check = mm_fn_cross_entropy_check, .eval = mm_fn_cross_entropy_eval},
 
 	{.name = "load", .min = 1, .max = 2, .keys = "sep header dtype",
 	 .words = "header dtype",
@@ -234,6 +354,7 @@ const char *mm_builtin_group_title(mm_builtin_group g)
 		[MM_G_MOE] = "Mixture of experts",
 		[MM_G_FILE] = "Files, 0 FLOPs",
 		[MM_G_COST] = "Costs, counted without running",
+		[MM_G_LOSS] = "Embeddings and losses",
 	};
 	return (unsigned)g < MM_G_COUNT ? titles[g] : "";
 }

@@ -510,6 +510,11 @@ static mm_code dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k)
 	return MM_OK;
 }
 
+mm_code mm_ck_dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k)
+{
+	return dim_of(c, e, s, k);
+}
+
 /* Looks symbols up among the variables bound to whole numbers. */
 static bool env_lookup(void *ctx, const char *name, int64_t *value)
 {
@@ -738,19 +743,38 @@ static mm_code check_index(mm_checker *c, mm_node *e, mm_info *i)
 	if (b->symbolic)
 		return mm_ck_fail(c, MM_ERR_UNSUPPORTED, e->op_span,
 		            "indexing does not take symbolic dimensions yet");
-	if (e->n > b->v.shape.ndim)
+	/* None adds an axis of length 1 (NumPy's newaxis); its node gets a
+	 * value of no kind, which the evaluator looks for */
+	int nnew = 0;
+	for (int k = 0; k < e->n; k++)
+		if (e->items[k]->kind == MM_N_NAME &&
+		    strcmp(e->items[k]->name, "None") == 0 &&
+		    !mm_env_find(c->env, "None")) {
+			if (!info_of(c, e->items[k]))
+				return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
+			nnew++;
+		}
+	if (e->n - nnew > b->v.shape.ndim)
 		return mm_ck_fail(c, MM_ERR_VALUE, e->op_span,
-		            "too many indices: %d for %d axes", e->n, b->v.shape.ndim);
+		            "too many indices: %d for %d axes", e->n - nnew,
+		            b->v.shape.ndim);
+	if (b->v.shape.ndim + nnew > MM_MAX_NDIM)
+		return mm_ck_fail(c, MM_ERR_LIMIT, e->op_span,
+		                  "more than %d axes", MM_MAX_NDIM);
 	mm_shape out = {0};
 	uint64_t key = UINT64_C(0xcbf29ce484222325);
 	bool whole = true; /* every element, in order: the same key */
+	int j = 0; /* the next index */
 	for (int k = 0; k < b->v.shape.ndim; k++) {
 		int64_t len = b->v.shape.dim[k];
-		if (k >= e->n) {
+		for (; j < e->n && e->items[j]->info &&
+		       e->items[j]->info->v.kind == MM_K_NONE; j++)
+			out.dim[out.ndim++] = 1;
+		if (j >= e->n) {
 			out.dim[out.ndim++] = len;
 			continue;
 		}
-		mm_node *it = e->items[k];
+		mm_node *it = e->items[j++];
 		if (it->kind != MM_N_SLICE) {
 			int64_t ix = 0;
 			if ((r = check(c, it)) != MM_OK ||
@@ -783,6 +807,8 @@ static mm_code check_index(mm_checker *c, mm_node *e, mm_info *i)
 		key = mix_key(mix_key(mix_key(mix_key(key, k + 64), lo), step),
 		              out.dim[out.ndim - 1]);
 	}
+	for (; j < e->n; j++) /* Nones after the last axis */
+		out.dim[out.ndim++] = 1;
 	mm_ck_set_tensor(i, &out, b->v.dtype, b->concrete);
 	mm_ck_set_view(i, b);
 	if (i->view_key && !whole)
@@ -881,6 +907,8 @@ static mm_code check_call(mm_checker *c, mm_node *e, mm_info *i)
 	for (int k = 0; k < e->n; k++)
 		if (!(e->keys[k] && listed(f->words, e->keys[k])) &&
 		    !(!e->keys[k] && k < 32 && (f->raw >> k & 1)) &&
+		    !(k > 0 && (f->flags & MM_BF_TUPLES) &&
+		      e->items[k]->kind == MM_N_SHAPE) &&
 		    (r = check(c, e->items[k])) != MM_OK)
 			return r;
 	for (int k = 0; k < e->n && !(f->flags & MM_BF_SYMBOLIC); k++)

@@ -5,6 +5,7 @@
 
 #include "mmcalc/eval.h"
 #include "mmcalc/ops.h"
+#include "mmcalc/ops_axes.h"
 
 static mm_code placed(mm_evaluator *ev, mm_code code, mm_span at)
 {
@@ -110,11 +111,26 @@ static mm_tensor *eval_binary(mm_evaluator *ev, mm_node *e)
 	return r;
 }
 
+/* x[None, ...]: an index of no value is a new axis (check.c) */
+static bool is_newaxis(const mm_node *it)
+{
+	return it->kind == MM_N_NAME && it->info->v.kind == MM_K_NONE;
+}
+
 static mm_tensor *eval_index(mm_evaluator *ev, mm_node *e)
 {
 	mm_index idx[MM_MAX_NDIM];
-	for (int k = 0; k < e->n && k < MM_MAX_NDIM; k++) {
-		const mm_node *it = e->items[k];
+	bool isnew[MM_MAX_NDIM] = {false};
+	int n = 0, nout = 0, nnew = 0;
+	for (int j = 0; j < e->n && n < MM_MAX_NDIM; j++) {
+		const mm_node *it = e->items[j];
+		if (is_newaxis(it)) {
+			isnew[nout++] = true;
+			nnew++;
+			continue;
+		}
+		int k = n++;
+		nout += it->kind == MM_N_SLICE;
 		if (it->kind != MM_N_SLICE) {
 			idx[k] = (mm_index){MM_INDEX_INT, (int64_t)it->info->v.num, 0, 0, 1,
 			                    false, false, false};
@@ -134,7 +150,12 @@ static mm_tensor *eval_index(mm_evaluator *ev, mm_node *e)
 			idx[k].has_step = true;
 		}
 	}
-	return mm_tensor_index(e->lhs->info->value, idx, e->n, ev->diag);
+	mm_tensor *t = mm_tensor_index(e->lhs->info->value, idx, n, ev->diag);
+	if (!t || !nnew)
+		return t;
+	mm_tensor *v = mm_op_expand_dims(t, isnew, t->ndim + nnew, ev->diag);
+	mm_tensor_unref(t);
+	return v;
 }
 
 /* A call: its row's eval function (builtin.c). */

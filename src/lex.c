@@ -185,6 +185,19 @@ mm_token mm_lex_next(mm_lexer *lx, mm_diag *d)
 			lx->pos++;
 			return tok(MM_T_DOT_T, start, lx->pos);
 		}
+		if (is_alpha(peek(lx, 0))) { /* x.shape, x.sum(): NumPy's methods */
+			size_t end = lx->pos;
+			while (end < lx->len && is_alnum((unsigned char)lx->src[end]))
+				end++;
+			char hint[160];
+			int n = (int)(end - lx->pos);
+			snprintf(hint, sizeof hint, "functions take the value as "
+			         "their argument: %.*s(value) for value.%.*s",
+			         n > 40 ? 40 : n, lx->src + lx->pos, n > 40 ? 40 : n,
+			         lx->src + lx->pos);
+			return error(lx, d, start, end, "no attributes after '.' "
+			             "('.T' is the only one)", hint);
+		}
 		return error(lx, d, start, lx->pos, "unexpected '.'",
 		             "'.T' transposes; numbers are written 0.5 or .5");
 	default:

@@ -800,6 +800,13 @@ static bool where(mm_parser *p, mm_stmt *out)
 {
 	int cap = 0;
 	mm_p_advance(p);
+	if (p->tok.kind == MM_T_LPAREN) { /* where(c, a, b) after a value */
+		mm_p_fail(p, p->tok.span, "expected a name to bind after 'where', "
+		     "found '('",
+		     "after a value 'where' binds names (EXPR where n = 2); the "
+		     "function where(cond, a, b) needs an operator before it");
+		return false;
+	}
 	for (;;) {
 		if (p->tok.kind != MM_T_NAME) {
 			mm_p_expected(p, "a name to bind after 'where'");

@@ -629,3 +629,311 @@ mm_code mm_shape_slice(int64_t len, const int64_t part[3], const bool has[3],
 	*count = span ? (int64_t)((span - 1) / by + 1) : 0;
 	return MM_OK;
 }
+
+/* ---- axes: permutations, new and dropped axes, several at once ---- */
+
+mm_code mm_shape_axes(int ndim, const int64_t *axes, int n, bool *mask,
+                      mm_diag *d)
+{
+	for (int i = 0; i < ndim; i++)
+		mask[i] = false;
+	for (int k = 0; k < n; k++) {
+		int ax;
+		if (mm_shape_axis(ndim, axes[k], &ax, d) != MM_OK)
+			return MM_ERR_VALUE;
+		if (mask[ax]) {
+			if (axes[k] < 0)
+				mm_diag_set(d, MM_ERR_VALUE, nospan,
+				            "axis %lld is given twice (as axis %d)",
+				            (long long)axes[k], ax);
+			else
+				mm_diag_set(d, MM_ERR_VALUE, nospan,
+				            "axis %d is given twice", ax);
+			mm_diag_hint(d, "each axis once; negative ones count from "
+			                "the end");
+			return MM_ERR_VALUE;
+		}
+		mask[ax] = true;
+	}
+	return MM_OK;
+}
+
+mm_shape mm_shape_reduce_mask(const mm_shape *s, const bool *mask,
+                              bool keepdims)
+{
+	mm_shape r = {0};
+	for (int i = 0; i < s->ndim; i++) {
+		if (!mask[i]) {
+			r.sym[r.ndim] = s->sym[i];
+			r.dim[r.ndim++] = s->dim[i];
+		} else if (keepdims) {
+			r.dim[r.ndim++] = 1;
+		}
+	}
+	return r;
+}
+
+mm_code mm_shape_permute(const mm_shape *s, const int64_t *axes, int n,
+                         int *perm, mm_shape *out, mm_diag *d)
+{
+	char sb[160];
+	if (n != s->ndim) {
+		mm_diag_set(d, MM_ERR_VALUE, nospan,
+		            "a permutation of %s needs %d axes, got %d",
+		            mm_shape_str(s, sb, sizeof sb), s->ndim, n);
+		mm_diag_hint(d, "list every axis once, in its new place: "
+		                "permute(x, 0, 2, 1, 3) swaps the middle two of 4");
+		return MM_ERR_VALUE;
+	}
+	bool mask[MM_MAX_NDIM];
+	mm_code r = mm_shape_axes(s->ndim, axes, n, mask, d);
+	if (r != MM_OK)
+		return r;
+	mm_shape o = {0};
+	o.ndim = n;
+	for (int k = 0; k < n; k++) {
+		int ax = (int)(axes[k] < 0 ? axes[k] + n : axes[k]);
+		perm[k] = ax;
+		o.dim[k] = s->dim[ax];
+		o.sym[k] = s->sym[ax];
+	}
+	*out = o;
+	return MM_OK;
+}
+
+mm_code mm_shape_swapaxes(const mm_shape *s, int64_t a, int64_t b, int *perm,
+                          mm_shape *out, mm_diag *d)
+{
+	int x, y;
+	if (mm_shape_axis(s->ndim, a, &x, d) != MM_OK ||
+	    mm_shape_axis(s->ndim, b, &y, d) != MM_OK)
+		return MM_ERR_VALUE;
+	int64_t axes[MM_MAX_NDIM];
+	for (int k = 0; k < s->ndim; k++)
+		axes[k] = k == x ? y : k == y ? x : k;
+	return mm_shape_permute(s, axes, s->ndim, perm, out, d);
+}
+
+mm_code mm_shape_expand_dims(const mm_shape *s, const int64_t *axes, int n,
+                             bool *isnew, mm_shape *out, mm_diag *d)
+{
+	int nd = s->ndim + n;
+	if (nd > MM_MAX_NDIM) {
+		mm_diag_set(d, MM_ERR_LIMIT, nospan,
+		            "expand_dims: %d axes, more than %d", nd, MM_MAX_NDIM);
+		return MM_ERR_LIMIT;
+	}
+	/* NumPy counts the new axes' positions in the result */
+	mm_code r = mm_shape_axes(nd, axes, n, isnew, d);
+	if (r != MM_OK)
+		return r;
+	mm_shape o = {0};
+	o.ndim = nd;
+	for (int k = 0, j = 0; k < nd; k++) {
+		if (isnew[k]) {
+			o.dim[k] = 1;
+			continue;
+		}
+		o.dim[k] = s->dim[j];
+		o.sym[k] = s->sym[j++];
+	}
+	*out = o;
+	return MM_OK;
+}
+
+mm_code mm_shape_squeeze(const mm_shape *s, const int64_t *axes, int n,
+                         bool *drop, mm_shape *out, mm_assume *as,
+                         mm_diag *d)
+{
+	if (n < 0) { /* every axis known to be 1 */
+		for (int k = 0; k < s->ndim; k++)
+			drop[k] = dim_is_one(s, k);
+	} else {
+		mm_code r = mm_shape_axes(s->ndim, axes, n, drop, d);
+		if (r != MM_OK)
+			return r;
+		static const mm_shape one = {.ndim = 1, .dim = {1}};
+		for (int k = 0; k < s->ndim; k++) {
+			if (!drop[k] || dim_is_one(s, k))
+				continue;
+			if (s->sym[k] && assume_eq(as, s, k, &one, 0, d))
+				continue;
+			char sb[160];
+			if (!s->sym[k])
+				mm_diag_set(d, MM_ERR_VALUE, nospan,
+				            "squeeze: axis %d of %s has length %lld, "
+				            "not 1", k, mm_shape_str(s, sb, sizeof sb),
+				            (long long)s->dim[k]);
+			mm_diag_hint(d, "only axes of length 1 can be squeezed out; "
+			                "reshape changes others");
+			return MM_ERR_VALUE;
+		}
+	}
+	mm_shape o = {0};
+	for (int k = 0; k < s->ndim; k++)
+		if (!drop[k]) {
+			o.dim[o.ndim] = s->dim[k];
+			o.sym[o.ndim++] = s->sym[k];
+		}
+	*out = o;
+	return MM_OK;
+}
+
+mm_code mm_shape_take(const mm_shape *table, const mm_shape *ids, int64_t axis,
+                      int *ax, mm_shape *out, mm_diag *d)
+{
+	if (table->ndim == 0) {
+		mm_diag_set(d, MM_ERR_SHAPE, nospan,
+		            "take: a 0-d value has no axis to take from");
+		return MM_ERR_SHAPE;
+	}
+	if (mm_shape_axis(table->ndim, axis, ax, d) != MM_OK)
+		return MM_ERR_VALUE;
+	int nd = table->ndim - 1 + ids->ndim;
+	if (nd > MM_MAX_NDIM) {
+		mm_diag_set(d, MM_ERR_LIMIT, nospan,
+		            "take: the result would have %d axes, more than %d", nd,
+		            MM_MAX_NDIM);
+		return MM_ERR_LIMIT;
+	}
+	mm_shape o = {0};
+	for (int k = 0; k < *ax; k++, o.ndim++)
+		o.dim[o.ndim] = table->dim[k], o.sym[o.ndim] = table->sym[k];
+	for (int k = 0; k < ids->ndim; k++, o.ndim++)
+		o.dim[o.ndim] = ids->dim[k], o.sym[o.ndim] = ids->sym[k];
+	for (int k = *ax + 1; k < table->ndim; k++, o.ndim++)
+		o.dim[o.ndim] = table->dim[k], o.sym[o.ndim] = table->sym[k];
+	*out = o;
+	return MM_OK;
+}
+
+mm_code mm_shape_cross_entropy(const mm_shape *logits, const mm_shape *targets,
+                               mm_shape *out, mm_assume *as, mm_diag *d)
+{
+	char sl[160], st[160], sg[160];
+	/* (C,) with (); (N, C, d1, ...) with (N, d1, ...): the class axis is
+	 * 1 (PyTorch's layout) */
+	mm_shape want = {0};
+	if (logits->ndim == 0) {
+		mm_diag_set(d, MM_ERR_SHAPE, nospan,
+		            "cross_entropy: the logits need a class axis, got %s",
+		            mm_shape_str(logits, sl, sizeof sl));
+		return MM_ERR_SHAPE;
+	}
+	for (int k = 0; k < logits->ndim; k++)
+		if (k != (logits->ndim == 1 ? 0 : 1)) {
+			want.dim[want.ndim] = logits->dim[k];
+			want.sym[want.ndim++] = logits->sym[k];
+		}
+	bool fit = targets->ndim == want.ndim;
+	mm_diag why = {0};
+	for (int k = 0; fit && k < want.ndim; k++) {
+		int c = dim_cmp(&want, k, targets, k);
+		fit = c == DIM_EQ ||
+		      (c == DIM_UNKNOWN && assume_eq(as, &want, k, targets, k, &why));
+	}
+	if (!fit) {
+		mm_diag_set(d, MM_ERR_SHAPE, nospan,
+		            "cross_entropy: logits %s need class-index targets of "
+		            "shape %s, got %s%s%s",
+		            mm_shape_str(logits, sl, sizeof sl),
+		            mm_shape_str(&want, st, sizeof st),
+		            mm_shape_str(targets, sg, sizeof sg),
+		            why.message[0] ? ": " : "", why.message);
+		if (mm_shape_eq(targets, logits))
+			mm_diag_hint(d, "targets are class indices (argmax(p, axis=%d) "
+			                "of probabilities p), not probabilities",
+			             logits->ndim == 1 ? 0 : 1);
+		else
+			mm_diag_hint(d, "the class axis is axis %d of the logits; the "
+			                "targets have the other axes",
+			             logits->ndim == 1 ? 0 : 1);
+		return MM_ERR_SHAPE;
+	}
+	*out = want;
+	return MM_OK;
+}
+
+/* The product of s's dims but skip (-1: none) as a polynomial. */
+static mm_code dims_poly(const mm_shape *s, int skip, mm_poly *out, mm_diag *d)
+{
+	mm_poly_const(out, 1);
+	for (int k = 0; k < s->ndim; k++) {
+		if (k == skip)
+			continue;
+		mm_poly f;
+		if (s->sym[k])
+			f = *s->sym[k];
+		else
+			mm_poly_const(&f, s->dim[k]);
+		mm_code r = mm_poly_mul(out, out, &f, d);
+		if (r != MM_OK)
+			return r;
+	}
+	return MM_OK;
+}
+
+mm_code mm_shape_reshape_as(const mm_shape *s, const mm_shape *t, int infer,
+                            mm_poly *store, mm_shape *out, mm_assume *as,
+                            mm_diag *d)
+{
+	if (!mm_shape_is_symbolic(s) && !mm_shape_is_symbolic(t)) {
+		int64_t dims[MM_MAX_NDIM];
+		for (int k = 0; k < t->ndim; k++)
+			dims[k] = k == infer ? -1 : t->dim[k];
+		return mm_shape_reshape(s, t->ndim, dims, out, d);
+	}
+	char sa[160], sb[160];
+	mm_poly total, known;
+	mm_code r;
+	if ((r = dims_poly(s, -1, &total, d)) != MM_OK ||
+	    (r = dims_poly(t, infer, &known, d)) != MM_OK)
+		return r;
+	mm_shape o = *t;
+	if (infer >= 0) {
+		int64_t v;
+		if (mm_poly_is_zero(&known) ||
+		    mm_poly_div(store, &total, &known, NULL) != MM_OK ||
+		    (mm_poly_is_const(store) &&
+		     (!mm_poly_get_const(store, &v) || v < 0))) {
+			o.dim[infer] = -1;
+			mm_diag_set(d, MM_ERR_SHAPE, nospan,
+			            "reshape: cannot infer -1 for %s from %s",
+			            mm_shape_str(&o, sb, sizeof sb),
+			            mm_shape_str(s, sa, sizeof sa));
+			return MM_ERR_SHAPE;
+		}
+		o.dim[infer] = 0;
+		o.sym[infer] = store;
+		if (mm_poly_get_const(store, &v)) {
+			o.dim[infer] = v;
+			o.sym[infer] = NULL;
+		}
+		*out = o;
+		return MM_OK;
+	}
+	if (!mm_poly_eq(&total, &known)) {
+		mm_shape a = {.ndim = 1, .sym = {&total}},
+		         b = {.ndim = 1, .sym = {&known}};
+		if (mm_poly_is_const(&total) && mm_poly_is_const(&known)) {
+			mm_diag_set(d, MM_ERR_SHAPE, nospan,
+			            "reshape: %s and %s hold different numbers of "
+			            "elements", mm_shape_str(s, sa, sizeof sa),
+			            mm_shape_str(t, sb, sizeof sb));
+			return MM_ERR_SHAPE;
+		}
+		if (!assume_eq(as, &a, 0, &b, 0, d)) {
+			mm_buf m = MM_BUF_INIT;
+			mm_buf_printf(&m, "reshape: %s to %s: %s",
+			              mm_shape_str(s, sa, sizeof sa),
+			              mm_shape_str(t, sb, sizeof sb), d ? d->message : "");
+			if (d)
+				snprintf(d->message, sizeof d->message, "%s",
+				         mm_buf_str(&m));
+			mm_buf_free(&m);
+			return MM_ERR_SHAPE;
+		}
+	}
+	*out = o;
+	return MM_OK;
+}

@@ -147,7 +147,7 @@ static mm_code down(mm_checker *c, mm_node *e, const mm_node *hole,
 	case MM_N_CALL: {
 		const mm_builtin *f = mm_builtin_find(e->name);
 		bool same = f && (f->flags & MM_BF_SAME_SHAPE);
-		if (f && (f->flags & MM_BF_TRANSPOSES))
+		if (f && (f->flags & MM_BF_TRANSPOSES) && e->n == 1)
 			return down(c, e->items[0], hole, mm_shape_transpose(&want), out);
 		if (same && e->n >= 1 && contains(e->items[0], hole))
 			return down(c, e->items[0], hole, want, out);

@@ -30,15 +30,20 @@ enum {
 	/* the result has the shape of the first argument (the hole solver
 	 * sees through it) */
 	MM_BF_SAME_SHAPE = 1 << 2,
-	/* the result is the first argument with its last two axes swapped
-	 * (the hole solver sees through it) */
+	/* called with one argument, the result is it with its last two axes
+	 * swapped (the hole solver sees through it) */
 	MM_BF_TRANSPOSES = 1 << 3,
+	/* an argument after the first written as a parenthesised list,
+	 * (0, -1), is a tuple (of axes, of dims) that the row reads: the
+	 * checker does not check it as a shape first */
+	MM_BF_TUPLES = 1 << 4,
 };
 
 /* Sections of :help functions, in the order they print. */
 typedef enum mm_builtin_group {
 	MM_G_CONSTRUCT, MM_G_MATH, MM_G_REDUCE, MM_G_NORM, MM_G_SHAPE,
-	MM_G_LINALG, MM_G_ATTENTION, MM_G_CONV, MM_G_MOE, MM_G_FILE, MM_G_COST,
+	MM_G_LINALG, MM_G_ATTENTION, MM_G_CONV, MM_G_MOE, MM_G_LOSS, MM_G_FILE,
+	MM_G_COST,
 	MM_G_COUNT
 } mm_builtin_group;
 

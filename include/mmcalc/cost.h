@@ -99,6 +99,10 @@ mm_code mm_cost_elementwise(mm_cost_ctx *x, const mm_value *out,
 /* A reduction (sum, mean, max, min, norm): 1 FLOP per input element. */
 mm_code mm_cost_reduction(mm_cost_ctx *x, const mm_value *out,
                           const mm_value *in, mm_cost *c);
+/* logsumexp over axes: softmax's FLOPs less its division (4) per input
+ * element. */
+mm_code mm_cost_logsumexp(mm_cost_ctx *x, const mm_value *out,
+                          const mm_value *in, mm_cost *c);
 /* softmax over an axis: 5 FLOPs per element. */
 mm_code mm_cost_softmax(mm_cost_ctx *x, const mm_value *out,
                         const mm_value *in, mm_cost *c);
@@ -106,6 +110,33 @@ mm_code mm_cost_softmax(mm_cost_ctx *x, const mm_value *out,
  * bias (in[1], in[2] when nin is 3). */
 mm_code mm_cost_layernorm(mm_cost_ctx *x, const mm_value *out,
                           const mm_value *const *in, int nin, mm_cost *c);
+/* rmsnorm over the last axis: layernorm's FLOPs less 1 per element (3,
+ * 4 with the weight in[1] when nin is 2). */
+mm_code mm_cost_rmsnorm(mm_cost_ctx *x, const mm_value *out,
+                        const mm_value *const *in, int nin, mm_cost *c);
+/* swiglu(x, W1, W3) = out (in[0..3)): two matmuls of numel(out)·d MACs
+ * and silu_per + 1 FLOPs per output element. */
+mm_code mm_cost_swiglu(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *const *in, unsigned silu_per,
+                       mm_cost *c);
+/* take(table, ids) or embedding(ids, table) = out: 0 FLOPs (2·ids·rows·
+ * dim for an embedding when the convention counts embeddings as matmuls);
+ * the ids and the gathered rows read, out written. */
+mm_code mm_cost_gather(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *table, const mm_value *ids,
+                       bool embedding, mm_cost *c);
+/* cross_entropy(logits, targets) = out: softmax's FLOPs per logit, and
+ * the reduction's per target when reduced (mean or sum). */
+mm_code mm_cost_cross_entropy(mm_cost_ctx *x, const mm_value *out,
+                              const mm_value *logits, const mm_value *targets,
+                              bool reduced, mm_cost *c);
+/* einsum of nin operands in[] = out, lab[0..nlab) holding the sizes of
+ * its distinct letters: their product as MACs (2 FLOPs each) when two
+ * operands contract (summed), as FLOPs of a product or a sum otherwise. */
+mm_code mm_cost_einsum(mm_cost_ctx *x, const mm_value *out,
+                       const mm_value *const *in, int nin,
+                       const mm_shape *lab, int nlab, bool summed,
+                       mm_cost *c);
 /* matmul a @ b = out: numel(out) · k MACs, 2 FLOPs each. */
 mm_code mm_cost_matmul(mm_cost_ctx *x, const mm_value *out,
                        const mm_value *a, const mm_value *b, mm_cost *c);

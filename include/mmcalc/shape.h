@@ -133,6 +133,15 @@ mm_shape mm_shape_reduce(const mm_shape *s, bool all, int axis, bool keepdims);
 mm_code mm_shape_reshape(const mm_shape *s, int n, const int64_t *dims,
                          mm_shape *out, mm_diag *d);
 
+/* reshape to t, whose dim infer (-1: none) is to be inferred, with
+ * symbols: the element counts compared as polynomials (dims that may
+ * differ assumed equal and that recorded in as, NULL: an error), the
+ * inferred dim the quotient, kept in *store (the caller's, living as long
+ * as *out). Without symbols, mm_shape_reshape's rule. */
+mm_code mm_shape_reshape_as(const mm_shape *s, const mm_shape *t, int infer,
+                            struct mm_poly *store, mm_shape *out,
+                            mm_assume *as, mm_diag *d);
+
 /* Concatenation of k shapes along axis (already normalised or negative). */
 mm_code mm_shape_concat(const mm_shape *s, int k, int64_t axis,
                         mm_shape *out, mm_diag *d);
@@ -184,5 +193,45 @@ mm_code mm_shape_pool2d_as(const char *fn, const mm_shape *x,
                            const mm_window *p, mm_shape *out,
                            struct mm_arena *arena, mm_assume *as,
                            mm_diag *d);
+
+/* ---- axes (permute, expand_dims, squeeze, several reduced at once) ----
+ * Axes come as the user gave them (negative counts from the end) and are
+ * checked here: in range, each given once (MM_ERR_VALUE otherwise). */
+
+/* The axes of a tuple as a mask over ndim axes (mask has ndim entries). */
+mm_code mm_shape_axes(int ndim, const int64_t *axes, int n, bool *mask,
+                      mm_diag *d);
+/* The shape after reducing over the axes mask marks. */
+mm_shape mm_shape_reduce_mask(const mm_shape *s, const bool *mask,
+                              bool keepdims);
+/* Result axis k is axis axes[k] of s; n must be s's ndim. perm receives
+ * the axes normalised (what mm_tensor_permute takes). */
+mm_code mm_shape_permute(const mm_shape *s, const int64_t *axes, int n,
+                         int *perm, mm_shape *out, mm_diag *d);
+/* Axes a and b exchanged, as a permutation (perm as above). */
+mm_code mm_shape_swapaxes(const mm_shape *s, int64_t a, int64_t b, int *perm,
+                          mm_shape *out, mm_diag *d);
+/* NumPy's expand_dims: n new axes of length 1 at positions axes of the
+ * result (ndim + n axes); isnew marks them (ndim + n entries). */
+mm_code mm_shape_expand_dims(const mm_shape *s, const int64_t *axes, int n,
+                             bool *isnew, mm_shape *out, mm_diag *d);
+/* NumPy's squeeze: the n axes given, which must have length 1 (a symbol
+ * is assumed to be 1 and that recorded in as), or with n < 0 every axis
+ * of length 1. drop marks the axes removed (ndim entries). */
+mm_code mm_shape_squeeze(const mm_shape *s, const int64_t *axes, int n,
+                         bool *drop, mm_shape *out, mm_assume *as,
+                         mm_diag *d);
+
+/* NumPy's take along axis: table's axes before it, ids' axes, table's
+ * after it; *ax is the axis normalised. */
+mm_code mm_shape_take(const mm_shape *table, const mm_shape *ids, int64_t axis,
+                      int *ax, mm_shape *out, mm_diag *d);
+
+/* torch.nn.functional.cross_entropy with class-index targets: logits
+ * (C,) or (N, C, d1, ...), targets () or (N, d1, ...) (the logits without
+ * their class axis, axis 1); *out is the targets' shape (the loss per
+ * target before the mean). */
+mm_code mm_shape_cross_entropy(const mm_shape *logits, const mm_shape *targets,
+                               mm_shape *out, mm_assume *as, mm_diag *d);
 
 #endif

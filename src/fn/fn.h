@@ -22,6 +22,9 @@
 mm_code mm_ck_placed(mm_checker *c, mm_code code, mm_span at);
 /* Checks a node that is not checked yet (a keyword given as a word). */
 mm_code mm_ck_node(mm_checker *c, mm_node *e);
+/* Dim k of s from the expression e, as a shape literal's: a number, or
+ * a polynomial of symbols (unbound names). */
+mm_code mm_ck_dim_of(mm_checker *c, mm_node *e, mm_shape *s, int k);
 /* "a number", "a string", "a tensor", "no value". */
 const char *mm_ck_kind_name(const mm_value *v);
 /* Arguments: a dimension (integral, >= 0), an integer (may be negative),
@@ -84,10 +87,6 @@ mm_builtin_check mm_fn_layernorm_check;
 mm_builtin_eval mm_fn_layernorm_eval;
 
 /* Shapes. */
-mm_builtin_check mm_fn_transpose_check;
-mm_builtin_eval mm_fn_transpose_eval;
-mm_builtin_check mm_fn_reshape_check;
-mm_builtin_eval mm_fn_reshape_eval;
 mm_builtin_check mm_fn_concat_check;
 mm_builtin_eval mm_fn_concat_eval;
 mm_builtin_check mm_fn_shapeof_check;
@@ -101,6 +100,68 @@ enum { MM_LA_FN_QR, MM_LA_FN_QR_R, MM_LA_FN_SOLVE, MM_LA_FN_INV,
        MM_LA_FN_SVD_VH, MM_LA_FN_LSTSQ };
 mm_builtin_check mm_fn_linalg_check;
 mm_builtin_eval mm_fn_linalg_eval;
+/* Axes (axes.c): transpose and permute (one check and eval: the
+ * permutation), swapaxes (permute's eval), expand_dims, squeeze, reshape
+ * (a view where the strides allow). */
+mm_builtin_check mm_fn_permute_check;
+mm_builtin_eval mm_fn_permute_eval;
+mm_builtin_check mm_fn_swapaxes_check;
+mm_builtin_check mm_fn_expand_dims_check;
+mm_builtin_eval mm_fn_expand_dims_eval;
+mm_builtin_check mm_fn_squeeze_check;
+mm_builtin_eval mm_fn_squeeze_eval;
+mm_builtin_check mm_fn_reshape_check;
+mm_builtin_eval mm_fn_reshape_eval;
+/* Integers from argument e: a number, a parenthesised list (0, -1) or
+ * [0, 1], or a shape value whose dims are the list; at most max into
+ * out, their number in *n. A list read this way is no longer a value
+ * (evaluation skips it). */
+mm_code mm_fn_ints(mm_checker *c, mm_node *e, const char *what,
+                   int64_t *out, int max, int *n);
+/* The axes of a reduction (axis= and keepdims= of the call e over an
+ * operand of shape xs): every axis without axis= (i->all_axes), one
+ * (i->axis), or, when tuples is true, several (a mask of xs's axes in
+ * i->fn_data); the result's shape into *out. */
+mm_code mm_fn_reduce_axes(mm_checker *c, mm_node *e, mm_info *i,
+                          const mm_shape *xs, bool tuples, mm_shape *out);
+/* Whether a reduction checked so reduces axis. */
+bool mm_fn_reduced(const mm_info *i, int axis);
+
+/* The layers of modern models (nn.c), told apart by the row's op where
+ * rows share functions. */
+enum { MM_NN_ARGMAX, MM_NN_LOGSUMEXP, MM_NN_MAXIMUM, MM_NN_MINIMUM,
+       MM_NN_TRIL, MM_NN_TRIU, MM_NN_TAKE, MM_NN_EMBEDDING };
+mm_builtin_check mm_fn_argmax_check;
+mm_builtin_eval mm_fn_argmax_eval;
+mm_builtin_check mm_fn_maximum_check;
+mm_builtin_eval mm_fn_maximum_eval;
+mm_builtin_check mm_fn_where_check;
+mm_builtin_eval mm_fn_where_eval;
+mm_builtin_check mm_fn_clip_check;
+mm_builtin_eval mm_fn_clip_eval;
+mm_builtin_check mm_fn_tri_check;
+mm_builtin_eval mm_fn_tri_eval;
+mm_builtin_check mm_fn_rmsnorm_check;
+mm_builtin_eval mm_fn_rmsnorm_eval;
+mm_builtin_check mm_fn_swiglu_check;
+mm_builtin_eval mm_fn_swiglu_eval;
+mm_builtin_check mm_fn_dropout_check;
+mm_builtin_eval mm_fn_dropout_eval;
+mm_builtin_check mm_fn_take_check;
+mm_builtin_eval mm_fn_take_eval;
+mm_builtin_check mm_fn_cross_entropy_check;
+mm_builtin_eval mm_fn_cross_entropy_eval;
+/* A norm's weight or bias w (what: "the weight") against its operand's
+ * shape xs: one element per element of the last axis, a symbol
+ * compared as a polynomial or assumed equal. */
+mm_code mm_fn_check_affine(mm_checker *c, const mm_node *w,
+                           const mm_shape *xs, const char *fn,
+                           const char *what);
+
+/* einsum (fn/einsum.c): the plan of src/einsum.c in fn_data. */
+mm_builtin_check mm_fn_einsum_check;
+mm_builtin_eval mm_fn_einsum_eval;
+
 
 /* Attention. */
 mm_builtin_check mm_fn_attention_check;

@@ -1,16 +1,43 @@
 /* math.c — elementwise functions, reductions, softmax and layernorm. */
 #include <math.h>
+#include <string.h>
 
 #include "mmcalc/ops.h"
+#include "mmcalc/ops_nn.h"
 #include "fn/fn.h"
 
 /* ---- elementwise functions (unary.def) ---- */
+
+/* gelu's approximate= "none" or "tanh" (a string or a bare word), the
+ * latter making the call gelu_tanh's. */
+static mm_code gelu_approximate(mm_checker *c, mm_node *e, mm_info *i)
+{
+	int ka = mm_ck_key(e, "approximate");
+	if (ka < 0)
+		return MM_OK;
+	const mm_node *a = e->items[ka];
+	const char *s = a->kind == MM_N_STRING ? a->str
+	              : a->kind == MM_N_NAME ? a->name : "";
+	if (strcmp(s, "tanh") == 0) {
+		i->fn = mm_builtin_find("gelu_tanh");
+		return MM_OK;
+	}
+	if (strcmp(s, "none") == 0)
+		return MM_OK;
+	mm_ck_fail(c, MM_ERR_ARG, a->span, "gelu: approximate is \"none\" or "
+	           "\"tanh\"");
+	mm_diag_hint(c->diag, "gelu(x, approximate=\"tanh\") is GPT-2's "
+	                      "gelu_tanh(x)");
+	return MM_ERR_ARG;
+}
 
 mm_code mm_fn_unary_check(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_node *x = e->items[0];
 	const mm_info *xi = x->info;
 	mm_code r;
+	if ((r = gelu_approximate(c, e, i)) != MM_OK)
+		return r;
 	if (xi->v.kind == MM_K_NUMBER) {
 		bool abs = i->fn->op == MM_OP_ABS;
 		if (!mm_dim_is_none(xi->v.dim) && !abs) {
@@ -54,12 +81,12 @@ mm_code mm_fn_reduce_check(mm_checker *c, mm_node *e, mm_info *i)
 	mm_node *x = e->items[0];
 	const mm_info *xi = x->info;
 	const char *name = i->fn->name;
-	int ka = mm_ck_key(e, "axis"), kk = mm_ck_key(e, "keepdims");
 	mm_code r;
-	if (kk >= 0 &&
-	    (r = mm_ck_bool(c, e->items[kk], "keepdims", &i->keepdims)) != MM_OK)
-		return r;
 	if (xi->v.kind == MM_K_NUMBER) { /* a number is its own reduction */
+		int kk = mm_ck_key(e, "keepdims");
+		if (kk >= 0 && (r = mm_ck_bool(c, e->items[kk], "keepdims",
+		                               &i->keepdims)) != MM_OK)
+			return r;
 		i->v = xi->v;
 		if (i->fn->op == MM_RED_NORM)
 			i->v.num = fabs(xi->v.num);
@@ -67,26 +94,17 @@ mm_code mm_fn_reduce_check(mm_checker *c, mm_node *e, mm_info *i)
 	}
 	if ((r = mm_ck_tensor(c, x, name)) != MM_OK)
 		return r;
-	i->all_axes = ka < 0;
-	if (ka >= 0) {
-		int64_t ax;
-		if ((r = mm_ck_int(c, e->items[ka], "axis", &ax)) != MM_OK)
-			return r;
-		if ((r = mm_shape_axis(xi->v.shape.ndim, ax, &i->axis, c->diag)) !=
-		    MM_OK)
-			return mm_ck_placed(c, r, e->items[ka]->span);
-	}
+	mm_shape s;
+	if ((r = mm_fn_reduce_axes(c, e, i, &xi->v.shape, true, &s)) != MM_OK)
+		return r;
 	if (i->fn->op == MM_RED_MAX || i->fn->op == MM_RED_MIN) {
-		const mm_shape *s = &xi->v.shape;
-		for (int k = 0; k < s->ndim; k++)
-			if ((i->all_axes || k == i->axis) && s->dim[k] == 0 &&
-			    !s->sym[k])
+		const mm_shape *xs = &xi->v.shape;
+		for (int k = 0; k < xs->ndim; k++)
+			if (mm_fn_reduced(i, k) && xs->dim[k] == 0 && !xs->sym[k])
 				return mm_ck_fail(c, MM_ERR_VALUE, e->span,
 				                  "%s of an empty axis has no value",
 				                  name);
 	}
-	mm_shape s = mm_shape_reduce(&xi->v.shape, i->all_axes, i->axis,
-	                             i->keepdims);
 	mm_ck_set_tensor(i, &s, xi->v.dtype, xi->concrete);
 	i->cls = MM_C_REDUCTION;
 	mm_cost_ctx cx = mm_ck_cost_ctx(c);
@@ -97,6 +115,10 @@ mm_code mm_fn_reduce_check(mm_checker *c, mm_node *e, mm_info *i)
 mm_tensor *mm_fn_reduce_eval(mm_evaluator *ev, mm_node *e)
 {
 	const mm_info *i = e->info;
+	if (i->fn_data) /* several axes */
+		return mm_op_reduce_axes((mm_reduce)i->fn->op,
+		                         e->items[0]->info->value, i->fn_data,
+		                         i->keepdims, ev->diag);
 	return mm_op_reduce((mm_reduce)i->fn->op, e->items[0]->info->value,
 	                    i->all_axes ? MM_AXIS_ALL : i->axis, i->keepdims,
 	                    ev->diag);
@@ -142,28 +164,17 @@ mm_code mm_fn_layernorm_check(mm_checker *c, mm_node *e, mm_info *i)
 	if (xi->v.shape.ndim == 0)
 		return mm_ck_fail(c, MM_ERR_SHAPE, x->span,
 		                  "layernorm needs at least one axis");
-	int64_t last = xi->v.shape.dim[xi->v.shape.ndim - 1];
 	bool concrete = xi->concrete;
-	if (xi->symbolic && e->n > 1)
-		return mm_ck_fail(c, MM_ERR_UNSUPPORTED, e->span,
-		                  "layernorm with weight and bias does not take "
-		                  "symbolic dimensions yet");
 	const mm_value *in[3] = {&xi->v, NULL, NULL};
 	for (int k = 1; k < e->n; k++) {
 		mm_node *w = e->items[k];
-		if ((r = mm_ck_tensor(c, w, name)) != MM_OK)
+		bool bias = e->keys[k] ? strcmp(e->keys[k], "bias") == 0 : k == 2;
+		if ((r = mm_fn_check_affine(c, w, &xi->v.shape, name,
+		                            bias ? "the bias" : "the weight")) !=
+		    MM_OK)
 			return r;
-		uint64_t n;
-		mm_shape_numel(&w->info->v.shape, &n, NULL);
-		if (w->info->v.shape.ndim > 1 || (int64_t)n != last) {
-			char sb[160];
-			return mm_ck_fail(c, MM_ERR_SHAPE, w->span,
-			                  "layernorm: weight and bias need %lld "
-			                  "elements (the last axis), got %s",
-			                  (long long)last,
-			                  mm_shape_str(&w->info->v.shape, sb, sizeof sb));
-		}
 		concrete = concrete && w->info->concrete;
+		i->symbolic = i->symbolic || w->info->symbolic;
 		in[k] = &w->info->v;
 	}
 	mm_ck_set_tensor(i, &xi->v.shape, xi->v.dtype, concrete);

@@ -1,67 +1,8 @@
-/* shape.c — transpose, reshape, concat, shape and numel. */
+/* shape.c — concat, shape and numel (axes.c moves axes). */
 #include <string.h>
 
 #include "mmcalc/ops.h"
 #include "fn/fn.h"
-
-mm_code mm_fn_transpose_check(mm_checker *c, mm_node *e, mm_info *i)
-{
-	mm_node *x = e->items[0];
-	const mm_info *xi = x->info;
-	mm_code r;
-	if (xi->v.kind == MM_K_NUMBER) {
-		mm_ck_set_number(i, xi->v.num);
-		return MM_OK;
-	}
-	if ((r = mm_ck_tensor(c, x, i->fn->name)) != MM_OK)
-		return r;
-	mm_shape s = mm_shape_transpose(&xi->v.shape);
-	mm_ck_set_tensor(i, &s, xi->v.dtype, xi->concrete);
-	mm_ck_set_view(i, xi);
-	return MM_OK;
-}
-
-mm_tensor *mm_fn_transpose_eval(mm_evaluator *ev, mm_node *e)
-{
-	return mm_tensor_transpose(e->items[0]->info->value, ev->diag);
-}
-
-mm_code mm_fn_reshape_check(mm_checker *c, mm_node *e, mm_info *i)
-{
-	mm_node *x = e->items[0];
-	const mm_info *xi = x->info;
-	int npos = mm_ck_npos(e);
-	mm_code r;
-	if ((r = mm_ck_tensor(c, x, i->fn->name)) != MM_OK)
-		return r;
-	int64_t dims[MM_MAX_NDIM];
-	int nd = npos - 1;
-	if (nd == 1 && e->items[1]->info->v.kind == MM_K_TENSOR) {
-		const mm_shape *t = &e->items[1]->info->v.shape;
-		nd = t->ndim;
-		memcpy(dims, t->dim, sizeof dims);
-	} else {
-		if (nd > MM_MAX_NDIM)
-			return mm_ck_fail(c, MM_ERR_LIMIT, e->span,
-			                  "reshape: at most %d dimensions", MM_MAX_NDIM);
-		for (int k = 0; k < nd; k++)
-			if ((r = mm_ck_int(c, e->items[1 + k], "a dimension",
-			                   &dims[k])) != MM_OK)
-				return r;
-	}
-	mm_shape s;
-	if ((r = mm_shape_reshape(&xi->v.shape, nd, dims, &s, c->diag)) != MM_OK)
-		return mm_ck_placed(c, r, e->span);
-	mm_ck_set_tensor(i, &s, xi->v.dtype, xi->concrete);
-	mm_ck_set_view(i, xi);
-	return MM_OK;
-}
-
-mm_tensor *mm_fn_reshape_eval(mm_evaluator *ev, mm_node *e)
-{
-	const mm_shape *s = &e->info->v.shape;
-	return mm_op_reshape(e->items[0]->info->value, s->ndim, s->dim, ev->diag);
-}
 
 /* Most tensors concat takes (the evaluator gathers them on its stack). */
 #define CONCAT_MAX 64

@@ -1,0 +1,27 @@
+# take, embedding and cross_entropy: shapes, values, costs and the ids'
+# errors
+T = [[1, 2], [3, 4], [5, 6]]
+embedding([2, 0, 2], T)
+embedding([[1, 1]], T)
+take(T, [-1, 0])
+take(T, 1, axis=1)
+embedding(argmax([[0, 9, 1], [7, 0, 0]], axis=1), T)
+embedding((B x S), (V x d))
+:explain embedding((8 x 1024), (50257 x 768))
+L = [[2, 1, 0.1], [0.5, 2.5, 0.3]]
+cross_entropy(L, [0, 1])
+cross_entropy(L, [0, -100])
+cross_entropy(L, [0, 1], reduction="sum")
+cross_entropy(L, [2, 1], reduction=none)
+cross_entropy(L[0], 2)
+cross_entropy(reshape((B x S x V), (B*S, V)), reshape((B x S), (B*S,)))
+embedding([3], T)
+embedding([[0, 0.5]], T)
+take(T, [5], axis=-1)
+embedding([0], (3 x 4 x 5))
+cross_entropy(L, [0, 3])
+cross_entropy(L, L)
+cross_entropy(L, [0, 1], reduction="avg")
+cross_entropy(L, [0, 1, 2])
+:run cross_entropy((8 x 100), (8,))
+:run embedding((2 x 16), (1000 x 8))

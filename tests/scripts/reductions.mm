@@ -1,0 +1,17 @@
+# Reductions over several axes; argmax and logsumexp
+M = [[1, 5, 5], [7, 0, 2]]
+sum(M, axis=(0, 1))
+max(M, axis=(-1, 0), keepdims=true)
+mean(M, axis=())
+argmax(M)
+argmax(M, axis=-1, keepdims=true)
+logsumexp(M, axis=1)
+logsumexp([[0, -1000, -1000]])
+a = (0, 2)
+sum((2 x 3 x 4), axis=a)
+logsumexp((B x T x V), axis=-1, keepdims=true)
+sum(M, axis=(0, 0))
+sum(M, axis=(0, 2))
+max((3 x 0 x 2), axis=(0, 1))
+argmax(M, axis=(0, 1))
+argmax((3 x 0), axis=1)
