@@ -40,16 +40,19 @@ static const mm_span nospan = {0, 0};
  *   INT8 2614.9 TOPS; HBM3 5.3 TB/s.
  * - Apple M2: Apple's M2 announcement (June 2022): 10-core GPU 3.6 TFLOPS
  *   FP32, 100 GB/s unified memory. Apple gives no other dtype figures. */
+/* FP8 figures hold for both formats (E4M3 and E5M2 run at one rate). */
+#define F8(rate) [MM_F8E4M3] = (rate), [MM_F8E5M2] = (rate)
+
 static const mm_device builtin[] = {
 	{"H100 SXM", "h100-sxm", MM_DEVICE_GPU,
 	 {[MM_F32] = 66.9e12, [MM_F64] = 66.9e12, [MM_TF32] = 494.7e12,
-	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, [MM_F8] = 1978.9e12,
+	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, F8(1978.9e12),
 	  [MM_I8] = 1978.9e12},
 	 3.35e12, "NVIDIA H100 Tensor Core GPU datasheet; Hopper whitepaper",
 	 "f64 is the FP64 tensor-core rate; no INT4"},
 	{"H200 SXM", "h200-sxm", MM_DEVICE_GPU,
 	 {[MM_F32] = 66.9e12, [MM_F64] = 66.9e12, [MM_TF32] = 494.7e12,
-	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, [MM_F8] = 1978.9e12,
+	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, F8(1978.9e12),
 	  [MM_I8] = 1978.9e12},
 	 4.8e12, "NVIDIA H200 Tensor Core GPU datasheet",
 	 "the H100 SXM's compute with HBM3e memory"},
@@ -61,18 +64,18 @@ static const mm_device builtin[] = {
 	 "f64 is the FP64 tensor-core rate; no FP8"},
 	{"L4", "l4", MM_DEVICE_GPU,
 	 {[MM_F32] = 30.3e12, [MM_TF32] = 60e12, [MM_F16] = 121e12,
-	  [MM_BF16] = 121e12, [MM_F8] = 242.5e12, [MM_I8] = 242.5e12},
+	  [MM_BF16] = 121e12, F8(242.5e12), [MM_I8] = 242.5e12},
 	 300e9, "NVIDIA L4 Tensor Core GPU datasheet",
 	 "no FP64 figure in the datasheet"},
 	{"RTX 4090", "rtx-4090", MM_DEVICE_GPU,
 	 {[MM_F32] = 82.6e12, [MM_F64] = 1.3e12, [MM_TF32] = 82.6e12,
-	  [MM_F16] = 165.2e12, [MM_BF16] = 165.2e12, [MM_F8] = 330.3e12,
+	  [MM_F16] = 165.2e12, [MM_BF16] = 165.2e12, F8(330.3e12),
 	  [MM_I8] = 660.6e12, [MM_I4] = 1321.2e12},
 	 1008e9, "NVIDIA Ada Lovelace GPU architecture whitepaper",
 	 "tensor rates with FP32 accumulate"},
 	{"MI300X", "mi300x", MM_DEVICE_GPU,
 	 {[MM_F32] = 163.4e12, [MM_F64] = 163.4e12, [MM_TF32] = 653.7e12,
-	  [MM_F16] = 1307.4e12, [MM_BF16] = 1307.4e12, [MM_F8] = 2614.9e12,
+	  [MM_F16] = 1307.4e12, [MM_BF16] = 1307.4e12, F8(2614.9e12),
 	  [MM_I8] = 2614.9e12},
 	 5.3e12, "AMD Instinct MI300X accelerator data sheet",
 	 "f64 is the FP64 matrix rate"},
@@ -800,18 +803,23 @@ mm_code mm_device_host(mm_device *out, const char *cache_path,
 
 void mm_device_describe(mm_buf *b, const mm_device *dev)
 {
-	static const mm_dtype order[] = {MM_F64, MM_F32, MM_TF32, MM_F16,
-	                                 MM_BF16, MM_F8, MM_I8, MM_I4};
+	static const mm_dtype order[] = {MM_F64,    MM_F32,    MM_TF32,
+	                                 MM_F16,    MM_BF16,   MM_F8E4M3,
+	                                 MM_F8E5M2, MM_I8,     MM_I4};
+	enum { N = sizeof order / sizeof order[0] };
 	mm_buf_printf(b, "%s:", dev->name);
 	const char *sep = " ";
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+	for (size_t i = 0; i < N; i++) {
 		mm_dtype t = order[i];
 		if (!(dev->peak[t] > 0))
 			continue;
-		/* Equal neighbours read as one: "f16/bf16 989.4 TFLOP/s". */
-		if (i + 1 < sizeof order / sizeof order[0] &&
-		    dev->peak[order[i + 1]] == dev->peak[t] &&
-		    (t == MM_F16 || t == MM_F64)) {
+		bool pair = i + 1 < N && dev->peak[order[i + 1]] == dev->peak[t];
+		/* Equal neighbours read as one: "f16/bf16 989.4 TFLOP/s", and
+		 * the two FP8 formats as "f8". */
+		if (pair && t == MM_F8E4M3) {
+			mm_buf_printf(b, "%sf8 ", sep);
+			i++;
+		} else if (pair && (t == MM_F16 || t == MM_F64)) {
 			mm_buf_printf(b, "%s%s/%s ", sep, mm_dtype_name(t),
 			              mm_dtype_name(order[i + 1]));
 			i++;
