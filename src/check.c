@@ -132,7 +132,7 @@ mm_code mm_ck_dtype(mm_checker *c, const mm_node *e, mm_dtype *out)
 	if (!s || !mm_dtype_parse(s, out)) {
 		mm_ck_fail(c, MM_ERR_ARG, e->span, "unknown dtype%s%s", s ? " " : "",
 		     s ? s : "");
-		mm_diag_hint(c->diag, "dtypes: f64 f32 tf32 f16 bf16 f8 i8 i4");
+		mm_diag_hint(c->diag, "dtypes: " MM_DTYPE_NAMES);
 		return MM_ERR_ARG;
 	}
 	return MM_OK;

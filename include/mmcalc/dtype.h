@@ -22,6 +22,10 @@ typedef enum mm_dtype {
 	MM_DTYPE_COUNT
 } mm_dtype;
 
+/* Every name a user may give, for hints: the canonical ones and plain
+ * "f8". */
+#define MM_DTYPE_NAMES "f64 f32 tf32 f16 bf16 f8 f8e4m3 f8e5m2 i8 i4"
+
 /* "f32", "f64", ..., "f8e4m3", "f8e5m2". */
 const char *mm_dtype_name(mm_dtype t);
 /* Parses a dtype name (also "float32", "float64", "half", "double", "f8"

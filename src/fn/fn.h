@@ -82,6 +82,10 @@ mm_builtin_eval mm_fn_concat_eval;
 mm_builtin_check mm_fn_shapeof_check;
 mm_builtin_check mm_fn_numel_check;
 
+/* Dtypes (dtype.c). */
+mm_builtin_check mm_fn_astype_check;
+mm_builtin_eval mm_fn_astype_eval;
+
 /* Linear algebra (qr: op 0 gives Q, 1 gives R). */
 mm_builtin_check mm_fn_qr_check;
 mm_builtin_eval mm_fn_qr_eval;
