@@ -12,6 +12,8 @@
 
 #include "mmcalc/device.h"
 #include "mmcalc/gemm.h"
+#include "mmcalc/gemm_lowp.h"
+#include "mmcalc/vmath.h"
 #include "mmcalc/io.h"
 
 static const mm_span nospan = {0, 0};
@@ -38,8 +40,9 @@ static const mm_span nospan = {0, 0};
  * - MI300X: AMD Instinct MI300X accelerator data sheet: FP64 matrix
  *   163.4, FP32 163.4, TF32 653.7, FP16/BF16 1307.4, FP8 2614.9 TFLOPS,
  *   INT8 2614.9 TOPS; HBM3 5.3 TB/s.
- * - Apple M2: Apple's M2 announcement (June 2022): 10-core GPU 3.6 TFLOPS
- *   FP32, 100 GB/s unified memory. Apple gives no other dtype figures. */
+ * - Apple M2 GPU: Apple's M2 announcement (June 2022): the 10-core GPU's
+ *   3.6 TFLOPS FP32, 100 GB/s unified memory. Apple gives no other dtype
+ *   figures (nor any for the CPU cores), so this is the GPU's profile. */
 /* FP8 figures hold for both formats (E4M3 and E5M2 run at one rate). */
 #define F8(rate) [MM_F8E4M3] = (rate), [MM_F8E5M2] = (rate)
 
@@ -49,40 +52,40 @@ static const mm_device builtin[] = {
 	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, F8(1978.9e12),
 	  [MM_I8] = 1978.9e12},
 	 3.35e12, "NVIDIA H100 Tensor Core GPU datasheet; Hopper whitepaper",
-	 "f64 is the FP64 tensor-core rate; no INT4"},
+	 "f64 is the FP64 tensor-core rate; no INT4", 0},
 	{"H200 SXM", "h200-sxm", MM_DEVICE_GPU,
 	 {[MM_F32] = 66.9e12, [MM_F64] = 66.9e12, [MM_TF32] = 494.7e12,
 	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, F8(1978.9e12),
 	  [MM_I8] = 1978.9e12},
 	 4.8e12, "NVIDIA H200 Tensor Core GPU datasheet",
-	 "the H100 SXM's compute with HBM3e memory"},
+	 "the H100 SXM's compute with HBM3e memory", 0},
 	{"A100 80GB SXM", "a100-80gb-sxm", MM_DEVICE_GPU,
 	 {[MM_F32] = 19.5e12, [MM_F64] = 19.5e12, [MM_TF32] = 156e12,
 	  [MM_F16] = 312e12, [MM_BF16] = 312e12, [MM_I8] = 624e12,
 	  [MM_I4] = 1248e12},
 	 2039e9, "NVIDIA A100 Tensor Core GPU datasheet",
-	 "f64 is the FP64 tensor-core rate; no FP8"},
+	 "f64 is the FP64 tensor-core rate; no FP8", 0},
 	{"L4", "l4", MM_DEVICE_GPU,
 	 {[MM_F32] = 30.3e12, [MM_TF32] = 60e12, [MM_F16] = 121e12,
 	  [MM_BF16] = 121e12, F8(242.5e12), [MM_I8] = 242.5e12},
 	 300e9, "NVIDIA L4 Tensor Core GPU datasheet",
-	 "no FP64 figure in the datasheet"},
+	 "no FP64 figure in the datasheet", 0},
 	{"RTX 4090", "rtx-4090", MM_DEVICE_GPU,
 	 {[MM_F32] = 82.6e12, [MM_F64] = 1.3e12, [MM_TF32] = 82.6e12,
 	  [MM_F16] = 165.2e12, [MM_BF16] = 165.2e12, F8(330.3e12),
 	  [MM_I8] = 660.6e12, [MM_I4] = 1321.2e12},
 	 1008e9, "NVIDIA Ada Lovelace GPU architecture whitepaper",
-	 "tensor rates with FP32 accumulate"},
+	 "tensor rates with FP32 accumulate", 0},
 	{"MI300X", "mi300x", MM_DEVICE_GPU,
 	 {[MM_F32] = 163.4e12, [MM_F64] = 163.4e12, [MM_TF32] = 653.7e12,
 	  [MM_F16] = 1307.4e12, [MM_BF16] = 1307.4e12, F8(2614.9e12),
 	  [MM_I8] = 2614.9e12},
 	 5.3e12, "AMD Instinct MI300X accelerator data sheet",
-	 "f64 is the FP64 matrix rate"},
-	{"Apple M2", "apple-m2", MM_DEVICE_CPU,
+	 "f64 is the FP64 matrix rate", 0},
+	{"Apple M2 GPU", "apple-m2-gpu", MM_DEVICE_GPU,
 	 {[MM_F32] = 3.6e12},
 	 100e9, "Apple M2 announcement (June 2022)",
-	 "the 10-core GPU's FP32 rate; other dtypes use it"},
+	 "the 10-core GPU; Apple gives FP32 only, other dtypes use it", 0},
 };
 #define NBUILTIN (sizeof builtin / sizeof builtin[0])
 
@@ -94,6 +97,7 @@ static const struct {
 	{"h100", 0},   {"h100sxm5", 0}, {"h200", 1},       {"a100", 2},
 	{"a100sxm", 2}, {"a10080gb", 2}, {"nvidial4", 3},   {"4090", 4},
 	{"rtx4090", 4}, {"geforcertx4090", 4}, {"mi300", 5}, {"m2", 6},
+	{"applem2", 6}, {"m2gpu", 6},
 };
 
 const mm_device *mm_device_builtin(size_t *n)
@@ -135,24 +139,47 @@ const mm_device *mm_device_find(const char *name)
 	return NULL;
 }
 
+/* The dtypes whose units run t when t has no figure, nearest first (see
+ * mm_device_peak); MM_DTYPE_COUNT ends a list. */
+static const mm_dtype *fallbacks(mm_dtype t)
+{
+	static const mm_dtype f8[] = {MM_BF16, MM_F16, MM_F32, MM_DTYPE_COUNT};
+	static const mm_dtype i4[] = {MM_I8, MM_F32, MM_DTYPE_COUNT};
+	static const mm_dtype f32[] = {MM_F32, MM_DTYPE_COUNT};
+	static const mm_dtype none[] = {MM_DTYPE_COUNT};
+	switch (t) {
+	case MM_F8E4M3:
+	case MM_F8E5M2: return f8;
+	case MM_I4: return i4;
+	case MM_TF32:
+	case MM_F16:
+	case MM_BF16:
+	case MM_I8: return f32;
+	default: return none;
+	}
+}
+
 double mm_device_peak(const mm_device *dev, mm_dtype t, mm_dtype *used)
 {
 	if ((unsigned)t >= MM_DTYPE_COUNT)
 		t = MM_F32;
 	mm_dtype u = t;
 	double p = dev->peak[t];
-	if (p <= 0 && t != MM_F64 && t != MM_F32) {
-		u = MM_F32;
-		p = dev->peak[MM_F32];
+	for (const mm_dtype *f = fallbacks(t); !(p > 0) && *f != MM_DTYPE_COUNT;
+	     f++) {
+		u = *f;
+		p = dev->peak[u];
 	}
+	if (!(p > 0))
+		u = t;
 	if (used)
 		*used = u;
 	return p > 0 ? p : 0;
 }
 
-mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
-                           mm_count bytes, mm_dtype t, mm_roofline *out,
-                           mm_diag *d)
+mm_code mm_device_roofline_ops(const mm_device *dev, mm_count flops,
+                               mm_count transcendental, mm_count bytes,
+                               mm_dtype t, mm_roofline *out, mm_diag *d)
 {
 	mm_roofline r;
 	memset(&r, 0, sizeof r);
@@ -167,7 +194,10 @@ mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
 		                   dev->name);
 	double f = mm_count_to_double(flops), b = mm_count_to_double(bytes);
 	r.bw = dev->bw;
-	r.compute_s = f / r.peak;
+	if (dev->transcendental > 0)
+		r.transcendental_s = mm_count_to_double(transcendental) /
+		                     dev->transcendental;
+	r.compute_s = f / r.peak + r.transcendental_s;
 	r.memory_s = b / r.bw;
 	r.compute_bound = r.compute_s >= r.memory_s;
 	r.seconds = r.compute_bound ? r.compute_s : r.memory_s;
@@ -175,6 +205,14 @@ mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
 	r.ridge = r.peak / r.bw;
 	*out = r;
 	return MM_OK;
+}
+
+mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
+                           mm_count bytes, mm_dtype t, mm_roofline *out,
+                           mm_diag *d)
+{
+	return mm_device_roofline_ops(dev, flops, MM_COUNT_ZERO, bytes, t, out,
+	                              d);
 }
 
 /* ---- custom devices ---- */
@@ -360,59 +398,149 @@ static double now(void)
 
 /* Big enough that the GEMM uses all its threads and its blocked path (a
  * 256³ product stays on one thread and under-reports the host by half),
- * small enough that a run takes milliseconds. */
+ * small enough that a run takes milliseconds. The low-precision GEMMs
+ * (AMX on Intel) do a product several times faster and reach their rate
+ * on larger blocks: 1024³. */
 #define CAL_N 768
+#define CAL_LOWP_N 1024
 
-/* Best f32 and f64 GEMM rates over products repeated for about budget
- * seconds. The two alternate, so a busy spell on a shared machine does
- * not fall on one of them only. */
-static mm_code gemm_rates(double budget, double *f32, double *f64)
+/* Operands of the calibration products: small integers, exact in every
+ * dtype, so that no kernel meets a special value. */
+typedef struct cal_bufs {
+	float *a, *b, *c, *la, *lb, *lc;
+	double *da, *db, *dc;
+	int32_t *ic;
+} cal_bufs;
+
+static void cal_free(cal_bufs *m)
 {
-	size_t n = (size_t)CAL_N * CAL_N;
-	float *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b),
-	      *c = calloc(n, sizeof *c);
-	double *da = calloc(n, sizeof *da), *db = calloc(n, sizeof *db),
-	       *dc = calloc(n, sizeof *dc);
+	free(m->a);
+	free(m->b);
+	free(m->c);
+	free(m->la);
+	free(m->lb);
+	free(m->lc);
+	free(m->da);
+	free(m->db);
+	free(m->dc);
+	free(m->ic);
+}
+
+static bool cal_alloc(cal_bufs *m)
+{
+	size_t n = (size_t)CAL_N * CAL_N, l = (size_t)CAL_LOWP_N * CAL_LOWP_N;
+	memset(m, 0, sizeof *m);
+	m->a = malloc(n * sizeof *m->a);
+	m->b = malloc(n * sizeof *m->b);
+	m->c = malloc(n * sizeof *m->c);
+	m->da = malloc(n * sizeof *m->da);
+	m->db = malloc(n * sizeof *m->db);
+	m->dc = malloc(n * sizeof *m->dc);
+	m->la = malloc(l * sizeof *m->la);
+	m->lb = malloc(l * sizeof *m->lb);
+	m->lc = malloc(l * sizeof *m->lc);
+	m->ic = malloc(l * sizeof *m->ic);
+	if (!m->a || !m->b || !m->c || !m->da || !m->db || !m->dc || !m->la ||
+	    !m->lb || !m->lc || !m->ic)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		m->da[i] = (double)(i % 7) - 3.0;
+		m->db[i] = -m->da[i];
+		m->a[i] = (float)m->da[i];
+		m->b[i] = (float)m->db[i];
+	}
+	for (size_t i = 0; i < l; i++) {
+		m->la[i] = (float)(i % 7) - 3.0f;
+		m->lb[i] = (float)(i % 5) - 2.0f;
+	}
+	return true;
+}
+
+/* Times one product of each kind (f32, f64, bf16, i8) and keeps the best
+ * rates in best[]; false when a kernel failed (interrupted, or no memory
+ * for its packing). */
+static bool cal_round(cal_bufs *m, double best[4])
+{
+	const int64_t n = CAL_N, l = CAL_LOWP_N;
+	const double flops[4] = {2.0 * n * n * n, 2.0 * n * n * n,
+	                         2.0 * l * l * l, 2.0 * l * l * l};
+	for (int k = 0; k < 4; k++) {
+		double t0 = now();
+		int r = k == 0 ? mm_sgemm(n, n, n, 1.0f, m->a, n, 1, m->b, n, 1,
+		                          0.0f, m->c, n, 1)
+		        : k == 1 ? mm_dgemm(n, n, n, 1.0, m->da, n, 1, m->db, n, 1,
+		                            0.0, m->dc, n, 1)
+		        : k == 2 ? mm_gemm_bf16(l, l, l, 1.0f, m->la, l, 1, m->lb, l,
+		                                1, 0.0f, m->lc, l, 1)
+		                 : mm_gemm_i8(l, l, l, m->la, l, 1, m->lb, l, 1,
+		                              false, m->ic, l, 1);
+		double dt = now() - t0;
+		if (r != 0)
+			return false;
+		if (dt > 0 && flops[k] / dt > best[k])
+			best[k] = flops[k] / dt;
+	}
+	return true;
+}
+
+/* Best rates of the four GEMMs over products repeated for about budget
+ * seconds. The kinds alternate, so a busy spell on a shared machine does
+ * not fall on one of them only. */
+static mm_code gemm_rates(double budget, mm_host_calib *c)
+{
+	cal_bufs m;
+	double best[4] = {0, 0, 0, 0};
 	mm_code rc = MM_OK;
-	*f32 = *f64 = 0;
-	if (!a || !b || !c || !da || !db || !dc) {
+	if (!cal_alloc(&m)) {
+		rc = MM_ERR_NOMEM;
+	} else {
+		double start = now();
+		for (int it = 0; it < 3 || now() - start < budget; it++)
+			if (!cal_round(&m, best) || it > 100000) {
+				rc = it > 100000 ? MM_OK : MM_ERR_INTERRUPTED;
+				break;
+			}
+	}
+	cal_free(&m);
+	c->peak_f32 = best[0];
+	c->peak_f64 = best[1];
+	c->peak_bf16 = best[2];
+	c->peak_i8 = best[3];
+	return rc;
+}
+
+/* Elements gelu takes per second through vmath on every thread, on an
+ * array that stays in cache (the function's rate, not memory's). */
+#define TRANS_N ((int64_t)1 << 18)
+
+static mm_code transcendental_rate(double budget, double *rate)
+{
+	float *x = malloc((size_t)TRANS_N * sizeof *x),
+	      *y = malloc((size_t)TRANS_N * sizeof *y);
+	mm_code rc = MM_OK;
+	*rate = 0;
+	if (!x || !y) {
 		rc = MM_ERR_NOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		da[i] = (double)(i % 7) * 0.125 - 0.375;
-		db[i] = -da[i];
-		a[i] = (float)da[i];
-		b[i] = (float)db[i];
-	}
-	double flops = 2.0 * CAL_N * CAL_N * CAL_N, start = now();
-	for (int it = 0; it < 3 || now() - start < budget; it++) {
+	for (int64_t i = 0; i < TRANS_N; i++)
+		x[i] = (float)(i % 1001) * 0.01f - 5.0f;
+	double start = now();
+	for (int it = 0; it < 5 || now() - start < budget; it++) {
 		double t0 = now();
-		int r = mm_sgemm(CAL_N, CAL_N, CAL_N, 1.0f, a, CAL_N, 1, b, CAL_N, 1,
-		                 0.0f, c, CAL_N, 1);
-		double t1 = now();
-		if (r == 0)
-			r = mm_dgemm(CAL_N, CAL_N, CAL_N, 1.0, da, CAL_N, 1, db, CAL_N,
-			             1, 0.0, dc, CAL_N, 1);
-		double t2 = now();
-		if (r != 0) {
+		if (mm_vmath_map_f32(MM_VMATH_GELU, TRANS_N, x, y) != 0) {
 			rc = MM_ERR_INTERRUPTED;
-			goto out;
+			break;
 		}
-		if (t1 > t0 && flops / (t1 - t0) > *f32)
-			*f32 = flops / (t1 - t0);
-		if (t2 > t1 && flops / (t2 - t1) > *f64)
-			*f64 = flops / (t2 - t1);
+		double dt = now() - t0;
+		if (dt > 0 && (double)TRANS_N / dt > *rate)
+			*rate = (double)TRANS_N / dt;
 		if (it > 100000)
 			break;
 	}
 out:
-	free(a);
-	free(b);
-	free(c);
-	free(da);
-	free(db);
-	free(dc);
+	free(x);
+	free(y);
 	return rc;
 }
 
@@ -520,7 +648,9 @@ mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d)
 	c.threads = mm_gemm_threads();
 	snprintf(c.isa, sizeof c.isa, "%s", mm_gemm_isa());
 	cpu_model(c.cpu, sizeof c.cpu);
-	mm_code rc = gemm_rates(0.5 * budget_s, &c.peak_f32, &c.peak_f64);
+	mm_code rc = gemm_rates(0.5 * budget_s, &c);
+	if (rc == MM_OK)
+		rc = transcendental_rate(0.1 * budget_s, &c.transcendental);
 	int nth = c.threads < 1 ? 1
 	          : c.threads > MAX_TRIAD_THREADS ? MAX_TRIAD_THREADS
 	                                          : c.threads;
@@ -537,7 +667,7 @@ mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d)
 
 /* ---- the cache file ---- */
 
-#define CACHE_VERSION 1
+#define CACHE_VERSION 2
 /* Calibrations kept in the file, one per CPU, thread count and GEMM
  * path: `:threads 1` and back does not measure the host again. */
 enum { CACHE_RECORDS = 8 };
@@ -569,9 +699,11 @@ static bool plausible(double v)
 static bool rec_ok(const struct cache_rec *r)
 {
 	const mm_host_calib *c = &r->c;
-	return r->version == CACHE_VERSION && r->seen == 63 &&
+	return r->version == CACHE_VERSION && r->seen == 511 &&
 	       plausible(c->peak_f32) && plausible(c->peak_f64) &&
-	       plausible(c->bw) && c->threads >= 1 &&
+	       plausible(c->peak_bf16) && plausible(c->peak_i8) &&
+	       plausible(c->transcendental) && plausible(c->bw) &&
+	       c->threads >= 1 &&
 	       c->threads <= HOST_THREADS_MAX;
 }
 
@@ -638,6 +770,15 @@ static int cache_parse(const char *text, mm_host_calib *out, int max,
 		} else if (strcmp(line, "bw") == 0) {
 			c->bw = strtod(v, &end);
 			r.seen |= 32;
+		} else if (strcmp(line, "peak_bf16") == 0) {
+			c->peak_bf16 = strtod(v, &end);
+			r.seen |= 64;
+		} else if (strcmp(line, "peak_i8") == 0) {
+			c->peak_i8 = strtod(v, &end);
+			r.seen |= 128;
+		} else if (strcmp(line, "transcendental") == 0) {
+			c->transcendental = strtod(v, &end);
+			r.seen |= 256;
 		}
 		if (end && *end)
 			r.seen = -1000; /* trailing garbage after a number */
@@ -676,7 +817,8 @@ mm_code mm_device_cache_write(const char *path, const mm_host_calib *c,
 		nold = 0;
 	mm_buf b = MM_BUF_INIT;
 	mm_buf_puts(&b, "# mmcalc host calibrations, newest first: mmcalc's "
-	                "GEMM rate (FLOP/s) and triad bandwidth (B/s)\n");
+	                "GEMM rates (FLOP/s, OP/s for i8), gelu's rate "
+	                "(elements/s) and triad bandwidth (B/s)\n");
 	int kept = 0;
 	for (int i = -1; i < nold && kept < CACHE_RECORDS; i++) {
 		const mm_host_calib *r = i < 0 ? c : &old[i];
@@ -684,9 +826,11 @@ mm_code mm_device_cache_write(const char *path, const mm_host_calib *c,
 			continue;
 		mm_buf_printf(&b,
 		              "version %d\ncpu %s\nthreads %d\nisa %s\n"
-		              "peak_f32 %.6e\npeak_f64 %.6e\nbw %.6e\n",
+		              "peak_f32 %.6e\npeak_f64 %.6e\npeak_bf16 %.6e\n"
+		              "peak_i8 %.6e\ntranscendental %.6e\nbw %.6e\n",
 		              CACHE_VERSION, r->cpu, r->threads, r->isa,
-		              r->peak_f32, r->peak_f64, r->bw);
+		              r->peak_f32, r->peak_f64, r->peak_bf16, r->peak_i8,
+		              r->transcendental, r->bw);
 		kept++;
 	}
 	if (b.failed) {
@@ -762,13 +906,18 @@ void mm_device_from_calib(mm_device *out, const mm_host_calib *c)
 	out->kind = MM_DEVICE_HOST;
 	out->peak[MM_F32] = c->peak_f32;
 	out->peak[MM_F64] = c->peak_f64;
+	out->peak[MM_BF16] = c->peak_bf16;
+	out->peak[MM_I8] = c->peak_i8;
+	out->transcendental = c->transcendental;
 	out->bw = c->bw;
 	snprintf(out->source, sizeof out->source,
-	         "measured: mmcalc's GEMM (%s, %d thread%s) and a triad",
-	         c->isa, c->threads, c->threads == 1 ? "" : "s");
+	         "measured: mmcalc's GEMM (%s, %d thread%s), its bf16 (%s) and "
+	         "i8 (%s) GEMMs, gelu and a triad",
+	         c->isa, c->threads, c->threads == 1 ? "" : "s",
+	         mm_gemm_bf16_isa(), mm_gemm_i8_isa());
 	snprintf(out->note, sizeof out->note, "%s%s",
 	         c->cpu[0] ? c->cpu : "unknown CPU",
-	         "; other dtypes execute in f32");
+	         "; f16 and tf32 at the f32 rate, f8 at bf16's, i4 at i8's");
 }
 
 mm_code mm_device_host(mm_device *out, const char *cache_path,
@@ -829,6 +978,10 @@ void mm_device_describe(mm_buf *b, const mm_device *dev)
 		bool ints = t == MM_I8 || t == MM_I4;
 		mm_count_format_si_f(b, dev->peak[t], ints ? "OP/s" : "FLOP/s", 4);
 		sep = ", ";
+	}
+	if (dev->transcendental > 0) {
+		mm_buf_printf(b, "%sgelu ", sep);
+		mm_count_format_si_f(b, dev->transcendental, "elem/s", 4);
 	}
 	mm_buf_puts(b, "; ");
 	mm_count_format_si_f(b, dev->bw, "B/s", 4);

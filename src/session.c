@@ -172,11 +172,13 @@ static void add_prediction(mm_session *s, const mm_totals *t, mm_dtype dt,
 	mm_roofline rl;
 	tm->predicted = -1;
 	if (mm_sx_device(s, &d) != MM_OK ||
-	    mm_device_roofline(&s->dev, t->flops,
-	                       mm_count_add(t->bytes_in, t->bytes_out), dt, &rl,
-	                       &d) != MM_OK)
+	    mm_device_roofline_ops(&s->dev, t->flops, t->transcendental,
+	                           mm_count_add(t->bytes_in, t->bytes_out), dt,
+	                           &rl, &d) != MM_OK)
 		return;
 	tm->predicted = rl.seconds;
+	tm->dtype = dt;
+	tm->rate_dtype = rl.peak_dtype;
 	tm->device = s->dev.name;
 	tm->compute_bound = rl.compute_bound;
 	tm->ridge = rl.ridge;

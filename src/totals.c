@@ -3,7 +3,9 @@
  * and the same as polynomials when dims are symbolic. */
 #include <string.h>
 
+#include "mmcalc/builtin.h"
 #include "mmcalc/check.h"
+#include "mmcalc/ops.h"
 
 /* ---- totals ---- */
 
@@ -68,6 +70,28 @@ int mm_check_operands(const mm_node *e, mm_node **out)
 	return n;
 }
 
+/* Elements node i passes through a transcendental function (what a
+ * device's transcendental rate times): every element of one of those
+ * functions' results, and one exp per element of a softmax. */
+static mm_count transcendental(const mm_info *i)
+{
+	bool yes = i->cls == MM_C_SOFTMAX;
+	mm_unop op;
+	if (i->cls == MM_C_ELEMENTWISE && i->fn &&
+	    mm_op_unop_parse(i->fn->name, &op))
+		switch (op) {
+		case MM_OP_EXP: case MM_OP_LOG: case MM_OP_TANH:
+		case MM_OP_SIGMOID: case MM_OP_GELU: case MM_OP_SILU:
+		case MM_OP_SIN: case MM_OP_COS: case MM_OP_ERF:
+		case MM_OP_GELU_TANH:
+			yes = true;
+			break;
+		default:
+			break;
+		}
+	return yes ? mm_cost_numel(&i->v.shape) : MM_COUNT_ZERO;
+}
+
 /* Returns the bytes of intermediates this node's result keeps alive. */
 static mm_count walk_node(walk *w, const mm_node *e)
 {
@@ -100,6 +124,8 @@ static mm_count walk_node(walk *w, const mm_node *e)
 	w->t->macs = mm_count_add(w->t->macs, i->cost.macs);
 	w->t->matmul_flops = mm_count_add(w->t->matmul_flops,
 	                                  i->cost.matmul_flops);
+	w->t->transcendental = mm_count_add(w->t->transcendental,
+	                                    transcendental(i));
 	if (!mm_count_is_zero(i->cost.flops) || i->cls != MM_C_NONE)
 		w->t->nops++;
 	mm_count out = i->v.bytes;

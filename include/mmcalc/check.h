@@ -107,6 +107,10 @@ mm_code mm_check_expr(mm_checker *c, mm_node *e);
 typedef struct mm_totals {
 	mm_count flops, macs;       /* all operations */
 	mm_count matmul_flops;      /* the matmul share of flops */
+	mm_count transcendental;    /* elements through exp, log, tanh, erf,
+	                               sigmoid, gelu, silu, sin, cos (softmax:
+	                               one exp each): the host's rate of them
+	                               (device.h) */
 	mm_count bytes_in;          /* distinct inputs, each read once */
 	mm_count bytes_out;         /* the result, written once */
 	mm_count bytes_peak;        /* inputs + live intermediates, at most */
