@@ -121,7 +121,8 @@ static void put_row(mm_buf *b, int k, const mm_node *e, mm_count fl,
 		mm_buf_printf(&cell, "%.4g", mm_count_ratio(fl, by));
 	pad(b, mm_buf_str(&cell), 10);
 	if (predict) {
-		double s = predict(ctx, fl, by, i->v.dtype);
+		double s = predict(ctx, fl, mm_check_transcendental(i), by,
+		                   i->v.dtype);
 		if (s >= 0) {
 			mm_count_format_seconds(b, s, 4, false);
 			*seconds += s;

@@ -70,10 +70,10 @@ int mm_check_operands(const mm_node *e, mm_node **out)
 	return n;
 }
 
-/* Elements node i passes through a transcendental function (what a
- * device's transcendental rate times): every element of one of those
- * functions' results, and one exp per element of a softmax. */
-static mm_count transcendental(const mm_info *i)
+/* Every element of the result of exp, log, tanh, sigmoid, gelu, silu, sin,
+ * cos, erf or gelu_tanh, and one exp per element of a softmax: what a
+ * device's transcendental rate times (device.h). */
+mm_count mm_check_transcendental(const mm_info *i)
 {
 	bool yes = i->cls == MM_C_SOFTMAX;
 	mm_unop op;
@@ -125,7 +125,7 @@ static mm_count walk_node(walk *w, const mm_node *e)
 	w->t->matmul_flops = mm_count_add(w->t->matmul_flops,
 	                                  i->cost.matmul_flops);
 	w->t->transcendental = mm_count_add(w->t->transcendental,
-	                                    transcendental(i));
+	                                    mm_check_transcendental(i));
 	if (!mm_count_is_zero(i->cost.flops) || i->cls != MM_C_NONE)
 		w->t->nops++;
 	mm_count out = i->v.bytes;

@@ -74,10 +74,12 @@ typedef struct mm_check_opts {
 	uint64_t memlimit;   /* load() refuses bigger arrays; 0: no limit */
 	bool strict;         /* symbols that may differ are an error */
 	const mm_convention *conv; /* how costs count; NULL: mmcalc's */
-	/* time(expr): predicted seconds on the current device, or a negative
-	 * number with d set when there is no prediction. May be NULL. */
-	double (*predict)(void *ctx, mm_count flops, mm_count bytes,
-	                  mm_dtype t, mm_diag *d);
+	/* time(expr): predicted seconds on the current device for flops,
+	 * transcendental elements (mm_totals) and bytes of dtype t, or a
+	 * negative number with d set when there is no prediction. May be
+	 * NULL. */
+	double (*predict)(void *ctx, mm_count flops, mm_count transcendental,
+	                  mm_count bytes, mm_dtype t, mm_diag *d);
 	void *predict_ctx;
 } mm_check_opts;
 
@@ -120,6 +122,9 @@ typedef struct mm_totals {
 } mm_totals;
 
 void mm_check_totals(const mm_node *e, mm_totals *t);
+/* The elements one operation passes through a transcendental function
+ * (what mm_totals.transcendental adds up). */
+mm_count mm_check_transcendental(const mm_info *i);
 
 /* The operands evaluation computes for node e (arguments that are only
  * looked at, as in shape(x) or zeros(shape(x)), are left out), into out;

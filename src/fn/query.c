@@ -17,6 +17,7 @@ mm_code mm_fn_query_check(mm_checker *c, mm_node *e, mm_info *i)
 			                  "time needs a device model");
 		mm_check_totals(x, &t);
 		double sec = c->opts.predict(c->opts.predict_ctx, t.flops,
+		                             t.transcendental,
 		                             mm_count_add(t.bytes_in, t.bytes_out),
 		                             xi->v.dtype, c->diag);
 		if (sec < 0)

@@ -38,3 +38,12 @@ save("never-written.npy", b)
 astype([1], dtype=q8)
 astype([1])
 astype([1], "f16", dtype=f16)
+# a device without a figure for a dtype: the units that would run it
+:device a100
+:dtype f8
+(1024x4096) @ (4096x4096)
+:device h100
+:dtype i4
+(1024x4096) @ (4096x4096)
+:dtype bf16
+(1024x4096) @ (4096x4096)

@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mmcalc/check.h"
 #include "mmcalc/device.h"
 #include "mmcalc/gemm.h"
+#include "mmcalc/parse.h"
 
 /* |got/want - 1| < rel */
 static void near(double got, double want, double rel)
@@ -151,6 +153,45 @@ START_TEST(roofline_transcendental)
 	                 MM_OK);
 	ck_assert(r.transcendental_s == 0);
 	near(r.seconds, 8e6 / 3.35e12, 1e-9);
+}
+END_TEST
+
+/* The totals count the elements that pass through a transcendental
+ * function: one per element of exp, gelu, ..., one exp per softmax
+ * element, none for arithmetic and products. */
+START_TEST(totals_count_transcendentals)
+{
+	static const struct {
+		const char *src;
+		uint64_t want;
+	} cases[] = {
+		{"gelu((4 x 5))", 20},
+		{"softmax((4 x 5)) + (4 x 5)", 20},
+		{"exp((4 x 5)) * sigmoid((4 x 5))", 40},
+		{"tanh(erf((3 x 3)))", 18},
+		{"(4 x 5) @ (5 x 3) + 1", 0},
+		{"sum(sqrt(abs((4 x 5))))", 0},
+		{"layernorm((4 x 5))", 0},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		mm_arena arena = {0};
+		mm_env env = {0};
+		mm_diag d;
+		const char *src = cases[k].src;
+		mm_node *e = mm_parse_expr_text(src, strlen(src), 0, &arena, &d);
+		ck_assert_ptr_nonnull(e);
+		mm_checker c;
+		mm_checker_init(&c, &env, &arena, &d, NULL);
+		ck_assert_int_eq(mm_check_expr(&c, e), MM_OK);
+		mm_totals t;
+		mm_check_totals(e, &t);
+		uint64_t got = (uint64_t)mm_count_to_double(t.transcendental);
+		ck_assert_msg(got == cases[k].want, "%s: %llu, want %llu", src,
+		              (unsigned long long)got,
+		              (unsigned long long)cases[k].want);
+		mm_env_clear(&env);
+		mm_arena_free(&arena);
+	}
 }
 END_TEST
 
@@ -570,6 +611,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, peaks);
 	tcase_add_test(tc, roofline_by_hand);
 	tcase_add_test(tc, roofline_transcendental);
+	tcase_add_test(tc, totals_count_transcendentals);
 	tcase_add_test(tc, custom);
 	tcase_add_test(tc, describe);
 	tcase_add_test(tc, cache_path);
