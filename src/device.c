@@ -191,10 +191,11 @@ mm_code mm_device_roofline_ops(const mm_device *dev, mm_count flops,
 	if (dev->transcendental > 0)
 		r.transcendental_s = mm_count_to_double(transcendental) /
 		                     dev->transcendental;
-	r.compute_s = f / r.peak + r.transcendental_s;
+	double gemm_s = f / r.peak;
+	r.compute_s = gemm_s + r.transcendental_s;
 	r.memory_s = b / r.bw;
 	r.compute_bound = r.compute_s >= r.memory_s;
-	r.seconds = r.compute_bound ? r.compute_s : r.memory_s;
+	r.seconds = (gemm_s > r.memory_s ? gemm_s : r.memory_s) + r.transcendental_s;
 	r.intensity = b > 0 ? f / b : f > 0 ? INFINITY : 0.0;
 	r.ridge = r.peak / r.bw;
 	*out = r;

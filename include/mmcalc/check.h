@@ -109,10 +109,12 @@ mm_code mm_check_expr(mm_checker *c, mm_node *e);
 typedef struct mm_totals {
 	mm_count flops, macs;       /* all operations */
 	mm_count matmul_flops;      /* the matmul share of flops */
-	mm_count transcendental;    /* elements through exp, log, tanh, erf,
-	                               sigmoid, gelu, silu, sin, cos (softmax:
-	                               one exp each): the host's rate of them
-	                               (device.h) */
+	mm_count transcendental;    /* transcendental work in gelus: each
+	                               element of exp, log, tanh, erf,
+	                               sigmoid, gelu, silu, sin, cos or a
+	                               softmax weighted by its cost against
+	                               gelu's (exp 0.38, sin 7.6): what the
+	                               host's gelu rate times (device.h) */
 	mm_count bytes_in;          /* distinct inputs, each read once */
 	mm_count bytes_out;         /* the result, written once */
 	mm_count bytes_peak;        /* inputs + live intermediates, at most */
@@ -122,8 +124,8 @@ typedef struct mm_totals {
 } mm_totals;
 
 void mm_check_totals(const mm_node *e, mm_totals *t);
-/* The elements one operation passes through a transcendental function
- * (what mm_totals.transcendental adds up). */
+/* One operation's transcendental work in gelus (what
+ * mm_totals.transcendental adds up). */
 mm_count mm_check_transcendental(const mm_info *i);
 
 /* The operands evaluation computes for node e (arguments that are only

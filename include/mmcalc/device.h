@@ -76,7 +76,10 @@ double mm_device_peak(const mm_device *dev, mm_dtype t, mm_dtype *used);
 /* ---- roofline ---- */
 
 typedef struct mm_roofline {
-	double seconds;      /* max(compute_s, memory_s) */
+	double seconds;      /* max(compute_s, memory_s), or with
+	                        transcendental work max(compute_s -
+	                        transcendental_s, memory_s) +
+	                        transcendental_s */
 	double compute_s;    /* FLOPs / peak + transcendental_s */
 	double transcendental_s; /* transcendental elements / the device's
 	                            rate of them (0 when it has none) */
@@ -94,10 +97,17 @@ typedef struct mm_roofline {
 mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
                            mm_count bytes, mm_dtype t, mm_roofline *out,
                            mm_diag *d);
-/* The same for work that also passes `transcendental` elements through
- * exp, log, tanh, erf, sigmoid, gelu, silu, sin or cos (softmax: one exp
- * per element; mm_totals counts them): on a device with a transcendental
- * rate they add transcendental / rate to the compute time. */
+/* The same for work that also does `transcendental` gelus of
+ * transcendental functions (mm_totals.transcendental: exp, erf, tanh,
+ * softmax ... weighted by their cost against gelu). On a device with a
+ * transcendental rate (the host) that work takes transcendental / rate
+ * (out->transcendental_s), added to the roofline of the rest:
+ * seconds = max(FLOPs / peak, bytes / bw) + transcendental_s, since a
+ * CPU core evaluating a polynomial per element does not keep its memory
+ * stream busy meanwhile (measured here: exp, softmax and gelu over 64 MiB
+ * take about the sum, not the larger, of the two times). It counts as
+ * compute: compute_s = FLOPs / peak + transcendental_s. On other devices
+ * transcendental work counts by its FLOPs alone. */
 mm_code mm_device_roofline_ops(const mm_device *dev, mm_count flops,
                                mm_count transcendental, mm_count bytes,
                                mm_dtype t, mm_roofline *out, mm_diag *d);
