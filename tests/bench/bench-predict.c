@@ -263,7 +263,8 @@ int main(int argc, char **argv)
 	}
 	double c[MAX_ROUNDS];
 	memcpy(c, calib, sizeof c);
-	printf("calibration %.2f s (median) [%.2f, %.2f]\n", median(c, rounds),
-	       c[0], c[rounds - 1]);
+	double mc = median(c, rounds); /* sorts c */
+	printf("calibration %.2f s (median) [%.2f, %.2f]\n", mc, c[0],
+	       c[rounds - 1]);
 	return 0;
 }
