@@ -2,6 +2,7 @@
  * holds (f16, bf16, f8e4m3, f8e5m2, i8, i4), element by element and over
  * arrays: branch-free bit arithmetic that the compiler vectorises. */
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -127,37 +128,104 @@ double mm_dtype_round_double(mm_dtype t, double x)
 	return (double)mm_dtype_round(t, (float)x);
 }
 
-/* One loop per type, each with its format as constants, so that the
- * compiler sees a straight-line body to vectorise. */
-#define ROUND_LOOP(NAME, EXPR)                                               \
-	static void NAME(int64_t n, const float *x, float *y)                \
+/* One loop per type and ISA, each with its format as constants, so that
+ * the compiler sees a straight-line body to vectorise: for AVX-512, AVX2
+ * and baseline x86-64 (integer and exact float operations only, so every
+ * path gives the same bits), the best this CPU runs chosen once. */
+typedef void loop_fn(int64_t n, const float *x, float *y);
+
+#define ROUND_LOOP(NAME, ATTR, EXPR)                                         \
+	ATTR static void NAME(int64_t n, const float *x, float *y)           \
 	{                                                                    \
 		for (int64_t i = 0; i < n; i++) {                            \
 			float v = x[i];                                      \
 			y[i] = EXPR;                                         \
 		}                                                            \
 	}
-ROUND_LOOP(loop_f16, round_fmt(&f16_fmt, v))
-ROUND_LOOP(loop_bf16, round_bf16(v))
-ROUND_LOOP(loop_e4m3, round_fmt(&e4m3_fmt, v))
-ROUND_LOOP(loop_e5m2, round_fmt(&e5m2_fmt, v))
-ROUND_LOOP(loop_i8, wrap_int(v, 8))
-ROUND_LOOP(loop_i4, wrap_int(v, 4))
+/* The six loops of one ISA and their table, in mm_dtype order of the
+ * narrow types. */
+#define ISA_LOOPS(SFX, ATTR)                                                 \
+	ROUND_LOOP(f16_##SFX, ATTR, round_fmt(&f16_fmt, v))                  \
+	ROUND_LOOP(bf16_##SFX, ATTR, round_bf16(v))                          \
+	ROUND_LOOP(e4m3_##SFX, ATTR, round_fmt(&e4m3_fmt, v))                \
+	ROUND_LOOP(e5m2_##SFX, ATTR, round_fmt(&e5m2_fmt, v))                \
+	ROUND_LOOP(i8_##SFX, ATTR, wrap_int(v, 8))                           \
+	ROUND_LOOP(i4_##SFX, ATTR, wrap_int(v, 4))                           \
+	static loop_fn *const loops_##SFX[MM_DTYPE_COUNT] = {                \
+		[MM_F16] = f16_##SFX, [MM_BF16] = bf16_##SFX,                \
+		[MM_F8E4M3] = e4m3_##SFX, [MM_F8E5M2] = e5m2_##SFX,          \
+		[MM_I8] = i8_##SFX, [MM_I4] = i4_##SFX};
+
+ISA_LOOPS(generic, )
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_X86_LOOPS 1
+ISA_LOOPS(avx2, __attribute__((target("avx2"))))
+ISA_LOOPS(avx512, __attribute__((target("avx512f"))))
+#endif
+
+static const struct isa {
+	const char *name;
+	loop_fn *const *loops;
+	bool (*runs)(void);
+} *isa_now;
+
+static bool always(void) { return true; }
+#ifdef HAVE_X86_LOOPS
+static bool has_avx2(void) { return __builtin_cpu_supports("avx2"); }
+static bool has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
+#endif
+
+/* Best first. */
+static const struct isa isas[] = {
+#ifdef HAVE_X86_LOOPS
+	{"avx512", loops_avx512, has_avx512},
+	{"avx2", loops_avx2, has_avx2},
+#endif
+	{"generic", loops_generic, always},
+};
+#define NISAS (sizeof isas / sizeof isas[0])
+
+static pthread_once_t isa_once = PTHREAD_ONCE_INIT;
+
+static void pick_best(void)
+{
+	for (size_t i = 0; i < NISAS; i++)
+		if (isas[i].runs()) {
+			isa_now = &isas[i];
+			return;
+		}
+}
+
+static const struct isa *isa_in_use(void)
+{
+	pthread_once(&isa_once, pick_best);
+	return isa_now;
+}
+
+const char *mm_dtype_round_isa(void) { return isa_in_use()->name; }
+
+int mm_dtype_round_set_isa(const char *name)
+{
+	isa_in_use();
+	if (!name) {
+		pick_best();
+		return 0;
+	}
+	for (size_t i = 0; i < NISAS; i++)
+		if (strcmp(isas[i].name, name) == 0 && isas[i].runs()) {
+			isa_now = &isas[i];
+			return 0;
+		}
+	return -1;
+}
 
 void mm_dtype_round_array(mm_dtype t, int64_t n, const float *x, float *y)
 {
-	switch (t) {
-	case MM_F16: loop_f16(n, x, y); break;
-	case MM_BF16: loop_bf16(n, x, y); break;
-	case MM_F8E4M3: loop_e4m3(n, x, y); break;
-	case MM_F8E5M2: loop_e5m2(n, x, y); break;
-	case MM_I8: loop_i8(n, x, y); break;
-	case MM_I4: loop_i4(n, x, y); break;
-	default:
-		if (y != x && n > 0)
-			memmove(y, x, (size_t)n * sizeof *y);
-		break;
-	}
+	loop_fn *f = (unsigned)t < MM_DTYPE_COUNT ? isa_in_use()->loops[t] : NULL;
+	if (f)
+		f(n, x, y);
+	else if (y != x && n > 0)
+		memmove(y, x, (size_t)n * sizeof *y);
 }
 
 /* Pieces of 64 Ki elements (256 KiB, in L2 while it is worked on). */

@@ -46,8 +46,17 @@ float mm_dtype_round(mm_dtype t, float x);
 double mm_dtype_round_double(mm_dtype t, double x);
 
 /* y[i] = mm_dtype_round(t, x[i]) for n elements (y may be x, else they
- * must not overlap), vectorised, on the calling thread. */
+ * must not overlap), vectorised for the best ISA this CPU runs, on the
+ * calling thread. */
 void mm_dtype_round_array(mm_dtype t, int64_t n, const float *x, float *y);
+
+/* The path the array functions run on: "avx512", "avx2" or "generic"
+ * (every path gives the same bits). _set_isa uses the named one (NULL:
+ * the best) for later calls, not while a call runs; it returns 0, or -1
+ * when this CPU or build cannot run it (nothing changes). For tests and
+ * benchmarks. */
+const char *mm_dtype_round_isa(void);
+int mm_dtype_round_set_isa(const char *name);
 
 /* Rounds the elements of x (f32 storage, any strides) in place for dtype
  * t; large contiguous tensors are split over the GEMM's threads. Nothing

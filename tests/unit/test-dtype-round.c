@@ -186,32 +186,52 @@ START_TEST(reference_cases)
 }
 END_TEST
 
-/* The array loop at every alignment and tail length, in place and not,
- * gives the scalar function's bits. */
-START_TEST(array_matches_scalar)
+/* The array loop on the current ISA path, at every alignment and tail
+ * length, in place and not, gives the scalar function's bits. */
+static void check_path(const cases *c, float *y, float *z)
 {
-	cases c = load_cases();
 	const mm_dtype all[] = {MM_F16, MM_BF16, MM_F8E4M3, MM_F8E5M2, MM_I8,
 	                        MM_I4, MM_F32};
-	float *y = malloc((size_t)c.n * sizeof *y + 64);
-	float *z = malloc((size_t)c.n * sizeof *z + 64);
-	ck_assert(y && z);
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
 		for (int off = 0; off < 3; off++) {
-			int64_t n = c.n - off - 5;
-			mm_dtype_round_array(all[k], n, c.in + off, y + off);
-			memcpy(z, c.in, (size_t)c.n * sizeof *z);
+			int64_t n = c->n - off - 5;
+			mm_dtype_round_array(all[k], n, c->in + off, y + off);
+			memcpy(z, c->in, (size_t)c->n * sizeof *z);
 			mm_dtype_round_array(all[k], n, z + off, z + off);
 			int64_t bad = 0;
 			for (int64_t i = 0; i < n; i++) {
-				float want = mm_dtype_round(all[k], c.in[off + i]);
+				float want = mm_dtype_round(all[k], c->in[off + i]);
 				bad += to_bits(y[off + i]) != to_bits(want) ||
 				       to_bits(z[off + i]) != to_bits(want);
 			}
-			ck_assert_msg(bad == 0, "%s, offset %d: %lld differ",
-			              mm_dtype_name(all[k]), off, (long long)bad);
+			ck_assert_msg(bad == 0, "%s on %s, offset %d: %lld differ",
+			              mm_dtype_name(all[k]), mm_dtype_round_isa(),
+			              off, (long long)bad);
 		}
 	}
+}
+
+/* Every ISA path this CPU runs (the others are skipped, and say so). */
+START_TEST(array_matches_scalar)
+{
+	cases c = load_cases();
+	float *y = malloc((size_t)c.n * sizeof *y + 64);
+	float *z = malloc((size_t)c.n * sizeof *z + 64);
+	ck_assert(y && z);
+	static const char *const paths[] = {"avx512", "avx2", "generic"};
+	int ran = 0;
+	for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
+		if (mm_dtype_round_set_isa(paths[p]) != 0) {
+			printf("dtype_round: no %s path here, skipped\n", paths[p]);
+			continue;
+		}
+		ck_assert_str_eq(mm_dtype_round_isa(), paths[p]);
+		check_path(&c, y, z);
+		ran++;
+	}
+	ck_assert_int_ge(ran, 1);
+	ck_assert_int_eq(mm_dtype_round_set_isa("no-such-isa"), -1);
+	ck_assert_int_eq(mm_dtype_round_set_isa(NULL), 0);
 	free(y);
 	free(z);
 	free_cases(&c);
