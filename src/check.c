@@ -167,7 +167,7 @@ mm_code mm_ck_dtype(mm_checker *c, const mm_node *e, mm_dtype *out)
 	if (!s || !mm_dtype_parse(s, out)) {
 		mm_ck_fail(c, MM_ERR_ARG, e->span, "unknown dtype%s%s", s ? " " : "",
 		     s ? s : "");
-		mm_diag_hint(c->diag, "dtypes: f64 f32 tf32 f16 bf16 f8 i8 i4");
+		mm_diag_hint(c->diag, "dtypes: " MM_DTYPE_NAMES);
 		return MM_ERR_ARG;
 	}
 	return MM_OK;
@@ -1017,6 +1017,8 @@ static mm_code graph_node(mm_checker *c, mm_node *e, mm_info *i)
 		else
 			i->g = mm_graph_op(&i->v, &i->cost, (int)i->cls, op_name(e, i),
 			                   in, nin, c->opts.stmt);
+		if (i->g && i->g->kind == MM_G_OP)
+			i->g->trans = mm_check_transcendental(i);
 		if (i->g && (!mm_count_is_zero(i->held) || i->sheld) &&
 		    !mm_graph_hold_params(i->g, i->held, i->sheld)) {
 			mm_graph_unref(i->g);

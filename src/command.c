@@ -400,7 +400,7 @@ static int bad_value(mm_stmtctx *c, const mm_setting *k, mm_span at,
 	}
 	case MM_SET_DTYPE:
 		return mm_sx_error_at(c, MM_ERR_ARG, at,
-		                      "dtypes: f64 f32 tf32 f16 bf16 f8 i8 i4",
+		                      "dtypes: " MM_DTYPE_NAMES,
 		                      "unknown dtype '%s'", value);
 	case MM_SET_ENUM:
 		return mm_sx_error_at(c, MM_ERR_ARG, at, NULL,

@@ -1,18 +1,14 @@
-/* device.c — device profiles, host calibration and its cache, rooflines. */
+/* device.c — device profiles, rooflines, custom devices, describing;
+ * the host's calibration and its cache are device_host.c's. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "mmcalc/device.h"
-#include "mmcalc/gemm.h"
-#include "mmcalc/io.h"
 
 static const mm_span nospan = {0, 0};
 
@@ -38,48 +34,52 @@ static const mm_span nospan = {0, 0};
  * - MI300X: AMD Instinct MI300X accelerator data sheet: FP64 matrix
  *   163.4, FP32 163.4, TF32 653.7, FP16/BF16 1307.4, FP8 2614.9 TFLOPS,
  *   INT8 2614.9 TOPS; HBM3 5.3 TB/s.
- * - Apple M2: Apple's M2 announcement (June 2022): 10-core GPU 3.6 TFLOPS
- *   FP32, 100 GB/s unified memory. Apple gives no other dtype figures. */
+ * - Apple M2 GPU: Apple's M2 announcement (June 2022): the 10-core GPU's
+ *   3.6 TFLOPS FP32, 100 GB/s unified memory. Apple gives no other dtype
+ *   figures (nor any for the CPU cores), so this is the GPU's profile. */
+/* FP8 figures hold for both formats (E4M3 and E5M2 run at one rate). */
+#define F8(rate) [MM_F8E4M3] = (rate), [MM_F8E5M2] = (rate)
+
 static const mm_device builtin[] = {
 	{"H100 SXM", "h100-sxm", MM_DEVICE_GPU,
 	 {[MM_F32] = 66.9e12, [MM_F64] = 66.9e12, [MM_TF32] = 494.7e12,
-	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, [MM_F8] = 1978.9e12,
+	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, F8(1978.9e12),
 	  [MM_I8] = 1978.9e12},
 	 3.35e12, "NVIDIA H100 Tensor Core GPU datasheet; Hopper whitepaper",
-	 "f64 is the FP64 tensor-core rate; no INT4"},
+	 "f64 is the FP64 tensor-core rate; no INT4", 0},
 	{"H200 SXM", "h200-sxm", MM_DEVICE_GPU,
 	 {[MM_F32] = 66.9e12, [MM_F64] = 66.9e12, [MM_TF32] = 494.7e12,
-	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, [MM_F8] = 1978.9e12,
+	  [MM_F16] = 989.4e12, [MM_BF16] = 989.4e12, F8(1978.9e12),
 	  [MM_I8] = 1978.9e12},
 	 4.8e12, "NVIDIA H200 Tensor Core GPU datasheet",
-	 "the H100 SXM's compute with HBM3e memory"},
+	 "the H100 SXM's compute with HBM3e memory", 0},
 	{"A100 80GB SXM", "a100-80gb-sxm", MM_DEVICE_GPU,
 	 {[MM_F32] = 19.5e12, [MM_F64] = 19.5e12, [MM_TF32] = 156e12,
 	  [MM_F16] = 312e12, [MM_BF16] = 312e12, [MM_I8] = 624e12,
 	  [MM_I4] = 1248e12},
 	 2039e9, "NVIDIA A100 Tensor Core GPU datasheet",
-	 "f64 is the FP64 tensor-core rate; no FP8"},
+	 "f64 is the FP64 tensor-core rate; no FP8", 0},
 	{"L4", "l4", MM_DEVICE_GPU,
 	 {[MM_F32] = 30.3e12, [MM_TF32] = 60e12, [MM_F16] = 121e12,
-	  [MM_BF16] = 121e12, [MM_F8] = 242.5e12, [MM_I8] = 242.5e12},
+	  [MM_BF16] = 121e12, F8(242.5e12), [MM_I8] = 242.5e12},
 	 300e9, "NVIDIA L4 Tensor Core GPU datasheet",
-	 "no FP64 figure in the datasheet"},
+	 "no FP64 figure in the datasheet", 0},
 	{"RTX 4090", "rtx-4090", MM_DEVICE_GPU,
 	 {[MM_F32] = 82.6e12, [MM_F64] = 1.3e12, [MM_TF32] = 82.6e12,
-	  [MM_F16] = 165.2e12, [MM_BF16] = 165.2e12, [MM_F8] = 330.3e12,
+	  [MM_F16] = 165.2e12, [MM_BF16] = 165.2e12, F8(330.3e12),
 	  [MM_I8] = 660.6e12, [MM_I4] = 1321.2e12},
 	 1008e9, "NVIDIA Ada Lovelace GPU architecture whitepaper",
-	 "tensor rates with FP32 accumulate"},
+	 "tensor rates with FP32 accumulate", 0},
 	{"MI300X", "mi300x", MM_DEVICE_GPU,
 	 {[MM_F32] = 163.4e12, [MM_F64] = 163.4e12, [MM_TF32] = 653.7e12,
-	  [MM_F16] = 1307.4e12, [MM_BF16] = 1307.4e12, [MM_F8] = 2614.9e12,
+	  [MM_F16] = 1307.4e12, [MM_BF16] = 1307.4e12, F8(2614.9e12),
 	  [MM_I8] = 2614.9e12},
 	 5.3e12, "AMD Instinct MI300X accelerator data sheet",
-	 "f64 is the FP64 matrix rate"},
-	{"Apple M2", "apple-m2", MM_DEVICE_CPU,
+	 "f64 is the FP64 matrix rate", 0},
+	{"Apple M2 GPU", "apple-m2-gpu", MM_DEVICE_GPU,
 	 {[MM_F32] = 3.6e12},
 	 100e9, "Apple M2 announcement (June 2022)",
-	 "the 10-core GPU's FP32 rate; other dtypes use it"},
+	 "the 10-core GPU; Apple gives FP32 only, other dtypes use it", 0},
 };
 #define NBUILTIN (sizeof builtin / sizeof builtin[0])
 
@@ -91,6 +91,7 @@ static const struct {
 	{"h100", 0},   {"h100sxm5", 0}, {"h200", 1},       {"a100", 2},
 	{"a100sxm", 2}, {"a10080gb", 2}, {"nvidial4", 3},   {"4090", 4},
 	{"rtx4090", 4}, {"geforcertx4090", 4}, {"mi300", 5}, {"m2", 6},
+	{"applem2", 6}, {"m2gpu", 6},
 };
 
 const mm_device *mm_device_builtin(size_t *n)
@@ -132,24 +133,47 @@ const mm_device *mm_device_find(const char *name)
 	return NULL;
 }
 
+/* The dtypes whose units run t when t has no figure, nearest first (see
+ * mm_device_peak); MM_DTYPE_COUNT ends a list. */
+static const mm_dtype *fallbacks(mm_dtype t)
+{
+	static const mm_dtype f8[] = {MM_BF16, MM_F16, MM_F32, MM_DTYPE_COUNT};
+	static const mm_dtype i4[] = {MM_I8, MM_F32, MM_DTYPE_COUNT};
+	static const mm_dtype f32[] = {MM_F32, MM_DTYPE_COUNT};
+	static const mm_dtype none[] = {MM_DTYPE_COUNT};
+	switch (t) {
+	case MM_F8E4M3:
+	case MM_F8E5M2: return f8;
+	case MM_I4: return i4;
+	case MM_TF32:
+	case MM_F16:
+	case MM_BF16:
+	case MM_I8: return f32;
+	default: return none;
+	}
+}
+
 double mm_device_peak(const mm_device *dev, mm_dtype t, mm_dtype *used)
 {
 	if ((unsigned)t >= MM_DTYPE_COUNT)
 		t = MM_F32;
 	mm_dtype u = t;
 	double p = dev->peak[t];
-	if (p <= 0 && t != MM_F64 && t != MM_F32) {
-		u = MM_F32;
-		p = dev->peak[MM_F32];
+	for (const mm_dtype *f = fallbacks(t); !(p > 0) && *f != MM_DTYPE_COUNT;
+	     f++) {
+		u = *f;
+		p = dev->peak[u];
 	}
+	if (!(p > 0))
+		u = t;
 	if (used)
 		*used = u;
 	return p > 0 ? p : 0;
 }
 
-mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
-                           mm_count bytes, mm_dtype t, mm_roofline *out,
-                           mm_diag *d)
+mm_code mm_device_roofline_ops(const mm_device *dev, mm_count flops,
+                               mm_count transcendental, mm_count bytes,
+                               mm_dtype t, mm_roofline *out, mm_diag *d)
 {
 	mm_roofline r;
 	memset(&r, 0, sizeof r);
@@ -164,14 +188,26 @@ mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
 		                   dev->name);
 	double f = mm_count_to_double(flops), b = mm_count_to_double(bytes);
 	r.bw = dev->bw;
-	r.compute_s = f / r.peak;
+	if (dev->transcendental > 0)
+		r.transcendental_s = mm_count_to_double(transcendental) /
+		                     dev->transcendental;
+	double gemm_s = f / r.peak;
+	r.compute_s = gemm_s + r.transcendental_s;
 	r.memory_s = b / r.bw;
 	r.compute_bound = r.compute_s >= r.memory_s;
-	r.seconds = r.compute_bound ? r.compute_s : r.memory_s;
+	r.seconds = (gemm_s > r.memory_s ? gemm_s : r.memory_s) + r.transcendental_s;
 	r.intensity = b > 0 ? f / b : f > 0 ? INFINITY : 0.0;
 	r.ridge = r.peak / r.bw;
 	*out = r;
 	return MM_OK;
+}
+
+mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
+                           mm_count bytes, mm_dtype t, mm_roofline *out,
+                           mm_diag *d)
+{
+	return mm_device_roofline_ops(dev, flops, MM_COUNT_ZERO, bytes, t, out,
+	                              d);
 }
 
 /* ---- custom devices ---- */
@@ -346,472 +382,27 @@ mm_code mm_device_custom(mm_device *out, const char *args, mm_diag *d)
 	return MM_OK;
 }
 
-/* ---- host calibration ---- */
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Big enough that the GEMM uses all its threads and its blocked path (a
- * 256³ product stays on one thread and under-reports the host by half),
- * small enough that a run takes milliseconds. */
-#define CAL_N 768
-
-/* Best f32 and f64 GEMM rates over products repeated for about budget
- * seconds. The two alternate, so a busy spell on a shared machine does
- * not fall on one of them only. */
-static mm_code gemm_rates(double budget, double *f32, double *f64)
-{
-	size_t n = (size_t)CAL_N * CAL_N;
-	float *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b),
-	      *c = calloc(n, sizeof *c);
-	double *da = calloc(n, sizeof *da), *db = calloc(n, sizeof *db),
-	       *dc = calloc(n, sizeof *dc);
-	mm_code rc = MM_OK;
-	*f32 = *f64 = 0;
-	if (!a || !b || !c || !da || !db || !dc) {
-		rc = MM_ERR_NOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		da[i] = (double)(i % 7) * 0.125 - 0.375;
-		db[i] = -da[i];
-		a[i] = (float)da[i];
-		b[i] = (float)db[i];
-	}
-	double flops = 2.0 * CAL_N * CAL_N * CAL_N, start = now();
-	for (int it = 0; it < 3 || now() - start < budget; it++) {
-		double t0 = now();
-		int r = mm_sgemm(CAL_N, CAL_N, CAL_N, 1.0f, a, CAL_N, 1, b, CAL_N, 1,
-		                 0.0f, c, CAL_N, 1);
-		double t1 = now();
-		if (r == 0)
-			r = mm_dgemm(CAL_N, CAL_N, CAL_N, 1.0, da, CAL_N, 1, db, CAL_N,
-			             1, 0.0, dc, CAL_N, 1);
-		double t2 = now();
-		if (r != 0) {
-			rc = MM_ERR_INTERRUPTED;
-			goto out;
-		}
-		if (t1 > t0 && flops / (t1 - t0) > *f32)
-			*f32 = flops / (t1 - t0);
-		if (t2 > t1 && flops / (t2 - t1) > *f64)
-			*f64 = flops / (t2 - t1);
-		if (it > 100000)
-			break;
-	}
-out:
-	free(a);
-	free(b);
-	free(c);
-	free(da);
-	free(db);
-	free(dc);
-	return rc;
-}
-
-#define TRIAD_N ((size_t)4 << 20) /* doubles per array: 32 MiB */
-#define MAX_TRIAD_THREADS 64
-
-typedef struct triad_job {
-	double *a;
-	const double *b, *c;
-	size_t lo, hi;
-} triad_job;
-
-static void *triad_run(void *arg)
-{
-	triad_job *j = arg;
-	for (size_t i = j->lo; i < j->hi; i++)
-		j->a[i] = j->b[i] + 3.0 * j->c[i];
-	return NULL;
-}
-
-/* One pass of a = b + 3·c over nth threads. */
-static void triad_pass(double *a, const double *b, const double *c, int nth)
-{
-	pthread_t tid[MAX_TRIAD_THREADS];
-	triad_job job[MAX_TRIAD_THREADS];
-	bool started[MAX_TRIAD_THREADS] = {false};
-	for (int t = 0; t < nth; t++) {
-		job[t] = (triad_job){a, b, c, TRIAD_N * (size_t)t / (size_t)nth,
-		                     TRIAD_N * (size_t)(t + 1) / (size_t)nth};
-		if (t > 0)
-			started[t] = pthread_create(&tid[t], NULL, triad_run,
-			                            &job[t]) == 0;
-	}
-	triad_run(&job[0]);
-	for (int t = 1; t < nth; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			triad_run(&job[t]); /* no thread: do its share here */
-	}
-}
-
-static mm_code triad_rate(int nth, double budget, double *rate)
-{
-	double *a = malloc(TRIAD_N * sizeof *a), *b = malloc(TRIAD_N * sizeof *b),
-	       *c = malloc(TRIAD_N * sizeof *c);
-	*rate = 0;
-	if (!a || !b || !c) {
-		free(a);
-		free(b);
-		free(c);
-		return MM_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < TRIAD_N; i++) {
-		a[i] = 0;
-		b[i] = (double)(i & 15);
-		c[i] = 0.5;
-	}
-	double bytes = 3.0 * sizeof(double) * (double)TRIAD_N, start = now();
-	for (int it = 0; it < 3 || now() - start < budget; it++) {
-		double t0 = now();
-		triad_pass(a, b, c, nth);
-		double dt = now() - t0;
-		if (dt > 0 && bytes / dt > *rate)
-			*rate = bytes / dt;
-		if (it > 1000)
-			break;
-	}
-	free(a);
-	free(b);
-	free(c);
-	return MM_OK;
-}
-
-/* The CPU's model name from /proc/cpuinfo, "" when unknown. */
-static void cpu_model(char *out, size_t cap)
-{
-	out[0] = '\0';
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (!f)
-		return;
-	char line[256];
-	while (fgets(line, sizeof line, f)) {
-		if (strncmp(line, "model name", 10) != 0)
-			continue;
-		const char *v = strchr(line, ':');
-		if (!v)
-			break;
-		v++;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		snprintf(out, cap, "%s", v);
-		out[strcspn(out, "\n")] = '\0';
-		break;
-	}
-	fclose(f);
-}
-
-mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d)
-{
-	mm_host_calib c;
-	memset(&c, 0, sizeof c);
-	if (!(budget_s > 0))
-		budget_s = 0.6;
-	c.threads = mm_gemm_threads();
-	snprintf(c.isa, sizeof c.isa, "%s", mm_gemm_isa());
-	cpu_model(c.cpu, sizeof c.cpu);
-	mm_code rc = gemm_rates(0.5 * budget_s, &c.peak_f32, &c.peak_f64);
-	int nth = c.threads < 1 ? 1
-	          : c.threads > MAX_TRIAD_THREADS ? MAX_TRIAD_THREADS
-	                                          : c.threads;
-	if (rc == MM_OK)
-		rc = triad_rate(nth, 0.4 * budget_s, &c.bw);
-	if (rc == MM_ERR_NOMEM)
-		return mm_diag_set(d, rc, nospan,
-		                   "not enough memory to calibrate the host");
-	if (rc != MM_OK)
-		return mm_diag_set(d, rc, nospan, "host calibration interrupted");
-	*out = c;
-	return MM_OK;
-}
-
-/* ---- the cache file ---- */
-
-#define CACHE_VERSION 1
-/* Calibrations kept in the file, one per CPU, thread count and GEMM
- * path: `:threads 1` and back does not measure the host again. */
-enum { CACHE_RECORDS = 8 };
-
-static bool same_key(const mm_host_calib *a, const mm_host_calib *b)
-{
-	return a->threads == b->threads && strcmp(a->cpu, b->cpu) == 0 &&
-	       strcmp(a->isa, b->isa) == 0;
-}
-
-/* One record of the file as it is read. */
-struct cache_rec {
-	mm_host_calib c;
-	int version, seen; /* seen: a bit per key, or < 0 after garbage */
-};
-
-/* Figures a real host can have: a record outside them (1e-300, a
- * negative, nan, 1e300) is corrupt or planted, and the host is measured
- * again rather than believed. */
-#define HOST_RATE_MIN 1e6
-#define HOST_RATE_MAX 1e18
-#define HOST_THREADS_MAX 65536
-
-static bool plausible(double v)
-{
-	return v >= HOST_RATE_MIN && v <= HOST_RATE_MAX;
-}
-
-static bool rec_ok(const struct cache_rec *r)
-{
-	const mm_host_calib *c = &r->c;
-	return r->version == CACHE_VERSION && r->seen == 63 &&
-	       plausible(c->peak_f32) && plausible(c->peak_f64) &&
-	       plausible(c->bw) && c->threads >= 1 &&
-	       c->threads <= HOST_THREADS_MAX;
-}
-
-/* The cache file is small (8 records of 7 short lines); a bigger one is
- * not a cache of ours. */
-#define CACHE_MAX ((size_t)64 << 10)
-
-/* Reads up to `max` valid records of the text into out and returns how
- * many; a record runs from a `version` line to the next. *bad is set when
- * the text has none or its first is malformed; malformed ones after the
- * first are skipped. */
-static int cache_parse(const char *text, mm_host_calib *out, int max,
-                       bool *bad)
-{
-	struct cache_rec r;
-	int n = 0, nrec = 0;
-	char line[512];
-	*bad = true;
-	for (const char *p = text;;) {
-		bool more = *p != '\0';
-		char *v = NULL;
-		if (more) {
-			size_t k = strcspn(p, "\n");
-			snprintf(line, sizeof line, "%.*s",
-			         (int)(k < sizeof line ? k : sizeof line - 1), p);
-			p += k + (p[k] == '\n');
-			line[strcspn(line, "\r")] = '\0';
-			if (line[0] == '#' || !(v = strchr(line, ' ')))
-				continue;
-			*v++ = '\0';
-		}
-		if (nrec && (!more || strcmp(line, "version") == 0)) {
-			bool ok = rec_ok(&r); /* the record before ends */
-			if (nrec == 1)
-				*bad = !ok;
-			if (ok && n < max)
-				out[n++] = r.c;
-		}
-		if (!more)
-			return n;
-		if (!nrec || strcmp(line, "version") == 0) {
-			memset(&r, 0, sizeof r);
-			nrec++;
-		}
-		char *end = NULL;
-		mm_host_calib *c = &r.c;
-		if (strcmp(line, "version") == 0) {
-			r.version = (int)strtol(v, &end, 10);
-		} else if (strcmp(line, "cpu") == 0) {
-			snprintf(c->cpu, sizeof c->cpu, "%s", v);
-			r.seen |= 1;
-		} else if (strcmp(line, "threads") == 0) {
-			c->threads = (int)strtol(v, &end, 10);
-			r.seen |= 2;
-		} else if (strcmp(line, "isa") == 0) {
-			snprintf(c->isa, sizeof c->isa, "%s", v);
-			r.seen |= 4;
-		} else if (strcmp(line, "peak_f32") == 0) {
-			c->peak_f32 = strtod(v, &end);
-			r.seen |= 8;
-		} else if (strcmp(line, "peak_f64") == 0) {
-			c->peak_f64 = strtod(v, &end);
-			r.seen |= 16;
-		} else if (strcmp(line, "bw") == 0) {
-			c->bw = strtod(v, &end);
-			r.seen |= 32;
-		}
-		if (end && *end)
-			r.seen = -1000; /* trailing garbage after a number */
-	}
-}
-
-/* Reads the valid records of the file at path into out (up to max), *n
- * of them; fails when it is missing, not a private file of the user's
- * (see io.h), too big, or its first record is malformed. */
-static mm_code cache_read_all(const char *path, mm_host_calib *out, int max,
-                              int *n, mm_diag *d)
-{
-	*n = 0;
-	char *text;
-	size_t len;
-	mm_code c = mm_io_read_private(path, CACHE_MAX, &text, &len, d);
-	if (c != MM_OK)
-		return c;
-	bool bad;
-	*n = cache_parse(text, out, max, &bad);
-	free(text);
-	if (bad)
-		return mm_diag_set(d, MM_ERR_FORMAT, nospan,
-		                   "%s is not a valid host calibration", path);
-	return MM_OK;
-}
-
-mm_code mm_device_cache_write(const char *path, const mm_host_calib *c,
-                              mm_diag *d)
-{
-	/* The other calibrations already there stay, after this one; a
-	 * malformed or unreadable file is replaced. */
-	mm_host_calib old[CACHE_RECORDS];
-	int nold = 0;
-	if (cache_read_all(path, old, CACHE_RECORDS, &nold, NULL) != MM_OK)
-		nold = 0;
-	mm_buf b = MM_BUF_INIT;
-	mm_buf_puts(&b, "# mmcalc host calibrations, newest first: mmcalc's "
-	                "GEMM rate (FLOP/s) and triad bandwidth (B/s)\n");
-	int kept = 0;
-	for (int i = -1; i < nold && kept < CACHE_RECORDS; i++) {
-		const mm_host_calib *r = i < 0 ? c : &old[i];
-		if (i >= 0 && same_key(r, c))
-			continue;
-		mm_buf_printf(&b,
-		              "version %d\ncpu %s\nthreads %d\nisa %s\n"
-		              "peak_f32 %.6e\npeak_f64 %.6e\nbw %.6e\n",
-		              CACHE_VERSION, r->cpu, r->threads, r->isa,
-		              r->peak_f32, r->peak_f64, r->bw);
-		kept++;
-	}
-	if (b.failed) {
-		mm_buf_free(&b);
-		return mm_diag_set(d, MM_ERR_NOMEM, nospan, "out of memory");
-	}
-	/* In a directory only the user may write, by a new file renamed
-	 * into place: a link planted at the file's name or at a fixed
-	 * temporary name cannot redirect the write. */
-	mm_io_atomic w;
-	mm_code rc = mm_io_atomic_open_private(&w, path, d);
-	if (rc == MM_OK) {
-		rc = mm_io_atomic_write(&w, b.data, b.len, d);
-		if (rc == MM_OK)
-			rc = mm_io_atomic_commit(&w, d);
-		else
-			mm_io_atomic_abort(&w);
-	}
-	mm_buf_free(&b);
-	return rc;
-}
-
-mm_code mm_device_cache_read(const char *path, mm_host_calib *out,
-                             mm_diag *d)
-{
-	mm_host_calib r[1];
-	int n;
-	mm_code rc = cache_read_all(path, r, 1, &n, d);
-	if (rc == MM_OK)
-		*out = r[0];
-	return rc;
-}
-
-mm_code mm_device_cache_find(const char *path, const mm_host_calib *key,
-                             mm_host_calib *out, mm_diag *d)
-{
-	mm_host_calib r[CACHE_RECORDS];
-	int n;
-	mm_code rc = cache_read_all(path, r, CACHE_RECORDS, &n, d);
-	if (rc != MM_OK)
-		return rc;
-	for (int i = 0; i < n; i++)
-		if (same_key(&r[i], key)) {
-			*out = r[i];
-			return MM_OK;
-		}
-	return mm_diag_set(d, MM_ERR_IO, nospan,
-	                   "%s has no calibration for %s with %d thread%s "
-	                   "and the %s kernels", path,
-	                   key->cpu[0] ? key->cpu : "this CPU", key->threads,
-	                   key->threads == 1 ? "" : "s", key->isa);
-}
-
-bool mm_device_cache_path(mm_buf *out, const char *xdg_cache_home,
-                          const char *home)
-{
-	if (xdg_cache_home && xdg_cache_home[0] == '/') {
-		mm_buf_printf(out, "%s/mmcalc/host", xdg_cache_home);
-		return true;
-	}
-	if (home && home[0] == '/') {
-		mm_buf_printf(out, "%s/.cache/mmcalc/host", home);
-		return true;
-	}
-	return false;
-}
-
-void mm_device_from_calib(mm_device *out, const mm_host_calib *c)
-{
-	memset(out, 0, sizeof *out);
-	snprintf(out->name, sizeof out->name, "host");
-	snprintf(out->key, sizeof out->key, "host");
-	out->kind = MM_DEVICE_HOST;
-	out->peak[MM_F32] = c->peak_f32;
-	out->peak[MM_F64] = c->peak_f64;
-	out->bw = c->bw;
-	snprintf(out->source, sizeof out->source,
-	         "measured: mmcalc's GEMM (%s, %d thread%s) and a triad",
-	         c->isa, c->threads, c->threads == 1 ? "" : "s");
-	snprintf(out->note, sizeof out->note, "%s%s",
-	         c->cpu[0] ? c->cpu : "unknown CPU",
-	         "; other dtypes execute in f32");
-}
-
-mm_code mm_device_host(mm_device *out, const char *cache_path,
-                       bool recalibrate, bool *measured, mm_diag *d)
-{
-	mm_host_calib c;
-	if (measured)
-		*measured = false;
-	if (cache_path && !recalibrate) {
-		mm_host_calib key;
-		memset(&key, 0, sizeof key);
-		cpu_model(key.cpu, sizeof key.cpu);
-		key.threads = mm_gemm_threads();
-		snprintf(key.isa, sizeof key.isa, "%s", mm_gemm_isa());
-		if (mm_device_cache_find(cache_path, &key, &c, NULL) == MM_OK) {
-			mm_device_from_calib(out, &c);
-			return MM_OK;
-		}
-	}
-	mm_code rc = mm_device_calibrate(&c, 0, d);
-	if (rc != MM_OK)
-		return rc;
-	if (measured)
-		*measured = true;
-	if (cache_path)
-		mm_device_cache_write(cache_path, &c, NULL);
-	mm_device_from_calib(out, &c);
-	return MM_OK;
-}
-
 /* ---- describing ---- */
 
 void mm_device_describe(mm_buf *b, const mm_device *dev)
 {
-	static const mm_dtype order[] = {MM_F64, MM_F32, MM_TF32, MM_F16,
-	                                 MM_BF16, MM_F8, MM_I8, MM_I4};
+	static const mm_dtype order[] = {MM_F64,    MM_F32,    MM_TF32,
+	                                 MM_F16,    MM_BF16,   MM_F8E4M3,
+	                                 MM_F8E5M2, MM_I8,     MM_I4};
+	enum { N = sizeof order / sizeof order[0] };
 	mm_buf_printf(b, "%s:", dev->name);
 	const char *sep = " ";
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+	for (size_t i = 0; i < N; i++) {
 		mm_dtype t = order[i];
 		if (!(dev->peak[t] > 0))
 			continue;
-		/* Equal neighbours read as one: "f16/bf16 989.4 TFLOP/s". */
-		if (i + 1 < sizeof order / sizeof order[0] &&
-		    dev->peak[order[i + 1]] == dev->peak[t] &&
-		    (t == MM_F16 || t == MM_F64)) {
+		bool pair = i + 1 < N && dev->peak[order[i + 1]] == dev->peak[t];
+		/* Equal neighbours read as one: "f16/bf16 989.4 TFLOP/s", and
+		 * the two FP8 formats as "f8". */
+		if (pair && t == MM_F8E4M3) {
+			mm_buf_printf(b, "%sf8 ", sep);
+			i++;
+		} else if (pair && (t == MM_F16 || t == MM_F64)) {
 			mm_buf_printf(b, "%s%s/%s ", sep, mm_dtype_name(t),
 			              mm_dtype_name(order[i + 1]));
 			i++;
@@ -821,6 +412,10 @@ void mm_device_describe(mm_buf *b, const mm_device *dev)
 		bool ints = t == MM_I8 || t == MM_I4;
 		mm_count_format_si_f(b, dev->peak[t], ints ? "OP/s" : "FLOP/s", 4);
 		sep = ", ";
+	}
+	if (dev->transcendental > 0) {
+		mm_buf_printf(b, "%sgelu ", sep);
+		mm_count_format_si_f(b, dev->transcendental, "elem/s", 4);
 	}
 	mm_buf_puts(b, "; ");
 	mm_count_format_si_f(b, dev->bw, "B/s", 4);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmcalc/dtype_round.h"
 #include "mmcalc/eval.h"
 #include "mmcalc/ops.h"
 #include "mmcalc/ops_axes.h"
@@ -29,6 +30,9 @@ mm_code mm_eval_fill(mm_evaluator *ev, mm_node *e)
 			return MM_OK;
 		i->value = mm_tensor_randn(ev->rng, i->v.dtype, i->v.shape.ndim,
 		                           i->v.shape.dim, ev->diag);
+		if (i->value &&
+		    mm_dtype_round_tensor(i->value, i->v.dtype, ev->diag) != MM_OK)
+			return placed(ev, ev->diag->code, e->span);
 		return i->value ? MM_OK : placed(ev, ev->diag->code, e->span);
 	}
 	mm_node *kids[MM_MAX_OPERANDS];
@@ -94,7 +98,8 @@ static mm_tensor *eval_binary(mm_evaluator *ev, mm_node *e)
 {
 	const mm_info *a = e->lhs->info, *b = e->rhs->info;
 	if (e->op == MM_B_MATMUL)
-		return mm_op_matmul(a->value, b->value, ev->diag);
+		return mm_op_matmul_as(a->value, b->value, e->info->v.dtype,
+		                       ev->diag);
 	mm_tensor *tmp = NULL, *r;
 	if (a->v.kind == MM_K_NUMBER) {
 		if (!(tmp = scalar_for(ev, a, b)))
@@ -156,6 +161,27 @@ static mm_tensor *eval_index(mm_evaluator *ev, mm_node *e)
 	mm_tensor *v = mm_op_expand_dims(t, isnew, t->ndim + nnew, ev->diag);
 	mm_tensor_unref(t);
 	return v;
+}
+
+/* A tensor of a narrow dtype holds only that dtype's values: what an
+ * operation computed in f32 is rounded (or wrapped) in place, here, once
+ * for every kind of node. Left alone: names, views and references (their
+ * data is an operand's, of the same dtype and stored as it already), and
+ * matmul, whose GEMM stores its dtype itself (ops.h). */
+static mm_code store_as_dtype(mm_evaluator *ev, const mm_node *e,
+                              mm_tensor *v, mm_node *const *kids, int n)
+{
+	mm_dtype t = e->info->v.dtype;
+	if (!mm_dtype_narrow(t) || e->kind == MM_N_NAME ||
+	    e->kind == MM_N_PLUS || e->kind == MM_N_TRANSPOSE ||
+	    e->kind == MM_N_INDEX ||
+	    (e->kind == MM_N_BINARY && e->op == MM_B_MATMUL))
+		return MM_OK;
+	for (int k = 0; k < n; k++)
+		if (is_tensor(kids[k]) && kids[k]->info->value &&
+		    kids[k]->info->value->storage == v->storage)
+			return MM_OK;
+	return mm_dtype_round_tensor(v, t, ev->diag);
 }
 
 /* A call: its row's eval function (builtin.c). */
@@ -225,9 +251,11 @@ mm_code mm_eval(mm_evaluator *ev, mm_node *e)
 		return mm_diag_set(ev->diag, MM_ERR_VALUE, e->span,
 		                   "this value has a shape but no data");
 	}
-	if (!v)
+	if (!v || store_as_dtype(ev, e, v, kids, n) != MM_OK) {
+		mm_tensor_unref(v);
 		return placed(ev, ev->diag->code ? ev->diag->code : MM_ERR_NOMEM,
 		              e->kind == MM_N_BINARY ? e->op_span : e->span);
+	}
 	i->value = v;
 	/* Operands no longer needed free their memory now (liveness). */
 	for (int k = 0; k < n; k++)

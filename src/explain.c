@@ -198,7 +198,7 @@ static mm_code fill_op(table *t, row *r, const mm_gnode *g, int64_t times,
 		train_cost(g, t->conv, &fl, &by);
 	}
 	if (t->predict) {
-		double s = t->predict(t->ctx, fl, by, g->v.dtype);
+		double s = t->predict(t->ctx, fl, g->trans, by, g->v.dtype);
 		r->unknown = s < 0;
 		r->sec = s < 0 ? 0 : s * (double)times;
 	}

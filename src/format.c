@@ -81,7 +81,14 @@ static void put_prediction(mm_buf *b, const mm_timing *tm)
 	mm_buf_printf(b, "predicted on %s: ", tm->device);
 	mm_count_format_seconds(b, tm->predicted, 4, false);
 	mm_buf_printf(b, ", %s-bound (ridge ", tm->compute_bound ? "compute" : "memory");
-	mm_count_format_si_f(b, tm->ridge, "FLOP/B)", 4);
+	if (tm->rate_dtype == tm->dtype) {
+		mm_count_format_si_f(b, tm->ridge, "FLOP/B)", 4);
+		return;
+	}
+	/* the device has no figure for the dtype: say whose rate stood in */
+	mm_count_format_si_f(b, tm->ridge, "FLOP/B", 4);
+	mm_buf_printf(b, "; %s at the %s rate)", mm_dtype_name(tm->dtype),
+	              mm_dtype_name(tm->rate_dtype));
 }
 
 static void put_timing(mm_buf *b, const mm_totals *t, const mm_timing *tm)
@@ -377,6 +384,10 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 			mm_format_json_string(b, tm->device);
 			json_key(b, "bound");
 			mm_buf_puts(b, tm->compute_bound ? "\"compute\"" : "\"memory\"");
+			if (tm->rate_dtype != tm->dtype) {
+				json_key(b, "rate_dtype");
+				mm_format_json_string(b, mm_dtype_name(tm->rate_dtype));
+			}
 		}
 		if (tm && tm->executed) {
 			json_key(b, "seconds");

@@ -588,6 +588,7 @@ static mm_code add_repeat(walker *w, const mm_gnode *g)
 	if (r != MM_OK)
 		return r;
 	acc_times(w, &t->matmul_flops, NULL, b.matmul_flops, NULL, g);
+	acc_times(w, &t->transcendental, NULL, b.transcendental, NULL, g);
 	acc_times(w, &t->param_bytes, NULL, b.param_bytes, NULL, g);
 	t->nops += b.nops;
 	w->peak = mm_count_max(w->peak, mm_count_add(w->live, bpeak));
@@ -613,6 +614,7 @@ static mm_code add_op(walker *w, const mm_gnode *g)
 			return r;
 		t->matmul_flops = mm_count_add(t->matmul_flops,
 		                               g->cost.matmul_flops);
+		t->transcendental = mm_count_add(t->transcendental, g->trans);
 		if ((!mm_count_is_zero(g->held) || g->sheld) &&
 		    (r = acc(w, &t->params, t->sparams, g->held, g->sheld)) != MM_OK)
 			return r;
@@ -642,6 +644,7 @@ static bool one_op(const walkspec *spec, const mm_gnode *root, mm_gtotals *t,
 	t->flops = root->cost.flops;
 	t->macs = root->cost.macs;
 	t->matmul_flops = root->cost.matmul_flops;
+	t->transcendental = root->trans;
 	t->nops = !mm_count_is_zero(root->cost.flops) || root->cls != 0;
 	mm_count alloc = MM_COUNT_ZERO;
 	for (int k = 0; k < root->nin; k++) {

@@ -1,8 +1,12 @@
 /* ops_matmul.c — NumPy's matmul on concrete tensors: shapes by shape.c's
- * rule, one GEMM call per batch element with the operands' own strides. */
+ * rule, one GEMM call per batch element with the operands' own strides,
+ * on the GEMM of the result's dtype (f32, f64, bf16, i8), the result then
+ * stored as that dtype holds it. */
 #include <string.h>
 
+#include "mmcalc/dtype_round.h"
 #include "mmcalc/gemm.h"
+#include "mmcalc/gemm_lowp.h"
 #include "mmcalc/interrupt.h"
 #include "mmcalc/ops.h"
 
@@ -66,10 +70,55 @@ static int64_t batch_offset(const operand *o, int bnd, const int64_t *idx)
 	return off;
 }
 
-/* out = a @ b for every batch entry: m×k times k×n each. Returns 0 or
- * the GEMM's error (MM_ERR_INTERRUPTED). */
-static int batches(mm_tensor *out, const operand *a, const operand *b,
-                   int64_t m, int64_t k, int64_t n, int bnd)
+/* Which GEMM computes a product stored as dtype t: a bf16 or f8 product
+ * runs on bf16 operands with f32 sums (every f8 value is exact in bf16),
+ * an i8 or i4 one on i8 operands with int32 sums, f16 on the f32 GEMM
+ * (products of f16 values are exact in f32, as vcvtph2ps and an FMA
+ * would make them); the rest by storage dtype. */
+typedef enum gemm_kind { G_F32, G_F64, G_BF16, G_I8 } gemm_kind;
+
+static gemm_kind gemm_for(mm_dtype t, const mm_tensor *out)
+{
+	if (out->dtype == MM_F64)
+		return G_F64;
+	if (t == MM_BF16 || t == MM_F8E4M3 || t == MM_F8E5M2)
+		return G_BF16;
+	if (t == MM_I8 || t == MM_I4)
+		return G_I8;
+	return G_F32;
+}
+
+/* One m×n product into c (contiguous, row stride n); an i8 product's
+ * int32 sums go into c's own memory and are wrapped to t in place. */
+static int gemm_one(gemm_kind g, mm_dtype t, int64_t m, int64_t n, int64_t k,
+                    const void *pa, int64_t rsa, int64_t csa, const void *pb,
+                    int64_t rsb, int64_t csb, void *c)
+{
+	switch (g) {
+	case G_F64:
+		return mm_dgemm(m, n, k, 1.0, pa, rsa, csa, pb, rsb, csb, 0.0, c,
+		                n, 1);
+	case G_BF16:
+		return mm_gemm_bf16(m, n, k, 1.0f, pa, rsa, csa, pb, rsb, csb,
+		                    0.0f, c, n, 1);
+	case G_I8: {
+		int r = mm_gemm_i8(m, n, k, pa, rsa, csa, pb, rsb, csb, false,
+		                   (int32_t *)c, n, 1);
+		if (r == 0)
+			mm_dtype_from_int32(t, m * n, c, c);
+		return r;
+	}
+	default:
+		return mm_sgemm(m, n, k, 1.0f, pa, rsa, csa, pb, rsb, csb, 0.0f,
+		                c, n, 1);
+	}
+}
+
+/* out = a @ b for every batch entry: m×k times k×n each, on the GEMM of
+ * dtype t. Returns 0 or the GEMM's error (MM_ERR_INTERRUPTED,
+ * MM_ERR_NOMEM). */
+static int batches(mm_tensor *out, mm_dtype t, const operand *a,
+                   const operand *b, int64_t m, int64_t k, int64_t n, int bnd)
 {
 	/* GEMM strides must be positive: an axis of length <= 1 takes 1 */
 	int64_t rsa = m > 1 ? a->st[a->nd - 2] : 1, csa = k > 1 ? a->st[a->nd - 1] : 1;
@@ -78,18 +127,14 @@ static int batches(mm_tensor *out, const operand *a, const operand *b,
 	for (int i = 0; i < bnd; i++)
 		nbatch *= out->shape[i];
 	size_t es = mm_tensor_elsize(out);
+	gemm_kind g = gemm_for(t, out);
 	int rc = 0;
 	for (int64_t bi = 0; bi < nbatch && rc == 0; bi++) {
 		int64_t oa = batch_offset(a, bnd, idx), ob = batch_offset(b, bnd, idx);
 		char *c = (char *)out->data + (size_t)(bi * m * n) * es;
-		if (out->dtype == MM_F64)
-			rc = mm_dgemm(m, n, k, 1.0, (const double *)a->t->data + oa,
-			              rsa, csa, (const double *)b->t->data + ob,
-			              rsb, csb, 0.0, (double *)c, n, 1);
-		else
-			rc = mm_sgemm(m, n, k, 1.0f, (const float *)a->t->data + oa,
-			              rsa, csa, (const float *)b->t->data + ob,
-			              rsb, csb, 0.0f, (float *)c, n, 1);
+		rc = gemm_one(g, t, m, n, k, (const char *)a->t->data + oa * (int64_t)es,
+		              rsa, csa, (const char *)b->t->data + ob * (int64_t)es,
+		              rsb, csb, c);
 		if (rc == 0 && mm_interrupted())
 			rc = MM_ERR_INTERRUPTED;
 		for (int i = bnd - 1; i >= 0; i--) {
@@ -101,7 +146,8 @@ static int batches(mm_tensor *out, const operand *a, const operand *b,
 	return rc;
 }
 
-mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d)
+mm_tensor *mm_op_matmul_as(const mm_tensor *a, const mm_tensor *b,
+                           mm_dtype t, mm_diag *d)
 {
 	/* The shapes by the checker's rule: 1-D operands promoted, batch
 	 * axes broadcast, what does not fit an error. */
@@ -125,12 +171,17 @@ mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d)
 	if (operand_of(&A, a, dt, false, d) && operand_of(&B, b, dt, true, d) &&
 	    (out = mm_tensor_new(A.t->dtype, so.ndim, so.dim, d)) != NULL) {
 		int bnd = so.ndim - (a->ndim > 1) - (b->ndim > 1);
-		int rc = batches(out, &A, &B, m, k, n, bnd);
+		int rc = batches(out, t, &A, &B, m, k, n, bnd);
+		if (rc == 0 && !mm_dtype_is_int(t) &&
+		    mm_dtype_round_tensor(out, t, d) != MM_OK)
+			rc = MM_ERR_INTERRUPTED;
 		if (rc != 0) {
 			mm_diag_set(d, rc == MM_ERR_INTERRUPTED ? MM_ERR_INTERRUPTED
-			                                        : MM_ERR_VALUE,
-			            NOSPAN, rc == MM_ERR_INTERRUPTED
-			                        ? "interrupted"
+			               : rc == MM_ERR_NOMEM       ? MM_ERR_NOMEM
+			                                          : MM_ERR_VALUE,
+			            NOSPAN, rc == MM_ERR_INTERRUPTED ? "interrupted"
+			                    : rc == MM_ERR_NOMEM
+			                        ? "out of memory in the GEMM"
 			                        : "matmul failed in the GEMM kernel");
 			mm_tensor_unref(out);
 			out = NULL;
@@ -139,4 +190,9 @@ mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d)
 	mm_tensor_unref(A.t);
 	mm_tensor_unref(B.t);
 	return out;
+}
+
+mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d)
+{
+	return mm_op_matmul_as(a, b, mm_dtype_promote(a->dtype, b->dtype), d);
 }

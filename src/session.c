@@ -162,22 +162,23 @@ mm_code mm_sx_device(mm_session *s, mm_diag *d)
 	return r;
 }
 
-double mm_sx_predict(void *ctx, mm_count flops, mm_count bytes, mm_dtype t,
-                     mm_diag *d)
+double mm_sx_predict(void *ctx, mm_count flops, mm_count transcendental,
+                     mm_count bytes, mm_dtype t, mm_diag *d)
 {
 	mm_session *s = ctx;
 	mm_roofline rl;
 	if (mm_sx_device(s, d) != MM_OK ||
-	    mm_device_roofline(&s->dev, flops, bytes, t, &rl, d) != MM_OK)
+	    mm_device_roofline_ops(&s->dev, flops, transcendental, bytes, t, &rl,
+	                           d) != MM_OK)
 		return -1;
 	return rl.seconds;
 }
 
-double mm_sx_predict_quiet(void *ctx, mm_count flops, mm_count bytes,
-                           mm_dtype t)
+double mm_sx_predict_quiet(void *ctx, mm_count flops, mm_count transcendental,
+                           mm_count bytes, mm_dtype t)
 {
 	mm_diag d;
-	return mm_sx_predict(ctx, flops, bytes, t, &d);
+	return mm_sx_predict(ctx, flops, transcendental, bytes, t, &d);
 }
 
 mm_report_opts mm_sx_report_opts(const mm_session *s)
@@ -197,11 +198,13 @@ static void add_prediction(mm_session *s, const mm_totals *t, mm_dtype dt,
 	mm_roofline rl;
 	tm->predicted = -1;
 	if (mm_sx_device(s, &d) != MM_OK ||
-	    mm_device_roofline(&s->dev, t->flops,
-	                       mm_count_add(t->bytes_in, t->bytes_out), dt, &rl,
-	                       &d) != MM_OK)
+	    mm_device_roofline_ops(&s->dev, t->flops, t->transcendental,
+	                           mm_count_add(t->bytes_in, t->bytes_out), dt,
+	                           &rl, &d) != MM_OK)
 		return;
 	tm->predicted = rl.seconds;
+	tm->dtype = dt;
+	tm->rate_dtype = rl.peak_dtype;
 	tm->device = s->dev.name;
 	tm->compute_bound = rl.compute_bound;
 	tm->ridge = rl.ridge;
@@ -423,7 +426,8 @@ static int figure_for(mm_stmtctx *c, const mm_stmt *st, const mm_info *i,
 	case MM_UNIT_BYTE: *exact = i->leaf ? t->bytes_in : traffic; break;
 	case MM_UNIT_SECOND: {
 		mm_diag d;
-		*x = mm_sx_predict(c->s, t->flops, traffic, i->v.dtype, &d);
+		*x = mm_sx_predict(c->s, t->flops, t->transcendental, traffic,
+		                   i->v.dtype, &d);
 		if (*x < 0) {
 			d.span = st->span;
 			return mm_sx_error(c, &d);

@@ -125,11 +125,14 @@ int mm_sx_with_where(mm_stmtctx *c, const mm_stmt *st, mm_command_fn *fn);
 /* Makes s->dev usable: the host is measured (or its cache read) the
  * first time a prediction needs it. */
 mm_code mm_sx_device(mm_session *s, mm_diag *d);
-/* Predicted seconds on the current device, or -1 with d filled. */
-double mm_sx_predict(void *session, mm_count flops, mm_count bytes,
-                     mm_dtype t, mm_diag *d);
+/* Predicted seconds on the current device for flops, transcendental
+ * elements and bytes of dtype t (mm_device_roofline_ops), or -1 with d
+ * filled. */
+double mm_sx_predict(void *session, mm_count flops, mm_count transcendental,
+                     mm_count bytes, mm_dtype t, mm_diag *d);
 /* The same without a diag (for :explain's rows). */
-double mm_sx_predict_quiet(void *session, mm_count flops, mm_count bytes,
+double mm_sx_predict_quiet(void *session, mm_count flops,
+                           mm_count transcendental, mm_count bytes,
                            mm_dtype t);
 
 /* The report options of the current settings. */

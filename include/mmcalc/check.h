@@ -102,10 +102,12 @@ typedef struct mm_check_opts {
 	uint64_t memlimit;   /* load() refuses bigger arrays; 0: no limit */
 	bool strict;         /* symbols that may differ are an error */
 	const mm_convention *conv; /* how costs count; NULL: mmcalc's */
-	/* time(expr): predicted seconds on the current device, or a negative
-	 * number with d set when there is no prediction. May be NULL. */
-	double (*predict)(void *ctx, mm_count flops, mm_count bytes,
-	                  mm_dtype t, mm_diag *d);
+	/* time(expr): predicted seconds on the current device for flops,
+	 * transcendental elements (mm_totals) and bytes of dtype t, or a
+	 * negative number with d set when there is no prediction. May be
+	 * NULL. */
+	double (*predict)(void *ctx, mm_count flops, mm_count transcendental,
+	                  mm_count bytes, mm_dtype t, mm_diag *d);
 	void *predict_ctx;
 	uint64_t stmt;       /* the statement's number: its graph nodes carry
 	                        it, and its report stops at other ones' */
@@ -149,6 +151,12 @@ mm_code mm_check_expr(mm_checker *c, mm_node *e);
 typedef struct mm_totals {
 	mm_count flops, macs;       /* all operations */
 	mm_count matmul_flops;      /* the matmul share of flops */
+	mm_count transcendental;    /* transcendental work in gelus: each
+	                               element of exp, log, tanh, erf,
+	                               sigmoid, gelu, silu, sin, cos or a
+	                               softmax weighted by its cost against
+	                               gelu's (exp 0.38, sin 7.6): what the
+	                               host's gelu rate times (device.h) */
 	mm_count bytes_in;          /* distinct inputs, each read once */
 	mm_count bytes_out;         /* the result, written once */
 	mm_count bytes_peak;        /* inputs + live intermediates, at most */
@@ -158,6 +166,9 @@ typedef struct mm_totals {
 } mm_totals;
 
 void mm_check_totals(const mm_node *e, mm_totals *t);
+/* One operation's transcendental work in gelus (what
+ * mm_totals.transcendental adds up). */
+mm_count mm_check_transcendental(const mm_info *i);
 
 /* The operands evaluation computes for node e (arguments that are only
  * looked at, as in shape(x) or zeros(shape(x)), are left out), into out;

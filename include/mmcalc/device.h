@@ -1,9 +1,12 @@
 /* device.h — device profiles for the roofline: peak FLOP/s per dtype and
  * memory bandwidth of common accelerators and CPUs (datasheet figures,
  * dense, each with its source), of `host` (this machine, measured by a
- * short calibration and cached in a small text file), and of `custom`
- * devices the user describes. Predicted time = max(FLOPs / peak,
- * bytes / bandwidth).
+ * short calibration and cached in a small text file: its GEMMs per dtype,
+ * a transcendental function, memory), and of `custom` devices the user
+ * describes. Predicted time = max(compute, bytes / bandwidth), compute
+ * being FLOPs / peak of their dtype, plus, on a device whose rate of
+ * transcendental functions is known (the host), the elements passed
+ * through exp, erf, tanh ... at that rate.
  *
  * Ownership: mm_device is a plain value with inline strings; copy it
  * freely. The built-in table is static and read-only. The library reads
@@ -26,7 +29,7 @@
 
 typedef enum mm_device_kind {
 	MM_DEVICE_GPU,
-	MM_DEVICE_CPU,    /* also a CPU+GPU system on a chip */
+	MM_DEVICE_CPU,
 	MM_DEVICE_HOST,   /* this machine, measured */
 	MM_DEVICE_CUSTOM, /* from `:device custom peak=... bw=...` */
 } mm_device_kind;
@@ -42,6 +45,10 @@ typedef struct mm_device {
 	double bw; /* memory bandwidth, bytes/s */
 	char source[MM_DEVICE_TEXT]; /* "NVIDIA H100 Tensor Core GPU datasheet" */
 	char note[MM_DEVICE_TEXT];   /* "" or a remark ("GPU figures") */
+	/* Elements per second through a transcendental function (the host:
+	 * gelu through vmath on every thread, in cache); 0 where unknown,
+	 * and such work then counts only by its FLOPs. */
+	double transcendental;
 } mm_device;
 
 /* ---- built-in profiles ---- */
@@ -56,17 +63,26 @@ const mm_device *mm_device_builtin(size_t *n);
 const mm_device *mm_device_find(const char *name);
 
 /* The peak used for dtype t: its own figure, or, when the source gives
- * none for a narrower type (tf32, f16, bf16, f8, i8, i4), the f32 figure
- * (those types can always run at f32 speed). *used (may be NULL) receives
- * the dtype whose figure was taken. Returns 0 when there is none (f64 on a
- * device without an f64 figure). */
+ * none, the figure of the dtype whose units the hardware runs t on: the
+ * f8s on the bf16 (then f16) tensor rate, as an A100 runs FP8 models; i4
+ * on the i8 rate, as an H100 runs INT4; and tf32, f16, bf16 and i8 at
+ * the f32 rate, which every type can run at. On the host these are the
+ * kernels mmcalc uses (f16 products run on the f32 GEMM, f8 on the bf16
+ * one, i4 on the i8 one). *used (may be NULL) receives the dtype whose
+ * figure was taken. Returns 0 when there is none (f64 on a device
+ * without an f64 figure). */
 double mm_device_peak(const mm_device *dev, mm_dtype t, mm_dtype *used);
 
 /* ---- roofline ---- */
 
 typedef struct mm_roofline {
-	double seconds;      /* max(compute_s, memory_s) */
-	double compute_s;    /* FLOPs / peak */
+	double seconds;      /* max(compute_s, memory_s), or with
+	                        transcendental work max(compute_s -
+	                        transcendental_s, memory_s) +
+	                        transcendental_s */
+	double compute_s;    /* FLOPs / peak + transcendental_s */
+	double transcendental_s; /* transcendental elements / the device's
+	                            rate of them (0 when it has none) */
 	double memory_s;     /* bytes / bw */
 	bool compute_bound;  /* compute_s >= memory_s */
 	double peak;         /* FLOP/s used */
@@ -81,6 +97,20 @@ typedef struct mm_roofline {
 mm_code mm_device_roofline(const mm_device *dev, mm_count flops,
                            mm_count bytes, mm_dtype t, mm_roofline *out,
                            mm_diag *d);
+/* The same for work that also does `transcendental` gelus of
+ * transcendental functions (mm_totals.transcendental: exp, erf, tanh,
+ * softmax ... weighted by their cost against gelu). On a device with a
+ * transcendental rate (the host) that work takes transcendental / rate
+ * (out->transcendental_s), added to the roofline of the rest:
+ * seconds = max(FLOPs / peak, bytes / bw) + transcendental_s, since a
+ * CPU core evaluating a polynomial per element does not keep its memory
+ * stream busy meanwhile (measured here: exp, softmax and gelu over 64 MiB
+ * take about the sum, not the larger, of the two times). It counts as
+ * compute: compute_s = FLOPs / peak + transcendental_s. On other devices
+ * transcendental work counts by its FLOPs alone. */
+mm_code mm_device_roofline_ops(const mm_device *dev, mm_count flops,
+                               mm_count transcendental, mm_count bytes,
+                               mm_dtype t, mm_roofline *out, mm_diag *d);
 
 /* ---- custom devices ---- */
 
@@ -104,16 +134,24 @@ void mm_device_make_custom(mm_device *out, double peak, double bw);
 
 typedef struct mm_host_calib {
 	double peak_f32, peak_f64; /* FLOP/s of mmcalc's own GEMM, cache-resident */
+	double peak_bf16;          /* FLOP/s of mm_gemm_bf16 (gemm_lowp.h) */
+	double peak_i8;            /* OP/s of mm_gemm_i8 */
+	double transcendental;     /* elements/s of gelu through vmath */
 	double bw;                 /* bytes/s of a streaming triad */
 	int threads;               /* threads used (mm_gemm_threads) */
 	char isa[16];              /* mm_gemm_isa() at calibration time */
 	char cpu[96];              /* CPU model name, "" if unknown */
 } mm_host_calib;
 
-/* Measures this machine in about budget_s seconds (<= 0 means 0.6 s):
- * peak f32/f64 as the best rate of mm_sgemm/mm_dgemm on a cache-resident
- * 768x768x768 product with all GEMM threads, bandwidth as the best rate of
- * a triad a = b + s·c over 3 × 32 MiB arrays (3 × 8 bytes per element:
+/* Measures this machine in about budget_s seconds (<= 0 means 0.6 s),
+ * with all GEMM threads: peak f32/f64 as the best rate of mm_sgemm /
+ * mm_dgemm on a cache-resident 768x768x768 product; bf16 and i8 as the
+ * best of mm_gemm_bf16 / mm_gemm_i8 on a 1024x1024x1024 one (their
+ * kernels, AMX on Intel, reach their rate on larger blocks), all four
+ * alternating; transcendental as the best rate of gelu through
+ * mm_vmath_map_f32 over 2^18 floats (1 MiB in, 1 MiB out: in cache, so
+ * the functions' rate and not memory's); bandwidth as the best rate of a
+ * triad a = b + s·c over 3 × 32 MiB arrays (3 × 8 bytes per element:
  * reads of b and c, write of a). MM_ERR_NOMEM if the arrays cannot be
  * allocated. Figures are what mmcalc achieves here, not datasheet peaks. */
 mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d);
@@ -131,9 +169,11 @@ mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d);
  * written (MM_ERR_IO saying why); it is never read through a symbolic
  * link; it is written as a new file (O_EXCL, random name, 0600) renamed
  * over it; a file over 64 KiB is not read. A record whose rates are not
- * plausible for a host (each of peak_f32, peak_f64 and bw between 1e6 and
- * 1e18, threads 1 to 65536: not 1e-300, negative, nan or inf) is
- * malformed, so mm_device_host measures again. */
+ * plausible for a host (each of peak_f32, peak_f64, peak_bf16, peak_i8,
+ * transcendental and bw between 1e6 and 1e18, threads 1 to 65536: not
+ * 1e-300, negative, nan or inf) is malformed, and so is one of an older
+ * version (version 1 had no bf16, i8 or transcendental rates), so
+ * mm_device_host measures again. */
 mm_code mm_device_cache_read(const char *path, mm_host_calib *out,
                              mm_diag *d);
 mm_code mm_device_cache_find(const char *path, const mm_host_calib *key,
@@ -160,8 +200,10 @@ void mm_device_from_calib(mm_device *out, const mm_host_calib *c);
 /* ---- describing ---- */
 
 /* One line for `:devices`, every dtype with a figure, equal neighbours
- * joined: "H100 SXM: f64/f32 66.9 TFLOP/s, tf32 494.7 TFLOP/s, f16/bf16
- * 989.4 TFLOP/s, f8 1.979 PFLOP/s, i8 1.979 POP/s; 3.35 TB/s". */
+ * joined (the two FP8 formats as "f8"), then the transcendental rate
+ * where there is one: "H100 SXM: f64/f32 66.9 TFLOP/s, tf32 494.7
+ * TFLOP/s, f16/bf16 989.4 TFLOP/s, f8 1.979 PFLOP/s, i8 1.979 POP/s;
+ * 3.35 TB/s", "host: f64 45 GFLOP/s, ..., gelu 1.2 Gelem/s; 9 GB/s". */
 void mm_device_describe(mm_buf *b, const mm_device *dev);
 
 #endif

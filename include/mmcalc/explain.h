@@ -9,8 +9,11 @@
 #include "mmcalc/buf.h"
 #include "mmcalc/check.h"
 
-/* Predicted seconds for an operation, or a negative number when unknown. */
-typedef double (*mm_predict_fn)(void *ctx, mm_count flops, mm_count bytes,
+/* Predicted seconds for an operation of flops FLOPs, transcendental
+ * elements (mm_check_transcendental) and bytes, or a negative number when
+ * unknown. */
+typedef double (*mm_predict_fn)(void *ctx, mm_count flops,
+                                mm_count transcendental, mm_count bytes,
                                 mm_dtype dtype);
 
 /* How the table is made. */

@@ -30,6 +30,8 @@ typedef struct mm_timing {
 	const char *device;    /* the device's name when predicted >= 0 */
 	bool compute_bound;
 	double ridge;          /* the device's ridge intensity, FLOP/B */
+	mm_dtype dtype;        /* the dtype predicted for, and the one whose */
+	mm_dtype rate_dtype;   /* peak was taken (mm_device_peak's fallback) */
 } mm_timing;
 
 /* A double in the shortest form that reads back to the same value

@@ -73,6 +73,8 @@ typedef struct mm_gnode {
 	mm_count held;       /* OP: parameters the operation holds itself
 	                        (moe's implicit experts): params() counts them */
 	mm_poly *sheld;      /* ... as a polynomial (owned), or NULL */
+	mm_count trans;      /* OP: transcendental work in gelus
+	                        (mm_check_transcendental) */
 	/* last, so that a new node zeroes only what comes before */
 	mm_value v;          /* its shape and dtype (numbers: never) */
 	mm_cost cost;        /* OP: what the operation costs */
@@ -136,6 +138,7 @@ typedef struct mm_gtotals {
 	mm_count bytes_alloc;     /* what running it would allocate anew */
 	mm_count params;          /* parameter elements (leaves marked so) */
 	mm_count param_bytes;     /* ... and their bytes at their dtypes */
+	mm_count transcendental;  /* transcendental work, in gelus */
 	int nops;                 /* operations that cost something */
 	int nabstract;            /* inputs without data */
 	bool symbolic;

@@ -50,8 +50,9 @@
 
 /* Returns a writable, 64-byte-aligned, C-order contiguous buffer for an
  * array of this shape (ndim entries, each >= 0; ndim 0 is a scalar) and
- * dtype (MM_F32 or MM_F64), or NULL with d set (MM_ERR_LIMIT over the
- * memory limit, MM_ERR_NOMEM, ...). A shape with a 0 dim may still get a
+ * dtype (MM_F64: doubles; any other: floats, as mm_dtype_exec stores
+ * it; .npy's f2 and i1 ask for MM_F16 and MM_I8), or NULL with d set
+ * (MM_ERR_LIMIT over the memory limit, MM_ERR_NOMEM, ...). A shape with a 0 dim may still get a
  * non-NULL pointer; the loader writes nothing into it. */
 typedef void *(*mm_io_alloc_fn)(void *ctx, mm_dtype dtype, int ndim,
                                 const int64_t *shape, mm_diag *d);
@@ -71,14 +72,15 @@ typedef struct mm_io_load_opts {
 
 /* What a successful load produced and how. */
 typedef struct mm_io_info {
-	mm_dtype dtype; /* of the buffer filled: MM_F32 or MM_F64 */
+	mm_dtype dtype; /* of the buffer filled: MM_F64, or MM_F32, MM_F16
+	                   or MM_I8 (floats) */
 	int ndim;
 	int64_t shape[MM_IO_MAXDIM];
 	void *data; /* the buffer alloc returned (caller's) */
 	char file_dtype[16]; /* as in the file: "<f8", ">i4", "|b1"; "text"
 	                        for CSV */
-	bool widened;        /* converted to a wider type: f2 -> f32,
-	                        integers and bool -> f64 */
+	bool widened;        /* converted to a wider type: integers but
+	                        int8, and bool -> f64 */
 	bool lossy;          /* an integer of magnitude > 2^53 was rounded */
 	bool byteswapped;    /* the file was big-endian */
 	bool fortran_order;  /* the file was in Fortran order (now C order) */

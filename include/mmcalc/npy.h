@@ -2,7 +2,9 @@
  *
  * Read: dtypes f8 f4 f2 i8 i4 i2 i1 u8 u4 u2 u1 b1, little- or big-endian
  * ('<' '>' '=' '|'), C or Fortran order, 0 to MM_IO_MAXDIM axes. f8 loads
- * as MM_F64, f4 as MM_F32, f2 as MM_F32 (widened), integers and bool as
+ * as MM_F64, f4 as MM_F32, f2 as MM_F16 and i1 as MM_I8 (their values,
+ * exact, in f32 storage: the buffer asked of opts->alloc and info->data
+ * hold floats for every dtype but MM_F64), the other integers and bool as
  * MM_F64 (widened; i8/u8 beyond 2^53 are rounded, info->lossy says so).
  * Big-endian data is byte-swapped and Fortran-order data transposed into C
  * order while reading. Refused with a clear message: .npz archives, object
@@ -58,17 +60,23 @@ mm_code mm_npy_read_header_reader(mm_io_reader *r,
 
 /* Builds the .npy preamble (magic, version, header length, header dict
  * padded with spaces and a final '\n' to a multiple of 64 bytes) for a
- * C-order array of dtype MM_F32 ('<f4') or MM_F64 ('<f8') — '>' on a
- * big-endian host. Version 1.0, 2.0 when the header exceeds 65535 bytes.
- * Writes at most cap bytes to out; returns the full length (call with
- * cap 0 to size it), or 0 for a bad dtype/ndim/shape. */
+ * C-order array of dtype MM_F64 ('<f8'), MM_F32 or MM_TF32 ('<f4'),
+ * MM_F16 ('<f2') — '>' on a big-endian host — or MM_I8 or MM_I4 ('|i1':
+ * NumPy has no 4-bit integer; the values, -8 to 7, load back as i8).
+ * Version 1.0, 2.0 when the header exceeds 65535 bytes. Writes at most
+ * cap bytes to out; returns the full length (call with cap 0 to size it),
+ * or 0 for a bad dtype (bf16 and the f8s: NumPy has no such types), ndim
+ * or shape. */
 size_t mm_npy_header(mm_dtype dtype, int ndim, const int64_t *shape,
                      char *out, size_t cap);
 
-/* Saves a C-order contiguous array (data: numel elements of dtype MM_F32
- * or MM_F64, borrowed) to path, atomically: a temporary file in the same
- * directory, fsync, rename over path. On any failure path is untouched
- * and d says why. */
+/* Saves a C-order contiguous array (data: numel elements of a tensor of
+ * dtype `dtype`, borrowed: doubles for MM_F64, floats holding the dtype's
+ * values otherwise) to path in the file type mm_npy_header names,
+ * atomically: a temporary file in the same directory, fsync, rename over
+ * path. bf16 and the f8s are refused (MM_ERR_UNSUPPORTED, with a hint to
+ * save astype(x, dtype=f32) or f16). On any failure path is untouched and
+ * d says why. */
 mm_code mm_npy_save(const char *path, mm_dtype dtype, int ndim,
                     const int64_t *shape, const void *data, mm_diag *d);
 

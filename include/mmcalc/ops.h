@@ -108,5 +108,13 @@ mm_tensor *mm_op_concat(const mm_tensor *const *list, int n, int axis,
  * are, and an operand promoted to the other's dtype is a converted
  * copy). */
 mm_tensor *mm_op_matmul(const mm_tensor *a, const mm_tensor *b, mm_diag *d);
+/* The same, stored as a tensor of dtype t holds it (dtype_round.h): a
+ * bf16 or f8 product through mm_gemm_bf16 (f32 sums), i8 or i4 through
+ * mm_gemm_i8 (exact int32 sums, wrapped as NumPy's int8 matmul), f16
+ * through mm_sgemm, each then rounded to t; f32, tf32 and f64 as
+ * mm_op_matmul. The operands hold values of t, or of a type whose values
+ * t's GEMM reads exactly (an i8 operand of a bf16 product). */
+mm_tensor *mm_op_matmul_as(const mm_tensor *a, const mm_tensor *b,
+                           mm_dtype t, mm_diag *d);
 
 #endif

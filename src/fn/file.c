@@ -371,9 +371,9 @@ mm_tensor *mm_fn_save_eval(mm_evaluator *ev, mm_node *e)
 	if (!c)
 		return NULL;
 	mm_code r;
-	if (mm_path_has_ext(path, ".npy"))
-		r = mm_npy_save(path, c->dtype, c->ndim, c->shape, c->data,
-		                ev->diag);
+	if (mm_path_has_ext(path, ".npy")) /* as the tensor's dtype (f16: <f2) */
+		r = mm_npy_save(path, e->items[1]->info->v.dtype, c->ndim,
+		                c->shape, c->data, ev->diag);
 	else
 		r = mm_csv_save(path, c->dtype, c->ndim, c->shape, c->data,
 		                mm_csv_sep_for_path(path), ev->diag);

@@ -162,6 +162,10 @@ mm_code mm_fn_check_affine(mm_checker *c, const mm_node *w,
 mm_builtin_check mm_fn_einsum_check;
 mm_builtin_eval mm_fn_einsum_eval;
 
+/* Dtypes (dtype.c). */
+mm_builtin_check mm_fn_astype_check;
+mm_builtin_eval mm_fn_astype_eval;
+
 
 /* Attention. */
 mm_builtin_check mm_fn_attention_check;

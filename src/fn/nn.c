@@ -359,7 +359,8 @@ static double finfo_eps(mm_dtype t)
 	case MM_F64: return MM_VMATH_RMSNORM_EPS_F64;
 	case MM_F16: return 0x1p-10;
 	case MM_BF16: return 0x1p-7;
-	case MM_F8: return 0x1p-3; /* float8_e4m3fn */
+	case MM_F8E4M3: return 0x1p-3; /* float8_e4m3fn */
+	case MM_F8E5M2: return 0x1p-2; /* float8_e5m2 */
 	default: return MM_VMATH_RMSNORM_EPS_F32;
 	}
 }

@@ -33,9 +33,9 @@ static mm_code time_formula(mm_checker *c, mm_node *e, mm_info *i,
                             const mm_poly *f, const mm_poly *b, mm_dtype t)
 {
 	double sf = c->opts.predict(c->opts.predict_ctx, mm_count_of(1),
-	                            MM_COUNT_ZERO, t, c->diag);
+	                            MM_COUNT_ZERO, MM_COUNT_ZERO, t, c->diag);
 	double sb = c->opts.predict(c->opts.predict_ctx, MM_COUNT_ZERO,
-	                            mm_count_of(1), t, c->diag);
+	                            MM_COUNT_ZERO, mm_count_of(1), t, c->diag);
 	if (sf < 0 || sb < 0)
 		return mm_ck_placed(c, c->diag->code, e->span);
 	mm_poly tf, tb, diff, fb, bb;
@@ -144,8 +144,8 @@ mm_code mm_fn_query_check(mm_checker *c, mm_node *e, mm_info *i)
 	}
 	if (sym)
 		return time_formula(c, e, i, &sfl, &sby, xi->v.dtype);
-	double sec = c->opts.predict(c->opts.predict_ctx, fl, by, xi->v.dtype,
-	                             c->diag);
+	double sec = c->opts.predict(c->opts.predict_ctx, fl, g.transcendental,
+	                             by, xi->v.dtype, c->diag);
 	if (sec < 0)
 		return mm_ck_placed(c, c->diag->code, e->span);
 	mm_ck_set_number(i, sec);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mmcalc/ckd.h"
+#include "mmcalc/dtype_round.h"
 #include "mmcalc/npy.h"
 
 static const mm_span nospan = {0, 0};
@@ -383,37 +384,10 @@ static inline uint16_t swap16(uint16_t v)
 static inline uint32_t swap32(uint32_t v) { return __builtin_bswap32(v); }
 static inline uint64_t swap64(uint64_t v) { return __builtin_bswap64(v); }
 
-/* IEEE half to single: exact (every half is a float). */
-static float half_to_float(uint16_t hbits)
-{
-	uint32_t sign = (uint32_t)(hbits & 0x8000) << 16;
-	uint32_t exp = (hbits >> 10) & 0x1f;
-	uint32_t man = hbits & 0x3ff;
-	uint32_t bits;
-	if (exp == 0x1f) {
-		bits = sign | 0x7f800000u | man << 13;
-	} else if (exp != 0) {
-		bits = sign | (exp + 112) << 23 | man << 13;
-	} else if (man == 0) {
-		bits = sign;
-	} else {
-		/* subnormal: normalise */
-		int e = -1;
-		do {
-			e++;
-			man <<= 1;
-		} while (!(man & 0x400));
-		bits = sign | (uint32_t)(112 - e) << 23 | (man & 0x3ff) << 13;
-	}
-	float f;
-	memcpy(&f, &bits, 4);
-	return f;
-}
-
 #define TWO53 9007199254740992.0
 
-/* Decodes n elements of the file's type at src into dst (float for f4/f2,
- * double otherwise). Sets *lossy when an integer was rounded. */
+/* Decodes n elements of the file's type at src into dst (float for f4,
+ * f2 and i1, double otherwise). Sets *lossy when an integer was rounded. */
 static void decode(const header *h, bool swap, const unsigned char *src,
                    size_t n, void *dst, bool *lossy)
 {
@@ -444,7 +418,7 @@ static void decode(const header *h, bool swap, const unsigned char *src,
 				memcpy(&v, src + 2 * i, 2);
 				if (swap)
 					v = swap16(v);
-				fo[i] = half_to_float(v);
+				fo[i] = mm_dtype_from_f16_bits(v);
 			}
 		}
 		break;
@@ -454,8 +428,12 @@ static void decode(const header *h, bool swap, const unsigned char *src,
 		for (i = 0; i < n; i++) {
 			const unsigned char *s = src + (size_t)h->itemsize * i;
 			double v;
+			if (h->itemsize == 1 && sgn) {
+				fo[i] = (float)(int8_t)s[0]; /* kept as i8 */
+				continue;
+			}
 			if (h->itemsize == 1) {
-				v = sgn ? (double)(int8_t)s[0] : (double)s[0];
+				v = (double)s[0];
 			} else if (h->itemsize == 2) {
 				uint16_t u;
 				memcpy(&u, s, 2);
@@ -592,11 +570,21 @@ static mm_code read_data(mm_io_reader *r, const header *h, mm_dtype out,
 	return c;
 }
 
+/* The dtype a file's type loads as: f4, f2 and i1 keep theirs (f16 and
+ * i8 stored as exact f32 values), the other integers and bool widen to
+ * f64. */
+static mm_dtype out_dtype(const header *h)
+{
+	if (h->kind == K_FLOAT)
+		return h->itemsize == 8 ? MM_F64 : h->itemsize == 4 ? MM_F32 : MM_F16;
+	return h->kind == K_INT && h->itemsize == 1 ? MM_I8 : MM_F64;
+}
+
 /* What the header says the load will make, checked against every limit
  * before anything is allocated. */
 typedef struct plan {
 	header h;
-	mm_dtype out;        /* MM_F32 or MM_F64 */
+	mm_dtype out;        /* out_dtype: f64 stored as double, the rest as f32 */
 	int64_t numel;
 	uint64_t out_bytes;  /* of the loaded array */
 } plan;
@@ -612,7 +600,7 @@ static mm_code plan_load(mm_io_reader *r, const mm_io_load_opts *opts,
 	mm_code c = read_header(r, h, d);
 	if (c)
 		return c;
-	pl->out = (h->kind == K_FLOAT && h->itemsize <= 4) ? MM_F32 : MM_F64;
+	pl->out = out_dtype(h);
 	size_t osize = pl->out == MM_F64 ? 8 : 4;
 	char shp[160];
 	shape_text(shp, sizeof shp, h->ndim, h->shape);
@@ -654,7 +642,7 @@ static void fill_info(mm_io_info *info, const plan *pl, void *data,
 	memcpy(info->shape, h->shape, sizeof h->shape);
 	info->data = data;
 	memcpy(info->file_dtype, h->descr, sizeof info->file_dtype);
-	info->widened = h->kind != K_FLOAT || h->itemsize == 2;
+	info->widened = pl->out == MM_F64 && h->kind != K_FLOAT;
 	info->lossy = lossy;
 	info->byteswapped = h->itemsize > 1 && h->big != host_big;
 	info->fortran_order = h->fortran;
@@ -732,16 +720,32 @@ mm_code mm_npy_load(const char *path, const mm_io_load_opts *opts,
 
 /* --- writing */
 
+/* The file type a tensor of dtype t is written as ("" when NumPy has
+ * none: bf16 and the f8s), and its element size. */
+static const char *file_type(mm_dtype t, size_t *size)
+{
+	switch (t) {
+	case MM_F64: *size = 8; return "f8";
+	case MM_F32:
+	case MM_TF32: *size = 4; return "f4";
+	case MM_F16: *size = 2; return "f2";
+	case MM_I8:
+	case MM_I4: *size = 1; return "i1";
+	default: *size = 0; return "";
+	}
+}
+
 size_t mm_npy_header(mm_dtype dtype, int ndim, const int64_t *shape,
                      char *out, size_t cap)
 {
-	if ((dtype != MM_F32 && dtype != MM_F64) || ndim < 0 ||
-	    ndim > MM_IO_MAXDIM)
+	size_t es;
+	const char *ft = file_type(dtype, &es);
+	if (!*ft || ndim < 0 || ndim > MM_IO_MAXDIM)
 		return 0;
 	char dict[400];
 	int n = snprintf(dict, sizeof dict,
 	                 "{'descr': '%c%s', 'fortran_order': False, 'shape': (",
-	                 host_big ? '>' : '<', dtype == MM_F64 ? "f8" : "f4");
+	                 es == 1 ? '|' : host_big ? '>' : '<', ft);
 	for (int i = 0; i < ndim; i++) {
 		if (shape[i] < 0)
 			return 0;
@@ -771,17 +775,61 @@ size_t mm_npy_header(mm_dtype dtype, int ndim, const int64_t *shape,
 	return total;
 }
 
+/* Writes n elements of data (stored as dtype t: double for f64, float
+ * otherwise) in the file's type, converting a step at a time. */
+static mm_code write_data(mm_io_atomic *w, mm_dtype t, const void *data,
+                          int64_t n, mm_diag *d)
+{
+	size_t es;
+	file_type(t, &es);
+	if (es >= 4)
+		return mm_io_atomic_write(w, data, (size_t)n * es, d);
+	unsigned char *buf = malloc(STEP_ELEMS * es);
+	if (!buf)
+		return mm_diag_set(d, MM_ERR_NOMEM, nospan,
+		                   "out of memory converting the data");
+	const float *f = data;
+	mm_code c = MM_OK;
+	for (int64_t done = 0; done < n && c == MM_OK;) {
+		size_t k = (size_t)(n - done) < STEP_ELEMS ? (size_t)(n - done)
+		                                           : STEP_ELEMS;
+		if (es == 2) {
+			uint16_t *h = (uint16_t *)(void *)buf;
+			mm_dtype_to_f16_bits((int64_t)k, f + done, h);
+			for (size_t i = 0; host_big && i < k; i++)
+				h[i] = swap16(h[i]);
+		} else {
+			for (size_t i = 0; i < k; i++)
+				buf[i] = (unsigned char)(int8_t)mm_dtype_round(
+				        MM_I8, f[done + (int64_t)i]);
+		}
+		c = mm_io_atomic_write(w, buf, k * es, d);
+		done += (int64_t)k;
+	}
+	free(buf);
+	return c;
+}
+
 mm_code mm_npy_save(const char *path, mm_dtype dtype, int ndim,
                     const int64_t *shape, const void *data, mm_diag *d)
 {
+	size_t esize;
+	if (!*file_type(dtype, &esize)) {
+		mm_diag_set(d, MM_ERR_UNSUPPORTED, nospan,
+		            "%s: NumPy has no %s type, so a .npy file cannot hold "
+		            "a %s tensor", path, mm_dtype_name(dtype),
+		            mm_dtype_name(dtype));
+		mm_diag_hint(d, "save astype(x, dtype=f32) (exact), or "
+		                "astype(x, dtype=f16) (half the size, rounded)");
+		return MM_ERR_UNSUPPORTED;
+	}
 	char hdr[512];
 	size_t hn = mm_npy_header(dtype, ndim, shape, hdr, sizeof hdr);
 	if (hn == 0 || hn > sizeof hdr)
 		return mm_diag_set(d, MM_ERR_ARG, nospan,
 		                   "%s: cannot save: bad dtype or shape", path);
 	int64_t numel;
-	size_t esize = dtype == MM_F64 ? 8 : 4;
-	if (mm_ckd_numel(ndim, shape, esize, &numel))
+	if (mm_ckd_numel(ndim, shape, esize > 4 ? esize : 4, &numel))
 		return mm_diag_set(d, MM_ERR_LIMIT, nospan,
 		                   "%s: cannot save: size overflows", path);
 	mm_io_atomic w;
@@ -789,7 +837,7 @@ mm_code mm_npy_save(const char *path, mm_dtype dtype, int ndim,
 	if (c)
 		return c;
 	if ((c = mm_io_atomic_write(&w, hdr, hn, d)) ||
-	    (c = mm_io_atomic_write(&w, data, (size_t)numel * esize, d))) {
+	    (c = write_data(&w, dtype, data, numel, d))) {
 		mm_io_atomic_abort(&w);
 		return c;
 	}

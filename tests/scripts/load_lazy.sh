@@ -27,7 +27,9 @@ with open("small.npy", "wb") as f:
     import struct
     f.write(struct.pack("<4d", 1, 2, 3, 4))
 PY
-# (a named device: measuring the host would take memory of its own)
+# A built-in device: :explain's predictions would otherwise calibrate the
+# host (about 100 MiB of triad arrays) when the user's cache has no
+# record for this build, which is not what this measures.
 cat > lazy.mm <<'MM'
 :device h100
 shape(load("big.npy"))

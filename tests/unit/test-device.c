@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mmcalc/check.h"
 #include "mmcalc/device.h"
 #include "mmcalc/gemm.h"
+#include "mmcalc/parse.h"
 
 /* |got/want - 1| < rel */
 static void near(double got, double want, double rel)
@@ -30,8 +32,10 @@ START_TEST(lookup)
 	ck_assert_str_eq(mm_device_find("MI300X")->name, "MI300X");
 	ck_assert_str_eq(mm_device_find("rtx 4090")->name, "RTX 4090");
 	ck_assert_str_eq(mm_device_find("4090")->name, "RTX 4090");
-	ck_assert_str_eq(mm_device_find("apple-m2")->name, "Apple M2");
-	ck_assert_str_eq(mm_device_find("M2")->name, "Apple M2");
+	ck_assert_str_eq(mm_device_find("apple-m2")->name, "Apple M2 GPU");
+	ck_assert_str_eq(mm_device_find("M2")->name, "Apple M2 GPU");
+	/* its figures are the GPU's: a GPU profile (issue 19) */
+	ck_assert_int_eq(mm_device_find("m2")->kind, MM_DEVICE_GPU);
 	ck_assert_str_eq(mm_device_find("H200")->name, "H200 SXM");
 	ck_assert_str_eq(mm_device_find("l4")->name, "L4");
 	ck_assert_ptr_null(mm_device_find("h1000"));
@@ -57,9 +61,20 @@ START_TEST(peaks)
 	mm_dtype used;
 	ck_assert(mm_device_peak(h, MM_BF16, &used) == 989.4e12);
 	ck_assert_int_eq(used, MM_BF16);
-	/* No INT4 on H100: the f32 rate stands in, and says so. */
-	ck_assert(mm_device_peak(h, MM_I4, &used) == 66.9e12);
-	ck_assert_int_eq(used, MM_F32);
+	/* No INT4 on H100: it runs int4 on its int8 units, and says so. */
+	ck_assert(mm_device_peak(h, MM_I4, &used) == 1978.9e12);
+	ck_assert_int_eq(used, MM_I8);
+	/* No FP8 on A100: FP8 models run on its f16/bf16 tensor cores, not at
+	 * the f32 rate (16x slower). */
+	const mm_device *a = mm_device_find("a100");
+	ck_assert(mm_device_peak(a, MM_F8E4M3, &used) == 312e12);
+	ck_assert_int_eq(used, MM_BF16);
+	ck_assert(mm_device_peak(a, MM_F8E5M2, &used) == 312e12);
+	ck_assert_int_eq(used, MM_BF16);
+	ck_assert(mm_device_peak(a, MM_I4, &used) == 1248e12);
+	ck_assert_int_eq(used, MM_I4);
+	ck_assert(mm_device_peak(h, MM_F8E5M2, &used) == 1978.9e12);
+	ck_assert_int_eq(used, MM_F8E5M2);
 	/* No f64 figure for L4: no fallback (f32 would be 64x too fast). */
 	const mm_device *l4 = mm_device_find("l4");
 	ck_assert(mm_device_peak(l4, MM_F64, NULL) == 0);
@@ -71,6 +86,116 @@ START_TEST(peaks)
 	ck_assert_ptr_nonnull(strstr(d.message, "f64"));
 	ck_assert(mm_device_peak(mm_device_find("m2"), MM_F16, &used) == 3.6e12);
 	ck_assert_int_eq(used, MM_F32);
+	ck_assert(mm_device_peak(mm_device_find("m2"), MM_I4, &used) == 3.6e12);
+	ck_assert_int_eq(used, MM_F32);
+	/* The host: each dtype on the kernel mmcalc runs it on. */
+	mm_host_calib c = {.peak_f32 = 1e11, .peak_f64 = 5e10, .peak_bf16 = 4e11,
+	                   .peak_i8 = 8e11, .transcendental = 1e9, .bw = 1e10,
+	                   .threads = 2, .isa = "avx512", .cpu = "Test CPU"};
+	mm_device host;
+	mm_device_from_calib(&host, &c);
+	const struct {
+		mm_dtype t, used;
+		double peak;
+	} hp[] = {{MM_F32, MM_F32, 1e11},    {MM_F64, MM_F64, 5e10},
+	          {MM_TF32, MM_F32, 1e11},   {MM_F16, MM_F32, 1e11},
+	          {MM_BF16, MM_BF16, 4e11},  {MM_F8E4M3, MM_BF16, 4e11},
+	          {MM_F8E5M2, MM_BF16, 4e11}, {MM_I8, MM_I8, 8e11},
+	          {MM_I4, MM_I8, 8e11}};
+	for (size_t k = 0; k < sizeof hp / sizeof hp[0]; k++) {
+		ck_assert(mm_device_peak(&host, hp[k].t, &used) == hp[k].peak);
+		ck_assert_int_eq(used, hp[k].used);
+	}
+}
+END_TEST
+
+/* Transcendental work takes the host's rate of it, on top of the FLOPs;
+ * a profile without such a rate counts FLOPs only. */
+START_TEST(roofline_transcendental)
+{
+	mm_host_calib c = {.peak_f32 = 1e11, .peak_f64 = 5e10, .peak_bf16 = 4e11,
+	                   .peak_i8 = 8e11, .transcendental = 1e9, .bw = 1e10,
+	                   .threads = 2, .isa = "avx512", .cpu = "Test CPU"};
+	mm_device host;
+	mm_device_from_calib(&host, &c);
+	mm_roofline r;
+	/* gelu of 1e6 f32 elements: 1e6 FLOPs, 1e6 gelus, 8e6 bytes:
+	 * compute 1e6/1e11 + 1e6/1e9 = 1.01 ms (compute-bound against the
+	 * memory's 0.8 ms); the transcendental time adds to the roofline of
+	 * the rest: max(0.01, 0.8) + 1 = 1.8 ms. */
+	ck_assert_int_eq(mm_device_roofline_ops(&host, mm_count_of(1000000),
+	                                        mm_count_of(1000000),
+	                                        mm_count_of(8000000), MM_F32,
+	                                        &r, NULL),
+	                 MM_OK);
+	near(r.transcendental_s, 1e-3, 1e-9);
+	near(r.compute_s, 1.01e-3, 1e-9);
+	near(r.memory_s, 0.8e-3, 1e-9);
+	ck_assert(r.compute_bound);
+	near(r.seconds, 1.8e-3, 1e-9);
+	/* the same with no transcendental work: memory-bound */
+	ck_assert_int_eq(mm_device_roofline(&host, mm_count_of(1000000),
+	                                    mm_count_of(8000000), MM_F32, &r,
+	                                    NULL),
+	                 MM_OK);
+	ck_assert(!r.compute_bound);
+	near(r.seconds, 0.8e-3, 1e-9);
+	/* a bf16 product at the bf16 GEMM rate: 2e9 FLOPs / 4e11 = 5 ms */
+	ck_assert_int_eq(mm_device_roofline(&host, mm_count_of(2000000000),
+	                                    mm_count_of(6000000), MM_BF16, &r,
+	                                    NULL),
+	                 MM_OK);
+	near(r.seconds, 5e-3, 1e-9);
+	/* H100 has no rate for transcendentals: FLOPs only */
+	ck_assert_int_eq(mm_device_roofline_ops(mm_device_find("h100"),
+	                                        mm_count_of(1000000),
+	                                        mm_count_of(1000000),
+	                                        mm_count_of(8000000), MM_F32,
+	                                        &r, NULL),
+	                 MM_OK);
+	ck_assert(r.transcendental_s == 0);
+	near(r.seconds, 8e6 / 3.35e12, 1e-9);
+}
+END_TEST
+
+/* The totals count the elements that pass through a transcendental
+ * function: one per element of exp, gelu, ..., one exp per softmax
+ * element, none for arithmetic and products. */
+START_TEST(totals_count_transcendentals)
+{
+	static const struct {
+		const char *src;
+		uint64_t want;
+	} cases[] = {
+		{"gelu((4 x 5))", 20},
+		{"gelu((400 x 500))", 200000},
+		{"softmax((4 x 5)) + (4 x 5)", 14},      /* 20 · 0.71 */
+		{"exp((4 x 5)) * sigmoid((4 x 5))", 18}, /* 20 · 0.38 + 20 · 0.52 */
+		{"tanh(erf((3 x 3)))", 11},              /* 9 · 0.36 + 9 · 0.94 */
+		{"sin((10 x 10))", 760},
+		{"(4 x 5) @ (5 x 3) + 1", 0},
+		{"sum(sqrt(abs((4 x 5))))", 0},
+		{"layernorm((4 x 5))", 0},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		mm_arena arena = {0};
+		mm_env env = {0};
+		mm_diag d;
+		const char *src = cases[k].src;
+		mm_node *e = mm_parse_expr_text(src, strlen(src), 0, &arena, &d);
+		ck_assert_ptr_nonnull(e);
+		mm_checker c;
+		mm_checker_init(&c, &env, &arena, &d, NULL);
+		ck_assert_int_eq(mm_check_expr(&c, e), MM_OK);
+		mm_totals t;
+		mm_check_totals(e, &t);
+		uint64_t got = (uint64_t)mm_count_to_double(t.transcendental);
+		ck_assert_msg(got == cases[k].want, "%s: %llu, want %llu", src,
+		              (unsigned long long)got,
+		              (unsigned long long)cases[k].want);
+		mm_env_clear(&env);
+		mm_arena_free(&arena);
+	}
 }
 END_TEST
 
@@ -187,7 +312,7 @@ START_TEST(describe)
 	                 "i8 1.979 POP/s; 3.35 TB/s");
 	mm_buf_reset(&b);
 	mm_device_describe(&b, mm_device_find("m2"));
-	ck_assert_str_eq(mm_buf_str(&b), "Apple M2: f32 3.6 TFLOP/s; 100 GB/s");
+	ck_assert_str_eq(mm_buf_str(&b), "Apple M2 GPU: f32 3.6 TFLOP/s; 100 GB/s");
 	mm_buf_free(&b);
 }
 END_TEST
@@ -234,6 +359,9 @@ START_TEST(calibration_and_cache)
 	ck_assert_int_eq(mm_device_calibrate(&c, 0.2, &d), MM_OK);
 	ck_assert(c.peak_f32 > 1e8);
 	ck_assert(c.peak_f64 > 1e8);
+	ck_assert(c.peak_bf16 > 1e8);
+	ck_assert(c.peak_i8 > 1e8);
+	ck_assert(c.transcendental > 1e6);
 	ck_assert(c.bw > 1e8);
 	ck_assert_int_eq(c.threads, mm_gemm_threads());
 	ck_assert_str_eq(c.isa, mm_gemm_isa());
@@ -247,6 +375,9 @@ START_TEST(calibration_and_cache)
 	ck_assert_int_eq(mm_device_cache_read(path, &r, &d), MM_OK);
 	near(r.peak_f32, c.peak_f32, 1e-6);
 	near(r.peak_f64, c.peak_f64, 1e-6);
+	near(r.peak_bf16, c.peak_bf16, 1e-6);
+	near(r.peak_i8, c.peak_i8, 1e-6);
+	near(r.transcendental, c.transcendental, 1e-6);
 	near(r.bw, c.bw, 1e-6);
 	ck_assert_int_eq(r.threads, c.threads);
 	ck_assert_str_eq(r.cpu, c.cpu);
@@ -261,6 +392,9 @@ START_TEST(calibration_and_cache)
 	ck_assert_int_eq(mm_device_host(&host, path, false, &measured, &d), MM_OK);
 	ck_assert(!measured);
 	ck_assert(host.peak[MM_F32] == 123e9);
+	near(host.peak[MM_BF16], c.peak_bf16, 1e-6);
+	near(host.peak[MM_I8], c.peak_i8, 1e-6);
+	near(host.transcendental, c.transcendental, 1e-6);
 	ck_assert_str_eq(host.name, "host");
 	ck_assert_int_eq(host.kind, MM_DEVICE_HOST);
 	/* A calibration for another thread count goes in beside it (and
@@ -348,12 +482,17 @@ START_TEST(cache_implausible_rates)
 	ck_assert_int_eq(mm_device_cache_read(path, &good, &d), MM_OK);
 	static const char *const bad[] = {"1e-300", "-5e12", "nan", "1e300",
 	                                  "inf", "0"};
+	static const char *const keys[] = {"peak_f32", "peak_f64", "peak_bf16",
+	                                   "peak_i8", "transcendental", "bw"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *key = keys[i % 6];
 		char text[1024];
-		snprintf(text, sizeof text,
-		         "version 1\ncpu %s\nthreads %d\nisa %s\n"
-		         "peak_f32 %s\npeak_f64 1e11\nbw 1e10\n",
-		         good.cpu, good.threads, good.isa, bad[i]);
+		int n = snprintf(text, sizeof text,
+		                 "version 2\ncpu %s\nthreads %d\nisa %s\n", good.cpu,
+		                 good.threads, good.isa);
+		for (size_t k = 0; k < 6; k++)
+			n += snprintf(text + n, sizeof text - (size_t)n, "%s %s\n",
+			              keys[k], keys[k] == key ? bad[i] : "1e11");
 		put_file(path, "w", text);
 		mm_host_calib r;
 		ck_assert_int_eq(mm_device_cache_read(path, &r, &d),
@@ -361,9 +500,32 @@ START_TEST(cache_implausible_rates)
 		bool measured = false;
 		ck_assert_int_eq(mm_device_host(&host, path, false, &measured,
 		                                &d), MM_OK);
-		ck_assert_msg(measured, "peak_f32 %s believed", bad[i]);
+		ck_assert_msg(measured, "%s %s believed", key, bad[i]);
 		ck_assert(host.peak[MM_F32] >= 1e6 && host.peak[MM_F32] <= 1e18);
 	}
+	/* A record of version 1 (no bf16, i8 or transcendental rates) is not
+	 * used either: the host is measured for them. */
+	char text[1024];
+	snprintf(text, sizeof text,
+	         "version 1\ncpu %s\nthreads %d\nisa %s\n"
+	         "peak_f32 1e11\npeak_f64 1e11\nbw 1e10\n",
+	         good.cpu, good.threads, good.isa);
+	put_file(path, "w", text);
+	bool measured = false;
+	ck_assert_int_eq(mm_device_host(&host, path, false, &measured, &d), MM_OK);
+	ck_assert(measured);
+	ck_assert(host.peak[MM_BF16] > 1e6 && host.transcendental > 1e6);
+	/* ... while a full version 2 record with plausible figures is. */
+	snprintf(text, sizeof text,
+	         "version 2\ncpu %s\nthreads %d\nisa %s\npeak_f32 1e11\n"
+	         "peak_f64 2e11\npeak_bf16 3e11\npeak_i8 4e11\n"
+	         "transcendental 5e9\nbw 6e10\n",
+	         good.cpu, good.threads, good.isa);
+	put_file(path, "w", text);
+	ck_assert_int_eq(mm_device_host(&host, path, false, &measured, &d), MM_OK);
+	ck_assert(!measured);
+	ck_assert(host.peak[MM_BF16] == 3e11 && host.peak[MM_I8] == 4e11 &&
+	          host.transcendental == 5e9 && host.bw == 6e10);
 	remove(path);
 	rmdir(sub);
 	ck_assert_int_eq(rmdir(dir), 0);
@@ -383,7 +545,9 @@ START_TEST(cache_write_ignores_planted_links)
 	snprintf(victim, sizeof victim, "%s/victim", dir);
 	put_file(victim, "w", "precious\n");
 	ck_assert_int_eq(symlink(victim, tmp), 0);
-	mm_host_calib c = {1e11, 5e10, 2e10, 4, "avx2", "Test CPU"};
+	mm_host_calib c = {.peak_f32 = 1e11, .peak_f64 = 5e10, .peak_bf16 = 2e11,
+	                   .peak_i8 = 4e11, .transcendental = 1e9, .bw = 2e10,
+	                   .threads = 4, .isa = "avx2", .cpu = "Test CPU"};
 	mm_diag d;
 	ck_assert_int_eq(mm_device_cache_write(path, &c, &d), MM_OK);
 	char line[64] = "";
@@ -450,6 +614,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, lookup);
 	tcase_add_test(tc, peaks);
 	tcase_add_test(tc, roofline_by_hand);
+	tcase_add_test(tc, roofline_transcendental);
+	tcase_add_test(tc, totals_count_transcendentals);
 	tcase_add_test(tc, custom);
 	tcase_add_test(tc, describe);
 	tcase_add_test(tc, cache_path);

@@ -34,10 +34,11 @@ int main(void)
 		return 1;
 	/* element i of every array is i/8 - 3, exact in f32 and f64 */
 	double dv[210];
-	float fv[210];
+	float fv[210], iv[210]; /* iv: i - 105, the values of an i8 tensor */
 	for (int i = 0; i < 210; i++) {
 		dv[i] = i / 8.0 - 3;
 		fv[i] = (float)dv[i];
+		iv[i] = (float)(i - 105);
 	}
 	static const int64_t shape[4] = {2, 3, 5, 7};
 	mm_diag d;
@@ -48,6 +49,14 @@ int main(void)
 			goto fail;
 		snprintf(path, sizeof path, "%s/f32_%d.npy", dir, ndim);
 		if (mm_npy_save(path, MM_F32, ndim, shape, fv, &d))
+			goto fail;
+		/* f16 tensors as <f2 (i/8 - 3 is exact in half precision), i8
+		 * as |i1 */
+		snprintf(path, sizeof path, "%s/f16_%d.npy", dir, ndim);
+		if (mm_npy_save(path, MM_F16, ndim, shape, fv, &d))
+			goto fail;
+		snprintf(path, sizeof path, "%s/i8_%d.npy", dir, ndim);
+		if (mm_npy_save(path, MM_I8, ndim, shape, iv, &d))
 			goto fail;
 	}
 	int64_t s2[2] = {5, 7};
@@ -69,6 +78,13 @@ int main(void)
 	         "        assert a.dtype == (np.float64 if t == \"f64\" else np.float32)\n"
 	         "        assert a.flags.c_contiguous\n"
 	         "        assert np.array_equal(a, want), (t, nd)\n"
+	         "    for t, dt in ((\"f16\", np.float16), (\"i8\", np.int8)):\n"
+	         "        a = np.load(\"%%s/%%s_%%d.npy\" %% (d, t, nd))\n"
+	         "        n = np.arange(int(np.prod(shape[:nd])))\n"
+	         "        want = (n / 8 - 3) if t == \"f16\" else n - 105\n"
+	         "        assert a.dtype == dt, (t, a.dtype)\n"
+	         "        assert a.shape == shape[:nd], (t, nd, a.shape)\n"
+	         "        assert np.array_equal(a, want.reshape(shape[:nd])), (t, nd)\n"
 	         "m = np.loadtxt(d + \"/m.csv\", delimiter=\",\")\n"
 	         "assert np.array_equal(m, (np.arange(35) / 8 - 3).reshape(5, 7))\n"
 	         "' %s",

@@ -105,7 +105,7 @@ START_TEST(enc_f8) { check_enc("enc_f8.npy", MM_F64, 1, false, false); }
 END_TEST
 START_TEST(enc_f4) { check_enc("enc_f4.npy", MM_F32, 1, false, false); }
 END_TEST
-START_TEST(enc_f2) { check_enc("enc_f2.npy", MM_F32, 1, true, false); }
+START_TEST(enc_f2) { check_enc("enc_f2.npy", MM_F16, 1, false, false); }
 END_TEST
 START_TEST(enc_i4) { check_enc("enc_i4.npy", MM_F64, 4, true, false); }
 END_TEST
@@ -190,8 +190,10 @@ START_TEST(int_and_bool_dtypes)
 		mm_diag d;
 		ck_assert_msg(load_file(cases[c].file, &a, &info, &d) == MM_OK,
 		              "%s: %s", cases[c].file, d.message);
-		ck_assert_int_eq(info.dtype, MM_F64);
-		ck_assert(info.widened);
+		/* int8 stays i8 (f32 storage); the rest widen to f64 */
+		bool i1 = strcmp(cases[c].file, "io_i1.npy") == 0;
+		ck_assert_int_eq(info.dtype, i1 ? MM_I8 : MM_F64);
+		ck_assert(info.widened == !i1);
 		for (size_t i = 0; i < 12; i++) {
 			double want = cases[c].mod3 ? (i % 3 == 0)
 			                            : (double)i + cases[c].offset;
@@ -402,10 +404,11 @@ START_TEST(over_byte_limit)
 	ck_assert_int_eq(load_img(n, &a, &d), MM_ERR_LIMIT);
 	ck_assert_ptr_nonnull(strstr(d.message, "limit"));
 	ck_assert_int_eq(a.calls, 0);
-	/* i1 widens to f64: the limit applies to the loaded bytes */
+	/* i1 loads as i8 in f32 storage: the limit applies to the loaded
+	 * bytes (4 per element), not the file's */
 	n = build(img, 1, -1,
 	          "{'descr': '|i1', 'fortran_order': False, "
-	          "'shape': (200000,), }", twelve, 0);
+	          "'shape': (300000,), }", twelve, 0);
 	ck_assert_int_eq(load_img(n, &a, &d), MM_ERR_LIMIT);
 	ck_assert_int_eq(a.calls, 0);
 }
@@ -614,8 +617,77 @@ START_TEST(header_layout)
 	ck_assert(memcmp(h + 10, "{'descr': '<f8', 'fortran_order': False, "
 	                         "'shape': (3, 4), }", 58) == 0);
 	ck_assert_uint_eq(mm_npy_header(MM_F32, 0, shape, NULL, 0), 128);
-	ck_assert_uint_eq(mm_npy_header(MM_F16, 0, shape, NULL, 0), 0);
+	ck_assert_uint_eq(mm_npy_header(MM_BF16, 0, shape, NULL, 0), 0);
+	ck_assert_uint_eq(mm_npy_header(MM_F8E4M3, 0, shape, NULL, 0), 0);
 	ck_assert_uint_eq(mm_npy_header(MM_F32, 9, shape, NULL, 0), 0);
+}
+END_TEST
+
+/* f16 tensors save as <f2 and i8 and i4 as |i1, loading back as f16 and
+ * i8 with the same values, big or small; bf16 and the f8s are refused
+ * with a reason, and no file is left. */
+START_TEST(narrow_dtypes)
+{
+	make_tmpdir();
+	char path[600];
+	snprintf(path, sizeof path, "%s/x.npy", tmpdir);
+	const float h[6] = {1.0f, -2.5f, 65504.0f, 0x1p-24f, INFINITY, -0.0f};
+	const float q[6] = {-128.0f, 127.0f, -8.0f, 7.0f, 0.0f, 44.0f};
+	int64_t shape[1] = {6};
+	mm_diag d;
+	struct {
+		mm_dtype t;
+		const float *v;
+		int n;
+		mm_dtype loaded;
+		const char *descr;
+	} cases[] = {{MM_F16, h, 6, MM_F16, "<f2"},
+	             {MM_I8, q, 6, MM_I8, "|i1"},
+	             {MM_I4, q + 2, 3, MM_I8, "|i1"}};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		shape[0] = cases[c].n;
+		ck_assert_int_eq(mm_npy_save(path, cases[c].t, 1, shape, cases[c].v,
+		                             &d), MM_OK);
+		alloc_rec a = {0};
+		mm_io_info info;
+		mm_io_load_opts o = opts_for(&a);
+		ck_assert_int_eq(mm_npy_load(path, &o, &info, &d), MM_OK);
+		ck_assert_int_eq(info.dtype, cases[c].loaded);
+		ck_assert_str_eq(info.file_dtype, cases[c].descr);
+		ck_assert(!info.widened);
+		const float *f = info.data;
+		for (int i = 0; i < cases[c].n; i++)
+			ck_assert_msg(memcmp(&f[i], &cases[c].v[i], 4) == 0,
+			              "%s element %d: %a", cases[c].descr, i,
+			              (double)f[i]);
+		free(a.p);
+	}
+	remove(path);
+	const mm_dtype refused[] = {MM_BF16, MM_F8E4M3, MM_F8E5M2};
+	for (size_t k = 0; k < 3; k++) {
+		ck_assert_int_eq(mm_npy_save(path, refused[k], 1, shape, h, &d),
+		                 MM_ERR_UNSUPPORTED);
+		ck_assert_ptr_nonnull(strstr(d.message, "NumPy has no"));
+		ck_assert_ptr_nonnull(strstr(d.hint, "astype"));
+	}
+	ck_assert_int_eq(count_files(), 0);
+	/* a long f16 array goes through the conversion buffer in steps */
+	enum { N = 300000 };
+	float *big = malloc(N * sizeof *big);
+	ck_assert_ptr_nonnull(big);
+	for (int i = 0; i < N; i++)
+		big[i] = (float)(i % 2048) - 1024.0f;
+	int64_t bs[1] = {N};
+	ck_assert_int_eq(mm_npy_save(path, MM_F16, 1, bs, big, &d), MM_OK);
+	alloc_rec a = {0};
+	mm_io_info info;
+	mm_io_load_opts o = opts_for(&a);
+	o.max_bytes = 0;
+	ck_assert_int_eq(mm_npy_load(path, &o, &info, &d), MM_OK);
+	ck_assert_int_eq(memcmp(info.data, big, N * sizeof *big), 0);
+	free(a.p);
+	free(big);
+	remove_tmpdir();
 }
 END_TEST
 
@@ -1047,6 +1119,7 @@ static Suite *suite(void)
 	suite_add_tcase(s, t);
 	t = tcase_create("save");
 	tcase_add_test(t, header_layout);
+	tcase_add_test(t, narrow_dtypes);
 	tcase_add_test(t, round_trips);
 	tcase_add_test(t, save_into_missing_directory);
 	tcase_add_test(t, save_fails_on_rename_old_untouched);
