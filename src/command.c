@@ -564,8 +564,11 @@ static int cmd_set(mm_stmtctx *c, const mm_stmt *st)
 		if (mm_suggest_best(&sg))
 			snprintf(hint, sizeof hint, "did you mean '%s'?",
 			         mm_suggest_best(&sg));
-		else
+		else if (keys.len + 6 < sizeof hint)
 			snprintf(hint, sizeof hint, "keys:%s", mm_buf_str(&keys));
+		else /* too many to list whole in a hint */
+			snprintf(hint, sizeof hint, ":set alone lists the %zu "
+			         "settings and their values", NSETTINGS);
 		mm_buf_free(&keys);
 		return mm_sx_error_at(c, MM_ERR_ARG, st->args, hint,
 		                      "no setting named '%s'", key);
