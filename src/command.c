@@ -251,6 +251,18 @@ static const mm_setting settings[] = {
 	CONV("recompute", recompute, MM_SET_ENUM, 0, 0, "none|selective|full",
 	     "what training computes again: none, attention's core, or the "
 	     "whole forward", "none", "none selective full"),
+	{.key = "width", .offset = offsetof(mm_settings, width),
+	 .kind = MM_SET_INT, .lo = 30, .hi = 1000, .value = "N",
+	 .help = "columns of charts (:roofline, :sweep)",
+	 .deflt = "the terminal's, 80 when not a terminal"},
+	{.key = "unicode", .offset = offsetof(mm_settings, unicode),
+	 .kind = MM_SET_BOOL, .value = "on|off",
+	 .help = "charts and share bars in Unicode (braille, blocks), else ASCII",
+	 .deflt = "on when the locale is UTF-8, off with --ascii"},
+	{.key = "colour", .offset = offsetof(mm_settings, colour),
+	 .kind = MM_SET_BOOL, .value = "on|off",
+	 .help = "charts in ANSI colour",
+	 .deflt = "on at a terminal unless NO_COLOR is set"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -593,11 +605,34 @@ static int64_t int_flag(mm_stmtctx *c, const mm_stmt *st, const char *key,
 	return dflt;
 }
 
+/* The value of option key of st, one of flops, bytes, time (as
+ * mm_explain_key), or NONE when not given; an error (reported, *failed
+ * set) otherwise. */
+static mm_explain_key key_flag(mm_stmtctx *c, const mm_stmt *st,
+                               const char *key, int *failed)
+{
+	static const char *const names[] = {"", "flops", "bytes", "time"};
+	for (int k = 0; k < st->nflags; k++) {
+		if (strcmp(st->flags[k].key, key) != 0)
+			continue;
+		const mm_node *v = st->flags[k].value;
+		for (int j = 1; j < 4 && v->kind == MM_N_NAME; j++)
+			if (!strcmp(v->name, names[j]))
+				return (mm_explain_key)j;
+		*failed = mm_sx_error_at(c, MM_ERR_ARG, v->span, NULL,
+		                         "%s is flops, bytes or time", key);
+		return MM_EXPLAIN_NONE;
+	}
+	return MM_EXPLAIN_NONE;
+}
+
 static int cmd_explain(mm_stmtctx *c, const mm_stmt *st)
 {
 	int failed = 0;
 	int train = bool_flag(c, st, "train", &failed);
 	int64_t depth = failed ? 0 : int_flag(c, st, "depth", 1, 64, 0, &failed);
+	mm_explain_key sort = failed ? 0 : key_flag(c, st, "sort", &failed);
+	mm_explain_key bars = failed ? 0 : key_flag(c, st, "bars", &failed);
 	if (failed)
 		return failed;
 	mm_diag d;
@@ -613,7 +648,9 @@ static int cmd_explain(mm_stmtctx *c, const mm_stmt *st)
 		mm_explain_opts o = {.train = train == 1, .conv = &c->s->set.conv,
 		                     .depth = (int)depth,
 		                     .lookup = mm_env_lookup_int,
-		                     .lookup_ctx = &c->s->env};
+		                     .lookup_ctx = &c->s->env,
+		                     .bars = bars ? bars : sort, .sort = sort != 0,
+		                     .unicode = c->s->set.unicode};
 		if (mm_explain(&c->s->text, e, mm_sx_predict_quiet, c->s, &o,
 		               &c->s->arena, &d) != MM_OK)
 			failed = mm_sx_error(c, &d);
@@ -793,8 +830,9 @@ static const mm_command commands[] = {
 	 .summary = "run N times (1 to 50, default 5) after a warm-up; report "
 	            "the best and the median",
 	 .run = cmd_run},
-	{.name = "explain", .args = MM_ARGS_EXPR, .flags = "train depth",
-	 .usage = ":explain EXPR [train=true] [depth=N]",
+	{.name = "explain", .args = MM_ARGS_EXPR,
+	 .flags = "train depth bars sort",
+	 .usage = ":explain EXPR [train=true] [depth=N] [bars=KEY] [sort=KEY]",
 	 .summary = "cost of each operation, totals, peak memory",
 	 .run = cmd_explain},
 	{.name = "order", .args = MM_ARGS_EXPR, .usage = ":order A @ B @ C",
