@@ -14,6 +14,7 @@
 #include "mmcalc/help.h"
 #include "mmcalc/path.h"
 #include "mmcalc/suggest.h"
+#include "cmd_chart.h"
 #include "session_int.h"
 
 /* Scripts may source scripts, but not forever. */
@@ -835,6 +836,17 @@ static const mm_command commands[] = {
 	 .usage = ":explain EXPR [train=true] [depth=N] [bars=KEY] [sort=KEY]",
 	 .summary = "cost of each operation, totals, peak memory",
 	 .run = cmd_explain},
+	{.name = "roofline", .args = MM_ARGS_EXPR,
+	 .flags = "run bench plot height",
+	 .usage = ":roofline EXPR [run=true] [bench=N] [plot=\"F.svg\"]",
+	 .summary = "the device's roofline with each operation of EXPR on it "
+	            "(run=true: measured here too)",
+	 .run = mm_cmd_roofline},
+	{.name = "sweep", .args = MM_ARGS_WORDS,
+	 .usage = ":sweep n = 64..4096 x2: EXPR [run=true]",
+	 .summary = "EXPR's time and rate as n varies: a table and a chart "
+	            "(run=true: measured too)",
+	 .run = mm_cmd_sweep},
 	{.name = "order", .args = MM_ARGS_EXPR, .usage = ":order A @ B @ C",
 	 .summary = "the FLOPs of every bracketing and the cheapest",
 	 .run = mm_cmd_order},
