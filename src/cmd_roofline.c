@@ -32,7 +32,8 @@ static const char *arena_str(mm_session *s, const mm_buf *b)
 }
 
 /* The compute ceilings: one per distinct peak, its dtypes named
- * ("f16/bf16 989.4 TFLOP/s"), or "peak" when every dtype has it. */
+ * ("f16/bf16 989.4 TFLOP/s"), "peak" when every dtype has it, "other
+ * dtypes" for four or more. */
 static void ceilings(roof *r)
 {
 	static const mm_dtype order[] = {MM_F64, MM_F32, MM_TF32, MM_F16,
@@ -62,9 +63,10 @@ static void ceilings(roof *r)
 			mm_buf_printf(&b, "%s%s", count > 1 ? "/" : "",
 			              order[j] == MM_F8E4M3 ? "f8" : mm_dtype_name(order[j]));
 		}
-		if (count == with && with > 1) {
+		/* every dtype: "peak"; most of them: "other dtypes" */
+		if ((count == with && with > 1) || count >= 4) {
 			mm_buf_reset(&b);
-			mm_buf_puts(&b, "peak");
+			mm_buf_puts(&b, count == with ? "peak" : "other dtypes");
 		}
 		mm_buf_putc(&b, ' ');
 		mm_count_format_si_f(&b, pk[order[i]], ints ? "OP/s" : "FLOP/s", 4);
@@ -83,8 +85,9 @@ static void roof_and_ridges(roof *r)
 	r->ser[r->nser++] = (mm_chart_series){.kind = MM_CHART_ROOF,
 		.label = arena_str(r->s, &b), .value = r->dev->bw};
 	int ndt = 0;
-	for (int k = 0; k < r->nrows; k++) {
-		mm_dtype t = r->rows[k].dtype;
+	/* without operations, the ridge of the session's dtype */
+	for (int k = 0; k < (r->nrows ? r->nrows : 1); k++) {
+		mm_dtype t = r->nrows ? r->rows[k].dtype : r->s->set.dtype;
 		double p = mm_device_peak(r->dev, t, NULL);
 		if (!r->ridge[t] && p > 0 && r->dev->bw > 0) {
 			r->ridge[t] = p / r->dev->bw;
@@ -158,6 +161,8 @@ static void rate_cell(mm_buf *b, double flops, double sec)
  * rates and which roof bounds it. */
 static void key(roof *r, mm_buf *b)
 {
+	if (!r->nrows)
+		return;
 	mm_buf_printf(b, "%-4s%-14s%-22s%-10s%-16s%s%s\n", "#", "op", "shape",
 	              "FLOP/B", "predicted", r->meas ? "measured        " : "",
 	              "bound by");
@@ -262,6 +267,14 @@ static int prepare(mm_stmtctx *c, mm_node *e, roof *r, int runs)
 	if (mm_explain_rows(e, mm_sx_predict_quiet, s, &o, &s->arena, &d,
 	                    &r->rows, &r->nrows) != MM_OK)
 		return mm_sx_error(c, &d);
+	int numeric = 0;
+	for (int k = 0; k < r->nrows; k++)
+		numeric += !r->rows[k].sym;
+	if (r->nrows && !numeric)
+		return mm_sx_error_at(c, MM_ERR_UNSUPPORTED, e->span,
+		                      "bind the symbols first (n = 1024), or for "
+		                      "this command: ... where n = 1024",
+		                      "a roofline needs numeric costs");
 	if (runs && measure(r, e, runs, &d) != MM_OK)
 		return mm_sx_error(c, &d);
 	return 0;
