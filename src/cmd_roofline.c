@@ -157,39 +157,62 @@ static void rate_cell(mm_buf *b, double flops, double sec)
 		mm_buf_puts(b, "-");
 }
 
+/* Appends cell t padded with spaces to w display columns (at least one
+ * space after it), and empties it. */
+static void put_cell(mm_buf *b, mm_buf *t, int w)
+{
+	int n = (int)mm_buf_cols(t);
+	mm_buf_puts(b, mm_buf_str(t));
+	for (int k = n; k < w || k == n; k++)
+		mm_buf_putc(b, ' ');
+	mm_buf_reset(t);
+}
+
+/* Row k's operation (function/op) and shape cells into op and shape. */
+static void name_cells(const roof *r, int k, mm_buf *op, mm_buf *shape)
+{
+	const mm_explain_row *w = &r->rows[k];
+	if (w->module)
+		mm_buf_printf(op, "%s/", w->module);
+	mm_buf_puts(op, w->op);
+	mm_shape_print(shape, &w->g->v.shape);
+}
+
 /* The key under the chart: each point's operation, shape, intensity,
  * rates and which roof bounds it. */
 static void key(roof *r, mm_buf *b)
 {
 	if (!r->nrows)
 		return;
-	mm_buf_printf(b, "%-4s%-14s%-22s%-10s%-16s%s%s\n", "#", "op", "shape",
-	              "FLOP/B", "predicted", r->meas ? "measured        " : "",
-	              "bound by");
-	mm_buf cell = MM_BUF_INIT;
+	mm_buf op = MM_BUF_INIT, shape = MM_BUF_INIT, cell = MM_BUF_INIT;
+	int wop = 2, wshape = 5;
+	for (int k = 0; k < r->nrows; k++) {
+		name_cells(r, k, &op, &shape);
+		wop = (int)mm_buf_cols(&op) > wop ? (int)mm_buf_cols(&op) : wop;
+		wshape = (int)mm_buf_cols(&shape) > wshape ? (int)mm_buf_cols(&shape)
+		                                           : wshape;
+		mm_buf_reset(&op);
+		mm_buf_reset(&shape);
+	}
+	mm_buf_printf(b, "%-4s%-*s %-*s %-10s%-16s%s%s\n", "#", wop, "op",
+	              wshape, "shape", "FLOP/B", "predicted",
+	              r->meas ? "measured        " : "", "bound by");
 	for (int k = 0; k < r->nrows; k++) {
 		const mm_explain_row *w = &r->rows[k];
-		mm_buf_reset(&cell);
-		if (w->module)
-			mm_buf_printf(&cell, "%s/", w->module);
-		mm_buf_puts(&cell, w->op);
-		mm_buf_printf(b, "%-4d%-14s", w->num, mm_buf_str(&cell));
-		mm_buf_reset(&cell);
-		mm_shape_print(&cell, &w->g->v.shape);
-		mm_buf_printf(b, "%-22s", mm_buf_str(&cell));
-		mm_buf_reset(&cell);
+		mm_buf_printf(b, "%-4d", w->num);
+		name_cells(r, k, &op, &shape);
+		put_cell(b, &op, wop + 1);
+		put_cell(b, &shape, wshape + 1);
 		if (w->sym || !(w->bytes > 0))
 			mm_buf_puts(&cell, "-");
 		else
 			mm_buf_printf(&cell, "%.4g", w->flops / w->bytes);
-		mm_buf_printf(b, "%-10s", mm_buf_str(&cell));
-		mm_buf_reset(&cell);
+		put_cell(b, &cell, 10);
 		rate_cell(&cell, w->flops, w->sym ? -1 : w->sec);
-		mm_buf_printf(b, "%-16s", mm_buf_str(&cell));
+		put_cell(b, &cell, 16);
 		if (r->meas) {
-			mm_buf_reset(&cell);
 			rate_cell(&cell, w->flops, r->meas[k]);
-			mm_buf_printf(b, "%-16s", mm_buf_str(&cell));
+			put_cell(b, &cell, 16);
 		}
 		double ridge = r->ridge[w->dtype];
 		if (!w->sym && w->bytes > 0 && ridge > 0)
@@ -199,6 +222,8 @@ static void key(roof *r, mm_buf *b)
 			mm_buf_puts(b, "-");
 		mm_buf_putc(b, '\n');
 	}
+	mm_buf_free(&op);
+	mm_buf_free(&shape);
 	mm_buf_free(&cell);
 }
 
