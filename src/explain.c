@@ -407,7 +407,7 @@ static void print_shape(mm_buf *b, const mm_shape *s, const table *t)
 
 /* The share column: a row's share of the whole as "12.5% " and a bar
  * BAR_COLS wide; "-" when it has none (symbolic, unknown time). */
-#define BAR_COLS 12
+#define BAR_COLS 20
 
 static double key_of(const row *r, mm_explain_key k)
 {
