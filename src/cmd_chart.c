@@ -62,6 +62,23 @@ int mm_chart_cmd_opt(mm_stmtctx *c, const char *key, const mm_node *v,
 
 /* ---- output ---- */
 
+void mm_chart_cmd_cell(mm_buf *b, mm_buf *t, int w)
+{
+	int n = (int)mm_buf_cols(t);
+	mm_buf_puts(b, mm_buf_str(t));
+	for (int k = n; k < w || k == n; k++)
+		mm_buf_putc(b, ' ');
+	mm_buf_reset(t);
+}
+
+void mm_chart_cmd_rate(mm_buf *b, double flops, double sec)
+{
+	if (sec > 0 && flops > 0)
+		mm_count_format_si_f(b, flops / sec, "FLOP/s", 4);
+	else
+		mm_buf_puts(b, "-");
+}
+
 /* Writes the SVG of ch to o->plot (resolved as load and save resolve
  * names) and says so in s->text. */
 static int write_svg(mm_stmtctx *c, const mm_chart *ch,

@@ -44,6 +44,13 @@ void mm_chart_cmd_defaults(const mm_session *s, mm_chart_cmd_opts *o);
 int mm_chart_cmd_emit(mm_stmtctx *c, const char *name, const mm_chart *ch,
                       const mm_chart_cmd_opts *o, bool chart_first);
 
+/* Appends cell t padded with spaces to w display columns, at least one
+ * space after it, and empties t. */
+void mm_chart_cmd_cell(mm_buf *b, mm_buf *t, int w);
+/* Appends flops / sec as a rate ("64 TFLOP/s"), or "-" when either is
+ * not above zero. */
+void mm_chart_cmd_rate(mm_buf *b, double flops, double sec);
+
 /* The seconds each operation of e took on this machine: e (checked with
  * its abstract leaves to be filled, :run's way) is filled with random
  * data and run o->runs times after a warm-up, every operation timed on

@@ -148,26 +148,6 @@ static bool points(roof *r)
 	return true;
 }
 
-/* A rate as a table cell: "64 TFLOP/s", or "-". */
-static void rate_cell(mm_buf *b, double flops, double sec)
-{
-	if (sec > 0 && flops > 0)
-		mm_count_format_si_f(b, flops / sec, "FLOP/s", 4);
-	else
-		mm_buf_puts(b, "-");
-}
-
-/* Appends cell t padded with spaces to w display columns (at least one
- * space after it), and empties it. */
-static void put_cell(mm_buf *b, mm_buf *t, int w)
-{
-	int n = (int)mm_buf_cols(t);
-	mm_buf_puts(b, mm_buf_str(t));
-	for (int k = n; k < w || k == n; k++)
-		mm_buf_putc(b, ' ');
-	mm_buf_reset(t);
-}
-
 /* Row k's operation (function/op) and shape cells into op and shape. */
 static void name_cells(const roof *r, int k, mm_buf *op, mm_buf *shape)
 {
@@ -201,18 +181,18 @@ static void key(roof *r, mm_buf *b)
 		const mm_explain_row *w = &r->rows[k];
 		mm_buf_printf(b, "%-4d", w->num);
 		name_cells(r, k, &op, &shape);
-		put_cell(b, &op, wop + 1);
-		put_cell(b, &shape, wshape + 1);
+		mm_chart_cmd_cell(b, &op, wop + 1);
+		mm_chart_cmd_cell(b, &shape, wshape + 1);
 		if (w->sym || !(w->bytes > 0))
 			mm_buf_puts(&cell, "-");
 		else
 			mm_buf_printf(&cell, "%.4g", w->flops / w->bytes);
-		put_cell(b, &cell, 10);
-		rate_cell(&cell, w->flops, w->sym ? -1 : w->sec);
-		put_cell(b, &cell, 16);
+		mm_chart_cmd_cell(b, &cell, 10);
+		mm_chart_cmd_rate(&cell, w->flops, w->sym ? -1 : w->sec);
+		mm_chart_cmd_cell(b, &cell, 16);
 		if (r->meas) {
-			rate_cell(&cell, w->flops, r->meas[k]);
-			put_cell(b, &cell, 16);
+			mm_chart_cmd_rate(&cell, w->flops, r->meas[k]);
+			mm_chart_cmd_cell(b, &cell, 16);
 		}
 		double ridge = r->ridge[w->dtype];
 		if (!w->sym && w->bytes > 0 && ridge > 0)

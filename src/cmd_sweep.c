@@ -257,25 +257,6 @@ static int one(mm_stmtctx *c, const sweep *w, int64_t value, point *pt)
 	return failed;
 }
 
-/* A rate as a cell: "125.4 GFLOP/s", or "-". */
-static void rate(mm_buf *b, mm_count flops, double sec)
-{
-	double f = mm_count_to_double(flops);
-	if (sec > 0 && f > 0)
-		mm_count_format_si_f(b, f / sec, "FLOP/s", 4);
-	else
-		mm_buf_puts(b, "-");
-}
-
-static void cell(mm_buf *b, mm_buf *t, int w)
-{
-	int n = (int)mm_buf_cols(t);
-	mm_buf_puts(b, mm_buf_str(t));
-	for (; n < w; n++)
-		mm_buf_putc(b, ' ');
-	mm_buf_reset(t);
-}
-
 static void table(mm_buf *b, const sweep *w, const point *pt)
 {
 	int nw = (int)strlen(w->name) > 8 ? (int)strlen(w->name) + 2 : 10;
@@ -289,28 +270,28 @@ static void table(mm_buf *b, const sweep *w, const point *pt)
 	for (int k = 0; k < w->n; k++) {
 		const point *p = &pt[k];
 		mm_buf_printf(&t, "%lld", (long long)w->v[k]);
-		cell(b, &t, nw);
+		mm_chart_cmd_cell(b, &t, nw);
 		mm_count_format_si(&t, p->flops, "FLOP", 4);
-		cell(b, &t, 14);
+		mm_chart_cmd_cell(b, &t, 14);
 		mm_count_format_iec(&t, p->bytes, "B", 4);
-		cell(b, &t, 12);
+		mm_chart_cmd_cell(b, &t, 12);
 		if (mm_count_is_zero(p->bytes))
 			mm_buf_puts(&t, "-");
 		else
 			mm_buf_printf(&t, "%.4g", mm_count_ratio(p->flops, p->bytes));
-		cell(b, &t, 10);
+		mm_chart_cmd_cell(b, &t, 10);
 		if (p->pred >= 0)
 			mm_count_format_seconds(&t, p->pred, 4, false);
 		else
 			mm_buf_puts(&t, "-");
-		cell(b, &t, 12);
-		rate(&t, p->flops, p->pred);
-		cell(b, &t, 16);
+		mm_chart_cmd_cell(b, &t, 12);
+		mm_chart_cmd_rate(&t, mm_count_to_double(p->flops), p->pred);
+		mm_chart_cmd_cell(b, &t, 16);
 		if (m) {
 			mm_count_format_seconds(&t, p->meas, 4, false);
-			cell(b, &t, 12);
-			rate(&t, p->flops, p->meas);
-			cell(b, &t, 16);
+			mm_chart_cmd_cell(b, &t, 12);
+			mm_chart_cmd_rate(&t, mm_count_to_double(p->flops), p->meas);
+			mm_chart_cmd_cell(b, &t, 16);
 		}
 		mm_buf_puts(b, p->pred < 0 ? "-" : p->compute_bound ? "compute"
 		                                                    : "memory");
