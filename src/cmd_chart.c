@@ -278,7 +278,6 @@ mm_code mm_chart_cmd_measure(mm_session *s, mm_node *e, int runs,
 		return mm_diag_set(d, MM_ERR_NOMEM, e->span, "out of memory");
 	}
 	mm_evaluator ev = {&s->rng, d};
-	mm_interrupt_clear();
 	mm_tensor_limit_more(s->set.memlimit);
 	mm_code r = mm_eval_fill(&ev, e);
 	if (r == MM_OK && o.n)

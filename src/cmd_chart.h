@@ -58,7 +58,8 @@ void mm_chart_cmd_rate(mm_buf *b, double flops, double sec);
  * Nodes of e's tree and their times go into *g (the operations' graph
  * nodes) and *sec, *n of them (malloc'd, the caller frees both); *total
  * is the best whole run. Values are released afterwards. MM_ERR_LIMIT
- * over the memory limit, MM_ERR_INTERRUPTED, or an evaluation error. */
+ * over the memory limit, MM_ERR_INTERRUPTED (the caller clears the
+ * interrupt flag before its work starts), or an evaluation error. */
 mm_code mm_chart_cmd_measure(mm_session *s, mm_node *e, int runs,
                              const mm_gnode ***g, double **sec, int *n,
                              double *total, mm_diag *d);

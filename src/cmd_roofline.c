@@ -10,6 +10,7 @@
 #include "cmd_chart.h"
 #include "mmcalc/eval.h"
 #include "mmcalc/explain.h"
+#include "mmcalc/interrupt.h"
 
 /* What the chart is drawn from; its strings live in the arena. */
 typedef struct roof {
@@ -280,6 +281,7 @@ static int prepare(mm_stmtctx *c, mm_node *e, roof *r, int runs)
 		                      "bind the symbols first (n = 1024), or for "
 		                      "this command: ... where n = 1024",
 		                      "a roofline needs numeric costs");
+	mm_interrupt_clear();
 	if (runs && measure(r, e, runs, &d) != MM_OK)
 		return mm_sx_error(c, &d);
 	return 0;

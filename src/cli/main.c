@@ -337,10 +337,9 @@ static void chart_terminal(mm_session *s, const cli_opts *o)
 		else if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 			width = ws.ws_col;
 	}
-	const char *nc = getenv("NO_COLOR");
 	mm_session_set_terminal(s, width < 30 ? 30 : width > 1000 ? 1000 : width,
 	                        !o->ascii && utf8_locale(),
-	                        tty && !(nc && *nc));
+	                        tty && !getenv("NO_COLOR"));
 }
 
 int main(int argc, char **argv)
