@@ -216,6 +216,9 @@ static int one(mm_stmtctx *c, const sweep *w, int64_t value, point *pt)
 	mm_sx_checker(&ck, s, &d, w->o.runs > 0);
 	int failed = 0;
 	if (mm_check_expr(&ck, e) != MM_OK) {
+		/* which value it failed at, unless the hint says more */
+		if (!d.hint[0])
+			mm_diag_hint(&d, "with %s = %lld", w->name, (long long)value);
 		failed = mm_sx_error(c, &d);
 	} else if (e->info->v.kind != MM_K_TENSOR) {
 		failed = mm_sx_error_at(c, MM_ERR_TYPE, e->span, NULL,

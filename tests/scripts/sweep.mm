@@ -20,7 +20,8 @@
 n = 5
 :sweep n = 1..4: (n x n) @ (n x n) height=12
 n
-# Errors: the header, the range, the step, too many values, other symbols.
+# Errors: the header, the range, the step, too many values, other symbols,
+# a value where the expression fails (named in the hint).
 :sweep (n x n)
 :sweep n = 1..4 (n x n)
 :sweep n = 8..4: (n x n)
@@ -28,5 +29,6 @@ n
 :sweep n = 1..1000 +1: (n x n)
 :sweep n = 1..4: (n x d) @ (d x d)
 :sweep n = 1..4: 3
+:sweep n = 4..16: reshape((n x 4), (4, 4)) @ (4 x 4)
 :sweep n = 1..4: (n x n) run=true
 :sweep n = 1..4: (n x n) bench=0
