@@ -753,7 +753,7 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 	if (o && o->sort && t.bars && sort_level(t.r, 0, t.n, t.bars) != MM_OK) {
 		free(t.r);
 		free(t.named);
-		return MM_ERR_NOMEM;
+		return mm_diag_set(d, MM_ERR_NOMEM, (mm_span){0, 0}, "out of memory");
 	}
 	for (int k = 0; k < t.n; k++) {
 		const row *r = &t.r[k];
@@ -834,7 +834,9 @@ mm_code mm_explain_rows(const mm_node *e, mm_predict_fn predict, void *ctx,
 	mm_explain_row *v = c == MM_OK ? malloc(sizeof *v * (size_t)(t.n + 1))
 	                               : NULL;
 	if (c == MM_OK && !v)
-		c = MM_ERR_NOMEM;
+		c = mm_diag_set(d, MM_ERR_NOMEM, (mm_span){0, 0}, "out of memory");
+	else if (c == MM_ERR_NOMEM)
+		mm_diag_set(d, c, (mm_span){0, 0}, "out of memory");
 	/* the innermost module open at each indent */
 	const char *open[MAX_NEST] = {NULL};
 	for (int k = 0; k < t.n && c == MM_OK; k++) {
