@@ -14,6 +14,7 @@
 #include "mmcalc/help.h"
 #include "mmcalc/path.h"
 #include "mmcalc/suggest.h"
+#include "cmd_chart.h"
 #include "session_int.h"
 
 /* Scripts may source scripts, but not forever. */
@@ -312,6 +313,18 @@ static const mm_setting settings[] = {
 	CONV("recompute", recompute, MM_SET_ENUM, 0, 0, "none|selective|full",
 	     "what training computes again: none, attention's core, or the "
 	     "whole forward", "none", "none selective full"),
+	{.key = "width", .offset = offsetof(mm_settings, width),
+	 .kind = MM_SET_INT, .lo = 30, .hi = 1000, .value = "N",
+	 .help = "columns of charts (:roofline, :sweep)",
+	 .deflt = "the terminal's, 80 when not a terminal"},
+	{.key = "unicode", .offset = offsetof(mm_settings, unicode),
+	 .kind = MM_SET_BOOL, .value = "on|off",
+	 .help = "charts and share bars in Unicode (braille, blocks), else ASCII",
+	 .deflt = "on when the locale is UTF-8, off with --ascii"},
+	{.key = "colour", .offset = offsetof(mm_settings, colour),
+	 .kind = MM_SET_BOOL, .value = "on|off",
+	 .help = "charts in ANSI colour",
+	 .deflt = "on at a terminal unless NO_COLOR is set"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -657,11 +670,34 @@ static int64_t int_flag(mm_stmtctx *c, const mm_stmt *st, const char *key,
 	return dflt;
 }
 
+/* The value of option key of st, one of flops, bytes, time (as
+ * mm_explain_key), or NONE when not given; an error (reported, *failed
+ * set) otherwise. */
+static mm_explain_key key_flag(mm_stmtctx *c, const mm_stmt *st,
+                               const char *key, int *failed)
+{
+	static const char *const names[] = {"", "flops", "bytes", "time"};
+	for (int k = 0; k < st->nflags; k++) {
+		if (strcmp(st->flags[k].key, key) != 0)
+			continue;
+		const mm_node *v = st->flags[k].value;
+		for (int j = 1; j < 4 && v->kind == MM_N_NAME; j++)
+			if (!strcmp(v->name, names[j]))
+				return (mm_explain_key)j;
+		*failed = mm_sx_error_at(c, MM_ERR_ARG, v->span, NULL,
+		                         "%s is flops, bytes or time", key);
+		return MM_EXPLAIN_NONE;
+	}
+	return MM_EXPLAIN_NONE;
+}
+
 static int cmd_explain(mm_stmtctx *c, const mm_stmt *st)
 {
 	int failed = 0;
 	int train = bool_flag(c, st, "train", &failed);
 	int64_t depth = failed ? 0 : int_flag(c, st, "depth", 1, 64, 0, &failed);
+	mm_explain_key sort = failed ? 0 : key_flag(c, st, "sort", &failed);
+	mm_explain_key bars = failed ? 0 : key_flag(c, st, "bars", &failed);
 	if (failed)
 		return failed;
 	mm_diag d;
@@ -678,7 +714,9 @@ static int cmd_explain(mm_stmtctx *c, const mm_stmt *st)
 		                     .depth = (int)depth,
 		                     .lookup = mm_env_lookup_int,
 		                     .lookup_ctx = &c->s->env,
-		                     .json = c->s->json, .line = c->line};
+		                     .json = c->s->json, .line = c->line,
+		                     .bars = bars ? bars : sort, .sort = sort != 0,
+		                     .unicode = c->s->set.unicode};
 		if (mm_explain(o.json ? &c->s->jbuf : &c->s->text, e,
 		               mm_sx_predict_quiet, c->s, &o, &c->s->arena,
 		               &d) != MM_OK)
@@ -861,13 +899,25 @@ static const mm_command commands[] = {
 	 .summary = "run N times (1 to 50, default 5) after a warm-up; report "
 	            "the best and the median",
 	 .run = cmd_run},
-	{.name = "explain", .args = MM_ARGS_EXPR, .flags = "train depth",
-	 .usage = ":explain EXPR [train=true] [depth=N]",
+	{.name = "explain", .args = MM_ARGS_EXPR,
+	 .flags = "train depth bars sort",
+	 .usage = ":explain EXPR [train=true] [depth=N] [bars=KEY] [sort=KEY]",
 	 .summary = "cost of each operation, totals, peak memory",
 	 .run = cmd_explain},
 	{.name = "total", .args = MM_ARGS_WORDS, .usage = ":total [reset]",
 	 .summary = "the sum of every statement's cost so far (reset: start "
 	            "again)", .run = mm_cmd_total},
+	{.name = "roofline", .args = MM_ARGS_EXPR,
+	 .flags = "run bench plot height",
+	 .usage = ":roofline EXPR [run=true] [bench=N] [plot=\"F.svg\"]",
+	 .summary = "the device's roofline with each operation of EXPR on it "
+	            "(run=true: measured here too)",
+	 .run = mm_cmd_roofline},
+	{.name = "sweep", .args = MM_ARGS_WORDS,
+	 .usage = ":sweep n = 64..4096 x2: EXPR [run=true]",
+	 .summary = "EXPR's time and rate as n varies: a table and a chart "
+	            "(run=true: measured too)",
+	 .run = mm_cmd_sweep},
 	{.name = "order", .args = MM_ARGS_EXPR, .usage = ":order A @ B @ C",
 	 .summary = "the FLOPs of every bracketing and the cheapest",
 	 .run = mm_cmd_order},

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmcalc/chart.h"
 #include "mmcalc/explain.h"
 #include "mmcalc/format.h"
 #include "mmcalc/graph.h"
@@ -40,6 +41,7 @@ typedef struct row {
 	bool unknown;          /* ... not known for some operation */
 	const char *label;     /* a module's: "block ×96" */
 	const char *origin;    /* the variable it was made as part of */
+	int num;               /* an operation's number ("#"), before sorting */
 } row;
 
 typedef struct table {
@@ -58,6 +60,9 @@ typedef struct table {
 	int nlabels;
 	struct named { uint64_t stmt; const char *origin; } *named;
 	int nnamed;                 /* statements and the variables they made */
+	mm_explain_key bars;        /* the share column's quantity, or NONE */
+	bool unicode;               /* its bars in block characters */
+	double bar_total;           /* the whole the shares are of */
 } table;
 
 static row *add_row(table *t)
@@ -405,6 +410,31 @@ static void print_shape(mm_buf *b, const mm_shape *s, const table *t)
 	mm_shape_print(b, &x);
 }
 
+/* The share column: a row's share of the whole as "12.5% " and a bar
+ * BAR_COLS wide; "-" when it has none (symbolic, unknown time). */
+#define BAR_COLS 20
+
+static double key_of(const row *r, mm_explain_key k)
+{
+	if (r->sym || (k == MM_EXPLAIN_TIME && r->unknown))
+		return -1;
+	return k == MM_EXPLAIN_TIME ? r->sec
+	     : k == MM_EXPLAIN_BYTES ? mm_count_to_double(r->bytes)
+	                             : mm_count_to_double(r->flops);
+}
+
+static void share_bar(mm_buf *cell, const row *r, const table *t)
+{
+	double v = key_of(r, t->bars);
+	if (v < 0 || !(t->bar_total > 0)) {
+		mm_buf_puts(cell, "-");
+		return;
+	}
+	double f = v / t->bar_total;
+	mm_buf_printf(cell, "%5.1f%% ", 100.0 * f);
+	mm_chart_bar(cell, f, BAR_COLS, t->unicode);
+}
+
 /* One row of the table: #, op, shape, FLOPs, share, bytes, intensity,
  * time (when predicted) and where it was made (when any row says). */
 static void put_row(mm_buf *b, int k, const row *r, const cols *cw,
@@ -445,14 +475,20 @@ static void put_row(mm_buf *b, int k, const row *r, const cols *cw,
 		mm_buf_puts(&cell, "-");
 	else
 		mm_buf_printf(&cell, "%.4g", mm_count_ratio(r->flops, r->bytes));
-	pad(b, mm_buf_str(&cell), predict || cw->from ? 10 : 0);
+	bool more = cw->from || t->bars;
+	pad(b, mm_buf_str(&cell), predict || more ? 10 : 0);
 	mm_buf_reset(&cell);
 	if (predict) {
 		if (r->unknown || r->sym)
 			mm_buf_puts(&cell, "-");
 		else
 			mm_count_format_seconds(&cell, r->sec, 4, false);
-		pad(b, mm_buf_str(&cell), cw->from ? 11 : 0);
+		pad(b, mm_buf_str(&cell), more ? 11 : 0);
+	}
+	if (t->bars) {
+		mm_buf_reset(&cell);
+		share_bar(&cell, r, t);
+		pad(b, mm_buf_str(&cell), cw->from ? BAR_COLS + 8 : 0);
 	}
 	if (cw->from && !header && r->origin)
 		mm_buf_puts(b, r->origin);
@@ -589,6 +625,59 @@ static mm_code build(table *t, const mm_node *e, mm_arena *arena,
 			                                       ops[k]->origin};
 	c = add_ops(t, ops, n, 0, NULL, 1, NULL);
 	free(ops);
+	for (int k = 0, num = 0; k < t->n; k++)
+		t->r[k].num = (num += !(t->r[k].m || t->r[k].label));
+	return c;
+}
+
+/* A block: a row and the rows under it (deeper indents after it). */
+typedef struct block {
+	int first, end;
+	double key;
+} block;
+
+static int cmp_block(const void *a, const void *b)
+{
+	const block *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? 1 : -1; /* largest first */
+	return (x->first > y->first) - (x->first < y->first); /* stable */
+}
+
+/* Orders the blocks of r[lo, hi) by key, largest first, and the rows
+ * under each block's first the same way. */
+static mm_code sort_level(row *r, int lo, int hi, mm_explain_key k)
+{
+	if (hi - lo < 2)
+		return MM_OK;
+	block *bl = malloc(sizeof *bl * (size_t)(hi - lo));
+	row *tmp = malloc(sizeof *tmp * (size_t)(hi - lo));
+	if (!bl || !tmp) {
+		free(bl);
+		free(tmp);
+		return MM_ERR_NOMEM;
+	}
+	int nb = 0;
+	for (int j = lo; j < hi;) {
+		int first = j++;
+		while (j < hi && r[j].indent > r[first].indent)
+			j++;
+		bl[nb++] = (block){first, j, key_of(&r[first], k)};
+	}
+	qsort(bl, (size_t)nb, sizeof *bl, cmp_block);
+	int m = 0;
+	for (int j = 0; j < nb; j++)
+		for (int i = bl[j].first; i < bl[j].end; i++)
+			tmp[m++] = r[i];
+	memcpy(r + lo, tmp, sizeof *tmp * (size_t)m);
+	mm_code c = MM_OK;
+	for (int j = 0, at = lo; j < nb && c == MM_OK; j++) {
+		int len = bl[j].end - bl[j].first;
+		c = sort_level(r, at + 1, at + len, k);
+		at += len;
+	}
+	free(bl);
+	free(tmp);
 	return c;
 }
 
@@ -732,6 +821,8 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 	if (o) {
 		t.lookup = o->lookup;
 		t.lookup_ctx = o->lookup_ctx;
+		t.bars = o->bars;
+		t.unicode = o->unicode;
 	}
 	t.conv = o && o->conv ? o->conv : &mm_convention_at(0)->c;
 	int depth = o && o->depth > 0 ? o->depth : 1 << 20;
@@ -784,25 +875,38 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 	pad(b, "FLOPs", 14);
 	pad(b, "share", 8);
 	pad(b, "bytes", 12);
-	pad(b, "FLOP/B", predict || cw.from ? 10 : 0);
+	pad(b, "FLOP/B", predict || cw.from || t.bars ? 10 : 0);
 	if (predict)
-		pad(b, "time", cw.from ? 11 : 0);
+		pad(b, "time", cw.from || t.bars ? 11 : 0);
+	if (t.bars) {
+		static const char *const what[] = {"", "FLOPs share", "bytes share",
+		                                   "time share"};
+		pad(b, what[t.bars], cw.from ? BAR_COLS + 8 : 0);
+	}
 	if (cw.from)
 		mm_buf_puts(b, "from");
 	while (b->len && b->data[b->len - 1] == ' ')
 		b->data[--b->len] = '\0';
 	mm_buf_putc(b, '\n');
-	int shown = 0, num = 0, more = 0;
+	int shown = 0, more = 0;
+	if (t.bars)
+		t.bar_total = t.bars == MM_EXPLAIN_TIME ? (known ? seconds : 0)
+		            : t.bars == MM_EXPLAIN_BYTES ? mm_count_to_double(train_bytes)
+		            : mm_count_to_double(total);
+	if (o && o->sort && t.bars && sort_level(t.r, 0, t.n, t.bars) != MM_OK) {
+		free(t.r);
+		free(t.named);
+		return mm_diag_set(d, MM_ERR_NOMEM, (mm_span){0, 0}, "out of memory");
+	}
 	for (int k = 0; k < t.n; k++) {
 		const row *r = &t.r[k];
-		num += !(r->m || r->label);
 		if (r->indent >= depth)
 			continue;
 		if (shown++ >= MM_EXPLAIN_MAX_ROWS) {
 			more++;
 			continue;
 		}
-		put_row(b, num, r, &cw, total, predict != NULL, &t);
+		put_row(b, r->num, r, &cw, total, predict != NULL, &t);
 	}
 	if (more)
 		mm_buf_printf(b, "... and %d more rows\n", more);
@@ -853,4 +957,57 @@ mm_code mm_explain_sum(const mm_node *e, const mm_explain_opts *o,
 	free(t.r);
 	free(t.named);
 	return c;
+}
+
+mm_code mm_explain_rows(const mm_node *e, mm_predict_fn predict, void *ctx,
+                        const mm_explain_opts *o, mm_arena *arena,
+                        mm_diag *d, mm_explain_row **out, int *n)
+{
+	table t = {.train = o && o->train, .diag = d, .predict = predict,
+	           .ctx = ctx, .arena = arena};
+	if (o) {
+		t.lookup = o->lookup;
+		t.lookup_ctx = o->lookup_ctx;
+	}
+	t.conv = o && o->conv ? o->conv : &mm_convention_at(0)->c;
+	*out = NULL;
+	*n = 0;
+	mm_gtotals gt;
+	mm_code c = build(&t, e, arena, &gt);
+	mm_explain_row *v = c == MM_OK ? malloc(sizeof *v * (size_t)(t.n + 1))
+	                               : NULL;
+	if (c == MM_OK && !v)
+		c = mm_diag_set(d, MM_ERR_NOMEM, (mm_span){0, 0}, "out of memory");
+	else if (c == MM_ERR_NOMEM)
+		mm_diag_set(d, c, (mm_span){0, 0}, "out of memory");
+	/* the innermost module open at each indent */
+	const char *open[MAX_NEST] = {NULL};
+	for (int k = 0; k < t.n && c == MM_OK; k++) {
+		const row *r = &t.r[k];
+		if (r->indent < MAX_NEST && (r->m || r->label)) {
+			const char *l = r->label ? r->label : r->m->name;
+			open[r->indent] = mm_arena_strndup(arena, l, strlen(l));
+			continue;
+		}
+		if (r->m || r->label || !r->g)
+			continue;
+		v[*n] = (mm_explain_row){
+			.num = r->num, .op = r->g->op ? r->g->op : "?", .g = r->g,
+			.module = r->indent > 0 && r->indent <= MAX_NEST
+			              ? open[r->indent - 1] : NULL,
+			.sym = r->sym, .flops = mm_count_to_double(r->flops),
+			.bytes = mm_count_to_double(r->bytes),
+			.sec = r->unknown || r->sym || !predict ? -1 : r->sec,
+			.dtype = r->g->v.dtype};
+		(*n)++;
+	}
+	free(t.r);
+	free(t.named);
+	if (c != MM_OK) {
+		free(v);
+		*n = 0;
+		return c;
+	}
+	*out = v;
+	return MM_OK;
 }

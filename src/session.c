@@ -46,6 +46,7 @@ mm_session *mm_session_new(void)
 		.memlimit = physical_memory() / 2, .dtype = MM_F32,
 		.threads = n > 0 ? (int)n : 1,
 		.convention = 0, .conv = mm_convention_at(0)->c,
+		.width = 80,
 	};
 	s->defaults = s->set;
 	mm_gemm_set_threads((int)s->set.threads);
@@ -92,6 +93,15 @@ const char *mm_sx_intern(mm_session *s, const char *name)
 }
 
 void mm_session_set_json(mm_session *s, bool on) { s->json = on; }
+
+void mm_session_set_terminal(mm_session *s, int width, bool unicode,
+                             bool colour)
+{
+	if (width >= 30 && width <= 1000)
+		s->set.width = s->defaults.width = width;
+	s->set.unicode = s->defaults.unicode = unicode;
+	s->set.colour = s->defaults.colour = colour;
+}
 
 void mm_session_set_cache_path(mm_session *s, const char *path)
 {

@@ -33,6 +33,9 @@ typedef struct mm_settings {
 	int64_t convention; /* the index of the named convention conv is,
 	                       or the count of them: a custom mix */
 	mm_convention conv; /* how costs count */
+	int64_t width;      /* charts: display columns (the terminal's) */
+	bool unicode;       /* charts and bars in Unicode, else ASCII */
+	bool colour;        /* charts in ANSI colour */
 } mm_settings;
 
 /* The running sums of :total: every statement with an operation since

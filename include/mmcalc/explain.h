@@ -16,6 +16,14 @@ typedef double (*mm_predict_fn)(void *ctx, mm_count flops,
                                 mm_count transcendental, mm_count bytes,
                                 mm_dtype dtype);
 
+/* What a share bar measures, and what sort= orders rows by. */
+typedef enum mm_explain_key {
+	MM_EXPLAIN_NONE,
+	MM_EXPLAIN_FLOPS,
+	MM_EXPLAIN_BYTES,
+	MM_EXPLAIN_TIME, /* predicted seconds */
+} mm_explain_key;
+
 /* How the table is made. */
 typedef struct mm_explain_opts {
 	bool train;                /* forward + backward under conv */
@@ -28,6 +36,13 @@ typedef struct mm_explain_opts {
 	bool json;                 /* one JSON object (mmcalc(1), JSON
 	                              OUTPUT) instead of the table */
 	long line;                 /* ... the statement's line in it */
+	/* A column with each row's share of the whole in this quantity, as
+	 * a percentage and a bar (mm_chart_bar); NONE: no column. */
+	mm_explain_key bars;
+	bool sort;    /* rows ordered by `bars`, largest first; a module
+	                 keeps its operations under it (sorted the same
+	                 way), and every row keeps its number */
+	bool unicode; /* bars in block characters, else '#' */
 } mm_explain_opts;
 
 /* Rows printed at most; the rest are counted in the totals. */
@@ -54,6 +69,28 @@ typedef struct mm_explain_total {
 } mm_explain_total;
 mm_code mm_explain_sum(const mm_node *e, const mm_explain_opts *o,
                        mm_arena *arena, mm_diag *d, mm_explain_total *out);
+
+/* One operation of the table, for pictures of it (:roofline). */
+typedef struct mm_explain_row {
+	int num;            /* its number in the table ("#") */
+	const char *op;     /* "@", "softmax" (static or the graph's) */
+	const mm_gnode *g;  /* its node (borrowed from e's graph) */
+	const char *module; /* the module it is in ("block", "block ×96"),
+	                       or NULL; in arena */
+	bool sym;           /* costs symbolic: no numbers below */
+	double flops, bytes;/* as the table counts them (times over in a
+	                       repeat, trained when o says) */
+	double sec;         /* predicted seconds, < 0 when unknown */
+	mm_dtype dtype;     /* of its result */
+} mm_explain_row;
+
+/* The operations of the table mm_explain would print for e (module
+ * headers left out), in its order, into *out (malloc'd, the caller
+ * frees it) and their number into *n. Same arguments and errors as
+ * mm_explain; o's depth, bars and sort are ignored. */
+mm_code mm_explain_rows(const mm_node *e, mm_predict_fn predict, void *ctx,
+                        const mm_explain_opts *o, mm_arena *arena,
+                        mm_diag *d, mm_explain_row **out, int *n);
 
 /* The name of the operation a node performs, for tables: "@", "+",
  * "softmax", "neg". */

@@ -49,6 +49,13 @@ void mm_session_set_cache_path(mm_session *s, const char *path);
 /* Produce JSON for results (--json); off by default. */
 void mm_session_set_json(mm_session *s, bool on);
 
+/* What the output is shown on, as the defaults of the settings width,
+ * unicode and colour (charts and share bars): display columns (30 to
+ * 1000; others leave 80), whether Unicode can be shown, whether ANSI
+ * colour may be used. The library asks no terminal: the CLI does. */
+void mm_session_set_terminal(mm_session *s, int width, bool unicode,
+                             bool colour);
+
 /* Runs every statement of one line (len bytes; need not be terminated).
  * file and line say where it came from, for diagnostics. Returns the
  * number of statements that failed. */

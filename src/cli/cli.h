@@ -12,6 +12,7 @@ typedef struct cli_opts {
 	bool no_init; /* --no-init */
 	bool echo;    /* --echo: each script line as 'mm> LINE' before its output */
 	bool color;   /* diagnostics in colour (a terminal, no NO_COLOR) */
+	bool ascii;   /* --ascii: charts and bars without Unicode */
 } cli_opts;
 
 /* Prints one result: text to stdout, diagnostics to stderr. ctx is the

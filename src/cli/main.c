@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -26,6 +27,7 @@ static void usage(bool to_stderr)
 	      "  -e, --expr EXPR   run EXPR (repeatable), then exit\n"
 	      "  -i, --interactive start the prompt even when not on a terminal\n"
 	      "      --json        one JSON object per result line\n"
+	      "      --ascii       charts and share bars in plain ASCII\n"
 	      "      --echo        print each statement as 'mm> LINE' before its output\n"
 	      "  -q, --quiet       no banner at the prompt\n"
 	      "      --no-init     do not run $XDG_CONFIG_HOME/mmcalc/init.mm\n"
@@ -240,6 +242,8 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 			*force_repl = true;
 		} else if (!strcmp(a, "--json")) {
 			o->json = true;
+		} else if (!strcmp(a, "--ascii")) {
+			o->ascii = true;
 		} else if (!strcmp(a, "--echo")) {
 			o->echo = true;
 		} else if (!strcmp(a, "--quiet")) {
@@ -295,6 +299,49 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 	return -1;
 }
 
+/* Whether the locale's characters are UTF-8: the first of LC_ALL,
+ * LC_CTYPE and LANG that is set says (no setlocale: nothing else here
+ * depends on the locale). */
+static bool utf8_locale(void)
+{
+	static const char *const vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+	for (int k = 0; k < 3; k++) {
+		const char *v = getenv(vars[k]);
+		if (!v || !*v)
+			continue;
+		for (const char *p = v; *p; p++)
+			if ((p[0] == 'U' || p[0] == 'u') && (p[1] == 'T' || p[1] == 't') &&
+			    (p[2] == 'F' || p[2] == 'f') &&
+			    (p[3] == '8' || (p[3] == '-' && p[4] == '8')))
+				return true;
+		return false;
+	}
+	return false;
+}
+
+/* What charts are drawn for: the terminal's columns (COLUMNS when set,
+ * else its size) and colour unless NO_COLOR is set, when standard output
+ * is a terminal, else 80 columns and no colour; Unicode when the locale
+ * is UTF-8, unless --ascii. */
+static void chart_terminal(mm_session *s, const cli_opts *o)
+{
+	int width = 80;
+	bool tty = isatty(STDOUT_FILENO);
+	if (tty) {
+		const char *cols = getenv("COLUMNS");
+		struct winsize ws;
+		char *end;
+		long n = cols ? strtol(cols, &end, 10) : 0;
+		if (cols && *cols && !*end && n > 0 && n <= 100000)
+			width = (int)n;
+		else if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+			width = ws.ws_col;
+	}
+	mm_session_set_terminal(s, width < 30 ? 30 : width > 1000 ? 1000 : width,
+	                        !o->ascii && utf8_locale(),
+	                        tty && !getenv("NO_COLOR"));
+}
+
 int main(int argc, char **argv)
 {
 	/* The GEMM's kernels, before any product runs: a set this CPU
@@ -329,6 +376,7 @@ int main(int argc, char **argv)
 		return cli_finish(2);
 	}
 	mm_session_set_json(s, o.json);
+	chart_terminal(s, &o);
 	mm_buf cache = MM_BUF_INIT;
 	if (mm_device_cache_path(&cache, getenv("XDG_CACHE_HOME"), getenv("HOME")))
 		mm_session_set_cache_path(s, mm_buf_str(&cache));
