@@ -833,6 +833,9 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 	if (c != MM_OK) {
 		free(t.r);
 		free(t.named);
+		/* the rows' allocations fail without a message of their own */
+		if (c == MM_ERR_NOMEM)
+			mm_diag_set(d, c, (mm_span){0, 0}, "out of memory");
 		return c;
 	}
 	/* the top level's rows (operations, and modules summing theirs) add
