@@ -4,6 +4,7 @@
 #include "mmcalc/builtin.h"
 #include "mmcalc/conv.h"
 #include "mmcalc/ops.h"
+#include "mmcalc/ops_nn.h"
 #include "fn/fn.h"
 
 #define CTOR(NAME, MIN, MAX, USAGE, SUMMARY, OP)                              \
@@ -66,6 +67,20 @@ static const mm_builtin table[] = {
 	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
 	 .op = MM_NN_MINIMUM,
 	 .check = mm_fn_maximum_check, .eval = mm_fn_maximum_eval},
+#define COMPARE(NAME, OP, SUMMARY)                                            \
+	{.name = #NAME, .min = 2, .max = 2, .usage = #NAME "(a, b)",           \
+	 .summary = SUMMARY, .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC,     \
+	 .per = 1, .op = OP, .check = mm_fn_compare_check,                    \
+	 .eval = mm_fn_compare_eval}
+	COMPARE(greater, MM_CMP_GT, "1 where a > b, else 0, broadcast (a "
+	        "condition for where)"),
+	COMPARE(greater_equal, MM_CMP_GE, "1 where a >= b, else 0, broadcast"),
+	COMPARE(less, MM_CMP_LT, "1 where a < b, else 0, broadcast"),
+	COMPARE(less_equal, MM_CMP_LE, "1 where a <= b, else 0, broadcast"),
+	COMPARE(equal, MM_CMP_EQ, "1 where a == b, else 0, broadcast"),
+	COMPARE(not_equal, MM_CMP_NE, "1 where a != b (or a NaN), else 0, "
+	        "broadcast"),
+#undef COMPARE
 	{.name = "where", .min = 3, .max = 3, .usage = "where(cond, a, b)",
 	 .summary = "a where cond is not 0, else b, broadcast",
 	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,

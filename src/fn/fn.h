@@ -135,6 +135,9 @@ mm_builtin_check mm_fn_argmax_check;
 mm_builtin_eval mm_fn_argmax_eval;
 mm_builtin_check mm_fn_maximum_check;
 mm_builtin_eval mm_fn_maximum_eval;
+/* greater, less, ...: the row's op is an mm_cmp (ops_nn.h). */
+mm_builtin_check mm_fn_compare_check;
+mm_builtin_eval mm_fn_compare_eval;
 mm_builtin_check mm_fn_where_check;
 mm_builtin_eval mm_fn_where_eval;
 mm_builtin_check mm_fn_clip_check;

@@ -1,5 +1,5 @@
 /* nn.c — the layers of modern models: argmax and logsumexp; maximum,
- * minimum, where, clip, tril and triu; rmsnorm, swiglu and dropout; take,
+ * minimum, comparisons, where, clip, tril and triu; rmsnorm, swiglu and dropout; take,
  * embedding and cross_entropy. */
 #include <math.h>
 #include <stdio.h>
@@ -164,6 +164,37 @@ mm_tensor *mm_fn_maximum_eval(mm_evaluator *ev, mm_node *e)
 	const mm_tensor *b = a ? operand(ev, e->items[1], t, &own[1]) : NULL;
 	mm_tensor *r = b ? mm_op_maximum(a, b, e->info->fn->op == MM_NN_MAXIMUM,
 	                                 ev->diag)
+	                 : NULL;
+	mm_tensor_unref(own[0]);
+	if (a)
+		mm_tensor_unref(own[1]);
+	return r;
+}
+
+/* greater, less, equal, ...: the row's op is an mm_cmp. */
+mm_code mm_fn_compare_check(mm_checker *c, mm_node *e, mm_info *i)
+{
+	static const bool typed[2] = {true, true};
+	bool any;
+	mm_code r = choice_operands(c, e, e->items, 2, typed, i, &any);
+	if (r != MM_OK)
+		return r;
+	if (!any) {
+		mm_ck_set_number(i, mm_op_compare_num(e->items[0]->info->v.num,
+		                                      e->items[1]->info->v.num,
+		                                      (mm_cmp)i->fn->op));
+		return MM_OK;
+	}
+	return choice_cost(c, e, e->items, 2, 1, i);
+}
+
+mm_tensor *mm_fn_compare_eval(mm_evaluator *ev, mm_node *e)
+{
+	mm_dtype t = mm_dtype_exec(e->info->v.dtype);
+	mm_tensor *own[2];
+	const mm_tensor *a = operand(ev, e->items[0], t, &own[0]);
+	const mm_tensor *b = a ? operand(ev, e->items[1], t, &own[1]) : NULL;
+	mm_tensor *r = b ? mm_op_compare(a, b, (mm_cmp)e->info->fn->op, ev->diag)
 	                 : NULL;
 	mm_tensor_unref(own[0]);
 	if (a)

@@ -354,6 +354,22 @@ for _ in range(120):
          lambda spec=spec, shapes=shapes:
          np.einsum(spec, *[z(x) for x in shapes]))
 
+# ---- comparisons (added after the cases above, with their own stream,
+# so that those stay as they were) ----
+rng2 = np.random.default_rng(20261202)
+CMP = ['greater', 'greater_equal', 'less', 'less_equal', 'equal',
+       'not_equal']
+for _ in range(30):
+    rng, rng2 = rng2, rng  # bshape and rshape draw from rng
+    a = rshape(int(rng.integers(0, 4)))
+    b = bshape(a)
+    fn = CMP[int(rng.integers(0, len(CMP)))]
+    if rng.random() < 0.5:
+        a, b = b, a
+    rng, rng2 = rng2, rng
+    case('%s(%s, %s)' % (fn, lit(a), lit(b)),
+         lambda a=a, b=b, fn=fn: getattr(np, fn)(z(a), z(b)))
+
 # ---- reshape of permuted arrays: a view or a copy ----
 view_cases = []
 for _ in range(60):
@@ -535,6 +551,32 @@ for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
                                 .replace('...', 'E'), dtag),
               'einsum("%s", %s)' % (spec, ', '.join(ops)), ops,
               np.asarray(want).astype(dt))
+
+# comparisons, silu, gelu, swapaxes, expand_dims and layernorm without
+# weights, from their own stream (the cases above stay as they were)
+rng3 = np.random.default_rng(20261203)
+for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
+    a = np.array([[1, -2, np.nan, 0.25], [0.5, 7, -0.0, 3]], dt)
+    b = np.array([0.5, -2, 1, np.nan], dt)
+    for fn in CMP:
+        value('%s_%s' % (fn, dtag), '%s(A, B)' % fn, {'A': a, 'B': b},
+              getattr(np, fn)(a, b).astype(dt))
+    value('where_greater_%s' % dtag, 'where(greater(A, 0), A, 0.1)',
+          {'A': a}, np.where(np.greater(a, 0), a, dt(0.1)))
+    g = np.linspace(-8, 8, 33).astype(dt)
+    g64 = g.astype(np.float64)
+    value('silu_%s' % dtag, 'silu(X)', {'X': g}, silu(g64).astype(dt))
+    from math import erf
+    value('gelu_%s' % dtag, 'gelu(X)', {'X': g},
+          np.array([0.5 * v * (1 + erf(v / np.sqrt(2))) for v in g64])
+          .astype(dt))
+    x = rng3.standard_normal((2, 3, 4)).astype(dt)
+    value('swapaxes_%s' % dtag, 'swapaxes(X, 0, -1)', {'X': x},
+          np.swapaxes(x, 0, -1))
+    value('expand_dims_%s' % dtag, 'expand_dims(X, (0, 3))', {'X': x},
+          np.expand_dims(x, (0, 3)))
+    value('layernorm_plain_%s' % dtag, 'layernorm(X)', {'X': x},
+          layernorm(x.astype(np.float64)).astype(dt))
 
 with open('nn_shapes.tsv', 'w') as f:
     f.write('# expr\tnumpy %s\n' % np.__version__)

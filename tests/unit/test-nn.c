@@ -369,6 +369,8 @@ START_TEST(nn_costs)
 	costs("sum((4 x 5 x 6), axis=(0, 2))", 120, 0);
 	costs("maximum((4 x 5), (5,))", 20, 0);
 	costs("where((4 x 1), (4 x 5), 0)", 20, 0);
+	costs("greater((4 x 5), (5,))", 20, 0);
+	costs("not_equal((3 x 1 x 5), (4 x 1))", 60, 0);
 	costs("clip((4 x 5), 0, 6)", 40, 0);
 	costs("clip((4 x 5), max=6)", 20, 0);
 	costs("tril((4 x 5))", 0, 0);
