@@ -237,7 +237,7 @@ static const mm_builtin table[] = {
 	 .check = mm_fn_linalg_check, .eval = mm_fn_linalg_eval},
 #undef LINALG
 	{.name = "einsum", .min = 2, .max = -1,
-	 .usage = "einsum(\"ij,jk->ik\", a[, b])",
+	 .usage = "einsum(\"ij,jk->ik\", a[, b, ...])",
 	 .summary = "Einstein summation as NumPy's, contractions on the GEMM "
 	            "(2 FLOPs per MAC)",
 	 .group = MM_G_LINALG, .flags = MM_BF_SYMBOLIC,

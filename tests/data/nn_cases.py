@@ -308,11 +308,12 @@ for _ in range(25):
 LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
 
 
-def einsum_case():
-    """A random einsum of one or two operands: letters with sizes, shared
-    ones contracted or kept, sometimes '...', a diagonal, a size of 1
-    broadcast, an implicit output, or a misfit."""
-    n_ops = 1 if rng.random() < 0.25 else 2
+def einsum_case(n_ops=None):
+    """A random einsum of one or two operands (or n_ops): letters with
+    sizes, shared ones contracted or kept, sometimes '...', a diagonal, a
+    size of 1 broadcast, an implicit output, or a misfit."""
+    if n_ops is None:
+        n_ops = 1 if rng.random() < 0.25 else 2
     pool = list(rng.choice(list(LETTERS), size=6, replace=False))
     size = {c: int(rng.integers(1, 5)) for c in pool}
     terms, shapes = [], []
@@ -369,6 +370,15 @@ for _ in range(30):
     rng, rng2 = rng2, rng
     case('%s(%s, %s)' % (fn, lit(a), lit(b)),
          lambda a=a, b=b, fn=fn: getattr(np, fn)(z(a), z(b)))
+
+# einsum of three to five operands, contracted two at a time
+for _ in range(60):
+    rng, rng2 = rng2, rng
+    spec, shapes = einsum_case(int(rng.integers(3, 6)))
+    rng, rng2 = rng2, rng
+    case('einsum("%s", %s)' % (spec, ', '.join(lit(x) for x in shapes)),
+         lambda spec=spec, shapes=shapes:
+         np.einsum(spec, *[z(x) for x in shapes]))
 
 # ---- reshape of permuted arrays: a view or a copy ----
 view_cases = []
@@ -577,6 +587,23 @@ for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
           np.expand_dims(x, (0, 3)))
     value('layernorm_plain_%s' % dtag, 'layernorm(X)', {'X': x},
           layernorm(x.astype(np.float64)).astype(dt))
+    for spec, shapes in [
+            ('ij,jk,kl->il', [(3, 4), (4, 5), (5, 2)]),
+            ('bi,bj,bk->bijk', [(2, 3), (2, 4), (2, 2)]),
+            ('i,i,i', [(5,), (5,), (5,)]),
+            ('ij,j,jk', [(3, 4), (4,), (4, 6)]),
+            ('...ij,jk,...k->...i', [(2, 3, 4), (4, 5), (1, 5)]),
+            ('ab,bc,cd,da->', [(3, 4), (4, 2), (2, 5), (5, 3)]),
+            ('bhqd,bhkd,bhkv->bhqv', [(2, 2, 3, 4), (2, 2, 5, 4),
+                                      (2, 2, 5, 3)])]:
+        ops = {'ABCD'[k]: rng3.standard_normal(x).astype(dt)
+               for k, x in enumerate(shapes)}
+        want = np.einsum(spec, *[v.astype(np.float64)
+                                 for v in ops.values()])
+        value('einsum_%s_%s' % (spec.replace(',', '_').replace('->', '_to_')
+                                .replace('...', 'E'), dtag),
+              'einsum("%s", %s)' % (spec, ', '.join(ops)), ops,
+              np.asarray(want).astype(dt))
 
 with open('nn_shapes.tsv', 'w') as f:
     f.write('# expr\tnumpy %s\n' % np.__version__)
