@@ -190,7 +190,7 @@ static const mm_builtin table[] = {
 	 .summary = "joins tensors along an axis", .group = MM_G_SHAPE,
 	 .check = mm_fn_concat_check, .eval = mm_fn_concat_eval},
 	{.name = "astype", .min = 1, .max = 2, .keys = "dtype", .words = "dtype",
-	 .usage = "astype(x, dtype=T | \"T\")",
+	 .raw = 2, .usage = "astype(x, T | \"T\" | dtype=T)",
 	 .summary = "x converted to dtype T (rounded or wrapped)",
 	 .group = MM_G_SHAPE, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
 	 .check = mm_fn_astype_check, .eval = mm_fn_astype_eval},
