@@ -288,7 +288,7 @@ static const mm_builtin table[] = {
 	 .words = "active", .usage = "moe_params(expr, active=false)",
 	 .summary = "the parameters of expr's moe layers: all experts', or the "
 	            "k per token's",
-	 .group = MM_G_MOE, .flags = MM_BF_INSPECT,
+	 .group = MM_G_MOE, .flags = MM_BF_INSPECT | MM_BF_SYMBOLIC,
 	 .check = mm_fn_moe_params_check},
 
 	{.name = "embedding", .min = 2, .max = 2,
