@@ -70,8 +70,8 @@ static const mm_builtin table[] = {
 #define COMPARE(NAME, OP, SUMMARY)                                            \
 	{.name = #NAME, .min = 2, .max = 2, .usage = #NAME "(a, b)",           \
 	 .summary = SUMMARY, .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC,     \
-	 .per = 1, .op = OP, .check = mm_fn_compare_check,                    \
-	 .eval = mm_fn_compare_eval}
+	 .per = 1, .op = MM_NN_COMPARE + OP, .check = mm_fn_maximum_check,    \
+	 .eval = mm_fn_maximum_eval}
 	COMPARE(greater, MM_CMP_GT, "1 where a > b, else 0, broadcast (a "
 	        "condition for where)"),
 	COMPARE(greater_equal, MM_CMP_GE, "1 where a >= b, else 0, broadcast"),

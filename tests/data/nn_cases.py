@@ -428,6 +428,18 @@ def value(name, expr, inputs, want):
                         enc(want)))
 
 
+def einsum_value(spec, shapes, gen, dt, dtag):
+    """An einsum's case: operands A, B, ... of these shapes drawn from
+    gen, NumPy's result computed in float64."""
+    ops = {'ABCDE'[k]: gen.standard_normal(x).astype(dt)
+           for k, x in enumerate(shapes)}
+    want = np.einsum(spec, *[v.astype(np.float64) for v in ops.values()])
+    value('einsum_%s_%s' % (spec.replace(',', '_').replace('->', '_to_')
+                            .replace('...', 'E'), dtag),
+          'einsum("%s", %s)' % (spec, ', '.join(ops)), ops,
+          np.asarray(want).astype(dt))
+
+
 for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
     x = rng.standard_normal((2, 3, 4)).astype(dt)
     value('permute_%s' % dtag, 'permute(X, 2, 0, 1)', {'X': x},
@@ -553,14 +565,7 @@ for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
             ('ij,jk->ik', [(2, 0), (0, 3)]),
             ('bi,bi->b', [(0, 4), (0, 4)]),
             ('ij,jk', [(40, 70), (70, 30)])]:
-        ops = {'ABCD'[k]: (rng.standard_normal(x)).astype(dt)
-               for k, x in enumerate(shapes)}
-        want = np.einsum(spec, *[v.astype(np.float64)
-                                 for v in ops.values()])
-        value('einsum_%s_%s' % (spec.replace(',', '_').replace('->', '_to_')
-                                .replace('...', 'E'), dtag),
-              'einsum("%s", %s)' % (spec, ', '.join(ops)), ops,
-              np.asarray(want).astype(dt))
+        einsum_value(spec, shapes, rng, dt, dtag)
 
 # comparisons, silu, gelu, swapaxes, expand_dims and layernorm without
 # weights, from their own stream (the cases above stay as they were)
@@ -596,14 +601,7 @@ for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
             ('ab,bc,cd,da->', [(3, 4), (4, 2), (2, 5), (5, 3)]),
             ('bhqd,bhkd,bhkv->bhqv', [(2, 2, 3, 4), (2, 2, 5, 4),
                                       (2, 2, 5, 3)])]:
-        ops = {'ABCD'[k]: rng3.standard_normal(x).astype(dt)
-               for k, x in enumerate(shapes)}
-        want = np.einsum(spec, *[v.astype(np.float64)
-                                 for v in ops.values()])
-        value('einsum_%s_%s' % (spec.replace(',', '_').replace('->', '_to_')
-                                .replace('...', 'E'), dtag),
-              'einsum("%s", %s)' % (spec, ', '.join(ops)), ops,
-              np.asarray(want).astype(dt))
+        einsum_value(spec, shapes, rng3, dt, dtag)
 
 with open('nn_shapes.tsv', 'w') as f:
     f.write('# expr\tnumpy %s\n' % np.__version__)
