@@ -4,6 +4,7 @@
 #include "mmcalc/builtin.h"
 #include "mmcalc/conv.h"
 #include "mmcalc/ops.h"
+#include "mmcalc/ops_nn.h"
 #include "fn/fn.h"
 
 #define CTOR(NAME, MIN, MAX, USAGE, SUMMARY, OP)                              \
@@ -66,6 +67,20 @@ static const mm_builtin table[] = {
 	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
 	 .op = MM_NN_MINIMUM,
 	 .check = mm_fn_maximum_check, .eval = mm_fn_maximum_eval},
+#define COMPARE(NAME, OP, SUMMARY)                                            \
+	{.name = #NAME, .min = 2, .max = 2, .usage = #NAME "(a, b)",           \
+	 .summary = SUMMARY, .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC,     \
+	 .per = 1, .op = MM_NN_COMPARE + OP, .check = mm_fn_maximum_check,    \
+	 .eval = mm_fn_maximum_eval}
+	COMPARE(greater, MM_CMP_GT, "1 where a > b, else 0, broadcast (a "
+	        "condition for where)"),
+	COMPARE(greater_equal, MM_CMP_GE, "1 where a >= b, else 0, broadcast"),
+	COMPARE(less, MM_CMP_LT, "1 where a < b, else 0, broadcast"),
+	COMPARE(less_equal, MM_CMP_LE, "1 where a <= b, else 0, broadcast"),
+	COMPARE(equal, MM_CMP_EQ, "1 where a == b, else 0, broadcast"),
+	COMPARE(not_equal, MM_CMP_NE, "1 where a != b (or a NaN), else 0, "
+	        "broadcast"),
+#undef COMPARE
 	{.name = "where", .min = 3, .max = 3, .usage = "where(cond, a, b)",
 	 .summary = "a where cond is not 0, else b, broadcast",
 	 .group = MM_G_MATH, .flags = MM_BF_SYMBOLIC, .per = 1,
@@ -175,7 +190,7 @@ static const mm_builtin table[] = {
 	 .summary = "joins tensors along an axis", .group = MM_G_SHAPE,
 	 .check = mm_fn_concat_check, .eval = mm_fn_concat_eval},
 	{.name = "astype", .min = 1, .max = 2, .keys = "dtype", .words = "dtype",
-	 .usage = "astype(x, dtype=T | \"T\")",
+	 .raw = 2, .usage = "astype(x, T | \"T\" | dtype=T)",
 	 .summary = "x converted to dtype T (rounded or wrapped)",
 	 .group = MM_G_SHAPE, .flags = MM_BF_SYMBOLIC | MM_BF_SAME_SHAPE,
 	 .check = mm_fn_astype_check, .eval = mm_fn_astype_eval},
@@ -222,7 +237,7 @@ static const mm_builtin table[] = {
 	 .check = mm_fn_linalg_check, .eval = mm_fn_linalg_eval},
 #undef LINALG
 	{.name = "einsum", .min = 2, .max = -1,
-	 .usage = "einsum(\"ij,jk->ik\", a[, b])",
+	 .usage = "einsum(\"ij,jk->ik\", a[, b, ...])",
 	 .summary = "Einstein summation as NumPy's, contractions on the GEMM "
 	            "(2 FLOPs per MAC)",
 	 .group = MM_G_LINALG, .flags = MM_BF_SYMBOLIC,
@@ -273,7 +288,7 @@ static const mm_builtin table[] = {
 	 .words = "active", .usage = "moe_params(expr, active=false)",
 	 .summary = "the parameters of expr's moe layers: all experts', or the "
 	            "k per token's",
-	 .group = MM_G_MOE, .flags = MM_BF_INSPECT,
+	 .group = MM_G_MOE, .flags = MM_BF_INSPECT | MM_BF_SYMBOLIC,
 	 .check = mm_fn_moe_params_check},
 
 	{.name = "embedding", .min = 2, .max = 2,

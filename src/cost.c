@@ -988,3 +988,33 @@ mm_code mm_cost_einsum(mm_cost_ctx *x, const mm_value *out,
 		return r;
 	return finish(x, &fl, NULL, NULL, &by, c);
 }
+
+/* einsum of more than two operands: the sum of its steps, each as
+ * mm_cost_einsum counts a contraction of two (opt_einsum's flop_count of
+ * each pair, which numpy.einsum_path adds up the same way). */
+mm_code mm_cost_einsum_steps(mm_cost_ctx *x, const mm_value *out,
+                             const mm_value *const *in, int nin,
+                             const mm_shape *lab, const int *nlab,
+                             const bool *summed, int nsteps, mm_cost *c)
+{
+	qty fl, mac, mmf, by, prod, p2;
+	mm_code r;
+	q_num(&fl, MM_COUNT_ZERO);
+	q_num(&mac, MM_COUNT_ZERO);
+	for (int s = 0; s < nsteps; s++) {
+		q_num(&prod, mm_count_of(1));
+		for (int k = 0; k < nlab[s]; k++)
+			if ((r = q_numel(x, &p2, &lab[2 * s + k])) != MM_OK ||
+			    (r = q_mul(x, &prod, &prod, &p2)) != MM_OK)
+				return r;
+		uint64_t per = summed[s] ? 2 : conv(x)->elementwise ? 1 : 0;
+		if ((r = q_mul_u(x, &p2, &prod, per)) != MM_OK ||
+		    (r = q_add(x, &fl, &fl, &p2)) != MM_OK ||
+		    (summed[s] && (r = q_add(x, &mac, &mac, &prod)) != MM_OK))
+			return r;
+	}
+	if ((r = q_mul_u(x, &mmf, &mac, 2)) != MM_OK ||
+	    (r = q_traffic(x, &by, out, in, nin)) != MM_OK)
+		return r;
+	return finish(x, &fl, &mac, &mmf, &by, c);
+}

@@ -248,11 +248,11 @@ mm_code mm_einsum_plan(const char *spec, const mm_shape *ops, int n,
 	if (at)
 		*at = -1;
 	if (n > MM_EINSUM_MAX_OPS) {
-		mm_diag_set(d, MM_ERR_UNSUPPORTED, NOSPAN, "einsum takes one or two "
-		            "operands, not %d", n);
-		mm_diag_hint(d, "contract them two at a time: einsum(\"ij,jk->ik\", "
-		                "A, einsum(\"jk,kl->jl\", B, C))");
-		return MM_ERR_UNSUPPORTED;
+		mm_diag_set(d, MM_ERR_LIMIT, NOSPAN, "einsum takes at most %d "
+		            "operands, not %d", MM_EINSUM_MAX_OPS, n);
+		mm_diag_hint(d, "contract some first: einsum(\"ij,jk->ik\", A, "
+		                "einsum(\"jk,kl->jl\", B, C))");
+		return MM_ERR_LIMIT;
 	}
 	p->nops = n;
 	int len = (int)strnlen(spec, 4096), arrow = -1;
@@ -305,6 +305,17 @@ mm_code mm_einsum_plan(const char *spec, const mm_shape *ops, int n,
 				p->out[p->nout++] = (uint8_t)l;
 			}
 	}
+	for (int k = 1; k + 1 < n; k++) {
+		mm_einsum step;
+		if (!mm_einsum_step(p, k, &step)) {
+			fail_at(at, -1, d, MM_ERR_LIMIT, "einsum: contracted from the "
+			        "left, operands 1 to %d make a result of more than %d "
+			        "axes", k + 1, MM_MAX_NDIM);
+			mm_diag_hint(d, "give the operands in another order, or "
+			                "contract some of them first");
+			return MM_ERR_LIMIT;
+		}
+	}
 	mm_shape o = {.ndim = p->nout};
 	for (int k = 0; k < p->nout; k++) {
 		o.dim[k] = p->size[p->out[k]];
@@ -336,6 +347,43 @@ int mm_einsum_cost_dims(const mm_einsum *p, mm_shape lab[2], bool *summed)
 		n += s->ndim > 0 || k == 0;
 	}
 	return n;
+}
+
+bool mm_einsum_step(const mm_einsum *p, int k, mm_einsum *s)
+{
+	if (k == 1) {
+		*s = *p;
+	} else if (!mm_einsum_step(p, k - 1, s)) {
+		return false;
+	} else { /* the previous step's result is the left operand */
+		s->nd[0] = s->nout;
+		memcpy(s->lab[0], s->out, sizeof s->out);
+	}
+	s->nops = 2;
+	s->nd[1] = p->nd[k];
+	memcpy(s->lab[1], p->lab[k], sizeof s->lab[1]);
+	s->nout = p->nout;
+	memcpy(s->out, p->out, sizeof s->out);
+	if (k == p->nops - 1)
+		return true;
+	bool later[MM_EINSUM_LABELS] = {false}, seen[MM_EINSUM_LABELS] = {false};
+	for (int j = 0; j < p->nout; j++)
+		later[p->out[j]] = true;
+	for (int i = k + 1; i < p->nops; i++)
+		for (int j = 0; j < p->nd[i]; j++)
+			later[p->lab[i][j]] = true;
+	s->nout = 0;
+	for (int o = 0; o < 2; o++)
+		for (int j = 0; j < s->nd[o]; j++) {
+			int l = s->lab[o][j];
+			if (!later[l] || seen[l])
+				continue;
+			if (s->nout == MM_MAX_NDIM)
+				return false;
+			seen[l] = true;
+			s->out[s->nout++] = (uint8_t)l;
+		}
+	return true;
 }
 
 /* ---- execution ---- */
@@ -519,10 +567,11 @@ static mm_tensor *by_product(const mm_einsum *p, const lview *a,
 	return s; /* its axes are the batch labels, the result's order */
 }
 
-mm_tensor *mm_op_einsum(const mm_einsum *p, const mm_tensor *const *in,
-                        mm_diag *d)
+/* One operand or two. */
+static mm_tensor *contract(const mm_einsum *p, const mm_tensor *const *in,
+                           mm_diag *d)
 {
-	lview v[MM_EINSUM_MAX_OPS] = {{0}};
+	lview v[2] = {{0}};
 	bool kept[MM_EINSUM_LABELS] = {false}, sumit[MM_EINSUM_LABELS] = {false};
 	int cnt[MM_EINSUM_LABELS] = {0};
 	mm_tensor *r = NULL;
@@ -554,4 +603,27 @@ done:
 	for (int k = 0; k < p->nops; k++)
 		mm_tensor_unref(v[k].t);
 	return r;
+}
+
+mm_tensor *mm_op_einsum(const mm_einsum *p, const mm_tensor *const *in,
+                        mm_diag *d)
+{
+	if (p->nops <= 2)
+		return contract(p, in, d);
+	mm_tensor *acc = NULL;
+	for (int k = 1; k < p->nops; k++) {
+		mm_einsum s;
+		if (!mm_einsum_step(p, k, &s)) { /* the plan refused it */
+			mm_diag_set(d, MM_ERR_LIMIT, NOSPAN, "einsum: a step of more "
+			            "than %d axes", MM_MAX_NDIM);
+			mm_tensor_unref(acc);
+			return NULL;
+		}
+		const mm_tensor *two[2] = {k == 1 ? in[0] : acc, in[k]};
+		mm_tensor *r = contract(&s, two, d);
+		mm_tensor_unref(acc);
+		if (!(acc = r))
+			return NULL;
+	}
+	return acc;
 }

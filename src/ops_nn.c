@@ -174,7 +174,11 @@ mm_tensor *mm_op_argmax(const mm_tensor *x, int axis, bool keepdims,
 
 /* ---- maximum, minimum, where, clip: three operands broadcast ---- */
 
-typedef enum sel { SEL_MAXIMUM, SEL_MINIMUM, SEL_WHERE, SEL_CLIP } sel;
+/* SEL_CMP + an mm_cmp: a comparison. */
+typedef enum sel {
+	SEL_MAXIMUM, SEL_MINIMUM, SEL_WHERE, SEL_CLIP, SEL_CMP,
+	SEL_LAST = SEL_CMP + MM_CMP_NE
+} sel;
 
 /* An operand read along the result: its data and its strides against the
  * result's axes (0 where it broadcasts). */
@@ -226,7 +230,11 @@ static inline double min_nan(double a, double b)
 			case SEL_MAXIMUM: v = max_nan(a, b); break;          \
 			case SEL_MINIMUM: v = min_nan(a, b); break;          \
 			case SEL_WHERE: v = a != 0 ? b : c; break;           \
-			default: v = min_nan(max_nan(a, b), c); break;       \
+			case SEL_CLIP: v = min_nan(max_nan(a, b), c); break; \
+			default:                                              \
+				v = mm_op_compare_num(a, b,                   \
+				                      (mm_cmp)(s - SEL_CMP)); \
+				break;                                        \
 			}                                                     \
 			y[j] = (T)v;                                          \
 		}                                                             \
@@ -242,7 +250,9 @@ static mm_tensor *select_n(sel s, const mm_tensor *const *in, int nl,
 	mm_shape out = mm_shape_make(in[0]->ndim, in[0]->shape);
 	for (int k = 1; k < nl; k++) {
 		mm_shape b = mm_shape_make(in[k]->ndim, in[k]->shape);
-		if (mm_shape_broadcast(&out, &b, s == SEL_WHERE ? "where" : "clip",
+		if (mm_shape_broadcast(&out, &b, s == SEL_WHERE ? "where"
+		                                 : s >= SEL_CMP ? "comparison"
+		                                                : "clip",
 		                       &out, d) != MM_OK)
 			return NULL;
 	}
@@ -312,6 +322,26 @@ mm_tensor *mm_op_where(const mm_tensor *cond, const mm_tensor *a,
 	const mm_tensor *in[3] = {cond, a, b};
 	return select_n(SEL_WHERE, in, 3, mm_dtype_promote(a->dtype, b->dtype),
 	                d);
+}
+
+double mm_op_compare_num(double a, double b, mm_cmp op)
+{
+	switch (op) {
+	case MM_CMP_GT: return a > b;
+	case MM_CMP_GE: return a >= b;
+	case MM_CMP_LT: return a < b;
+	case MM_CMP_LE: return a <= b;
+	case MM_CMP_EQ: return a == b;
+	default: return a != b;
+	}
+}
+
+mm_tensor *mm_op_compare(const mm_tensor *a, const mm_tensor *b, mm_cmp op,
+                         mm_diag *d)
+{
+	const mm_tensor *in[2] = {a, b};
+	return select_n((sel)(SEL_CMP + (int)op), in, 2,
+	                mm_dtype_promote(a->dtype, b->dtype), d);
 }
 
 mm_tensor *mm_op_clip(const mm_tensor *x, const mm_tensor *lo,

@@ -137,6 +137,14 @@ mm_code mm_cost_einsum(mm_cost_ctx *x, const mm_value *out,
                        const mm_value *const *in, int nin,
                        const mm_shape *lab, int nlab, bool summed,
                        mm_cost *c);
+/* einsum of more than two operands, contracted two at a time: step k's
+ * letters in lab[2k], lab[2k+1] (nlab[k] of those shapes), counted as
+ * mm_cost_einsum counts two operands (summed[k]: a contraction), the
+ * steps added; bytes the operands' and out's, as for one operation. */
+mm_code mm_cost_einsum_steps(mm_cost_ctx *x, const mm_value *out,
+                             const mm_value *const *in, int nin,
+                             const mm_shape *lab, const int *nlab,
+                             const bool *summed, int nsteps, mm_cost *c);
 /* matmul a @ b = out: numel(out) · k MACs, 2 FLOPs each. */
 mm_code mm_cost_matmul(mm_cost_ctx *x, const mm_value *out,
                        const mm_value *a, const mm_value *b, mm_cost *c);

@@ -6,7 +6,8 @@
  * operands' axes permuted into batch, free and contracted groups
  * (views), each group merged into one axis (views where the strides
  * allow), one batched matmul, and the result's axes permuted into place.
- * One or two operands; more are refused (contract them in steps).
+ * More than two operands are contracted two at a time from the left
+ * (mm_einsum_step), as numpy.einsum_path's order when it is given none.
  *
  * Ownership: a plan is a plain value that points into the shapes it was
  * made from (their symbolic dims) and to nothing else. mm_op_einsum
@@ -21,7 +22,7 @@
 #include "mmcalc/shape.h"
 #include "mmcalc/tensor.h"
 
-#define MM_EINSUM_MAX_OPS 2
+#define MM_EINSUM_MAX_OPS 32 /* NumPy 1.24's NPY_MAXARGS */
 /* labels: A-Z are 0-25, a-z 26-51 (the order of implicit outputs, as
  * NumPy's), then the broadcast axes of "..." from the left */
 #define MM_EINSUM_LETTERS 52
@@ -41,7 +42,9 @@ typedef struct mm_einsum {
 } mm_einsum;
 
 /* Reads spec against the n operands' shapes (1 <= n; more than
- * MM_EINSUM_MAX_OPS is MM_ERR_UNSUPPORTED) into *p and the result's
+ * MM_EINSUM_MAX_OPS is MM_ERR_LIMIT, and so is a step of more than two
+ * whose result would have more than MM_MAX_NDIM axes) into *p and the
+ * result's
  * shape into *out. Errors name the offending letter or operand;
  * *at (may be NULL) is then the byte offset in spec to point at, or -1.
  * Sizes of one letter must agree, a 1 broadcasting against another size
@@ -57,12 +60,19 @@ mm_code mm_einsum_plan(const char *spec, const mm_shape *ops, int n,
  * two shapes) and whether any label is summed. Returns their number. */
 int mm_einsum_cost_dims(const mm_einsum *p, mm_shape lab[2], bool *summed);
 
+/* Step k (1 <= k < p->nops) of a plan of more than two operands: a plan
+ * of two, the result of step k - 1 (for k = 1, p's first operand) and
+ * p's operand k, whose result keeps the labels that a later operand or
+ * p's result has (at the last step, p's result). False when that would
+ * be more than MM_MAX_NDIM axes (mm_einsum_plan refuses such plans). */
+bool mm_einsum_step(const mm_einsum *p, int k, mm_einsum *s);
+
 /* Executes the plan on tensors of the shapes it was made from. One
  * operand: its diagonals and permutations are views, sums a reduction.
  * Two: the letters only one operand has and the result lacks are summed
  * first; a contraction goes to the GEMM as one batched matmul, a product
  * without one is a broadcast multiplication; dot products along a batch
- * (no free letters) multiply and sum. */
+ * (no free letters) multiply and sum. More: the steps in turn. */
 mm_tensor *mm_op_einsum(const mm_einsum *p, const mm_tensor *const *in,
                         mm_diag *d);
 

@@ -54,6 +54,19 @@ mm_tensor *mm_op_where(const mm_tensor *cond, const mm_tensor *a,
 mm_tensor *mm_op_clip(const mm_tensor *x, const mm_tensor *lo,
                       const mm_tensor *hi, mm_diag *d);
 
+/* NumPy's comparisons: np.greater, np.greater_equal, np.less,
+ * np.less_equal, np.equal, np.not_equal. */
+typedef enum mm_cmp {
+	MM_CMP_GT, MM_CMP_GE, MM_CMP_LT, MM_CMP_LE, MM_CMP_EQ, MM_CMP_NE
+} mm_cmp;
+/* a op b, broadcast: 1 where it holds, 0 where not, in the operands'
+ * promoted dtype (NumPy's bool array cast to it). A NaN compares false
+ * but for MM_CMP_NE, true. */
+mm_tensor *mm_op_compare(const mm_tensor *a, const mm_tensor *b, mm_cmp op,
+                         mm_diag *d);
+/* The same on two numbers: 1 or 0 (what the checker folds). */
+double mm_op_compare_num(double a, double b, mm_cmp op);
+
 /* np.tril (upper false) or np.triu of the last two axes: a copy with the
  * elements above diagonal k (j > i + k) or below it (j < i + k) zero,
  * NaN or not. x needs at least 2 axes (MM_ERR_SHAPE). */

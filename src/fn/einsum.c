@@ -3,6 +3,28 @@
 #include "mmcalc/einsum.h"
 #include "fn/fn.h"
 
+/* The cost of more than two operands: their steps' (the plan made
+ * sure that each step can be made). */
+static mm_code steps_cost(mm_checker *c, mm_node *e, mm_info *i,
+                          const mm_einsum *p, const mm_value *const *in,
+                          mm_cost_ctx *cx)
+{
+	mm_shape lab[2 * (MM_EINSUM_MAX_OPS - 1)];
+	int nlab[MM_EINSUM_MAX_OPS - 1];
+	bool summed[MM_EINSUM_MAX_OPS - 1], any = false;
+	for (int k = 1; k < p->nops; k++) {
+		mm_einsum s;
+		mm_einsum_step(p, k, &s);
+		nlab[k - 1] = mm_einsum_cost_dims(&s, &lab[2 * (k - 1)],
+		                                  &summed[k - 1]);
+		any |= summed[k - 1];
+	}
+	i->cls = any ? MM_C_MATMUL : MM_C_ELEMENTWISE;
+	return mm_ck_placed(c, mm_cost_einsum_steps(cx, &i->v, in, p->nops, lab,
+	                                            nlab, summed, p->nops - 1,
+	                                            &i->cost), e->span);
+}
+
 mm_code mm_fn_einsum_check(mm_checker *c, mm_node *e, mm_info *i)
 {
 	mm_node *sp = e->items[0];
@@ -44,17 +66,19 @@ mm_code mm_fn_einsum_check(mm_checker *c, mm_node *e, mm_info *i)
 	mm_dtype t = in[0]->dtype;
 	for (int k = 1; k < n; k++)
 		t = mm_dtype_promote(t, in[k]->dtype);
+	mm_ck_set_tensor(i, &out, t, concrete);
+	i->fn_data = p;
+	mm_cost_ctx cx = mm_ck_cost_ctx(c);
+	if (n > 2)
+		return steps_cost(c, e, i, p, in, &cx);
 	mm_shape lab[2];
 	bool summed;
 	int nlab = mm_einsum_cost_dims(p, lab, &summed);
-	mm_ck_set_tensor(i, &out, t, concrete);
-	i->fn_data = p;
 	if (n == 1 && !summed) { /* a permutation or a diagonal: a view */
 		mm_ck_set_view(i, e->items[1]->info);
 		return MM_OK;
 	}
 	i->cls = n == 1 ? MM_C_REDUCTION : summed ? MM_C_MATMUL : MM_C_ELEMENTWISE;
-	mm_cost_ctx cx = mm_ck_cost_ctx(c);
 	return mm_ck_placed(c, mm_cost_einsum(&cx, &i->v, in, n, lab, nlab, summed,
 	                                      &i->cost), e->span);
 }

@@ -130,7 +130,8 @@ bool mm_fn_reduced(const mm_info *i, int axis);
 /* The layers of modern models (nn.c), told apart by the row's op where
  * rows share functions. */
 enum { MM_NN_ARGMAX, MM_NN_LOGSUMEXP, MM_NN_MAXIMUM, MM_NN_MINIMUM,
-       MM_NN_TRIL, MM_NN_TRIU, MM_NN_TAKE, MM_NN_EMBEDDING };
+       MM_NN_TRIL, MM_NN_TRIU, MM_NN_TAKE, MM_NN_EMBEDDING,
+       MM_NN_COMPARE /* + an mm_cmp of ops_nn.h: greater, less, ... */ };
 mm_builtin_check mm_fn_argmax_check;
 mm_builtin_eval mm_fn_argmax_eval;
 mm_builtin_check mm_fn_maximum_check;

@@ -1,5 +1,5 @@
 /* nn.c — the layers of modern models: argmax and logsumexp; maximum,
- * minimum, where, clip, tril and triu; rmsnorm, swiglu and dropout; take,
+ * minimum, comparisons, where, clip, tril and triu; rmsnorm, swiglu and dropout; take,
  * embedding and cross_entropy. */
 #include <math.h>
 #include <stdio.h>
@@ -129,6 +129,7 @@ static double min_nan(double a, double b)
 	return a != a ? a : b != b ? b : a < b ? a : b;
 }
 
+/* maximum, minimum and the comparisons (op MM_NN_COMPARE + an mm_cmp) */
 mm_code mm_fn_maximum_check(mm_checker *c, mm_node *e, mm_info *i)
 {
 	static const bool typed[2] = {true, true};
@@ -138,8 +139,12 @@ mm_code mm_fn_maximum_check(mm_checker *c, mm_node *e, mm_info *i)
 		return r;
 	if (!any) {
 		double a = e->items[0]->info->v.num, b = e->items[1]->info->v.num;
-		mm_ck_set_number(i, i->fn->op == MM_NN_MAXIMUM ? max_nan(a, b)
-		                                               : min_nan(a, b));
+		int op = i->fn->op;
+		mm_ck_set_number(i, op >= MM_NN_COMPARE
+		                        ? mm_op_compare_num(a, b,
+		                                            (mm_cmp)(op - MM_NN_COMPARE))
+		                    : op == MM_NN_MAXIMUM ? max_nan(a, b)
+		                                          : min_nan(a, b));
 		return MM_OK;
 	}
 	return choice_cost(c, e, e->items, 2, 1, i);
@@ -162,9 +167,12 @@ mm_tensor *mm_fn_maximum_eval(mm_evaluator *ev, mm_node *e)
 	mm_tensor *own[2];
 	const mm_tensor *a = operand(ev, e->items[0], t, &own[0]);
 	const mm_tensor *b = a ? operand(ev, e->items[1], t, &own[1]) : NULL;
-	mm_tensor *r = b ? mm_op_maximum(a, b, e->info->fn->op == MM_NN_MAXIMUM,
-	                                 ev->diag)
-	                 : NULL;
+	int op = e->info->fn->op;
+	mm_tensor *r = !b ? NULL
+	               : op >= MM_NN_COMPARE
+	                   ? mm_op_compare(a, b, (mm_cmp)(op - MM_NN_COMPARE),
+	                                   ev->diag)
+	                   : mm_op_maximum(a, b, op == MM_NN_MAXIMUM, ev->diag);
 	mm_tensor_unref(own[0]);
 	if (a)
 		mm_tensor_unref(own[1]);

@@ -308,11 +308,12 @@ for _ in range(25):
 LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
 
 
-def einsum_case():
-    """A random einsum of one or two operands: letters with sizes, shared
-    ones contracted or kept, sometimes '...', a diagonal, a size of 1
-    broadcast, an implicit output, or a misfit."""
-    n_ops = 1 if rng.random() < 0.25 else 2
+def einsum_case(n_ops=None):
+    """A random einsum of one or two operands (or n_ops): letters with
+    sizes, shared ones contracted or kept, sometimes '...', a diagonal, a
+    size of 1 broadcast, an implicit output, or a misfit."""
+    if n_ops is None:
+        n_ops = 1 if rng.random() < 0.25 else 2
     pool = list(rng.choice(list(LETTERS), size=6, replace=False))
     size = {c: int(rng.integers(1, 5)) for c in pool}
     terms, shapes = [], []
@@ -350,6 +351,31 @@ def einsum_case():
 
 for _ in range(120):
     spec, shapes = einsum_case()
+    case('einsum("%s", %s)' % (spec, ', '.join(lit(x) for x in shapes)),
+         lambda spec=spec, shapes=shapes:
+         np.einsum(spec, *[z(x) for x in shapes]))
+
+# ---- comparisons (added after the cases above, with their own stream,
+# so that those stay as they were) ----
+rng2 = np.random.default_rng(20261202)
+CMP = ['greater', 'greater_equal', 'less', 'less_equal', 'equal',
+       'not_equal']
+for _ in range(30):
+    rng, rng2 = rng2, rng  # bshape and rshape draw from rng
+    a = rshape(int(rng.integers(0, 4)))
+    b = bshape(a)
+    fn = CMP[int(rng.integers(0, len(CMP)))]
+    if rng.random() < 0.5:
+        a, b = b, a
+    rng, rng2 = rng2, rng
+    case('%s(%s, %s)' % (fn, lit(a), lit(b)),
+         lambda a=a, b=b, fn=fn: getattr(np, fn)(z(a), z(b)))
+
+# einsum of three to five operands, contracted two at a time
+for _ in range(60):
+    rng, rng2 = rng2, rng
+    spec, shapes = einsum_case(int(rng.integers(3, 6)))
+    rng, rng2 = rng2, rng
     case('einsum("%s", %s)' % (spec, ', '.join(lit(x) for x in shapes)),
          lambda spec=spec, shapes=shapes:
          np.einsum(spec, *[z(x) for x in shapes]))
@@ -400,6 +426,18 @@ def value(name, expr, inputs, want):
                         ';'.join('%s=%s' % (k, enc(v))
                                  for k, v in inputs.items()),
                         enc(want)))
+
+
+def einsum_value(spec, shapes, gen, dt, dtag):
+    """An einsum's case: operands A, B, ... of these shapes drawn from
+    gen, NumPy's result computed in float64."""
+    ops = {'ABCDE'[k]: gen.standard_normal(x).astype(dt)
+           for k, x in enumerate(shapes)}
+    want = np.einsum(spec, *[v.astype(np.float64) for v in ops.values()])
+    value('einsum_%s_%s' % (spec.replace(',', '_').replace('->', '_to_')
+                            .replace('...', 'E'), dtag),
+          'einsum("%s", %s)' % (spec, ', '.join(ops)), ops,
+          np.asarray(want).astype(dt))
 
 
 for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
@@ -527,14 +565,43 @@ for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
             ('ij,jk->ik', [(2, 0), (0, 3)]),
             ('bi,bi->b', [(0, 4), (0, 4)]),
             ('ij,jk', [(40, 70), (70, 30)])]:
-        ops = {'ABCD'[k]: (rng.standard_normal(x)).astype(dt)
-               for k, x in enumerate(shapes)}
-        want = np.einsum(spec, *[v.astype(np.float64)
-                                 for v in ops.values()])
-        value('einsum_%s_%s' % (spec.replace(',', '_').replace('->', '_to_')
-                                .replace('...', 'E'), dtag),
-              'einsum("%s", %s)' % (spec, ', '.join(ops)), ops,
-              np.asarray(want).astype(dt))
+        einsum_value(spec, shapes, rng, dt, dtag)
+
+# comparisons, silu, gelu, swapaxes, expand_dims and layernorm without
+# weights, from their own stream (the cases above stay as they were)
+rng3 = np.random.default_rng(20261203)
+for dt, dtag in ((np.float64, 'f64'), (np.float32, 'f32')):
+    a = np.array([[1, -2, np.nan, 0.25], [0.5, 7, -0.0, 3]], dt)
+    b = np.array([0.5, -2, 1, np.nan], dt)
+    for fn in CMP:
+        value('%s_%s' % (fn, dtag), '%s(A, B)' % fn, {'A': a, 'B': b},
+              getattr(np, fn)(a, b).astype(dt))
+    value('where_greater_%s' % dtag, 'where(greater(A, 0), A, 0.1)',
+          {'A': a}, np.where(np.greater(a, 0), a, dt(0.1)))
+    g = np.linspace(-8, 8, 33).astype(dt)
+    g64 = g.astype(np.float64)
+    value('silu_%s' % dtag, 'silu(X)', {'X': g}, silu(g64).astype(dt))
+    from math import erf
+    value('gelu_%s' % dtag, 'gelu(X)', {'X': g},
+          np.array([0.5 * v * (1 + erf(v / np.sqrt(2))) for v in g64])
+          .astype(dt))
+    x = rng3.standard_normal((2, 3, 4)).astype(dt)
+    value('swapaxes_%s' % dtag, 'swapaxes(X, 0, -1)', {'X': x},
+          np.swapaxes(x, 0, -1))
+    value('expand_dims_%s' % dtag, 'expand_dims(X, (0, 3))', {'X': x},
+          np.expand_dims(x, (0, 3)))
+    value('layernorm_plain_%s' % dtag, 'layernorm(X)', {'X': x},
+          layernorm(x.astype(np.float64)).astype(dt))
+    for spec, shapes in [
+            ('ij,jk,kl->il', [(3, 4), (4, 5), (5, 2)]),
+            ('bi,bj,bk->bijk', [(2, 3), (2, 4), (2, 2)]),
+            ('i,i,i', [(5,), (5,), (5,)]),
+            ('ij,j,jk', [(3, 4), (4,), (4, 6)]),
+            ('...ij,jk,...k->...i', [(2, 3, 4), (4, 5), (1, 5)]),
+            ('ab,bc,cd,da->', [(3, 4), (4, 2), (2, 5), (5, 3)]),
+            ('bhqd,bhkd,bhkv->bhqv', [(2, 2, 3, 4), (2, 2, 5, 4),
+                                      (2, 2, 5, 3)])]:
+        einsum_value(spec, shapes, rng3, dt, dtag)
 
 with open('nn_shapes.tsv', 'w') as f:
     f.write('# expr\tnumpy %s\n' % np.__version__)

@@ -369,6 +369,16 @@ START_TEST(nn_costs)
 	costs("sum((4 x 5 x 6), axis=(0, 2))", 120, 0);
 	costs("maximum((4 x 5), (5,))", 20, 0);
 	costs("where((4 x 1), (4 x 5), 0)", 20, 0);
+	costs("greater((4 x 5), (5,))", 20, 0);
+	costs("not_equal((3 x 1 x 5), (4 x 1))", 60, 0);
+	/* einsum of three: (2x3)(3x4) then (2x4)(4x5), MACs m·k·n each */
+	costs("einsum(\"ij,jk,kl->il\", (2 x 3), (3 x 4), (4 x 5))",
+	      2 * (2 * 3 * 4 + 2 * 4 * 5), 2 * 3 * 4 + 2 * 4 * 5);
+	/* the same chain given from the right costs its own order's */
+	costs("einsum(\"kl,jk,ij->il\", (4 x 5), (3 x 4), (2 x 3))",
+	      2 * (3 * 4 * 5 + 2 * 3 * 5), 3 * 4 * 5 + 2 * 3 * 5);
+	/* an outer product kept (1 FLOP each), then a contraction */
+	costs("einsum(\"i,j,ij->\", (3,), (4,), (3 x 4))", 12 + 2 * 12, 12);
 	costs("clip((4 x 5), 0, 6)", 40, 0);
 	costs("clip((4 x 5), max=6)", 20, 0);
 	costs("tril((4 x 5))", 0, 0);
