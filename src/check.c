@@ -1017,8 +1017,12 @@ static mm_code graph_node(mm_checker *c, mm_node *e, mm_info *i)
 		else
 			i->g = mm_graph_op(&i->v, &i->cost, (int)i->cls, op_name(e, i),
 			                   in, nin, c->opts.stmt);
-		if (i->g && i->g->kind == MM_G_OP)
+		if (i->g && i->g->kind == MM_G_OP) {
 			i->g->trans = mm_check_transcendental(i);
+			i->g->moe = i->moe;
+			i->g->moe_all = i->moe_all;
+			i->g->moe_active = i->moe_active;
+		}
 		if (i->g && (!mm_count_is_zero(i->held) || i->sheld) &&
 		    !mm_graph_hold_params(i->g, i->held, i->sheld)) {
 			mm_graph_unref(i->g);

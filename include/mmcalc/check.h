@@ -46,6 +46,10 @@ typedef struct mm_info {
 	mm_count held;       /* parameters the operation holds itself (moe
 	                        with implicit experts) ... */
 	const mm_poly *sheld; /* ... as a polynomial, or NULL */
+	mm_count moe_all;    /* moe: its experts' and router's parameters, */
+	mm_count moe_active; /* ... and those a token uses (moe_params) */
+	uint8_t moe;         /* 1: a moe layer, 2: one whose counts have
+	                        symbols */
 	bool data;           /* a leaf with data of its own (a concrete
 	                        variable, a matrix literal, a load): the
 	                        evaluator fetches it, the checker only notes it */

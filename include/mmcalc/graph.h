@@ -75,6 +75,8 @@ typedef struct mm_gnode {
 	mm_poly *sheld;      /* ... as a polynomial (owned), or NULL */
 	mm_count trans;      /* OP: transcendental work in gelus
 	                        (mm_check_transcendental) */
+	mm_count moe_all, moe_active; /* OP moe: as mm_info's (moe_params) */
+	uint8_t moe;
 	/* last, so that a new node zeroes only what comes before */
 	mm_value v;          /* its shape and dtype (numbers: never) */
 	mm_cost cost;        /* OP: what the operation costs */

@@ -1,5 +1,6 @@
 /* moe.c — moe(x, ...), a mixture-of-experts layer as Mixtral's, and
  * moe_params(expr), the parameters of the layers in an expression. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mmcalc/moe.h"
@@ -215,6 +216,14 @@ mm_code mm_fn_moe_check(mm_checker *c, mm_node *e, mm_info *i)
 	    (r = mm_cost_moe_params(&cx, &md->dims, md->top_k, md->gated, false,
 	                            &i->held, &i->sheld)) != MM_OK)
 		return mm_ck_placed(c, r, e->span);
+	/* both counts for moe_params, which reads them off the graph */
+	const mm_poly *pa, *pk;
+	if ((r = mm_cost_moe_params(&cx, &md->dims, md->top_k, md->gated, false,
+	                            &i->moe_all, &pa)) != MM_OK ||
+	    (r = mm_cost_moe_params(&cx, &md->dims, md->top_k, md->gated, true,
+	                            &i->moe_active, &pk)) != MM_OK)
+		return mm_ck_placed(c, r, e->span);
+	i->moe = pa || pk ? 2 : 1;
 	return mm_ck_placed(c, mm_cost_moe(&cx, &i->v, &x->info->v, &md->dims,
 	                                   md->top_k, md->gated, per, w,
 	                                   npos - 1, &i->cost), e->span);
@@ -261,6 +270,41 @@ static mm_code sum_params(mm_checker *c, const mm_node *e, bool active,
 	return r;
 }
 
+/* Adds the parameters of every moe layer upstream of g (of its body, one
+ * application, when body), times over (inside repeats), into *n: the graph's, so that a variable holding a
+ * model counts the layers it was made with. */
+static mm_code graph_params(mm_checker *c, const mm_node *e,
+                            const mm_gnode *g, bool body, bool active,
+                            uint64_t times, mm_count *n)
+{
+	int nops;
+	mm_gnode **ops = body ? mm_graph_body_ops(g, &nops)
+	                      : mm_graph_ops(g, false, &nops);
+	mm_code r = MM_OK;
+	for (int k = 0; k < nops && r == MM_OK; k++) {
+		const mm_gnode *o = ops[k];
+		if (o->kind == MM_G_REPEAT) {
+			if (o->stimes) {
+				r = mm_ck_fail(c, MM_ERR_UNSUPPORTED, e->items[0]->span,
+				               "moe_params needs a numeric repeat count");
+				break;
+			}
+			uint64_t t;
+			if (__builtin_mul_overflow(times, (uint64_t)o->times, &t))
+				t = UINT64_MAX;
+			r = graph_params(c, e, o, true, active, t, n);
+		} else if (o->moe == 2) {
+			r = mm_ck_fail(c, MM_ERR_UNSUPPORTED, e->items[0]->span,
+			               "moe_params needs numeric dimensions");
+		} else if (o->moe) {
+			mm_count k1 = active ? o->moe_active : o->moe_all;
+			*n = mm_count_add(*n, mm_count_mul_u(k1, times));
+		}
+	}
+	free(ops);
+	return r;
+}
+
 /* moe_params(expr, active=false): the parameters of the moe layers in
  * expr, all experts' (what memory holds) or, active, the k per token's
  * (what compute touches), as a number. */
@@ -273,7 +317,12 @@ mm_code mm_fn_moe_params_check(mm_checker *c, mm_node *e, mm_info *i)
 	                   MM_OK)
 		return r;
 	mm_count n = MM_COUNT_ZERO;
-	if ((r = sum_params(c, e->items[0], active, &n)) != MM_OK)
+	const mm_info *xi = e->items[0]->info;
+	if (xi && xi->g)
+		r = graph_params(c, e, xi->g, false, active, 1, &n);
+	else
+		r = sum_params(c, e->items[0], active, &n);
+	if (r != MM_OK)
 		return r;
 	uint64_t v;
 	if (mm_count_get_u64(n, &v) && v <= INT64_MAX)
