@@ -14,6 +14,7 @@
 #include "mmcalc/command.h"
 #include "mmcalc/device.h"
 #include "mmcalc/format.h"
+#include "mmcalc/memory.h"
 #include "mmcalc/rng.h"
 #include "mmcalc/session.h"
 
@@ -59,6 +60,7 @@ struct mm_session {
 	char *pending_file;
 	long pending_line;
 	int pending_depth;
+	mm_cluster cluster; /* :cluster (cmd_memory.c); zeroed: none */
 };
 
 /* What one statement is being run with. */

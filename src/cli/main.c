@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -14,6 +15,7 @@
 #include "mmcalc/gemm.h"
 #include "mmcalc/interrupt.h"
 #include "mmcalc/io.h"
+#include "mmcalc/model.h"
 #include "mmcalc/session.h"
 
 
@@ -295,6 +297,33 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 	return -1;
 }
 
+/* Where :model finds presets: $MMCALC_MODELS when set, else the build
+ * tree's copy beside the executable (share/mmcalc/models) before the
+ * installed ones. */
+static void set_model_path(void)
+{
+	const char *env = getenv("MMCALC_MODELS");
+	if (env && *env) {
+		mm_model_set_path(env);
+		return;
+	}
+	char exe[4096], dir[8192];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	struct stat sb;
+	snprintf(dir, sizeof dir, "%s/share/mmcalc/models", exe);
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		size_t len = strlen(dir);
+		snprintf(dir + len, sizeof dir - len, ":%s", mm_model_path());
+		mm_model_set_path(dir);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	/* The GEMM's kernels, before any product runs: a set this CPU
@@ -329,6 +358,7 @@ int main(int argc, char **argv)
 		return cli_finish(2);
 	}
 	mm_session_set_json(s, o.json);
+	set_model_path();
 	mm_buf cache = MM_BUF_INIT;
 	if (mm_device_cache_path(&cache, getenv("XDG_CACHE_HOME"), getenv("HOME")))
 		mm_session_set_cache_path(s, mm_buf_str(&cache));

@@ -1,6 +1,6 @@
-# gpt2.mm — GPT-2 small (Radford et al. 2019, "Language Models are
-# Unsupervised Multitask Learners", Table 2: 12 layers, d_model 768;
-# the 117M there is 124,439,808 as released, openai-community/gpt2).
+# gpt2.mm — GPT-2 small: 12 layers, d_model 768, 12 heads
+# (Radford et al. 2019, "Language Models are Unsupervised Multitask
+# Learners", Table 2, "117M"; 124,439,808 as released, openai-community/gpt2).
 model_type = "gpt2"
 hidden_size = 768
 num_hidden_layers = 12
