@@ -293,7 +293,12 @@ int mm_cmd_memory(mm_stmtctx *c, const mm_stmt *st)
 		else
 			mm_buf_printf(b, ": no, %.2fx its memory\n", r.total / mem);
 	}
-	if (o.train && c->s->cluster.set) {
+	int64_t have = c->s->cluster.per_node * c->s->cluster.nodes;
+	if (o.train && c->s->cluster.set && o.tp * o.pp * o.dp > have)
+		mm_buf_printf(b, "step: tp x pp x dp = %lld devices, the cluster "
+		              "has %lld\n", (long long)(o.tp * o.pp * o.dp),
+		              (long long)have);
+	else if (o.train && c->s->cluster.set) {
 		mm_step s;
 		if (mm_step_compute(&m, &o, &c->s->cluster, &s, &d) != MM_OK) {
 			d.span = st->args;
