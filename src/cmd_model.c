@@ -151,11 +151,15 @@ static void assigned_names(const char *text, mm_buf *b)
 }
 
 /* text with each key=value of words[from..] replacing the line that
- * assigns key; an error (reported) when a key is assigned nowhere. */
+ * assigns key, into out; "\n  with key=value ..." into with (the title's
+ * last line). An error (reported) when a key is assigned nowhere. */
 static int override(mm_stmtctx *c, const mm_stmt *st, int from,
-                    const char *text, mm_buf *out)
+                    const char *text, mm_buf *out, mm_buf *with)
 {
 	mm_buf_puts(out, text);
+	for (int k = from; k < st->nwords; k++)
+		mm_buf_printf(with, "%s %s", k == from ? "\n  with" : "",
+		              st->words[k].text);
 	for (int k = from; k < st->nwords; k++) {
 		const char *w = st->words[k].text, *eq = strchr(w, '=');
 		size_t kl = eq ? (size_t)(eq - w) : 0;
@@ -331,7 +335,7 @@ static int from_config(mm_stmtctx *c, const mm_stmt *st, const char *file)
 	char *path = mm_path_resolve(file, c->s->base_dir, &d);
 	mm_hfconfig cfg;
 	mm_hf_params hp;
-	char title[300];
+	char title[1024];
 	if (!path || mm_hfconfig_read(path, &cfg, &d) != MM_OK ||
 	    mm_hfconfig_params(&cfg, &hp, &d) != MM_OK) {
 		free(path);
@@ -354,11 +358,14 @@ static int from_config(mm_stmtctx *c, const mm_stmt *st, const char *file)
 		                      "no %s in %s", rel, mm_model_path());
 	snprintf(title, sizeof title, "%s: %s, as arch/%s.mm", file,
 	         cfg.model_type, arch);
-	mm_buf text = MM_BUF_INIT, run = MM_BUF_INIT;
+	mm_buf text = MM_BUF_INIT, run = MM_BUF_INIT, with = MM_BUF_INIT;
 	mm_hfconfig_render(&cfg, MM_HF_ASSIGN, &text);
 	mm_buf_printf(&text, "batch = 1\nseq = %lld\n:source %s\n",
 	              (long long)cfg.max_position_embeddings, rel);
-	int failed = override(c, st, 1, mm_buf_str(&text), &run);
+	int failed = override(c, st, 1, mm_buf_str(&text), &run, &with);
+	snprintf(title + strlen(title), sizeof title - strlen(title), "%s",
+	         mm_buf_str(&with));
+	mm_buf_free(&with);
 	if (!failed)
 		failed = run_quietly(c, file, dir, mm_buf_str(&run));
 	mm_buf_free(&text);
@@ -390,14 +397,16 @@ int mm_cmd_model(mm_stmtctx *c, const mm_stmt *st)
 		d.span = st->words[0].span;
 		return mm_sx_error(c, &d);
 	}
-	mm_buf run = MM_BUF_INIT, title = MM_BUF_INIT;
-	int failed = override(c, st, 1, text, &run);
+	mm_buf run = MM_BUF_INIT, title = MM_BUF_INIT, with = MM_BUF_INIT;
+	int failed = override(c, st, 1, text, &run, &with);
 	free(text);
 	if (!failed)
 		failed = run_quietly(c, path, dir, mm_buf_str(&run));
 	mm_buf_free(&run);
 	mm_buf_printf(&title, "%s: ", name);
 	preset_title(path, &title);
+	mm_buf_puts(&title, mm_buf_str(&with));
+	mm_buf_free(&with);
 	if (!failed)
 		failed = summary(c, mm_buf_str(&title), NULL);
 	mm_buf_free(&title);

@@ -277,7 +277,13 @@ mm_code mm_step_compute(const mm_mem_model *m, const mm_mem_opts *o,
 	double passes = o->recompute == MM_RECOMPUTE_FULL ? 4 : 3;
 	out->model_flops = 3 * fwd * (double)micro * (double)o->dp;
 	double peak = mm_device_peak(&c->dev, MM_BF16, NULL);
-	double dev_flops = passes * fwd * (double)micro / (double)(o->tp * o->pp);
+	double dev_flops = passes * fwd;
+	if (o->recompute == MM_RECOMPUTE_SELECTIVE) /* attention's core again:
+		QK^T and its product with V, 4·b·s²·h a layer, as Megatron counts
+		them (no causal saving) */
+		dev_flops += 4 * (double)o->batch * (double)o->seq *
+		             (double)o->seq * (double)m->hidden * (double)m->layers;
+	dev_flops *= (double)micro / (double)(o->tp * o->pp);
 	out->bubble = (double)(o->pp - 1) / (double)(micro + o->pp - 1);
 	out->compute_s = dev_flops / peak / (1 - out->bubble);
 	/* the messages: activations are 2 bytes an element */
@@ -334,7 +340,10 @@ int mm_split_search(const mm_mem_model *m, const mm_mem_opts *base,
 			for (int64_t ep = 1; ep <= dp; ep *= 2) {
 				if (ep > 1 && (m->experts % ep || dp % ep))
 					continue;
-				for (int zero = 0; zero <= (dp > 1 ? 3 : 0); zero++)
+				/* ZeRO 0 and 1 send what 2 sends and hold more:
+				 * with dp > 1 only 2 and 3 are worth showing */
+				for (int zero = dp > 1 ? 2 : 0; zero <= (dp > 1 ? 3 : 0);
+				     zero++)
 					for (int rc = 0; rc < 3; rc++) {
 						mm_split sp = {.o = *base};
 						sp.o.tp = tp, sp.o.pp = pp, sp.o.dp = dp;

@@ -144,7 +144,8 @@ typedef struct mm_split {
 
 /* Every split of all the cluster's devices (tp a power of two within a
  * node dividing the heads, pp dividing the layers, dp the rest, ep
- * dividing dp and the experts, ZeRO 0 to 3, recomputation none,
+ * dividing dp and the experts, ZeRO 2 or 3 (0 when dp is 1: stages 0
+ * and 1 take as long as 2 and hold more), recomputation none,
  * selective or full) for global batch gbs sequences of base's batch x
  * seq; those that fit, fastest first, into out (at most max). Returns
  * how many fit (may exceed max), or -1 with d filled. */
