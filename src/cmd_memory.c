@@ -222,6 +222,9 @@ static void memory_rows(mm_buf *b, const mm_mem_model *m,
 		put_bytes(b, r->act_layer, 0);
 		mm_buf_printf(b, " (%s%s)\n", recompute_name(o->recompute),
 		              o->flash ? ", flash attention" : "");
+	} else if (m->encoder) {
+		mm_buf_puts(b, "  KV cache     none (an encoder: no tokens come "
+		               "later)\n");
 	} else {
 		int64_t kvh = m->kv_heads / o->tp ? m->kv_heads / o->tp : 1;
 		mm_buf_puts(b, "  KV cache     ");

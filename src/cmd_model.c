@@ -4,6 +4,7 @@
  * :memory and :split. */
 #include <ctype.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,11 @@ static int override(mm_stmtctx *c, const mm_stmt *st, int from,
 			return mm_sx_error_at(c, MM_ERR_ARG, st->words[k].span,
 			                      "write key=value: seq=8192",
 			                      "'%s' is not key=value", w);
+		/* one expression: no second statement, no comment */
+		if (eq[strcspn(eq, ";#\n")])
+			return mm_sx_error_at(c, MM_ERR_ARG, st->words[k].span, NULL,
+			                      "the value of %.*s is one expression",
+			                      (int)kl, w);
 		mm_buf next = MM_BUF_INIT;
 		bool found = false;
 		for (const char *p = mm_buf_str(out); *p;) {
@@ -213,7 +219,7 @@ static void quiet_emit(void *ctx, const mm_result *r)
 static const char *const model_keys[] = {
 	"model", "hidden_size", "num_hidden_layers", "num_attention_heads",
 	"num_key_value_heads", "head_dim", "intermediate_size",
-	"num_local_experts", "num_experts_per_tok", "batch", "seq"};
+	"num_local_experts", "num_experts_per_tok", "batch", "seq", "kv_cache"};
 
 /* Runs text (from file, relative names from dir) in the session without
  * its reports, after forgetting the last model. Returns the failures. */
@@ -258,11 +264,18 @@ mm_code mm_sx_model(mm_session *s, const char *name, mm_mem_model *m,
 		return mm_diag_set(d, MM_ERR_NAME, none,
 		                   "no model: '%s' is not a tensor variable (:model "
 		                   "NAME makes one)", name);
-	for (int k = 0; k < 7; k++)
-		if ((v[k] = number_var(s, keys[k])) < 1)
+	for (int k = 0; k < 7; k++) {
+		const mm_var *kv = mm_env_find(&s->env, keys[k]);
+		if (!kv || kv->v.kind != MM_K_NUMBER)
 			return mm_diag_set(d, MM_ERR_NAME, none,
 			                   "the model's %s is not set (:model sets it)",
 			                   keys[k]);
+		v[k] = kv->v.num;
+		if (!(v[k] >= 1 && v[k] <= 9e15) || v[k] != floor(v[k]))
+			return mm_diag_set(d, MM_ERR_VALUE, none,
+			                   "the model's %s is %g: a whole number from 1 "
+			                   "is needed", keys[k], v[k]);
+	}
 	mm_gtotals t;
 	mm_code r = mm_graph_totals(mv->g, false, NULL, &t, d);
 	if (r != MM_OK)
@@ -289,6 +302,7 @@ mm_code mm_sx_model(mm_session *s, const char *name, mm_mem_model *m,
 			                   "the model's %.0f", m->expert_params,
 			                   m->params);
 	}
+	m->encoder = number_var(s, "kv_cache") == 0;
 	m->active_params = m->params - m->expert_params *
 	                   (1 - (double)m->experts_tok / (double)m->experts);
 	return MM_OK;
@@ -296,14 +310,16 @@ mm_code mm_sx_model(mm_session *s, const char *name, mm_mem_model *m,
 
 /* After a run: the model's figures, and for a config.json, its count by
  * transformers' formula beside the program's. */
-static int summary(mm_stmtctx *c, const char *title,
+static int summary(mm_stmtctx *c, mm_span at, const char *title,
                    const mm_hf_params *hp)
 {
 	mm_mem_model m;
 	int64_t batch, seq;
 	mm_diag d;
-	if (mm_sx_model(c->s, NULL, &m, &batch, &seq, &d) != MM_OK)
+	if (mm_sx_model(c->s, NULL, &m, &batch, &seq, &d) != MM_OK) {
+		d.span = at;
 		return mm_sx_error(c, &d);
+	}
 	mm_buf *b = &c->s->text;
 	const mm_var *mv = mm_env_find(&c->s->env, "model");
 	mm_buf_printf(b, "%s\n  model = ", title);
@@ -370,7 +386,7 @@ static int from_config(mm_stmtctx *c, const mm_stmt *st, const char *file)
 		failed = run_quietly(c, file, dir, mm_buf_str(&run));
 	mm_buf_free(&text);
 	mm_buf_free(&run);
-	return failed ? 1 : summary(c, title, &hp);
+	return failed ? 1 : summary(c, st->args, title, &hp);
 }
 
 int mm_cmd_model(mm_stmtctx *c, const mm_stmt *st)
@@ -408,7 +424,7 @@ int mm_cmd_model(mm_stmtctx *c, const mm_stmt *st)
 	mm_buf_puts(&title, mm_buf_str(&with));
 	mm_buf_free(&with);
 	if (!failed)
-		failed = summary(c, mm_buf_str(&title), NULL);
+		failed = summary(c, st->args, mm_buf_str(&title), NULL);
 	mm_buf_free(&title);
 	return failed ? 1 : 0;
 }

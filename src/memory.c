@@ -92,7 +92,7 @@ mm_code mm_mem_compute(const mm_mem_model *m, const mm_mem_opts *o,
 		int64_t micro = o->micro ? o->micro : o->pp;
 		double inflight = (double)(micro < o->pp ? micro : o->pp);
 		out->acts = out->act_layer * (double)(m->layers / o->pp) * inflight;
-	} else {
+	} else if (!m->encoder) {
 		int64_t kvh = m->kv_heads / o->tp;
 		if (kvh < 1) /* fewer KV heads than ranks: each keeps one */
 			kvh = 1;

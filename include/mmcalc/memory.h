@@ -58,6 +58,7 @@ typedef struct mm_mem_model {
 	                         program's count); 0: 2·active·tokens */
 	int64_t layers, hidden, heads, kv_heads, head_dim;
 	int64_t experts, experts_tok; /* 1 and 1 when dense */
+	bool encoder;         /* attends to all its tokens at once: no KV cache */
 } mm_mem_model;
 
 typedef struct mm_mem_opts {

@@ -40,3 +40,7 @@ num_hidden_layers
 :cluster 8 h100
 :cluster 8 x h100 ib=fast
 :cluster 8 x m2
+:model gpt2 seq=0
+# an encoder keeps no KV cache
+:model vit-b16
+:memory train=false

@@ -5,6 +5,8 @@
 # the variables a preset sets and makes `model`: batch images' logits.
 D = hidden_size; H = num_attention_heads; F = intermediate_size
 num_key_value_heads = H; head_dim = D / H; hd = head_dim
+# an encoder: every token at once, nothing cached for tokens to come
+kv_cache = 0
 seq = (image_size / patch_size)**2 + 1
 def heads(t) = permute(reshape(t, (batch, seq, H, hd)), 0, 2, 1, 3)
 def attn(h) {
