@@ -1,22 +1,6 @@
 # arch/llama.mm — the Llama architecture (Touvron et al. 2023; also
-# Mistral 7B, whose parameters are the same), as transformers'
-# LlamaForCausalLM builds it: RMSNorm, grouped-query attention with
-# rotary positions (no weights), SwiGLU, an untied head. It reads the
-# variables a preset or a config.json sets (hidden_size, ..., batch, seq)
-# and makes `model`: the logits of batch sequences of seq tokens.
-D = hidden_size; H = num_attention_heads; KV = num_key_value_heads
-hd = head_dim; F = intermediate_size; V = vocab_size
-def attn(h) {
-    q = permute(reshape(h @ (D x H*hd), (batch, seq, H, hd)), 0, 2, 1, 3)
-    k = permute(reshape(h @ (D x KV*hd), (batch, seq, KV, hd)), 0, 2, 1, 3)
-    v = permute(reshape(h @ (D x KV*hd), (batch, seq, KV, hd)), 0, 2, 1, 3)
-    a = attention(q, k, v, causal=true)
-    reshape(permute(a, 0, 2, 1, 3), (batch, seq, H*hd)) @ (H*hd x D)
-}
-def mlp(h) = swiglu(h, (D x F), (D x F)) @ (F x D)
-def block(x) {
-    x1 = x + attn(rmsnorm(x, (D,)))
-    x1 + mlp(rmsnorm(x1, (D,)))
-}
-tokens = (batch x seq)
-model = rmsnorm(repeat(num_hidden_layers, block, embedding(tokens, param((V x D)))), param((D,))) @ param((D x V))
+# Mistral 7B, whose parameters are the same) as transformers'
+# LlamaForCausalLM builds it: the decoder of decoder.mm with a SwiGLU
+# MLP, intermediate_size wide.
+def mlp(h) = swiglu(h, (hidden_size x intermediate_size), (hidden_size x intermediate_size)) @ (intermediate_size x hidden_size)
+:source decoder.mm
