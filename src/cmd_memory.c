@@ -3,6 +3,7 @@
  * that fit, fastest first, and the training time). */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +20,55 @@ typedef struct extra {
 	bool train_given;
 } extra;
 
-static bool whole(const char *v, int64_t lo, int64_t hi, int64_t *out)
-{
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (end == v || *end || errno || n < lo || n > hi)
-		return false;
-	*out = n;
-	return true;
-}
+/* How an option's value is read. */
+typedef enum okind {
+	O_WHOLE,     /* an int64_t in [lo, hi] */
+	O_INT,       /* an int in [lo, hi] */
+	O_REAL,      /* a double in [lo, hi] */
+	O_BOOL,      /* true or false */
+	O_RECOMPUTE, /* none, selective or full */
+	O_DTYPE,     /* a dtype: its bytes, a double */
+	O_OPTIMIZER  /* adam (12 bytes), sgd (8) or bytes: a double */
+} okind;
+
+/* The options of :memory and :split: where each goes (in mm_mem_opts, or
+ * in extra when `extra` is set) and what it takes. */
+static const struct opt {
+	const char *key;
+	okind kind;
+	bool extra;
+	size_t off;
+	double lo, hi;
+	const char *why; /* what a value must be, for the message */
+} opts[] = {
+#define M(F) false, offsetof(mm_mem_opts, F)
+#define X(F) true, offsetof(extra, F)
+	{"train", O_BOOL, M(train), 0, 0, "true or false"},
+	{"tp", O_WHOLE, M(tp), 1, 4096, "a whole number from 1 to 4096"},
+	{"pp", O_WHOLE, M(pp), 1, 4096, "a whole number from 1 to 4096"},
+	{"dp", O_WHOLE, M(dp), 1, 1 << 24, "a whole number from 1 to 2^24"},
+	{"ep", O_WHOLE, M(ep), 1, 4096, "a whole number from 1 to 4096"},
+	{"zero", O_INT, M(zero), 0, 3, "0, 1, 2 or 3"},
+	{"sp", O_BOOL, M(sp), 0, 0, "true or false"},
+	{"micro", O_WHOLE, M(micro), 1, 1 << 20,
+	 "a whole number from 1 to 2^20"},
+	{"recompute", O_RECOMPUTE, M(recompute), 0, 0, "none, selective or full"},
+	{"flash", O_BOOL, M(flash), 0, 0, "true or false"},
+	{"weights", O_DTYPE, M(weight_b), 0, 0, "a dtype (bf16, f32, f8, ...)"},
+	{"grads", O_DTYPE, M(grad_b), 0, 0, "a dtype (bf16, f32, f8, ...)"},
+	{"kv", O_DTYPE, M(kv_b), 0, 0, "a dtype (bf16, f32, f8, ...)"},
+	/* Adam with fp32 master weights: 4 + 4 + 4 (ZeRO's K = 12); SGD
+	 * with momentum: master weights and momentum */
+	{"optimizer", O_OPTIMIZER, M(optim_b), 0, 1024,
+	 "adam, sgd or bytes per parameter"},
+	{"gbs", O_WHOLE, X(gbs), 1, 1099511627776.0,
+	 "a whole number of sequences"},
+	{"tokens", O_REAL, X(tokens), 1, 1e18, "a number from 1 to 1e18: 2e12"},
+	{"mfu", O_REAL, X(mfu), 0.01, 1, "a fraction from 0.01 to 1"},
+	{"top", O_WHOLE, X(top), 1, 100, "a whole number from 1 to 100"},
+#undef M
+#undef X
+};
 
 static bool real(const char *v, double lo, double hi, double *out)
 {
@@ -41,83 +81,67 @@ static bool real(const char *v, double lo, double hi, double *out)
 	return true;
 }
 
-static bool dtype_bytes(const char *v, double *out)
+/* Reads v as option p into *field; false when it is not one of its
+ * values. */
+static bool read_value(const struct opt *p, const char *v, void *field)
 {
+	double x;
 	mm_dtype t;
-	if (!mm_dtype_parse(v, &t))
+	switch (p->kind) {
+	case O_WHOLE:
+	case O_INT:
+		if (!real(v, p->lo, p->hi, &x) || x != floor(x) || strchr(v, '.') ||
+		    strpbrk(v, "eE"))
+			return false;
+		if (p->kind == O_INT)
+			*(int *)field = (int)x;
+		else
+			*(int64_t *)field = (int64_t)x;
+		return true;
+	case O_REAL:
+		return real(v, p->lo, p->hi, field);
+	case O_BOOL:
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return false;
+		*(bool *)field = v[0] == 't';
+		return true;
+	case O_RECOMPUTE:
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(v, (const char *const[]){"none", "selective",
+			                                     "full"}[i])) {
+				*(mm_recompute *)field = (mm_recompute)i;
+				return true;
+			}
 		return false;
-	*out = mm_dtype_bits(t) / 8.0;
-	return true;
+	case O_DTYPE:
+		if (!mm_dtype_parse(v, &t))
+			return false;
+		*(double *)field = mm_dtype_bits(t) / 8.0;
+		return true;
+	default:
+		if (!strcmp(v, "adam") || !strcmp(v, "sgd")) {
+			*(double *)field = v[0] == 'a' ? 12 : 8;
+			return true;
+		}
+		return real(v, p->lo, p->hi, field);
+	}
 }
 
-static bool yes_no(const char *v, bool *out)
-{
-	if (strcmp(v, "true") && strcmp(v, "false"))
-		return false;
-	*out = v[0] == 't';
-	return true;
-}
-
-/* Reads one key=value into o and x; false when the value is bad (*why
+/* Reads one key=value into o or x; false when the value is bad (*why
  * says what it should be) or the key unknown (*why NULL). */
 static bool option(const char *k, const char *v, mm_mem_opts *o, extra *x,
                    const char **why)
 {
-	int64_t n = 0;
 	*why = NULL;
-#define INT(KEY, FIELD, HI)                                                   \
-	if (!strcmp(k, KEY))                                                  \
-		return (*why = "a whole number from 1"),                      \
-		       whole(v, 1, HI, &n) && ((o->FIELD = n), true);
-	INT("tp", tp, 4096) INT("pp", pp, 4096) INT("dp", dp, 1 << 24)
-	INT("ep", ep, 4096) INT("micro", micro, 1 << 20)
-#undef INT
-	if (!strcmp(k, "zero"))
-		return (*why = "0, 1, 2 or 3"),
-		       whole(v, 0, 3, &n) && ((o->zero = (int)n), true);
-	if (!strcmp(k, "train"))
-		return (*why = "true or false"), x->train_given = true,
-		       yes_no(v, &o->train);
-	if (!strcmp(k, "flash"))
-		return (*why = "true or false"), yes_no(v, &o->flash);
-	if (!strcmp(k, "sp"))
-		return (*why = "true or false"), yes_no(v, &o->sp);
-	if (!strcmp(k, "recompute")) {
-		*why = "none, selective or full";
-		static const char *const rc[] = {"none", "selective", "full"};
-		for (int i = 0; i < 3; i++)
-			if (!strcmp(v, rc[i]))
-				return (o->recompute = (mm_recompute)i), true;
-		return false;
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+		if (strcmp(opts[i].key, k))
+			continue;
+		*why = opts[i].why;
+		if (!strcmp(k, "train"))
+			x->train_given = true;
+		char *base = opts[i].extra ? (char *)x : (char *)o;
+		return read_value(&opts[i], v, base + opts[i].off);
 	}
-	if (!strcmp(k, "weights") || !strcmp(k, "grads") || !strcmp(k, "kv")) {
-		*why = "a dtype (bf16, f32, f8, ...)";
-		double *f = k[0] == 'w' ? &o->weight_b : k[0] == 'g' ? &o->grad_b
-		                                                     : &o->kv_b;
-		return dtype_bytes(v, f);
-	}
-	if (!strcmp(k, "optimizer")) {
-		/* Adam with fp32 master weights: 4 + 4 + 4 (ZeRO's K = 12);
-		 * SGD with momentum: master weights and momentum */
-		*why = "adam, sgd or bytes per parameter";
-		if (!strcmp(v, "adam"))
-			return (o->optim_b = 12), true;
-		if (!strcmp(v, "sgd"))
-			return (o->optim_b = 8), true;
-		return real(v, 0, 1024, &o->optim_b);
-	}
-	if (!strcmp(k, "gbs"))
-		return (*why = "a whole number of sequences"),
-		       whole(v, 1, INT64_C(1) << 40, &x->gbs);
-	if (!strcmp(k, "tokens"))
-		return (*why = "a positive number: 2e12"),
-		       real(v, 1, 1e18, &x->tokens);
-	if (!strcmp(k, "mfu"))
-		return (*why = "a fraction from 0.01 to 1"),
-		       real(v, 0.01, 1, &x->mfu);
-	if (!strcmp(k, "top"))
-		return (*why = "a whole number from 1 to 100"),
-		       whole(v, 1, 100, &x->top);
 	return false;
 }
 
@@ -145,15 +169,17 @@ static int read_args(mm_stmtctx *c, const mm_stmt *st, mm_mem_model *m,
 		char key[32];
 		const char *why = NULL;
 		snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - w) : 0, w);
-		if (!eq || !option(key, eq + 1, &given, x, &why))
-			return mm_sx_error_at(c, MM_ERR_ARG, st->words[k].span,
-			                      why ? NULL
-			                          : "keys: train tp pp dp ep zero sp "
-			                            "micro recompute flash weights "
-			                            "grads optimizer kv gbs tokens mfu "
-			                            "top",
-			                      why ? "%s is %s" : "no option '%s'",
-			                      eq ? key : w, why);
+		if (eq && option(key, eq + 1, &given, x, &why))
+			continue;
+		if (why)
+			return mm_sx_error_at(c, MM_ERR_ARG, st->words[k].span, NULL,
+			                      "%s is %s", key, why);
+		char hint[256] = "keys:";
+		for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+			snprintf(hint + strlen(hint), sizeof hint - strlen(hint), " %s",
+			         opts[i].key);
+		return mm_sx_error_at(c, MM_ERR_ARG, st->words[k].span, hint,
+		                      "no option '%s'", eq ? key : w);
 	}
 	/* inference keeps no gradients or optimizer state */
 	if (!given.train) {
