@@ -6,6 +6,7 @@
 
 #include "mmcalc/chain.h"
 #include "mmcalc/eval.h"
+#include "mmcalc/format.h"
 #include "session_int.h"
 
 int mm_cmd_order(mm_stmtctx *c, const mm_stmt *st);
@@ -169,9 +170,11 @@ static int order_symbolic(mm_stmtctx *c, const mm_stmt *st, mm_node **ops, int n
 		}
 		mm_poly_reorder(&cost[k], order, norder);
 	}
-	mm_buf *b = &c->s->text;
+	mm_buf *b = &c->s->text, *j = &c->s->jbuf;
 	mm_buf row = MM_BUF_INIT;
 	mm_buf_printf(b, "%zu bracketings of %d matrices:\n", count, n);
+	mm_buf_printf(j, "{\"line\":%ld,\"kind\":\"order\",\"matrices\":%d,"
+	              "\"bracketings\":%zu,\"rows\":[", c->line, n, count);
 	int best = -1;
 	for (size_t k = 0; k < count; k++) {
 		mm_buf_reset(&row);
@@ -179,6 +182,11 @@ static int order_symbolic(mm_stmtctx *c, const mm_stmt *st, mm_node **ops, int n
 		mm_buf_printf(b, "  %-40s ", mm_buf_str(&row));
 		mm_poly_print(b, &cost[k], 0);
 		mm_buf_puts(b, " FLOP\n");
+		mm_buf_puts(j, k ? ",{\"order\":" : "{\"order\":");
+		mm_format_json_string(j, mm_buf_str(&row));
+		mm_buf_puts(j, ",\"flops\":");
+		mm_format_json_poly(j, &cost[k]);
+		mm_buf_putc(j, '}');
 		bool dominates = true;
 		for (size_t j = 0; j < count && dominates; j++) {
 			mm_poly diff; /* the other's cost minus this one's */
@@ -202,8 +210,65 @@ static int order_symbolic(mm_stmtctx *c, const mm_stmt *st, mm_node **ops, int n
 		mm_buf_puts(b, "which is cheapest depends on the sizes: bind the symbols "
 		               "(n = 1024) to compare\n");
 	}
+	mm_buf_puts(j, "],\"cheapest\":");
+	if (best >= 0) {
+		mm_buf_reset(&row);
+		mm_chain_render(&row, &list[best], np);
+		mm_buf_puts(j, "{\"order\":");
+		mm_format_json_string(j, mm_buf_str(&row));
+		mm_buf_puts(j, ",\"flops\":");
+		mm_format_json_poly(j, &cost[best]);
+		mm_buf_putc(j, '}');
+	} else {
+		mm_buf_puts(j, "null"); /* it depends on the sizes */
+	}
+	mm_buf_putc(j, '}');
 	mm_buf_free(&row);
+	if (c->s->json) {
+		mm_buf_reset(b);
+		mm_sx_emit(c, MM_R_TEXT);
+		return 0;
+	}
+	mm_buf_reset(j);
 	return mm_sx_text(c);
+}
+
+/* :order's answer as one JSON object (mmcalc(1), JSON OUTPUT). */
+static int order_json(mm_stmtctx *c, int n, const mm_chain_order *list,
+                      size_t count, mm_count total,
+                      const mm_chain_order *best, const mm_chain_order *left,
+                      const char *const *np)
+{
+	mm_buf *j = &c->s->jbuf;
+	mm_buf row = MM_BUF_INIT;
+	mm_buf_printf(j, "{\"line\":%ld,\"kind\":\"order\",\"matrices\":%d,"
+	              "\"bracketings\":", c->line, n);
+	mm_format_json_count(j, total);
+	mm_buf_puts(j, ",\"rows\":[");
+	for (size_t k = 0; k < count; k++) {
+		mm_buf_reset(&row);
+		mm_chain_render(&row, &list[k], np);
+		bool is_left = mm_count_eq(list[k].flops, left->flops) &&
+		               memcmp(list[k].step, left->step,
+		                      sizeof left->step[0] * left->nsteps) == 0;
+		mm_buf_puts(j, k ? ",{\"order\":" : "{\"order\":");
+		mm_format_json_string(j, mm_buf_str(&row));
+		mm_buf_puts(j, ",\"flops\":");
+		mm_format_json_count(j, list[k].flops);
+		mm_buf_printf(j, ",\"left_to_right\":%s}", is_left ? "true" : "false");
+	}
+	mm_buf_reset(&row);
+	mm_chain_render(&row, best, np);
+	mm_buf_puts(j, "],\"cheapest\":{\"order\":");
+	mm_format_json_string(j, mm_buf_str(&row));
+	mm_buf_puts(j, ",\"flops\":");
+	mm_format_json_count(j, best->flops);
+	mm_buf_puts(j, "},\"left_to_right_flops\":");
+	mm_format_json_count(j, left->flops);
+	mm_buf_putc(j, '}');
+	mm_buf_free(&row);
+	mm_sx_emit(c, MM_R_TEXT);
+	return 0;
 }
 
 /* :order A @ B @ C ... — the cost of each bracketing and the cheapest. */
@@ -270,6 +335,10 @@ int mm_cmd_order(mm_stmtctx *c, const mm_stmt *st)
 	    mm_chain_enumerate((size_t)n, p, list, 8, &count, &total, &d) != MM_OK) {
 		d.span = st->args;
 		failed = mm_sx_error(c, &d);
+		goto done;
+	}
+	if (s->json) {
+		failed = order_json(c, n, list, count, total, &best, &left, np);
 		goto done;
 	}
 	mm_count_format_digits(b, total, 0);

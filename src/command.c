@@ -99,10 +99,71 @@ static void var_row(mm_buf *b, const mm_var *v, mm_count *total,
 	mm_buf_free(&bytes);
 }
 
+/* :vars as one JSON object: each variable, then the totals. */
+static int vars_json(mm_stmtctx *c)
+{
+	mm_session *s = c->s;
+	mm_buf *j = &s->jbuf;
+	mm_count total = MM_COUNT_ZERO, held = MM_COUNT_ZERO;
+	mm_buf_printf(j, "{\"line\":%ld,\"kind\":\"vars\",\"vars\":[", c->line);
+	for (int k = 0; k < s->env.n; k++) {
+		const mm_var *v = &s->env.vars[k];
+		mm_buf_puts(j, k ? ",{\"name\":" : "{\"name\":");
+		mm_format_json_string(j, v->name);
+		if (v->v.kind == MM_K_TENSOR) {
+			mm_buf_puts(j, ",\"kind\":");
+			mm_format_json_string(j, v->value ? "concrete" : "abstract");
+			mm_buf_puts(j, ",\"shape\":[");
+			for (int d = 0; d < v->v.shape.ndim; d++) {
+				if (d)
+					mm_buf_putc(j, ',');
+				if (v->v.shape.sym[d])
+					mm_format_json_poly(j, v->v.shape.sym[d]);
+				else
+					mm_buf_printf(j, "%lld", (long long)v->v.shape.dim[d]);
+			}
+			mm_buf_printf(j, "],\"dtype\":\"%s\",\"bytes\":",
+			              mm_dtype_name(v->v.dtype));
+			if (mm_shape_is_symbolic(&v->v.shape)) {
+				mm_poly p;
+				mm_diag d;
+				if (mm_cost_bytes_poly(&(mm_cost_ctx){&s->arena, &d, NULL,
+				                                      NULL},
+				                       &v->v.shape, v->v.dtype, &p) == MM_OK)
+					mm_format_json_poly(j, &p);
+				else
+					mm_buf_puts(j, "null");
+			} else {
+				mm_count nb = mm_cost_tensor_bytes(&v->v.shape, v->v.dtype);
+				mm_format_json_count(j, nb);
+				total = mm_count_add(total, nb);
+				if (v->value)
+					held = mm_count_add(held, nb);
+			}
+		} else if (v->v.kind == MM_K_NUMBER) {
+			mm_buf_puts(j, ",\"kind\":\"number\",\"value\":");
+			mm_format_double(j, v->v.num);
+		} else {
+			mm_buf_puts(j, ",\"kind\":\"string\",\"value\":");
+			mm_format_json_string(j, v->v.str ? v->v.str : "");
+		}
+		mm_buf_putc(j, '}');
+	}
+	mm_buf_puts(j, "],\"bytes\":");
+	mm_format_json_count(j, total);
+	mm_buf_puts(j, ",\"held\":");
+	mm_format_json_count(j, held);
+	mm_buf_putc(j, '}');
+	mm_sx_emit(c, MM_R_TEXT);
+	return 0;
+}
+
 static int cmd_vars(mm_stmtctx *c, const mm_stmt *st)
 {
 	(void)st;
 	mm_session *s = c->s;
+	if (s->json)
+		return vars_json(c);
 	mm_buf *b = &s->text;
 	mm_count total = MM_COUNT_ZERO, held = MM_COUNT_ZERO;
 	if (s->env.n == 0) {
@@ -507,8 +568,11 @@ static int cmd_set(mm_stmtctx *c, const mm_stmt *st)
 		if (mm_suggest_best(&sg))
 			snprintf(hint, sizeof hint, "did you mean '%s'?",
 			         mm_suggest_best(&sg));
-		else
+		else if (keys.len + 6 < sizeof hint)
 			snprintf(hint, sizeof hint, "keys:%s", mm_buf_str(&keys));
+		else /* too many to list whole in a hint */
+			snprintf(hint, sizeof hint, ":set alone lists the %zu "
+			         "settings and their values", NSETTINGS);
 		mm_buf_free(&keys);
 		return mm_sx_error_at(c, MM_ERR_ARG, st->args, hint,
 		                      "no setting named '%s'", key);
@@ -617,10 +681,14 @@ static int cmd_explain(mm_stmtctx *c, const mm_stmt *st)
 		mm_explain_opts o = {.train = train == 1, .conv = &c->s->set.conv,
 		                     .depth = (int)depth,
 		                     .lookup = mm_env_lookup_int,
-		                     .lookup_ctx = &c->s->env};
-		if (mm_explain(&c->s->text, e, mm_sx_predict_quiet, c->s, &o,
-		               &c->s->arena, &d) != MM_OK)
+		                     .lookup_ctx = &c->s->env,
+		                     .json = c->s->json, .line = c->line};
+		if (mm_explain(o.json ? &c->s->jbuf : &c->s->text, e,
+		               mm_sx_predict_quiet, c->s, &o, &c->s->arena,
+		               &d) != MM_OK)
 			failed = mm_sx_error(c, &d);
+		else if (o.json)
+			mm_sx_emit(c, MM_R_TEXT);
 		else
 			failed = mm_sx_text(c);
 	}
@@ -801,6 +869,9 @@ static const mm_command commands[] = {
 	 .usage = ":explain EXPR [train=true] [depth=N]",
 	 .summary = "cost of each operation, totals, peak memory",
 	 .run = cmd_explain},
+	{.name = "total", .args = MM_ARGS_WORDS, .usage = ":total [reset]",
+	 .summary = "the sum of every statement's cost so far (reset: start "
+	            "again)", .run = mm_cmd_total},
 	{.name = "order", .args = MM_ARGS_EXPR, .usage = ":order A @ B @ C",
 	 .summary = "the FLOPs of every bracketing and the cheapest",
 	 .run = mm_cmd_order},

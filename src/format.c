@@ -502,7 +502,7 @@ void mm_format_report_sym(mm_buf *b, const char *name, const mm_info *i,
 	put_assumptions(b, as);
 }
 
-static void json_poly(mm_buf *b, const mm_poly *p)
+void mm_format_json_poly(mm_buf *b, const mm_poly *p)
 {
 	mm_count c;
 	if (mm_poly_get_count(p, &c)) {
@@ -531,7 +531,7 @@ void mm_format_report_sym_json(mm_buf *b, long line, const char *name,
 		if (k)
 			mm_buf_putc(b, ',');
 		if (i->v.shape.sym[k])
-			json_poly(b, i->v.shape.sym[k]);
+			mm_format_json_poly(b, i->v.shape.sym[k]);
 		else
 			mm_buf_printf(b, "%lld", (long long)i->v.shape.dim[k]);
 	}
@@ -541,13 +541,13 @@ void mm_format_report_sym_json(mm_buf *b, long line, const char *name,
 	json_key(b, "symbolic");
 	mm_buf_puts(b, "true");
 	json_key(b, "flops");
-	json_poly(b, st->flops);
+	mm_format_json_poly(b, st->flops);
 	json_key(b, "macs");
-	json_poly(b, st->macs);
+	mm_format_json_poly(b, st->macs);
 	json_key(b, "bytes_in");
-	json_poly(b, st->bytes_in);
+	mm_format_json_poly(b, st->bytes_in);
 	json_key(b, "bytes_out");
-	json_poly(b, st->bytes_out);
+	mm_format_json_poly(b, st->bytes_out);
 	json_key(b, "executed");
 	mm_buf_puts(b, "false");
 	if (as && as->n) {

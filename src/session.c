@@ -592,6 +592,8 @@ int mm_sx_run_expr(mm_stmtctx *c, const mm_stmt *st, const mm_run_opts *ro)
 			goto done;
 		}
 		mm_format_report_sym(&s->text, name, i, &sym, &as);
+		if (!i->leaf)
+			mm_sx_total_add_sym(s, &sym);
 		if (s->json)
 			mm_format_report_sym_json(&s->jbuf, c->line, name, i, &sym, &as);
 		emit(c, name ? MM_R_ASSIGN : MM_R_VALUE, NULL);
@@ -616,6 +618,8 @@ int mm_sx_run_expr(mm_stmtctx *c, const mm_stmt *st, const mm_run_opts *ro)
 			                      (int)s->set.threshold);
 	}
 	emit(c, st->kind == MM_S_ASSIGN ? MM_R_ASSIGN : MM_R_VALUE, NULL);
+	if (tp)
+		mm_sx_total_add(s, tp, &tm);
 	/* Bind after reporting: a failed statement changes nothing. */
 	if (i->v.kind != MM_K_NONE &&
 	    !mm_env_set(&s->env, name ? name : "ans", &i->v, i->value, i->g))

@@ -154,8 +154,11 @@ int mm_sx_gather(mm_session *s, const char *file, long line, const char *src,
                  size_t len, const char **out, size_t *out_len)
 {
 	size_t comment;
+	/* most lines are no definition: tell them apart by their start */
+	if (!s->pending.len && !starts_def(src, len))
+		return 0;
 	int d = depth_of(src, len, &comment);
-	if (!s->pending.len && !(d > 0 && starts_def(src, len)))
+	if (!s->pending.len && d <= 0)
 		return 0;
 	if (!s->pending.len) {
 		free(s->pending_file);

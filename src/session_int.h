@@ -36,6 +36,20 @@ typedef struct mm_settings {
 	mm_convention conv; /* how costs count */
 } mm_settings;
 
+/* The running sums of :total: every statement with an operation since
+ * the session began or :total reset. */
+typedef struct mm_running {
+	long n;                       /* statements counted */
+	mm_count flops, macs, bytes;  /* numeric statements: bytes in + out */
+	long nsym;                    /* symbolic statements, summed in: */
+	mm_poly sflops, sbytes;
+	bool sym_overflow;            /* a sum grew past a polynomial's size */
+	double predicted;             /* seconds, over npredicted statements */
+	long npredicted;
+	double measured;              /* seconds run, over nmeasured */
+	long nmeasured;
+} mm_running;
+
 struct mm_session {
 	mm_env env;
 	uint64_t stmt_serial; /* numbers the checked expressions (graph.h) */
@@ -60,6 +74,7 @@ struct mm_session {
 	char *pending_file;
 	long pending_line;
 	int pending_depth;
+	mm_running total; /* :total's running sums (cmd_total.c) */
 	mm_cluster cluster; /* :cluster (cmd_memory.c); zeroed: none */
 };
 
@@ -74,6 +89,13 @@ typedef struct mm_stmtctx {
 	void *ctx;
 	bool values; /* the expression's tree may hold tensors to release */
 } mm_stmtctx;
+
+/* Adds a statement's numeric totals (and timing) to s->total. */
+void mm_sx_total_add(mm_session *s, const mm_totals *t, const mm_timing *tm);
+/* ... and a symbolic statement's. */
+void mm_sx_total_add_sym(mm_session *s, const mm_sym_totals *t);
+/* :total [reset] */
+int mm_cmd_total(mm_stmtctx *c, const mm_stmt *st);
 
 /* How an expression is to be run. */
 typedef struct mm_run_opts {

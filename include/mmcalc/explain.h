@@ -25,6 +25,9 @@ typedef struct mm_explain_opts {
 	mm_poly_lookup lookup;     /* symbols bound since the graph was made
 	                              (their values), or NULL */
 	void *lookup_ctx;
+	bool json;                 /* one JSON object (mmcalc(1), JSON
+	                              OUTPUT) instead of the table */
+	long line;                 /* ... the statement's line in it */
 } mm_explain_opts;
 
 /* Rows printed at most; the rest are counted in the totals. */

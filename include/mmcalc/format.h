@@ -74,4 +74,8 @@ void mm_format_json_string(mm_buf *b, const char *s);
 /* A count as a JSON value: an exact integer, or a float when approximate. */
 void mm_format_json_count(mm_buf *b, mm_count c);
 
+/* A polynomial as a JSON value: its count when constant, else its
+ * formula as a string ("2*n*d^2"). */
+void mm_format_json_poly(mm_buf *b, const mm_poly *p);
+
 #endif

@@ -2,13 +2,15 @@
  * large generated shape-only script piped in, the time from start to exit
  * for one -e expression, and what `:bench` reports for a product against
  * the GEMM kernel called directly on the same sizes (the evaluator and the
- * timing must add nothing). Usage: bench-cli MMCALC [--quick]. */
+ * timing must add nothing); :explain of a 96-layer model written with
+ * repeat, and its memory against L. Usage: bench-cli MMCALC [--quick]. */
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,6 +162,84 @@ static bool lone_vs_bench(char *mmcalc, const char *setup, const char *expr,
 	return true;
 }
 
+/* Runs argv on the script at in_path; its wall time into *sec and its
+ * largest resident set (KiB) into *rss. False when it failed. */
+static bool run_measured(char *const argv[], const char *in_path, double *sec,
+                         long *rss)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, in_path, O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	pid_t pid;
+	int st = -1;
+	struct rusage ru;
+	memset(&ru, 0, sizeof ru);
+	double t0 = now();
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) == 0)
+		wait4(pid, &st, 0, &ru);
+	*sec = now() - t0;
+	*rss = ru.ru_maxrss;
+	posix_spawn_file_actions_destroy(&fa);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* A script defining a GPT-3-sized block (d = 12288, 2048 tokens), then
+ * nexplain times ":explain repeat(L, block, x)"; its path in path. */
+static bool explain_script(char *path, long L, int nexplain)
+{
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return false;
+	FILE *f = fdopen(fd, "w");
+	fputs(":device h100\nd = 12288; T = 2048\n"
+	      "def block(x) {\n"
+	      "    h = x + layernorm(x) @ (d x d)\n"
+	      "    h + gelu(layernorm(h) @ (d x 4*d)) @ (4*d x d)\n"
+	      "}\n", f);
+	for (int k = 0; k < nexplain; k++)
+		fprintf(f, ":explain repeat(%ld, block, (T x d))\n", L);
+	fclose(f);
+	return true;
+}
+
+/* :explain of a 96-layer model: the time of one (the script's time less
+ * that of the same script without the :explain lines, over their
+ * number), and the resident memory with L = 96 and L = 96 000 000. */
+static bool explain_repeat(char *mmcalc, bool quick)
+{
+	int n = quick ? 20 : 200;
+	char *argv[] = {mmcalc, NULL};
+	double base = 1e9, with = 1e9;
+	long rss96 = 0, rssbig = 0;
+	for (int r = 0; r < (quick ? 1 : 5); r++) {
+		char p0[] = "/tmp/mmcalc-bench-explain-XXXXXX";
+		char p1[] = "/tmp/mmcalc-bench-explain-XXXXXX";
+		char p2[] = "/tmp/mmcalc-bench-explain-XXXXXX";
+		double t0, t1, t2;
+		long r0, r1, r2;
+		bool ok = explain_script(p0, 96, 0) && explain_script(p1, 96, n) &&
+		          explain_script(p2, 96000000, n) &&
+		          run_measured(argv, p0, &t0, &r0) &&
+		          run_measured(argv, p1, &t1, &r1) &&
+		          run_measured(argv, p2, &t2, &r2);
+		unlink(p0);
+		unlink(p1);
+		unlink(p2);
+		if (!ok)
+			return false;
+		base = t0 < base ? t0 : base;
+		with = t1 < with ? t1 : with;
+		rss96 = r1;
+		rssbig = r2;
+	}
+	double per = (with - base) / n;
+	printf(":explain repeat(96, block, x): %.3f ms each (aim < 10 ms); "
+	       "resident %ld KiB with L = 96, %ld KiB with L = 96000000\n",
+	       per * 1e3, rss96, rssbig);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -229,6 +309,11 @@ int main(int argc, char **argv)
 	    !lone_vs_bench(argv[1], "X = randn(1024, 1024)", "X + X",
 	                   quick ? 10 : 50)) {
 		fprintf(stderr, "bench-cli: lone statements printed no time\n");
+		return 1;
+	}
+
+	if (!explain_repeat(argv[1], quick)) {
+		fprintf(stderr, "bench-cli: :explain of a repeat failed\n");
 		return 1;
 	}
 

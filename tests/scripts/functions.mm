@@ -60,3 +60,8 @@ nosuch(3)
 def sqrt(x) = x
 def p(x, x) = x
 def f(a,b,c,d,e,f1,g,h,i,j,k,l,m,n,o,p,q) = a
+# a repeat of a function whose body ends in another call is a row of the
+# function repeated, not of the inner call
+def g3(x) = relu(x)
+def f3(x) = g3(x @ (n x n))
+:explain repeat(2, f3, (4 x 8)) where n = 8
