@@ -22,6 +22,10 @@
 
 int mm_cmd_order(mm_stmtctx *c, const mm_stmt *st);
 int mm_cmd_inspect(mm_stmtctx *c, const mm_stmt *st);
+int mm_cmd_model(mm_stmtctx *c, const mm_stmt *st);
+int mm_cmd_memory(mm_stmtctx *c, const mm_stmt *st);
+int mm_cmd_cluster(mm_stmtctx *c, const mm_stmt *st);
+int mm_cmd_split(mm_stmtctx *c, const mm_stmt *st);
 
 /* The text of a command's arguments from word k on (as typed), in the
  * arena; "" when there are none. */
@@ -933,6 +937,22 @@ static const mm_command commands[] = {
 	 .usage = ":inspect FILE.safetensors",
 	 .summary = "the tensors of a model file (name, shape, dtype, "
 	            "parameters, bytes) from its header", .run = mm_cmd_inspect},
+	{.name = "model", .args = MM_ARGS_WORDS,
+	 .usage = ":model [NAME|FILE.json] [key=value...]",
+	 .summary = "run a model preset (alone: list them) or a Hugging Face "
+	            "config.json; key=value changes its sizes", .run = mm_cmd_model},
+	{.name = "memory", .args = MM_ARGS_WORDS,
+	 .usage = ":memory [VAR] [key=value...]",
+	 .summary = "training (train=false: inference) memory per device: "
+	            "weights, grads, optimizer, activations, KV cache",
+	 .run = mm_cmd_memory},
+	{.name = "cluster", .args = MM_ARGS_WORDS,
+	 .usage = ":cluster [N x DEVICE ...]",
+	 .summary = "the devices training is split over (nodes=, nvlink=, ib=, "
+	            "mem=)", .run = mm_cmd_cluster},
+	{.name = "split", .args = MM_ARGS_WORDS, .usage = ":split [key=value...]",
+	 .summary = "the splits (tp, pp, dp, ep, ZeRO) that fit, fastest first; "
+	            "tokens= gives the training time", .run = mm_cmd_split},
 	{.name = "quit", .aliases = "q exit", .args = MM_ARGS_NONE,
 	 .usage = ":quit", .summary = "leave (Ctrl-D too)", .run = cmd_quit},
 };

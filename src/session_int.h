@@ -14,6 +14,7 @@
 #include "mmcalc/command.h"
 #include "mmcalc/device.h"
 #include "mmcalc/format.h"
+#include "mmcalc/memory.h"
 #include "mmcalc/rng.h"
 #include "mmcalc/session.h"
 
@@ -77,6 +78,7 @@ struct mm_session {
 	long pending_line;
 	int pending_depth;
 	mm_running total; /* :total's running sums (cmd_total.c) */
+	mm_cluster cluster; /* :cluster (cmd_memory.c); zeroed: none */
 };
 
 /* What one statement is being run with. */

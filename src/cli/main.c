@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -15,6 +16,7 @@
 #include "mmcalc/gemm.h"
 #include "mmcalc/interrupt.h"
 #include "mmcalc/io.h"
+#include "mmcalc/model.h"
 #include "mmcalc/session.h"
 
 
@@ -342,6 +344,33 @@ static void chart_terminal(mm_session *s, const cli_opts *o)
 	                        tty && !getenv("NO_COLOR"));
 }
 
+/* Where :model finds presets: $MMCALC_MODELS when set, else the build
+ * tree's copy beside the executable (share/mmcalc/models) before the
+ * installed ones. */
+static void set_model_path(void)
+{
+	const char *env = getenv("MMCALC_MODELS");
+	if (env && *env) {
+		mm_model_set_path(env);
+		return;
+	}
+	char exe[4096], dir[8192];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	struct stat sb;
+	snprintf(dir, sizeof dir, "%s/share/mmcalc/models", exe);
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		size_t len = strlen(dir);
+		snprintf(dir + len, sizeof dir - len, ":%s", mm_model_path());
+		mm_model_set_path(dir);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	/* The GEMM's kernels, before any product runs: a set this CPU
@@ -377,6 +406,7 @@ int main(int argc, char **argv)
 	}
 	mm_session_set_json(s, o.json);
 	chart_terminal(s, &o);
+	set_model_path();
 	mm_buf cache = MM_BUF_INIT;
 	if (mm_device_cache_path(&cache, getenv("XDG_CACHE_HOME"), getenv("HOME")))
 		mm_session_set_cache_path(s, mm_buf_str(&cache));
