@@ -550,6 +550,18 @@ static mm_code assign(mm_tensor *dst, const mm_tensor *src, mm_diag *d)
 	                mm_tensor_elsize(dst), d);
 }
 
+mm_tensor *mm_op_contiguous(const mm_tensor *x, mm_diag *d)
+{
+	if (mm_tensor_is_contiguous(x))
+		return mm_tensor_ref(x);
+	mm_tensor *c = mm_tensor_new(x->dtype, x->ndim, x->shape, d);
+	if (c && assign(c, x, d) != MM_OK) {
+		mm_tensor_unref(c);
+		c = NULL;
+	}
+	return c;
+}
+
 mm_tensor *mm_op_unary(mm_unop op, const mm_tensor *x, mm_diag *d)
 {
 	if ((unsigned)op >= MM_UNOP_COUNT) {

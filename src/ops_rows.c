@@ -125,7 +125,7 @@ mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
 	 * ((2^60 x 0 x 0) summed over axis 1 is 2^60 empty rows). */
 	if (mm_tensor_numel(out) == 0)
 		return out;
-	mm_tensor *c = mm_tensor_contiguous(x, d);
+	mm_tensor *c = mm_op_contiguous(x, d);
 	if (c && inner == 1) {
 		/* Whole rows: vmath's kernel, vectorised and threaded, in a
 		 * fixed order whatever the threads (the same bits always). */
@@ -271,7 +271,7 @@ mm_tensor *mm_op_softmax(const mm_tensor *x, int axis, mm_diag *d)
 	split3(x, ax, &outer, &r, &inner);
 	if (mm_tensor_numel(x) == 0) /* no rows to normalise, or empty ones */
 		return mm_tensor_new(x->dtype, x->ndim, x->shape, d);
-	mm_tensor *c = mm_tensor_contiguous(x, d);
+	mm_tensor *c = mm_op_contiguous(x, d);
 	mm_tensor *out = c ? mm_tensor_new(x->dtype, x->ndim, x->shape, d)
 	                   : NULL;
 	if (out && inner == 1) { /* rows of r: vmath's kernel */
@@ -349,7 +349,7 @@ mm_tensor *mm_op_layernorm(const mm_tensor *x, const mm_tensor *weight,
 	    (bias && !affine_ok(bias, n, "bias", d)))
 		return NULL;
 	int64_t rows = n ? mm_tensor_numel(x) / n : 0;
-	mm_tensor *c = mm_tensor_contiguous(x, d);
+	mm_tensor *c = mm_op_contiguous(x, d);
 	mm_tensor *out = c ? mm_tensor_new(x->dtype, x->ndim, x->shape, d)
 	                   : NULL;
 	/* weight and bias as rows of x's dtype (either may be one element,

@@ -4,8 +4,9 @@
  * as a tiled copy then the contiguous kernel): every element against the
  * scalar operation on the same inputs, for f32 and f64, with batch axes,
  * broadcast operands, reversed axes and sizes that are not multiples of
- * the tile; and softmax over an axis other than the last (vmath's exp a
- * row at a time) against a long double reference, NaN included. */
+ * the tile; softmax over an axis other than the last (vmath's exp a
+ * row at a time) against a long double reference, NaN included; and the
+ * row operations of views (mm_op_contiguous's tiled copy). */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -209,6 +210,40 @@ START_TEST(softmax_middle_axis)
 }
 END_TEST
 
+/* Reductions, softmax and layernorm of a transposed view (copied in
+ * tiles first) give the bits they give on the same values made
+ * contiguous by mm_tensor_contiguous. */
+START_TEST(rows_of_views)
+{
+	mm_tensor *v = reversed1(transposed(randn3(MM_F32, 2, 150, 90)));
+	mm_tensor *c = mm_tensor_contiguous(v, NULL);
+	ck_assert_ptr_nonnull(c);
+	mm_tensor *got[4], *want[4];
+	got[0] = mm_op_reduce(MM_RED_SUM, v, -1, false, NULL);
+	want[0] = mm_op_reduce(MM_RED_SUM, c, -1, false, NULL);
+	got[1] = mm_op_reduce(MM_RED_MAX, v, 1, true, NULL);
+	want[1] = mm_op_reduce(MM_RED_MAX, c, 1, true, NULL);
+	got[2] = mm_op_softmax(v, -1, NULL);
+	want[2] = mm_op_softmax(c, -1, NULL);
+	got[3] = mm_op_layernorm(v, NULL, NULL, NULL);
+	want[3] = mm_op_layernorm(c, NULL, NULL, NULL);
+	for (int k = 0; k < 4; k++) {
+		ck_assert(got[k] && want[k]);
+		int64_t n = mm_tensor_numel(want[k]), bad = 0;
+		ck_assert_int_eq(mm_tensor_numel(got[k]), n);
+		for (int64_t i = 0; i < n; i++)
+			bad += mm_tensor_get_flat(got[k], i) !=
+			       mm_tensor_get_flat(want[k], i);
+		ck_assert_msg(bad == 0, "case %d: %lld of %lld differ", k,
+		              (long long)bad, (long long)n);
+		mm_tensor_unref(got[k]);
+		mm_tensor_unref(want[k]);
+	}
+	mm_tensor_unref(c);
+	mm_tensor_unref(v);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops-tiles");
@@ -218,6 +253,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, reversed_transposed);
 	tcase_add_test(tc, unary_of_views);
 	tcase_add_test(tc, softmax_middle_axis);
+	tcase_add_test(tc, rows_of_views);
 	suite_add_tcase(s, tc);
 	return s;
 }
