@@ -196,7 +196,8 @@ void mm_format_report(mm_buf *b, const char *name, const mm_info *i,
 			/* A value prints first, NumPy-like, then what it is. */
 			if (name)
 				mm_buf_putc(b, '\n');
-			mm_print_tensor(b, i->value, o ? &o->print : NULL);
+			mm_print_tensor_as(b, i->value, i->v.dtype,
+			                   o ? &o->print : NULL);
 			mm_buf_putc(b, '\n');
 		}
 		put_shape(b, i);

@@ -125,7 +125,7 @@ mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
 	 * ((2^60 x 0 x 0) summed over axis 1 is 2^60 empty rows). */
 	if (mm_tensor_numel(out) == 0)
 		return out;
-	mm_tensor *c = mm_tensor_contiguous(x, d);
+	mm_tensor *c = mm_op_contiguous(x, d);
 	if (c && inner == 1) {
 		/* Whole rows: vmath's kernel, vectorised and threaded, in a
 		 * fixed order whatever the threads (the same bits always). */
@@ -188,7 +188,7 @@ mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
 
 /* --- softmax ------------------------------------------------------------ */
 
-#define SOFTMAX(T, EXP)                                                       \
+#define SOFTMAX(T, EXP, MAP)                                                  \
 	static void softmax_##T(const T *restrict x, T *restrict y, int64_t r, \
 	                        int64_t inner, double *restrict mx,           \
 	                        double *restrict sum)                         \
@@ -230,25 +230,37 @@ mm_tensor *mm_op_reduce(mm_reduce op, const mm_tensor *x, int axis,
 			mx[i] = -INFINITY;                                    \
 			sum[i] = 0;                                           \
 		}                                                             \
+		/* NaNs counted in sum (zero until the exps), not taken    \
+		 * into the max, so that the loop vectorises */            \
 		for (int64_t j = 0; j < r; j++)                               \
 			for (int64_t i = 0; i < inner; i++) {                 \
 				double v = x[j * inner + i];                  \
-				mx[i] = v > mx[i] || v != v ? v : mx[i];      \
+				mx[i] = v > mx[i] ? v : mx[i];                \
+				sum[i] += v != v;                             \
 			}                                                     \
-		for (int64_t j = 0; j < r; j++)                               \
-			for (int64_t i = 0; i < inner; i++) {                 \
-				T e = EXP(x[j * inner + i] - (T)mx[i]);       \
-				y[j * inner + i] = e;                         \
-				sum[i] += e;                                  \
-			}                                                     \
+		for (int64_t i = 0; i < inner; i++) {                         \
+			mx[i] = sum[i] > 0 ? NAN : mx[i];                     \
+			sum[i] = 0;                                           \
+		}                                                             \
+		/* the exps a row of inner at a time through vmath's      \
+		 * kernel (libm's, one by one, took 2.6 s over 4096²) */  \
+		for (int64_t j = 0; j < r; j++) {                             \
+			const T *restrict xr = x + j * inner;                 \
+			T *restrict yr = y + j * inner;                       \
+			for (int64_t i = 0; i < inner; i++)                   \
+				yr[i] = xr[i] - (T)mx[i];                     \
+			MAP(MM_VMATH_EXP, inner, yr, yr);                     \
+			for (int64_t i = 0; i < inner; i++)                   \
+				sum[i] += yr[i];                              \
+		}                                                             \
 		for (int64_t j = 0; j < r; j++)                               \
 			for (int64_t i = 0; i < inner; i++)                   \
 				y[j * inner + i] =                            \
 					(T)(y[j * inner + i] / sum[i]);       \
 	}
 
-SOFTMAX(double, exp)
-SOFTMAX(float, expf)
+SOFTMAX(double, exp, mm_vmath_map_f64)
+SOFTMAX(float, expf, mm_vmath_map_f32)
 
 mm_tensor *mm_op_softmax(const mm_tensor *x, int axis, mm_diag *d)
 {
@@ -259,7 +271,7 @@ mm_tensor *mm_op_softmax(const mm_tensor *x, int axis, mm_diag *d)
 	split3(x, ax, &outer, &r, &inner);
 	if (mm_tensor_numel(x) == 0) /* no rows to normalise, or empty ones */
 		return mm_tensor_new(x->dtype, x->ndim, x->shape, d);
-	mm_tensor *c = mm_tensor_contiguous(x, d);
+	mm_tensor *c = mm_op_contiguous(x, d);
 	mm_tensor *out = c ? mm_tensor_new(x->dtype, x->ndim, x->shape, d)
 	                   : NULL;
 	if (out && inner == 1) { /* rows of r: vmath's kernel */
@@ -337,7 +349,7 @@ mm_tensor *mm_op_layernorm(const mm_tensor *x, const mm_tensor *weight,
 	    (bias && !affine_ok(bias, n, "bias", d)))
 		return NULL;
 	int64_t rows = n ? mm_tensor_numel(x) / n : 0;
-	mm_tensor *c = mm_tensor_contiguous(x, d);
+	mm_tensor *c = mm_op_contiguous(x, d);
 	mm_tensor *out = c ? mm_tensor_new(x->dtype, x->ndim, x->shape, d)
 	                   : NULL;
 	/* weight and bias as rows of x's dtype (either may be one element,

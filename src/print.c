@@ -1,4 +1,5 @@
-/* print.c — NumPy-like text (np.array2string) and JSON for tensors. */
+/* print.c — NumPy-like text (np.array2string) and JSON for tensors, in
+ * the dtype a tensor holds: integers as integers, f16 in its own digits. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,34 +10,103 @@
 #define NB 512 /* room for any %f of a double plus sign */
 
 /* How every element of one printout is formatted (NumPy's
- * FloatingFormat with floatmode 'maxprec' and sign '-'). */
+ * FloatingFormat with floatmode 'maxprec' and sign '-', or its
+ * IntegerFormat). */
 typedef struct fmt {
+	bool integer;  /* i8, i4: right-aligned digits, pad_left wide */
 	bool exp;      /* scientific notation */
-	bool f32;      /* shortest digits that round-trip as a float */
+	mm_dtype rt;   /* shortest digits that read back as this type */
 	int precision; /* positional: most fraction digits; exp: exact */
 	int pad_left, pad_right, exp_size;
 } fmt;
 
-/* Shortest decimal digits of |x| that read back as x (as a float when
- * f32): digits into dig (no point), returns the decimal exponent of the
- * first digit. x is finite. */
-static int shortest(double x, bool f32, char *dig)
+/* True when y, rounded to nearest even into binary16 (10 mantissa bits,
+ * exponents from -14), gives x (finite, positive, an f16 value): y lies
+ * within half a gap of x, or on the half and x's last bit is 0. Exact
+ * in double, not through f32, whose rounding could land y on a tie. */
+static bool reads_as_f16(double y, double x)
 {
-	char buf[40];
-	x = fabs(x);
-	for (int p = 0; p <= 17; p++) {
-		snprintf(buf, sizeof buf, "%.*e", p, x);
-		double y = strtod(buf, NULL);
-		if (f32 ? (float)y == (float)x : y == x)
-			break;
-	}
-	char *e = strchr(buf, 'e');
+	if (x == 0)
+		return y <= 0x1p-25; /* half the least subnormal: a tie to 0 */
+	int e = ilogb(x) < -14 ? -14 : ilogb(x);
+	double ulp = ldexp(1, e - 10), up = ulp / 2, down = ulp / 2;
+	if (x == ldexp(1, e) && e > -14)
+		down = ulp / 4; /* the binade below has half the gap */
+	bool even = fmod(x / ulp, 2) == 0;
+	double dist = y - x;
+	if (dist >= 0)
+		return dist < up || (dist == up && even);
+	return -dist < down || (-dist == down && even);
+}
+
+/* Whether the decimal y reads back as x in the type rt (f64 as a
+ * double, f16 as a binary16, every other as a float). */
+static bool reads_as(mm_dtype rt, double y, double x)
+{
+	return rt == MM_F64   ? y == x
+	       : rt == MM_F16 ? reads_as_f16(y, x)
+	                      : (float)y == (float)x;
+}
+
+/* "d.ddde±x" into its digits (no point) and its exponent, returned. */
+static int split(const char *buf, char *dig)
+{
+	const char *e = strchr(buf, 'e');
 	int n = 0;
-	for (char *c = buf; c < e; c++)
+	for (const char *c = buf; c < e; c++)
 		if (*c != '.')
 			dig[n++] = *c;
 	dig[n] = '\0';
 	return atoi(e + 1);
+}
+
+/* The digits d (exponent *e) one unit in their last place up (dir 1) or
+ * down (-1), in place; false when that would take a digit away (1.00
+ * down to 0.99). */
+static bool step(char *d, int *e, int dir)
+{
+	int i = (int)strlen(d) - 1;
+	char from = dir > 0 ? '9' : '0', to = dir > 0 ? '0' : '9';
+	while (i >= 0 && d[i] == from)
+		d[i--] = to;
+	if (i < 0) { /* 9.99 up: 1.00 at the next exponent */
+		d[0] = '1';
+		++*e;
+		return true;
+	}
+	d[i] = (char)(d[i] + dir);
+	return d[0] != '0';
+}
+
+/* Shortest decimal digits of |x| that read back as x in the type rt:
+ * digits into dig (no point), returns the decimal exponent of the first
+ * digit. x is finite. */
+static int shortest(double x, mm_dtype rt, char *dig)
+{
+	char buf[48], alt[24];
+	int e = 0;
+	x = fabs(x);
+	for (int p = 0; p <= 17; p++) {
+		snprintf(buf, sizeof buf, "%.*e", p, x);
+		e = split(buf, dig);
+		double y = strtod(buf, NULL);
+		if (reads_as(rt, y, x))
+			return e;
+		/* A power of two has a gap twice as wide above as below:
+		 * there the digits on the far side of x may read back when
+		 * the nearest do not (as NumPy's Dragon4 finds: 0.01563 for
+		 * the f16 2^-6 = 0.015625) */
+		int ea = e;
+		snprintf(alt, sizeof alt, "%s", dig);
+		if (step(alt, &ea, y < x ? 1 : -1)) {
+			snprintf(buf, sizeof buf, "%c.%se%d", alt[0], alt + 1, ea);
+			if (reads_as(rt, strtod(buf, NULL), x)) {
+				strcpy(dig, alt);
+				return ea;
+			}
+		}
+	}
+	return e;
 }
 
 static void trim_zeros(char *frac)
@@ -48,10 +118,10 @@ static void trim_zeros(char *frac)
 
 /* Positional: integer part (with '-') and fraction digits, unique digits
  * cut off at prec fraction digits, trailing zeros trimmed. */
-static void positional(double x, bool f32, int prec, char *ip, char *fp)
+static void positional(double x, mm_dtype rt, int prec, char *ip, char *fp)
 {
 	char dig[40], buf[400];
-	int e = shortest(x, f32, dig), nd = (int)strlen(dig);
+	int e = shortest(x, rt, dig), nd = (int)strlen(dig);
 	int nfrac = nd - 1 - e > 0 ? nd - 1 - e : 0;
 	const char *sign = signbit(x) ? "-" : "";
 	if (nfrac <= prec) {
@@ -89,11 +159,11 @@ static void positional(double x, bool f32, int prec, char *ip, char *fp)
 
 /* Scientific: mantissa integer digit (with '-'), fraction digits (unique,
  * at most prec, trimmed) and the exponent value. */
-static void scientific(double x, bool f32, int prec, char *ip, char *fp,
+static void scientific(double x, mm_dtype rt, int prec, char *ip, char *fp,
                        int *ex)
 {
 	char dig[40], buf[64];
-	int e = shortest(x, f32, dig), nd = (int)strlen(dig);
+	int e = shortest(x, rt, dig), nd = (int)strlen(dig);
 	const char *sign = signbit(x) ? "-" : "";
 	if (nd - 1 <= prec) {
 		snprintf(ip, NB, "%s%c", sign, dig[0]);
@@ -120,11 +190,25 @@ static int exp_len(int e)
 	                                               : (int)strlen(b);
 }
 
-/* NumPy's fillFormat over the displayed values v[0..n-1]. */
-static fmt make_fmt(const double *v, int64_t n, bool f32,
+/* NumPy's IntegerFormat: as wide as the longest of the displayed
+ * values v[0..n-1] (the stored integers of an i8 or i4 tensor). */
+static fmt int_fmt(const double *v, int64_t n)
+{
+	fmt f = {true, false, MM_F32, 0, 0, 0, 0};
+	for (int64_t i = 0; i < n; i++) {
+		char b[32];
+		int w = snprintf(b, sizeof b, "%lld", (long long)v[i]);
+		f.pad_left = w > f.pad_left ? w : f.pad_left;
+	}
+	return f;
+}
+
+/* NumPy's fillFormat over the displayed values v[0..n-1], whose digits
+ * read back in the type rt. */
+static fmt make_fmt(const double *v, int64_t n, mm_dtype rt,
                     const mm_print_opts *o)
 {
-	fmt f = {false, f32, o->precision, 0, 0, -1};
+	fmt f = {false, false, rt, o->precision, 0, 0, -1};
 	double mx = 0, mn = INFINITY;
 	int64_t nfin = 0;
 	bool nonfin = false, neginf = false;
@@ -151,7 +235,7 @@ static fmt make_fmt(const double *v, int64_t n, bool f32,
 			if (!isfinite(v[i]))
 				continue;
 			int e;
-			scientific(v[i], f32, o->precision, ip, fp, &e);
+			scientific(v[i], rt, o->precision, ip, fp, &e);
 			int fl = (int)strlen(fp), il = (int)strlen(ip);
 			maxfrac = fl > maxfrac ? fl : maxfrac;
 			maxint = il > maxint ? il : maxint;
@@ -165,7 +249,7 @@ static fmt make_fmt(const double *v, int64_t n, bool f32,
 		for (int64_t i = 0; i < n; i++) {
 			if (!isfinite(v[i]))
 				continue;
-			positional(v[i], f32, o->precision, ip, fp);
+			positional(v[i], rt, o->precision, ip, fp);
 			int fl = (int)strlen(fp), il = (int)strlen(ip);
 			f.pad_right = fl > f.pad_right ? fl : f.pad_right;
 			f.pad_left = il > f.pad_left ? il : f.pad_left;
@@ -185,6 +269,10 @@ static fmt make_fmt(const double *v, int64_t n, bool f32,
 static void put_elem(mm_buf *b, const fmt *f, double x)
 {
 	char ip[NB], fp[NB];
+	if (f->integer) {
+		mm_buf_printf(b, "%*lld", f->pad_left, (long long)x);
+		return;
+	}
 	if (!isfinite(x)) {
 		const char *s = isnan(x) ? "nan" : x < 0 ? "-inf" : "inf";
 		int w = f->pad_left + f->pad_right + 1 - (int)strlen(s);
@@ -193,7 +281,7 @@ static void put_elem(mm_buf *b, const fmt *f, double x)
 	}
 	if (f->exp) {
 		int e;
-		scientific(x, f->f32, f->precision, ip, fp, &e);
+		scientific(x, f->rt, f->precision, ip, fp, &e);
 		if ((int)strlen(fp) < f->precision) {
 			/* like Dragon4's min_digits: more digits of the exact
 			 * value, not zeros (they differ for f32) */
@@ -210,7 +298,7 @@ static void put_elem(mm_buf *b, const fmt *f, double x)
 		              abs(e));
 		return;
 	}
-	positional(x, f->f32, f->precision, ip, fp);
+	positional(x, f->rt, f->precision, ip, fp);
 	mm_buf_printf(b, "%*s.%-*s", f->pad_left, ip, f->pad_right, fp);
 }
 
@@ -332,6 +420,12 @@ static void layout(const printer *p, int axis, int64_t off, int hi,
 
 void mm_print_tensor(mm_buf *b, const mm_tensor *t, const mm_print_opts *opts)
 {
+	mm_print_tensor_as(b, t, t->dtype, opts);
+}
+
+void mm_print_tensor_as(mm_buf *b, const mm_tensor *t, mm_dtype dtype,
+                        const mm_print_opts *opts)
+{
 	mm_print_opts o = opts ? *opts : MM_PRINT_OPTS_DEFAULT;
 	if (o.edgeitems < 1)
 		o.edgeitems = 1;
@@ -353,7 +447,15 @@ void mm_print_tensor(mm_buf *b, const mm_tensor *t, const mm_print_opts *opts)
 	}
 	int64_t k = 0;
 	collect(&p, 0, 0, v, &k);
-	p.f = make_fmt(v, k, t->dtype != MM_F64, &o);
+	/* f64 storage is f64 whatever the label; narrow floats other than
+	 * f16 (bf16, the f8s, which NumPy lacks) print their exact values
+	 * as float32 does */
+	mm_dtype rt = t->dtype == MM_F64 ? MM_F64
+	              : dtype == MM_F16  ? MM_F16
+	                                 : MM_F32;
+	p.f = t->dtype != MM_F64 && mm_dtype_is_int(dtype)
+	          ? int_fmt(v, k)
+	          : make_fmt(v, k, rt, &o);
 	free(v);
 	layout(&p, 0, 0, 1, o.linewidth, b);
 }

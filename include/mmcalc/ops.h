@@ -74,6 +74,11 @@ mm_code mm_op_binary_into(mm_binop op, const mm_tensor *a,
                           const mm_tensor *b, mm_tensor *out, mm_diag *d);
 /* op(x) elementwise. */
 mm_tensor *mm_op_unary(mm_unop op, const mm_tensor *x, mm_diag *d);
+/* x itself (a new reference) when contiguous, else a contiguous copy,
+ * made in tiles when x is a transposed view (as mm_tensor_contiguous,
+ * whose element-by-element copy of a 4096² x.T takes ten times longer).
+ * NULL with d filled on failure or interruption. */
+mm_tensor *mm_op_contiguous(const mm_tensor *x, mm_diag *d);
 
 /* Reduction over all axes (axis == MM_AXIS_ALL) or one axis (negative
  * counts from the end). keepdims keeps reduced axes with length 1.

@@ -33,6 +33,17 @@ typedef struct mm_print_opts {
  * newline. */
 void mm_print_tensor(mm_buf *b, const mm_tensor *t, const mm_print_opts *opts);
 
+/* The same for a tensor of dtype `dtype` (t's storage is f32 for every
+ * type but f64), as NumPy prints an array of that type: i8 and i4 as
+ * integers ("[100 -56  44]", each as wide as the widest), f16 with the
+ * shortest digits that identify the value as a binary16 ("0.1" for
+ * 0.0999755859375, as NumPy's float16). bf16 and the f8s, which NumPy
+ * lacks, print the exact values as float32 does ("0.10009766"; ml_dtypes
+ * prints 6 significant digits). mm_print_tensor is this with t's own
+ * storage dtype. */
+void mm_print_tensor_as(mm_buf *b, const mm_tensor *t, mm_dtype dtype,
+                        const mm_print_opts *opts);
+
 /* Nested JSON arrays of all elements (no summarising), each number with
  * round-trip precision: "%.17g" for f64, "%.9g" for f32. nan, inf and
  * -inf, which JSON cannot hold, are written as null. A 0-d tensor is a

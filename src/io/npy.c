@@ -815,12 +815,18 @@ mm_code mm_npy_save(const char *path, mm_dtype dtype, int ndim,
 {
 	size_t esize;
 	if (!*file_type(dtype, &esize)) {
+		const char *name = mm_dtype_name(dtype);
 		mm_diag_set(d, MM_ERR_UNSUPPORTED, nospan,
 		            "%s: NumPy has no %s type, so a .npy file cannot hold "
-		            "a %s tensor", path, mm_dtype_name(dtype),
-		            mm_dtype_name(dtype));
-		mm_diag_hint(d, "save astype(x, dtype=f32) (exact), or "
-		                "astype(x, dtype=f16) (half the size, rounded)");
+		            "a%s %s tensor", path, name, name[0] == 'f' ? "n" : "",
+		            name);
+		/* every f8 value is exact in f16; bf16's range is f32's */
+		mm_diag_hint(d, dtype == MM_BF16
+		                    ? "save astype(x, dtype=f32) (exact), or "
+		                      "astype(x, dtype=f16) (rounded, and inf "
+		                      "beyond 65504)"
+		                    : "save astype(x, dtype=f16) (exact, 2 bytes "
+		                      "an element) or astype(x, dtype=f32)");
 		return MM_ERR_UNSUPPORTED;
 	}
 	char hdr[512];

@@ -1,8 +1,10 @@
 /* bench-lowp.c — the low-precision GEMMs (gemm_lowp.h) beside mmcalc's f32
- * GEMM, oneDNN's matmul (when built with it) and the measured peak of the
- * instruction each path runs on, side by side in one run: for each size
- * and thread count the contenders alternate and the best of several
- * timed samples counts.
+ * and f64 GEMMs, oneDNN's matmul (when built with it) and the measured
+ * peak of the instruction each path runs on, side by side in one run: for
+ * each size and thread count the contenders alternate and the best of
+ * several timed samples counts. "x f32" is a row's rate over mmcalc's
+ * f32 GEMM's in the same run. oneDNN 2.6 has no f64 data type, so the
+ * f64 row has no oneDNN figure (bench-gemm runs f64 against OpenBLAS).
  *
  *   bench-lowp [--quick] [--rounds N] [--threads N] [--size N]...
  *              [--dnnl-max-isa NAME] [--cpu]
@@ -83,6 +85,7 @@ static double clock_now(void)
 		                 : "+r"(n) : : ZREGS, "cc");               \
 	}
 ZLOOP(loop_fma, "vfmadd231ps")
+ZLOOP(loop_fma64, "vfmadd231pd")
 ZLOOP(loop_dpbf16, "vdpbf16ps")
 ZLOOP(loop_dpbusd, "vpdpbusd")
 
@@ -128,17 +131,19 @@ struct peak {
 	double g[2];         /* measured G/s on 1 and 2 threads, 0 if none */
 };
 
-enum { P_FMA, P_DPBF16, P_DPBUSD, P_TDPBF16, P_TDPBSSD, NPEAK };
+enum { P_FMA, P_FMA64, P_DPBF16, P_DPBUSD, P_TDPBF16, P_TDPBSSD, NPEAK };
 
 static struct peak peaks[NPEAK] = {
 #if defined(__x86_64__)
 	[P_FMA] = {"vfmadd231ps", loop_fma, 24 * 16 * 2, {0, 0}},
+	[P_FMA64] = {"vfmadd231pd", loop_fma64, 24 * 8 * 2, {0, 0}},
 	[P_DPBF16] = {"vdpbf16ps", loop_dpbf16, 24 * 16 * 4, {0, 0}},
 	[P_DPBUSD] = {"vpdpbusd", loop_dpbusd, 24 * 16 * 8, {0, 0}},
 	[P_TDPBF16] = {"tdpbf16ps", loop_tdpbf16, 6 * 16 * 16 * 32 * 2, {0, 0}},
 	[P_TDPBSSD] = {"tdpbssd", loop_tdpbssd, 6 * 16 * 16 * 64 * 2, {0, 0}},
 #else
 	[P_FMA] = {"vfmadd231ps", NULL, 0, {0, 0}},
+	[P_FMA64] = {"vfmadd231pd", NULL, 0, {0, 0}},
 	[P_DPBF16] = {"vdpbf16ps", NULL, 0, {0, 0}},
 	[P_DPBUSD] = {"vpdpbusd", NULL, 0, {0, 0}},
 	[P_TDPBF16] = {"tdpbf16ps", NULL, 0, {0, 0}},
@@ -191,6 +196,7 @@ static void measure_peaks(bool quick, int maxt)
 #if defined(__x86_64__)
 	__builtin_cpu_init();
 	have[P_FMA] = __builtin_cpu_supports("avx512f");
+	have[P_FMA64] = have[P_FMA];
 	have[P_DPBF16] = mm_gemm_bf16_set_isa("avx512bf16") == 0;
 	have[P_DPBUSD] = mm_gemm_i8_set_isa("avx512vnni") == 0;
 	have[P_TDPBF16] = mm_gemm_bf16_set_isa("amx") == 0;
@@ -271,7 +277,8 @@ static bool dn_make(struct dn *d, int64_t n, int type, const float *a32,
 		return false;
 	bool ok = dn_ok(dnnl_primitive_create(&d->mm, pd));
 	dnnl_primitive_desc_destroy(pd);
-	if (ok && type != DN_F32) {
+	bool f32 = type == DN_F32;
+	if (ok && !f32) {
 		ok = dn_ok(dnnl_reorder_primitive_desc_create(
 			&pd, &md_f32, dn_engine, &md_in, dn_engine, NULL));
 		if (ok) {
@@ -279,7 +286,6 @@ static bool dn_make(struct dn *d, int64_t n, int type, const float *a32,
 			dnnl_primitive_desc_destroy(pd);
 		}
 	}
-	bool f32 = type == DN_F32;
 	ok = ok &&
 	     dn_ok(dnnl_memory_create(&d->a32, &md_f32, dn_engine, (void *)a32)) &&
 	     dn_ok(dnnl_memory_create(&d->b32, &md_f32, dn_engine, (void *)b32)) &&
@@ -323,12 +329,13 @@ static void dn_threads(int t)
 
 /* A contender: what runs (mmcalc's f32, bf16 or i8 GEMM on a path, or
  * oneDNN's matmul with or without its reorders from f32). */
-enum kind { K_NONE = -1, K_F32, K_BF16, K_I8, K_DN_BF16, K_DN_CVT_BF16,
-            K_DN_S8, K_DN_CVT_S8, K_DN_F32 };
+enum kind { K_NONE = -1, K_F32, K_BF16, K_I8, K_F64, K_DN_BF16,
+            K_DN_CVT_BF16, K_DN_S8, K_DN_CVT_S8, K_DN_F32 };
 
 struct problem {
 	int64_t n;
 	float *a, *b, *c;
+	double *a64, *b64, *c64; /* the same numbers as a, b */
 #ifdef HAVE_DNNL
 	struct dn dn[DN_TYPES];
 #endif
@@ -348,6 +355,10 @@ static void multiply(struct problem *p, enum kind k)
 	case K_I8:
 		rc = mm_gemm_i8(n, n, n, p->a, n, 1, p->b, n, 1, false,
 		                (int32_t *)p->c, n, 1);
+		break;
+	case K_F64:
+		rc = mm_dgemm(n, n, n, 1, p->a64, n, 1, p->b64, n, 1, 0, p->c64,
+		              n, 1);
 		break;
 #ifdef HAVE_DNNL
 	case K_DN_BF16:
@@ -408,6 +419,19 @@ static float *filled(int64_t count)
 		x[i] = (float)((int)(s >> 60) - 8);
 	}
 	return x;
+}
+
+/* x's count elements as doubles. */
+static double *widened(const float *x, int64_t count)
+{
+	double *y = aligned_alloc(64, (size_t)((count * 8 + 63) / 64 * 64));
+	if (!y) {
+		fprintf(stderr, "bench-lowp: out of memory\n");
+		exit(1);
+	}
+	for (int64_t i = 0; i < count; i++)
+		y[i] = x[i];
+	return y;
 }
 
 struct row {
@@ -491,23 +515,27 @@ static void bench(struct problem *p, struct row *rows, int nrows, int t,
 		if (rows[r].peak >= 0 && peaks[rows[r].peak].g[t - 1] > 0)
 			snprintf(pk, sizeof pk, "%.0f%%", 100 * rows[r].best /
 			         peaks[rows[r].peak].g[t - 1]);
-		printf("%5lld %3d  %-4s %-11s %9.1f %9s %6s %9s %6s %6s %s\n",
+		/* rows[0] is mmcalc's f32 GEMM */
+		printf("%5lld %3d  %-4s %-11s %9.1f %6.2f %9s %6s %9s %6s %6s %s\n",
 		       (long long)p->n, t, rows[r].type, rows[r].path, rows[r].best,
-		       d, dr, c, cr, pk,
+		       rows[r].best / rows[0].best, d, dr, c, cr, pk,
 		       rows[r].peak >= 0 ? peaks[rows[r].peak].insn : "");
 	}
 	fflush(stdout);
 }
 
-/* The rows this CPU and build run: f32, then bf16 and i8 on their
- * default path and on the AVX-512 one when that is not the default. */
+/* The rows this CPU and build run: f32 and f64 (no oneDNN figure), then
+ * bf16 and i8 on their default path and on the AVX-512 one when that is
+ * not the default. */
 static int make_rows(struct row *rows, bool have_dn)
 {
 	int n = 0;
+	bool avx512 = strcmp(mm_gemm_isa(), "avx512") == 0;
 	rows[n++] = (struct row){"f32", mm_gemm_isa(), K_F32,
 	                         have_dn ? K_DN_F32 : K_NONE, K_NONE,
-	                         strcmp(mm_gemm_isa(), "avx512") == 0 ? P_FMA : -1,
-	                         0, 0, 0};
+	                         avx512 ? P_FMA : -1, 0, 0, 0};
+	rows[n++] = (struct row){"f64", mm_gemm_isa(), K_F64, K_NONE, K_NONE,
+	                         avx512 ? P_FMA64 : -1, 0, 0, 0};
 	static const struct {
 		const char *type;
 		bool i8;
@@ -604,17 +632,20 @@ int main(int argc, char **argv)
 	struct row rows[8];
 	int nrows = make_rows(rows, have_dn);
 	printf("# best of %d alternating samples by %s; G/s = 2n^3 / time (FLOP "
-	       "for f32 and bf16, integer ops for i8)\n# ratio: mmcalc / oneDNN; "
+	       "for f32, f64 and bf16, integer ops for i8)\n# ratio: mmcalc / oneDNN; "
 	       "+cvt: oneDNN with its reorders of A and B from f32 timed too\n",
 	       rounds, use_cpu_time ? "CPU time per thread" : "the wall clock");
-	printf("%5s %3s  %-4s %-11s %9s %9s %6s %9s %6s %6s %s\n", "n", "thr",
-	       "type", "path", "mmcalc", "oneDNN", "ratio", "+cvt", "ratio",
-	       "peak", "of");
+	printf("%5s %3s  %-4s %-11s %9s %6s %9s %6s %9s %6s %6s %s\n", "n",
+	       "thr", "type", "path", "mmcalc", "x f32", "oneDNN", "ratio", "+cvt",
+	       "ratio", "peak", "of");
 	for (int s = 0; s < nsizes; s++) {
 		struct problem p = {.n = sizes[s]};
 		p.a = filled(p.n * p.n);
 		p.b = filled(p.n * p.n);
 		p.c = filled(p.n * p.n);
+		p.a64 = widened(p.a, p.n * p.n);
+		p.b64 = widened(p.b, p.n * p.n);
+		p.c64 = widened(p.c, p.n * p.n);
 		for (int t = 1; t <= maxt; t++) {
 			if (only_threads && t != only_threads)
 				continue;
@@ -637,6 +668,9 @@ int main(int argc, char **argv)
 		free(p.a);
 		free(p.b);
 		free(p.c);
+		free(p.a64);
+		free(p.b64);
+		free(p.c64);
 	}
 	mm_gemm_lowp_shutdown();
 	mm_gemm_shutdown();

@@ -43,12 +43,41 @@ add("big_ints", [12345678.0, 1.0, 2.0])
 add("f32_exp_digits", np.array([2.59314245e-03, 3.38830469e-05, 8.74679766e+04, -3.70950508e+01, 6.29699418e-11, 1.44618135e-02], dtype=np.float32))
 add("wide_rows", (np.arange(90).reshape(3, 30) * 1.37 - 20))
 add("f32_big_int", np.array([-56906248.0, 30000001.0, 16777217.0], dtype=np.float32))
+# integer and float16 arrays (issue 22): mmcalc's i8 and f16 tensors
+i8, f16 = np.int8, np.float16
+with np.errstate(over='ignore'):
+    add("i8_wrap", np.array([1, 2, 3], dtype=i8) * i8(100))
+    add("i8_square", np.array([[1, -2], [100, 3]], dtype=i8))
+    add("i8_scalar", np.array(-5, dtype=i8))
+    add("i8_summary", np.arange(2000).astype(i8))
+    add("i8_wide", np.arange(-128, -68).astype(i8).reshape(2, 30))
+    add("i8_zeros", np.zeros((2, 2), dtype=i8))
+    add("f16_values", np.array([0.1, 1/3, 70000], dtype=f16))
+    add("f16_exp", np.array([1e-5, 1], dtype=f16))
+    add("f16_subnormal", np.array([6e-8, -1.5, 65504], dtype=f16))
+    add("f16_digits", np.array([3.14159, -2.71828, 1000.5, 0.0001], dtype=f16))
+    add("f16_wrap", (np.arange(30) * 1.123456).astype(f16))
+    add("f16_nan", np.array([np.nan, -np.inf, 0.2], dtype=f16))
+    add("f16_scalar", np.array(0.1, dtype=f16))
+    add("f16_ints", np.array([2048, 2049, -7], dtype=f16))
+    add("f16_summary", np.arange(2000).astype(f16))
 out=[]
 for name,a,kw,s in cases:
     vals = a.ravel().tolist()
-    dt = 'MM_F32' if a.dtype==np.float32 else 'MM_F64'
+    dt = {np.float32: 'MM_F32', np.int8: 'MM_I8',
+          np.float16: 'MM_F16'}.get(a.dtype.type, 'MM_F64')
     shape = list(a.shape)
     out.append((name, dt, shape, [repr(float(v)) for v in vals], kw, s))
 import sys
 with open('/tmp/pc/cases.json','w') as f: json.dump(out,f)
 for o in out[:8]: print(o[0]); print(o[5])
+
+# print_f16.txt: NumPy's text for every positive finite float16 (bits
+# 0x0001 to 0x7bff, one a line, in order) as a 0-d array: the shortest
+# digits that identify each value as a binary16, positional from 1e-4 up
+# and scientific below (the subnormals among them).
+here = os.path.dirname(os.path.abspath(__file__))
+h = np.arange(1, 0x7c00, dtype=np.uint16).view(np.float16)
+with open(os.path.join(here, 'print_f16.txt'), 'w') as f:
+    for x in h:
+        f.write(np.array2string(np.array(x)) + '\n')

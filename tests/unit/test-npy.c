@@ -669,6 +669,10 @@ START_TEST(narrow_dtypes)
 		                 MM_ERR_UNSUPPORTED);
 		ck_assert_ptr_nonnull(strstr(d.message, "NumPy has no"));
 		ck_assert_ptr_nonnull(strstr(d.hint, "astype"));
+		/* "an f8e4m3 tensor"; every f8 value is exact in f16 */
+		ck_assert_ptr_nonnull(strstr(d.message, k ? "an f8e" : "a bf16"));
+		ck_assert_ptr_nonnull(strstr(d.hint, k ? "dtype=f16) (exact"
+		                                       : "dtype=f32) (exact"));
 	}
 	ck_assert_int_eq(count_files(), 0);
 	/* a long f16 array goes through the conversion buffer in steps */

@@ -1,11 +1,14 @@
 /* test-print.c — NumPy-like printing and JSON output of tensors. The
  * expected strings were produced by NumPy 1.24's np.array2string on the
- * same values (see tests/data/print_cases.py) and are hard-coded here. */
+ * same values (see tests/data/print_cases.py) and are hard-coded here;
+ * i8 and f16 cases are NumPy's int8 and float16 arrays. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmcalc/dtype_round.h"
 #include "mmcalc/print.h"
 
 typedef struct pcase {
@@ -89,6 +92,37 @@ static const pcase cases[] = {
 	 "[[-20.   -18.63 -17.26 -15.89 -14.52 -13.15 -11.78 -10.41  -9.04  -7.67\n   -6.3   -4.93  -3.56  -2.19  -0.82   0.55   1.92   3.29   4.66   6.03\n    7.4    8.77  10.14  11.51  12.88  14.25  15.62  16.99  18.36  19.73]\n [ 21.1   22.47  23.84  25.21  26.58  27.95  29.32  30.69  32.06  33.43\n   34.8   36.17  37.54  38.91  40.28  41.65  43.02  44.39  45.76  47.13\n   48.5   49.87  51.24  52.61  53.98  55.35  56.72  58.09  59.46  60.83]\n [ 62.2   63.57  64.94  66.31  67.68  69.05  70.42  71.79  73.16  74.53\n   75.9   77.27  78.64  80.01  81.38  82.75  84.12  85.49  86.86  88.23\n   89.6   90.97  92.34  93.71  95.08  96.45  97.82  99.19 100.56 101.93]]"},
 	{"f32_big_int", MM_F32, 1, {3}, (const double[]){-56906248.0, 30000000.0, 16777216.0}, 0, 8, false,
 	 "[-56906248.  30000000.  16777216.]"},
+	/* i8 and f16 as NumPy prints int8 and float16 arrays (issue 22) */
+	{"i8_wrap", MM_I8, 1, {3}, (const double[]){100.0, -56.0, 44.0}, 0, 8, false,
+	 "[100 -56  44]"},
+	{"i8_square", MM_I8, 2, {2, 2}, (const double[]){1.0, -2.0, 100.0, 3.0}, 0, 8, false,
+	 "[[  1  -2]\n [100   3]]"},
+	{"i8_scalar", MM_I8, 0, {0}, (const double[]){-5.0}, 0, 8, false,
+	 "-5"},
+	{"i8_summary", MM_I8, 1, {2000}, NULL, 1, 8, false,
+	 "[  0   1   2 ... -51 -50 -49]"},
+	{"i8_wide", MM_I8, 2, {2, 30}, (const double[]){-128.0, -127.0, -126.0, -125.0, -124.0, -123.0, -122.0, -121.0, -120.0, -119.0, -118.0, -117.0, -116.0, -115.0, -114.0, -113.0, -112.0, -111.0, -110.0, -109.0, -108.0, -107.0, -106.0, -105.0, -104.0, -103.0, -102.0, -101.0, -100.0, -99.0, -98.0, -97.0, -96.0, -95.0, -94.0, -93.0, -92.0, -91.0, -90.0, -89.0, -88.0, -87.0, -86.0, -85.0, -84.0, -83.0, -82.0, -81.0, -80.0, -79.0, -78.0, -77.0, -76.0, -75.0, -74.0, -73.0, -72.0, -71.0, -70.0, -69.0}, 0, 8, false,
+	 "[[-128 -127 -126 -125 -124 -123 -122 -121 -120 -119 -118 -117 -116 -115\n  -114 -113 -112 -111 -110 -109 -108 -107 -106 -105 -104 -103 -102 -101\n  -100  -99]\n [ -98  -97  -96  -95  -94  -93  -92  -91  -90  -89  -88  -87  -86  -85\n   -84  -83  -82  -81  -80  -79  -78  -77  -76  -75  -74  -73  -72  -71\n   -70  -69]]"},
+	{"i8_zeros", MM_I8, 2, {2, 2}, (const double[]){0.0, 0.0, 0.0, 0.0}, 0, 8, false,
+	 "[[0 0]\n [0 0]]"},
+	{"f16_values", MM_F16, 1, {3}, (const double[]){0.0999755859375, 0.333251953125, INFINITY}, 0, 8, false,
+	 "[0.1    0.3333    inf]"},
+	{"f16_exp", MM_F16, 1, {2}, (const double[]){1.0013580322265625e-05, 1.0}, 0, 8, false,
+	 "[1.e-05 1.e+00]"},
+	{"f16_subnormal", MM_F16, 1, {3}, (const double[]){5.960464477539063e-08, -1.5, 65504.0}, 0, 8, false,
+	 "[ 5.96e-08 -1.50e+00  6.55e+04]"},
+	{"f16_digits", MM_F16, 1, {4}, (const double[]){3.140625, -2.71875, 1000.5, 0.00010001659393310547}, 0, 8, false,
+	 "[ 3.1406e+00 -2.7188e+00  1.0005e+03  1.0002e-04]"},
+	{"f16_wrap", MM_F16, 1, {30}, (const double[]){0.0, 1.123046875, 2.24609375, 3.37109375, 4.4921875, 5.6171875, 6.7421875, 7.86328125, 8.984375, 10.109375, 11.234375, 12.359375, 13.484375, 14.6015625, 15.7265625, 16.859375, 17.96875, 19.09375, 20.21875, 21.34375, 22.46875, 23.59375, 24.71875, 25.84375, 26.96875, 28.09375, 29.203125, 30.328125, 31.453125, 32.59375}, 0, 8, false,
+	 "[ 0.     1.123  2.246  3.371  4.492  5.617  6.742  7.863  8.984 10.11\n 11.234 12.36  13.484 14.6   15.73  16.86  17.97  19.1   20.22  21.34\n 22.47  23.6   24.72  25.84  26.97  28.1   29.2   30.33  31.45  32.6  ]"},
+	{"f16_nan", MM_F16, 1, {3}, (const double[]){NAN, -INFINITY, 0.199951171875}, 0, 8, false,
+	 "[ nan -inf  0.2]"},
+	{"f16_scalar", MM_F16, 0, {0}, (const double[]){0.0999755859375}, 0, 8, false,
+	 "0.1"},
+	{"f16_ints", MM_F16, 1, {3}, (const double[]){2048.0, 2048.0, -7.0}, 0, 8, false,
+	 "[2048. 2048.   -7.]"},
+	{"f16_summary", MM_F16, 1, {2000}, NULL, 1, 8, false,
+	 "[0.000e+00 1.000e+00 2.000e+00 ... 1.997e+03 1.998e+03 1.999e+03]"},
 };
 
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
@@ -100,7 +134,8 @@ static mm_tensor *make(const pcase *c)
 		n *= c->shape[i];
 	double *v = malloc((size_t)n * sizeof *v);
 	for (int64_t i = 0; i < n; i++)
-		v[i] = c->vals ? c->vals[i] : (double)i / c->div;
+		v[i] = c->vals ? c->vals[i]
+		               : mm_dtype_round_double(c->dtype, (double)i / c->div);
 	mm_tensor *t = mm_tensor_from_doubles(c->dtype, c->ndim, c->shape, v,
 	                                      NULL);
 	free(v);
@@ -116,7 +151,7 @@ START_TEST(test_numpy_cases)
 	o.precision = c->precision;
 	o.suppress = c->suppress;
 	mm_buf b = MM_BUF_INIT;
-	mm_print_tensor(&b, t, &o);
+	mm_print_tensor_as(&b, t, c->dtype, &o);
 	ck_assert_msg(strcmp(mm_buf_str(&b), c->expect) == 0,
 	              "case %s:\n got:\n%s\n want:\n%s", c->name,
 	              mm_buf_str(&b), c->expect);
@@ -212,6 +247,38 @@ START_TEST(test_threshold_option)
 }
 END_TEST
 
+#ifndef MM_TEST_DATA
+#define MM_TEST_DATA "tests/data"
+#endif
+
+/* Every positive finite f16 value as a 0-d f16 tensor against NumPy's
+ * text for it (tests/data/print_f16.txt, bits 0x0001 to 0x7bff in
+ * order): the shortest digits that read back as that binary16. */
+START_TEST(test_every_f16)
+{
+	FILE *f = fopen(MM_TEST_DATA "/print_f16.txt", "r");
+	ck_assert_msg(f != NULL, "cannot open print_f16.txt");
+	char line[64], first[160] = "";
+	unsigned bits = 1, bad = 0;
+	mm_buf b = MM_BUF_INIT;
+	for (; fgets(line, sizeof line, f); bits++) {
+		line[strcspn(line, "\n")] = '\0';
+		mm_tensor *t = mm_tensor_scalar(
+			MM_F16, mm_dtype_from_f16_bits((uint16_t)bits), NULL);
+		mm_buf_reset(&b);
+		mm_print_tensor_as(&b, t, MM_F16, NULL);
+		if (strcmp(mm_buf_str(&b), line) != 0 && bad++ == 0)
+			snprintf(first, sizeof first, "0x%04x: got %s, want %s",
+			         bits, mm_buf_str(&b), line);
+		mm_tensor_unref(t);
+	}
+	fclose(f);
+	mm_buf_free(&b);
+	ck_assert_uint_eq(bits, 0x7c00);
+	ck_assert_msg(bad == 0, "%u of 31743 differ; first %s", bad, first);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("print");
@@ -221,6 +288,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_view_prints_its_elements);
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_threshold_option);
+	tcase_add_test(tc, test_every_f16);
 	suite_add_tcase(s, tc);
 	return s;
 }
