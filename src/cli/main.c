@@ -14,6 +14,9 @@
 #include "mmcalc/buf.h"
 #include "mmcalc/device.h"
 #include "mmcalc/gemm.h"
+#include "mmcalc/gemm_lowp.h"
+#include "mmcalc/dtype_round.h"
+#include "mmcalc/vmath.h"
 #include "mmcalc/interrupt.h"
 #include "mmcalc/io.h"
 #include "mmcalc/model.h"
@@ -371,13 +374,31 @@ static void set_model_path(void)
 	}
 }
 
+/* MMCALC_ISA: every module on at most that instruction set: the f32 and
+ * f64 GEMM, vmath and the rounding to narrow dtypes on the path of that
+ * name; the bf16 and i8 GEMMs on their AVX-512 paths (AVX512_BF16,
+ * AVX512_VNNI) for avx512, on the portable one for less. A path this CPU
+ * or build lacks is left at the default (the modules say so by -1). */
+static void set_isa(const char *isa)
+{
+	if (mm_gemm_set_isa(isa) != 0)
+		return; /* an unknown name or a set this CPU cannot run */
+	(void)mm_vmath_set_isa(isa);
+	(void)mm_dtype_round_set_isa(isa);
+	bool wide = strcmp(isa, "avx512") == 0;
+	if (mm_gemm_bf16_set_isa(wide ? "avx512bf16" : "generic") != 0)
+		(void)mm_gemm_bf16_set_isa("generic");
+	if (mm_gemm_i8_set_isa(wide ? "avx512vnni" : "generic") != 0)
+		(void)mm_gemm_i8_set_isa("generic");
+}
+
 int main(int argc, char **argv)
 {
 	/* The GEMM's kernels, before any product runs: a set this CPU
 	 * cannot run (or an unknown name) is ignored. */
 	const char *isa = getenv("MMCALC_ISA");
 	if (isa && *isa)
-		(void)mm_gemm_set_isa(isa);
+		set_isa(isa);
 	cli_opts o = {0};
 	const char **exprs = calloc((size_t)argc + 1, sizeof *exprs);
 	const char **files = calloc((size_t)argc + 1, sizeof *files);
