@@ -576,8 +576,8 @@ static mm_code matrix_shape(mm_checker *c, mm_node *e, mm_shape *s, int depth)
 		return mm_ck_fail(c, MM_ERR_LIMIT, e->span,
 		            "a matrix literal nests at most %d levels", MM_MAX_NDIM);
 	s->ndim = depth + 1;
-	s->dim[depth] = e->n;
-	if (e->n == 0)
+	s->dim[depth] = e->vals ? e->nvals : e->n;
+	if (e->n == 0) /* empty, or packed: numbers all */
 		return MM_OK;
 	bool nested = e->items[0]->kind == MM_N_MATRIX;
 	mm_shape first = {0};

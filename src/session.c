@@ -341,17 +341,22 @@ static mm_code evaluate(mm_stmtctx *c, mm_node *e, const mm_run_opts *ro,
 	 * temporary, scratch buffers of the ops included) beside what the
 	 * variables already hold. */
 	mm_tensor_limit_more(s->set.memlimit);
-	mm_tensor_reset_peak();
 	r = MM_OK;
 	if (ro->fill) {
 		r = mm_eval_fill(&ev, e);
 		tm->filled = r == MM_OK && t->nabstract > 0;
 	}
+	/* What was really allocated at the peak, scratch included, beside
+	 * the inputs (filled ones too) live before: the model's peak's peer. */
+	mm_tensor_reset_peak();
+	uint64_t live0 = mm_tensor_live_bytes();
 	if (r == MM_OK)
 		r = timed(&ev, e, ro->bench, tm);
 	mm_tensor_set_limit(0);
 	if (r != MM_OK)
 		return r;
+	tm->bytes_peak = mm_count_add(t->bytes_in,
+	                              mm_count_of(mm_tensor_peak_bytes() - live0));
 	tm->executed = t->nops > 0;
 	tm->computed_f32 = i->v.dtype != MM_F32 && i->v.dtype != MM_F64;
 	/* The prediction beside the measurement: always for :run and :bench,
@@ -799,9 +804,11 @@ static int run_line(mm_session *s, const char *file, long line,
 		c.len = 0;
 		return mm_sx_error(&c, &d);
 	}
-	mm_arena_reset(&s->arena);
 	mm_parse_init(&p, src, len, &s->arena);
 	for (;;) {
+		/* Each statement's tree, values and deferred frees go with it:
+		 * a line of a million statements runs in one statement's memory. */
+		mm_arena_reset(&s->arena);
 		mm_diag_clear(&d);
 		int r = mm_parse_next(&p, &st, &d);
 		if (r == 0)

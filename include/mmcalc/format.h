@@ -32,6 +32,8 @@ typedef struct mm_timing {
 	double ridge;          /* the device's ridge intensity, FLOP/B */
 	mm_dtype dtype;        /* the dtype predicted for, and the one whose */
 	mm_dtype rate_dtype;   /* peak was taken (mm_device_peak's fallback) */
+	mm_count bytes_peak;   /* executed: the inputs and what was allocated at
+	                          the peak (scratch included), measured */
 } mm_timing;
 
 /* A double in the shortest form that reads back to the same value
