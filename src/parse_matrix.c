@@ -58,8 +58,10 @@ mm_node *mm_p_packed_row(mm_parser *p, uint32_t start, bool *packed)
 		bool is_int;
 		if (!mm_p_number_value(p, p->tok, &vals[k], &ival, &is_int))
 			return NULL;
-		if (neg) /* -0 is the integer 0, as in Python */
+		if (neg)
 			vals[k] = is_int ? (double)-ival : -vals[k];
+		if (vals[k] == 0) /* as a short row's: numbers fold without -0 */
+			vals[k] = 0;
 		mm_p_advance(p); /* to ',' or ']' */
 		if (p->tok.kind == MM_T_COMMA)
 			mm_p_advance(p);
