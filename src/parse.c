@@ -750,12 +750,13 @@ static int command_expr(mm_parser *p, mm_stmt *out, uint32_t start,
 		mm_node *n = mm_p_expr(p, BP_POSTFIX); /* the number alone */
 		if (!n)
 			return -1;
-		if (!n->is_int || n->number > 1e9) {
+		if (!n->is_int && n->number != floor(n->number)) {
 			mm_p_fail(p, n->span, "a run count is a whole number", NULL);
 			return -1;
 		}
 		out->has_count = true;
-		out->count = (int64_t)n->number;
+		/* exact, or past 2^63; the command checks the range */
+		out->count = n->is_int ? n->ival : INT64_MAX;
 		out->count_span = n->span;
 		b = n->span.end;
 	}
