@@ -129,10 +129,10 @@ int mm_sx_error(mm_stmtctx *c, const mm_diag *d)
 
 int mm_sx_text(mm_stmtctx *c)
 {
-	if (c->s->json) {
-		mm_buf_reset(&c->s->jbuf);
+	mm_buf_reset(&c->s->jbuf);
+	/* A command that said nothing (a setting changed) has no object */
+	if (c->s->json && c->s->text.len)
 		mm_format_text_json(&c->s->jbuf, c->line, mm_buf_str(&c->s->text));
-	}
 	emit(c, MM_R_TEXT, NULL);
 	return 0;
 }
