@@ -205,6 +205,16 @@ bool mm_p_number_value(mm_parser *p, mm_token t, double *num, int64_t *ival,
 	return true;
 }
 
+/* Whether the current token is an x between two operands: A x B. */
+static bool x_between(const mm_parser *p)
+{
+	mm_lexer lx = p->lx;
+	mm_diag d;
+	mm_tok next = mm_lex_next(&lx, &d).kind;
+	return is_dim_sep(p) && (next == MM_T_LPAREN || next == MM_T_NAME ||
+	                         next == MM_T_LBRACK);
+}
+
 /* number := digits ['.' digits] [('e'|'E') ['+'|'-'] digits] */
 static mm_node *number(mm_parser *p)
 {
@@ -941,8 +951,11 @@ static int statement(mm_parser *p, mm_stmt *out)
 		else if (p->tok.kind == MM_T_ASSIGN)
 			mm_p_fail(p, p->tok.span, "unexpected '='",
 			     "only a name can be assigned to: NAME = EXPR");
-		else
-			mm_p_expected(p, "an operator or the end of the statement");
+		else if (mm_p_expected(p, "an operator or the end of the "
+		                          "statement") || x_between(p))
+			mm_diag_hint(p->diag, "for a matrix product write @ in place "
+			             "of x (x is for dims inside a shape: "
+			             "(1024 x 4096))");
 		return -1;
 	}
 	uint32_t end = out->expr->span.end;
