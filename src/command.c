@@ -661,15 +661,13 @@ static int cmd_devices(mm_stmtctx *c, const mm_stmt *st)
 /* An unknown device name: the error, with the closest profile. */
 static int no_device(mm_stmtctx *c, const mm_stmt *st, const char *a)
 {
-	size_t n;
-	const mm_device *t = mm_device_builtin(&n);
+	const mm_device *near = mm_device_suggest(a);
 	mm_suggest sg;
 	mm_suggest_init(&sg, a);
-	for (size_t k = 0; k < n; k++)
-		mm_suggest_add(&sg, t[k].key);
+	mm_suggest_add(&sg, near ? near->key : NULL);
 	mm_suggest_add(&sg, "host");
 	mm_suggest_add(&sg, "custom");
-	const char *sug = mm_suggest_best(&sg);
+	const char *sug = near ? near->key : mm_suggest_best(&sg);
 	char hint[96];
 	snprintf(hint, sizeof hint, "did you mean %s? :devices lists them",
 	         sug ? sug : "");
