@@ -21,6 +21,7 @@
 
 int mm_cmd_order(mm_stmtctx *c, const mm_stmt *st);
 int mm_cmd_inspect(mm_stmtctx *c, const mm_stmt *st);
+int mm_cmd_vars(mm_stmtctx *c, const mm_stmt *st);
 
 /* The text of a command's arguments from word k on (as typed), in the
  * arena; "" when there are none. */
@@ -65,58 +66,6 @@ static int cmd_help(mm_stmtctx *c, const mm_stmt *st)
 	return mm_sx_error_at(c, MM_ERR_ARG, st->args,
 	                      s ? hint : ":help lists the topics",
 	                      "no help on '%s'", word);
-}
-
-/* ---- :vars ---- */
-
-static void var_row(mm_buf *b, const mm_var *v, mm_count *total,
-                    mm_count *held)
-{
-	mm_buf cell = MM_BUF_INIT, bytes = MM_BUF_INIT;
-	const char *kind = "number", *dtype = "";
-	if (v->v.kind == MM_K_TENSOR) {
-		mm_shape_print(&cell, &v->v.shape);
-		mm_count nb = mm_cost_tensor_bytes(&v->v.shape, v->v.dtype);
-		mm_count_format_iec(&bytes, nb, "B", 4);
-		*total = mm_count_add(*total, nb);
-		if (v->value)
-			*held = mm_count_add(*held, nb);
-		dtype = mm_dtype_name(v->v.dtype);
-		kind = v->value ? "concrete" : "abstract";
-	} else if (v->v.kind == MM_K_NUMBER) {
-		mm_format_double(&cell, v->v.num);
-	} else {
-		mm_format_json_string(&cell, v->v.str ? v->v.str : "");
-		kind = "string";
-	}
-	mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", v->name, mm_buf_str(&cell),
-	              dtype, mm_buf_str(&bytes), kind);
-	mm_buf_free(&cell);
-	mm_buf_free(&bytes);
-}
-
-static int cmd_vars(mm_stmtctx *c, const mm_stmt *st)
-{
-	(void)st;
-	mm_session *s = c->s;
-	mm_buf *b = &s->text;
-	mm_count total = MM_COUNT_ZERO, held = MM_COUNT_ZERO;
-	if (s->env.n == 0) {
-		mm_buf_puts(b, "no variables\n");
-		return mm_sx_text(c);
-	}
-	mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", "name", "shape", "dtype",
-	              "bytes", "kind");
-	for (int k = 0; k < s->env.n; k++)
-		var_row(b, &s->env.vars[k], &total, &held);
-	mm_buf row = MM_BUF_INIT;
-	mm_count_format_iec(&row, total, "B", 4);
-	mm_buf_printf(b, "%-12s %-24s %-6s %-12s", "total", "", "", mm_buf_str(&row));
-	mm_buf_reset(&row);
-	mm_count_format_iec(&row, held, "B", 4);
-	mm_buf_printf(b, " (%s held in memory)\n", mm_buf_str(&row));
-	mm_buf_free(&row);
-	return mm_sx_text(c);
 }
 
 /* ---- :clear, :quit ---- */
@@ -770,7 +719,7 @@ static const mm_command commands[] = {
 	{.name = "vars", .aliases = "whos", .args = MM_ARGS_NONE,
 	 .usage = ":vars",
 	 .summary = "variables: name, shape, dtype, bytes, and the total",
-	 .run = cmd_vars},
+	 .run = mm_cmd_vars},
 	{.name = "clear", .args = MM_ARGS_WORDS, .usage = ":clear [name...]",
 	 .summary = "forget variables (all without names)", .run = cmd_clear},
 	{.name = "set", .args = MM_ARGS_WORDS, .usage = ":set [key value]",

@@ -488,6 +488,12 @@ static void put_poly_unit(mm_buf *b, const mm_poly *p, const char *unit,
 	mm_buf_printf(b, " %s", unit);
 }
 
+void mm_format_poly_unit(mm_buf *b, const mm_poly *p, const char *unit,
+                         bool iec)
+{
+	put_poly_unit(b, p, unit, iec);
+}
+
 void mm_format_report_sym(mm_buf *b, const char *name, const mm_info *i,
                           const mm_sym_totals *st, const mm_assume *as)
 {

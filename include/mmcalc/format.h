@@ -69,6 +69,10 @@ void mm_format_error_json(mm_buf *b, const char *file, long line,
 /* A command's text output as one JSON object:
  * {"line":N,"kind":"text","text":"..."}. */
 void mm_format_text_json(mm_buf *b, long line, const char *text);
+/* A count of unit as a polynomial: 16·n B, 16 KiB·(n + 4096) (iec:
+ * binary prefixes for a common factor, else SI's). */
+void mm_format_poly_unit(mm_buf *b, const mm_poly *p, const char *unit,
+                         bool iec);
 
 /* A JSON string literal with escapes. */
 void mm_format_json_string(mm_buf *b, const char *s);
