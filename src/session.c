@@ -737,6 +737,13 @@ static int run_equation(mm_stmtctx *c, const mm_stmt *st)
 			mm_count_format_si(b, t.flops, "FLOP", 4);
 			mm_buf_putc(b, '\n');
 		}
+		mm_shape alt;
+		if (mm_solve_batched(&ck, st->expr, &st->rhs->info->v.shape, &hole,
+		                     &alt)) {
+			mm_buf_puts(b, "  (shared by the batch; a batched ");
+			mm_shape_print(b, &alt);
+			mm_buf_puts(b, " fits too, with the same FLOPs)\n");
+		}
 		emit(c, MM_R_VALUE, NULL);
 	}
 	mm_eval_release_all(st->expr);
