@@ -430,7 +430,9 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 void mm_format_error_json(mm_buf *b, const char *file, long line,
                           const mm_diag *d, const char *src, size_t len)
 {
-	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"error\",\"error\":{", line);
+	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"%s\",\"%s\":{", line,
+	              d->warning ? "warning" : "error",
+	              d->warning ? "warning" : "error");
 	mm_buf_puts(b, "\"message\":");
 	mm_format_json_string(b, d->message);
 	mm_buf_puts(b, ",\"code\":");

@@ -127,6 +127,15 @@ int mm_sx_error(mm_stmtctx *c, const mm_diag *d)
 	return 1;
 }
 
+void mm_sx_warn(mm_stmtctx *c, const mm_diag *d)
+{
+	mm_buf_reset(&c->s->text);
+	mm_buf_reset(&c->s->jbuf);
+	if (c->s->json)
+		mm_format_error_json(&c->s->jbuf, c->file, c->line, d, c->src, c->len);
+	emit(c, MM_R_WARNING, d);
+}
+
 int mm_sx_text(mm_stmtctx *c)
 {
 	mm_buf_reset(&c->s->jbuf);
@@ -541,6 +550,7 @@ static int bind_where(mm_stmtctx *c, const mm_stmt *st, saved *where, int *n)
 		if (!mm_env_set(&s->env, b->name, &b->expr->info->v, NULL, NULL))
 			return mm_sx_error_at(c, MM_ERR_NOMEM, b->span, NULL, "out of memory");
 	}
+	mm_sx_where_unused(c, st);
 	return 0;
 }
 

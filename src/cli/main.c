@@ -50,7 +50,7 @@ static void usage(void)
 void cli_emit(void *ctx, const mm_result *r)
 {
 	const cli_opts *o = ctx;
-	if (r->kind == MM_R_ERROR) {
+	if (r->kind == MM_R_ERROR || r->kind == MM_R_WARNING) {
 		char buf[4096];
 		size_t n = mm_diag_render(r->diag, r->file, r->line, r->src,
 		                          r->src_len, buf, sizeof buf);
