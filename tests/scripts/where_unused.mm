@@ -1,4 +1,3 @@
-# exact
 # A `where` binding that nothing in the statement uses is warned about
 # (issue 19); the statement still runs and succeeds. Bindings used by a
 # later binding, by a variable's symbols or possibly by a function's
