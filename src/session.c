@@ -117,23 +117,25 @@ void mm_sx_emit(mm_stmtctx *c, mm_result_kind kind)
 	emit(c, kind, NULL);
 }
 
-int mm_sx_error(mm_stmtctx *c, const mm_diag *d)
+/* A diagnostic as the result of kind (an error or a warning). */
+static void emit_diag(mm_stmtctx *c, mm_result_kind kind, const mm_diag *d)
 {
 	mm_buf_reset(&c->s->text);
 	mm_buf_reset(&c->s->jbuf);
 	if (c->s->json)
 		mm_format_error_json(&c->s->jbuf, c->file, c->line, d, c->src, c->len);
-	emit(c, MM_R_ERROR, d);
+	emit(c, kind, d);
+}
+
+int mm_sx_error(mm_stmtctx *c, const mm_diag *d)
+{
+	emit_diag(c, MM_R_ERROR, d);
 	return 1;
 }
 
 void mm_sx_warn(mm_stmtctx *c, const mm_diag *d)
 {
-	mm_buf_reset(&c->s->text);
-	mm_buf_reset(&c->s->jbuf);
-	if (c->s->json)
-		mm_format_error_json(&c->s->jbuf, c->file, c->line, d, c->src, c->len);
-	emit(c, MM_R_WARNING, d);
+	emit_diag(c, MM_R_WARNING, d);
 }
 
 int mm_sx_text(mm_stmtctx *c)
