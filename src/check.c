@@ -125,6 +125,19 @@ static const char *suggest_name(const mm_env *env, const char *name)
 	return mm_suggest_best(&s);
 }
 
+/* Whether a name is a command typed without its colon, as at other
+ * prompts (help, quit). */
+static bool is_bare_command(const char *name)
+{
+	static const char *const words[] = {
+		"help", "vars", "whos", "exit", "quit", "clear", "devices", NULL,
+	};
+	for (int k = 0; words[k]; k++)
+		if (strcmp(name, words[k]) == 0)
+			return true;
+	return false;
+}
+
 /* Whether an unknown name reads as a shape written without spaces, as
  * "Bx1024x4096" (a name, then x, then a number, is one name): its parts
  * between the x's are all names or numbers, with a number among them or
@@ -203,7 +216,9 @@ static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 		mm_ck_fail(c, MM_ERR_NAME, e->span, "unknown name '%s'", e->name);
 		const char *s = suggest_name(c->env, e->name);
 		char shape[128];
-		if (s)
+		if (is_bare_command(e->name))
+			mm_diag_hint(c->diag, "commands start with ':': :%s", e->name);
+		else if (s)
 			mm_diag_hint(c->diag, "did you mean '%s'?", s);
 		else if (shape_without_spaces(c->env, e->name, shape,
 		                              sizeof shape))
@@ -442,8 +457,8 @@ static mm_code matrix_shape(mm_checker *c, mm_node *e, mm_shape *s, int depth)
 		return mm_ck_fail(c, MM_ERR_LIMIT, e->span,
 		            "a matrix literal nests at most %d levels", MM_MAX_NDIM);
 	s->ndim = depth + 1;
-	s->dim[depth] = e->n;
-	if (e->n == 0)
+	s->dim[depth] = e->vals ? e->nvals : e->n;
+	if (e->n == 0) /* empty, or packed: numbers all */
 		return MM_OK;
 	bool nested = e->items[0]->kind == MM_N_MATRIX;
 	mm_shape first = {0};
@@ -498,6 +513,22 @@ static mm_code check_matrix(mm_checker *c, mm_node *e, mm_info *i)
 	mm_ck_set_leaf(c, i);
 	i->data = true;
 	return MM_OK;
+}
+
+/* Whether a @ b is a matrix product that fits, without assumptions:
+ * what a * that does not broadcast likely meant. */
+static bool matmul_fits(const mm_info *a, const mm_info *b)
+{
+	if (a->v.kind != MM_K_TENSOR || b->v.kind != MM_K_TENSOR ||
+	    a->v.shape.ndim < 2 || b->v.shape.ndim < 2)
+		return false;
+	mm_shape out;
+	int64_t m, k, n;
+	uint64_t batch;
+	double approx;
+	mm_diag d = {0};
+	return mm_shape_matmul_as(&a->v.shape, &b->v.shape, &out, &m, &k, &n,
+	                          &batch, &approx, NULL, &d) == MM_OK;
 }
 
 static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
@@ -585,8 +616,13 @@ static mm_code check_binary(mm_checker *c, mm_node *e, mm_info *i)
 		concrete = tt->concrete;
 	}
 	r = mm_shape_broadcast_as(sa, sb, op, &out, &c->assume, c->diag);
-	if (r != MM_OK)
-		return mm_ck_placed(c, r, e->op_span);
+	if (r != MM_OK) {
+		r = mm_ck_placed(c, r, e->op_span);
+		if (e->op == MM_B_MUL && matmul_fits(a, b))
+			mm_diag_hint(c->diag, "for a matrix product write @ (* multiplies "
+			                      "elementwise, broadcasting)");
+		return r;
+	}
 	mm_ck_set_tensor(i, &out, t, concrete);
 	i->symbolic = a->symbolic || b->symbolic;
 	i->cls = MM_C_ELEMENTWISE;

@@ -26,6 +26,7 @@ int mm_cmd_model(mm_stmtctx *c, const mm_stmt *st);
 int mm_cmd_memory(mm_stmtctx *c, const mm_stmt *st);
 int mm_cmd_cluster(mm_stmtctx *c, const mm_stmt *st);
 int mm_cmd_split(mm_stmtctx *c, const mm_stmt *st);
+int mm_cmd_vars(mm_stmtctx *c, const mm_stmt *st);
 
 /* The text of a command's arguments from word k on (as typed), in the
  * arena; "" when there are none. */
@@ -70,119 +71,6 @@ static int cmd_help(mm_stmtctx *c, const mm_stmt *st)
 	return mm_sx_error_at(c, MM_ERR_ARG, st->args,
 	                      s ? hint : ":help lists the topics",
 	                      "no help on '%s'", word);
-}
-
-/* ---- :vars ---- */
-
-static void var_row(mm_buf *b, const mm_var *v, mm_count *total,
-                    mm_count *held)
-{
-	mm_buf cell = MM_BUF_INIT, bytes = MM_BUF_INIT;
-	const char *kind = "number", *dtype = "";
-	if (v->v.kind == MM_K_TENSOR) {
-		mm_shape_print(&cell, &v->v.shape);
-		mm_count nb = mm_cost_tensor_bytes(&v->v.shape, v->v.dtype);
-		mm_count_format_iec(&bytes, nb, "B", 4);
-		*total = mm_count_add(*total, nb);
-		if (v->value)
-			*held = mm_count_add(*held, nb);
-		dtype = mm_dtype_name(v->v.dtype);
-		kind = v->value ? "concrete" : "abstract";
-	} else if (v->v.kind == MM_K_NUMBER) {
-		mm_format_double(&cell, v->v.num);
-	} else {
-		mm_format_json_string(&cell, v->v.str ? v->v.str : "");
-		kind = "string";
-	}
-	mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", v->name, mm_buf_str(&cell),
-	              dtype, mm_buf_str(&bytes), kind);
-	mm_buf_free(&cell);
-	mm_buf_free(&bytes);
-}
-
-/* :vars as one JSON object: each variable, then the totals. */
-static int vars_json(mm_stmtctx *c)
-{
-	mm_session *s = c->s;
-	mm_buf *j = &s->jbuf;
-	mm_count total = MM_COUNT_ZERO, held = MM_COUNT_ZERO;
-	mm_buf_printf(j, "{\"line\":%ld,\"kind\":\"vars\",\"vars\":[", c->line);
-	for (int k = 0; k < s->env.n; k++) {
-		const mm_var *v = &s->env.vars[k];
-		mm_buf_puts(j, k ? ",{\"name\":" : "{\"name\":");
-		mm_format_json_string(j, v->name);
-		if (v->v.kind == MM_K_TENSOR) {
-			mm_buf_puts(j, ",\"kind\":");
-			mm_format_json_string(j, v->value ? "concrete" : "abstract");
-			mm_buf_puts(j, ",\"shape\":[");
-			for (int d = 0; d < v->v.shape.ndim; d++) {
-				if (d)
-					mm_buf_putc(j, ',');
-				if (v->v.shape.sym[d])
-					mm_format_json_poly(j, v->v.shape.sym[d]);
-				else
-					mm_buf_printf(j, "%lld", (long long)v->v.shape.dim[d]);
-			}
-			mm_buf_printf(j, "],\"dtype\":\"%s\",\"bytes\":",
-			              mm_dtype_name(v->v.dtype));
-			if (mm_shape_is_symbolic(&v->v.shape)) {
-				mm_poly p;
-				mm_diag d;
-				if (mm_cost_bytes_poly(&(mm_cost_ctx){&s->arena, &d, NULL,
-				                                      NULL},
-				                       &v->v.shape, v->v.dtype, &p) == MM_OK)
-					mm_format_json_poly(j, &p);
-				else
-					mm_buf_puts(j, "null");
-			} else {
-				mm_count nb = mm_cost_tensor_bytes(&v->v.shape, v->v.dtype);
-				mm_format_json_count(j, nb);
-				total = mm_count_add(total, nb);
-				if (v->value)
-					held = mm_count_add(held, nb);
-			}
-		} else if (v->v.kind == MM_K_NUMBER) {
-			mm_buf_puts(j, ",\"kind\":\"number\",\"value\":");
-			mm_format_double(j, v->v.num);
-		} else {
-			mm_buf_puts(j, ",\"kind\":\"string\",\"value\":");
-			mm_format_json_string(j, v->v.str ? v->v.str : "");
-		}
-		mm_buf_putc(j, '}');
-	}
-	mm_buf_puts(j, "],\"bytes\":");
-	mm_format_json_count(j, total);
-	mm_buf_puts(j, ",\"held\":");
-	mm_format_json_count(j, held);
-	mm_buf_putc(j, '}');
-	mm_sx_emit(c, MM_R_TEXT);
-	return 0;
-}
-
-static int cmd_vars(mm_stmtctx *c, const mm_stmt *st)
-{
-	(void)st;
-	mm_session *s = c->s;
-	if (s->json)
-		return vars_json(c);
-	mm_buf *b = &s->text;
-	mm_count total = MM_COUNT_ZERO, held = MM_COUNT_ZERO;
-	if (s->env.n == 0) {
-		mm_buf_puts(b, "no variables\n");
-		return mm_sx_text(c);
-	}
-	mm_buf_printf(b, "%-12s %-24s %-6s %-12s %s\n", "name", "shape", "dtype",
-	              "bytes", "kind");
-	for (int k = 0; k < s->env.n; k++)
-		var_row(b, &s->env.vars[k], &total, &held);
-	mm_buf row = MM_BUF_INIT;
-	mm_count_format_iec(&row, total, "B", 4);
-	mm_buf_printf(b, "%-12s %-24s %-6s %-12s", "total", "", "", mm_buf_str(&row));
-	mm_buf_reset(&row);
-	mm_count_format_iec(&row, held, "B", 4);
-	mm_buf_printf(b, " (%s held in memory)\n", mm_buf_str(&row));
-	mm_buf_free(&row);
-	return mm_sx_text(c);
 }
 
 /* ---- :clear, :quit ---- */
@@ -771,15 +659,13 @@ static int cmd_devices(mm_stmtctx *c, const mm_stmt *st)
 /* An unknown device name: the error, with the closest profile. */
 static int no_device(mm_stmtctx *c, const mm_stmt *st, const char *a)
 {
-	size_t n;
-	const mm_device *t = mm_device_builtin(&n);
+	const mm_device *near = mm_device_suggest(a);
 	mm_suggest sg;
 	mm_suggest_init(&sg, a);
-	for (size_t k = 0; k < n; k++)
-		mm_suggest_add(&sg, t[k].key);
+	mm_suggest_add(&sg, near ? near->key : NULL);
 	mm_suggest_add(&sg, "host");
 	mm_suggest_add(&sg, "custom");
-	const char *sug = mm_suggest_best(&sg);
+	const char *sug = near ? near->key : mm_suggest_best(&sg);
 	char hint[96];
 	snprintf(hint, sizeof hint, "did you mean %s? :devices lists them",
 	         sug ? sug : "");
@@ -882,7 +768,7 @@ static const mm_command commands[] = {
 	{.name = "vars", .aliases = "whos", .args = MM_ARGS_NONE,
 	 .usage = ":vars",
 	 .summary = "variables: name, shape, dtype, bytes, and the total",
-	 .run = cmd_vars},
+	 .run = mm_cmd_vars},
 	{.name = "clear", .args = MM_ARGS_WORDS, .usage = ":clear [name...]",
 	 .summary = "forget variables (all without names)", .run = cmd_clear},
 	{.name = "set", .args = MM_ARGS_WORDS, .usage = ":set [key value]",

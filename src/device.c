@@ -2,6 +2,7 @@
  * the host's calibration and its cache are device_host.c's. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <strings.h>
 
 #include "mmcalc/device.h"
+#include "mmcalc/suggest.h"
 
 static const mm_span nospan = {0, 0};
 
@@ -109,6 +111,39 @@ static void squash(const char *s, char *out, size_t cap)
 		if (isalnum((unsigned char)*s))
 			out[n++] = (char)tolower((unsigned char)*s);
 	out[n] = '\0';
+}
+
+/* How far squashed name want is from candidate c (squashed here), or
+ * INT_MAX beyond the suggester's limit. */
+static int distance(const char *want, const char *c)
+{
+	char have[64];
+	squash(c, have, sizeof have);
+	mm_suggest sg;
+	mm_suggest_init(&sg, want);
+	mm_suggest_add(&sg, have);
+	return mm_suggest_best(&sg) ? sg.dist : INT_MAX;
+}
+
+const mm_device *mm_device_suggest(const char *name)
+{
+	char want[64];
+	squash(name ? name : "", want, sizeof want);
+	const mm_device *best = NULL;
+	int d = INT_MAX;
+	for (size_t i = 0; i < NBUILTIN; i++) {
+		int k = distance(want, builtin[i].key), m = distance(want, builtin[i].name);
+		if (m < k)
+			k = m;
+		if (k < d)
+			d = k, best = &builtin[i];
+	}
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+		int k = distance(want, aliases[i].alias);
+		if (k < d)
+			d = k, best = &builtin[aliases[i].index];
+	}
+	return best;
 }
 
 const mm_device *mm_device_find(const char *name)

@@ -36,6 +36,7 @@ void mm_diag_clear(mm_diag *d)
 	d->span.start = d->span.end = 0;
 	d->message[0] = '\0';
 	d->hint[0] = '\0';
+	d->warning = false;
 }
 
 mm_code mm_diag_vset(mm_diag *d, mm_code code, mm_span span,
@@ -47,6 +48,7 @@ mm_code mm_diag_vset(mm_diag *d, mm_code code, mm_span span,
 	d->span = span;
 	vsnprintf(d->message, sizeof d->message, fmt, ap);
 	d->hint[0] = '\0';
+	d->warning = false;
 	return code;
 }
 
@@ -231,13 +233,14 @@ size_t mm_diag_render(const mm_diag *d, const char *file, long line,
 		return 0;
 	buf[0] = '\0';
 	put_escaped(buf, cap, &pos, file, strlen(file));
+	const char *what = d->warning ? "warning" : "error";
 	if (src) {
 		long col = mm_diag_column(src, len, d->span.start);
-		snprintf(head, sizeof head, ":%ld:%ld: error: ", line, col);
+		snprintf(head, sizeof head, ":%ld:%ld: %s: ", line, col, what);
 	} else if (line > 0) {
-		snprintf(head, sizeof head, ":%ld: error: ", line);
+		snprintf(head, sizeof head, ":%ld: %s: ", line, what);
 	} else {
-		snprintf(head, sizeof head, ": error: ");
+		snprintf(head, sizeof head, ": %s: ", what);
 	}
 	put(buf, cap, &pos, head, strlen(head));
 	put_escaped(buf, cap, &pos, d->message, strlen(d->message));

@@ -56,6 +56,11 @@ static mm_tensor *scalar_for(mm_evaluator *ev, const mm_info *num,
 /* Collects the numbers of a matrix literal in C order. */
 static void matrix_values(const mm_node *e, double *out, int64_t *k)
 {
+	if (e->vals) {
+		memcpy(out + *k, e->vals, sizeof *out * (size_t)e->nvals);
+		*k += e->nvals;
+		return;
+	}
 	for (int j = 0; j < e->n; j++) {
 		if (e->items[j]->kind == MM_N_MATRIX)
 			matrix_values(e->items[j], out, k);

@@ -91,6 +91,15 @@ static void put_prediction(mm_buf *b, const mm_timing *tm)
 	              mm_dtype_name(tm->rate_dtype));
 }
 
+/* Whether running allocated more than the model's peak (inputs and live
+ * results) by over 1 MiB: scratch and temporaries the model leaves out
+ * (attention's scores, QR's copies), said beside the time. */
+static bool beyond_model(const mm_totals *t, const mm_timing *tm)
+{
+	mm_count slack = mm_count_add(t->bytes_peak, mm_count_of(1u << 20));
+	return mm_count_cmp(tm->bytes_peak, slack) > 0;
+}
+
 static void put_timing(mm_buf *b, const mm_totals *t, const mm_timing *tm)
 {
 	if (tm && !tm->executed && tm->predicted >= 0 && tm->device &&
@@ -115,6 +124,11 @@ static void put_timing(mm_buf *b, const mm_totals *t, const mm_timing *tm)
 		mm_buf_puts(b, sep);
 		mm_count_format_si_f(b, mm_count_to_double(t->flops) / tm->seconds,
 		                     "FLOP/s", 4);
+	}
+	if (t && beyond_model(t, tm)) {
+		mm_buf_puts(b, sep);
+		mm_count_format_iec(b, tm->bytes_peak, "B", 4);
+		mm_buf_puts(b, " allocated at peak");
 	}
 	if (tm->filled)
 		mm_buf_puts(b, " (operands filled with random data)");
@@ -393,6 +407,8 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 		if (tm && tm->executed) {
 			json_key(b, "seconds");
 			json_double(b, tm->seconds);
+			json_key(b, "bytes_peak_run");
+			mm_format_json_count(b, tm->bytes_peak);
 			json_key(b, "gflops");
 			json_double(b, tm->seconds > 0 ? mm_count_to_double(t->flops) /
 			                                     tm->seconds / 1e9
@@ -415,7 +431,9 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 void mm_format_error_json(mm_buf *b, const char *file, long line,
                           const mm_diag *d, const char *src, size_t len)
 {
-	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"error\",\"error\":{", line);
+	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"%s\",\"%s\":{", line,
+	              d->warning ? "warning" : "error",
+	              d->warning ? "warning" : "error");
 	mm_buf_puts(b, "\"message\":");
 	mm_format_json_string(b, d->message);
 	mm_buf_puts(b, ",\"code\":");
@@ -471,6 +489,12 @@ static void put_poly_unit(mm_buf *b, const mm_poly *p, const char *unit,
 	}
 	mm_poly_print(b, p, 0);
 	mm_buf_printf(b, " %s", unit);
+}
+
+void mm_format_poly_unit(mm_buf *b, const mm_poly *p, const char *unit,
+                         bool iec)
+{
+	put_poly_unit(b, p, unit, iec);
 }
 
 void mm_format_report_sym(mm_buf *b, const char *name, const mm_info *i,

@@ -203,13 +203,34 @@ static bool mentions(const char *text, const char *word)
 	return false;
 }
 
-const mm_help_topic *mm_help_find(const char *name)
+/* The topic named so, or NULL. */
+static const mm_help_topic *topic(const char *name)
 {
 	size_t n;
 	const mm_help_topic *t = mm_help_topics(&n);
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(t[i].name, name) == 0)
 			return &t[i];
+	return NULL;
+}
+
+const mm_help_topic *mm_help_find(const char *name)
+{
+	static const char *const ops[] = {
+		"@", "*", "/", "%", "+", "-", "**", "^", ".T", "'", "->", "=", "?",
+		NULL,
+	};
+	size_t n;
+	const mm_help_topic *t = mm_help_topics(&n), *named = topic(name);
+	if (named)
+		return named;
+	/* an operator, a device (by any of its names): their own topics,
+	 * before the topics that merely mention them */
+	for (int k = 0; ops[k]; k++)
+		if (strcmp(name, ops[k]) == 0)
+			return topic("syntax");
+	if (mm_device_find(name))
+		return topic("devices");
 	/* A word documented inside a topic finds that topic; the intro, which
 	 * mentions a little of everything, only when no other topic does. */
 	if (strlen(name) < 2)

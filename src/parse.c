@@ -115,6 +115,11 @@ static mm_node *node(mm_parser *p, mm_node_kind kind, mm_span s)
 	return n;
 }
 
+mm_node *mm_p_node(mm_parser *p, mm_node_kind kind, mm_span s)
+{
+	return node(p, kind, s);
+}
+
 const char *mm_p_tok_text(mm_parser *p, mm_token t)
 {
 	const char *s = mm_arena_strndup(p->arena, p->lx.src + t.span.start,
@@ -163,17 +168,13 @@ static bool is_dim_sep(const mm_parser *p)
 	        p->lx.src[p->tok.span.start] == 'X');
 }
 
-/* number := digits ['.' digits] [('e'|'E') ['+'|'-'] digits] */
-static mm_node *number(mm_parser *p)
+bool mm_p_number_value(mm_parser *p, mm_token t, double *num, int64_t *ival,
+                       bool *is_int)
 {
-	mm_token t = p->tok;
 	char buf[64];
 	size_t n = t.span.end - t.span.start;
-	mm_node *e = node(p, MM_N_NUMBER, t.span);
-	if (!e)
-		return NULL;
 	if (n >= sizeof buf)
-		return mm_p_fail(p, t.span, "number too long", NULL);
+		return mm_p_fail(p, t.span, "number too long", NULL), false;
 	memcpy(buf, p->lx.src + t.span.start, n);
 	buf[n] = '\0';
 	/* Plain integers (most dims) need no strtod, and are exact up to
@@ -188,20 +189,38 @@ static mm_node *number(mm_parser *p)
 			fits = !__builtin_mul_overflow(v, 10, &v) &&
 			       !__builtin_add_overflow(v, buf[i] - '0', &v);
 		if (fits) {
-			e->number = (double)v;
-			e->ival = v;
-			e->is_int = true;
-			mm_p_advance(p);
-			return e;
+			*num = (double)v;
+			*ival = v;
+			*is_int = true;
+			return true;
 		}
 	}
-	e->number = strtod(buf, NULL);
-	if (isinf(e->number))
-		return mm_p_fail(p, t.span, "number out of range", NULL);
+	*num = strtod(buf, NULL);
+	if (isinf(*num))
+		return mm_p_fail(p, t.span, "number out of range", NULL), false;
 	/* 1e6 is a whole number; 1.0 and 1e30 are not exact integers */
-	e->is_int = !strchr(buf, '.') && e->number == floor(e->number) &&
-	            fabs(e->number) < 9223372036854775808.0;
-	e->ival = e->is_int ? (int64_t)e->number : 0;
+	*is_int = !strchr(buf, '.') && *num == floor(*num) &&
+	          fabs(*num) < 9223372036854775808.0;
+	*ival = *is_int ? (int64_t)*num : 0;
+	return true;
+}
+
+/* Whether the current token is an x between two operands: A x B. */
+static bool x_between(const mm_parser *p)
+{
+	mm_lexer lx = p->lx;
+	mm_diag d;
+	mm_tok next = mm_lex_next(&lx, &d).kind;
+	return is_dim_sep(p) && (next == MM_T_LPAREN || next == MM_T_NAME ||
+	                         next == MM_T_LBRACK);
+}
+
+/* number := digits ['.' digits] [('e'|'E') ['+'|'-'] digits] */
+static mm_node *number(mm_parser *p)
+{
+	mm_node *e = node(p, MM_N_NUMBER, p->tok.span);
+	if (!e || !mm_p_number_value(p, p->tok, &e->number, &e->ival, &e->is_int))
+		return NULL;
 	mm_p_advance(p);
 	return e;
 }
@@ -297,6 +316,10 @@ static mm_node *matrix(mm_parser *p)
 {
 	uint32_t start = p->tok.span.start;
 	mm_p_advance(p);
+	bool packed;
+	mm_node *row = mm_p_packed_row(p, start, &packed);
+	if (packed || p->failed)
+		return row;
 	list items = {0};
 	while (p->tok.kind != MM_T_RBRACK) {
 		mm_node *e = mm_p_expr(p, BP_NONE);
@@ -737,12 +760,13 @@ static int command_expr(mm_parser *p, mm_stmt *out, uint32_t start,
 		mm_node *n = mm_p_expr(p, BP_POSTFIX); /* the number alone */
 		if (!n)
 			return -1;
-		if (!n->is_int || n->number > 1e9) {
+		if (!n->is_int && n->number != floor(n->number)) {
 			mm_p_fail(p, n->span, "a run count is a whole number", NULL);
 			return -1;
 		}
 		out->has_count = true;
-		out->count = (int64_t)n->number;
+		/* exact, or past 2^63; the command checks the range */
+		out->count = n->is_int ? n->ival : INT64_MAX;
 		out->count_span = n->span;
 		b = n->span.end;
 	}
@@ -927,8 +951,11 @@ static int statement(mm_parser *p, mm_stmt *out)
 		else if (p->tok.kind == MM_T_ASSIGN)
 			mm_p_fail(p, p->tok.span, "unexpected '='",
 			     "only a name can be assigned to: NAME = EXPR");
-		else
-			mm_p_expected(p, "an operator or the end of the statement");
+		else if (mm_p_expected(p, "an operator or the end of the "
+		                          "statement") || x_between(p))
+			mm_diag_hint(p->diag, "for a matrix product write @ in place "
+			             "of x (x is for dims inside a shape: "
+			             "(1024 x 4096))");
 		return -1;
 	}
 	uint32_t end = out->expr->span.end;

@@ -31,6 +31,19 @@ const char *mm_p_tok_text(mm_parser *p, mm_token t);
 /* Whether the current token is the name w. */
 bool mm_p_is_word(const mm_parser *p, const char *w);
 mm_span mm_p_span(uint32_t start, uint32_t end);
+/* A new node of the statement's arena; NULL (and the parser failed) when
+ * out of memory. */
+mm_node *mm_p_node(mm_parser *p, mm_node_kind kind, mm_span s);
+/* The value of NUMBER token t: exact in *ival (and *is_int) for an
+ * integer below 2^63. false after an error (too long, out of range). */
+bool mm_p_number_value(mm_parser *p, mm_token t, double *num, int64_t *ival,
+                       bool *is_int);
+
+/* parse_matrix.c: a matrix row, the current token its first element (just
+ * after '['), when it is long and holds only numbers: its node, values
+ * packed, with *packed true (NULL and the parser failed after an error).
+ * *packed false, NULL and nothing read: parse it element by element. */
+mm_node *mm_p_packed_row(mm_parser *p, uint32_t start, bool *packed);
 
 /* parse_def.c: def NAME(P, ...) = EXPR | def NAME(P, ...) { ... }, the
  * current token being `def`. Returns 1, or -1 after an error. */

@@ -127,22 +127,33 @@ void mm_sx_emit(mm_stmtctx *c, mm_result_kind kind)
 	emit(c, kind, NULL);
 }
 
-int mm_sx_error(mm_stmtctx *c, const mm_diag *d)
+/* A diagnostic as the result of kind (an error or a warning). */
+static void emit_diag(mm_stmtctx *c, mm_result_kind kind, const mm_diag *d)
 {
 	mm_buf_reset(&c->s->text);
 	mm_buf_reset(&c->s->jbuf);
 	if (c->s->json)
 		mm_format_error_json(&c->s->jbuf, c->file, c->line, d, c->src, c->len);
-	emit(c, MM_R_ERROR, d);
+	emit(c, kind, d);
+}
+
+int mm_sx_error(mm_stmtctx *c, const mm_diag *d)
+{
+	emit_diag(c, MM_R_ERROR, d);
 	return 1;
+}
+
+void mm_sx_warn(mm_stmtctx *c, const mm_diag *d)
+{
+	emit_diag(c, MM_R_WARNING, d);
 }
 
 int mm_sx_text(mm_stmtctx *c)
 {
-	if (c->s->json) {
-		mm_buf_reset(&c->s->jbuf);
+	mm_buf_reset(&c->s->jbuf);
+	/* A command that said nothing (a setting changed) has no object */
+	if (c->s->json && c->s->text.len)
 		mm_format_text_json(&c->s->jbuf, c->line, mm_buf_str(&c->s->text));
-	}
 	emit(c, MM_R_TEXT, NULL);
 	return 0;
 }
@@ -351,17 +362,22 @@ static mm_code evaluate(mm_stmtctx *c, mm_node *e, const mm_run_opts *ro,
 	 * temporary, scratch buffers of the ops included) beside what the
 	 * variables already hold. */
 	mm_tensor_limit_more(s->set.memlimit);
-	mm_tensor_reset_peak();
 	r = MM_OK;
 	if (ro->fill) {
 		r = mm_eval_fill(&ev, e);
 		tm->filled = r == MM_OK && t->nabstract > 0;
 	}
+	/* What was really allocated at the peak, scratch included, beside
+	 * the inputs (filled ones too) live before: the model's peak's peer. */
+	mm_tensor_reset_peak();
+	uint64_t live0 = mm_tensor_live_bytes();
 	if (r == MM_OK)
 		r = timed(&ev, e, ro->bench, tm);
 	mm_tensor_set_limit(0);
 	if (r != MM_OK)
 		return r;
+	tm->bytes_peak = mm_count_add(t->bytes_in,
+	                              mm_count_of(mm_tensor_peak_bytes() - live0));
 	tm->executed = t->nops > 0;
 	tm->computed_f32 = i->v.dtype != MM_F32 && i->v.dtype != MM_F64;
 	/* The prediction beside the measurement: always for :run and :bench,
@@ -546,6 +562,7 @@ static int bind_where(mm_stmtctx *c, const mm_stmt *st, saved *where, int *n)
 		if (!mm_env_set(&s->env, b->name, &b->expr->info->v, NULL, NULL))
 			return mm_sx_error_at(c, MM_ERR_NOMEM, b->span, NULL, "out of memory");
 	}
+	mm_sx_where_unused(c, st);
 	return 0;
 }
 
@@ -746,6 +763,13 @@ static int run_equation(mm_stmtctx *c, const mm_stmt *st)
 			mm_count_format_si(b, t.flops, "FLOP", 4);
 			mm_buf_putc(b, '\n');
 		}
+		mm_shape alt;
+		if (mm_solve_batched(&ck, st->expr, &st->rhs->info->v.shape, &hole,
+		                     &alt)) {
+			mm_buf_puts(b, "  (shared by the batch; a batched ");
+			mm_shape_print(b, &alt);
+			mm_buf_puts(b, " fits too, with the same FLOPs)\n");
+		}
 		emit(c, MM_R_VALUE, NULL);
 	}
 	mm_eval_release_all(st->expr);
@@ -813,9 +837,11 @@ static int run_line(mm_session *s, const char *file, long line,
 		c.len = 0;
 		return mm_sx_error(&c, &d);
 	}
-	mm_arena_reset(&s->arena);
 	mm_parse_init(&p, src, len, &s->arena);
 	for (;;) {
+		/* Each statement's tree, values and deferred frees go with it:
+		 * a line of a million statements runs in one statement's memory. */
+		mm_arena_reset(&s->arena);
 		mm_diag_clear(&d);
 		int r = mm_parse_next(&p, &st, &d);
 		if (r == 0)

@@ -132,6 +132,11 @@ const char *mm_sx_intern(mm_session *s, const char *name);
 void mm_sx_emit(mm_stmtctx *c, mm_result_kind kind);
 /* Emits a diagnostic. Returns 1. */
 int mm_sx_error(mm_stmtctx *c, const mm_diag *d);
+/* Emits d (d->warning set) as a warning; the statement goes on. */
+void mm_sx_warn(mm_stmtctx *c, const mm_diag *d);
+/* session_where.c: a warning for each `where` binding of st that nothing
+ * in the statement uses. */
+void mm_sx_where_unused(mm_stmtctx *c, const mm_stmt *st);
 /* Emits s->text as a command's output (JSON: a text object). Returns 0. */
 int mm_sx_text(mm_stmtctx *c);
 /* Emits an error with this code, span, hint (NULL: none) and message. */

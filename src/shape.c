@@ -567,6 +567,8 @@ mm_code mm_shape_attention_as(const mm_shape *q, const mm_shape *k,
 		int c = dim_cmp(k, a, q, a);
 		if (c == DIM_NE)
 			fit = k->dim[a] > 0 && q->dim[a] % k->dim[a] == 0;
+		else if (c == DIM_UNKNOWN && !k->sym[a] && k->dim[a] == 0)
+			fit = false; /* no heads divide Q's (unless Q has none) */
 		else if (c == DIM_UNKNOWN)
 			fit = assume_rel(as, k, a, " divides ", q, a, &why);
 	}

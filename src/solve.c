@@ -49,6 +49,24 @@ static mm_code impossible(mm_checker *c, const mm_node *at, const char *fmt, ...
 	return mm_diag_set(c->diag, MM_ERR_SHAPE, at->span, "no shape fits: %s", msg);
 }
 
+/* X (.. k x n), a right operand of A @ X whose batch axes are the
+ * result's: the axes A already has (aligned from the right) become 1,
+ * and leading 1s go, so that a weight shared by the batch is the answer,
+ * (768 x 3072) for (8 x 1024 x 768) @ ? = (8 x 1024 x 3072): the same
+ * FLOPs as a batched (8 x 768 x 3072), a batch's fraction of its bytes. */
+static void broadcast_weight(const mm_shape *a, mm_shape *x)
+{
+	int xb = x->ndim - 2, ab = a->ndim - 2;
+	for (int i = 1; i <= xb && i <= ab; i++)
+		if (a->dim[ab - i] == x->dim[xb - i])
+			x->dim[xb - i] = 1;
+	int drop = 0;
+	while (drop < xb && x->dim[drop] == 1)
+		drop++;
+	memmove(x->dim, x->dim + drop, sizeof x->dim[0] * (size_t)(x->ndim - drop));
+	x->ndim -= drop;
+}
+
 /* A @ ? = want: the shape of ? for the left operand A of shape os. */
 static mm_code right_operand(mm_checker *c, const mm_node *e,
                              const mm_shape *osp, const mm_shape *wantp,
@@ -75,6 +93,7 @@ static mm_code right_operand(mm_checker *c, const mm_node *e,
 				                  (long long)want.dim[want.ndim - 2]);
 			x = want;
 			x.dim[x.ndim - 2] = k;
+			broadcast_weight(&os, &x);
 		}
 	} else { /* a vector on the left: W is (.., n) */
 		if (want.ndim == 0) {
@@ -195,6 +214,25 @@ static mm_code down(mm_checker *c, mm_node *e, const mm_node *hole,
 		return mm_diag_set(c->diag, MM_ERR_UNSUPPORTED, e->span,
 		                   "cannot solve for '?' here");
 	}
+}
+
+bool mm_solve_batched(mm_checker *c, mm_node *lhs, const mm_shape *want,
+                      const mm_shape *hole, mm_shape *alt)
+{
+	if (hole->ndim < 2 || hole->ndim >= want->ndim)
+		return false;
+	int lead = want->ndim - hole->ndim;
+	*alt = *want;
+	memcpy(alt->dim + lead, hole->dim, sizeof hole->dim[0] * (size_t)hole->ndim);
+	for (int k = 0; k < hole->ndim; k++)
+		alt->sym[lead + k] = hole->sym[k];
+	const mm_shape *saved = c->hole;
+	c->hole = alt;
+	bool fits = mm_check_expr(c, lhs) == MM_OK &&
+	            mm_shape_eq(&lhs->info->v.shape, want);
+	c->hole = saved;
+	mm_diag_clear(c->diag);
+	return fits;
 }
 
 mm_code mm_solve_hole(mm_checker *c, mm_node *lhs, const mm_shape *want,

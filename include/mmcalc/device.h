@@ -61,6 +61,10 @@ const mm_device *mm_device_builtin(size_t *n);
  * the same. NULL when unknown ("host" and "custom" are not in the table:
  * see below). */
 const mm_device *mm_device_find(const char *name);
+/* The built-in profile whose key, name or alias is closest to name, read
+ * as mm_device_find reads it (for "did you mean"); NULL when none is
+ * close. */
+const mm_device *mm_device_suggest(const char *name);
 
 /* The peak used for dtype t: its own figure, or, when the source gives
  * none, the figure of the dtype whose units the hardware runs t on: the

@@ -5,6 +5,7 @@
 #define MMCALC_DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,7 @@ typedef struct mm_diag {
 	mm_span span;
 	char message[MM_DIAG_MSG];
 	char hint[MM_DIAG_HINT]; /* "" when there is none */
+	bool warning; /* rendered as a warning: the statement still ran */
 } mm_diag;
 
 /* Clears d to MM_OK with empty message and hint. */

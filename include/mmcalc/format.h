@@ -32,6 +32,8 @@ typedef struct mm_timing {
 	double ridge;          /* the device's ridge intensity, FLOP/B */
 	mm_dtype dtype;        /* the dtype predicted for, and the one whose */
 	mm_dtype rate_dtype;   /* peak was taken (mm_device_peak's fallback) */
+	mm_count bytes_peak;   /* executed: the inputs and what was allocated at
+	                          the peak (scratch included), measured */
 } mm_timing;
 
 /* A double in the shortest form that reads back to the same value
@@ -67,6 +69,10 @@ void mm_format_error_json(mm_buf *b, const char *file, long line,
 /* A command's text output as one JSON object:
  * {"line":N,"kind":"text","text":"..."}. */
 void mm_format_text_json(mm_buf *b, long line, const char *text);
+/* A count of unit as a polynomial: 16·n B, 16 KiB·(n + 4096) (iec:
+ * binary prefixes for a common factor, else SI's). */
+void mm_format_poly_unit(mm_buf *b, const mm_poly *p, const char *unit,
+                         bool iec);
 
 /* A JSON string literal with escapes. */
 void mm_format_json_string(mm_buf *b, const char *s);

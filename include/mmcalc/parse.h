@@ -17,7 +17,8 @@ typedef enum mm_node_kind {
 	MM_N_NAME,      /* name */
 	MM_N_STRING,    /* str (escapes resolved) */
 	MM_N_SHAPE,     /* items: the dims; n may be 0: () */
-	MM_N_MATRIX,    /* items: elements or nested matrices */
+	MM_N_MATRIX,    /* items: elements or nested matrices; or a long row
+	                   of plain numbers packed: vals, nvals, n == 0 */
 	MM_N_BINARY,    /* op, lhs, rhs */
 	MM_N_NEG,       /* lhs: operand of unary minus */
 	MM_N_PLUS,      /* lhs: operand of unary plus */
@@ -52,6 +53,8 @@ struct mm_node {
 	mm_node **items;
 	const char **keys;  /* CALL: keyword of each argument, or NULL */
 	int n;              /* number of items */
+	const double *vals; /* MATRIX packed: its numbers (n is 0) */
+	int nvals;
 	uint32_t height;    /* longest path to a leaf (leaves: 0) */
 	struct mm_info *info;
 };

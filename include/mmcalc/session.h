@@ -19,7 +19,9 @@ typedef enum mm_result_kind {
 	MM_R_VALUE,  /* an expression's report */
 	MM_R_ASSIGN, /* NAME = expr */
 	MM_R_TEXT,   /* output of a command (:vars, :help, ...) */
-	MM_R_ERROR   /* a diagnostic */
+	MM_R_ERROR,  /* a diagnostic */
+	MM_R_WARNING /* a diagnostic (d->warning) that did not stop the
+	                statement; its result follows */
 } mm_result_kind;
 
 typedef struct mm_result {

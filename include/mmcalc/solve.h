@@ -13,5 +13,11 @@
  * when the hole sits under an operation that cannot be inverted. */
 mm_code mm_solve_hole(mm_checker *c, mm_node *lhs, const mm_shape *want,
                       mm_shape *out);
+/* After mm_solve_hole answered hole with fewer axes than want (a weight
+ * the batch shares): true and *alt when the batched hole (want's leading
+ * axes, then hole's) fits as well, the alternative to mention. lhs is
+ * checked again with alt: read the answer's costs from lhs before. */
+bool mm_solve_batched(mm_checker *c, mm_node *lhs, const mm_shape *want,
+                      const mm_shape *hole, mm_shape *alt);
 
 #endif

@@ -23,9 +23,15 @@
 #include "mmcalc/session.h"
 
 
-static void usage(bool to_stderr)
+/* After a usage error: one line more, as GNU tools say it. */
+static void try_help(void)
 {
-	const char *text = ("usage: mmcalc [OPTION]... [FILE]...\n"
+	cli_errf("Try 'mmcalc --help' for more information.\n");
+}
+
+static void usage(void)
+{
+	cli_puts("usage: mmcalc [OPTION]... [FILE]...\n"
 	      "A calculator for matrix expressions: shapes, FLOPs, bytes, and real\n"
 	      "execution through its own GEMM kernel.\n"
 	      "\n"
@@ -44,10 +50,6 @@ static void usage(bool to_stderr)
 	      "Exit status: 0 all statements succeeded, 1 some failed, 2 usage,\n"
 	      "unreadable files or output that could not be written, 130\n"
 	      "interrupted. See man mmcalc.\n");
-	if (to_stderr)
-		cli_err(text, strlen(text));
-	else
-		cli_puts(text);
 }
 
 /* ---- results ---- */
@@ -55,7 +57,7 @@ static void usage(bool to_stderr)
 void cli_emit(void *ctx, const mm_result *r)
 {
 	const cli_opts *o = ctx;
-	if (r->kind == MM_R_ERROR) {
+	if (r->kind == MM_R_ERROR || r->kind == MM_R_WARNING) {
 		char buf[4096];
 		size_t n = mm_diag_render(r->diag, r->file, r->line, r->src,
 		                          r->src_len, buf, sizeof buf);
@@ -237,7 +239,7 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 		} else if (!strcmp(a, "--expr")) {
 			if (++i >= argc) {
 				cli_errf("mmcalc: %s needs an expression\n", a);
-				usage(true);
+				try_help();
 				return 2;
 			}
 			exprs[(*nexpr)++] = argv[i];
@@ -256,7 +258,7 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 		} else if (!strcmp(a, "--no-init")) {
 			o->no_init = true;
 		} else if (!strcmp(a, "--help")) {
-			usage(false);
+			usage();
 			return 0;
 		} else if (!strcmp(a, "--version")) {
 			cli_puts("mmcalc ");
@@ -272,7 +274,7 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 				} else if (*p == 'q') {
 					o->quiet = true;
 				} else if (*p == 'h') {
-					usage(false);
+					usage();
 					return 0;
 				} else if (*p == 'e' && p[1]) {
 					exprs[(*nexpr)++] = p + 1;
@@ -290,13 +292,13 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 					else
 						cli_errf("mmcalc: unknown option "
 						         "'%s'\n", a);
-					usage(true);
+					try_help();
 					return 2;
 				}
 			}
 		} else {
 			cli_errf("mmcalc: unknown option '%s'\n", a);
-			usage(true);
+			try_help();
 			return 2;
 		}
 	}

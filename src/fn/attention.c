@@ -62,6 +62,14 @@ mm_code mm_fn_attention_check(mm_checker *c, mm_node *e, mm_info *i)
 	i->scale = !sym && d > 0 ? 1 / sqrt((double)d) : 1;
 	if ((r = attention_keys(c, e, i, kk)) != MM_OK)
 		return r;
+	if (d == 0 && !q->sym[q->ndim - 1] && mm_ck_key(e, "scale") < 0) {
+		/* NumPy's 0 · inf would make every score NaN */
+		mm_ck_fail(c, MM_ERR_SHAPE, e->span, "attention: Q and K have no "
+		           "features (d = 0), and the default scale 1/sqrt(d) is "
+		           "infinite");
+		mm_diag_hint(c->diag, "give scale= (the scores are all 0)");
+		return MM_ERR_SHAPE;
+	}
 	mm_dtype t = mm_dtype_promote(mm_dtype_promote(qi->v.dtype, ki->v.dtype),
 	                              vi->v.dtype);
 	mm_ck_set_tensor(i, &out, t,

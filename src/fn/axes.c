@@ -42,7 +42,7 @@ mm_code mm_fn_ints(mm_checker *c, mm_node *e, const char *what, int64_t *out,
 		if (max == 1)
 			return mm_ck_fail(c, MM_ERR_TYPE, e->span,
 			                  "a list where %s goes", what);
-		if (e->n > max)
+		if (e->n > max || e->nvals > max) /* packed: long */
 			return mm_ck_fail(c, MM_ERR_LIMIT, e->span,
 			                  "at most %d values in %s", max, what);
 		for (int k = 0; k < e->n; k++) {

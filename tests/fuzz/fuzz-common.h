@@ -201,9 +201,9 @@ static inline void fz_emit(void *ctx, const mm_result *r)
 {
 	fz_out *o = ctx;
 	o->results++;
-	if (r->kind > MM_R_ERROR || !r->file)
+	if (r->kind > MM_R_WARNING || !r->file)
 		abort();
-	if (r->kind == MM_R_ERROR) {
+	if (r->kind == MM_R_ERROR || r->kind == MM_R_WARNING) {
 		const mm_diag *d = r->diag;
 		if (!d || d->code <= MM_OK || d->code >= MM_ERR_COUNT || !d->message[0])
 			abort();
