@@ -56,6 +56,8 @@ typedef struct table {
 	mm_poly_lookup lookup;  /* symbols bound in the session, or NULL */
 	void *lookup_ctx;
 	bool no_peak;           /* the totals were bound: no peak known */
+	bool layers;            /* the graph has calls or repeats (layers):
+	                           recomputation is of them only */
 	char labels[64][48]; /* module labels; more share the last */
 	int nlabels;
 	struct named { uint64_t stmt; const char *origin; } *named;
@@ -87,13 +89,27 @@ static row *add_row(table *t)
  * traffic, then a backward that reads what the forward read and the
  * output's gradient and writes the inputs' gradients (3·in + 2·out), and
  * a recomputed forward's traffic again. */
+/* Whether training recomputes g's forward under cv. Recomputation is of
+ * the layers: when the model has some (calls of functions, repeats),
+ * operations outside every layer (an embedding, the head, the loss) are
+ * not recomputed, as Megatron-LM checkpoints its transformer layers
+ * only; a model written without functions is recomputed whole. */
+static bool recomputed(const mm_gnode *g, const mm_convention *cv,
+                       bool layers, bool in_layer)
+{
+	bool attn = g->op && strcmp(g->op, "attention") == 0;
+	if (layers && !in_layer && !g->module)
+		return false;
+	return cv->recompute == MM_RECOMPUTE_FULL ||
+	       (cv->recompute == MM_RECOMPUTE_SELECTIVE && attn);
+}
+
 static void train_cost(const mm_gnode *g, const mm_convention *cv,
-                       mm_count *flops, mm_count *bytes)
+                       bool again_ok, mm_count *flops, mm_count *bytes)
 {
 	bool attn = g->op && strcmp(g->op, "attention") == 0;
 	double back = attn ? cv->attn_backward : cv->backward;
-	double again = cv->recompute == MM_RECOMPUTE_FULL ? 1
-	             : cv->recompute == MM_RECOMPUTE_SELECTIVE && attn ? 1 : 0;
+	double again = again_ok ? 1 : 0;
 	double f = mm_count_to_double(g->cost.flops) * (1 + back + again);
 	*flops = mm_count_from_double(round(f));
 	mm_count out = g->v.bytes, in = mm_count_sub(g->cost.bytes, out);
@@ -116,30 +132,27 @@ static mm_code scale(const mm_poly *x, int64_t k, const mm_poly *sk,
 
 /* Fills an operation's row: its costs, times over inside a repeat. */
 /* Training's factor for an operation's FLOPs under the convention. */
-static double train_factor(const mm_gnode *g, const mm_convention *cv)
+static double train_factor(const mm_gnode *g, const mm_convention *cv,
+                           bool again)
 {
 	bool attn = g->op && strcmp(g->op, "attention") == 0;
-	double again = cv->recompute == MM_RECOMPUTE_FULL ? 1
-	             : cv->recompute == MM_RECOMPUTE_SELECTIVE && attn ? 1 : 0;
-	return 1 + (attn ? cv->attn_backward : cv->backward) + again;
+	return 1 + (attn ? cv->attn_backward : cv->backward) + (again ? 1 : 0);
 }
 
 /* A symbolic operation's FLOPs and bytes (a, b), trained as train_cost
  * says when the table is for training. */
-static mm_code sym_cost(table *t, const mm_gnode *g, mm_poly *a, mm_poly *b)
+static mm_code sym_cost(table *t, const mm_gnode *g, bool again,
+                        mm_poly *a, mm_poly *b)
 {
 	*a = *g->cost.sflops;
 	*b = *g->cost.sbytes;
 	if (!t->train)
 		return MM_OK;
 	const mm_convention *cv = t->conv;
-	bool attn = g->op && strcmp(g->op, "attention") == 0;
-	bool again = cv->recompute == MM_RECOMPUTE_FULL ||
-	             (cv->recompute == MM_RECOMPUTE_SELECTIVE && attn);
 	mm_cost_ctx cx = {.arena = t->arena, .diag = t->diag};
 	mm_poly out, in, tb;
 	mm_code c;
-	if ((c = mm_poly_scale(a, a, train_factor(g, cv), t->diag)) != MM_OK ||
+	if ((c = mm_poly_scale(a, a, train_factor(g, cv, again), t->diag)) != MM_OK ||
 	    (c = mm_cost_bytes_poly(&cx, &g->v.shape, g->v.dtype, &out)) != MM_OK ||
 	    (c = mm_poly_sub(&in, b, &out, t->diag)) != MM_OK ||
 	    (c = mm_poly_mul_int(&tb, &in, 3, t->diag)) != MM_OK ||
@@ -162,16 +175,17 @@ static mm_code fill_op(table *t, row *r, const mm_gnode *g, int64_t times,
 		if (t->named[k].stmt == g->stmt)
 			r->origin = t->named[k].origin;
 	mm_count fl = g->cost.flops, by = g->cost.bytes;
+	bool again = recomputed(g, t->conv, t->layers, times > 1 || stimes);
 	r->macs = g->cost.macs;
 	r->unknown = true;
 	mm_poly a, b;
 	mm_code c = MM_OK;
 	if (g->cost.sflops || stimes) {
 		if (g->cost.sflops)
-			c = sym_cost(t, g, &a, &b);
+			c = sym_cost(t, g, again, &a, &b);
 		else {
 			if (t->train)
-				train_cost(g, t->conv, &fl, &by);
+				train_cost(g, t->conv, again, &fl, &by);
 			mm_poly_from_count(&a, fl), mm_poly_from_count(&b, by);
 		}
 		if (c == MM_OK)
@@ -200,7 +214,7 @@ static mm_code fill_op(table *t, row *r, const mm_gnode *g, int64_t times,
 				r->macs = MM_COUNT_ZERO;
 		}
 	} else if (t->train) {
-		train_cost(g, t->conv, &fl, &by);
+		train_cost(g, t->conv, again, &fl, &by);
 	}
 	if (t->predict) {
 		double s = t->predict(t->ctx, fl, g->trans, by, g->v.dtype);
@@ -619,10 +633,12 @@ static mm_code build(table *t, const mm_node *e, mm_arena *arena,
 		free(ops);
 		return MM_ERR_NOMEM;
 	}
-	for (int k = 0; k < n; k++)
+	for (int k = 0; k < n; k++) {
 		if (ops[k]->origin)
 			t->named[t->nnamed++] = (struct named){ops[k]->stmt,
 			                                       ops[k]->origin};
+		t->layers |= ops[k]->module || ops[k]->kind == MM_G_REPEAT;
+	}
 	c = add_ops(t, ops, n, 0, NULL, 1, NULL);
 	free(ops);
 	for (int k = 0, num = 0; k < t->n; k++)

@@ -33,3 +33,10 @@ def block(x) {
 }
 T = flops(repeat(L, block, embedding((B x s), (V x h))) @ (h x V), train=true)
 T - (72*B*s*L*h**2 + 12*B*s**2*L*h + 6*B*s*h*V)
+#
+# With full recomputation of the layers (their 96 formula, section 5.1):
+# 96*B*s*l*h^2*(1 + s/6h + V/16lh) = 96*B*s*l*h^2 + 16*B*s^2*l*h +
+# 6*B*s*h*V: the layers' forward runs again, the logits' product does not.
+:set recompute full
+G = flops(repeat(L, block, embedding((B x s), (V x h))) @ (h x V), train=true)
+G - (96*B*s*L*h**2 + 16*B*s**2*L*h + 6*B*s*h*V)
