@@ -44,13 +44,32 @@ void mm_sx_total_add_sym(mm_session *s, const mm_sym_totals *t)
 	r->sflops = f;
 }
 
+/* The symbolic statements' sums, and a new line. */
+static void sym_sums(mm_buf *b, const mm_running *r)
+{
+	if (r->sym_overflow) {
+		mm_buf_puts(b, "too large a formula to keep\n");
+		return;
+	}
+	mm_poly_print(b, &r->sflops, 0);
+	mm_buf_puts(b, " FLOP \u00b7 ");
+	mm_poly_print(b, &r->sbytes, 0);
+	mm_buf_puts(b, " B read and written\n");
+}
+
 static void text(mm_buf *b, const mm_running *r, const char *device)
 {
 	if (r->n == 0) {
 		mm_buf_puts(b, "no statements with operations yet\n");
 		return;
 	}
-	mm_buf_printf(b, "%ld statement%s: ", r->n, r->n == 1 ? "" : "s");
+	mm_buf_printf(b, "%ld statement%s", r->n, r->n == 1 ? "" : "s");
+	if (r->nsym == r->n) { /* all with symbols: no numeric part */
+		mm_buf_puts(b, ", with symbols: ");
+		sym_sums(b, r);
+		goto times;
+	}
+	mm_buf_puts(b, ": ");
 	mm_count_format_si(b, r->flops, "FLOP", 4);
 	if (!mm_count_is_zero(r->macs)) {
 		mm_buf_puts(b, " (");
@@ -62,15 +81,9 @@ static void text(mm_buf *b, const mm_running *r, const char *device)
 	mm_buf_puts(b, " read and written\n");
 	if (r->nsym) {
 		mm_buf_printf(b, "  and %ld with symbols: ", r->nsym);
-		if (r->sym_overflow) {
-			mm_buf_puts(b, "too large a formula to keep\n");
-		} else {
-			mm_poly_print(b, &r->sflops, 0);
-			mm_buf_puts(b, " FLOP \u00b7 ");
-			mm_poly_print(b, &r->sbytes, 0);
-			mm_buf_puts(b, " B\n");
-		}
+		sym_sums(b, r);
 	}
+times:
 	if (r->npredicted) {
 		mm_buf_puts(b, "  predicted ");
 		mm_count_format_seconds(b, r->predicted, 4, false);

@@ -17,3 +17,7 @@ x = [[1.0, 2.0], [3.0, 4.0]]
 x @ x
 :total
 :total now
+:total reset
+# only statements with symbols: their formulas alone
+(n x d) @ (d x d)
+:total
