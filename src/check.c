@@ -195,7 +195,7 @@ static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 		 * it stands for, shared (the graph counts it once) */
 		const mm_info *li = l->info;
 		i->local = l;
-		mm_value_assign(&i->v, &li->v);
+		i->v = li->v;
 		i->concrete = li->concrete;
 		i->symbolic = li->symbolic;
 		if (li->g) {
@@ -233,7 +233,7 @@ static mm_code check_name(mm_checker *c, mm_node *e, mm_info *i)
 		return MM_ERR_NAME;
 	}
 	i->var = v;
-	mm_value_assign(&i->v, &v->v);
+	i->v = v->v;
 	if (v->v.kind == MM_K_FORMULA) {
 		/* symbols bound since are substituted */
 		mm_poly p;
@@ -848,7 +848,7 @@ static mm_code check_prefix(mm_checker *c, mm_node *e, mm_info *i)
 		return MM_OK;
 	}
 	if (x->v.kind == MM_K_NUMBER) {
-		mm_value_assign(&i->v, &x->v);
+		i->v = x->v;
 		if (e->kind == MM_N_NEG && x->v.is_int && x->v.ival != INT64_MIN)
 			mm_value_set_int(&i->v, -x->v.ival);
 		else if (e->kind == MM_N_NEG)

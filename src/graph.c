@@ -9,23 +9,7 @@
 
 static atomic_uint_fast64_t next_id = 1, next_gen = 1;
 
-/* Ids are handed to each thread in blocks, so that making a node takes
- * no atomic operation: unique in the process, increasing in a thread
- * (the only order the graph relies on: a body's nodes are made after
- * the id its call noted, on the checking thread). */
-#define ID_BLOCK 4096
-static _Thread_local uint64_t id_next, id_end;
-
-static uint64_t next_local_id(bool take)
-{
-	if (id_next == id_end) {
-		id_next = atomic_fetch_add(&next_id, ID_BLOCK);
-		id_end = id_next + ID_BLOCK;
-	}
-	return take ? id_next++ : id_next;
-}
-
-uint64_t mm_graph_next_id(void) { return next_local_id(false); }
+uint64_t mm_graph_next_id(void) { return atomic_load(&next_id); }
 
 /* ---- nodes ---- */
 
@@ -43,7 +27,7 @@ static bool own(mm_gnode *g, const mm_value *v, const mm_cost *cost,
 		     (cost->sbytes != NULL);
 	n += stimes != NULL;
 	if (v)
-		mm_value_assign(&g->v, v);
+		g->v = *v;
 	else
 		memset(&g->v, 0, sizeof g->v);
 	if (cost)
@@ -128,7 +112,7 @@ static mm_gnode *node_new(mm_gkind kind, const mm_value *v,
 	g->sheld = NULL;
 	g->refs = 1;
 	g->kind = kind;
-	g->id = next_local_id(true);
+	g->id = atomic_fetch_add(&next_id, 1);
 	g->stmt = stmt;
 	for (int k = 0; k < nin; k++) {
 		g->in[k] = mm_graph_ref(in[k]);

@@ -49,19 +49,6 @@ static inline bool mm_shape_is_symbolic(const mm_shape *s)
 	return false;
 }
 
-/* *d = *s, reading and writing only s's ndim dims (the rest of *d is
- * left as it was: nothing reads past ndim). A shape is 264 bytes; most
- * have two or three dims, and statements copy shapes many times. */
-static inline void mm_shape_copy(mm_shape *d, const mm_shape *s)
-{
-	int n = s->ndim;
-	d->ndim = n;
-	for (int i = 0; i < n; i++) {
-		d->dim[i] = s->dim[i];
-		d->sym[i] = s->sym[i];
-	}
-}
-
 /* Builds a shape from n dims (n <= MM_MAX_NDIM). */
 mm_shape mm_shape_make(int n, const int64_t *dims);
 bool mm_shape_eq(const mm_shape *a, const mm_shape *b);

@@ -64,20 +64,4 @@ bool mm_value_copy(mm_value *out, const mm_value *v, struct mm_arena *arena);
 bool mm_value_set_formula(mm_value *v, const mm_poly *p, mm_dim dim,
                           struct mm_arena *arena);
 
-/* *d = *s, the shape's used dims only (mm_shape_copy); pointers shared. */
-static inline void mm_value_assign(mm_value *d, const mm_value *s)
-{
-	d->kind = s->kind;
-	d->dim = s->dim;
-	d->num = s->num;
-	d->is_int = s->is_int;
-	d->ival = s->ival;
-	d->cnt = s->cnt;
-	d->str = s->str;
-	mm_shape_copy(&d->shape, &s->shape);
-	d->dtype = s->dtype;
-	d->bytes = s->bytes;
-	d->sym = s->sym;
-}
-
 #endif
