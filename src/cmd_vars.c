@@ -6,6 +6,7 @@
 #include "mmcalc/buf.h"
 #include "mmcalc/cost.h"
 #include "mmcalc/format.h"
+#include "mmcalc/print.h"
 #include "session_int.h"
 
 int mm_cmd_vars(mm_stmtctx *c, const mm_stmt *st);
@@ -126,7 +127,8 @@ static int vars_json(mm_stmtctx *c)
 			}
 		} else if (v->v.kind == MM_K_NUMBER) {
 			mm_buf_puts(j, ",\"kind\":\"number\",\"value\":");
-			mm_format_double(j, v->v.num);
+			/* JSON has no inf or nan: they are strings (JSON OUTPUT) */
+			mm_print_json_number(j, v->v.num, false);
 		} else {
 			mm_buf_puts(j, ",\"kind\":\"string\",\"value\":");
 			mm_format_json_string(j, v->v.str ? v->v.str : "");

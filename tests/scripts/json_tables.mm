@@ -17,3 +17,7 @@ A @ (32 x 16)
 :total
 :total reset
 :total
+# a variable holding infinity: JSON has no inf, so it is the string "inf"
+:clear
+big = 1e308 * 10
+:vars
