@@ -1,5 +1,6 @@
 /* lex.c — the lexer. Bytes outside ASCII are accepted only inside strings
  * and comments, and as the dimension separator × (U+00D7). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,9 +55,12 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return need;
 }
 
+/* The span as one 8-byte store (see mm_token in lex.h). */
 static mm_token tok(mm_tok kind, size_t start, size_t end)
 {
-	mm_token t = {kind, {(uint32_t)start, (uint32_t)end}};
+	uint64_t w = (uint64_t)(uint32_t)start | (uint64_t)(uint32_t)end << 32;
+	mm_token t = {.kind = kind};
+	memcpy(&t.span, &w, sizeof w);
 	return t;
 }
 
