@@ -7,9 +7,32 @@
 
 #include "mmcalc/graph.h"
 
+/* Node ids and walk generations are unique across the process (sessions
+ * may live on several threads), and increase within a thread. A thread
+ * takes them from the shared counters a block at a time: a locked add
+ * per node was 2% of a piped script's time. */
+enum { ID_BLOCK = 4096 };
 static atomic_uint_fast64_t next_id = 1, next_gen = 1;
 
-uint64_t mm_graph_next_id(void) { return atomic_load(&next_id); }
+typedef struct idblock {
+	uint64_t next, end;
+} idblock;
+static _Thread_local idblock ids, gens;
+
+static uint64_t take(idblock *b, atomic_uint_fast64_t *shared)
+{
+	if (b->next == b->end) {
+		b->next = atomic_fetch_add(shared, ID_BLOCK);
+		b->end = b->next + ID_BLOCK;
+	}
+	return b->next++;
+}
+
+uint64_t mm_graph_next_id(void)
+{
+	/* An exhausted block's successor starts at the shared counter. */
+	return ids.next < ids.end ? ids.next : atomic_load(&next_id);
+}
 
 /* ---- nodes ---- */
 
@@ -112,7 +135,7 @@ static mm_gnode *node_new(mm_gkind kind, const mm_value *v,
 	g->sheld = NULL;
 	g->refs = 1;
 	g->kind = kind;
-	g->id = atomic_fetch_add(&next_id, 1);
+	g->id = take(&ids, &next_id);
 	g->stmt = stmt;
 	for (int k = 0; k < nin; k++) {
 		g->in[k] = mm_graph_ref(in[k]);
@@ -330,7 +353,7 @@ static bool postorder(const walkspec *w, mm_gnode *root, nodelist *out)
 		mm_gnode *g;
 		int k; /* the next operand to visit */
 	} frame;
-	uint64_t gen = atomic_fetch_add(&next_gen, 1);
+	uint64_t gen = take(&gens, &next_gen);
 	frame small[32], *st = small;
 	int n = 0, cap = 32;
 	bool ok = true;

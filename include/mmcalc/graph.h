@@ -43,7 +43,7 @@ typedef enum mm_gkind {
 typedef struct mm_gnode {
 	int refs;
 	mm_gkind kind;
-	uint64_t id;         /* unique and increasing in the process */
+	uint64_t id;         /* unique in the process, increasing in a thread */
 	uint64_t stmt;       /* the statement whose checking made it */
 	int cls;             /* OP: the mm_opclass of check.h */
 	const char *op;      /* OP: its name in tables ("@", "softmax"),
@@ -96,7 +96,8 @@ mm_gnode *mm_graph_view(const mm_value *v, mm_gnode *base, uint64_t key,
 mm_gnode *mm_graph_repeat(const mm_value *v, mm_gnode *const *in, int nin,
                           mm_gnode *body, uint64_t body_from, int64_t times,
                           const mm_poly *stimes, uint64_t stmt);
-/* The id the next node will get: nodes made from now on have ids >= it. */
+/* The id the next node made on this thread will get: nodes it makes from
+ * now on have ids >= it. */
 uint64_t mm_graph_next_id(void);
 
 /* g holds n parameters of its own (p: as a polynomial, or NULL). False
