@@ -132,8 +132,8 @@ static void put_timing(mm_buf *b, const mm_totals *t, const mm_timing *tm)
 	}
 	if (tm->filled)
 		mm_buf_puts(b, " (operands filled with random data)");
-	if (tm->computed_f32)
-		mm_buf_puts(b, " (computed in f32)");
+	if (tm->computed)
+		mm_buf_printf(b, " (%s)", tm->computed);
 	if (tm->predicted >= 0 && tm->device) {
 		mm_buf_puts(b, "\n  ");
 		put_prediction(b, tm);

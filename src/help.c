@@ -163,12 +163,14 @@ static const mm_help_topic topics[] = {
 	 "f64 8 B, f32 4 B (default), tf32 4 B, f16 2 B, bf16 2 B, f8 1 B (the\n"
 	 "same as f8e4m3), f8e4m3 1 B, f8e5m2 1 B (OCP FP8), i8 1 B, i4 half a\n"
 	 "byte. Every dtype is costed at its size. f16, bf16, the f8s, i8 and i4\n"
-	 "hold only their own values: computed in f32, then rounded to nearest\n"
-	 "even (f16 overflows to inf, f8e4m3 to nan) or wrapped (i8 modulo 256, i4\n"
-	 "modulo 16); astype(x, dtype=T) converts. :dtype T changes the default;\n"
-	 "dtype= on a constructor picks one tensor's. Mixed operands take the\n"
-	 "wider type: f64 > f32 > tf32 > bf16 > f16 > f8 > i8 > i4; f16 with bf16\n"
-	 "gives f32, f8e4m3 with f8e5m2 bf16.\n", NULL},
+	 "hold only their own values: computed in f32 (i8 and i4 products summed\n"
+	 "in int32), then rounded to nearest even (f16 overflows to inf, f8e4m3\n"
+	 "to nan) or wrapped (i8 modulo 256, i4 modulo 16); a timing says which\n"
+	 "(\"computed in f32\", \"accumulated in i32\"). astype(x, dtype=T)\n"
+	 "converts. :dtype T changes the default; dtype= on a constructor picks\n"
+	 "one tensor's. Mixed operands take the wider type: f64 > f32 > tf32 >\n"
+	 "bf16 > f16 > f8 > i8 > i4; f16 with bf16 gives f32, f8e4m3 with f8e5m2\n"
+	 "bf16.\n", NULL},
 	{"settings", "keys of :set", NULL, mm_setting_help},
 	{"devices", "device profiles and their sources", NULL, devices_text},
 };

@@ -260,6 +260,21 @@ static int cmp_double(const void *a, const void *b)
 
 /* How an expression is to be run. */
 
+/* How a result of dtype t was computed, said beside its time: low
+ * precision floats in f32 (their products are exact there), then
+ * rounded; integers in f32, then wrapped, except products, which the i8
+ * GEMM sums in i32. */
+static const char *computed_as(mm_dtype t, const mm_totals *tot)
+{
+	if (t == MM_F32 || t == MM_F64)
+		return NULL;
+	if (!mm_dtype_is_int(t) || mm_count_is_zero(tot->matmul_flops))
+		return "computed in f32";
+	if (mm_count_eq(tot->matmul_flops, tot->flops))
+		return "accumulated in i32";
+	return "products accumulated in i32, the rest computed in f32";
+}
+
 /* Runs e once (bench 0) or, after a warm-up, bench times, and fills the
  * timing of tm: the best run and, for a benchmark, the median. */
 static mm_code timed(mm_evaluator *ev, mm_node *e, int bench, mm_timing *tm)
@@ -379,7 +394,7 @@ static mm_code evaluate(mm_stmtctx *c, mm_node *e, const mm_run_opts *ro,
 	tm->bytes_peak = mm_count_add(t->bytes_in,
 	                              mm_count_of(mm_tensor_peak_bytes() - live0));
 	tm->executed = t->nops > 0;
-	tm->computed_f32 = i->v.dtype != MM_F32 && i->v.dtype != MM_F64;
+	tm->computed = computed_as(i->v.dtype, t);
 	/* The prediction beside the measurement: always for :run and :bench,
 	 * otherwise once there is enough work for a roofline to mean much. */
 	if (tm->executed && !mm_count_is_zero(t->flops) &&

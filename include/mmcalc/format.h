@@ -25,7 +25,9 @@ typedef struct mm_timing {
 	double seconds_median; /* :bench only, else 0 */
 	int runs;              /* :bench only, else 0 */
 	bool filled;           /* :run filled abstract operands */
-	bool computed_f32;     /* dtype other than f32/f64 executed in f32 */
+	const char *computed;  /* how a dtype other than f32/f64 was computed
+	                        * ("computed in f32", "accumulated in i32"),
+	                        * or NULL */
 	double predicted;      /* roofline seconds on device, or < 0 */
 	const char *device;    /* the device's name when predicted >= 0 */
 	bool compute_bound;

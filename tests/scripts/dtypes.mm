@@ -7,6 +7,8 @@ x + x
 a = [[1, 2], [3, 4]] * 50
 # a @ a with int8 in NumPy: [[92 -88] [124 -40]]
 a @ a
+# the i8 GEMM sums in i32; the addition runs in f32 and wraps
+a @ a + 100
 :dtype f16
 h = [70000, 65504, 65519, 65520, 1e-8, 0.1]
 # np.float16: [inf 65504 65504 inf 0 0.09998]
