@@ -312,16 +312,9 @@ static void json_key(mm_buf *b, const char *k)
 	mm_buf_printf(b, ",\"%s\":", k);
 }
 
-void mm_format_report_json(mm_buf *b, long line, const char *name,
-                           const mm_info *i, const mm_totals *t,
-                           const mm_timing *tm, int max_values)
+/* The value of a number, a formula or a string. */
+static void json_scalar(mm_buf *b, const mm_info *i)
 {
-	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"%s\"", line,
-	              name ? "assign" : "value");
-	if (name) {
-		json_key(b, "name");
-		mm_format_json_string(b, name);
-	}
 	if (i->v.kind == MM_K_NUMBER) {
 		json_key(b, "value");
 		if (!mm_dim_is_none(i->v.dim)) {
@@ -355,76 +348,101 @@ void mm_format_report_json(mm_buf *b, long line, const char *name,
 	} else if (i->v.kind == MM_K_STRING) {
 		json_key(b, "value");
 		mm_format_json_string(b, i->v.str);
-	} else if (i->v.kind == MM_K_TENSOR) {
-		json_key(b, "shape");
-		mm_buf_putc(b, '[');
-		for (int k = 0; k < i->v.shape.ndim; k++)
-			mm_buf_printf(b, k ? ",%lld" : "%lld", (long long)i->v.shape.dim[k]);
-		mm_buf_putc(b, ']');
-		json_key(b, "dtype");
-		mm_buf_printf(b, "\"%s\"", mm_dtype_name(i->v.dtype));
-		mm_totals z;
-		if (!t) {
-			memset(&z, 0, sizeof z);
-			z.bytes_out = z.bytes_in = z.bytes_peak =
-				mm_cost_tensor_bytes(&i->v.shape, i->v.dtype);
-			t = &z;
-		}
-		json_key(b, "flops");
-		mm_format_json_count(b, t->flops);
-		json_key(b, "macs");
-		mm_format_json_count(b, t->macs);
-		json_key(b, "bytes_in");
-		mm_format_json_count(b, t->bytes_in);
-		json_key(b, "bytes_out");
-		mm_format_json_count(b, t->bytes_out);
-		json_key(b, "bytes_peak");
-		mm_format_json_count(b, t->bytes_peak);
-		json_key(b, "intensity");
-		mm_count traffic = mm_count_add(t->bytes_in, t->bytes_out);
-		json_double(b, mm_count_is_zero(traffic) ? 0
-		                : mm_count_ratio(t->flops, traffic));
-		bool approx = t->flops.approx || t->bytes_in.approx ||
-		              t->bytes_out.approx || t->bytes_peak.approx;
-		json_key(b, "exact");
-		mm_buf_puts(b, approx ? "false" : "true");
-		json_key(b, "concrete");
-		mm_buf_puts(b, i->value ? "true" : "false");
-		json_key(b, "executed");
-		mm_buf_puts(b, tm && tm->executed ? "true" : "false");
-		if (tm && tm->predicted >= 0 && tm->device) {
-			json_key(b, "predicted_seconds");
-			json_double(b, tm->predicted);
-			json_key(b, "device");
-			mm_format_json_string(b, tm->device);
-			json_key(b, "bound");
-			mm_buf_puts(b, tm->compute_bound ? "\"compute\"" : "\"memory\"");
-			if (tm->rate_dtype != tm->dtype) {
-				json_key(b, "rate_dtype");
-				mm_format_json_string(b, mm_dtype_name(tm->rate_dtype));
-			}
-		}
-		if (tm && tm->executed) {
-			json_key(b, "seconds");
-			json_double(b, tm->seconds);
-			json_key(b, "bytes_peak_run");
-			mm_format_json_count(b, tm->bytes_peak);
-			json_key(b, "gflops");
-			json_double(b, tm->seconds > 0 ? mm_count_to_double(t->flops) /
-			                                     tm->seconds / 1e9
-			                               : 0);
-			if (tm->runs > 0) {
-				json_key(b, "seconds_median");
-				json_double(b, tm->seconds_median);
-				json_key(b, "runs");
-				mm_buf_printf(b, "%d", tm->runs);
-			}
-		}
-		if (i->value && json_values_fit(i->value, max_values)) {
-			json_key(b, "values");
-			mm_print_json(b, i->value);
+	}
+}
+
+/* A tensor's shape, dtype, totals, timing and (when few) values. */
+static void json_tensor(mm_buf *b, const mm_info *i, const mm_totals *t,
+                        const mm_timing *tm, int max_values)
+{
+	json_key(b, "shape");
+	mm_buf_putc(b, '[');
+	for (int k = 0; k < i->v.shape.ndim; k++)
+		mm_buf_printf(b, k ? ",%lld" : "%lld", (long long)i->v.shape.dim[k]);
+	mm_buf_putc(b, ']');
+	json_key(b, "dtype");
+	mm_buf_printf(b, "\"%s\"", mm_dtype_name(i->v.dtype));
+	mm_totals z;
+	if (!t) {
+		memset(&z, 0, sizeof z);
+		z.bytes_out = z.bytes_in = z.bytes_peak =
+			mm_cost_tensor_bytes(&i->v.shape, i->v.dtype);
+		t = &z;
+	}
+	json_key(b, "flops");
+	mm_format_json_count(b, t->flops);
+	json_key(b, "macs");
+	mm_format_json_count(b, t->macs);
+	json_key(b, "bytes_in");
+	mm_format_json_count(b, t->bytes_in);
+	json_key(b, "bytes_out");
+	mm_format_json_count(b, t->bytes_out);
+	json_key(b, "bytes_peak");
+	mm_format_json_count(b, t->bytes_peak);
+	json_key(b, "intensity");
+	mm_count traffic = mm_count_add(t->bytes_in, t->bytes_out);
+	json_double(b, mm_count_is_zero(traffic) ? 0
+	                : mm_count_ratio(t->flops, traffic));
+	bool approx = t->flops.approx || t->bytes_in.approx ||
+	              t->bytes_out.approx || t->bytes_peak.approx;
+	json_key(b, "exact");
+	mm_buf_puts(b, approx ? "false" : "true");
+	json_key(b, "concrete");
+	mm_buf_puts(b, i->value ? "true" : "false");
+	json_key(b, "executed");
+	mm_buf_puts(b, tm && tm->executed ? "true" : "false");
+	if (tm && tm->predicted >= 0 && tm->device) {
+		json_key(b, "predicted_seconds");
+		json_double(b, tm->predicted);
+		json_key(b, "device");
+		mm_format_json_string(b, tm->device);
+		json_key(b, "bound");
+		mm_buf_puts(b, tm->compute_bound ? "\"compute\"" : "\"memory\"");
+		if (tm->rate_dtype != tm->dtype) {
+			json_key(b, "rate_dtype");
+			mm_format_json_string(b, mm_dtype_name(tm->rate_dtype));
 		}
 	}
+	if (tm && tm->executed) {
+		json_key(b, "seconds");
+		json_double(b, tm->seconds);
+		json_key(b, "bytes_peak_run");
+		mm_format_json_count(b, tm->bytes_peak);
+		if (tm->computed) {
+			json_key(b, "computed");
+			mm_format_json_string(b, tm->computed);
+		}
+		json_key(b, "gflops");
+		json_double(b, tm->seconds > 0 ? mm_count_to_double(t->flops) /
+		                                     tm->seconds / 1e9
+		                               : 0);
+		if (tm->runs > 0) {
+			json_key(b, "seconds_median");
+			json_double(b, tm->seconds_median);
+			json_key(b, "runs");
+			mm_buf_printf(b, "%d", tm->runs);
+		}
+	}
+	if (i->value && json_values_fit(i->value, max_values)) {
+		json_key(b, "values");
+		mm_print_json(b, i->value);
+	}
+}
+
+void mm_format_report_json(mm_buf *b, long line, const char *name,
+                           const mm_info *i, const mm_totals *t,
+                           const mm_timing *tm, int max_values)
+{
+	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"%s\"", line,
+	              name ? "assign" : "value");
+	if (name) {
+		json_key(b, "name");
+		mm_format_json_string(b, name);
+	}
+	if (i->v.kind == MM_K_TENSOR)
+		json_tensor(b, i, t, tm, max_values);
+	else
+		json_scalar(b, i);
 	mm_buf_putc(b, '}');
 }
 

@@ -11,3 +11,7 @@ A @ A
 # An empty tensor of a trillion rows: no values (a trillion "[]" would never end)
 zeros(1e12, 0)
 zeros(3, 0)
+# an i8 product and its wrapped sum say how they were computed
+I = [[100, 2], [3, 4]]
+astype(I, dtype=i8) @ astype(I, dtype=i8)
+astype(I, dtype=i8) @ astype(I, dtype=i8) + 1
