@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "explain_int.h"
 #include "mmcalc/chart.h"
 #include "mmcalc/explain.h"
 #include "mmcalc/format.h"
@@ -26,46 +27,6 @@ const char *mm_explain_op_name(const mm_node *e)
 	}
 }
 
-/* One row: an operation, or a module (a call, a repeat) summing the rows
- * under it. */
-typedef struct row {
-	const mm_gnode *g;     /* the operation (a repeat for its header) */
-	const mm_gmodule *m;   /* a module header: the call */
-	int indent;
-	int64_t times;         /* > 1: inside a repeat, counted times over */
-	const mm_poly *stimes; /* ... a symbolic number of times */
-	mm_count flops, macs, bytes; /* numeric (train-adjusted) */
-	mm_poly sflops, sbytes;      /* symbolic */
-	bool sym;
-	double sec;            /* predicted seconds (sum for a module) */
-	bool unknown;          /* ... not known for some operation */
-	const char *label;     /* a module's: "block ×96" */
-	const char *origin;    /* the variable it was made as part of */
-	int num;               /* an operation's number ("#"), before sorting */
-} row;
-
-typedef struct table {
-	row *r;
-	int n, cap;
-	const mm_convention *conv;
-	bool train, sym;
-	mm_diag *diag;
-	mm_arena *arena;
-	mm_predict_fn predict;
-	void *ctx;
-	mm_poly_lookup lookup;  /* symbols bound in the session, or NULL */
-	void *lookup_ctx;
-	bool no_peak;           /* the totals were bound: no peak known */
-	bool layers;            /* the graph has calls or repeats (layers):
-	                           recomputation is of them only */
-	char labels[64][48]; /* module labels; more share the last */
-	int nlabels;
-	struct named { uint64_t stmt; const char *origin; } *named;
-	int nnamed;                 /* statements and the variables they made */
-	mm_explain_key bars;        /* the share column's quantity, or NONE */
-	bool unicode;               /* its bars in block characters */
-	double bar_total;           /* the whole the shares are of */
-} table;
 
 static row *add_row(table *t)
 {
@@ -697,135 +658,45 @@ static mm_code sort_level(row *r, int lo, int hi, mm_explain_key k)
 	return c;
 }
 
-/* ---- JSON ---- */
-
-static void json_count_or_poly(mm_buf *b, const char *key, bool sym,
-                               mm_count n, const mm_poly *p)
+/* The table's header line, its columns as the rows will fill them. */
+static void put_header(mm_buf *b, const table *t, const cols *cw, bool predict)
 {
-	mm_buf_printf(b, ",\"%s\":", key);
-	if (sym && p)
-		mm_format_json_poly(b, p);
-	else
-		mm_format_json_count(b, n);
+	mm_buf_printf(b, "%-3s ", "#");
+	pad(b, "op", cw->name);
+	pad(b, "shape", cw->shape);
+	pad(b, "FLOPs", 14);
+	pad(b, "share", 8);
+	pad(b, "bytes", 12);
+	pad(b, "FLOP/B", predict || cw->from || t->bars ? 10 : 0);
+	if (predict)
+		pad(b, "time", cw->from || t->bars ? 11 : 0);
+	if (t->bars) {
+		static const char *const what[] = {"", "FLOPs share", "bytes share",
+		                                   "time share"};
+		pad(b, what[t->bars], cw->from ? BAR_COLS + 8 : 0);
+	}
+	if (cw->from)
+		mm_buf_puts(b, "from");
+	while (b->len && b->data[b->len - 1] == ' ')
+		b->data[--b->len] = '\0';
+	mm_buf_putc(b, '\n');
 }
 
-static void json_row(mm_buf *b, int num, const row *r, mm_count total,
-                     bool predict, bool first)
+/* The last line: the convention the FLOPs were counted by. */
+static void put_convention(mm_buf *b, const table *t)
 {
-	bool header = r->m || r->label;
-	mm_buf_puts(b, first ? "{" : ",{");
-	if (header)
-		mm_buf_puts(b, "\"n\":null");
-	else
-		mm_buf_printf(b, "\"n\":%d", num);
-	mm_buf_printf(b, ",\"depth\":%d,\"module\":", r->indent);
-	if (header) {
-		/* a repeat's label is "f ×L": the module is f */
-		const char *name = r->m ? r->m->name : r->label;
-		const char *x = r->m ? NULL : strstr(name, " \u00d7");
-		mm_buf sub = MM_BUF_INIT;
-		mm_buf_printf(&sub, "%.*s", x ? (int)(x - name) : (int)strlen(name),
-		              name);
-		mm_format_json_string(b, mm_buf_str(&sub));
-		mm_buf_free(&sub);
-		mm_buf_puts(b, ",\"op\":null");
-	} else {
-		mm_buf_puts(b, "null,\"op\":");
-		mm_format_json_string(b, r->g->op ? r->g->op : "?");
-	}
-	if (header && r->g && r->g->kind == MM_G_REPEAT) {
-		mm_buf_puts(b, ",\"times\":");
-		if (r->g->stimes)
-			mm_format_json_poly(b, r->g->stimes);
-		else
-			mm_buf_printf(b, "%lld", (long long)r->g->times);
-	}
-	if (r->g && !r->m) {
-		mm_buf_puts(b, ",\"shape\":[");
-		const mm_shape *sh = &r->g->v.shape;
-		for (int k = 0; k < sh->ndim; k++) {
-			if (k)
-				mm_buf_putc(b, ',');
-			if (sh->sym[k])
-				mm_format_json_poly(b, sh->sym[k]);
-			else
-				mm_buf_printf(b, "%lld", (long long)sh->dim[k]);
-		}
-		mm_buf_printf(b, "],\"dtype\":\"%s\"", mm_dtype_name(r->g->v.dtype));
-	}
-	json_count_or_poly(b, "flops", r->sym, r->flops, &r->sflops);
-	if (!r->sym)
-		json_count_or_poly(b, "macs", false, r->macs, NULL);
-	json_count_or_poly(b, "bytes", r->sym, r->bytes, &r->sbytes);
-	if (r->sym || mm_count_is_zero(r->bytes))
-		mm_buf_puts(b, ",\"intensity\":null");
-	else
-		mm_buf_printf(b, ",\"intensity\":%.6g",
-		              mm_count_ratio(r->flops, r->bytes));
-	if (r->sym || mm_count_is_zero(total))
-		mm_buf_puts(b, ",\"share\":null");
-	else
-		mm_buf_printf(b, ",\"share\":%.6g", mm_count_ratio(r->flops, total));
-	if (predict && !r->unknown && !r->sym)
-		mm_buf_printf(b, ",\"time\":%.6g", r->sec);
-	else
-		mm_buf_puts(b, ",\"time\":null");
-	mm_buf_puts(b, ",\"from\":");
-	if (r->origin)
-		mm_format_json_string(b, r->origin);
-	else
-		mm_buf_puts(b, "null");
-	mm_buf_putc(b, '}');
-}
-
-/* The table as one JSON object: every row (depth limits them as the
- * text does, without the text's cap), then the totals. */
-static void put_json(mm_buf *b, const table *t, const mm_gtotals *gt,
-                     const mm_explain_opts *o, int depth, mm_count total,
-                     mm_count train_flops, mm_count train_bytes,
-                     bool known, double seconds)
-{
-	mm_buf_printf(b, "{\"line\":%ld,\"kind\":\"explain\",\"train\":%s,"
-	              "\"rows\":[", o->line, t->train ? "true" : "false");
-	bool first = true;
-	for (int k = 0, num = 0; k < t->n; k++) {
-		const row *r = &t->r[k];
-		num += !(r->m || r->label);
-		if (r->indent >= depth)
-			continue;
-		json_row(b, num, r, total, t->predict != NULL, first);
-		first = false;
-	}
-	mm_buf_puts(b, "],\"total\":{");
-	bool sym = gt->symbolic;
-	mm_buf_puts(b, "\"flops\":");
-	if (sym)
-		mm_format_json_poly(b, gt->sflops);
-	else
-		mm_format_json_count(b, t->train ? train_flops : gt->flops);
-	json_count_or_poly(b, "macs", sym, gt->macs, gt->smacs);
-	if (sym)
-		mm_buf_puts(b, ",\"matmul_flops\":null");
-	else
-		json_count_or_poly(b, "matmul_flops", false, gt->matmul_flops,
-		                   NULL);
-	json_count_or_poly(b, "bytes_in", sym, gt->bytes_in, gt->sbytes_in);
-	json_count_or_poly(b, "bytes_out", sym, gt->bytes_out, gt->sbytes_out);
-	if (!sym && !t->no_peak)
-		json_count_or_poly(b, "bytes_peak", false, gt->bytes_peak, NULL);
-	if (t->train)
-		json_count_or_poly(b, "train_bytes", false, train_bytes, NULL);
-	json_count_or_poly(b, "params", sym, gt->params, gt->sparams);
-	if (!sym)
-		json_count_or_poly(b, "param_bytes", false, gt->param_bytes, NULL);
-	if (known && t->n && !sym)
-		mm_buf_printf(b, ",\"time\":%.6g", seconds);
-	else
-		mm_buf_puts(b, ",\"time\":null");
 	const mm_convention_def *named = mm_convention_named(t->conv);
-	mm_buf_puts(b, "},\"convention\":");
-	mm_format_json_string(b, named ? named->name : "custom");
-	mm_buf_putc(b, '}');
+	mm_buf_printf(b, "counted as %s", named ? named->name : "custom");
+	if (named)
+		mm_buf_printf(b, ": %s", named->source);
+	if (t->train)
+		mm_buf_printf(b, "; backward %g forward%s, attention's %g%s",
+		              t->conv->backward, t->conv->backward == 1 ? "" : "s",
+		              t->conv->attn_backward,
+		              t->conv->recompute == MM_RECOMPUTE_FULL ? "; all recomputed"
+		              : t->conv->recompute == MM_RECOMPUTE_SELECTIVE
+		                  ? "; attention recomputed" : "");
+	mm_buf_putc(b, '\n');
 }
 
 mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
@@ -882,31 +753,13 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 	}
 	mm_count total = t.train ? train_flops : gt.flops;
 	if (o && o->json) {
-		put_json(b, &t, &gt, o, depth, total, train_flops, train_bytes,
+		mm_explain_put_json(b, &t, &gt, o, depth, total, train_flops, train_bytes,
 		         known, seconds);
 		free(t.r);
 		free(t.named);
 		return MM_OK;
 	}
-	mm_buf_printf(b, "%-3s ", "#");
-	pad(b, "op", cw.name);
-	pad(b, "shape", cw.shape);
-	pad(b, "FLOPs", 14);
-	pad(b, "share", 8);
-	pad(b, "bytes", 12);
-	pad(b, "FLOP/B", predict || cw.from || t.bars ? 10 : 0);
-	if (predict)
-		pad(b, "time", cw.from || t.bars ? 11 : 0);
-	if (t.bars) {
-		static const char *const what[] = {"", "FLOPs share", "bytes share",
-		                                   "time share"};
-		pad(b, what[t.bars], cw.from ? BAR_COLS + 8 : 0);
-	}
-	if (cw.from)
-		mm_buf_puts(b, "from");
-	while (b->len && b->data[b->len - 1] == ' ')
-		b->data[--b->len] = '\0';
-	mm_buf_putc(b, '\n');
+	put_header(b, &t, &cw, predict != NULL);
 	int shown = 0, more = 0;
 	if (t.bars)
 		t.bar_total = t.bars == MM_EXPLAIN_TIME ? (known ? seconds : 0)
@@ -932,18 +785,7 @@ mm_code mm_explain(mm_buf *b, const mm_node *e, mm_predict_fn predict,
 	if (nops == 0)
 		mm_buf_puts(b, "(no operations: a value, a view or a literal)\n");
 	put_totals(b, &gt, &t, train_flops, train_bytes, known, seconds);
-	const mm_convention_def *named = mm_convention_named(t.conv);
-	mm_buf_printf(b, "counted as %s", named ? named->name : "custom");
-	if (named)
-		mm_buf_printf(b, ": %s", named->source);
-	if (t.train)
-		mm_buf_printf(b, "; backward %g forward%s, attention's %g%s",
-		              t.conv->backward, t.conv->backward == 1 ? "" : "s",
-		              t.conv->attn_backward,
-		              t.conv->recompute == MM_RECOMPUTE_FULL ? "; all recomputed"
-		              : t.conv->recompute == MM_RECOMPUTE_SELECTIVE
-		                  ? "; attention recomputed" : "");
-	mm_buf_putc(b, '\n');
+	put_convention(b, &t);
 	free(t.r);
 	free(t.named);
 	return MM_OK;
