@@ -3,7 +3,10 @@
  * operands, batches) and on squares, 1 and 2 threads, f32 and f64.
  *
  *   bench-gemm [--quick] [--cpu] [--rounds N] [--threads N] [--f32|--f64]
- *              [--only WORD] [--size [BATCHx]MxKxN[tA][tB]]...
+ *              [--only WORD] [--isa NAME] [--size [BATCHx]MxKxN[tA][tB]]...
+ *
+ * --isa runs mmcalc's kernels for that ISA (generic, avx2, avx512) on
+ * every row but those that name their own.
  *
  * --cpu times one thread's rows by the CPU time of the thread (all the
  * libraries then run on it), which other work on a shared machine does
@@ -441,7 +444,7 @@ int main(int argc, char **argv)
 	bool is_quick = false, cpu = false;
 	unsigned only_types = BOTH;
 	int rounds = 7, only_threads = 0;
-	const char *only = NULL;
+	const char *only = NULL, *isa = NULL;
 	struct row custom[32];
 	size_t ncustom = 0;
 	for (int i = 1; i < argc; i++) {
@@ -459,15 +462,22 @@ int main(int argc, char **argv)
 			only_threads = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
 			only = argv[++i];
+		else if (strcmp(argv[i], "--isa") == 0 && i + 1 < argc)
+			isa = argv[++i];
 		else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc &&
 		         ncustom < 32 && parse_size(argv[i + 1], &custom[ncustom]))
 			ncustom++, i++;
 		else {
 			fprintf(stderr, "usage: %s [--quick] [--cpu] [--rounds N] "
 			        "[--threads N] [--f32|--f64] [--only WORD] "
-			        "[--size [BATCHx]MxKxN[tA][tB]]...\n", argv[0]);
+			        "[--isa NAME] [--size [BATCHx]MxKxN[tA][tB]]...\n",
+			        argv[0]);
 			return 2;
 		}
+	}
+	if (isa && mm_gemm_set_isa(isa) != 0) {
+		fprintf(stderr, "bench-gemm: mmcalc cannot run %s here\n", isa);
+		return 2;
 	}
 	if (is_quick)
 		rounds = 2;
