@@ -209,9 +209,14 @@ static int64_t F(round_units)(int64_t n, int nt)
 	return n < nt ? nt : n / nt * nt;
 }
 
-/* The small path's split for nt threads: MR rows or NR columns a unit,
- * whichever gives the threads more even shares (a multiple of nt), the
- * longer side if they tie: 96³ in 32-column units was 3 for 2 threads. */
+/* The small path's split for nt threads: nt units of whole MR rows or NR
+ * columns, whichever side gives the threads more even shares, the
+ * longer side if they tie (96³ in 32-column units was 3 for 2 threads).
+ * As few units as threads: each unit passes all of its B slivers
+ * through L1 for its rows of A, so 8-row units (12 at 96³) read B twelve
+ * times where two units read it twice; a worker that wakes late finds
+ * the caller on the second unit, and the product runs at one thread's
+ * speed, never slower. */
 static void F(plan_small)(struct F(job) *g, int nt)
 {
 	const int mr = g->kr->MR, nr = g->kr->NR;
@@ -219,9 +224,9 @@ static void F(plan_small)(struct F(job) *g, int nt)
 	double er = (double)ur / (double)((ur + nt - 1) / nt * nt);
 	double ec = (double)uc / (double)((uc + nt - 1) / nt * nt);
 	if (er > ec || (er == ec && g->m > g->n))
-		F(units)(g, mr, ur, g->n, 1);
+		F(units)(g, mr, nt, g->n, 1);
 	else
-		F(units)(g, g->m, 1, nr, uc);
+		F(units)(g, g->m, 1, nr, nt);
 }
 
 /* The skinny path's blocking: sums of nc columns within a quarter of L2,
@@ -315,6 +320,10 @@ static void F(plan_blocked)(struct F(job) *g, int nt, size_t need[2])
 	if (um < umc)
 		um = (umc + nt - 1) / nt * nt;
 	F(units)(g, mr, um, nr, un);
+	/* B blocks of even width across a unit: 384 columns in blocks of
+	 * 320 and 64 had one of two threads pack five times the other's
+	 * share of the B block they both need first. */
+	g->nc = F(even_block)(g->ncu, g->nc, nr);
 	need[0] = (size_t)((g->a_direct ? mr : g->mcu) * g->kc);
 	need[1] = (size_t)(g->kc * g->nc);
 }

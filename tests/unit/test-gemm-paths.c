@@ -279,6 +279,9 @@ START_TEST(threads_every_path)
 		bits_1_2_3(600, 40, 500, f, false);     /* narrow */
 		bits_1_2_3(384, 384, 384, f, false);    /* units a multiple */
 		bits_1_2_3(96, 96, 96, f, false);       /* small, split in rows */
+		bits_1_2_3(24, 230, 120, f, false);     /* small, in columns */
+		bits_1_2_3(131, 20, 200, f, true);      /* small, odd rows */
+		bits_1_2_3(1000, 417, 300, f, false);   /* even B blocks */
 		bits_1_2_3(300, 260, 300, f, true);     /* B by columns */
 		small_caches();                         /* grids, shared blocks */
 		bits_1_2_3(333, 251, 300, f, false);
