@@ -21,6 +21,7 @@ static const struct mm_gemm_isa_kernels generic = {
 	mm_gemm_pack_a_generic_f32, mm_gemm_pack_b_generic_f32,
 	4, 4, 256, 0, mm_gemm_kernel_generic_f64_4x4, mm_gemm_gemv_generic_f64,
 	mm_gemm_pack_a_generic_f64, mm_gemm_pack_b_generic_f64,
+	mm_gemm_rows_generic_f32, mm_gemm_rows_generic_f64,
 };
 
 #if MM_GEMM_HAVE_AVX2
@@ -30,6 +31,7 @@ static const struct mm_gemm_isa_kernels avx2 = {
 	mm_gemm_pack_a_avx2_f32, mm_gemm_pack_b_avx2_f32,
 	6, 8, 256, 8, mm_gemm_kernel_avx2_f64_6x8, mm_gemm_gemv_avx2_f64,
 	mm_gemm_pack_a_avx2_f64, mm_gemm_pack_b_avx2_f64,
+	mm_gemm_rows_avx2_f32, mm_gemm_rows_avx2_f64,
 };
 #endif
 
@@ -40,6 +42,7 @@ static const struct mm_gemm_isa_kernels avx512 = {
 	mm_gemm_pack_a_avx512_f32, mm_gemm_pack_b_avx512_f32,
 	8, 16, 256, 16, mm_gemm_kernel_avx512_f64_8x16, mm_gemm_gemv_avx512_f64,
 	mm_gemm_pack_a_avx512_f64, mm_gemm_pack_b_avx512_f64,
+	mm_gemm_rows_avx512_f32, mm_gemm_rows_avx512_f64,
 };
 #endif
 

@@ -44,13 +44,18 @@ enum { UNIT_MIN = 128 };
 #define SHARED_KEEP ((size_t)64 << 20)
 /* Slivers of a block that a thread packs at a time for all units. */
 enum { SHARED_GROUP = 4 };
-/* The skinny path: the most rows of A, the rows of B a kernel call takes
- * (its k), how many slivers ahead the rows are prefetched. Measured at
- * (8x4096)@(4096x4096) f32 on one thread of an Emerald Rapids VM (B read
- * at about 14 GB/s): 8 rows 42-48 GFLOP/s, 16 rows 48-51, 32 rows 45-50,
- * 64 rows 24-27 (more pages at once than the first-level TLB holds);
- * prefetching 2-4 slivers ahead 2-10% over none, 8-16 less. */
-enum { SKINNY_M = 16, SKINNY_ROWS = 16, SKINNY_AHEAD = 3 };
+/* The skinny path (gemm_paths_tmpl.h, F(skinny_run)): the most rows of
+ * A, the rows of B a call of the rows kernel takes, and the padding of
+ * the rows of its sums (elements). Measured at (8x4096)@(4096x4096) and
+ * (16x4096)@(4096x4096) f32 on one thread of a Zen 5 VM, paired runs
+ * against OpenBLAS: B's rows 16 KiB apart all fall in the same sets of a
+ * 12-way L1, so 16 rows a call (or sums kept in C's rows, as far apart)
+ * evicted the lines of B before their second use; 8 rows and padded sums
+ * went from 1.07-1.74x OpenBLAS (the micro-kernel over 16 rows) to
+ * 1.75-2.4x; 4 rows 1.1-1.9x, 12 rows 1.7-1.9x. */
+enum { SKINNY_M = 16, SKINNY_ROWS = 8, SKINNY_PAD = 16 };
+_Static_assert((int)SKINNY_ROWS <= (int)MM_GEMM_ROWS_KB,
+               "the rows kernel's block");
 /* Bytes of a tile of A read in place (MR rows × k block) when n is at
  * most four slivers (gemm_paths_tmpl.h, F(plan_blocked)). */
 enum { DIRECT_A_TILE = 32 << 10 };
@@ -373,6 +378,7 @@ static void shared_wait(struct mm_gemm_blockstate *st, int groups)
 #define NRE nre_s
 #define PACK_A pack_a_s
 #define PACK_B pack_b_s
+#define ROWS rows_s
 #include "gemm_tmpl.h"
 #include "gemm_paths_tmpl.h"
 #undef T
@@ -387,6 +393,7 @@ static void shared_wait(struct mm_gemm_blockstate *st, int groups)
 #undef NRE
 #undef PACK_A
 #undef PACK_B
+#undef ROWS
 
 
 #define T double
@@ -401,6 +408,7 @@ static void shared_wait(struct mm_gemm_blockstate *st, int groups)
 #define NRE nre_d
 #define PACK_A pack_a_d
 #define PACK_B pack_b_d
+#define ROWS rows_d
 #include "gemm_tmpl.h"
 #include "gemm_paths_tmpl.h"
 

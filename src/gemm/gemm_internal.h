@@ -3,6 +3,7 @@
 #ifndef MMCALC_GEMM_INTERNAL_H
 #define MMCALC_GEMM_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,21 @@ typedef void mm_gemm_gemv_f64(int64_t n, int64_t k, double alpha,
                               const double *b, int64_t rs_b, int64_t cs_b,
                               double beta, double *y, int64_t incy);
 
+/* A few rows' kernel (skinny.c): for i < m <= 16, j < n,
+ *
+ *   c[i*rs_c + j] = (first ? 0 : c[i*rs_c + j]) + Σ_p a[p*m + i] · b[p*rs_b + j]
+ *
+ * over p < kb <= MM_GEMM_ROWS_KB, each sum one chain in the order of p,
+ * whichever columns a call takes (so the bits do not depend on the
+ * threads' split); A is packed row after row of Aᵀ (a[p*m + i]). */
+typedef void mm_gemm_rows_f32(int m, int64_t kb, int64_t n, const float *a,
+                              const float *b, int64_t rs_b, float *c,
+                              int64_t rs_c, bool first);
+typedef void mm_gemm_rows_f64(int m, int64_t kb, int64_t n, const double *a,
+                              const double *b, int64_t rs_b, double *c,
+                              int64_t rs_c, bool first);
+enum { MM_GEMM_ROWS_KB = 64 };
+
 /* Packing (pack.c, compiled per ISA): pack_a copies rows × kc of A into
  * MR-row slivers (rows past `rows` zero): sliver s holds A[s·MR + i, p]
  * at dst[s·MR·kc + p·MR + i]; pack_b copies kc × cols of B into NR-column
@@ -84,6 +100,8 @@ struct mm_gemm_isa_kernels {
 	mm_gemm_gemv_f64 *gemv_d;
 	mm_gemm_pack_a_f64 *pack_a_d;
 	mm_gemm_pack_b_f64 *pack_b_d;
+	mm_gemm_rows_f32 *rows_s;
+	mm_gemm_rows_f64 *rows_d;
 };
 
 /* Largest MR and NR of any kernel (sizes of the drivers' tile buffers). */
@@ -98,6 +116,8 @@ mm_gemm_pack_a_f32 mm_gemm_pack_a_generic_f32;
 mm_gemm_pack_b_f32 mm_gemm_pack_b_generic_f32;
 mm_gemm_pack_a_f64 mm_gemm_pack_a_generic_f64;
 mm_gemm_pack_b_f64 mm_gemm_pack_b_generic_f64;
+mm_gemm_rows_f32 mm_gemm_rows_generic_f32;
+mm_gemm_rows_f64 mm_gemm_rows_generic_f64;
 
 mm_gemm_ukr_f32 mm_gemm_kernel_avx2_f32_6x16;
 mm_gemm_ukr_f64 mm_gemm_kernel_avx2_f64_6x8;
@@ -107,6 +127,8 @@ mm_gemm_pack_a_f32 mm_gemm_pack_a_avx2_f32;
 mm_gemm_pack_b_f32 mm_gemm_pack_b_avx2_f32;
 mm_gemm_pack_a_f64 mm_gemm_pack_a_avx2_f64;
 mm_gemm_pack_b_f64 mm_gemm_pack_b_avx2_f64;
+mm_gemm_rows_f32 mm_gemm_rows_avx2_f32;
+mm_gemm_rows_f64 mm_gemm_rows_avx2_f64;
 
 mm_gemm_ukr_f32 mm_gemm_kernel_avx512_f32_8x32;
 mm_gemm_ukr_f64 mm_gemm_kernel_avx512_f64_8x16;
@@ -116,6 +138,8 @@ mm_gemm_pack_a_f32 mm_gemm_pack_a_avx512_f32;
 mm_gemm_pack_b_f32 mm_gemm_pack_b_avx512_f32;
 mm_gemm_pack_a_f64 mm_gemm_pack_a_avx512_f64;
 mm_gemm_pack_b_f64 mm_gemm_pack_b_avx512_f64;
+mm_gemm_rows_f32 mm_gemm_rows_avx512_f32;
+mm_gemm_rows_f64 mm_gemm_rows_avx512_f64;
 
 /* Test hook: pretend the caches have these sizes in bytes (0: read them
  * again), so that tests reach every block boundary with small matrices. */

@@ -136,66 +136,54 @@ static int F(run)(struct F(job) *g, int nt, mm_gemm_job_fn *fn)
 }
 
 /* The skinny path: C's columns j0..j1, all m <= SKINNY_M rows, with A
- * packed at `ap` (its MR-row slivers over all of k) and B read in place,
- * row-major. A decode step multiplies a few rows by a large matrix: each
- * element of B serves m FMAs only, so the product runs at the speed B
- * streams from memory, and packing it (74% of the time at
- * (8x4096)@(4096x4096)) or reading it down its columns a sliver at a
- * time (a new 4 KiB page every row) loses that speed. Here B goes
- * SKINNY_ROWS rows at a time, each row read from left to right across
- * the columns, NR at a time into the micro-kernel, which adds the rows'
- * products to sums kept in L2 (C itself when alpha is 1 and beta 0, or
- * `acc`, nc columns at a time); the lines SKINNY_AHEAD slivers further
- * along each row are prefetched. The sums go to C as the kernel's own
- * update would (alpha·sum + beta·C). Returns true if interrupted. */
+ * packed at `ap` (F(pack_rows)) and B read in place, row-major. A decode
+ * step multiplies a few rows by a large matrix: each element of B serves
+ * m FMAs only, so the product runs at the speed B streams from memory,
+ * and packing it (74% of the time at (8x4096)@(4096x4096)) or reading it
+ * down its columns a sliver at a time (a new 4 KiB page every row) loses
+ * that speed. Here B goes SKINNY_ROWS rows at a time, each row read from
+ * left to right across the columns by the rows kernel (skinny.c), which
+ * keeps the sums of all m rows for a sliver in registers over those rows
+ * and prefetches further along each row; between calls the sums wait in
+ * `acc` (nc columns at a time, in L2), whose rows are SKINNY_PAD apart
+ * beyond nc so that they do not share L1's sets with each other and with
+ * B's rows (C's rows, 16 KiB apart at n = 4096, cost a third). Then
+ * alpha·sum + beta·C goes to C. Returns true if interrupted. */
 static bool F(skinny_run)(struct F(job) *g, int64_t j0, int64_t j1,
                           const T *ap, T *acc)
 {
-	const struct mm_gemm_isa_kernels *kr = g->kr;
-	const int mr = kr->MR, nr = kr->NR;
 	const int64_t m = g->m, k = g->k, rs_b = g->rs_b;
-	const bool direct = g->alpha == 1 && g->beta == 0 && g->cs_c == 1;
-	_Alignas(64) T tail[SKINNY_ROWS * MM_GEMM_MAX_NR];
 	for (int64_t jc = j0; jc < j1; jc += g->nc) {
 		int64_t jw = j1 - jc < g->nc ? j1 - jc : g->nc;
-		T *out = direct ? g->c + jc : acc;
-		int64_t rs_o = direct ? g->rs_c : jw;
-		for (int64_t p0 = 0; p0 < k; p0 += SKINNY_ROWS) {
-			int kg = k - p0 < SKINNY_ROWS ? (int)(k - p0) : SKINNY_ROWS;
-			const T *brow = g->b + p0 * rs_b + jc;
-			for (int64_t jr = 0; jr < jw; jr += nr) {
-				int w = jw - jr < nr ? (int)(jw - jr) : nr;
-				const T *bs = brow + jr;
-				int64_t rsb = rs_b;
-				if (jr + SKINNY_AHEAD * nr < jw)
-					for (int p = 0; p < kg; p++)
-						for (int o = 0; o < nr; o += 64 / (int)sizeof(T))
-							__builtin_prefetch(bs + p * rs_b +
-							                   SKINNY_AHEAD * nr + o);
-				if (!F(b_in_place)(kr, 1, w)) {
-					kr->PACK_B(tail, bs, rs_b, 1, kg, w, nr);
-					bs = tail;
-					rsb = nr;
-				}
-				for (int64_t i0 = 0; i0 < m; i0 += mr)
-					kr->UKR(kg, 1, ap + i0 * k + p0 * mr, 1, mr, bs, rsb,
-					        p0 ? 1 : 0, out + i0 * rs_o + jr, rs_o, 1,
-					        m - i0 < mr ? (int)(m - i0) : mr, w);
-			}
+		const int64_t rs_o = jw + SKINNY_PAD;
+		for (int64_t p0 = 0; p0 < k; p0 += g->kc) {
+			int64_t kg = k - p0 < g->kc ? k - p0 : g->kc;
+			g->kr->ROWS((int)m, kg, jw, ap + p0 * m,
+			            g->b + p0 * rs_b + jc, rs_b, acc, rs_o, p0 == 0);
 			if (F(stop)(g))
 				return true;
 		}
-		if (direct)
-			continue;
 		for (int64_t i = 0; i < m; i++)
 			for (int64_t j = 0; j < jw; j++) {
 				T *cij = g->c + i * g->rs_c + (jc + j) * g->cs_c;
-				T s = acc[i * jw + j];
+				T s = acc[i * rs_o + j];
 				*cij = g->beta == 0 ? g->alpha * s
 				                    : g->alpha * s + g->beta * *cij;
 			}
 	}
 	return false;
+}
+
+/* A skinny product's A, m × k, packed for the rows kernel: Aᵀ row after
+ * row, dst[p·m + i] = A[i, p]. */
+static void F(pack_rows)(const struct F(job) *g, T *restrict dst)
+{
+	const int64_t m = g->m, k = g->k;
+	for (int64_t i = 0; i < m; i++) {
+		const T *ai = g->a + i * g->rs_a;
+		for (int64_t p = 0; p < k; p++)
+			dst[p * m + i] = ai[p * g->cs_a];
+	}
 }
 
 /* A part of a skinny product, A packed already (g->shared[0]). */
@@ -221,9 +209,14 @@ static int64_t F(round_units)(int64_t n, int nt)
 	return n < nt ? nt : n / nt * nt;
 }
 
-/* The small path's split for nt threads: MR rows or NR columns a unit,
- * whichever gives the threads more even shares (a multiple of nt), the
- * longer side if they tie: 96³ in 32-column units was 3 for 2 threads. */
+/* The small path's split for nt threads: nt units of whole MR rows or NR
+ * columns, whichever side gives the threads more even shares, the
+ * longer side if they tie (96³ in 32-column units was 3 for 2 threads).
+ * As few units as threads: each unit passes all of its B slivers
+ * through L1 for its rows of A, so 8-row units (12 at 96³) read B twelve
+ * times where two units read it twice; a worker that wakes late finds
+ * the caller on the second unit, and the product runs at one thread's
+ * speed, never slower. */
 static void F(plan_small)(struct F(job) *g, int nt)
 {
 	const int mr = g->kr->MR, nr = g->kr->NR;
@@ -231,9 +224,9 @@ static void F(plan_small)(struct F(job) *g, int nt)
 	double er = (double)ur / (double)((ur + nt - 1) / nt * nt);
 	double ec = (double)uc / (double)((uc + nt - 1) / nt * nt);
 	if (er > ec || (er == ec && g->m > g->n))
-		F(units)(g, mr, ur, g->n, 1);
+		F(units)(g, mr, nt, g->n, 1);
 	else
-		F(units)(g, g->m, 1, nr, uc);
+		F(units)(g, g->m, 1, nr, nt);
 }
 
 /* The skinny path's blocking: sums of nc columns within a quarter of L2,
@@ -243,14 +236,15 @@ static void F(plan_small)(struct F(job) *g, int nt)
  * packed over all of k; need[1]: the sums. */
 static void F(plan_skinny)(struct F(job) *g, int nt, size_t need[2])
 {
-	const int mr = g->kr->MR, nr = g->kr->NR;
+	const int nr = g->kr->NR;
 	const int64_t es = (int64_t)sizeof(T);
 	int64_t nc = cache_sizes()->l2 / 4 / (g->m * es) / nr * nr;
 	g->nc = nc < nr ? nr : nc;
 	g->kc = SKINNY_ROWS;
 	F(units)(g, g->m, 1, nr, nt > 1 ? 2 * nt : 1);
-	need[0] = (size_t)((g->m + mr - 1) / mr * mr * g->k);
-	need[1] = (size_t)(g->m * (g->ncu < g->nc ? g->ncu : g->nc));
+	need[0] = (size_t)(g->m * g->k);
+	need[1] = (size_t)(g->m * ((g->ncu < g->nc ? g->ncu : g->nc) +
+	                               SKINNY_PAD));
 }
 
 /* The blocked path's blocking for nt threads. need[0]: an A panel (a
@@ -326,6 +320,10 @@ static void F(plan_blocked)(struct F(job) *g, int nt, size_t need[2])
 	if (um < umc)
 		um = (umc + nt - 1) / nt * nt;
 	F(units)(g, mr, um, nr, un);
+	/* B blocks of even width across a unit: 384 columns in blocks of
+	 * 320 and 64 had one of two threads pack five times the other's
+	 * share of the B block they both need first. */
+	g->nc = F(even_block)(g->ncu, g->nc, nr);
 	need[0] = (size_t)((g->a_direct ? mr : g->mcu) * g->kc);
 	need[1] = (size_t)(g->kc * g->nc);
 }
@@ -405,7 +403,7 @@ static int F(packed_run)(struct F(job) *g, int nt, const size_t need[2])
 	g->bbuf = (T *const *)ws.b;
 	size_t used[2] = {0, 0};
 	if (g->path == PATH_SKINNY) {
-		kr->PACK_A(g->abuf[0], g->a, g->rs_a, g->cs_a, g->m, g->k, mr);
+		F(pack_rows)(g, g->abuf[0]);
 		g->shared[0] = g->abuf[0];
 		mm_gemm_pool_run(nt, F(skinny_job), g);
 	} else {
@@ -558,8 +556,7 @@ static bool F(entry_run)(struct F(job) *e, int tid)
 		                e->cs_a, e->b, e->rs_b, e->cs_b, e->beta, e->c,
 		                e->rs_c, e->cs_c) != 0;
 	case PATH_SKINNY:
-		e->kr->PACK_A(e->abuf[tid], e->a, e->rs_a, e->cs_a, e->m, e->k,
-		              e->kr->MR);
+		F(pack_rows)(e, e->abuf[tid]);
 		return F(skinny_run)(e, 0, e->n, e->abuf[tid], e->bbuf[tid]);
 	default:
 		break;

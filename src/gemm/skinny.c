@@ -12,6 +12,7 @@
 
 #define CAT4(a, b, c, d) a##b##c##d
 #define GEMV_NAME(isa, suf) CAT4(mm_gemm_gemv_, isa, _, suf)
+#define ROWS_NAME(isa, suf) CAT4(mm_gemm_rows_, isa, _, suf)
 
 /* Columns per chunk in the row-major case: the accumulators stay in L1. */
 enum { JB = 1024 };
@@ -387,3 +388,170 @@ void GEMV_NAME(MM_GEMM_ISA, SUF)(int64_t n, int64_t k, T alpha,             \
 
 DEFINE_GEMV(float, f32)
 DEFINE_GEMV(double, f64)
+
+/* The few-row kernel (gemm_internal.h, mm_gemm_rows_f32): m <= 16 rows of
+ * A against kb rows of a row-major B, the sums of g rows × nv vectors of
+ * columns in registers over the kb rows, then back to c. Rows go in
+ * groups of at most GMAX (two or three of them share each sliver of B,
+ * read from L1 the second time), as even as they divide, with the
+ * widest sliver NV_OF the larger group leaves registers for (its sums,
+ * one vector of B each and a broadcast of A). Every element of C is one
+ * chain of FMAs (a multiply and an add where the ISA has no FMA) in the
+ * order of p, from zero (first) or from c, whichever group, sliver or
+ * padded tail computes it; so the bits depend neither on how the
+ * columns are split among threads nor on the row groups. */
+#if defined(__AVX512F__)
+#define NREG 32
+#define SPLAT_f32(x) ((vf32)_mm512_set1_ps(x))
+#define SPLAT_f64(x) ((vf64)_mm512_set1_pd(x))
+#define VFMA_f32(a, b, c) \
+	((vf32)_mm512_fmadd_ps((__m512)(a), (__m512)(b), (__m512)(c)))
+#define VFMA_f64(a, b, c) \
+	((vf64)_mm512_fmadd_pd((__m512d)(a), (__m512d)(b), (__m512d)(c)))
+#elif defined(__AVX__) && defined(__FMA__)
+#define NREG 16
+#define SPLAT_f32(x) ((vf32)_mm256_set1_ps(x))
+#define SPLAT_f64(x) ((vf64)_mm256_set1_pd(x))
+#define VFMA_f32(a, b, c) \
+	((vf32)_mm256_fmadd_ps((__m256)(a), (__m256)(b), (__m256)(c)))
+#define VFMA_f64(a, b, c) \
+	((vf64)_mm256_fmadd_pd((__m256d)(a), (__m256d)(b), (__m256d)(c)))
+#else
+#define NREG 16
+#define SPLAT_f32(x) (((vf32){0} + 1) * (x))
+#define SPLAT_f64(x) (((vf64){0} + 1) * (x))
+#define VFMA_f32(a, b, c) ((a) * (b) + (c))
+#define VFMA_f64(a, b, c) ((a) * (b) + (c))
+#endif
+
+enum { GMAX = NREG / 4, NVMAX = 8 };
+#define NV_OF(g) ((NREG - 1) / ((g) + 1) < NVMAX ? (NREG - 1) / ((g) + 1) : NVMAX)
+
+/* The most rows of B a call takes (the padded tail's buffer). */
+enum { ROWS_KB_MAX = MM_GEMM_ROWS_KB };
+
+/* Bytes ahead along each row of B that a sliver prefetches. */
+/* Bytes ahead along each row of B that a sliver prefetches into L1:
+ * measured at (8x4096)@(4096x4096) f32 on a Zen 5 VM, 512 bytes 2.2-2.8x
+ * OpenBLAS, 256 2.3-2.5x, 1024 2.0-2.5x, none 1.7-2.1x; into L2 only
+ * (prefetcht2) no better. */
+enum { ROWS_AHEAD = 512 };
+
+#define DEFINE_ROWS(T, SUF)                                                  \
+/* g rows (from row a's column) × nv vectors of columns. */                  \
+static inline __attribute__((always_inline)) void                           \
+rtile_##SUF(int g, int nv, int m, int64_t kb, const T *restrict a,           \
+            const T *restrict b, int64_t rs_b, T *restrict c, int64_t rs_c, \
+            bool first)                                                      \
+{                                                                            \
+	enum { VL = sizeof(V_##SUF) / sizeof(T) };                           \
+	V_##SUF acc[GMAX][NVMAX], bv[NVMAX];                                 \
+	_Pragma("GCC unroll 8")                                              \
+	for (int i = 0; i < g; i++)                                          \
+		_Pragma("GCC unroll 8")                                      \
+		for (int v = 0; v < nv; v++)                                 \
+			acc[i][v] = first ? (V_##SUF){0}                     \
+			                  : ld_##SUF(c + i * rs_c + v * VL); \
+	for (int64_t p = 0; p < kb; p++) {                                   \
+		_Pragma("GCC unroll 8")                                      \
+		for (int v = 0; v < nv; v++)                                 \
+			bv[v] = ld_##SUF(b + p * rs_b + v * VL);             \
+		_Pragma("GCC unroll 8")                                      \
+		for (int i = 0; i < g; i++) {                                \
+			V_##SUF ai = SPLAT_##SUF(a[p * m + i]);              \
+			_Pragma("GCC unroll 8")                              \
+			for (int v = 0; v < nv; v++)                         \
+				acc[i][v] = VFMA_##SUF(ai, bv[v], acc[i][v]); \
+		}                                                            \
+	}                                                                    \
+	_Pragma("GCC unroll 8")                                              \
+	for (int i = 0; i < g; i++)                                          \
+		_Pragma("GCC unroll 8")                                      \
+		for (int v = 0; v < nv; v++)                                 \
+			memcpy(c + i * rs_c + v * VL, &acc[i][v],            \
+			       sizeof acc[i][v]);                            \
+}                                                                            \
+                                                                             \
+/* One sliver, nv vectors wide, for all m rows: nbig groups of gs rows,    \
+ * then groups of gs - 1 (the rows' sums of one group, then the next's). */ \
+static inline __attribute__((always_inline)) void                           \
+rsliver_##SUF(int gs, int nbig, int nv, int m, int64_t kb, const T *a,       \
+              const T *b, int64_t rs_b, T *c, int64_t rs_c, bool first)     \
+{                                                                            \
+	int i0 = 0;                                                          \
+	for (int q = 0; q < nbig; q++, i0 += gs)                             \
+		rtile_##SUF(gs, nv, m, kb, a + i0, b, rs_b, c + i0 * rs_c,   \
+		            rs_c, first);                                    \
+	if (gs > 1)                                                          \
+		for (; i0 < m; i0 += gs - 1)                                 \
+			rtile_##SUF(gs > 1 ? gs - 1 : 1, nv, m, kb, a + i0, b,\
+			            rs_b, c + i0 * rs_c, rs_c, first);       \
+}                                                                            \
+                                                                             \
+/* The slivers of n columns, nv vectors wide, then the last n mod W         \
+ * columns through a padded copy (of B's rows and, unless first, of C's). */ \
+static inline __attribute__((always_inline)) void                           \
+rcols_##SUF(int gs, int nbig, int nv, int m, int64_t kb, int64_t n,            \
+            const T *a, const T *b, int64_t rs_b, T *c, int64_t rs_c,       \
+            bool first)                                                      \
+{                                                                            \
+	enum { VL = sizeof(V_##SUF) / sizeof(T) };                           \
+	const int64_t w = nv * VL, pf = ROWS_AHEAD / (int64_t)sizeof(T);        \
+	int64_t j = 0;                                                       \
+	for (; j + w <= n; j += w) {                                         \
+		if (j + w + pf <= n)                                   \
+			for (int64_t p = 0; p < kb; p++)                     \
+				for (int64_t o = 0; o < w;                   \
+				     o += 64 / (int64_t)sizeof(T))           \
+					__builtin_prefetch(b + p * rs_b +    \
+					                   j + pf + o);      \
+		rsliver_##SUF(gs, nbig, nv, m, kb, a, b + j, rs_b, c + j, rs_c,\
+		              first);                                        \
+	}                                                                    \
+	if (j == n)                                                          \
+		return;                                                      \
+	_Alignas(64) T bt[ROWS_KB_MAX * NVMAX * VL];                         \
+	_Alignas(64) T ct[16 * NVMAX * VL];                                  \
+	const int64_t r = n - j;                                             \
+	for (int64_t p = 0; p < kb; p++) {                                   \
+		memcpy(bt + p * w, b + p * rs_b + j, (size_t)r * sizeof(T)); \
+		memset(bt + p * w + r, 0, (size_t)(w - r) * sizeof(T));      \
+	}                                                                    \
+	if (!first)                                                          \
+		for (int i = 0; i < m; i++)                                  \
+			memcpy(ct + i * w, c + i * rs_c + j,                 \
+			       (size_t)r * sizeof(T));                       \
+	rsliver_##SUF(gs, nbig, nv, m, kb, a, bt, w, ct, w, first);            \
+	for (int i = 0; i < m; i++)                                          \
+		memcpy(c + i * rs_c + j, ct + i * w, (size_t)r * sizeof(T));  \
+}                                                                            \
+                                                                             \
+void ROWS_NAME(MM_GEMM_ISA, SUF)(int m, int64_t kb, int64_t n, \
+                                              const T *a, const T *b,       \
+                                              int64_t rs_b, T *c,           \
+                                              int64_t rs_c, bool first)     \
+{                                                                            \
+	const int ng = (m + GMAX - 1) / GMAX, gs = (m + ng - 1) / ng;        \
+	const int nbig = m - ng * (gs - 1);                                  \
+	switch (gs) {                                                        \
+	ROWS_CASES(SUF)                                                      \
+	}                                                                    \
+}
+
+/* gs rows a group (some of gs - 1), the widest sliver for gs. */
+#define ROWS_CASE(SUF, G)                                                    \
+	case G:                                                              \
+		rcols_##SUF(G, nbig, NV_OF(G), m, kb, n, a, b, rs_b, c, rs_c,\
+		            first);                                          \
+		break;
+#if NREG == 32
+#define ROWS_CASES(SUF) ROWS_CASE(SUF, 1) ROWS_CASE(SUF, 2)                  \
+	ROWS_CASE(SUF, 3) ROWS_CASE(SUF, 4) ROWS_CASE(SUF, 5)                \
+	ROWS_CASE(SUF, 6) ROWS_CASE(SUF, 7) ROWS_CASE(SUF, 8)
+#else
+#define ROWS_CASES(SUF) ROWS_CASE(SUF, 1) ROWS_CASE(SUF, 2)                  \
+	ROWS_CASE(SUF, 3) ROWS_CASE(SUF, 4)
+#endif
+
+DEFINE_ROWS(float, f32)
+DEFINE_ROWS(double, f64)

@@ -3,7 +3,10 @@
  * operands, batches) and on squares, 1 and 2 threads, f32 and f64.
  *
  *   bench-gemm [--quick] [--cpu] [--rounds N] [--threads N] [--f32|--f64]
- *              [--only WORD] [--size [BATCHx]MxKxN[tA][tB]]...
+ *              [--only WORD] [--isa NAME] [--size [BATCHx]MxKxN[tA][tB]]...
+ *
+ * --isa runs mmcalc's kernels for that ISA (generic, avx2, avx512) on
+ * every row but those that name their own.
  *
  * --cpu times one thread's rows by the CPU time of the thread (all the
  * libraries then run on it), which other work on a shared machine does
@@ -11,8 +14,8 @@
  * Each round times every library once, in turns (the first to go changes
  * from round to round); a library's figure is the median of its rounds,
  * and the ratio (mmcalc over the best anchor of the same round) is given
- * as the median and the range of the rounds. % peak divides by the FMA
- * peak measured at start (peak.c) for that type and thread count; rows
+ * as the median and the range of the rounds. % peak divides by the best
+ * FMA peak seen in the run (peak.c) for that type and thread count; rows
  * bound by memory (decode) also give the share of their bandwidth bound:
  * B's bytes over the read bandwidth measured on B itself, in the same
  * rounds. Every product's result is compared with the anchors'.
@@ -156,10 +159,30 @@ static void run(const struct problem *p, int lib)
 		            (char *)p->c + (size_t)(q * p->sc) * es, n);
 }
 
+/* The best FMA peak seen in this run, by type and threads (up to 2 as
+ * the table runs them, more with --threads): a peak measured on two
+ * threads of a machine shared with other work comes out low whenever one
+ * of them is preempted (a static split cannot make up for it, as the
+ * GEMM's shared units do), which put mmcalc at 116-158% of "peak" on
+ * many rows. Noise only ever lowers a peak, so the highest measurement,
+ * a first one of several rounds and one in every round after it, is the
+ * one to divide by. */
+enum { MAXT_PEAK = 64, PEAK_FIRST_ROUNDS = 5 };
+static double peak_best[2][MAXT_PEAK + 1];
+
+static double peak_seen(const struct problem *p, int rounds)
+{
+	int t = p->threads < 1 ? 1 : p->threads > MAXT_PEAK ? MAXT_PEAK : p->threads;
+	double g = peak_fma_gflops(p->f64, t, rounds);
+	if (g > peak_best[p->f64][t])
+		peak_best[p->f64][t] = g;
+	return peak_best[p->f64][t];
+}
+
 static double timed(const struct problem *p, int lib, int reps)
 {
 	if (lib == FMA_PEAK)
-		return peak_fma_gflops(p->f64, p->threads, 1);
+		return peak_seen(p, 1);
 	double t0 = now();
 	for (int i = 0; i < reps; i++)
 		run(p, lib);
@@ -233,10 +256,9 @@ static void row_name(const struct row *r, char *buf, size_t size)
 }
 
 /* What the rounds of one row measured: GFLOP/s of each library, mmcalc
- * over the best anchor and over the FMA peak, and B's read bandwidth
- * (GB/s), each round's. */
+ * over the best anchor, and B's read bandwidth (GB/s), each round's. */
 struct results {
-	double gf[MAXLIBS][MAXROUNDS], ratio[MAXROUNDS], peak[MAXROUNDS];
+	double gf[MAXLIBS][MAXROUNDS], ratio[MAXROUNDS];
 	double bw[MAXROUNDS];
 	bool ok[MAXLIBS];
 };
@@ -265,7 +287,7 @@ static void measure(const struct problem *p, int rounds, int reps,
 			usleep(2000);
 			double t = timed(p, lib, lib < 0 ? 1 : reps);
 			if (lib == FMA_PEAK)
-				res->peak[q] = t;
+				;       /* kept in peak_best */
 			else if (lib == READ_B)
 				res->bw[q] = (double)(r->batch * p->sb) *
 				             (p->f64 ? 8 : 4) / t * 1e-9;
@@ -276,7 +298,6 @@ static void measure(const struct problem *p, int rounds, int reps,
 		for (int l = 1; l < libs; l++)
 			best = res->gf[l][q] > best ? res->gf[l][q] : best;
 		res->ratio[q] = best > 0 ? res->gf[0][q] / best : 0;
-		res->peak[q] = res->gf[0][q] / res->peak[q];
 	}
 }
 
@@ -304,7 +325,8 @@ static void print_row(const struct problem *p, int rounds,
 		printf(" %5.2f [%4.2f-%4.2f]", rmed, rlo, rhi);
 	else
 		printf(" %5s %11s", "-", "");
-	printf(" %5.0f%%", 100.0 * median(res->peak, rounds));
+	int tp = p->threads > MAXT_PEAK ? MAXT_PEAK : p->threads;
+	printf(" %5.0f%%", 100.0 * med[0] / peak_best[p->f64][tp]);
 	if (r->bw) {
 		double bw = median(res->bw, rounds);
 		double flops = 2.0 * (double)r->batch * (double)r->m *
@@ -355,6 +377,9 @@ static void bench(const struct row *r, bool f64, int threads, int rounds,
 			t1 = timed(&p, 0, reps);
 		}
 		reps = t1 > 0.04 ? 1 : (int)(0.04 / (t1 + 1e-12)) + 1;
+		int tp = threads > MAXT_PEAK ? MAXT_PEAK : threads;
+		if (peak_best[f64][tp] == 0)
+			(void)peak_seen(&p, PEAK_FIRST_ROUNDS);
 		measure(&p, rounds, reps, &res);
 		print_row(&p, rounds, &res);
 	}
@@ -419,7 +444,7 @@ int main(int argc, char **argv)
 	bool is_quick = false, cpu = false;
 	unsigned only_types = BOTH;
 	int rounds = 7, only_threads = 0;
-	const char *only = NULL;
+	const char *only = NULL, *isa = NULL;
 	struct row custom[32];
 	size_t ncustom = 0;
 	for (int i = 1; i < argc; i++) {
@@ -437,15 +462,22 @@ int main(int argc, char **argv)
 			only_threads = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
 			only = argv[++i];
+		else if (strcmp(argv[i], "--isa") == 0 && i + 1 < argc)
+			isa = argv[++i];
 		else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc &&
 		         ncustom < 32 && parse_size(argv[i + 1], &custom[ncustom]))
 			ncustom++, i++;
 		else {
 			fprintf(stderr, "usage: %s [--quick] [--cpu] [--rounds N] "
 			        "[--threads N] [--f32|--f64] [--only WORD] "
-			        "[--size [BATCHx]MxKxN[tA][tB]]...\n", argv[0]);
+			        "[--isa NAME] [--size [BATCHx]MxKxN[tA][tB]]...\n",
+			        argv[0]);
 			return 2;
 		}
+	}
+	if (isa && mm_gemm_set_isa(isa) != 0) {
+		fprintf(stderr, "bench-gemm: mmcalc cannot run %s here\n", isa);
+		return 2;
 	}
 	if (is_quick)
 		rounds = 2;
@@ -466,8 +498,9 @@ int main(int argc, char **argv)
 	       "median of %d rounds\n", mm_gemm_isa(),
 	       cpu ? "1 thread: its CPU time; 2: wall clock" : "wall clock",
 	       rounds);
-	printf("# %%peak: mmcalc over the FMA peak (%s vectors, both measured "
-	       "in each round)\n", peak_isa());
+	printf("# %%peak: mmcalc's median over the best FMA peak seen in this "
+	       "run (%s vectors; best of %d rounds at a type's first row, then "
+	       "once more in every round)\n", peak_isa(), PEAK_FIRST_ROUNDS);
 	printf("%-26s %-4s %2s %8s", "shape", "type", "T", "mmcalc");
 	for (int i = 0; i < MAXLIBS - 1; i++)
 		printf(" %8s ", i < anchor_count() ? anchor_name(i) : "-");

@@ -112,6 +112,62 @@ START_TEST(skinny_b_by_columns)
 }
 END_TEST
 
+/* The rows kernel of the skinny path takes its rows in groups (up to 8
+ * with AVX-512, 4 otherwise) and its columns in slivers of as many
+ * vectors as the group leaves registers for, the last columns through a
+ * padded copy: with every row of A the same and every column of B the
+ * same, every element of C must come out bit for bit the same, for every
+ * m of the path, n in and across slivers and tails, k over one and
+ * several blocks of B's rows, alpha 1 and beta 0 or not. */
+START_TEST(skinny_same_bits)
+{
+	if (!use_isa(_i))
+		return;
+	static const int64_t ns[] = {1, 5, 16, 33, 47, 48, 49, 97, 130, 257};
+	mm_gemm_set_threads(1);
+	for (int f = 0; f < 2; f++)
+		for (int64_t m = 2; m <= 16; m++)
+			for (size_t q = 0; q < sizeof ns / sizeof ns[0]; q++) {
+				int64_t n = ns[q], k = 257 + 3 * m + (int64_t)q;
+				size_t es = f ? 8 : 4;
+				unsigned char *a = malloc((size_t)(m * k) * es);
+				unsigned char *b = malloc((size_t)(k * n) * es);
+				unsigned char *c = malloc((size_t)(m * n) * es);
+				ck_assert(a && b && c);
+				fill(a, k, f);
+				for (int64_t i = 1; i < m; i++)
+					memcpy(a + (size_t)(i * k) * es, a, (size_t)k * es);
+				unsigned char *col = malloc((size_t)k * es);
+				ck_assert(col);
+				fill(col, k, f);
+				for (int64_t p = 0; p < k; p++)
+					for (int64_t j = 0; j < n; j++)
+						memcpy(b + (size_t)(p * n + j) * es,
+						       col + (size_t)p * es, es);
+				double beta = q % 2 ? 0.5 : 0.0;
+				for (int64_t x = 0; x < m * n; x++)
+					memcpy(c + (size_t)x * es, col, es);
+				int rc = f ? mm_dgemm(m, n, k, q % 3 ? 1.0 : -0.75,
+				                      (double *)a, k, 1, (double *)b, n, 1,
+				                      beta, (double *)c, n, 1)
+				           : mm_sgemm(m, n, k, q % 3 ? 1.0f : -0.75f,
+				                      (float *)a, k, 1, (float *)b, n, 1,
+				                      (float)beta, (float *)c, n, 1);
+				ck_assert_int_eq(rc, 0);
+				for (int64_t x = 1; x < m * n; x++)
+					ck_assert_msg(memcmp(c, c + (size_t)x * es, es) == 0,
+					              "%s %lldx%lldx%lld: C[%lld,%lld] "
+					              "differs from C[0,0]", f ? "f64" : "f32",
+					              (long long)m, (long long)n, (long long)k,
+					              (long long)(x / n), (long long)(x % n));
+				free(a);
+				free(b);
+				free(c);
+				free(col);
+			}
+}
+END_TEST
+
 /* n of at most eight slivers, A row-major: A is read in place, its last
  * tile of m mod MR rows copied where the kernel reads whole tiles; A by
  * columns is packed as usual. */
@@ -217,10 +273,15 @@ START_TEST(threads_every_path)
 	for (int f = 0; f < 2; f++) {
 		bits_1_2_3(8, 3000, 400, f, false);     /* skinny */
 		bits_1_2_3(16, 1000, 300, f, false);
+		for (int64_t m = 2; m <= 15; m += 3)   /* its row groups, */
+			bits_1_2_3(m, 2000 + 7 * m, 270, f, false); /* tails */
 		bits_1_2_3(8, 3000, 400, f, true);      /* skinny, B by columns */
 		bits_1_2_3(600, 40, 500, f, false);     /* narrow */
 		bits_1_2_3(384, 384, 384, f, false);    /* units a multiple */
 		bits_1_2_3(96, 96, 96, f, false);       /* small, split in rows */
+		bits_1_2_3(24, 230, 120, f, false);     /* small, in columns */
+		bits_1_2_3(131, 20, 200, f, true);      /* small, odd rows */
+		bits_1_2_3(1000, 417, 300, f, false);   /* even B blocks */
 		bits_1_2_3(300, 260, 300, f, true);     /* B by columns */
 		small_caches();                         /* grids, shared blocks */
 		bits_1_2_3(333, 251, 300, f, false);
@@ -402,6 +463,7 @@ static Suite *paths_suite(void)
 	tcase_add_loop_test(tc, skinny_rows, 0, NISA);
 	tcase_add_loop_test(tc, skinny_layouts, 0, NISA);
 	tcase_add_loop_test(tc, skinny_b_by_columns, 0, NISA);
+	tcase_add_loop_test(tc, skinny_same_bits, 0, NISA);
 	tcase_add_loop_test(tc, narrow_n, 0, NISA);
 	tcase_add_loop_test(tc, transposed_packing, 0, NISA);
 	tcase_add_loop_test(tc, threads_every_path, 0, NISA);
