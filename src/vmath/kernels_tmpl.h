@@ -29,8 +29,6 @@ MAP(log_f32, float, vm_log_f)
 MAP(tanh_f32, float, vm_tanh_f)
 MAP(erf_f32, float, vm_erf_f)
 MAP(sigmoid_f32, float, vm_sigmoid_f)
-MAP(gelu_f32, float, vm_gelu_f)
-MAP(gelu_tanh_f32, float, vm_gelu_tanh_f)
 MAP(silu_f32, float, vm_silu_f)
 MAP(exp_f64, double, vm_exp_d)
 MAP(log_f64, double, vm_log_d)
@@ -41,6 +39,36 @@ MAP(gelu_f64, double, vm_gelu_d)
 MAP(gelu_tanh_f64, double, vm_gelu_tanh_d)
 MAP(silu_f64, double, vm_silu_d)
 #undef MAP
+
+/* gelu and gelu_tanh f32 block by block: a block whose inputs are all
+ * ≥ LO (no NaN) runs the fast form alone, which is what the function
+ * selects for each of them; a block holding another input runs the
+ * function throughout. The bits are the function's either way. */
+enum { FAST_BLOCK = 512 };
+
+#define FASTMAP(NAME, FAST, FN, LO)                                           \
+	static void NAME(int64_t n, const float *x, float *y)                \
+	{                                                                     \
+		for (int64_t b = 0; b < n; b += FAST_BLOCK) {                 \
+			int64_t len = n - b < FAST_BLOCK ? n - b : FAST_BLOCK; \
+			const float *xb = x + b;                              \
+			float *yb = y + b;                                    \
+			int tail = 0;                                         \
+			for (int64_t i = 0; i < len; i++)                     \
+				tail |= !(xb[i] >= (LO));                     \
+			if (tail) {                                           \
+				for (int64_t i = 0; i < len; i++)             \
+					yb[i] = FN(xb[i]);                    \
+			} else {                                              \
+				for (int64_t i = 0; i < len; i++)             \
+					yb[i] = FAST(xb[i]);                  \
+			}                                                     \
+		}                                                             \
+	}
+FASTMAP(gelu_f32, vm_gelu_fast_f, vm_gelu_f, -VM_GELU_FAST_F)
+FASTMAP(gelu_tanh_f32, vm_gelu_tanh_fast_f, vm_gelu_tanh_f,
+        -VM_GELU_TANH_FAST_F)
+#undef FASTMAP
 
 /* One loop per stride pattern so that each vectorises. */
 #define BIN(NAME, T, OP)                                                      \
