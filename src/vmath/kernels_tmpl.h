@@ -24,7 +24,6 @@
 		for (int64_t i = 0; i < n; i++)                               \
 			y[i] = FN(x[i]);                                      \
 	}
-MAP(exp_f32, float, vm_exp_f)
 MAP(log_f32, float, vm_log_f)
 MAP(tanh_f32, float, vm_tanh_f)
 MAP(erf_f32, float, vm_erf_f)
@@ -40,13 +39,13 @@ MAP(gelu_tanh_f64, double, vm_gelu_tanh_d)
 MAP(silu_f64, double, vm_silu_d)
 #undef MAP
 
-/* gelu and gelu_tanh f32 block by block: a block whose inputs are all
- * ≥ LO (no NaN) runs the fast form alone, which is what the function
- * selects for each of them; a block holding another input runs the
- * function throughout. The bits are the function's either way. */
+/* exp, gelu and gelu_tanh f32 block by block: a block whose inputs are
+ * all in the fast form's range (OK; NaN is not) runs the fast form alone,
+ * which gives the function's bits there; a block holding another input
+ * runs the function throughout. */
 enum { FAST_BLOCK = 512 };
 
-#define FASTMAP(NAME, FAST, FN, LO)                                           \
+#define FASTMAP(NAME, FAST, FN, OK)                                           \
 	static void NAME(int64_t n, const float *x, float *y)                \
 	{                                                                     \
 		for (int64_t b = 0; b < n; b += FAST_BLOCK) {                 \
@@ -55,7 +54,7 @@ enum { FAST_BLOCK = 512 };
 			float *yb = y + b;                                    \
 			int tail = 0;                                         \
 			for (int64_t i = 0; i < len; i++)                     \
-				tail |= !(xb[i] >= (LO));                     \
+				tail |= !OK(xb[i]);                           \
 			if (tail) {                                           \
 				for (int64_t i = 0; i < len; i++)             \
 					yb[i] = FN(xb[i]);                    \
@@ -65,9 +64,10 @@ enum { FAST_BLOCK = 512 };
 			}                                                     \
 		}                                                             \
 	}
-FASTMAP(gelu_f32, vm_gelu_fast_f, vm_gelu_f, -VM_GELU_FAST_F)
+FASTMAP(exp_f32, vm_exp_fast_f, vm_exp_f, vm_exp_fast_ok_f)
+FASTMAP(gelu_f32, vm_gelu_fast_f, vm_gelu_f, vm_gelu_fast_ok_f)
 FASTMAP(gelu_tanh_f32, vm_gelu_tanh_fast_f, vm_gelu_tanh_f,
-        -VM_GELU_TANH_FAST_F)
+        vm_gelu_tanh_fast_ok_f)
 #undef FASTMAP
 
 /* One loop per stride pattern so that each vectorises. */
@@ -198,29 +198,39 @@ EXTREMUM(min_f64, double, <)
 
 /* --- softmax pieces ------------------------------------------------------ */
 
+/* sumexp: the exps first (into y, or a buffer of SUMEXP_CHUNK in L1),
+ * then their sum by lanes as sum_ does: two loops rather than one, so
+ * that the exp's constants and the accumulators both stay in registers
+ * (together they spill, and every add waits on a store to the stack).
+ * The chunk is a multiple of LANES: the lanes are those of one loop. */
+enum { SUMEXP_CHUNK = 512 };
+
 #define SOFTMAX_PARTS(T, S, EXP)                                              \
+	static void addlanes_##S(double *acc, int64_t n, const T *e)          \
+	{                                                                     \
+		int64_t i = 0;                                                \
+		for (; i + LANES <= n; i += LANES)                            \
+			for (int k = 0; k < LANES; k++)                       \
+				acc[k] += (double)e[i + k];                   \
+		for (int64_t j = i; j < n; j++)                               \
+			acc[j - i] += (double)e[j];                           \
+	}                                                                     \
 	static double sumexp_##S(int64_t n, const T *x, T m, T *y)            \
 	{                                                                     \
 		double acc[LANES] = {0};                                      \
-		int64_t i = 0;                                                \
-		if (y) {                                                      \
-			for (; i + LANES <= n; i += LANES)                    \
-				for (int k = 0; k < LANES; k++) {             \
-					T e = EXP(x[i + k] - m);              \
-					y[i + k] = e;                         \
-					acc[k] += (double)e;                  \
-				}                                             \
-			for (int64_t j = i; j < n; j++) {                     \
-				T e = EXP(x[j] - m);                          \
-				y[j] = e;                                     \
-				acc[j - i] += (double)e;                      \
+		T buf[SUMEXP_CHUNK];                                          \
+		for (int64_t b = 0; b < n; b += SUMEXP_CHUNK) {               \
+			int64_t len = n - b < SUMEXP_CHUNK ? n - b            \
+			                                   : SUMEXP_CHUNK;    \
+			T *e = y ? y + b : buf;                               \
+			if (EXPOK_ALL(x + b, len, m)) {                       \
+				for (int64_t i = 0; i < len; i++)             \
+					e[i] = FASTEXP(x[b + i] - m);         \
+			} else {                                              \
+				for (int64_t i = 0; i < len; i++)             \
+					e[i] = EXP(x[b + i] - m);             \
 			}                                                     \
-		} else {                                                      \
-			for (; i + LANES <= n; i += LANES)                    \
-				for (int k = 0; k < LANES; k++)               \
-					acc[k] += (double)EXP(x[i + k] - m);  \
-			for (int64_t j = i; j < n; j++)                       \
-				acc[j - i] += (double)EXP(x[j] - m);          \
+			addlanes_##S(acc, len, e);                            \
 		}                                                             \
 		return lanes_total(acc);                                      \
 	}                                                                     \
@@ -231,8 +241,19 @@ EXTREMUM(min_f64, double, <)
 	}                                                                     \
 	static void expscale_##S(int64_t n, const T *x, T m, T r, T *y)       \
 	{                                                                     \
-		for (int64_t i = 0; i < n; i++)                               \
-			y[i] = EXP(x[i] - m) * r;                             \
+		for (int64_t b = 0; b < n; b += SUMEXP_CHUNK) {               \
+			int64_t len = n - b < SUMEXP_CHUNK ? n - b            \
+			                                   : SUMEXP_CHUNK;    \
+			const T *xb = x + b;                                  \
+			T *yb = y + b;                                        \
+			if (EXPOK_ALL(xb, len, m)) {                          \
+				for (int64_t i = 0; i < len; i++)             \
+					yb[i] = FASTEXP(xb[i] - m) * r;       \
+			} else {                                              \
+				for (int64_t i = 0; i < len; i++)             \
+					yb[i] = EXP(xb[i] - m) * r;           \
+			}                                                     \
+		}                                                             \
 	}                                                                     \
 	static void shift_##S(int64_t n, const T *x, double c, T *y)          \
 	{                                                                     \
@@ -259,8 +280,26 @@ EXTREMUM(min_f64, double, <)
 				y[i] = (T)(((double)x[i] - c) * s);           \
 		}                                                             \
 	}
+/* Whether exp(x − m) is in the fast exp's range for all n of x. */
+static int expok_all_f32(const float *x, int64_t n, float m)
+{
+	int ok = 1;
+	for (int64_t i = 0; i < n; i++)
+		ok &= vm_exp_fast_ok_f(x[i] - m);
+	return ok;
+}
+
+#define EXPOK_ALL expok_all_f32
+#define FASTEXP vm_exp_fast_f
 SOFTMAX_PARTS(float, f32, vm_exp_f)
+#undef EXPOK_ALL
+#undef FASTEXP
+/* f64: no fast form */
+#define EXPOK_ALL(x, n, m) 0
+#define FASTEXP vm_exp_d
 SOFTMAX_PARTS(double, f64, vm_exp_d)
+#undef EXPOK_ALL
+#undef FASTEXP
 #undef SOFTMAX_PARTS
 
 /* --- the table -------------------------------------------------------------- */

@@ -257,6 +257,25 @@ static inline float vm_exp_f(float x)
 	return x != x ? x + x : y;
 }
 
+/* exp for |x| ≤ 86, where e^x is normal: vm_exp_f's operations, with
+ * 2^k added to the exponent of 1 + p rather than applied as two factors
+ * (which is exact there), so the same bits for fewer operations. The
+ * array kernels run it on blocks whose inputs are all in its range. */
+#define VM_EXP_FAST_F 86.0f
+
+static inline float vm_exp_fast_f(float x)
+{
+	float ks = fmaf(x, VM_LOG2E_F, VM_SHIFT_F), kf = ks - VM_SHIFT_F;
+	float r = fmaf(kf, -VM_LN2LO_F, fmaf(kf, -VM_LN2HI_F, x));
+	float e = 1.0f + vm_expm1_r_f(r);
+	return vm_from_f(vm_bits_f(e) + (vm_bits_f(ks) << 23));
+}
+
+static inline int vm_exp_fast_ok_f(float x)
+{
+	return fabsf(x) <= VM_EXP_FAST_F;
+}
+
 /* --- log ----------------------------------------------------------------
  * The exponent comes from the bits of x/√½ offset to stay unsigned
  * (no 64-bit arithmetic shift before AVX-512), the mantissa m from x's
@@ -511,6 +530,11 @@ static inline float vm_gelu_fast_f(float x)
 	return x * (x > 0.0f ? 1.0f - q : q);
 }
 
+static inline int vm_gelu_fast_ok_f(float x)
+{
+	return x >= -VM_GELU_FAST_F;
+}
+
 /* Below −6 (and NaN), the tail form. */
 static inline float vm_gelu_f(float x)
 {
@@ -608,6 +632,11 @@ static inline float vm_gelu_tanh_fast_f(float x)
 	/* e^r·2^k: k added to the exponent (e ≥ 2^−97 stays normal) */
 	float e = vm_from_f(vm_bits_f(vm_exp_r_f(r)) + (vm_bits_f(ks) << 23));
 	return (x > 0.0f ? x : x * e) / (1.0f + e);
+}
+
+static inline int vm_gelu_tanh_fast_ok_f(float x)
+{
+	return x >= -VM_GELU_TANH_FAST_F;
 }
 
 /* Below −9 (and NaN), the tail form. */
