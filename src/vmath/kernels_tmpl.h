@@ -260,26 +260,28 @@ enum { SUMEXP_CHUNK = 512 };
 		for (int64_t i = 0; i < n; i++)                               \
 			y[i] = (T)((double)x[i] - c);                         \
 	}                                                                     \
+	/* t = (x − c)·s in the accumulation type, rounded once to T;     \
+	 * then t·w + b in T with one fma (PyTorch works in T).          */ \
 	static void affine_##S(int64_t n, const T *x, double c, double s,     \
 	                       const T *w, const T *b, T *y)                  \
 	{                                                                     \
 		if (w && b) {                                                 \
 			for (int64_t i = 0; i < n; i++)                       \
-				y[i] = (T)(((double)x[i] - c) * s *           \
-				           (double)w[i] + (double)b[i]);      \
+				y[i] = VM_FMA_##S(                            \
+				    (T)(((double)x[i] - c) * s), w[i], b[i]); \
 		} else if (w) {                                               \
 			for (int64_t i = 0; i < n; i++)                       \
-				y[i] = (T)(((double)x[i] - c) * s *           \
-				           (double)w[i]);                     \
+				y[i] = (T)(((double)x[i] - c) * s) * w[i];    \
 		} else if (b) {                                               \
 			for (int64_t i = 0; i < n; i++)                       \
-				y[i] = (T)(((double)x[i] - c) * s +           \
-				           (double)b[i]);                     \
+				y[i] = (T)(((double)x[i] - c) * s) + b[i];    \
 		} else {                                                      \
 			for (int64_t i = 0; i < n; i++)                       \
 				y[i] = (T)(((double)x[i] - c) * s);           \
 		}                                                             \
 	}
+#define VM_FMA_f32 fmaf
+#define VM_FMA_f64 fma
 /* Whether exp(x − m) is in the fast exp's range for all n of x. */
 static int expok_all_f32(const float *x, int64_t n, float m)
 {
