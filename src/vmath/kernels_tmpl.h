@@ -41,11 +41,33 @@ MAP(silu_f64, double, vm_silu_d)
 
 /* exp, gelu and gelu_tanh f32 block by block: a block whose inputs are
  * all in the fast form's range (OK; NaN is not) runs the fast form alone,
- * which gives the function's bits there; a block holding another input
- * runs the function throughout. */
-enum { FAST_BLOCK = 512 };
+ * which gives the function's bits there. A block with a few inputs
+ * outside runs the fast form into a buffer, then the function on the
+ * groups of 16 that hold those inputs (only on those inputs); a block
+ * with many runs the function throughout. */
+enum { FAST_BLOCK = 512, FAST_GROUP = 16, FAST_FEW = 32 };
 
 #define FASTMAP(NAME, FAST, FN, OK)                                           \
+	static void NAME##_fixed(int64_t len, const float *xb, float *yb)    \
+	{                                                                     \
+		float buf[FAST_BLOCK];                                        \
+		for (int64_t i = 0; i < len; i++)                             \
+			buf[i] = FAST(xb[i]);                                 \
+		for (int64_t g = 0; g < len; g += FAST_GROUP) {               \
+			int64_t gl = len - g < FAST_GROUP ? len - g           \
+			                                  : FAST_GROUP;       \
+			int any = 0;                                          \
+			for (int64_t i = g; i < g + gl; i++)                  \
+				any |= !OK(xb[i]);                            \
+			if (!any)                                             \
+				continue;                                     \
+			for (int64_t i = g; i < g + gl; i++)                  \
+				if (!OK(xb[i]))                               \
+					buf[i] = FN(xb[i]);                   \
+		}                                                             \
+		for (int64_t i = 0; i < len; i++)                             \
+			yb[i] = buf[i];                                       \
+	}                                                                     \
 	static void NAME(int64_t n, const float *x, float *y)                \
 	{                                                                     \
 		for (int64_t b = 0; b < n; b += FAST_BLOCK) {                 \
@@ -54,13 +76,15 @@ enum { FAST_BLOCK = 512 };
 			float *yb = y + b;                                    \
 			int tail = 0;                                         \
 			for (int64_t i = 0; i < len; i++)                     \
-				tail |= !OK(xb[i]);                           \
-			if (tail) {                                           \
-				for (int64_t i = 0; i < len; i++)             \
-					yb[i] = FN(xb[i]);                    \
-			} else {                                              \
+				tail += !OK(xb[i]);                           \
+			if (tail == 0) {                                      \
 				for (int64_t i = 0; i < len; i++)             \
 					yb[i] = FAST(xb[i]);                  \
+			} else if (tail <= FAST_FEW) {                        \
+				NAME##_fixed(len, xb, yb);                    \
+			} else {                                              \
+				for (int64_t i = 0; i < len; i++)             \
+					yb[i] = FN(xb[i]);                    \
 			}                                                     \
 		}                                                             \
 	}

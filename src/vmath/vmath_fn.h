@@ -22,7 +22,13 @@
  *   sigmoid  e/(1+e) or 1/(1+e) with e = exp(−|x|).
  *   silu     x·sigmoid(x); gelu 0.5·x·(1+erf(x/√2)) through erfc for
  *            |x| ≥ 0.875·√2; gelu_tanh x·sigmoid(2·√(2/π)·(x+0.044715x³)),
- *            the argument carried with a low part (f64) or in double (f32).
+ *            the argument carried with a low part (f64) or as a float
+ *            pair (f32).
+ * Fast forms (f32): exp for |x| ≤ 86, gelu for x ≥ −6, gelu_tanh for
+ * x ≥ −9, without the clamps, scalings and special-value selects the
+ * whole range needs. Each function selects its fast form on that part
+ * of the range, and the array kernels run the fast form alone on blocks
+ * that lie in it, so scalar and array give the same bits.
  * Coefficients: vmath_coeffs.h, fitted by coeffs.py. */
 #ifndef MMCALC_VMATH_FN_H
 #define MMCALC_VMATH_FN_H
