@@ -39,9 +39,9 @@ MAP(gelu_tanh_f64, double, vm_gelu_tanh_d)
 MAP(silu_f64, double, vm_silu_d)
 #undef MAP
 
-/* exp, gelu and gelu_tanh f32 block by block: a block whose inputs are
- * all in the fast form's range (OK; NaN is not) runs the fast form alone,
- * which gives the function's bits there. A block with a few inputs
+/* exp, gelu and gelu_tanh f32 block by block: the fast form runs on the
+ * block while its inputs are counted out of its range (OK; NaN is not);
+ * where none is, that is the function's bits. A block with a few inputs
  * outside runs the fast form into a buffer, then the function on the
  * groups of 16 that hold those inputs (only on those inputs); a block
  * with many runs the function throughout. */
@@ -74,12 +74,21 @@ enum { FAST_BLOCK = 512, FAST_GROUP = 16, FAST_FEW = 32 };
 			int64_t len = n - b < FAST_BLOCK ? n - b : FAST_BLOCK; \
 			const float *xb = x + b;                              \
 			float *yb = y + b;                                    \
+			/* the fast form and the count in one loop (a     \
+			 * loop of its own for the count would read the   \
+			 * block from memory with nothing to overlap);    \
+			 * in place, into a buffer so that x survives     \
+			 * for the tail forms */                          \
+			float buf[FAST_BLOCK];                                \
+			float *out = (const float *)yb == xb ? buf : yb;      \
 			int tail = 0;                                         \
-			for (int64_t i = 0; i < len; i++)                     \
+			for (int64_t i = 0; i < len; i++) {                   \
+				out[i] = FAST(xb[i]);                         \
 				tail += !OK(xb[i]);                           \
+			}                                                     \
 			if (tail == 0) {                                      \
-				for (int64_t i = 0; i < len; i++)             \
-					yb[i] = FAST(xb[i]);                  \
+				for (int64_t i = 0; out == buf && i < len; i++) \
+					yb[i] = buf[i];                       \
 			} else if (tail <= FAST_FEW) {                        \
 				NAME##_fixed(len, xb, yb);                    \
 			} else {                                              \
@@ -269,14 +278,13 @@ enum { SUMEXP_CHUNK = 512 };
 			int64_t len = n - b < SUMEXP_CHUNK ? n - b            \
 			                                   : SUMEXP_CHUNK;    \
 			const T *xb = x + b;                                  \
-			T *yb = y + b;                                        \
-			if (EXPOK_ALL(xb, len, m)) {                          \
-				for (int64_t i = 0; i < len; i++)             \
-					yb[i] = FASTEXP(xb[i] - m) * r;       \
-			} else {                                              \
-				for (int64_t i = 0; i < len; i++)             \
-					yb[i] = EXP(xb[i] - m) * r;           \
-			}                                                     \
+			T *yb = y + b, buf[SUMEXP_CHUNK];                     \
+			T *out = (const T *)yb == xb ? buf : yb;              \
+			int tail = EXPOK_MANY(out, xb, len, m, r);            \
+			for (int64_t i = 0; tail && i < len; i++)             \
+				out[i] = EXP(xb[i] - m) * r;                  \
+			for (int64_t i = 0; out == buf && i < len; i++)       \
+				yb[i] = buf[i];                               \
 		}                                                             \
 	}                                                                     \
 	static void shift_##S(int64_t n, const T *x, double c, T *y)          \
@@ -315,16 +323,33 @@ static int expok_all_f32(const float *x, int64_t n, float m)
 	return ok;
 }
 
+/* out = exp(x − m)·r by the fast exp, and whether an input was out of
+ * its range (out is then to be computed again). */
+static int expok_many_f32(float *out, const float *x, int64_t n, float m,
+                          float r)
+{
+	int tail = 0;
+	for (int64_t i = 0; i < n; i++) {
+		out[i] = vm_exp_fast_f(x[i] - m) * r;
+		tail |= !vm_exp_fast_ok_f(x[i] - m);
+	}
+	return tail;
+}
+
 #define EXPOK_ALL expok_all_f32
+#define EXPOK_MANY expok_many_f32
 #define FASTEXP vm_exp_fast_f
 SOFTMAX_PARTS(float, f32, vm_exp_f)
 #undef EXPOK_ALL
+#undef EXPOK_MANY
 #undef FASTEXP
 /* f64: no fast form */
 #define EXPOK_ALL(x, n, m) 0
+#define EXPOK_MANY(out, x, n, m, r) 1
 #define FASTEXP vm_exp_d
 SOFTMAX_PARTS(double, f64, vm_exp_d)
 #undef EXPOK_ALL
+#undef EXPOK_MANY
 #undef FASTEXP
 #undef SOFTMAX_PARTS
 
