@@ -267,49 +267,6 @@ enum { SUMEXP_CHUNK = 512 };
 		}                                                             \
 		return lanes_total(acc);                                      \
 	}                                                                     \
-	/* sumexp storing y, while the max of the next row xn (n long) is  \
-	 * taken as max_ takes it: its reads from memory overlap the exps. */ \
-	static double sumexp_next_##S(int64_t n, const T *x, T m, T *y,       \
-	                              const T *xn, T *mn)                     \
-	{                                                                     \
-		double acc[LANES] = {0};                                      \
-		T mx[LANES];                                                  \
-		int nan[LANES];                                               \
-		for (int k = 0; k < LANES; k++) {                             \
-			mx[k] = xn[0];                                        \
-			nan[k] = 0;                                           \
-		}                                                             \
-		int64_t i = 0;                                                \
-		for (; i + LANES <= n; i += LANES)                            \
-			for (int k = 0; k < LANES; k++) {                     \
-				T v = xn[i + k];                              \
-				y[i + k] = FASTEXP(x[i + k] - m);             \
-				mx[k] = v > mx[k] ? v : mx[k];                \
-				nan[k] |= v != v;                             \
-			}                                                     \
-		for (int64_t j = i; j < n; j++) {                             \
-			T v = xn[j];                                          \
-			y[j] = FASTEXP(x[j] - m);                             \
-			mx[j - i] = v > mx[j - i] ? v : mx[j - i];            \
-			nan[j - i] |= v != v;                                 \
-		}                                                             \
-		T mm = mx[0];                                                 \
-		int any = nan[0];                                             \
-		for (int k = 1; k < LANES; k++) {                             \
-			mm = mx[k] > mm ? mx[k] : mm;                         \
-			any |= nan[k];                                        \
-		}                                                             \
-		*mn = any ? (T)NAN : mm;                                      \
-		/* the exps again where the fast one was out of range */     \
-		if (!EXPOK_ALL(x, n, m))                                      \
-			for (int64_t j = 0; j < n; j++)                       \
-				y[j] = EXP(x[j] - m);                         \
-		for (int64_t b = 0; b < n; b += SUMEXP_CHUNK)                 \
-			addlanes_##S(acc, n - b < SUMEXP_CHUNK ? n - b        \
-			                                       : SUMEXP_CHUNK, \
-			             y + b);                                  \
-		return lanes_total(acc);                                      \
-	}                                                                     \
 	static void scale_##S(int64_t n, T *y, T r)                           \
 	{                                                                     \
 		for (int64_t i = 0; i < n; i++)                               \
@@ -409,7 +366,6 @@ SOFTMAX_PARTS(double, f64, vm_exp_d)
 		.max = max_##S,                                               \
 		.min = min_##S,                                               \
 		.sumexp = sumexp_##S,                                         \
-		.sumexp_next = sumexp_next_##S,                               \
 		.scale = scale_##S,                                           \
 		.expscale = expscale_##S,                                     \
 		.shift = shift_##S,                                           \

@@ -236,33 +236,11 @@ static int F(one_row)(const struct F(job) *J, struct F(row) *R, int64_t r)
 	}
 }
 
-/* Softmax of rows [b, e) in cache: as softmax_row, but each row's max
- * is taken while the row before is exponentiated (sumexp_next), so that
- * reading a row from memory overlaps the work on the one before. */
-static void F(softmax_rows)(const struct F(job) *J, int64_t b, int64_t e)
-{
-	const struct VM_CAT(mm_vmath_kernels, S) *k = J->proto.k;
-	int64_t n = J->proto.n;
-	T m = k->max(n, J->proto.x + b * n), mn = m;
-	for (int64_t r = b; r < e; r++) {
-		const T *x = J->proto.x + r * n;
-		T *y = J->proto.y + r * n;
-		double s = r + 1 < e ? k->sumexp_next(n, x, m, y, x + n, &mn)
-		                     : k->sumexp(n, x, m, y);
-		k->scale(n, y, (T)(1.0 / s));
-		m = mn;
-	}
-}
-
 static void F(rows_piece)(void *arg, int64_t b, int64_t e)
 {
 	const struct F(job) *J = arg;
 	double part;
 	T tpart;
-	if (J->kind == K_SOFTMAX) {
-		F(softmax_rows)(J, b, e);
-		return;
-	}
 	for (int64_t r = b; r < e; r++) {
 		struct F(row) R = J->proto;
 		R.part = &part;

@@ -33,9 +33,6 @@
 		T (*min)(int64_t n, const T *x);                              \
 		/* Σ exp(x − m), and y = exp(x − m) unless y is NULL */       \
 		double (*sumexp)(int64_t n, const T *x, T m, T *y);           \
-		/* sumexp storing y, and *mn = max of xn (as max) */          \
-		double (*sumexp_next)(int64_t n, const T *x, T m, T *y,       \
-		                      const T *xn, T *mn);                    \
 		/* y = y · r */                                               \
 		void (*scale)(int64_t n, T *y, T r);                          \
 		/* y = exp(x − m) · r */                                      \
