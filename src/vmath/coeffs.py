@@ -120,6 +120,14 @@ def main():
         z = 2 / t - 2
         return mp.log(mp.erfc(z) / t) + z * z
 
+    # gelu's fast form (f32, x ≥ −6): Q(a) = erfc(a/√2)/2
+    # = tp·exp(−a²/2 + p(tp)), tp = (K/2)/(K + a), K = 2√2 as a float
+    kg = mp.mpf(to_float(2 * mp.sqrt(2)))
+
+    def p_gelu(tp):
+        a = kg / 2 / tp - kg
+        return mp.log(mp.erfc(a / mp.sqrt(2)) / 2 / tp) + a * a / 2
+
     print('/* vmath_coeffs.h — the polynomials of vmath_fn.h, written by '
           'coeffs.py. */')
     print('#ifndef MMCALC_VMATH_COEFFS_H\n#define MMCALC_VMATH_COEFFS_H\n')
@@ -140,6 +148,10 @@ def main():
         tl, th = 1 / (1 + zmax / 2), 1 / (1 + zmin / 2)
         c, cc, e = fit(p_erfc, tl, th, derfc, False, rnd)
         emit(f'erfc_p_{sfx}', c, ctype, e, centre=cc)
+        if ctype == 'float':
+            c, cc, e = fit(p_gelu, kg / 2 / (kg + 6), mp.mpf('0.5'), 8,
+                           False, rnd)
+            emit('gelu_p_f', c, ctype, e, centre=cc)
         print()
     print('#endif')
 

@@ -24,13 +24,10 @@
 		for (int64_t i = 0; i < n; i++)                               \
 			y[i] = FN(x[i]);                                      \
 	}
-MAP(exp_f32, float, vm_exp_f)
 MAP(log_f32, float, vm_log_f)
 MAP(tanh_f32, float, vm_tanh_f)
 MAP(erf_f32, float, vm_erf_f)
 MAP(sigmoid_f32, float, vm_sigmoid_f)
-MAP(gelu_f32, float, vm_gelu_f)
-MAP(gelu_tanh_f32, float, vm_gelu_tanh_f)
 MAP(silu_f32, float, vm_silu_f)
 MAP(exp_f64, double, vm_exp_d)
 MAP(log_f64, double, vm_log_d)
@@ -41,6 +38,70 @@ MAP(gelu_f64, double, vm_gelu_d)
 MAP(gelu_tanh_f64, double, vm_gelu_tanh_d)
 MAP(silu_f64, double, vm_silu_d)
 #undef MAP
+
+/* exp, gelu and gelu_tanh f32 block by block: the fast form runs on the
+ * block while its inputs are counted out of its range (OK; NaN is not);
+ * where none is, that is the function's bits. A block with a few inputs
+ * outside runs the fast form into a buffer, then the function on the
+ * groups of 16 that hold those inputs (only on those inputs); a block
+ * with many runs the function throughout. */
+enum { FAST_BLOCK = 512, FAST_GROUP = 16, FAST_FEW = 32 };
+
+#define FASTMAP(NAME, FAST, FN, OK)                                           \
+	static void NAME##_fixed(int64_t len, const float *xb, float *yb)    \
+	{                                                                     \
+		float buf[FAST_BLOCK];                                        \
+		for (int64_t i = 0; i < len; i++)                             \
+			buf[i] = FAST(xb[i]);                                 \
+		for (int64_t g = 0; g < len; g += FAST_GROUP) {               \
+			int64_t gl = len - g < FAST_GROUP ? len - g           \
+			                                  : FAST_GROUP;       \
+			int any = 0;                                          \
+			for (int64_t i = g; i < g + gl; i++)                  \
+				any |= !OK(xb[i]);                            \
+			if (!any)                                             \
+				continue;                                     \
+			for (int64_t i = g; i < g + gl; i++)                  \
+				if (!OK(xb[i]))                               \
+					buf[i] = FN(xb[i]);                   \
+		}                                                             \
+		for (int64_t i = 0; i < len; i++)                             \
+			yb[i] = buf[i];                                       \
+	}                                                                     \
+	static void NAME(int64_t n, const float *x, float *y)                \
+	{                                                                     \
+		for (int64_t b = 0; b < n; b += FAST_BLOCK) {                 \
+			int64_t len = n - b < FAST_BLOCK ? n - b : FAST_BLOCK; \
+			const float *xb = x + b;                              \
+			float *yb = y + b;                                    \
+			/* the fast form and the count in one loop (a     \
+			 * loop of its own for the count would read the   \
+			 * block from memory with nothing to overlap);    \
+			 * in place, into a buffer so that x survives     \
+			 * for the tail forms */                          \
+			float buf[FAST_BLOCK];                                \
+			float *out = (const float *)yb == xb ? buf : yb;      \
+			int tail = 0;                                         \
+			for (int64_t i = 0; i < len; i++) {                   \
+				out[i] = FAST(xb[i]);                         \
+				tail += !OK(xb[i]);                           \
+			}                                                     \
+			if (tail == 0) {                                      \
+				for (int64_t i = 0; out == buf && i < len; i++) \
+					yb[i] = buf[i];                       \
+			} else if (tail <= FAST_FEW) {                        \
+				NAME##_fixed(len, xb, yb);                    \
+			} else {                                              \
+				for (int64_t i = 0; i < len; i++)             \
+					yb[i] = FN(xb[i]);                    \
+			}                                                     \
+		}                                                             \
+	}
+FASTMAP(exp_f32, vm_exp_fast_f, vm_exp_f, vm_exp_fast_ok_f)
+FASTMAP(gelu_f32, vm_gelu_fast_f, vm_gelu_f, vm_gelu_fast_ok_f)
+FASTMAP(gelu_tanh_f32, vm_gelu_tanh_fast_f, vm_gelu_tanh_f,
+        vm_gelu_tanh_fast_ok_f)
+#undef FASTMAP
 
 /* One loop per stride pattern so that each vectorises. */
 #define BIN(NAME, T, OP)                                                      \
@@ -170,29 +231,39 @@ EXTREMUM(min_f64, double, <)
 
 /* --- softmax pieces ------------------------------------------------------ */
 
+/* sumexp: the exps first (into y, or a buffer of SUMEXP_CHUNK in L1),
+ * then their sum by lanes as sum_ does: two loops rather than one, so
+ * that the exp's constants and the accumulators both stay in registers
+ * (together they spill, and every add waits on a store to the stack).
+ * The chunk is a multiple of LANES: the lanes are those of one loop. */
+enum { SUMEXP_CHUNK = 512 };
+
 #define SOFTMAX_PARTS(T, S, EXP)                                              \
+	static void addlanes_##S(double *acc, int64_t n, const T *e)          \
+	{                                                                     \
+		int64_t i = 0;                                                \
+		for (; i + LANES <= n; i += LANES)                            \
+			for (int k = 0; k < LANES; k++)                       \
+				acc[k] += (double)e[i + k];                   \
+		for (int64_t j = i; j < n; j++)                               \
+			acc[j - i] += (double)e[j];                           \
+	}                                                                     \
 	static double sumexp_##S(int64_t n, const T *x, T m, T *y)            \
 	{                                                                     \
 		double acc[LANES] = {0};                                      \
-		int64_t i = 0;                                                \
-		if (y) {                                                      \
-			for (; i + LANES <= n; i += LANES)                    \
-				for (int k = 0; k < LANES; k++) {             \
-					T e = EXP(x[i + k] - m);              \
-					y[i + k] = e;                         \
-					acc[k] += (double)e;                  \
-				}                                             \
-			for (int64_t j = i; j < n; j++) {                     \
-				T e = EXP(x[j] - m);                          \
-				y[j] = e;                                     \
-				acc[j - i] += (double)e;                      \
+		T buf[SUMEXP_CHUNK];                                          \
+		for (int64_t b = 0; b < n; b += SUMEXP_CHUNK) {               \
+			int64_t len = n - b < SUMEXP_CHUNK ? n - b            \
+			                                   : SUMEXP_CHUNK;    \
+			T *e = y ? y + b : buf;                               \
+			if (EXPOK_ALL(x + b, len, m)) {                       \
+				for (int64_t i = 0; i < len; i++)             \
+					e[i] = FASTEXP(x[b + i] - m);         \
+			} else {                                              \
+				for (int64_t i = 0; i < len; i++)             \
+					e[i] = EXP(x[b + i] - m);             \
 			}                                                     \
-		} else {                                                      \
-			for (; i + LANES <= n; i += LANES)                    \
-				for (int k = 0; k < LANES; k++)               \
-					acc[k] += (double)EXP(x[i + k] - m);  \
-			for (int64_t j = i; j < n; j++)                       \
-				acc[j - i] += (double)EXP(x[j] - m);          \
+			addlanes_##S(acc, len, e);                            \
 		}                                                             \
 		return lanes_total(acc);                                      \
 	}                                                                     \
@@ -203,36 +274,83 @@ EXTREMUM(min_f64, double, <)
 	}                                                                     \
 	static void expscale_##S(int64_t n, const T *x, T m, T r, T *y)       \
 	{                                                                     \
-		for (int64_t i = 0; i < n; i++)                               \
-			y[i] = EXP(x[i] - m) * r;                             \
+		for (int64_t b = 0; b < n; b += SUMEXP_CHUNK) {               \
+			int64_t len = n - b < SUMEXP_CHUNK ? n - b            \
+			                                   : SUMEXP_CHUNK;    \
+			const T *xb = x + b;                                  \
+			T *yb = y + b, buf[SUMEXP_CHUNK];                     \
+			T *out = (const T *)yb == xb ? buf : yb;              \
+			int tail = EXPOK_MANY(out, xb, len, m, r);            \
+			for (int64_t i = 0; tail && i < len; i++)             \
+				out[i] = EXP(xb[i] - m) * r;                  \
+			for (int64_t i = 0; out == buf && i < len; i++)       \
+				yb[i] = buf[i];                               \
+		}                                                             \
 	}                                                                     \
 	static void shift_##S(int64_t n, const T *x, double c, T *y)          \
 	{                                                                     \
 		for (int64_t i = 0; i < n; i++)                               \
 			y[i] = (T)((double)x[i] - c);                         \
 	}                                                                     \
+	/* t = (x − c)·s in the accumulation type, rounded once to T;     \
+	 * then t·w + b in T with one fma (PyTorch works in T).          */ \
 	static void affine_##S(int64_t n, const T *x, double c, double s,     \
 	                       const T *w, const T *b, T *y)                  \
 	{                                                                     \
 		if (w && b) {                                                 \
 			for (int64_t i = 0; i < n; i++)                       \
-				y[i] = (T)(((double)x[i] - c) * s *           \
-				           (double)w[i] + (double)b[i]);      \
+				y[i] = VM_FMA_##S(                            \
+				    (T)(((double)x[i] - c) * s), w[i], b[i]); \
 		} else if (w) {                                               \
 			for (int64_t i = 0; i < n; i++)                       \
-				y[i] = (T)(((double)x[i] - c) * s *           \
-				           (double)w[i]);                     \
+				y[i] = (T)(((double)x[i] - c) * s) * w[i];    \
 		} else if (b) {                                               \
 			for (int64_t i = 0; i < n; i++)                       \
-				y[i] = (T)(((double)x[i] - c) * s +           \
-				           (double)b[i]);                     \
+				y[i] = (T)(((double)x[i] - c) * s) + b[i];    \
 		} else {                                                      \
 			for (int64_t i = 0; i < n; i++)                       \
 				y[i] = (T)(((double)x[i] - c) * s);           \
 		}                                                             \
 	}
+#define VM_FMA_f32 fmaf
+#define VM_FMA_f64 fma
+/* Whether exp(x − m) is in the fast exp's range for all n of x. */
+static int expok_all_f32(const float *x, int64_t n, float m)
+{
+	int ok = 1;
+	for (int64_t i = 0; i < n; i++)
+		ok &= vm_exp_fast_ok_f(x[i] - m);
+	return ok;
+}
+
+/* out = exp(x − m)·r by the fast exp, and whether an input was out of
+ * its range (out is then to be computed again). */
+static int expok_many_f32(float *out, const float *x, int64_t n, float m,
+                          float r)
+{
+	int tail = 0;
+	for (int64_t i = 0; i < n; i++) {
+		out[i] = vm_exp_fast_f(x[i] - m) * r;
+		tail |= !vm_exp_fast_ok_f(x[i] - m);
+	}
+	return tail;
+}
+
+#define EXPOK_ALL expok_all_f32
+#define EXPOK_MANY expok_many_f32
+#define FASTEXP vm_exp_fast_f
 SOFTMAX_PARTS(float, f32, vm_exp_f)
+#undef EXPOK_ALL
+#undef EXPOK_MANY
+#undef FASTEXP
+/* f64: no fast form */
+#define EXPOK_ALL(x, n, m) 0
+#define EXPOK_MANY(out, x, n, m, r) 1
+#define FASTEXP vm_exp_d
 SOFTMAX_PARTS(double, f64, vm_exp_d)
+#undef EXPOK_ALL
+#undef EXPOK_MANY
+#undef FASTEXP
 #undef SOFTMAX_PARTS
 
 /* --- the table -------------------------------------------------------------- */

@@ -48,6 +48,16 @@ static void F(block)(void *arg, int64_t b, int64_t e)
 	case W_SUMEXP:
 		R->part[j] = R->k->sumexp(len, x, R->m, NULL);
 		break;
+	case W_MAXSUMEXP:
+		/* the block's max, then its sum of exps while it is in cache;
+		 * a block of −inf adds nothing, one with +inf or NaN makes the
+		 * row NaN (as x − max would) */
+		R->tpart[j] = R->k->max(len, x);
+		R->part[j] = R->tpart[j] == -INFINITY ? 0.0
+		             : isfinite(R->tpart[j])
+		                 ? R->k->sumexp(len, x, R->tpart[j], NULL)
+		                 : NAN;
+		break;
 	case W_SUMEXP_STORE:
 		R->part[j] = R->k->sumexp(len, x, R->m, y);
 		break;
@@ -99,18 +109,49 @@ static T F(extremum)(const struct F(row) *R, bool max)
 	return nan ? (T)NAN : m;
 }
 
-static int F(softmax_row)(struct F(row) *R, bool log)
+/* A row longer than a block: its max (R->m) and Σ exp(x − max) in one
+ * read of the row from memory, each block's sum taken against the
+ * block's own max and rescaled by exp(max_j − max), in block order. */
+static int F(maxsumexp)(struct F(row) *R, double *s)
 {
-	int rc = F(pass)(R, W_MAX);
+	int rc = F(pass)(R, W_MAXSUMEXP);
 	if (rc != MM_OK)
 		return rc;
 	R->m = F(extremum)(R, true);
-	/* a row in cache keeps its exps; a longer one computes them again
-	 * rather than reading them back from memory */
-	bool keep = R->n <= MM_VMATH_BLOCK && !log;
+	double m = (double)R->m, t = 0.0;
+	for (int64_t j = 0; j < nblocks(R->n); j++)
+		t += R->part[j] == 0.0 ? 0.0
+		                       : R->part[j] *
+		                             vm_exp_d((double)R->tpart[j] - m);
+	/* all −inf: NaN, as x − max gives */
+	*s = R->m == -INFINITY ? NAN : t;
+	return MM_OK;
+}
+
+static int F(softmax_row)(struct F(row) *R, bool log)
+{
+	int rc;
+	double s;
+	if (R->n > MM_VMATH_BLOCK) {
+		/* two reads of the row: the max and the sum, then the exps
+		 * computed again rather than read back from memory */
+		if ((rc = F(maxsumexp)(R, &s)) != MM_OK)
+			return rc;
+		if (log) {
+			R->c = (double)R->m + vm_log_d(s);
+			return F(pass)(R, W_SHIFT);
+		}
+		R->r = (T)(1.0 / s);
+		return F(pass)(R, W_EXPSCALE);
+	}
+	if ((rc = F(pass)(R, W_MAX)) != MM_OK)
+		return rc;
+	R->m = F(extremum)(R, true);
+	/* a row in cache keeps its exps */
+	bool keep = !log;
 	if ((rc = F(pass)(R, keep ? W_SUMEXP_STORE : W_SUMEXP)) != MM_OK)
 		return rc;
-	double s = F(total)(R);
+	s = F(total)(R);
 	if (log) {
 		R->c = (double)R->m + vm_log_d(s);
 		return F(pass)(R, W_SHIFT);

@@ -55,5 +55,12 @@ static const float erfc_p_f[11] = {
 	-0x1.44e11ap-5f, 0x1.2f4fccp-2f, -0x1.7b3686p-5f, -0x1.fd624p-3f,
 	0x1.121bd8p-3f, 0x1.31fadep-3f, -0x1.11d162p-3f,
 };
+/* fit error 9.64e-9 */
+#define GELU_P_F_CENTRE 0x1.52043ep-2f
+static const float gelu_p_f[9] = {
+	-0x1.cfec7p-2f, 0x1.601d2ep+1f, -0x1.9f20c6p-7f, -0x1.9afd4cp+1f,
+	0x1.2043aep+0f, 0x1.f39ad6p+2f, -0x1.36cf6ap+3f, -0x1.0166d2p+4f,
+	0x1.48989p+5f,
+};
 
 #endif

@@ -22,7 +22,13 @@
  *   sigmoid  e/(1+e) or 1/(1+e) with e = exp(−|x|).
  *   silu     x·sigmoid(x); gelu 0.5·x·(1+erf(x/√2)) through erfc for
  *            |x| ≥ 0.875·√2; gelu_tanh x·sigmoid(2·√(2/π)·(x+0.044715x³)),
- *            the argument carried with a low part (f64) or in double (f32).
+ *            the argument carried with a low part (f64) or as a float
+ *            pair (f32).
+ * Fast forms (f32): exp for |x| ≤ 86, gelu for x ≥ −6, gelu_tanh for
+ * x ≥ −9, without the clamps, scalings and special-value selects the
+ * whole range needs. Each function selects its fast form on that part
+ * of the range, and the array kernels run the fast form alone on blocks
+ * that lie in it, so scalar and array give the same bits.
  * Coefficients: vmath_coeffs.h, fitted by coeffs.py. */
 #ifndef MMCALC_VMATH_FN_H
 #define MMCALC_VMATH_FN_H
@@ -257,6 +263,25 @@ static inline float vm_exp_f(float x)
 	return x != x ? x + x : y;
 }
 
+/* exp for |x| ≤ 86, where e^x is normal: vm_exp_f's operations, with
+ * 2^k added to the exponent of 1 + p rather than applied as two factors
+ * (which is exact there), so the same bits for fewer operations. The
+ * array kernels run it on blocks whose inputs are all in its range. */
+#define VM_EXP_FAST_F 86.0f
+
+static inline float vm_exp_fast_f(float x)
+{
+	float ks = fmaf(x, VM_LOG2E_F, VM_SHIFT_F), kf = ks - VM_SHIFT_F;
+	float r = fmaf(kf, -VM_LN2LO_F, fmaf(kf, -VM_LN2HI_F, x));
+	float e = 1.0f + vm_expm1_r_f(r);
+	return vm_from_f(vm_bits_f(e) + (vm_bits_f(ks) << 23));
+}
+
+static inline int vm_exp_fast_ok_f(float x)
+{
+	return fabsf(x) <= VM_EXP_FAST_F;
+}
+
 /* --- log ----------------------------------------------------------------
  * The exponent comes from the bits of x/√½ offset to stay unsigned
  * (no 64-bit arithmetic shift before AVX-512), the mantissa m from x's
@@ -453,7 +478,7 @@ static inline double vm_gelu_d(double x)
 	return x != x ? x + x : y;
 }
 
-static inline float vm_gelu_f(float x)
+static inline float vm_gelu_tail_f(float x)
 {
 	/* a NaN passes the clamps; +inf gives x − tiny = inf by itself */
 	float a = fabsf(x), s;
@@ -466,6 +491,61 @@ static inline float vm_gelu_f(float x)
 	                   : ((0.5f * xn) * m) * VM_UNOFF_F;
 	y = x == -INFINITY ? NAN : y;
 	return x != x ? x + x : y;
+}
+
+/* f32 for x ≥ −6 (the fast form, which the array kernel runs alone on a
+ * block holding no other input): Q = erfc(|x|/√2)/2 = tp·exp(−x²/2 +
+ * P(tp)), tp = (K/2)/(K + |x|), K = 2√2 (the same t as erfc's above,
+ * halved), P fitted for |x| ≤ 6; gelu = x·(1 − Q) for x > 0, x·Q below.
+ * |x| is clamped to 6, where 1 − Q rounds to 1: gelu(x) = x above, +inf
+ * included. No scaling: x·Q ≥ 6·1e−9 stays normal. */
+#define VM_GELU_FAST_F 6.0f
+#define VM_GELU_K_F 0x1.6a09e6p+1f /* 2√2 */
+
+/* e^(−r2/2), |r2| ≤ ln2 (+ a little): exp's polynomial by Horner's rule
+ * in r2, its coefficients scaled by powers of −1/2 (exactly). */
+static inline float vm_exp_m2_f(float r2)
+{
+	float p = fmaf(exp_q_f[4] * 0x1p-6f, r2, exp_q_f[3] * -0x1p-5f);
+	p = fmaf(p, r2, exp_q_f[2] * 0x1p-4f);
+	p = fmaf(p, r2, exp_q_f[1] * -0x1p-3f);
+	p = fmaf(p, r2, exp_q_f[0] * 0x1p-2f);
+	p = fmaf(p, r2, -0.5f);
+	return fmaf(p, r2, 1.0f);
+}
+
+static inline float vm_gelu_fast_f(float x)
+{
+	float a = fabsf(x);
+	a = a < VM_GELU_FAST_F ? a : VM_GELU_FAST_F;
+	float h = a * a, l = fmaf(a, a, -h);
+	float tp = (0.5f * VM_GELU_K_F) / (VM_GELU_K_F + a);
+	float p = vm_poly_float(tp - GELU_P_F_CENTRE, gelu_p_f,
+	                        VM_NPOLY(gelu_p_f));
+	/* the exponent −(h + l)/2 + p is −(h + wl)/2 */
+	float wl = fmaf(-2.0f, p, l);
+	float ks = fmaf(h + wl, -0.5f * VM_LOG2E_F, VM_SHIFT_F); /* k + SHIFT */
+	float kf = ks - VM_SHIFT_F;
+	/* r2 = −2r = h + wl + 2k·ln2, h + 2k·ln2hi exactly */
+	float r2 = fmaf(kf, 2.0f * VM_LN2LO_F,
+	                fmaf(kf, 2.0f * VM_LN2HI_F, h) + wl);
+	/* tp·2^k: k added to tp's exponent (k + SHIFT holds k in its low
+	 * bits; tp·2^k stays normal) */
+	float tk = vm_from_f(vm_bits_f(tp) + (vm_bits_f(ks) << 23));
+	float q = tk * vm_exp_m2_f(r2);
+	return x * (x > 0.0f ? 1.0f - q : q);
+}
+
+static inline int vm_gelu_fast_ok_f(float x)
+{
+	return x >= -VM_GELU_FAST_F;
+}
+
+/* Below −6 (and NaN), the tail form. */
+static inline float vm_gelu_f(float x)
+{
+	float fast = vm_gelu_fast_f(x), tail = vm_gelu_tail_f(x);
+	return x >= -VM_GELU_FAST_F ? fast : tail;
 }
 
 /* --- gelu_tanh ------------------------------------------------------------
@@ -495,12 +575,29 @@ static inline double vm_gelu_tanh_d(double x)
 	return x != x ? x + x : y;
 }
 
-static inline float vm_gelu_tanh_f(float x)
+/* f32: −|2u| = −a·(C + C·B·a²), a = |x|, C = 2·√(2/π), is carried as a
+ * float pair (error-free products, a two-sum, the constants' low parts)
+ * to about 2^−44 relative; |x| is clamped to 20, where 2u is beyond the
+ * exp's clamp. */
+#define VM_GT_CH_F 0x1.988454p+0f
+#define VM_GT_CL_F -0x1.857936p-25f
+#define VM_GT_CBH_F 0x1.2444f2p-4f /* C·B */
+#define VM_GT_CBL_F 0x1.49b16ap-29f
+
+static inline float vm_gelu_tanh_tail_f(float x)
 {
-	double xd = x;
-	double v = (VM_GT_C1H * xd) * (1.0 + VM_GT_B * (xd * xd));
-	double n = vm_clamp_d(v < 0.0 ? v : -v, (double)VM_EXP_MIN_F, 0.0);
-	float nh = (float)n, nl = (float)(n - (double)nh);
+	float a = fabsf(x);
+	a = a > 20.0f ? 20.0f : a;
+	float x2h = a * a, x2l = fmaf(a, a, -x2h);
+	/* w = −(C + C·B·a²) = wh + wl */
+	float ph = -VM_GT_CBH_F * x2h, pl = fmaf(-VM_GT_CBH_F, x2h, -ph);
+	float wh = -VM_GT_CH_F + ph, bb = wh + VM_GT_CH_F;
+	float err = (-VM_GT_CH_F - (wh - bb)) + (ph - bb);
+	float wl = fmaf(-VM_GT_CBL_F, x2h, fmaf(-VM_GT_CBH_F, x2l, pl));
+	wl = err + (wl - VM_GT_CL_F);
+	float nh = a * wh, nl = fmaf(a, wl, fmaf(a, wh, -nh));
+	nl = nh < VM_EXP_MIN_F ? 0.0f : nl;
+	nh = vm_atleast_f(nh, VM_EXP_MIN_F);
 	float xc = vm_atleast_f(x, -20.0f), k;
 	float p = 1.0f + vm_expm1_core_lo_f(nh, nl, &k);
 	float s = vm_pow2_f(k + VM_OFF_F);
@@ -509,6 +606,50 @@ static inline float vm_gelu_tanh_f(float x)
 	float y = x < 0.0f ? (q * s) * VM_UNOFF_F : q;
 	y = x == -INFINITY ? NAN : y;
 	return x != x ? x + x : y;
+}
+
+/* f32 for x ≥ −9 (the fast form, as gelu's): the same argument, a =
+ * |x| clamped to 9 (where 2u = 66: x·σ(2u) rounds to x above, and stays
+ * normal at −9); e = exp(−|2u|) needs no scaling, and gelu_tanh is x/(1+e)
+ * for x > 0 and x·e/(1+e) below. */
+#define VM_GELU_TANH_FAST_F 9.0f
+
+/* e^r, |r| ≤ ln2/2 (+ a little), by Horner's rule */
+static inline float vm_exp_r_f(float r)
+{
+	float p = vm_poly_float(r, exp_q_f, VM_NPOLY(exp_q_f));
+	return fmaf(fmaf(p, r, 1.0f), r, 1.0f);
+}
+
+static inline float vm_gelu_tanh_fast_f(float x)
+{
+	float a = fabsf(x);
+	a = a < VM_GELU_TANH_FAST_F ? a : VM_GELU_TANH_FAST_F;
+	float x2h = a * a, x2l = fmaf(a, a, -x2h);
+	float ph = -VM_GT_CBH_F * x2h, pl = fmaf(-VM_GT_CBH_F, x2h, -ph);
+	float wh = -VM_GT_CH_F + ph, bb = wh + VM_GT_CH_F;
+	float err = (-VM_GT_CH_F - (wh - bb)) + (ph - bb);
+	float wl = fmaf(-VM_GT_CBL_F, x2h, fmaf(-VM_GT_CBH_F, x2l, pl));
+	wl = err + (wl - VM_GT_CL_F);
+	float nh = a * wh, nl = fmaf(a, wl, fmaf(a, wh, -nh));
+	float ks = fmaf(nh + nl, VM_LOG2E_F, VM_SHIFT_F); /* k + SHIFT */
+	float kf = ks - VM_SHIFT_F;
+	float r = fmaf(kf, -VM_LN2LO_F, fmaf(kf, -VM_LN2HI_F, nh) + nl);
+	/* e^r·2^k: k added to the exponent (e ≥ 2^−97 stays normal) */
+	float e = vm_from_f(vm_bits_f(vm_exp_r_f(r)) + (vm_bits_f(ks) << 23));
+	return (x > 0.0f ? x : x * e) / (1.0f + e);
+}
+
+static inline int vm_gelu_tanh_fast_ok_f(float x)
+{
+	return x >= -VM_GELU_TANH_FAST_F;
+}
+
+/* Below −9 (and NaN), the tail form. */
+static inline float vm_gelu_tanh_f(float x)
+{
+	float fast = vm_gelu_tanh_fast_f(x), tail = vm_gelu_tanh_tail_f(x);
+	return x >= -VM_GELU_TANH_FAST_F ? fast : tail;
 }
 
 #endif

@@ -471,6 +471,134 @@ START_TEST(test_fold_matches_kernel)
 }
 END_TEST
 
+/* The fast forms (exp, gelu, gelu_tanh f32): an array kernel runs a
+ * block of inputs all in the fast form's range through it alone, and any
+ * other block through the whole function. At the edges of the ranges and
+ * at the special values, in a block of their own kind and in a block of
+ * ordinary inputs, every result must be the scalar function's bits and
+ * within the bound of the C library's; the ordinary inputs must come out
+ * the same in both blocks. */
+START_TEST(test_fast_forms)
+{
+	const char *isa = isas[_i];
+	if (mm_vmath_set_isa(isa) != 0)
+		return;
+	static const struct {
+		mm_vmath_fn fn;
+		float edges[16];
+	} cases[] = {
+		{MM_VMATH_EXP, {86.0f, -86.0f, 0x1.580002p+6f, -0x1.580002p+6f,
+		                88.72f, 88.73f, -87.33f, -103.97f, -104.0f,
+		                0x1p-149f, -0.0f, 0x1.fffffep+127f, 1.0f,
+		                -1.0f, 0.0f, 0.5f}},
+		{MM_VMATH_GELU, {-6.0f, -0x1.800002p+2f, 6.0f, 0x1.800002p+2f,
+		                 -14.5f, -15.0f, 1e30f, -1e30f, 0x1p-149f,
+		                 -0x1p-149f, -0.0f, 0.0f, -1.3484f, 3.0f,
+		                 -5.999f, 0.75f}},
+		{MM_VMATH_GELU_TANH, {-9.0f, -0x1.200002p+3f, 9.0f,
+		                      0x1.200002p+3f, -10.5f, -20.0f, -21.0f,
+		                      20.0f, 1e30f, -1e30f, 0x1p-149f, -0.0f,
+		                      -1.313f, -8.999f, 0.0f, 2.0f}},
+	};
+	static const float specials[] = {INFINITY, -INFINITY, NAN};
+	enum { N = 2048, AT = 700 };
+	float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+	float *clean = malloc(N * sizeof *clean);
+	ck_assert(x && y && clean);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		mm_vmath_fn fn = cases[c].fn;
+		for (int i = 0; i < N; i++)
+			x[i] = (float)(sin(i * 0.77) * 3);
+		ck_assert_int_eq(mm_vmath_map_f32(fn, N, x, clean), MM_OK);
+		for (int e = 0; e < 16 + 3; e++) {
+			float v = e < 16 ? cases[c].edges[e] : specials[e - 16];
+			/* one edge among ordinary inputs, then a block of it */
+			for (int pass = 0; pass < 2; pass++) {
+				for (int i = 0; i < N; i++)
+					x[i] = pass ? v : (float)(sin(i * 0.77) * 3);
+				x[AT] = v;
+				ck_assert_int_eq(mm_vmath_map_f32(fn, N, x, y), MM_OK);
+				float s = mm_vmath_scalar_f32(fn, v);
+				float r = (float)ref32(fn, v);
+				ck_assert_msg(bits32(y[AT]) == bits32(s),
+				              "%s %s(%a): kernel %a, scalar %a", isa,
+				              mm_vmath_fn_name(fn), (double)v,
+				              (double)y[AT], (double)s);
+				ck_assert_msg(special_ok(y[AT], r),
+				              "%s(%a) = %a, C library %a",
+				              mm_vmath_fn_name(fn), (double)v,
+				              (double)y[AT], (double)r);
+				if (!isnan(r) && !isinf(r))
+					ck_assert_msg((double)llabs(ord32(y[AT]) -
+					                            ord32(r)) <=
+					              bound_f32[fn],
+					              "%s(%a) = %a, C library %a",
+					              mm_vmath_fn_name(fn), (double)v,
+					              (double)y[AT], (double)r);
+				for (int i = 0; i < N && !pass; i++)
+					if (i != AT && bits32(y[i]) != bits32(clean[i]))
+						ck_abort_msg("%s %s: input %a changes "
+						             "with %a in its block", isa,
+						             mm_vmath_fn_name(fn),
+						             (double)x[i], (double)v);
+			}
+		}
+	}
+	mm_vmath_set_isa(NULL);
+	free(x);
+	free(y);
+	free(clean);
+}
+END_TEST
+
+/* A row longer than a block takes its max and sum block by block: a
+ * block of −inf adds nothing; +inf or all −inf make the row NaN, as
+ * they do a short row. */
+START_TEST(test_softmax_long_edges)
+{
+	enum { N = 3 * 16384 + 77 };
+	float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+	ck_assert(x && y);
+	for (int i = 0; i < N; i++)
+		x[i] = i < 16384 + 5 ? -INFINITY : (float)(sin(i * 0.3) * 4);
+	ck_assert_int_eq(mm_vmath_softmax_f32(1, N, x, y), MM_OK);
+	long double m = -INFINITY, s = 0, sum = 0;
+	for (int i = 0; i < N; i++)
+		m = x[i] > m ? x[i] : m;
+	for (int i = 0; i < N; i++)
+		s += expl((long double)x[i] - m);
+	for (int i = 0; i < N; i++) {
+		long double want = expl((long double)x[i] - m) / s;
+		ck_assert_msg(fabsl(y[i] - want) <= 0x1p-21 * want,
+		              "long softmax at %d: %a vs %La", i, (double)y[i],
+		              want);
+		sum += y[i];
+	}
+	ck_assert(fabsl(sum - 1) < 1e-5);
+	float lse;
+	ck_assert_int_eq(mm_vmath_log_softmax_f32(1, N, x, y), MM_OK);
+	ck_assert(y[0] == -INFINITY);
+	ck_assert_msg(fabsl(y[N - 1] - ((long double)x[N - 1] - m - logl(s))) <
+	              1e-5, "long log_softmax");
+	ck_assert_int_eq(mm_vmath_reduce_f32(MM_VMATH_LOGSUMEXP, 1, N, x, &lse),
+	                 MM_OK);
+	ck_assert(fabsl(lse - (m + logl(s))) < 1e-5);
+	x[N - 3] = INFINITY;
+	ck_assert_int_eq(mm_vmath_softmax_f32(1, N, x, y), MM_OK);
+	ck_assert(isnan(y[N - 1]) && isnan(y[100]));
+	ck_assert_int_eq(mm_vmath_softmax_f32(1, 40, x + N - 40, y), MM_OK);
+	ck_assert(isnan(y[0]));
+	for (int i = 0; i < N; i++)
+		x[i] = -INFINITY;
+	ck_assert_int_eq(mm_vmath_softmax_f32(1, N, x, y), MM_OK);
+	ck_assert(isnan(y[0]) && isnan(y[N - 1]));
+	ck_assert_int_eq(mm_vmath_softmax_f32(1, 40, x, y), MM_OK);
+	ck_assert(isnan(y[0]));
+	free(x);
+	free(y);
+}
+END_TEST
+
 /* --- row operations against double-precision references ------------- */
 
 static double rel_err(double y, double r)
@@ -877,6 +1005,8 @@ static Suite *vmath_suite(void)
 	                    (int)(sizeof isas / sizeof isas[0]));
 	tcase_add_test(isa, test_isa_names);
 	tcase_add_test(isa, test_fold_matches_kernel);
+	tcase_add_loop_test(isa, test_fast_forms, 0,
+	                    (int)(sizeof isas / sizeof isas[0]));
 	suite_add_tcase(s, isa);
 	TCase *rows = tcase_create("rows");
 	tcase_set_timeout(rows, 300);
@@ -888,6 +1018,7 @@ static Suite *vmath_suite(void)
 	tcase_add_test(rows, test_bad_arguments);
 	tcase_add_test(rows, test_binary);
 	tcase_add_test(rows, test_threads);
+	tcase_add_test(rows, test_softmax_long_edges);
 	tcase_add_test(rows, test_interrupt);
 	suite_add_tcase(s, rows);
 	return s;
