@@ -213,8 +213,9 @@ mm_code mm_path_confine(const char *root, const char *path, mm_diag *d)
 			n--;
 		while (n > 1 && abs[n - 1] != '/')
 			n--;
-		if (n <= 1) { /* "/" exists: not reached while root does */
-			c = outside(path, root, "is outside", d);
+		if (n <= 1) { /* only "/" is left: root is "/" itself */
+			if (!mm_path_beneath(root, "/"))
+				c = outside(path, root, "is outside", d);
 			break;
 		}
 		abs[n - 1] = '\0';

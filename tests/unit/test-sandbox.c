@@ -133,6 +133,7 @@ START_TEST(confine_paths)
 	ck_assert_int_eq(mm_path_confine(root, p, &d), MM_ERR_IO);
 	/* "/" as the root holds everything */
 	ck_assert_int_eq(mm_path_confine("/", "/etc/passwd", &d), MM_OK);
+	ck_assert_int_eq(mm_path_confine("/", "/no-such-dir/new", &d), MM_OK);
 	/* relative paths are to the current directory */
 	char cwd[4096];
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
