@@ -59,16 +59,18 @@ void mm_session_set_cache_path(mm_session *s, const char *path);
  * :inspect, :model FILE.json, the plot= of :roofline and :sweep — must be
  * beneath dir (path.h's mm_path_confine says exactly what is refused:
  * absolute paths elsewhere, "..", symbolic links leading out); anything
- * else is an error naming dir, and nothing outside is opened. Relative names start at dir (in a sourced script, at its
- * directory), not at the process's current directory. Model
- * presets (model.h's path, the embedder's choice) are still read. The
- * calibration cache (mm_session_set_cache_path) is the embedder's too and
- * is not confined. NULL lifts the confinement. MM_ERR_IO when dir is not
- * an existing directory (the session is then unchanged). */
+ * else is an error naming dir, and nothing outside is opened. Relative
+ * names start at dir (in a sourced script, at its directory), not at the
+ * process's current directory. Model presets (model.h's path, the
+ * embedder's choice) are still read. The calibration cache
+ * (mm_session_set_cache_path) is the embedder's too and is not confined.
+ * NULL lifts the confinement. MM_ERR_IO when dir is not an existing
+ * directory (the session is then unchanged). */
 mm_code mm_session_set_root(mm_session *s, const char *dir, mm_diag *d);
 
-/* Caps on what statements may ask for; 0 (or a negative time) leaves
- * that one as it is by default. */
+/* Caps on what statements may ask for, replacing those set before; 0 (or
+ * a negative time) leaves that one as it is by default. A statement asking
+ * for more is an error (MM_ERR_LIMIT, or MM_ERR_ARG for a run count). */
 typedef struct mm_session_caps {
 	uint64_t memlimit;  /* the most `:set memlimit` may set; a larger
 	                       current value and default are lowered to it */
