@@ -32,13 +32,13 @@ int mm_chart_cmd_opt(mm_stmtctx *c, const char *key, const mm_node *v,
 			return mm_sx_error_at(c, MM_ERR_ARG, v->span, NULL,
 			                      "run is true or false");
 		if (v->name[0] == 't' && o->runs == 0)
-			o->runs = 3;
+			o->runs = mm_sx_bench_max(c->s) < 3 ? mm_sx_bench_max(c->s) : 3;
 		return 0;
 	}
 	if (!strcmp(key, "bench") || !strcmp(key, "height")) {
 		bool bench = key[0] == 'b';
 		long long lo = bench ? 1 : MM_CHART_MIN_HEIGHT,
-		          hi = bench ? 50 : MM_CHART_MAX_HEIGHT;
+		          hi = bench ? mm_sx_bench_max(c->s) : MM_CHART_MAX_HEIGHT;
 		if (v->kind != MM_N_NUMBER || !v->is_int || v->ival < lo ||
 		    v->ival > hi)
 			return mm_sx_error_at(c, MM_ERR_ARG, v->span, NULL,
@@ -92,7 +92,7 @@ static int write_svg(mm_stmtctx *c, const mm_chart *ch,
 		d.span = o->plot_span;
 		return mm_sx_error(c, &d);
 	}
-	char *path = mm_path_resolve(o->plot, s->base_dir, &d);
+	char *path = mm_sx_path(s, o->plot, false, &d);
 	mm_io_atomic w;
 	mm_code r = path ? mm_io_atomic_open(&w, path, &d) : d.code;
 	if (r == MM_OK && (r = mm_io_atomic_write(&w, svg.data, svg.len, &d)) != MM_OK)
@@ -211,12 +211,11 @@ static mm_code run_once(mm_evaluator *ev, const order *o, double *t,
 }
 
 /* A warm-up before timing, as :bench does: at least once, and on until
- * WARM_S has passed (caches filled, the core at speed). */
-#define WARM_S 0.02
+ * warm_s (mm_sx_warmup) has passed (caches filled, the core at speed). */
 #define WARM_MAX 1000
 
-static mm_code timed(mm_evaluator *ev, const order *o, int runs, double *best,
-                     double *total, mm_diag *d)
+static mm_code timed(mm_evaluator *ev, const order *o, int runs,
+                     double warm_s, double *best, double *total, mm_diag *d)
 {
 	double *t = malloc(sizeof *t * (size_t)o->n), sum;
 	if (!t)
@@ -225,7 +224,7 @@ static mm_code timed(mm_evaluator *ev, const order *o, int runs, double *best,
 	double t0 = now();
 	for (int w = 0; r == MM_OK && w < WARM_MAX; w++) {
 		r = run_once(ev, o, t, &sum);
-		if (now() - t0 >= WARM_S)
+		if (now() - t0 >= warm_s)
 			break;
 	}
 	for (int k = 0; k < o->n; k++)
@@ -281,7 +280,7 @@ mm_code mm_chart_cmd_measure(mm_session *s, mm_node *e, int runs,
 	mm_tensor_limit_more(s->set.memlimit);
 	mm_code r = mm_eval_fill(&ev, e);
 	if (r == MM_OK && o.n)
-		r = timed(&ev, &o, runs, best, total, d);
+		r = timed(&ev, &o, runs, mm_sx_warmup(s), best, total, d);
 	else
 		*total = 0;
 	mm_tensor_set_limit(0);

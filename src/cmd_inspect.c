@@ -226,7 +226,7 @@ int mm_cmd_inspect(mm_stmtctx *c, const mm_stmt *st)
 	}
 	char *name = mm_arena_strndup(&s->arena, c->src + from, to - from);
 	mm_diag d;
-	char *path = name ? mm_path_resolve(name, s->base_dir, &d) : NULL;
+	char *path = name ? mm_sx_path(s, name, true, &d) : NULL;
 	if (!path) {
 		if (!name)
 			mm_diag_set(&d, MM_ERR_NOMEM, st->args, "out of memory");

@@ -222,7 +222,10 @@ static const char *const model_keys[] = {
 	"num_local_experts", "num_experts_per_tok", "batch", "seq", "kv_cache"};
 
 /* Runs text (from file, relative names from dir) in the session without
- * its reports, after forgetting the last model. Returns the failures. */
+ * its reports, after forgetting the last model. Returns the failures.
+ * A session confined to a root may still :source the presets' files
+ * (the text is the preset's, the user's overrides being one expression
+ * each): dir is the preset directory meanwhile. */
 static int run_quietly(mm_stmtctx *c, const char *file, const char *dir,
                        const char *text)
 {
@@ -231,14 +234,19 @@ static int run_quietly(mm_stmtctx *c, const char *file, const char *dir,
 		mm_env_remove(&s->env, model_keys[k]);
 	char *outer = s->base_dir;
 	s->base_dir = strdup(dir);
+	char *outer_preset = s->preset_dir;
+	s->preset_dir = realpath(dir, NULL);
 	quiet q = {c->emit, c->ctx};
 	s->source_depth++;
-	int failed = s->base_dir ? mm_session_run_text(s, file, text, strlen(text),
-	                                               quiet_emit, &q)
-	                         : 1;
+	int failed = s->base_dir && s->preset_dir
+	                     ? mm_session_run_text(s, file, text, strlen(text),
+	                                           quiet_emit, &q)
+	                     : 1;
 	s->source_depth--;
 	free(s->base_dir);
 	s->base_dir = outer;
+	free(s->preset_dir);
+	s->preset_dir = outer_preset;
 	return failed;
 }
 
@@ -348,7 +356,7 @@ static int summary(mm_stmtctx *c, mm_span at, const char *title,
 static int from_config(mm_stmtctx *c, const mm_stmt *st, const char *file)
 {
 	mm_diag d;
-	char *path = mm_path_resolve(file, c->s->base_dir, &d);
+	char *path = mm_sx_path(c->s, file, true, &d);
 	mm_hfconfig cfg;
 	mm_hf_params hp;
 	char title[1024];

@@ -389,6 +389,10 @@ int mm_sx_set(mm_stmtctx *c, const mm_setting *k, mm_span at,
 	mm_settings v = c->s->set;
 	if (!parse_value(k, value, &v))
 		return bad_value(c, k, at, value);
+	char why[96];
+	if (mm_sx_capped(c->s, &v, why, sizeof why))
+		return mm_sx_error_at(c, MM_ERR_LIMIT, at, "the program running "
+		                      "mmcalc set the cap", "%s", why);
 	c->s->set = v;
 	if (k->apply)
 		k->apply(c->s);
@@ -508,11 +512,11 @@ static int cmd_setting(mm_stmtctx *c, const mm_stmt *st)
 static int cmd_run(mm_stmtctx *c, const mm_stmt *st)
 {
 	bool bench = strcmp(st->cmd->name, "bench") == 0;
-	int runs = 5;
+	int most = mm_sx_bench_max(c->s), runs = most < 5 ? most : 5;
 	if (st->has_count) {
-		if (st->count < 1 || st->count > 50)
+		if (st->count < 1 || st->count > most)
 			return mm_sx_error_at(c, MM_ERR_ARG, st->count_span, NULL,
-			                      ":bench runs 1 to 50 times");
+			                      ":bench runs 1 to %d times", most);
 		runs = (int)st->count;
 	}
 	mm_stmt sub = *st;
@@ -688,7 +692,7 @@ static int cmd_device(mm_stmtctx *c, const mm_stmt *st)
 		bool re = strstr(a + 4, "recalibrate") != NULL;
 		r = !strcmp(w, "custom")
 		        ? mm_device_custom(&dev, a + 6, &d)
-		        : mm_device_host(&dev, s->cache_path, re, NULL, &d);
+		        : mm_sx_host(s, &dev, re, &d);
 		if (r == MM_OK) {
 			s->dev = dev;
 			s->dev_ready = s->dev_chosen = true;
@@ -733,7 +737,7 @@ static int cmd_source(mm_stmtctx *c, const mm_stmt *st)
 		                      "scripts sourced %d deep; is one sourcing "
 		                      "itself?", MAX_SOURCE_DEPTH);
 	mm_diag d;
-	char *resolved = mm_path_resolve(path, s->base_dir, &d);
+	char *resolved = mm_sx_path(s, path, true, &d);
 	if (!resolved) {
 		d.span = st->args;
 		return mm_sx_error(c, &d);
@@ -744,7 +748,8 @@ static int cmd_source(mm_stmtctx *c, const mm_stmt *st)
 	 * :source /dev/zero fails at once instead of filling memory. */
 	char *text;
 	size_t len;
-	if (mm_io_read_text(path, 0, &text, &len, &d) != MM_OK) {
+	if (mm_io_read_text(path, s->caps.script_bytes, &text, &len, &d) !=
+	    MM_OK) {
 		d.span = st->args;
 		return mm_sx_error(c, &d);
 	}

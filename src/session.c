@@ -17,8 +17,7 @@
 #include "mmcalc/suggest.h"
 #include "session_int.h"
 
-/* :bench warms up for at least this long (or this many runs) first. */
-#define WARM_S 0.02
+/* :bench warms up for at least mm_sx_warmup() (or this many runs) first. */
 #define WARM_MAX 10000
 
 static uint64_t physical_memory(void)
@@ -62,6 +61,8 @@ void mm_session_free(mm_session *s)
 	mm_arena_free(&s->arena);
 	free(s->base_dir);
 	free(s->cache_path);
+	free(s->root);
+	free(s->preset_dir);
 	mm_buf_free(&s->text);
 	mm_buf_free(&s->jbuf);
 	mm_sx_free_fns(s);
@@ -177,7 +178,7 @@ mm_code mm_sx_device(mm_session *s, mm_diag *d)
 {
 	if (s->dev_ready)
 		return MM_OK;
-	mm_code r = mm_device_host(&s->dev, s->cache_path, false, NULL, d);
+	mm_code r = mm_sx_host(s, &s->dev, false, d);
 	if (r == MM_OK)
 		s->dev_ready = true;
 	return r;
@@ -235,6 +236,7 @@ void mm_sx_checker(mm_checker *ck, mm_session *s, mm_diag *d, bool fill)
 {
 	mm_check_opts o = {
 		.dtype = s->set.dtype, .fill_abstract = fill, .base_dir = s->base_dir,
+		.root = s->root,
 		.memlimit = s->set.memlimit, .strict = s->set.strict,
 		.conv = &s->set.conv, .predict = mm_sx_predict, .predict_ctx = s,
 		.stmt = ++s->stmt_serial,
@@ -277,11 +279,12 @@ static const char *computed_as(mm_dtype t, const mm_totals *tot)
 
 /* Runs e once (bench 0) or, after a warm-up, bench times, and fills the
  * timing of tm: the best run and, for a benchmark, the median. */
-static mm_code timed(mm_evaluator *ev, mm_node *e, int bench, mm_timing *tm)
+static mm_code timed(mm_evaluator *ev, mm_node *e, int bench, double warm_s,
+                     mm_timing *tm)
 {
 	mm_code r;
 	if (bench > 0) {
-		/* Warm-up: once, and again until WARM_S has passed, so that a
+		/* Warm-up: once, and again until warm_s has passed, so that a
 		 * small product is timed as it runs when repeated (caches
 		 * filled, the core at speed after idling at the prompt) rather
 		 * than from idle. Measured on 64³: after one warm-up run
@@ -293,7 +296,7 @@ static mm_code timed(mm_evaluator *ev, mm_node *e, int bench, mm_timing *tm)
 				mm_eval_release(e, false);
 			if ((r = mm_eval(ev, e)) != MM_OK)
 				return r;
-			if (now() - t0 >= WARM_S || w >= WARM_MAX)
+			if (now() - t0 >= warm_s || w >= WARM_MAX)
 				break;
 		}
 		mm_eval_release(e, false);
@@ -387,7 +390,7 @@ static mm_code evaluate(mm_stmtctx *c, mm_node *e, const mm_run_opts *ro,
 	mm_tensor_reset_peak();
 	uint64_t live0 = mm_tensor_live_bytes();
 	if (r == MM_OK)
-		r = timed(&ev, e, ro->bench, tm);
+		r = timed(&ev, e, ro->bench, mm_sx_warmup(s), tm);
 	mm_tensor_set_limit(0);
 	if (r != MM_OK)
 		return r;

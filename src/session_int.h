@@ -79,7 +79,30 @@ struct mm_session {
 	int pending_depth;
 	mm_running total; /* :total's running sums (cmd_total.c) */
 	mm_cluster cluster; /* :cluster (cmd_memory.c); zeroed: none */
+	/* confinement (session_sandbox.c) */
+	char *root;         /* files only beneath it (canonical); NULL: any */
+	char *preset_dir;   /* while a model preset runs: its directory
+	                       (canonical), which :source may also read */
+	mm_session_caps caps;
+	bool host_fixed;    /* `host` is host_dev, never measured */
+	mm_device host_dev;
 };
+
+/* The path to open for a file a statement names (relative to the sourced
+ * script's directory), or NULL with d set: refused outside the session's
+ * root, unless read (:source) is true and it is in the running preset's
+ * directory. */
+char *mm_sx_path(mm_session *s, const char *name, bool read, mm_diag *d);
+/* The host device: fixed figures (mm_session_set_host) or measured. */
+mm_code mm_sx_host(mm_session *s, mm_device *out, bool recalibrate,
+                   mm_diag *d);
+/* The warm-up before timing, in seconds (caps.warmup_s or 0.02), and the
+ * most runs of a benchmark (caps.bench_runs or 50). */
+double mm_sx_warmup(const mm_session *s);
+int mm_sx_bench_max(const mm_session *s);
+/* An error message when setting v would pass a cap (caps), else NULL. */
+const char *mm_sx_capped(const mm_session *s, const mm_settings *v,
+                         char *buf, size_t cap);
 
 /* What one statement is being run with. */
 typedef struct mm_stmtctx {

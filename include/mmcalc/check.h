@@ -103,6 +103,8 @@ typedef struct mm_check_opts {
 	bool fill_abstract;  /* :run: abstract leaves will be filled */
 	const char *base_dir; /* relative file names start here (a sourced
 	                         script's directory); NULL: the current one */
+	const char *root;    /* load() and save() name files beneath it only
+	                        (path.h's mm_path_confine); NULL: anywhere */
 	uint64_t memlimit;   /* load() refuses bigger arrays; 0: no limit */
 	bool strict;         /* symbols that may differ are an error */
 	const mm_convention *conv; /* how costs count; NULL: mmcalc's */

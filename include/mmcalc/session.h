@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mmcalc/diag.h"
 
@@ -47,6 +48,47 @@ void mm_session_free(mm_session *s);
 /* Where the host's calibration is cached (see device.h's
  * mm_device_cache_path); NULL: measure once per session, keep nothing. */
 void mm_session_set_cache_path(mm_session *s, const char *path);
+
+/* ---- running text from someone else: a service, a fuzzer ----
+ *
+ * A session may read and write files and use the machine's memory,
+ * threads and time as its statements ask. These confine it. Each may be
+ * called at any time; the statements that follow are held to it. */
+
+/* Every file the session's statements name — load(), save(), :source,
+ * :inspect, :model FILE.json, the plot= of :roofline and :sweep — must be
+ * beneath dir (path.h's mm_path_confine says exactly what is refused:
+ * absolute paths elsewhere, "..", symbolic links leading out); anything
+ * else is an error naming dir, and nothing outside is opened. Relative
+ * names start at dir (in a sourced script, at its directory), not at the
+ * process's current directory. Model presets (model.h's path, the
+ * embedder's choice) are still read. The calibration cache
+ * (mm_session_set_cache_path) is the embedder's too and is not confined.
+ * NULL lifts the confinement. MM_ERR_IO when dir is not an existing
+ * directory (the session is then unchanged). */
+mm_code mm_session_set_root(mm_session *s, const char *dir, mm_diag *d);
+
+/* Caps on what statements may ask for, replacing those set before; 0 (or
+ * a negative time) leaves that one as it is by default. A statement asking
+ * for more is an error (MM_ERR_LIMIT, or MM_ERR_ARG for a run count). */
+typedef struct mm_session_caps {
+	uint64_t memlimit;  /* the most `:set memlimit` may set; a larger
+	                       current value and default are lowered to it */
+	int threads;        /* the most `:threads` may set; likewise */
+	int bench_runs;     /* the most runs of :bench and bench= (50) */
+	double warmup_s;    /* seconds :bench and run=true warm up before
+	                       timing (0.02), never less than one run */
+	size_t script_bytes; /* the largest script :source reads
+	                        (MM_IO_TEXT_MAX, 64 MiB) */
+} mm_session_caps;
+void mm_session_set_caps(mm_session *s, const mm_session_caps *caps);
+
+/* The figures `host` stands for: with them, :device host (recalibrate
+ * too) and every prediction made before a :device use them, and the
+ * machine is never measured (a calibration takes 0.6 s and 96 MiB).
+ * dev is copied; NULL goes back to measuring. */
+struct mm_device;
+void mm_session_set_host(mm_session *s, const struct mm_device *dev);
 
 /* Produce JSON for results (--json); off by default. */
 void mm_session_set_json(mm_session *s, bool on);

@@ -13,6 +13,7 @@ typedef struct cli_opts {
 	bool echo;    /* --echo: each script line as 'mm> LINE' before its output */
 	bool color;   /* diagnostics in colour (a terminal, no NO_COLOR) */
 	bool ascii;   /* --ascii: charts and bars without Unicode */
+	const char *root; /* --root DIR: the statements' files beneath it */
 } cli_opts;
 
 /* Prints one result: text to stdout, diagnostics to stderr. ctx is the

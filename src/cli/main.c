@@ -42,6 +42,7 @@ static void usage(void)
 	      "      --echo        print each statement as 'mm> LINE' before its output\n"
 	      "  -q, --quiet       no banner at the prompt\n"
 	      "      --no-init     do not run $XDG_CONFIG_HOME/mmcalc/init.mm\n"
+	      "      --root DIR    the files statements name must be beneath DIR\n"
 	      "  -h, --help        this help\n"
 	      "      --version     the version\n"
 	      "\n"
@@ -245,6 +246,13 @@ static int parse_args(int argc, char **argv, cli_opts *o, const char **exprs,
 			exprs[(*nexpr)++] = argv[i];
 		} else if (!strncmp(a, "--expr=", 7)) {
 			exprs[(*nexpr)++] = a + 7;
+		} else if (!strcmp(a, "--root") || !strncmp(a, "--root=", 7)) {
+			if (!a[6] && ++i >= argc) {
+				cli_errf("mmcalc: %s needs a directory\n", a);
+				try_help();
+				return 2;
+			}
+			o->root = a[6] ? a + 7 : argv[i];
 		} else if (!strcmp(a, "--interactive")) {
 			*force_repl = true;
 		} else if (!strcmp(a, "--json")) {
@@ -428,6 +436,14 @@ int main(int argc, char **argv)
 		return cli_finish(2);
 	}
 	mm_session_set_json(s, o.json);
+	mm_diag d;
+	if (o.root && mm_session_set_root(s, o.root, &d) != MM_OK) {
+		cli_errf("mmcalc: --root: %s\n", d.message);
+		mm_session_free(s);
+		free(exprs);
+		free(files);
+		return cli_finish(2);
+	}
 	chart_terminal(s, &o);
 	set_model_path();
 	mm_buf cache = MM_BUF_INIT;

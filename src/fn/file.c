@@ -199,7 +199,8 @@ static mm_code load_args_check(mm_checker *c, mm_node *e, load_args *a,
 	a->o.max_bytes = c->opts.memlimit;
 	if ((r = load_opts(c, e, a)) != MM_OK)
 		return r;
-	*path = mm_path_resolve(p->info->v.str, c->opts.base_dir, c->diag);
+	*path = mm_path_open_name(p->info->v.str, c->opts.base_dir, c->opts.root,
+	                          NULL, c->diag);
 	if (!*path)
 		return mm_ck_placed(c, c->diag->code, p->span);
 	a->st = mm_path_has_ext(*path, ".safetensors");
@@ -349,7 +350,8 @@ mm_code mm_fn_save_check(mm_checker *c, mm_node *e, mm_info *i)
 		return mm_ck_fail(c, MM_ERR_ARG, p->span,
 		                  "save: the name must end in .npy, .csv, .tsv or "
 		                  ".txt");
-	char *path = mm_path_resolve(p->info->v.str, c->opts.base_dir, c->diag);
+	char *path = mm_path_open_name(p->info->v.str, c->opts.base_dir,
+	                               c->opts.root, NULL, c->diag);
 	if (!path)
 		return mm_ck_placed(c, c->diag->code, p->span);
 	i->path = mm_arena_strndup(c->arena, path, strlen(path));

@@ -1,8 +1,12 @@
-/* path.c — "~" expansion and relative paths against a base directory. */
+/* path.c — "~" expansion, relative paths against a base directory, and
+ * confinement of paths to a root directory. */
+#include <errno.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mmcalc/path.h"
@@ -92,4 +96,147 @@ bool mm_path_has_ext(const char *path, const char *ext)
 {
 	size_t n = strlen(path), e = strlen(ext);
 	return n >= e && strcasecmp(path + n - e, ext) == 0;
+}
+
+/* ---- confinement ---- */
+
+bool mm_path_beneath(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+	if (n == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+char *mm_path_root(const char *dir, mm_diag *d)
+{
+	struct stat st;
+	char *r = dir && *dir ? realpath(dir, NULL) : NULL;
+	if (!r || stat(r, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		mm_diag_set(d, MM_ERR_IO, nospan, "%s: %s", dir ? dir : "",
+		            r ? "not a directory"
+		              : dir && *dir ? strerror(errno) : "empty directory name");
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* path made absolute (against the current directory) into a new string. */
+static char *absolute(const char *path)
+{
+	if (path[0] == '/')
+		return join("", 0, path, false);
+	char *cwd = getcwd(NULL, 0);
+	char *r = cwd ? join(cwd, strlen(cwd), path, true) : NULL;
+	free(cwd);
+	return r;
+}
+
+/* An absolute path with ".", ".." and repeated slashes taken as they
+ * read, in place: "/a/b/../c" -> "/a/c"; ".." at the top stays at "/". */
+static void lexical(char *p)
+{
+	char *out = p; /* p[0] == '/' */
+	const char *in = p;
+	while (*in) {
+		while (*in == '/')
+			in++;
+		const char *s = in;
+		while (*in && *in != '/')
+			in++;
+		size_t n = (size_t)(in - s);
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			continue;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, s, n);
+		out += n;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/* The refusal: the same words whatever was found, so that a name outside
+ * tells nothing of what is there. */
+static mm_code outside(const char *path, const char *root, const char *why,
+                       mm_diag *d)
+{
+	mm_diag_set(d, MM_ERR_IO, nospan, "%s: %s %s, the only directory this "
+	            "session may use", path, why, root);
+	mm_diag_hint(d, "name a file beneath %s, without '..' or a symbolic "
+	             "link leading out", root);
+	return MM_ERR_IO;
+}
+
+mm_code mm_path_confine(const char *root, const char *path, mm_diag *d)
+{
+	char *abs = absolute(path), *norm = abs ? strdup(abs) : NULL;
+	if (!norm) {
+		free(abs);
+		return mm_diag_set(d, MM_ERR_NOMEM, nospan, "%s: out of memory",
+		                   path);
+	}
+	lexical(norm);
+	mm_code c = MM_OK;
+	if (!mm_path_beneath(root, norm)) {
+		c = outside(path, root, "is outside", d);
+		goto done;
+	}
+	/* What the system makes of it: the longest prefix that exists, its
+	 * symbolic links followed, must be beneath root too; a name in what
+	 * is left does not exist yet (a file save makes), unless it is a
+	 * symbolic link to nothing, refused since writing would follow it. */
+	for (size_t n = strlen(abs);;) {
+		char *real = realpath(abs, NULL);
+		if (real) {
+			bool in = mm_path_beneath(root, real);
+			free(real);
+			if (!in)
+				c = outside(path, root, "leads outside", d);
+			break;
+		}
+		struct stat st;
+		if ((errno != ENOENT && errno != ENOTDIR) ||
+		    (lstat(abs, &st) == 0 && S_ISLNK(st.st_mode))) {
+			c = outside(path, root, errno == ENOENT ? "is a symbolic link "
+			            "to nothing, so may lead outside" : "cannot be "
+			            "followed: it may lead outside", d);
+			break;
+		}
+		while (n > 1 && abs[n - 1] == '/')
+			n--;
+		while (n > 1 && abs[n - 1] != '/')
+			n--;
+		if (n <= 1) { /* only "/" is left: root is "/" itself */
+			if (!mm_path_beneath(root, "/"))
+				c = outside(path, root, "is outside", d);
+			break;
+		}
+		abs[n - 1] = '\0';
+		n--;
+	}
+done:
+	free(abs);
+	free(norm);
+	return c;
+}
+
+char *mm_path_open_name(const char *path, const char *base, const char *root,
+                        const char *also, mm_diag *d)
+{
+	char *r = mm_path_resolve(path, base, d);
+	if (!r || !root)
+		return r;
+	mm_diag other;
+	if ((also && mm_path_confine(also, r, &other) == MM_OK) ||
+	    mm_path_confine(root, r, d) == MM_OK)
+		return r;
+	free(r);
+	return NULL;
 }

@@ -1,6 +1,8 @@
-/* fuzz-common.h — what fuzz-parse and fuzz-eval share: which inputs are
- * safe to run, a session with a tiny memory limit, and checks on every
- * result (spans inside the line, text ending in a newline, JSON valid). */
+/* fuzz-common.h — what fuzz-parse and fuzz-eval share: a session in the
+ * sandbox (fuzz-sandbox.h: its files confined to a temporary directory, a
+ * 1 MiB memory limit, capped threads and benchmarks, a fixed host), and
+ * checks on every result (spans inside the line, text ending in a
+ * newline, JSON valid). */
 #ifndef MMCALC_FUZZ_COMMON_H
 #define MMCALC_FUZZ_COMMON_H
 
@@ -10,24 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-sandbox.h"
 #include "mmcalc/session.h"
 
-/* Inputs with these words are not run as scripts: they would read or
- * write files, calibrate the host, start threads or lift the memory
- * limit. Command and function names are matched exactly, so a word that
- * is not in the text cannot be formed. */
-static inline bool fz_safe(const char *text, size_t size)
-{
-	static const char *const banned[] = {
-		"load", "save", "source", "inspect", "bench", "threads", "memlimit",
-		"device",
-		NULL,
-	};
-	for (int k = 0; banned[k]; k++)
-		if (memmem(text, size, banned[k], strlen(banned[k])))
-			return false;
-	return true;
-}
+/* Every input runs as a script: there used to be a list of words
+ * (load, save, source, inspect, bench, threads, memlimit, device) whose
+ * inputs were only parsed, since they would have read or written files,
+ * calibrated the host, started threads or lifted the memory limit. The
+ * sandbox (fuzz-sandbox.h) confines all of these, so none is left. */
 
 /* ---- a JSON checker (RFC 8259, no extensions) ---- */
 
@@ -194,6 +186,7 @@ static inline bool fz_json_object(const char *s)
 
 typedef struct fz_out {
 	bool json;
+	bool verbose; /* $MMCALC_FUZZ_VERBOSE: every result on stderr */
 	int results;
 } fz_out;
 
@@ -211,6 +204,8 @@ static inline void fz_emit(void *ctx, const mm_result *r)
 			abort();
 		char buf[4096];
 		mm_diag_render(d, r->file, r->line, r->src, r->src_len, buf, sizeof buf);
+		if (o->verbose)
+			fputs(buf, stderr);
 	} else if (!o->json) {
 		size_t n = r->text ? strlen(r->text) : 0;
 		if (!r->text || (n > 0 && r->text[n - 1] != '\n'))
@@ -218,28 +213,30 @@ static inline void fz_emit(void *ctx, const mm_result *r)
 	}
 	if (o->json && r->json && !fz_json_object(r->json))
 		abort();
+	if (o->verbose && r->kind != MM_R_ERROR && r->kind != MM_R_WARNING)
+		fputs(o->json && r->json ? r->json : r->text ? r->text : "", stderr);
 }
 
-/* Runs text as a script in a fresh session: a prediction device that
- * needs no calibration, a 1 MiB memory limit, then the preamble (which
- * must succeed) and the text. */
+/* Runs text as a script in a fresh session in the sandbox (a fixed host
+ * device, a 1 MiB memory limit, files in the box): the preamble (which
+ * must succeed), then the text; then checks that nothing outside the box
+ * changed and makes the box again when the input changed it. */
 static inline void fz_run(const char *preamble, const char *text, size_t size,
                           bool json)
 {
-	static const char setup[] = ":device a100\n:set memlimit 1MiB\n";
-	mm_session *s = mm_session_new();
+	fz_box *b = fz_box_get();
+	mm_session *s = fz_session(b);
 	if (!s)
 		return;
 	mm_session_set_json(s, json);
-	fz_out o = {json, 0};
-	if (mm_session_run_text(s, "<setup>", setup, strlen(setup), fz_emit, &o))
-		abort();
+	fz_out o = {json, getenv("MMCALC_FUZZ_VERBOSE") != NULL, 0};
 	if (preamble &&
 	    mm_session_run_text(s, "<preamble>", preamble, strlen(preamble), fz_emit, &o))
 		abort();
 	mm_session_run_text(s, "<fuzz>", text, size, fz_emit, &o);
 	mm_session_free(s);
-	if (getenv("MMCALC_FUZZ_VERBOSE"))
+	fz_box_check(b);
+	if (o.verbose)
 		fprintf(stderr, "%d results\n", o.results);
 }
 
