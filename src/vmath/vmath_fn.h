@@ -584,10 +584,9 @@ static inline double vm_gelu_tanh_d(double x)
 #define VM_GT_CBH_F 0x1.2444f2p-4f /* C·B */
 #define VM_GT_CBL_F 0x1.49b16ap-29f
 
-static inline float vm_gelu_tanh_tail_f(float x)
+/* −2u = −a·(C + C·B·a²) for a = |x|, as the pair nh + nl. */
+static inline void vm_gelu_tanh_arg_f(float a, float *nh_, float *nl_)
 {
-	float a = fabsf(x);
-	a = a > 20.0f ? 20.0f : a;
 	float x2h = a * a, x2l = fmaf(a, a, -x2h);
 	/* w = −(C + C·B·a²) = wh + wl */
 	float ph = -VM_GT_CBH_F * x2h, pl = fmaf(-VM_GT_CBH_F, x2h, -ph);
@@ -595,7 +594,17 @@ static inline float vm_gelu_tanh_tail_f(float x)
 	float err = (-VM_GT_CH_F - (wh - bb)) + (ph - bb);
 	float wl = fmaf(-VM_GT_CBL_F, x2h, fmaf(-VM_GT_CBH_F, x2l, pl));
 	wl = err + (wl - VM_GT_CL_F);
-	float nh = a * wh, nl = fmaf(a, wl, fmaf(a, wh, -nh));
+	float nh = a * wh;
+	*nh_ = nh;
+	*nl_ = fmaf(a, wl, fmaf(a, wh, -nh));
+}
+
+static inline float vm_gelu_tanh_tail_f(float x)
+{
+	float a = fabsf(x);
+	a = a > 20.0f ? 20.0f : a;
+	float nh, nl;
+	vm_gelu_tanh_arg_f(a, &nh, &nl);
 	nl = nh < VM_EXP_MIN_F ? 0.0f : nl;
 	nh = vm_atleast_f(nh, VM_EXP_MIN_F);
 	float xc = vm_atleast_f(x, -20.0f), k;
@@ -625,13 +634,8 @@ static inline float vm_gelu_tanh_fast_f(float x)
 {
 	float a = fabsf(x);
 	a = a < VM_GELU_TANH_FAST_F ? a : VM_GELU_TANH_FAST_F;
-	float x2h = a * a, x2l = fmaf(a, a, -x2h);
-	float ph = -VM_GT_CBH_F * x2h, pl = fmaf(-VM_GT_CBH_F, x2h, -ph);
-	float wh = -VM_GT_CH_F + ph, bb = wh + VM_GT_CH_F;
-	float err = (-VM_GT_CH_F - (wh - bb)) + (ph - bb);
-	float wl = fmaf(-VM_GT_CBL_F, x2h, fmaf(-VM_GT_CBH_F, x2l, pl));
-	wl = err + (wl - VM_GT_CL_F);
-	float nh = a * wh, nl = fmaf(a, wl, fmaf(a, wh, -nh));
+	float nh, nl;
+	vm_gelu_tanh_arg_f(a, &nh, &nl);
 	float ks = fmaf(nh + nl, VM_LOG2E_F, VM_SHIFT_F); /* k + SHIFT */
 	float kf = ks - VM_SHIFT_F;
 	float r = fmaf(kf, -VM_LN2LO_F, fmaf(kf, -VM_LN2HI_F, nh) + nl);
