@@ -57,16 +57,6 @@ void mm_buf_add_grow(mm_buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
-void mm_buf_putc(mm_buf *b, char c)
-{
-	if (b->len + 1 >= b->cap && !grow(b, 1))
-		return;
-	if (b->failed)
-		return;
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
-}
-
 void mm_buf_printf(mm_buf *b, const char *fmt, ...)
 {
 	char small[256];

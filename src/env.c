@@ -40,7 +40,7 @@ mm_var *mm_env_find(const mm_env *e, const char *name)
  * (whose name, tensor and id the caller sets). */
 static bool own(mm_var *out, const mm_value *v)
 {
-	out->v = *v;
+	mm_value_assign(&out->v, v);
 	out->v.str = NULL;
 	out->polys = NULL;
 	if (v->kind == MM_K_STRING && !(out->v.str = strdup(v->str ? v->str : "")))
@@ -102,7 +102,7 @@ bool mm_env_set(mm_env *e, const char *name, const mm_value *v,
 		mm_tensor *t = mm_tensor_ref(tensor);
 		mm_tensor_unref(old->value);
 		mm_graph_unref(old->g);
-		old->v = *v;
+		mm_value_assign(&old->v, v);
 		old->v.str = NULL;
 		old->value = t;
 		old->g = g;

@@ -50,7 +50,7 @@ static bool own(mm_gnode *g, const mm_value *v, const mm_cost *cost,
 		     (cost->sbytes != NULL);
 	n += stimes != NULL;
 	if (v)
-		g->v = *v;
+		mm_value_assign(&g->v, v);
 	else
 		memset(&g->v, 0, sizeof g->v);
 	if (cost)
@@ -97,7 +97,7 @@ static mm_gnode *node_alloc(void)
 	if (g) {
 		pool = g->body;
 		npool--;
-	} else if (!(g = malloc(sizeof *g))) {
+	} else if (!(g = calloc(1, sizeof *g))) { /* v zeroed: mm_value_assign */
 		return NULL;
 	}
 	memset(g, 0, offsetof(mm_gnode, v));

@@ -172,29 +172,26 @@ bool mm_p_number_value(mm_parser *p, mm_token t, double *num, int64_t *ival,
                        bool *is_int)
 {
 	char buf[64];
+	const char *src = p->lx.src + t.span.start;
 	size_t n = t.span.end - t.span.start;
+	/* Plain integers (most dims) need no copy and no strtod, and are
+	 * exact up to 2^63 - 1, past what a double holds. */
+	int64_t v = 0;
+	size_t i = 0;
+	for (; i < n && src[i] >= '0' && src[i] <= '9'; i++)
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, src[i] - '0', &v))
+			break;
+	if (i == n) {
+		*num = (double)v;
+		*ival = v;
+		*is_int = true;
+		return true;
+	}
 	if (n >= sizeof buf)
 		return mm_p_fail(p, t.span, "number too long", NULL), false;
-	memcpy(buf, p->lx.src + t.span.start, n);
+	memcpy(buf, src, n);
 	buf[n] = '\0';
-	/* Plain integers (most dims) need no strtod, and are exact up to
-	 * 2^63 - 1, past what a double holds. */
-	size_t digits = 0;
-	while (digits < n && buf[digits] >= '0' && buf[digits] <= '9')
-		digits++;
-	if (digits == n) {
-		int64_t v = 0;
-		bool fits = true;
-		for (size_t i = 0; i < n && fits; i++)
-			fits = !__builtin_mul_overflow(v, 10, &v) &&
-			       !__builtin_add_overflow(v, buf[i] - '0', &v);
-		if (fits) {
-			*num = (double)v;
-			*ival = v;
-			*is_int = true;
-			return true;
-		}
-	}
 	*num = strtod(buf, NULL);
 	if (isinf(*num))
 		return mm_p_fail(p, t.span, "number out of range", NULL), false;

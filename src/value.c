@@ -72,7 +72,7 @@ bool mm_value_copy(mm_value *out, const mm_value *v, struct mm_arena *arena)
 void mm_value_set_tensor(mm_value *v, const mm_shape *s, mm_dtype t)
 {
 	v->kind = MM_K_TENSOR;
-	v->shape = *s;
+	mm_shape_assign(&v->shape, s);
 	v->dtype = t;
 	/* Computed once here: costs and totals read it many times. The
 	 * usual case is written in place: a count returned through memory

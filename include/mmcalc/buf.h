@@ -21,7 +21,6 @@ typedef struct mm_buf {
 void mm_buf_free(mm_buf *b);
 void mm_buf_reset(mm_buf *b); /* length 0, keeps the memory */
 void mm_buf_add_grow(mm_buf *b, const char *s, size_t n);
-void mm_buf_putc(mm_buf *b, char c);
 
 /* Appends n bytes. Inline, like mm_buf_puts, because reports append many
  * short pieces: with the room already there it is a copy, and a literal's
@@ -41,6 +40,10 @@ static inline void mm_buf_add(mm_buf *b, const char *s, size_t n)
 static inline void mm_buf_puts(mm_buf *b, const char *s)
 {
 	mm_buf_add(b, s, strlen(s));
+}
+static inline void mm_buf_putc(mm_buf *b, char c)
+{
+	mm_buf_add(b, &c, 1);
 }
 void mm_buf_printf(mm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

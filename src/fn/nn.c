@@ -587,7 +587,7 @@ mm_code mm_fn_take_check(mm_checker *c, mm_node *e, mm_info *i)
 {
 	bool emb = i->fn->op == MM_NN_EMBEDDING;
 	mm_node *table = e->items[emb ? 1 : 0], *ids = e->items[emb ? 0 : 1];
-	mm_value iv;
+	mm_value iv = {0};
 	mm_code r;
 	if ((r = mm_ck_tensor(c, table, i->fn->name)) != MM_OK ||
 	    (r = ids_value(c, ids, i->fn->name, &iv)) != MM_OK)
@@ -653,7 +653,7 @@ mm_code mm_fn_cross_entropy_check(mm_checker *c, mm_node *e, mm_info *i)
 	mm_code r;
 	if (!p)
 		return mm_ck_fail(c, MM_ERR_NOMEM, e->span, "out of memory");
-	mm_value tv;
+	mm_value tv = {0};
 	if ((r = mm_ck_tensor(c, lg, i->fn->name)) != MM_OK ||
 	    (r = ids_value(c, tg, i->fn->name, &tv)) != MM_OK)
 		return r;
