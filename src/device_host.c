@@ -294,8 +294,10 @@ mm_code mm_device_calibrate(mm_host_calib *out, double budget_s, mm_diag *d)
 
 /* ---- the cache file ---- */
 
-/* 3: gelu's kernel got faster, so a rate cached before is stale. */
-#define CACHE_VERSION 3
+/* 3: gelu's kernel got faster, so a rate cached before is stale.
+ * 4: bf16 may run on the f32 FMA (lowp.c), twice as fast where
+ * vdpbf16ps is slow, so a bf16 rate cached before is stale. */
+#define CACHE_VERSION 4
 /* Calibrations kept in the file, one per CPU, thread count and GEMM
  * path: `:threads 1` and back does not measure the host again. */
 enum { CACHE_RECORDS = 8 };

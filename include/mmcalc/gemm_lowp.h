@@ -59,16 +59,19 @@ int mm_gemm_i8(int64_t m, int64_t n, int64_t k,
                const float *b, int64_t rs_b, int64_t cs_b, bool accumulate,
                int32_t *c, int64_t rs_c, int64_t cs_c);
 
-/* The path each type runs on: "amx", "avx512bf16" (bf16), "avx512vnni"
- * (i8) or "generic". The default is the fastest this CPU and its kernel
- * allow (AMX needs Linux to grant the tile state; if it refuses, the
- * next path runs). */
+/* The path each type runs on: "amx", "avx512bf16" or "avx512fma" (bf16:
+ * vdpbf16ps, or the f32 FMA on operands rounded to bf16, the same sums),
+ * "avx512vnni" (i8) or "generic". The default is the fastest this CPU and
+ * its kernel allow (AMX needs Linux to grant the tile state; if it
+ * refuses, the next path runs; of the two AVX-512 bf16 paths, the one
+ * whose instruction measures faster, once). */
 const char *mm_gemm_bf16_isa(void);
 const char *mm_gemm_i8_isa(void);
 
-/* Uses the named path (NULL: the default) for later calls of that type;
- * not while a product runs. Returns 0, or -1 if it was not built or this
- * CPU cannot run it (nothing changes then). For tests and benchmarks. */
+/* Uses the named path (NULL: the default; "avx512": the default among
+ * the AVX-512 paths, not AMX) for later calls of that type; not while a
+ * product runs. Returns 0, or -1 if it was not built or this CPU cannot
+ * run it (nothing changes then). For tests, benchmarks and MMCALC_ISA. */
 int mm_gemm_bf16_set_isa(const char *name);
 int mm_gemm_i8_set_isa(const char *name);
 

@@ -386,9 +386,10 @@ static void set_model_path(void)
 
 /* MMCALC_ISA: every module on at most that instruction set: the f32 and
  * f64 GEMM, vmath and the rounding to narrow dtypes on the path of that
- * name; the bf16 and i8 GEMMs on their AVX-512 paths (AVX512_BF16,
- * AVX512_VNNI) for avx512, on the portable one for less. A path this CPU
- * or build lacks is left at the default (the modules say so by -1). */
+ * name; the bf16 and i8 GEMMs on their best AVX-512 paths (AVX512_BF16
+ * or the FMA, AVX512_VNNI) for avx512, on the portable one for less. A
+ * path this CPU or build lacks is left at the default (the modules say so
+ * by -1). */
 static void set_isa(const char *isa)
 {
 	if (mm_gemm_set_isa(isa) != 0)
@@ -396,9 +397,9 @@ static void set_isa(const char *isa)
 	(void)mm_vmath_set_isa(isa);
 	(void)mm_dtype_round_set_isa(isa);
 	bool wide = strcmp(isa, "avx512") == 0;
-	if (mm_gemm_bf16_set_isa(wide ? "avx512bf16" : "generic") != 0)
+	if (mm_gemm_bf16_set_isa(wide ? "avx512" : "generic") != 0)
 		(void)mm_gemm_bf16_set_isa("generic");
-	if (mm_gemm_i8_set_isa(wide ? "avx512vnni" : "generic") != 0)
+	if (mm_gemm_i8_set_isa(wide ? "avx512" : "generic") != 0)
 		(void)mm_gemm_i8_set_isa("generic");
 }
 

@@ -138,6 +138,9 @@ static const struct path bf16_paths[] = {
 #if MM_GEMM_HAVE_AVX512BF16
 	{&mm_lowp_avx512bf16_bf16, CPU_AVX512 | CPU_BF16},
 #endif
+#if MM_GEMM_HAVE_AVX512FMA
+	{&mm_lowp_avx512_bf16fma, CPU_AVX512},
+#endif
 	{&mm_lowp_generic_bf16, 0},
 };
 
@@ -163,15 +166,36 @@ static struct table tables[2] = {
 	[MM_LOWP_I8] = {i8_paths, sizeof i8_paths / sizeof i8_paths[0], NULL},
 };
 
-/* want NULL: the fastest path this CPU runs; else that one, or NULL. */
+/* Whether bf16 runs faster on the f32 FMA than on vdpbf16ps, which
+ * Sapphire and Emerald Rapids run at half the FMA's rate and Zen 5 at
+ * twice it: both instructions timed once (about 0.1 ms), a margin
+ * against noise. */
+static bool fma_beats_dpbf16(void)
+{
+#if MM_GEMM_HAVE_AVX512FMA && MM_GEMM_HAVE_AVX512BF16
+	return mm_lowp_avx512_fma_peak() > 1.15 * mm_lowp_avx512bf16_peak();
+#else
+	return false;
+#endif
+}
+
+/* want NULL: the fastest path this CPU runs; "avx512": the fastest of
+ * the AVX-512 ones; else that one, or NULL. */
 static const struct mm_lowp_kernel *select_path(int type, const char *want)
 {
 	const struct table *t = &tables[type];
+	bool avx512 = want && strcmp(want, "avx512") == 0;
 	for (size_t i = 0; i < t->n; i++) {
-		if (want && strcmp(want, t->p[i].k->name) != 0)
+		const char *name = t->p[i].k->name;
+		if (avx512 ? strncmp(name, "avx512", 6) != 0
+		           : want && strcmp(want, name) != 0)
 			continue;
-		if ((cpu() & t->p[i].needs) == t->p[i].needs)
+		if ((cpu() & t->p[i].needs) == t->p[i].needs) {
+			if ((!want || avx512) && strcmp(name, "avx512bf16") == 0 &&
+			    fma_beats_dpbf16())
+				continue; /* to avx512fma, next in the table */
 			return t->p[i].k;
+		}
 	}
 	return NULL;
 }
@@ -488,13 +512,14 @@ static int run(struct job *g)
 #define GEMV_MT_MIN (256.0 * 1024)
 
 /* The vector kernel of the path: the portable one for the portable path,
- * else the AVX-512 one (every other path's CPU runs AVX-512). */
+ * else the AVX-512 one (every other path's CPU runs AVX-512; bf16's needs
+ * AVX512_BF16, which the FMA path's CPU may lack). */
 static mm_lowp_gemv *gemv_for(int type, const struct mm_lowp_kernel *kr)
 {
 	bool generic = strcmp(kr->name, "generic") == 0;
 	(void)generic;
 #if MM_GEMM_HAVE_AVX512BF16
-	if (type == MM_LOWP_BF16 && !generic)
+	if (type == MM_LOWP_BF16 && !generic && (cpu() & CPU_BF16))
 		return mm_lowp_gemv_avx512_bf16;
 #endif
 #if MM_GEMM_HAVE_AVX512VNNI

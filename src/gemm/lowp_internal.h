@@ -134,10 +134,16 @@ static inline int8_t mm_lowp_i8(float x)
 extern const struct mm_lowp_kernel mm_lowp_generic_bf16;
 extern const struct mm_lowp_kernel mm_lowp_generic_i8;
 extern const struct mm_lowp_kernel mm_lowp_avx512bf16_bf16;
+extern const struct mm_lowp_kernel mm_lowp_avx512_bf16fma;
 extern const struct mm_lowp_kernel mm_lowp_avx512vnni_i8;
 extern const struct mm_lowp_kernel mm_lowp_amx_bf16;
 extern const struct mm_lowp_kernel mm_lowp_amx_i8;
 mm_lowp_gemv mm_lowp_gemv_generic_bf16, mm_lowp_gemv_generic_i8;
 mm_lowp_gemv mm_lowp_gemv_avx512_bf16, mm_lowp_gemv_avx512_i8;
+/* FLOP per second of independent vdpbf16ps (64 a zmm instruction) and of
+ * vfmadd231ps (32) on zmm, on the calling thread, in a few tens of
+ * microseconds: which of the two bf16 paths is faster on this CPU. */
+double mm_lowp_avx512bf16_peak(void);
+double mm_lowp_avx512_fma_peak(void);
 
 #endif

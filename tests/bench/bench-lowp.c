@@ -551,7 +551,8 @@ static int make_rows(struct row *rows, bool have_dn)
 		enum kind dc = have_dn ? (i8 ? K_DN_CVT_S8 : K_DN_CVT_BF16) : K_NONE;
 		int pk = strcmp(best, "amx") == 0 ? types[t].pk_amx
 		         : strcmp(best, types[t].avx512) == 0 ? types[t].pk_avx512
-		                                              : -1;
+		         : strcmp(best, "avx512fma") == 0 ? P_FMA
+		                                          : -1;
 		rows[n++] = (struct row){types[t].type, best, k, dn, dc, pk, 0, 0, 0};
 		int ok = i8 ? mm_gemm_i8_set_isa(types[t].avx512)
 		            : mm_gemm_bf16_set_isa(types[t].avx512);

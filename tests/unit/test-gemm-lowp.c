@@ -672,12 +672,14 @@ START_TEST(i8_wraps)
 END_TEST
 
 /* The path's bits against the portable kernel's: the same arithmetic
- * for i8 always, and for bf16 on the AVX512_BF16 path (vdpbf16ps's
- * order, which the portable kernel follows) away from subnormals. */
+ * for i8 always, and for bf16 on the AVX512_BF16 and FMA paths
+ * (vdpbf16ps's order, which the portable kernel follows) away from
+ * subnormals. */
 START_TEST(same_bits_as_generic)
 {
 	bool i8 = _i;
-	if (!i8 && strcmp(path, "avx512bf16") != 0)
+	if (!i8 && strcmp(path, "avx512bf16") != 0 &&
+	    strcmp(path, "avx512fma") != 0)
 		return;
 	static const int64_t dims[][3] = {{37, 45, 29}, {130, 70, 700},
 	                                  {64, 96, 1100}};
@@ -794,10 +796,11 @@ END_TEST
 
 START_TEST(names)
 {
-	static const char *const bf[] = {"generic", "avx512bf16", "amx"};
+	static const char *const bf[] = {"generic", "avx512bf16", "avx512fma",
+	                                 "amx"};
 	static const char *const i8[] = {"generic", "avx512vnni", "amx"};
 	bool found = false;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		found |= strcmp(mm_gemm_bf16_isa(), bf[i]) == 0;
 	ck_assert(found);
 	found = false;
@@ -810,6 +813,13 @@ START_TEST(names)
 	ck_assert_int_eq(mm_gemm_bf16_set_isa("nonsense"), -1);
 	ck_assert_int_eq(mm_gemm_bf16_set_isa("avx512vnni"), -1); /* i8 only */
 	ck_assert_int_eq(mm_gemm_i8_set_isa("avx512bf16"), -1);   /* bf16 only */
+	ck_assert_int_eq(mm_gemm_i8_set_isa("avx512fma"), -1);    /* bf16 only */
+	/* "avx512": the best AVX-512 path, never AMX, where there is one */
+	bool wide = mm_gemm_bf16_set_isa("avx512fma") == 0;
+	ck_assert_int_eq(mm_gemm_bf16_set_isa("avx512"), wide ? 0 : -1);
+	if (wide)
+		ck_assert(strncmp(mm_gemm_bf16_isa(), "avx512", 6) == 0);
+	ck_assert_int_eq(mm_gemm_bf16_set_isa("generic"), 0);
 	ck_assert_str_eq(mm_gemm_bf16_isa(), "generic");
 	ck_assert_int_eq(mm_gemm_bf16_set_isa(NULL), 0);
 	ck_assert_str_eq(mm_gemm_bf16_isa(), best);

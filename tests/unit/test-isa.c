@@ -199,13 +199,21 @@ START_TEST(dtype_rounding)
 }
 END_TEST
 
+/* Whether a low-precision GEMM runs on the path: by its name, or for
+ * "avx512" (the best of them, gemm_lowp.h) on one of the AVX-512 ones. */
+static bool same_path(const char *isa)
+{
+	return strcmp(path, "avx512") == 0 ? strncmp(isa, "avx512", 6) == 0
+	                                   : strcmp(isa, path) == 0;
+}
+
 /* bf16 operands (values bf16 holds, so the products are exact) against
  * long double: each element within 2·k·2^-24·Σ|a||b|, f32 sums. */
 START_TEST(bf16_gemm)
 {
 	if (!on_bf16)
 		return;
-	ck_assert_str_eq(mm_gemm_bf16_isa(), path);
+	ck_assert(same_path(mm_gemm_bf16_isa()));
 	float *a = malloc(M * K * sizeof *a), *b = malloc(K * N * sizeof *b);
 	float *c = malloc(M * N * sizeof *c);
 	ck_assert(a && b && c);
@@ -241,7 +249,7 @@ START_TEST(i8_gemm)
 {
 	if (!on_i8)
 		return;
-	ck_assert_str_eq(mm_gemm_i8_isa(), path);
+	ck_assert(same_path(mm_gemm_i8_isa()));
 	float *a = malloc(M * K * sizeof *a), *b = malloc(K * N * sizeof *b);
 	int32_t *c = malloc(M * N * sizeof *c);
 	ck_assert(a && b && c);
