@@ -156,30 +156,33 @@ static bool put_nonfinite(mm_buf *b, double v)
  * a minus sign when neg and n != 0. */
 static void put_scaled(mm_buf *b, unsigned long long n, int dec, bool neg)
 {
+	/* The digits of n, at least dec + 1 of them, from the right (a
+	 * division by a constant is a multiply; by 10^dec it was a third of
+	 * this function's time), then the point put in and zeros trimmed. */
 	char t[NUM];
-	static const unsigned long long p10[] = {1, 10, 100, 1000, 10000, 100000,
-		1000000, 10000000, 100000000, 1000000000};
-	unsigned long long p = p10[dec];
-	char *q = t + sizeof t;
-	unsigned long long frac = n % p, whole = n / p;
+	char *e = t + sizeof t, *q = e;
+	unsigned long long v = n;
+	int nd = 0;
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+		nd++;
+	} while (v || nd <= dec);
+	char *end = e;
 	int fd = dec;
-	while (fd > 0 && frac % 10 == 0) {
-		frac /= 10;
+	while (fd > 0 && end[-1] == '0') {
+		end--;
 		fd--;
 	}
-	for (int k = 0; k < fd; k++) {
-		*--q = (char)('0' + frac % 10);
-		frac /= 10;
+	if (fd > 0) { /* the whole part one place left, the point after it */
+		char *point = e - dec;
+		memmove(q - 1, q, (size_t)(point - q));
+		q--;
+		point[-1] = '.';
 	}
-	if (fd > 0)
-		*--q = '.';
-	do {
-		*--q = (char)('0' + whole % 10);
-		whole /= 10;
-	} while (whole);
 	if (neg && n != 0)
 		*--q = '-';
-	mm_buf_add(b, q, (size_t)(t + sizeof t - q));
+	mm_buf_add(b, q, (size_t)(end - q));
 }
 
 /* v (finite) in fixed notation with sig significant digits, zeros trimmed. */
@@ -281,10 +284,25 @@ static void put_prefixed(mm_buf *b, double v, int sig, double base,
 	int p = 0;
 	double orig = v;
 	/* Scale first and round once: rounding can only carry into the
-	 * next prefix (999.96 -> 1000), which one more step handles. */
-	while (p < NPREFIX - 1 && v >= base) {
-		v /= base;
-		p++;
+	 * next prefix (999.96 -> 1000), which one more step handles. The
+	 * prefix by comparisons with its powers and one division (exact
+	 * powers: 1000^7 and 1024^8 are doubles), not a chain of divisions,
+	 * which was most of this function's time. */
+	static const double si_pow[NPREFIX] = {1, 1e3, 1e6, 1e9, 1e12, 1e15,
+		1e18, 1e21, 0};
+	static const double iec_pow[NPREFIX] = {1, 0x1p10, 0x1p20, 0x1p30,
+		0x1p40, 0x1p50, 0x1p60, 0x1p70, 0x1p80};
+	const double *pw = base == 1000.0 ? si_pow : base == 1024.0 ? iec_pow
+	                                                             : NULL;
+	if (pw && v < pw[7]) {
+		while (p < 6 && v >= pw[p + 1])
+			p++;
+		v /= pw[p];
+	} else {
+		while (p < NPREFIX - 1 && v >= base) {
+			v /= base;
+			p++;
+		}
 	}
 	/* Fast path, most figures: v rounded once to an integer of sig
 	 * digits, n / 10^dec, written as put_fixed would write
