@@ -29,7 +29,21 @@ void mm_buf_add_grow(mm_buf *b, const char *s, size_t n);
 static inline void mm_buf_add(mm_buf *b, const char *s, size_t n)
 {
 	if (b->len + n < b->cap && !b->failed) {
-		memcpy(b->data + b->len, s, n);
+		char *d = b->data + b->len;
+		/* Most pieces are a few bytes: two overlapping fixed-size
+		 * copies, in line, instead of a call (6% of a piped script). */
+		if (n >= 8 && n <= 16) {
+			memcpy(d, s, 8);
+			memcpy(d + n - 8, s + n - 8, 8);
+		} else if (n >= 4 && n < 8) {
+			memcpy(d, s, 4);
+			memcpy(d + n - 4, s + n - 4, 4);
+		} else if (n < 4) {
+			for (size_t i = 0; i < n; i++)
+				d[i] = s[i];
+		} else {
+			memcpy(d, s, n);
+		}
 		b->len += n;
 		b->data[b->len] = '\0';
 		return;
