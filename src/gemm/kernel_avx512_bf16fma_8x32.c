@@ -24,9 +24,9 @@
  * and depth. */
 #include <immintrin.h>
 #include <string.h>
-#include <time.h>
 
 #include "lowp_internal.h"
+#include "lowp_peak.h"
 #include "lowp_scalar.h"
 
 enum { MR = 8, NR = 32, L = 16 };
@@ -196,34 +196,12 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 		lowp_put_f32(t, NR, alpha, beta, c, rs_c, cs_c, mr, nr);
 }
 
-/* FLOP per second of independent vfmadd231ps on zmm on this thread: 12
- * chains, best of 3 runs of about 20 µs each. */
-double mm_lowp_avx512_fma_peak(void)
+/* vfmadd231ps: 16 lanes, a multiply and an add each. */
+static inline __m512 fma_step(__m512 x)
 {
-	double best = 0;
-	for (int run = 0; run < 3; run++) {
-		__m512 x[12], m = _mm512_set1_ps(0.999f), s = _mm512_set1_ps(1e-3f);
-		for (int i = 0; i < 12; i++)
-			x[i] = _mm512_set1_ps((float)i);
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (int it = 0; it < 4000; it++)
-			for (int i = 0; i < 12; i++)
-				x[i] = _mm512_fmadd_ps(x[i], m, s);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		__m512 sum = x[0];
-		for (int i = 1; i < 12; i++)
-			sum = _mm512_add_ps(sum, x[i]);
-		volatile float sink = _mm512_reduce_add_ps(sum);
-		(void)sink;
-		double dt = (double)(t1.tv_sec - t0.tv_sec) +
-		            1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-		double rate = dt > 0 ? 4000.0 * 12 * 32 / dt : 0;
-		if (rate > best)
-			best = rate;
-	}
-	return best;
+	return _mm512_fmadd_ps(x, _mm512_set1_ps(0.999f), _mm512_set1_ps(1e-3f));
 }
+LOWP_PEAK(mm_lowp_avx512_fma_peak, fma_step, 32)
 
 const struct mm_lowp_kernel mm_lowp_avx512_bf16fma = {
 	.name = "avx512fma", .mr = MR, .nr = NR, .kq = 2, .kc = 256, .es = 4,

@@ -12,10 +12,10 @@
  * zero-padded slivers and store fewer rows and columns. */
 #include <immintrin.h>
 #include <math.h>
-#include <time.h>
 
 #include "lowp_avx512.h"
 #include "lowp_internal.h"
+#include "lowp_peak.h"
 #include "lowp_scalar.h"
 
 enum { MR = 8, NR = 32, L = 16 };
@@ -179,37 +179,13 @@ void mm_lowp_gemv_avx512_bf16(int64_t n, int64_t k, const void *x,
 	lowp_put_f32(acc, 0, alpha, beta, y, 0, incy, 1, (int)n);
 }
 
-/* FLOP per second of independent vdpbf16ps on zmm on this thread: 12
- * chains, best of 3 runs of about 20 µs each (as mm_lowp_avx512_fma_peak
- * for vfmadd231ps). */
-double mm_lowp_avx512bf16_peak(void)
+/* vdpbf16ps: 16 lanes, two multiplies and two adds each. */
+static inline __m512 dpbf16_step(__m512 x)
 {
-	double best = 0;
-	for (int run = 0; run < 3; run++) {
-		__m512 x[12];
-		__m512bh m = (__m512bh)_mm512_set1_epi32(0x3f7f3f7f),
-		         s = (__m512bh)_mm512_set1_epi32(0x3a833a83);
-		for (int i = 0; i < 12; i++)
-			x[i] = _mm512_set1_ps((float)i);
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (int it = 0; it < 4000; it++)
-			for (int i = 0; i < 12; i++)
-				x[i] = _mm512_dpbf16_ps(x[i], m, s);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		__m512 sum = x[0];
-		for (int i = 1; i < 12; i++)
-			sum = _mm512_add_ps(sum, x[i]);
-		volatile float sink = _mm512_reduce_add_ps(sum);
-		(void)sink;
-		double dt = (double)(t1.tv_sec - t0.tv_sec) +
-		            1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-		double rate = dt > 0 ? 4000.0 * 12 * 64 / dt : 0;
-		if (rate > best)
-			best = rate;
-	}
-	return best;
+	return _mm512_dpbf16_ps(x, (__m512bh)_mm512_set1_epi32(0x3f7f3f7f),
+	                        (__m512bh)_mm512_set1_epi32(0x3a833a83));
 }
+LOWP_PEAK(mm_lowp_avx512bf16_peak, dpbf16_step, 64)
 
 const struct mm_lowp_kernel mm_lowp_avx512bf16_bf16 = {
 	.name = "avx512bf16", .mr = MR, .nr = NR, .kq = 2, .kc = 512, .es = 2,

@@ -34,6 +34,8 @@
  * product that needed them. */
 #define B_MAX ((size_t)256 << 20)
 #define KEEP ((size_t)64 << 20)
+/* The most bytes of sums a thread keeps between k blocks. */
+#define ACC_MAX ((size_t)8 << 20)
 /* The deepest product run at once: a deeper one goes in slices of k, the
  * later ones added to C (beta 1), so that the buffers (an A panel is
  * MR·KSLICE values) stay bounded however deep, with a vector product's
@@ -289,11 +291,13 @@ struct job {
 	int64_t kcp;               /* kcb rounded up to the kernel's KQ */
 	int64_t mc;                /* rows of an A panel */
 	int64_t j0, nsl;           /* this chunk of C: first column, slivers */
+	int64_t chunk;             /* the most slivers a chunk has */
 	size_t bsl;                /* bytes of a B sliver (one k block) */
-	size_t aq, asl;            /* an A sliver's k block, all of its k */
+	size_t asl;                /* bytes of an A sliver (one k block) */
 	size_t accb;               /* bytes of an MR × NR block of sums */
 	char *bpack;               /* block q, sliver s at (q·nsl + s)·bsl */
-	char *thr;                 /* per thread: an A panel, then sums */
+	char *thr;                 /* per thread: an A panel of one k block,
+	                              then the sums of its rows of tiles */
 	size_t thr_size;           /* bytes of a thread's part */
 	int64_t um, un;            /* units down m and across the chunk */
 	int64_t sm;                /* MR grains down m */
@@ -341,32 +345,35 @@ static void unit(const struct job *g, int64_t x, int64_t i[2], int64_t s[2])
 	s[1] = (v + 1) * g->nsl / g->un;
 }
 
-/* The A panel of rows ic..ic+rows, all of k, and loops 3 (B slivers
- * s[0]..s[1]), 2 (k blocks) and 1 (A slivers) over it; the sums of a
- * column of tiles stay in `acc` between k blocks. Returns true if
- * stopped. */
+/* Rows ic..ic+rows against B slivers s[0]..s[1]: for each k block, the
+ * A panel of those rows packed, then loops 3 (B slivers) and 1 (A
+ * slivers) over it; the sums of every tile of the unit's rows stay in
+ * `acc` between k blocks. Each tile still sums its k blocks in order
+ * through the same calls, so the bits are those of any other order. The
+ * panel holds one k block, so it has many rows however deep k is (a
+ * panel of all of k had 128 rows at k = 2048 in f32, and each B sliver
+ * loaded served 16 kernel calls). Returns true if stopped. */
 static bool panel(struct job *g, char *ap, char *acc, int64_t ic,
                   int64_t rows, const int64_t s[2])
 {
 	const struct mm_lowp_kernel *kr = g->kr;
 	const int mr = kr->mr;
-	/* k blocks are whole multiples of KQ, so a sliver of all of k
-	 * packed at once is its k blocks one after the other. */
-	kr->pack(ap, g->asl, g->a + ic * g->rs_a, g->rs_a, g->cs_a, g->k, rows,
-	         false);
-	for (int64_t sl = s[0]; sl < s[1]; sl++) {
-		int64_t j = g->j0 + sl * kr->nr;
-		int w = (int)min64(kr->nr, g->n - j);
-		for (int64_t q = 0; q < g->nkb; q++) {
-			int64_t kc = min64(g->kcb, g->k - q * g->kcb);
-			int64_t kcp = (kc + kr->kq - 1) / kr->kq * kr->kq;
-			int mode = (q == 0 ? MM_LOWP_FIRST : 0) |
-			           (q == g->nkb - 1 ? MM_LOWP_LAST : 0);
+	const int64_t tiles = (rows + mr - 1) / mr;
+	for (int64_t q = 0; q < g->nkb; q++) {
+		int64_t kc = min64(g->kcb, g->k - q * g->kcb);
+		int64_t kcp = (kc + kr->kq - 1) / kr->kq * kr->kq;
+		int mode = (q == 0 ? MM_LOWP_FIRST : 0) |
+		           (q == g->nkb - 1 ? MM_LOWP_LAST : 0);
+		kr->pack(ap, g->asl, g->a + ic * g->rs_a + q * g->kcb * g->cs_a,
+		         g->rs_a, g->cs_a, kc, rows, false);
+		for (int64_t sl = s[0]; sl < s[1]; sl++) {
+			int64_t j = g->j0 + sl * kr->nr;
+			int w = (int)min64(kr->nr, g->n - j);
 			const char *bs = g->bpack + (size_t)(q * g->nsl + sl) * g->bsl;
+			char *at = acc + (size_t)((sl - s[0]) * tiles) * g->accb;
 			for (int64_t r = 0; r < rows; r += mr)
-				kr->ukr(kcp, ap + (size_t)(r / mr) * g->asl +
-				        (size_t)q * g->aq, bs,
-				        acc + (size_t)(r / mr) * g->accb, mode, g->alpha,
+				kr->ukr(kcp, ap + (size_t)(r / mr) * g->asl, bs,
+				        at + (size_t)(r / mr) * g->accb, mode, g->alpha,
 				        g->beta, g->c + 4 * ((ic + r) * g->rs_c +
 				                             j * g->cs_c),
 				        g->rs_c, g->cs_c, (int)min64(mr, rows - r), w);
@@ -432,31 +439,36 @@ static bool plan(struct job *g, int nt, int64_t *chunk)
 	g->kcb = even_block(g->k, kr->kc, kr->kq);
 	g->nkb = (g->k + g->kcb - 1) / g->kcb;
 	g->kcp = (g->kcb + kr->kq - 1) / kr->kq * kr->kq;
-	int64_t klast = g->k - (g->nkb - 1) * g->kcb;
-	int64_t ktot = (g->nkb - 1) * g->kcp +
-	               (klast + kr->kq - 1) / kr->kq * kr->kq;
-	g->aq = (size_t)(mr * g->kcp * es);
-	size_t asl;
-	if (__builtin_mul_overflow((size_t)(mr * es), (size_t)ktot, &asl))
-		return false;
-	g->asl = (asl + 63) / 64 * 64;
+	g->asl = ((size_t)(mr * g->kcp * es) + 63) / 64 * 64;
 	g->bsl = (size_t)(nr * g->kcp * es + kr->bx);
 	g->accb = (size_t)(mr * nr * 4);
-	/* A panel: about half of L2, whole slivers, one at least. */
-	size_t half = (size_t)l2_bytes() / 2;
-	int64_t mc = half >= g->asl ? (int64_t)(half / g->asl) * mr : mr;
-	g->mc = min64(mc, (g->m + mr - 1) / mr * mr);
-	g->sm = (g->m + mr - 1) / mr;
-	g->thr_size = (size_t)(g->mc / mr) * (g->asl + g->accb);
 	int64_t nsl = (g->n + nr - 1) / nr;
 	size_t per_col_block, bbytes, tbytes;
-	if (__builtin_mul_overflow((size_t)g->nkb, g->bsl, &per_col_block) ||
-	    __builtin_mul_overflow((size_t)nt, g->thr_size, &tbytes))
+	if (__builtin_mul_overflow((size_t)g->nkb, g->bsl, &per_col_block))
 		return false;
 	/* Slivers packed at once: all of B, or as many as fit B_MAX. */
 	int64_t fit = (int64_t)(B_MAX / per_col_block);
 	*chunk = fit < 1 ? 1 : fit < nsl ? fit : nsl;
+	/* and whose row of sums fits ACC_MAX (small k, very wide n) */
+	int64_t fit_acc = (int64_t)(ACC_MAX / g->accb);
+	if (*chunk > fit_acc)
+		*chunk = fit_acc < 1 ? 1 : fit_acc;
+	g->chunk = *chunk;
 	if (__builtin_mul_overflow(per_col_block, (size_t)*chunk, &bbytes))
+		return false;
+	/* A panel: about half of L2, whole slivers, one at least; its sums
+	 * (a row of tiles per sliver of the chunk) at most ACC_MAX. */
+	size_t half = (size_t)l2_bytes() / 2;
+	size_t row_acc = (size_t)*chunk * g->accb;
+	int64_t mc = half >= g->asl ? (int64_t)(half / g->asl) : 1;
+	int64_t by_acc = (int64_t)(ACC_MAX / row_acc);
+	mc = (mc < by_acc ? mc : by_acc) * mr;
+	mc = mc < mr ? mr : mc;
+	g->mc = min64(mc, (g->m + mr - 1) / mr * mr);
+	g->sm = (g->m + mr - 1) / mr;
+	if (__builtin_mul_overflow((size_t)(g->mc / mr), g->asl + row_acc,
+	                           &g->thr_size) ||
+	    __builtin_mul_overflow((size_t)nt, g->thr_size, &tbytes))
 		return false;
 	g->bpack = grow(0, bbytes);
 	g->thr = grow(1, tbytes);
