@@ -185,6 +185,8 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 		LOAD(0); LOAD(1); LOAD(2); LOAD(3);
 		LOAD(4); LOAD(5); LOAD(6); LOAD(7);
 	}
+	/* unrolled four times, as the f32 kernel (kernel_avx512_tmpl.h) */
+	_Pragma("GCC unroll 4")
 	for (int64_t p = 0; p < kcp; p++, pa += MR, pb += NR) {
 		__m512 b0 = _mm512_load_ps(pb), b1 = _mm512_load_ps(pb + L);
 		STEP(0); STEP(1); STEP(2); STEP(3);

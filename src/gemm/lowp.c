@@ -1,10 +1,10 @@
 /* lowp.c — the low-precision GEMM (bf16, i8): which kernels this CPU runs,
  * and the driver around them. B is converted and packed once, for all
  * threads, before any product is taken; then each thread takes a block
- * of C, converts and packs an A panel of all of k (kept in L2) and runs
- * the Goto/BLIS loops: B slivers, k blocks and A slivers, the sums of a
- * column of tiles kept between k blocks in a buffer of the thread's, so
- * that C is written once, after all of k.
+ * of C and runs the Goto/BLIS loops: for each k block an A panel
+ * converted and packed (kept in L2), then B slivers and A slivers over
+ * it, the sums of the block's tiles kept between k blocks in a buffer of
+ * the thread's, so that C is written once, after all of k.
  * Compiled with plain flags; MM_GEMM_HAVE_* say which kernels exist. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -37,9 +37,9 @@
 /* The most bytes of sums a thread keeps between k blocks. */
 #define ACC_MAX ((size_t)8 << 20)
 /* The deepest product run at once: a deeper one goes in slices of k, the
- * later ones added to C (beta 1), so that the buffers (an A panel is
- * MR·KSLICE values) stay bounded however deep, with a vector product's
- * operands padded to whole tiles. A multiple of every kernel's KQ. */
+ * later ones added to C (beta 1), so that packed B and a vector
+ * product's padded operands stay bounded however deep. A multiple of
+ * every kernel's KQ. */
 enum { KSLICE = 65536 };
 /* The fewest rows (or columns) in a unit of work, as in gemm.c. */
 enum { UNIT_MIN = 128 };
