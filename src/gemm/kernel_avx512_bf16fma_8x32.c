@@ -25,17 +25,12 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "lowp_avx512.h"
 #include "lowp_internal.h"
 #include "lowp_peak.h"
 #include "lowp_scalar.h"
 
 enum { MR = 8, NR = 32, L = 16 };
-
-/* The first n (0..16) lanes. */
-static inline __mmask16 lanes(int64_t n)
-{
-	return (__mmask16)(n >= 16 ? 0xffff : n <= 0 ? 0 : (1u << n) - 1);
-}
 
 /* x rounded to bf16 and widened back, as mm_lowp_bf16_bits: nearest-even,
  * zero and subnormals to signed zero, NaN quiet. */
@@ -100,14 +95,14 @@ static void pack_mn(char *restrict dst, size_t stride, const float *src,
 					int64_t n = len - j - r < width - r ?
 					            len - j - r : width - r;
 					_mm512_mask_storeu_ps(d + (p ^ 1) * width + r,
-					                      lanes(width - r),
+					                      lowp_lanes(width - r),
 					                      round_bf16(_mm512_maskz_loadu_ps(
-						lanes(n), src + p * s_k + j + r)));
+						lowp_lanes(n), src + p * s_k + j + r)));
 				}
 			if (kc % 2 && pe == kc) /* the odd k's empty partner */
 				for (int r = 0; r < width; r += L)
 					_mm512_mask_storeu_ps(d + (kc - 1) * width + r,
-					                      lanes(width - r),
+					                      lowp_lanes(width - r),
 					                      _mm512_setzero_ps());
 		}
 	(void)kcp;
@@ -131,9 +126,9 @@ static void pack_k(char *restrict dst, size_t stride, const float *src,
 		for (int64_t p = 0; p < kc; p += L) {
 			/* an odd kc: its last pair's partner is a zero */
 			int64_t n = kc - p < L ? (kc - p + 1) / 2 * 2 : L;
-			_mm512_mask_i32scatter_ps(d + p * width, lanes(n), idx,
+			_mm512_mask_i32scatter_ps(d + p * width, lowp_lanes(n), idx,
 			                          round_bf16(_mm512_maskz_loadu_ps(
-				                          lanes(kc - p), s + p)), 4);
+				                          lowp_lanes(kc - p), s + p)), 4);
 		}
 	}
 }
@@ -195,7 +190,7 @@ static void ukr(int64_t kcp, const void *restrict a, const void *restrict b,
 	SPILL(0); SPILL(1); SPILL(2); SPILL(3);
 	SPILL(4); SPILL(5); SPILL(6); SPILL(7);
 	if (mode & MM_LOWP_LAST)
-		lowp_put_f32(t, NR, alpha, beta, c, rs_c, cs_c, mr, nr);
+		lowp_put_f32_avx512(t, NR, alpha, beta, c, rs_c, cs_c, mr, nr);
 }
 
 /* vfmadd231ps: 16 lanes, a multiply and an add each. */
